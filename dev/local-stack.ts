@@ -1,0 +1,70 @@
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../src/core/config';
+import { type DefaultOwnerResult, ensureDefaultOwner } from '../src/core/default-owner';
+import { buildDeps, ownerPasswordFromEnv } from '../src/http/composition';
+import { createTables } from '../src/store/create-tables';
+import { createDynamoClient } from '../src/store/dynamo-client';
+import { tableNamesFromEnv } from '../src/store/dynamo-settings';
+import { freePort, startDynamoDbLocal } from './dynamodb-local';
+import { startDevServer } from './server';
+
+export interface LocalStackOptions {
+  /** Persist DynamoDB and the signing keys here; in memory (keys in a temp dir) when unset. */
+  dataDir?: string;
+  /** Keys file when dataDir is unset. */
+  keysFile?: string;
+  port?: number;
+  dynamoPort?: number;
+  /** Settings, as environment variables (../shared/API.md, Settings). */
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  url: string;
+  dynamoEndpoint: string;
+  owner: DefaultOwnerResult;
+  stop(): Promise<void>;
+}
+
+/**
+ * DynamoDB Local, the tables, the default owner and the local API Gateway: what `npm start`
+ * runs and what the end-to-end tests start, each with its own settings.
+ */
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  const port = options.port ?? (await freePort());
+  Object.assign(process.env, { PORT: String(port) }, options.env);
+  loadConfig(process.env); // a bad setting stops here, before anything starts
+
+  const dynamo = await startDynamoDbLocal({
+    ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+    ...(options.dynamoPort ? { port: options.dynamoPort } : {}),
+  });
+  try {
+    process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+    process.env.SIGNING_KEYS_FILE = resolve(
+      options.dataDir
+        ? join(options.dataDir, 'signing-keys.json')
+        : (options.keysFile ?? '.data/test-keys.json'),
+    );
+    const client = createDynamoClient({ endpoint: dynamo.endpoint });
+    await createTables(client, tableNamesFromEnv(process.env));
+    client.destroy();
+
+    const deps = buildDeps(process.env);
+    const owner = await ensureDefaultOwner(deps, ownerPasswordFromEnv(process.env));
+    await deps.signer(); // create and publish the signing keys before the first request
+    const server = await startDevServer({ port });
+    return {
+      url: server.url,
+      dynamoEndpoint: dynamo.endpoint,
+      owner,
+      stop: async () => {
+        await server.close();
+        await dynamo.stop();
+      },
+    };
+  } catch (error) {
+    await dynamo.stop();
+    throw error;
+  }
+};

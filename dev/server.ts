@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Context } from 'aws-lambda';
+import type { AuthorizerEvent, AuthorizerResult } from '../src/http/authorizer';
+import type { FunctionName } from '../src/http/functions';
+import type { HttpEvent } from '../src/http/handler';
+import { errorResult, type HttpResult } from '../src/http/responses';
+import { matchRoute } from '../src/http/route-match';
+import { authorizerEvent, httpApiEvent, lambdaContext } from './lambda-events';
+
+type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+type Authorizer = (event: AuthorizerEvent) => Promise<AuthorizerResult>;
+
+/** Well past the 64 KiB the handlers accept; reading stops here. */
+const READ_LIMIT = 1024 * 1024;
+
+const readBody = (request: IncomingMessage): Promise<Buffer | null> =>
+  new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > READ_LIMIT) {
+        done(null);
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => done(Buffer.concat(chunks)));
+    request.on('error', fail);
+  });
+
+const send = (response: ServerResponse, result: HttpResult & { cookies?: string[] }) => {
+  const headers: Record<string, string | string[]> = { ...result.headers };
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  response.writeHead(result.statusCode, headers);
+  response.end(
+    result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : result.body,
+  );
+};
+
+/** The handlers of functions/, loaded after the environment is set (they read it at load). */
+const loadFunctions = async () => {
+  // Gatehouse's own API runs its authorizer in deny-with-reason mode, as the CDK stack sets it.
+  process.env.AUTHORIZER_DENY_WITH_REASON = '1';
+  const [signIn, token, account, discovery, authorizer] = await Promise.all([
+    import('../functions/sign-in'),
+    import('../functions/token'),
+    import('../functions/account'),
+    import('../functions/discovery'),
+    import('../functions/authorizer'),
+  ]);
+  const handlers: Record<Exclude<FunctionName, 'authorizer'>, HttpHandler> = {
+    signIn: signIn.handler,
+    token: token.handler,
+    account: account.handler,
+    discovery: discovery.handler,
+  };
+  return { handlers, authorizer: authorizer.handler as Authorizer };
+};
+
+/**
+ * The local API Gateway: the route table, the authorizer first on protected routes, then the
+ * same Lambda handler that runs on AWS, with the same event shapes.
+ */
+export const startDevServer = async (options: { port: number; host?: string }) => {
+  const { handlers, authorizer } = await loadFunctions();
+
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const body = await readBody(request);
+    if (body === null) {
+      return send(response, errorResult('payload_too_large', 'The body is over 64 KiB.'));
+    }
+    const match = matchRoute(request.method ?? 'GET', url.pathname);
+    const found = match.kind === 'found' ? match : null;
+    const event = httpApiEvent({
+      request,
+      url,
+      body,
+      routeKey: found?.routeKey ?? '$default',
+      pathParameters: found?.pathParameters ?? {},
+    });
+    // Unknown routes go to API Gateway's $default route: the discovery function.
+    const handler = handlers[found?.route.function ?? 'discovery'];
+    if (found && found.route.auth !== 'public') {
+      const decision = (await authorizer(authorizerEvent(event))) as {
+        isAuthorized: boolean;
+        context?: Record<string, unknown>;
+      };
+      if (!decision.isAuthorized) {
+        return send(response, { statusCode: 403, headers: {}, body: '{"message":"Forbidden"}' });
+      }
+      event.requestContext.authorizer = { lambda: decision.context ?? {} };
+    }
+    send(response, await handler(event, lambdaContext(found?.route.function ?? 'discovery')));
+  };
+
+  const server: Server = createServer((request, response) => {
+    serve(request, response).catch(() => {
+      // As API Gateway does when an integration fails.
+      if (!response.headersSent)
+        send(response, errorResult('internal', 'Something went wrong on our side.'));
+    });
+  });
+  await new Promise<void>((done) => server.listen(options.port, options.host ?? '127.0.0.1', done));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+};

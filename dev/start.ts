@@ -1,0 +1,63 @@
+import { loadConfig } from '../src/core/config';
+import { startLocalStack } from './local-stack';
+
+/** `npm start`: the whole service on this machine, data kept under GATEHOUSE_DATA_DIR (.data). */
+const main = async () => {
+  const dataDir = process.env.GATEHOUSE_DATA_DIR || '.data';
+  const port = Number(process.env.PORT || 3000);
+  const stack = await startLocalStack({
+    dataDir,
+    port,
+    dynamoPort: Number(process.env.DYNAMODB_LOCAL_PORT || 8000),
+  });
+  const config = loadConfig(process.env);
+  const lines = [
+    '',
+    `Gatehouse is running at ${stack.url}`,
+    `  DynamoDB Local: ${stack.dynamoEndpoint} (data in ${dataDir}/)`,
+    `  OpenAPI:        ${stack.url}/openapi.json`,
+    '',
+  ];
+  if (stack.owner.created) {
+    lines.push(
+      `Created the default owner: ${config.defaultOwner.email} (username ${config.defaultOwner.username})`,
+    );
+    if (stack.owner.generatedPassword) {
+      lines.push(`  Password (shown this once, keep it): ${stack.owner.generatedPassword}`);
+    }
+  } else {
+    lines.push(`Default owner: ${config.defaultOwner.email} (already exists; password unchanged)`);
+  }
+  lines.push(
+    '',
+    'Try it:',
+    `  curl -s ${stack.url}/auth/sign-in -H 'content-type: application/json' \\`,
+    `    -d '{"login":"${config.defaultOwner.email}","password":"<password>"}'`,
+    '',
+    'Ctrl-C stops the service and DynamoDB Local.',
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (!config.requireUserAuthentication) {
+    process.stderr.write(
+      `\n${'!'.repeat(78)}\n! REQUIRE_USER_AUTHENTICATION=0: requests without a token act as the default owner.\n! Never run like this anywhere but your own machine.\n${'!'.repeat(78)}\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping…\n');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `\nGatehouse could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

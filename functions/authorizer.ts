@@ -1,0 +1,20 @@
+import { defaultScopeCatalog } from '../src/core/roles';
+import {
+  audienceFromEnv,
+  issuerFromEnv,
+  requiresUserAuthentication,
+} from '../src/core/token-settings';
+import { createAuthorizer } from '../src/http/authorizer';
+import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../src/store/dynamo-settings';
+import { publishedKeysReader } from '../src/store/published-keys';
+
+const env = process.env;
+
+export const handler = createAuthorizer({
+  issuer: issuerFromEnv(env),
+  audience: audienceFromEnv(env),
+  now: Date.now,
+  loadKeys: publishedKeysReader(dynamoSettingsFromEnv(env), tableNamesFromEnv(env).tokens),
+  denyWithReason: env.AUTHORIZER_DENY_WITH_REASON === '1',
+  defaultOwnerScope: requiresUserAuthentication(env) ? null : defaultScopeCatalog.owner.join(' '),
+});

@@ -1,0 +1,6 @@
+import { signIn } from '../src/http/actions/sign-in';
+import { createHandler } from '../src/http/handler';
+
+export const handler = createHandler('signIn', {
+  'POST /auth/sign-in': signIn,
+});

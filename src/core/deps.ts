@@ -1,0 +1,17 @@
+import type { Clock } from './clock';
+import type { Config } from './config';
+import type { PasswordHasher } from './password-hasher';
+import type { ScopeCatalog } from './roles';
+import type { Signer } from './signing-keys';
+import type { Store } from './store';
+
+/** What the core needs, built once per cold start by a composition root. */
+export interface CoreDeps {
+  store: Store;
+  clock: Clock;
+  hasher: PasswordHasher;
+  config: Config;
+  scopes: ScopeCatalog;
+  /** The key that signs access tokens; loaded on first use. */
+  signer: () => Promise<Signer>;
+}

@@ -1,0 +1,159 @@
+import { type AccessTokenClaims, signAccessToken } from './access-tokens';
+import { toSeconds } from './clock';
+import type { CoreDeps } from './deps';
+import { GatehouseError } from './errors';
+import { newId, randomSecret, sha256 } from './ids';
+import { scopesForRole } from './roles';
+import type { RefreshTokenRecord, SessionRecord } from './store';
+import { type PublicUser, toPublicUser, type UserRecord } from './users';
+
+/** The body of a successful sign-in or refresh. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  user: PublicUser;
+}
+
+const REFRESH_TOKEN_PATTERN = /^srt_[A-Za-z0-9_-]{43}$/;
+const newRefreshToken = (): string => `srt_${randomSecret()}`;
+
+const refused = () =>
+  new GatehouseError('token_invalid', 'The refresh token is invalid, expired or revoked.');
+
+/** Whether this user may hold a session now; throws the contract's refusal otherwise. */
+export const assertMaySignIn = (user: UserRecord): void => {
+  if (user.status === 'active') return;
+  if (user.status === 'disabled') {
+    throw new GatehouseError('account_disabled', 'This account is disabled.');
+  }
+  throw new GatehouseError(
+    'account_pending',
+    user.status === 'unverified'
+      ? 'This account is waiting for its email address to be verified.'
+      : 'This account is waiting for approval.',
+  );
+};
+
+const accessClaims = (
+  deps: CoreDeps,
+  user: UserRecord,
+  session: SessionRecord,
+  now: number,
+): AccessTokenClaims => {
+  const iat = toSeconds(now);
+  return {
+    iss: deps.config.issuerUrl,
+    sub: user.id,
+    aud: deps.config.audience,
+    exp: iat + deps.config.accessTokenTtlSeconds,
+    iat,
+    jti: newId(),
+    scope: scopesForRole(deps.scopes, user.role).join(' '),
+    role: user.role,
+    username: user.username,
+    email: user.email,
+    user_type: user.type,
+    groups: user.groups,
+    sid: session.sid,
+    ...(session.clientId ? { client_id: session.clientId } : {}),
+  };
+};
+
+const tokenResponse = async (
+  deps: CoreDeps,
+  user: UserRecord,
+  session: SessionRecord,
+  refreshToken: string,
+  now: number,
+): Promise<TokenResponse> => ({
+  access_token: signAccessToken(await deps.signer(), accessClaims(deps, user, session, now)),
+  token_type: 'Bearer',
+  expires_in: deps.config.accessTokenTtlSeconds,
+  refresh_token: refreshToken,
+  user: toPublicUser(user),
+});
+
+const refreshRecord = (token: string, session: SessionRecord, now: number): RefreshTokenRecord => ({
+  hash: sha256(token),
+  sid: session.sid,
+  userId: session.userId,
+  createdAt: now,
+  expiresAt: session.expiresAt,
+  usedAt: null,
+});
+
+/** Opens a session for a user who has proved who they are. */
+export const startSession = async (
+  deps: CoreDeps,
+  user: UserRecord,
+  clientId: string | null = null,
+): Promise<TokenResponse> => {
+  assertMaySignIn(user);
+  const now = deps.clock.now();
+  const session: SessionRecord = {
+    sid: newId(),
+    userId: user.id,
+    clientId,
+    createdAt: now,
+    expiresAt: now + deps.config.sessionTtlSeconds * 1000,
+    revokedAt: null,
+  };
+  const refreshToken = newRefreshToken();
+  await Promise.all([
+    deps.store.createSession(session, refreshRecord(refreshToken, session, now)),
+    deps.store.recordSignIn(user.id, now),
+  ]);
+  return tokenResponse(deps, { ...user, lastSignInAt: now }, session, refreshToken, now);
+};
+
+/**
+ * Trades a refresh token for a new pair. Each refresh token works once: a second use means
+ * it leaked, so the whole session is revoked.
+ */
+export const rotateRefreshToken = async (
+  deps: CoreDeps,
+  refreshToken: string,
+): Promise<TokenResponse> => {
+  if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw refused();
+  const now = deps.clock.now();
+  const current = await deps.store.getRefreshToken(sha256(refreshToken));
+  if (!current || current.expiresAt <= now) throw refused();
+  if (current.usedAt !== null) {
+    await deps.store.revokeSession(current.sid, now);
+    throw refused();
+  }
+  const [session, user] = await Promise.all([
+    deps.store.getSession(current.sid),
+    deps.store.getUser(current.userId),
+  ]);
+  if (!session || session.revokedAt !== null) throw refused();
+  if (!user) {
+    await deps.store.revokeSession(session.sid, now);
+    throw refused();
+  }
+  assertMaySignIn(user);
+  const nextToken = newRefreshToken();
+  const outcome = await deps.store.rotateRefreshToken(
+    current.hash,
+    refreshRecord(nextToken, session, now),
+    now,
+  );
+  if (outcome === 'already_used') await deps.store.revokeSession(session.sid, now);
+  if (outcome !== 'rotated') throw refused();
+  return tokenResponse(deps, user, session, nextToken, now);
+};
+
+/** Ends the session a refresh token belongs to; unknown tokens are ignored, as RFC 7009 does. */
+export const endSessionByRefreshToken = async (
+  deps: CoreDeps,
+  refreshToken: string,
+): Promise<void> => {
+  if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) return;
+  const record = await deps.store.getRefreshToken(sha256(refreshToken));
+  if (record) await deps.store.revokeSession(record.sid, deps.clock.now());
+};
+
+export const endAllSessions = async (deps: CoreDeps, userId: string): Promise<number> =>
+  deps.store.revokeUserSessions(userId, deps.clock.now());

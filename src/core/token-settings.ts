@@ -1,0 +1,10 @@
+/** The issuer and audience every token names; the one place their defaults are decided. */
+export const issuerFromEnv = (env: Record<string, string | undefined>): string =>
+  (env.ISSUER_URL || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, '');
+
+export const audienceFromEnv = (env: Record<string, string | undefined>): string =>
+  env.ACCESS_TOKEN_AUDIENCE || issuerFromEnv(env);
+
+/** REQUIRE_USER_AUTHENTICATION defaults to on; only an explicit 0/false turns it off. */
+export const requiresUserAuthentication = (env: Record<string, string | undefined>): boolean =>
+  env.REQUIRE_USER_AUTHENTICATION !== '0' && env.REQUIRE_USER_AUTHENTICATION !== 'false';

@@ -1,0 +1,21 @@
+import { GatehouseError } from '../../core/errors';
+import { endAllSessions, endSessionByRefreshToken, rotateRefreshToken } from '../../core/sessions';
+import type { Action } from '../handler';
+import { json, noContent } from '../responses';
+import type { RefreshBody, SignOutBody } from '../schemas';
+
+export const refresh: Action = async ({ deps, body }) =>
+  json(200, await rotateRefreshToken(deps, (body as RefreshBody).refresh_token));
+
+export const signOut: Action = async ({ deps, body, principal }) => {
+  const request = body as SignOutBody;
+  if (request.all) {
+    if (!principal || principal.actingAsDefaultOwner) {
+      throw new GatehouseError('token_invalid', 'Signing out everywhere needs a bearer token.');
+    }
+    await endAllSessions(deps, principal.userId);
+  } else if (request.refresh_token) {
+    await endSessionByRefreshToken(deps, request.refresh_token);
+  }
+  return noContent();
+};

@@ -1,0 +1,7 @@
+import { signInWithPassword } from '../../core/sign-in';
+import type { Action } from '../handler';
+import { json } from '../responses';
+import type { SignInBody } from '../schemas';
+
+export const signIn: Action = async ({ deps, body }) =>
+  json(200, await signInWithPassword(deps, body as SignInBody));

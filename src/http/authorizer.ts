@@ -1,0 +1,174 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda';
+import { createAccessTokenVerifier, UnknownKeyError } from '../core/access-token-verifier';
+import { type ErrorCode, isGatehouseError } from '../core/errors';
+import type { PublicJwk } from '../core/signing-keys';
+import {
+  type AuthorizerContext,
+  anonymousContext,
+  contextFromClaims,
+  defaultOwnerContext,
+  refusalContext,
+} from './principal';
+
+export type AuthorizerEvent =
+  | APIGatewayTokenAuthorizerEvent
+  | APIGatewayRequestAuthorizerEvent
+  | APIGatewayRequestAuthorizerEventV2;
+
+export type AuthorizerResult =
+  | APIGatewayAuthorizerResult
+  | APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
+
+export interface AuthorizerOptions {
+  issuer: string;
+  audience: string;
+  now: () => number;
+  /** The published public keys; read at cold start and when an unknown `kid` appears. */
+  loadKeys: () => Promise<PublicJwk[]>;
+  /**
+   * Gatehouse's own HTTP API: always let the request through, carrying either the principal
+   * or the refusal, so the handler answers the contract's 401 body (HTTP APIs cannot shape
+   * an authorizer's denial). Every other API gets a plain deny.
+   */
+  denyWithReason: boolean;
+  /** Set when REQUIRE_USER_AUTHENTICATION=0: requests without a token act as the owner. */
+  defaultOwnerScope: string | null;
+  cacheSize?: number;
+  /** How soon an unknown `kid` may trigger another key reload. */
+  keyReloadIntervalMs?: number;
+}
+
+type Decision =
+  | { allow: true; context: AuthorizerContext }
+  | { allow: false; code: ErrorCode; message: string };
+
+const deny = (code: ErrorCode, message: string): Decision => ({ allow: false, code, message });
+
+const bearerToken = (header: string | undefined): string | null => {
+  const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1] ?? null;
+};
+
+const headerValue = (
+  headers: Record<string, string | undefined> | null | undefined,
+  name: string,
+) => {
+  if (!headers) return undefined;
+  for (const key in headers) if (key.toLowerCase() === name) return headers[key];
+  return undefined;
+};
+
+/** Any method and resource of the stage: cached allow/deny policies then fit every route. */
+const stageWildcard = (methodArn: string): string => {
+  const [arn = '', stage = '*'] = methodArn.split('/');
+  return `${arn}/${stage}/*/*`;
+};
+
+const policyResult = (methodArn: string, decision: Decision): APIGatewayAuthorizerResult => ({
+  principalId: decision.allow ? decision.context.sub || 'default_owner' : 'denied',
+  policyDocument: {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Action: 'execute-api:Invoke',
+        Effect: decision.allow ? 'Allow' : 'Deny',
+        Resource: stageWildcard(methodArn),
+      },
+    ],
+  },
+  context: decision.allow ? decision.context : refusalContext(decision.code, decision.message),
+});
+
+/**
+ * The Lambda authorizer, answering REST TOKEN, REST REQUEST (and HTTP payload 1.0) and HTTP
+ * API 2.0 simple responses. No database call on the token path: keys come from memory.
+ */
+export const createAuthorizer = (options: AuthorizerOptions) => {
+  const keys = new Map<string, KeyObject>();
+  let keysLoadedAt = Number.NEGATIVE_INFINITY;
+  let loading: Promise<void> | undefined;
+  const reloadInterval = options.keyReloadIntervalMs ?? 30_000;
+
+  const reloadKeys = () => {
+    loading ??= options
+      .loadKeys()
+      .then((jwks) => {
+        keys.clear();
+        for (const jwk of jwks)
+          keys.set(jwk.kid, createPublicKey({ key: { ...jwk }, format: 'jwk' }));
+        keysLoadedAt = options.now();
+      })
+      .finally(() => {
+        loading = undefined;
+      });
+    return loading;
+  };
+
+  const verifier = createAccessTokenVerifier((kid) => keys.get(kid), {
+    issuer: options.issuer,
+    audience: options.audience,
+    clockToleranceSeconds: 30,
+    now: options.now,
+    cacheSize: options.cacheSize ?? 10_000,
+  });
+
+  const verify = async (token: string): Promise<Decision> => {
+    try {
+      return { allow: true, context: contextFromClaims(verifier.verify(token)) };
+    } catch (error) {
+      const staleKeys = options.now() - keysLoadedAt > reloadInterval;
+      if (error instanceof UnknownKeyError && staleKeys) {
+        await reloadKeys();
+        return verify(token);
+      }
+      throw error;
+    }
+  };
+
+  const decide = async (authorization: string | undefined): Promise<Decision> => {
+    if (!authorization) {
+      if (options.defaultOwnerScope !== null) {
+        return { allow: true, context: defaultOwnerContext(options.defaultOwnerScope) };
+      }
+      // With reasons, the handler decides: optional routes take anonymous callers.
+      return options.denyWithReason
+        ? { allow: true, context: anonymousContext }
+        : deny('token_invalid', 'Authentication is required: send Authorization: Bearer <token>.');
+    }
+    const token = bearerToken(authorization);
+    if (!token) return deny('token_invalid', 'The Authorization header must be "Bearer <token>".');
+    try {
+      if (keysLoadedAt < 0) await reloadKeys();
+      return await verify(token);
+    } catch (error) {
+      // Any failure is a denial; only our own verdicts carry their message.
+      return isGatehouseError(error)
+        ? deny(error.code, error.message)
+        : deny('token_invalid', 'The access token could not be verified.');
+    }
+  };
+
+  return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
+    if (event.type === 'TOKEN') {
+      return policyResult(event.methodArn, await decide(event.authorizationToken));
+    }
+    if ('version' in event && event.version === '2.0') {
+      const decision = await decide(headerValue(event.headers, 'authorization'));
+      if (decision.allow) return { isAuthorized: true, context: decision.context };
+      const context = refusalContext(decision.code, decision.message);
+      return { isAuthorized: options.denyWithReason, context };
+    }
+    const request = event as APIGatewayRequestAuthorizerEvent;
+    return policyResult(
+      request.methodArn,
+      await decide(headerValue(request.headers, 'authorization')),
+    );
+  };
+};

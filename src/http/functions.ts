@@ -1,0 +1,55 @@
+/**
+ * The Lambda functions, as data: CDK makes one NodejsFunction of each and grants it exactly
+ * what is listed here; the route table names them.
+ */
+export type Access = 'read' | 'write';
+
+export interface FunctionSpec {
+  /** Entry file under functions/. */
+  entry: string;
+  description: string;
+  tables: { users?: Access; tokens?: Access };
+  /** Reads (and on first start creates) the private signing keys. */
+  signsTokens?: boolean;
+  /** Creates the default owner on a cold start when none exists. */
+  bootstrapsOwner?: boolean;
+  memoryMb: number;
+}
+
+export const functionSpecs = {
+  signIn: {
+    entry: 'sign-in.ts',
+    description: 'Password sign-in',
+    tables: { users: 'write', tokens: 'write' },
+    signsTokens: true,
+    bootstrapsOwner: true,
+    memoryMb: 1024,
+  },
+  token: {
+    entry: 'token.ts',
+    description: 'Refresh and sign-out',
+    tables: { users: 'read', tokens: 'write' },
+    signsTokens: true,
+    memoryMb: 512,
+  },
+  account: {
+    entry: 'account.ts',
+    description: 'The signed-in user: /me',
+    tables: { users: 'read' },
+    memoryMb: 512,
+  },
+  discovery: {
+    entry: 'discovery.ts',
+    description: 'JWKS, OpenID discovery and the OpenAPI document',
+    tables: { tokens: 'read' },
+    memoryMb: 256,
+  },
+  authorizer: {
+    entry: 'authorizer.ts',
+    description: 'Lambda authorizer: verifies access tokens',
+    tables: { tokens: 'read' },
+    memoryMb: 512,
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functionSpecs;

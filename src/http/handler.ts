@@ -1,0 +1,168 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
+import { ensureDefaultOwner } from '../core/default-owner';
+import type { CoreDeps } from '../core/deps';
+import { GatehouseError, isGatehouseError } from '../core/errors';
+import { emailKey } from '../core/users';
+import { appDeps, ownerPasswordFromEnv } from './composition';
+import { type FunctionName, functionSpecs } from './functions';
+import { logger } from './logger';
+import { type Principal, readContext } from './principal';
+import { parseJsonBody } from './request-body';
+import { errorResult, fromGatehouseError, type HttpResult } from './responses';
+import { matchRoute } from './route-match';
+import { type Route, routeKey, routes } from './routes';
+
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
+
+export interface ActionRequest {
+  deps: CoreDeps;
+  /** Validated against the route's schema. */
+  body: unknown;
+  /** Null only on public routes, or optional ones called without a token. */
+  principal: Principal | null;
+  pathParameters: Record<string, string>;
+  query: Record<string, string>;
+  ip: string;
+  userAgent: string;
+}
+
+export type Action = (request: ActionRequest) => Promise<HttpResult>;
+
+export const requirePrincipal = (request: ActionRequest): Principal => {
+  if (!request.principal) throw new GatehouseError('token_invalid', 'Authentication is required.');
+  return request.principal;
+};
+
+const header = (event: HttpEvent, name: string) => event.headers?.[name] ?? undefined;
+
+/** Answers a route key this function does not serve ($default): 405 if the path exists, else 404. */
+const unknownRoute = (event: HttpEvent): HttpResult => {
+  const match = matchRoute(event.requestContext.http.method, event.rawPath);
+  if (match.kind === 'wrong_method') {
+    return errorResult('method_not_allowed', 'That method is not allowed on this path.', {
+      allow: match.allowed.join(', '),
+    });
+  }
+  return errorResult('not_found', 'No such route.');
+};
+
+/** The authenticated caller, by the route's rule; the authorizer has already run. */
+const resolvePrincipal = async (
+  route: Route,
+  event: HttpEvent,
+  deps: CoreDeps,
+): Promise<Principal | null> => {
+  if (route.auth === 'public') return null;
+  const reading = readContext(event.requestContext.authorizer?.lambda);
+  if (reading.kind === 'refused') throw new GatehouseError(reading.code, reading.message);
+  if (reading.kind === 'anonymous') {
+    // Fail closed: a protected route never runs without the authorizer's principal.
+    if (route.auth === 'optional') return null;
+    throw new GatehouseError('token_invalid', 'Authentication is required.');
+  }
+  const { principal } = reading;
+  if (!principal.actingAsDefaultOwner) return principal;
+  if (deps.config.requireUserAuthentication) {
+    throw new GatehouseError('token_invalid', 'Authentication is required.');
+  }
+  const owner = await deps.store.findUserByEmail(emailKey(deps.config.defaultOwner.email));
+  if (!owner) throw new GatehouseError('token_invalid', 'The default owner does not exist.');
+  return { ...principal, userId: owner.id };
+};
+
+const started = new WeakMap<object, number>();
+
+/** One line per request: never a body, header or query string. */
+const requestLog: middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> = {
+  before: async (request) => {
+    started.set(request, performance.now());
+  },
+  after: async (request) => {
+    const { event, response } = request;
+    logger.info({
+      route: event.routeKey,
+      status: response?.statusCode,
+      ms: Math.round(performance.now() - (started.get(request) ?? 0)),
+      requestId: event.requestContext.requestId,
+    });
+  },
+};
+
+const bootstrapOnce = (name: FunctionName) => {
+  let done: Promise<unknown> | undefined;
+  const spec = functionSpecs[name];
+  return (deps: CoreDeps) => {
+    if (!('bootstrapsOwner' in spec && spec.bootstrapsOwner)) return undefined;
+    done ??= ensureDefaultOwner(deps, ownerPasswordFromEnv(process.env)).then((result) => {
+      if (result.created) logger.warn({ owner: result.user?.email }, 'created the default owner');
+    });
+    return done;
+  };
+};
+
+/**
+ * One Lambda's handler: `actions` must cover exactly the route table's routes for `name`.
+ * Auth (from the authorizer's context), body validation and the contract's error shape are
+ * handled here, once for every route.
+ */
+export const createHandler = (
+  name: Exclude<FunctionName, 'authorizer'>,
+  actions: Record<string, Action>,
+  deps: () => CoreDeps = appDeps,
+) => {
+  const served = routes.filter((route) => route.function === name);
+  const missing = served.map(routeKey).filter((key) => !actions[key]);
+  const extra = Object.keys(actions).filter((key) => !served.some((r) => routeKey(r) === key));
+  if (missing.length || extra.length) {
+    throw new Error(
+      `${name}: actions do not match the route table (missing ${missing}, extra ${extra})`,
+    );
+  }
+  const byKey = new Map(served.map((route) => [routeKey(route), route]));
+  const bootstrap = bootstrapOnce(name);
+
+  const handle = async (event: HttpEvent): Promise<HttpResult> => {
+    const route = byKey.get(event.routeKey);
+    const action = actions[event.routeKey];
+    if (!route || !action) return unknownRoute(event);
+    const resolved = deps();
+    await bootstrap(resolved);
+    const principal = await resolvePrincipal(route, event, resolved);
+    const body = route.body
+      ? parseJsonBody(
+          {
+            body: event.body,
+            isBase64Encoded: event.isBase64Encoded,
+            contentType: header(event, 'content-type'),
+          },
+          route.body,
+        )
+      : undefined;
+    return action({
+      deps: resolved,
+      body,
+      principal,
+      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+      query: (event.queryStringParameters ?? {}) as Record<string, string>,
+      ip: event.requestContext.http.sourceIp,
+      userAgent: event.requestContext.http.userAgent ?? '',
+    });
+  };
+
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(requestLog)
+    .use({
+      onError: async (request) => {
+        const error = request.error;
+        if (isGatehouseError(error) && error.code !== 'internal') {
+          request.response = fromGatehouseError(error);
+          return;
+        }
+        // Unexpected: log it here, answer nothing of it.
+        logger.error({ err: error, route: request.event.routeKey }, 'unhandled error');
+        request.response = errorResult('internal', 'Something went wrong on our side.');
+      },
+    })
+    .handler(handle);
+};

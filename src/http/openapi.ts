@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../core/errors';
+import { errorStatus } from './error-status';
+import { routes } from './routes';
+
+const ErrorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: Object.keys(errorStatus) as ErrorCode[] },
+        message: { type: 'string' },
+      },
+    },
+  },
+};
+
+const operationId = (method: string, path: string) =>
+  `${method.toLowerCase()}${path
+    .replace(/[{}.]/g, '')
+    .split(/[/-]/)
+    .filter(Boolean)
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('')}`;
+
+/** The OpenAPI 3.1 document, made from the route table and its schemas. */
+export const openApiDocument = (serverUrl: string) => {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const operation: Record<string, unknown> = {
+      operationId: operationId(route.method, route.path),
+      summary: route.summary,
+      security:
+        route.auth === 'public'
+          ? []
+          : route.auth === 'optional'
+            ? [{}, { bearer: [] }]
+            : [{ bearer: [] }],
+      responses: {
+        [route.success]: { description: 'Success' },
+        default: {
+          description: 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
+      },
+    };
+    if (route.body) {
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input' }) } },
+      };
+    }
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Gatehouse', version: '1' },
+    servers: [{ url: serverUrl }],
+    paths,
+    components: {
+      schemas: { Error: ErrorBody },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
+    security: [{ bearer: [] }],
+  };
+};

@@ -1,0 +1,82 @@
+import type { AccessTokenClaims } from '../core/access-tokens';
+import type { ErrorCode } from '../core/errors';
+
+/**
+ * What the authorizer hands the handlers, through API Gateway's authorizer context (flat
+ * strings: REST contexts take no nulls, arrays or objects).
+ */
+export type AuthorizerContext = Record<string, string>;
+
+export interface Principal {
+  /** Empty when acting as the default owner (REQUIRE_USER_AUTHENTICATION=0). */
+  userId: string;
+  actingAsDefaultOwner: boolean;
+  role: string;
+  scopes: string[];
+  sid: string;
+  jti: string;
+  clientId: string;
+}
+
+export const contextFromClaims = (claims: AccessTokenClaims): AuthorizerContext => ({
+  principal: 'user',
+  sub: claims.sub,
+  role: claims.role,
+  scope: claims.scope,
+  sid: claims.sid,
+  jti: claims.jti,
+  username: claims.username ?? '',
+  email: claims.email,
+  user_type: claims.user_type,
+  client_id: claims.client_id ?? '',
+});
+
+export const defaultOwnerContext = (scope: string): AuthorizerContext => ({
+  principal: 'default_owner',
+  sub: '',
+  role: 'owner',
+  scope,
+  sid: '',
+  jti: '',
+  client_id: '',
+});
+
+/** No token was sent: the handler refuses it unless the route's auth is optional. */
+export const anonymousContext: AuthorizerContext = { principal: 'none' };
+
+/** A refusal carried to the handler when the authorizer runs in deny-with-reason mode. */
+export const refusalContext = (code: ErrorCode, message: string): AuthorizerContext => ({
+  error_code: code,
+  error_message: message,
+});
+
+export type ContextReading =
+  | { kind: 'principal'; principal: Principal }
+  | { kind: 'refused'; code: ErrorCode; message: string }
+  | { kind: 'anonymous' };
+
+export const readContext = (context: Record<string, unknown> | undefined): ContextReading => {
+  const value = (key: string) =>
+    typeof context?.[key] === 'string' ? (context[key] as string) : '';
+  if (value('error_code')) {
+    return {
+      kind: 'refused',
+      code: value('error_code') as ErrorCode,
+      message: value('error_message') || 'The access token is invalid.',
+    };
+  }
+  const kind = value('principal');
+  if (kind !== 'user' && kind !== 'default_owner') return { kind: 'anonymous' };
+  return {
+    kind: 'principal',
+    principal: {
+      userId: value('sub'),
+      actingAsDefaultOwner: kind === 'default_owner',
+      role: value('role'),
+      scopes: value('scope').split(' ').filter(Boolean),
+      sid: value('sid'),
+      jti: value('jti'),
+      clientId: value('client_id'),
+    },
+  };
+};

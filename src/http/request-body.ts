@@ -1,0 +1,42 @@
+import type { ZodType } from 'zod';
+import { GatehouseError } from '../core/errors';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface RawBody {
+  body: string | undefined;
+  isBase64Encoded: boolean;
+  contentType: string | undefined;
+}
+
+const invalid = (message: string) => new GatehouseError('record_invalid', message);
+
+const fieldName = (path: PropertyKey[]): string => (path.length ? path.join('.') : 'body');
+
+/** Size, media type, JSON syntax, then the route's schema: the first failure is the answer. */
+export const parseJsonBody = (raw: RawBody, schema: ZodType): unknown => {
+  const bytes =
+    raw.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(raw.body, raw.isBase64Encoded ? 'base64' : 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new GatehouseError('payload_too_large', `The body is over ${MAX_BODY_BYTES / 1024} KiB.`);
+  }
+  let value: unknown;
+  if (bytes.length > 0) {
+    const mediaType = raw.contentType?.split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== 'application/json' && !mediaType?.endsWith('+json')) {
+      throw new GatehouseError('unsupported_media_type', 'Send the body as application/json.');
+    }
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw invalid('The body is not valid JSON.');
+    }
+  }
+  if (value === undefined) throw invalid('body: a JSON object is required.');
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw invalid(`${fieldName(issue?.path ?? [])}: ${issue?.message ?? 'is invalid'}.`);
+};

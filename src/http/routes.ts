@@ -1,0 +1,90 @@
+import type { ZodType } from 'zod';
+import type { FunctionName } from './functions';
+import { RefreshBody, SignInBody, SignOutBody } from './schemas';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/**
+ * - public: no token looked at.
+ * - bearer: a valid access token is required.
+ * - optional: a token may be given and is then verified (sign-out with `all`).
+ */
+export type RouteAuth = 'public' | 'bearer' | 'optional';
+
+export interface Route {
+  method: HttpMethod;
+  /** API Gateway syntax: /users/{id}. */
+  path: string;
+  function: Exclude<FunctionName, 'authorizer'>;
+  auth: RouteAuth;
+  body?: ZodType;
+  summary: string;
+  /** Status of a successful answer, for the OpenAPI document. */
+  success: number;
+}
+
+/** Every route of the API. Data only: CDK, the local server, the handlers and OpenAPI read it. */
+export const routes: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/auth/sign-in',
+    function: 'signIn',
+    auth: 'public',
+    body: SignInBody,
+    summary: 'Sign in with email or username and password',
+    success: 200,
+  },
+  {
+    method: 'POST',
+    path: '/auth/refresh',
+    function: 'token',
+    auth: 'public',
+    body: RefreshBody,
+    summary: 'Trade a refresh token for new tokens (the old one stops working)',
+    success: 200,
+  },
+  {
+    method: 'POST',
+    path: '/auth/sign-out',
+    function: 'token',
+    auth: 'optional',
+    body: SignOutBody,
+    summary: 'End the session of a refresh token, or with a bearer and {all:true} every session',
+    success: 204,
+  },
+  {
+    method: 'GET',
+    path: '/me',
+    function: 'account',
+    auth: 'bearer',
+    summary: 'The signed-in user',
+    success: 200,
+  },
+  {
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    function: 'discovery',
+    auth: 'public',
+    summary: 'Public keys that verify access tokens',
+    success: 200,
+  },
+  {
+    method: 'GET',
+    path: '/.well-known/openid-configuration',
+    function: 'discovery',
+    auth: 'public',
+    summary: 'OpenID Connect discovery document',
+    success: 200,
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    function: 'discovery',
+    auth: 'public',
+    summary: 'This OpenAPI 3.1 document',
+    success: 200,
+  },
+];
+
+export const routeKey = (route: Pick<Route, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;

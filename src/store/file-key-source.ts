@@ -1,0 +1,43 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { SigningKeySet, SigningKeySource } from '../core/signing-keys';
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+const isTaken = (error: unknown) => (error as NodeJS.ErrnoException).code === 'EEXIST';
+
+/**
+ * Local signing keys: one JSON file, readable by its owner only. The first set is created
+ * exclusively (`wx`), so two processes starting at once keep the same keys.
+ */
+export const createFileKeySource = (path: string): SigningKeySource => {
+  const load = async (): Promise<SigningKeySet | null> => {
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as SigningKeySet;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  };
+  return {
+    load,
+    async save(set) {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      const json = JSON.stringify(set, null, 2);
+      if (set.generation === 1) {
+        try {
+          await writeFile(path, json, { flag: 'wx', mode: 0o600 });
+          return set;
+        } catch (error) {
+          if (!isTaken(error)) throw error;
+          return (await load()) as SigningKeySet;
+        }
+      }
+      const current = await load();
+      if (current && current.generation >= set.generation) return current;
+      const temporary = `${path}.${process.pid}.tmp`;
+      await writeFile(temporary, json, { mode: 0o600 });
+      await rename(temporary, path);
+      return set;
+    },
+  };
+};

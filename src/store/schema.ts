@@ -1,0 +1,55 @@
+/**
+ * The DynamoDB tables, described once: CDK builds them from this, the adapter reads and writes
+ * by it, and the local server and tests create their tables from it. Key design and access
+ * patterns: docs/data-model.md.
+ */
+export interface TableIndex {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+export interface TableSchema {
+  /** CDK construct id; also the table name locally. */
+  id: string;
+  /** Environment variable that carries the table's name to the functions. */
+  envVar: string;
+  partitionKey: string;
+  sortKey: string;
+  /** Attribute holding an epoch-seconds expiry, for DynamoDB TTL. */
+  ttlAttribute?: string;
+  indexes: TableIndex[];
+}
+
+export const tables = {
+  users: {
+    id: 'Users',
+    envVar: 'USERS_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [],
+  },
+  tokens: {
+    id: 'Tokens',
+    envVar: 'TOKENS_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    ttlAttribute: 'ttl',
+    indexes: [{ name: 'byUser', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  },
+} as const satisfies Record<string, TableSchema>;
+
+export type TableName = keyof typeof tables;
+
+/** Key builders: the one place item keys are spelled. */
+export const keys = {
+  user: (id: string) => ({ pk: `USER#${id}`, sk: 'USER' }),
+  email: (emailKey: string) => ({ pk: `EMAIL#${emailKey}`, sk: 'EMAIL' }),
+  username: (usernameKey: string) => ({ pk: `USERNAME#${usernameKey}`, sk: 'USERNAME' }),
+  owners: () => ({ pk: 'META', sk: 'OWNERS' }),
+  session: (sid: string) => ({ pk: `SESSION#${sid}`, sk: 'SESSION' }),
+  sessionsOfUser: (userId: string) => `USER#${userId}`,
+  refresh: (hash: string) => ({ pk: `REFRESH#${hash}`, sk: 'REFRESH' }),
+  loginFailures: (key: string) => ({ pk: `LOGINFAIL#${key}`, sk: 'LOGINFAIL' }),
+  publishedKeys: () => ({ pk: 'JWKS', sk: 'PUBLIC' }),
+};
