@@ -32,6 +32,27 @@ const failedConditions = (error: unknown): number[] | null =>
       )
     : null;
 
+const isOnlyConflict = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict') &&
+  !(error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+
+/**
+ * Runs a transaction, retrying when it only lost a race with another transaction on the same
+ * items: the retry then meets the winner's writes and its conditions decide.
+ */
+const transact = async (db: DynamoDBDocumentClient, items: TransactItem[]): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      if (!isOnlyConflict(error) || attempt >= 5) throw error;
+      await new Promise((wait) => setTimeout(wait, attempt * 20 * Math.random()));
+    }
+  }
+};
+
 const withoutKeys = <T>(item: Item): T => {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
   return rest as T;
@@ -99,7 +120,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
   /** Runs a user-creating transaction, naming the unique field that was taken. */
   const writeUser = async (user: UserRecord, items: TransactItem[], ownerIndex?: number) => {
     try {
-      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      await transact(db, items);
     } catch (error) {
       const failed = failedConditions(error);
       if (!failed?.length) throw error;
@@ -193,32 +214,28 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
 
     async createSession(session, refresh) {
       const { revokedAt: _revoked, ...fields } = session;
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: names.tokens,
-                Item: {
-                  ...keys.session(session.sid),
-                  ...fields,
-                  gsi1pk: keys.sessionsOfUser(session.userId),
-                  gsi1sk: `SESSION#${session.sid}`,
-                  ttl: epochSeconds(session.expiresAt),
-                },
-                ConditionExpression: notExists,
-              },
+      await transact(db, [
+        {
+          Put: {
+            TableName: names.tokens,
+            Item: {
+              ...keys.session(session.sid),
+              ...fields,
+              gsi1pk: keys.sessionsOfUser(session.userId),
+              gsi1sk: `SESSION#${session.sid}`,
+              ttl: epochSeconds(session.expiresAt),
             },
-            {
-              Put: {
-                TableName: names.tokens,
-                Item: refreshItem(refresh),
-                ConditionExpression: notExists,
-              },
-            },
-          ],
-        }),
-      );
+            ConditionExpression: notExists,
+          },
+        },
+        {
+          Put: {
+            TableName: names.tokens,
+            Item: refreshItem(refresh),
+            ConditionExpression: notExists,
+          },
+        },
+      ]);
     },
     async getSession(sid) {
       const item = await get(names.tokens, keys.session(sid));
@@ -230,35 +247,31 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     },
     async rotateRefreshToken(oldHash, next, at): Promise<RotationOutcome> {
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: names.tokens,
-                  Key: keys.refresh(oldHash),
-                  UpdateExpression: 'SET usedAt = :at',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
-                  ExpressionAttributeValues: { ':at': at },
-                },
-              },
-              {
-                Put: {
-                  TableName: names.tokens,
-                  Item: refreshItem(next),
-                  ConditionExpression: notExists,
-                },
-              },
-              {
-                ConditionCheck: {
-                  TableName: names.tokens,
-                  Key: keys.session(next.sid),
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-                },
-              },
-            ],
-          }),
-        );
+        await transact(db, [
+          {
+            Update: {
+              TableName: names.tokens,
+              Key: keys.refresh(oldHash),
+              UpdateExpression: 'SET usedAt = :at',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+              ExpressionAttributeValues: { ':at': at },
+            },
+          },
+          {
+            Put: {
+              TableName: names.tokens,
+              Item: refreshItem(next),
+              ConditionExpression: notExists,
+            },
+          },
+          {
+            ConditionCheck: {
+              TableName: names.tokens,
+              Key: keys.session(next.sid),
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+            },
+          },
+        ]);
         return 'rotated';
       } catch (error) {
         const failed = failedConditions(error);

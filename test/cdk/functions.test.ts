@@ -1,0 +1,273 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatehouseStack } from '../../lib/gatehouse-stack';
+import { type FunctionName, type FunctionSpec, functionSpecs } from '../../src/http/functions';
+import { type TableName, tables } from '../../src/store/schema';
+import {
+  ownerEmail,
+  ownerUsername,
+  resources,
+  roleStatements,
+  type Synthesized,
+  synthGatehouse,
+} from './synth';
+
+let synth: Synthesized;
+const ids = { api: '', key: '', signingKeys: '', ownerPassword: '' };
+const tableIds = {} as Record<TableName, string>;
+
+// An operator setting reaches every function; it cannot displace what the stack sets.
+const settings = { SIGN_UP_ENABLED: '1', ISSUER_URL: 'https://elsewhere.example' };
+
+beforeAll(() => {
+  synth = synthGatehouse({ settings });
+  const { stack, logicalId } = synth;
+  ids.api = logicalId(stack.api.httpApi);
+  ids.key = logicalId(stack.tables.key);
+  ids.signingKeys = logicalId(stack.secrets.signingKeys);
+  ids.ownerPassword = logicalId(stack.secrets.defaultOwnerPassword);
+  for (const name of Object.keys(tables) as TableName[]) {
+    tableIds[name] = logicalId(stack.tables.byName[name]);
+  }
+});
+afterAll(() => synth.cleanUp());
+
+const names = Object.keys(functionSpecs) as FunctionName[];
+const writeActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+interface LambdaProperties {
+  Role: { 'Fn::GetAtt': [string, string] };
+  LoggingConfig: { LogGroup: { Ref: string } };
+  Code: { S3Key: string };
+  Environment: { Variables: Record<string, unknown> };
+}
+
+const lambda = (name: FunctionName): LambdaProperties => {
+  const resource = resources(synth.template)[synth.logicalId(synth.stack.functions.byName[name])];
+  expect(resource?.Type).toBe('AWS::Lambda::Function');
+  return resource?.Properties as unknown as LambdaProperties;
+};
+
+const roleIdOf = (name: FunctionName): string => {
+  return lambda(name).Role['Fn::GetAtt'][0];
+};
+
+/** All actions a function's role allows on one resource (by logical id). */
+const actionsOn = (name: FunctionName, resourceId: string): string[] =>
+  roleStatements(synth.template, roleIdOf(name))
+    .filter((statement) => statement.resourceIds.has(resourceId))
+    .flatMap((statement) => statement.actions);
+
+it('makes one function per spec', () => {
+  synth.template.resourceCountIs('AWS::Lambda::Function', names.length);
+});
+
+describe.each(names)('the %s function', (name) => {
+  const spec: FunctionSpec = functionSpecs[name];
+
+  it('runs bundled code on Node.js 22, x86_64, with its memory and a 10 s timeout', () => {
+    expect(lambda(name)).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['x86_64'],
+      Handler: 'index.handler',
+      MemorySize: spec.memoryMb,
+      Timeout: 10,
+    });
+  });
+
+  it('has exactly the environment it needs', () => {
+    const expected: Record<string, unknown> = {
+      SIGN_UP_ENABLED: settings.SIGN_UP_ENABLED,
+      NODE_OPTIONS: '--enable-source-maps',
+      ISSUER_URL: { 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] },
+    };
+    for (const table of Object.keys(spec.tables) as TableName[]) {
+      expected[tables[table].envVar] = { Ref: tableIds[table] };
+    }
+    if (spec.signsTokens) expected.SIGNING_KEYS_SECRET_ARN = { Ref: ids.signingKeys };
+    if (spec.bootstrapsOwner) {
+      expected.DEFAULT_OWNER_PASSWORD_SECRET_ARN = { Ref: ids.ownerPassword };
+      expected.DEFAULT_OWNER_EMAIL = ownerEmail;
+      expected.DEFAULT_OWNER_USERNAME = ownerUsername;
+    }
+    if (name === 'authorizer') expected.AUTHORIZER_DENY_WITH_REASON = '1';
+    expect(lambda(name).Environment).toEqual({ Variables: expected });
+  });
+
+  it('logs to its own log group with retention, through its own role', () => {
+    const logGroupId = lambda(name).LoggingConfig.LogGroup.Ref;
+    const logGroup = resources(synth.template)[logGroupId];
+    expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup?.Properties?.RetentionInDays).toBeGreaterThan(0);
+    expect(actionsOn(name, logGroupId).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+
+    const role = resources(synth.template)[roleIdOf(name)];
+    expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
+    expect(role?.Properties?.Policies).toBeUndefined();
+    expect(role?.Properties?.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+        },
+      ],
+    });
+  });
+
+  it('reaches only its own resources, never "*"', () => {
+    const ownLogGroup = lambda(name).LoggingConfig.LogGroup.Ref;
+    const allowed = new Set([ownLogGroup]);
+    for (const table of Object.keys(spec.tables) as TableName[]) allowed.add(tableIds[table]);
+    if (Object.keys(spec.tables).length > 0) allowed.add(ids.key);
+    if (spec.signsTokens) allowed.add(ids.signingKeys);
+    if (spec.bootstrapsOwner) allowed.add(ids.ownerPassword);
+
+    const statements = roleStatements(synth.template, roleIdOf(name));
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.resourceIds.size).toBeGreaterThan(0);
+      expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
+      for (const id of statement.resourceIds) expect(allowed).toContain(id);
+    }
+  });
+
+  it.each(Object.keys(tables) as TableName[])('has exactly its spec access to %s', (table) => {
+    const actions = actionsOn(name, tableIds[table]);
+    const access = (spec.tables as Partial<Record<TableName, 'read' | 'write'>>)[table];
+    if (!access) {
+      expect(actions).toEqual([]);
+      return;
+    }
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    if (access === 'write') expect(actions).toEqual(expect.arrayContaining(writeActions));
+    else for (const action of writeActions) expect(actions).not.toContain(action);
+  });
+
+  it('uses the table key only as its table access needs', () => {
+    const actions = actionsOn(name, ids.key);
+    const access = Object.values(spec.tables);
+    if (access.length === 0) expect(actions).toEqual([]);
+    else expect(actions).toContain('kms:Decrypt');
+    if (access.includes('write')) expect(actions).toContain('kms:Encrypt');
+    else expect(actions).not.toContain('kms:Encrypt');
+  });
+
+  it(`${spec.signsTokens ? 'reads and stores' : 'cannot touch'} the signing keys`, () => {
+    const actions = actionsOn(name, ids.signingKeys).sort();
+    expect(actions).toEqual(
+      spec.signsTokens
+        ? [
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:GetSecretValue',
+            'secretsmanager:PutSecretValue',
+          ]
+        : [],
+    );
+  });
+
+  it(`${spec.bootstrapsOwner ? 'only reads' : 'cannot touch'} the owner password`, () => {
+    const actions = actionsOn(name, ids.ownerPassword).sort();
+    expect(actions).toEqual(
+      spec.bootstrapsOwner
+        ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']
+        : [],
+    );
+  });
+});
+
+describe('least privilege, by example', () => {
+  it('the account function cannot write users nor reach the tokens table', () => {
+    const onUsers = actionsOn('account', tableIds.users);
+    expect(onUsers).toContain('dynamodb:GetItem');
+    for (const action of writeActions) expect(onUsers).not.toContain(action);
+    expect(actionsOn('account', tableIds.tokens)).toEqual([]);
+  });
+
+  it('the discovery function cannot read the signing keys', () => {
+    expect(actionsOn('discovery', ids.signingKeys)).toEqual([]);
+    expect(lambda('discovery').Environment).not.toHaveProperty('Variables.SIGNING_KEYS_SECRET_ARN');
+  });
+
+  it('the authorizer cannot write anything', () => {
+    const actions = roleStatements(synth.template, roleIdOf('authorizer')).flatMap(
+      (s) => s.actions,
+    );
+    for (const action of [...writeActions, 'secretsmanager:GetSecretValue', 'kms:Encrypt']) {
+      expect(actions).not.toContain(action);
+    }
+  });
+});
+
+it('refuses a plain-text owner password setting', () => {
+  expect(
+    () => new GatehouseStack(new App(), 'Refused', { settings: { DEFAULT_OWNER_PASSWORD: 'x' } }),
+  ).toThrow(/DEFAULT_OWNER_PASSWORD/);
+});
+
+describe('secrets', () => {
+  it('generates the signing-key placeholder: no value in the template', () => {
+    const secret = resources(synth.template)[ids.signingKeys];
+    expect(secret?.Properties?.SecretString).toBeUndefined();
+    expect(secret?.Properties?.GenerateSecretString).toMatchObject({
+      SecretStringTemplate: '{}',
+      GenerateStringKey: 'placeholder',
+    });
+    expect(secret?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('generates a 32-character owner password', () => {
+    const secret = resources(synth.template)[ids.ownerPassword];
+    expect(secret?.Properties?.SecretString).toBeUndefined();
+    expect(secret?.Properties?.GenerateSecretString).toMatchObject({ PasswordLength: 32 });
+    expect(secret?.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('bundles', () => {
+  const assetDir = (name: FunctionName): string => {
+    const code = lambda(name).Code;
+    const dir = join(synth.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    expect(existsSync(dir)).toBe(true);
+    return dir;
+  };
+
+  it.each(names)('%s is an ESM bundle with a source map and the native bcrypt package', (name) => {
+    const dir = assetDir(name);
+    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(code.startsWith("import { createRequire } from 'module';")).toBe(true);
+    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    expect(existsSync(join(dir, 'node_modules/@node-rs/bcrypt/package.json'))).toBe(true);
+    expect(
+      existsSync(join(dir, 'node_modules/@node-rs/bcrypt-linux-x64-gnu/bcrypt.linux-x64-gnu.node')),
+    ).toBe(true);
+  });
+
+  it.runIf(process.platform === 'linux' && process.arch === 'x64')(
+    'ships a bcrypt that loads and hashes from the bundle directory',
+    () => {
+      const requireFromBundle = createRequire(join(assetDir('signIn'), 'index.mjs'));
+      const bcrypt = requireFromBundle('@node-rs/bcrypt') as {
+        hashSync: (password: string, options: { cost: number }) => string;
+        verifySync: (password: string, hash: string) => boolean;
+      };
+      expect(requireFromBundle.resolve('@node-rs/bcrypt')).toContain(synth.directory);
+      expect(
+        bcrypt.verifySync('correct horse', bcrypt.hashSync('correct horse', { cost: 4 })),
+      ).toBe(true);
+    },
+  );
+});

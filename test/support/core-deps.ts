@@ -1,0 +1,33 @@
+import { loadConfig } from '../../src/core/config';
+import type { CoreDeps } from '../../src/core/deps';
+import { createBcryptHasher } from '../../src/core/password-hasher';
+import { defaultScopeCatalog } from '../../src/core/roles';
+import { currentSigner, newSigningKeySet, type SigningKeySet } from '../../src/core/signing-keys';
+import type { Store } from '../../src/core/store';
+import { createMemoryStore } from '../../src/store/memory-store';
+import { type FakeClock, fakeClock } from './fake-clock';
+
+export interface TestDeps extends CoreDeps {
+  clock: FakeClock;
+  keySet: SigningKeySet;
+}
+
+/** Core dependencies for unit tests: in-memory store, fake clock, cheap bcrypt. */
+export const testDeps = (
+  env: Record<string, string> = {},
+  store: Store = createMemoryStore(),
+): TestDeps => {
+  const clock = fakeClock();
+  const keySet = newSigningKeySet(clock.now());
+  const signer = currentSigner(keySet);
+  return {
+    config: loadConfig({ ISSUER_URL: 'https://auth.example.com', ...env }),
+    store,
+    clock,
+    // Cost 4 keeps unit tests fast; the production floor (10) is enforced by loadConfig.
+    hasher: createBcryptHasher(4),
+    scopes: defaultScopeCatalog,
+    signer: async () => signer,
+    keySet,
+  };
+};
