@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // (integration, e2e) or synthesize the CDK app (cdk).
 export default defineConfig({
   test: {
+    // Quiet logs; the SDK's notice about Node 20 (Lambda runs Node 22) says nothing about us.
+    env: { LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },

@@ -3,6 +3,8 @@ import { startLocalStack } from './local-stack';
 
 /** `npm start`: the whole service on this machine, data kept under GATEHOUSE_DATA_DIR (.data). */
 const main = async () => {
+  // Lambda runs Node 22; the SDK's notice about a Node 20 laptop is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const dataDir = process.env.GATEHOUSE_DATA_DIR || '.data';
   const port = Number(process.env.PORT || 3000);
   const stack = await startLocalStack({

@@ -109,3 +109,19 @@ export const ensureSigningKeySet = async (
   source: SigningKeySource,
   now: number,
 ): Promise<SigningKeySet> => (await source.load()) ?? source.save(newSigningKeySet(now));
+
+/**
+ * Rotates to a new signing key and publishes every key still in the set, so tokens signed
+ * before the rotation keep verifying until the old key retires.
+ */
+export const rotateSigningKeys = async (
+  source: SigningKeySource,
+  publish: (generation: number, keys: PublicJwk[]) => Promise<void>,
+  now: number,
+  retainSeconds: number,
+): Promise<SigningKeySet> => {
+  const current = await ensureSigningKeySet(source, now);
+  const saved = await source.save(rotateSigningKeySet(current, now, retainSeconds));
+  await publish(saved.generation, publicJwks(saved).keys);
+  return saved;
+};

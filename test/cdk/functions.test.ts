@@ -214,7 +214,10 @@ describe('least privilege, by example', () => {
 
 it('refuses a plain-text owner password setting', () => {
   expect(
-    () => new GatehouseStack(new App(), 'Refused', { settings: { DEFAULT_OWNER_PASSWORD: 'x' } }),
+    () =>
+      new GatehouseStack(new App({ outdir: join(synth.directory, 'refused') }), 'Refused', {
+        settings: { DEFAULT_OWNER_PASSWORD: 'x' },
+      }),
   ).toThrow(/DEFAULT_OWNER_PASSWORD/);
 });
 

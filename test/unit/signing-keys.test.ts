@@ -11,6 +11,7 @@ import {
   newSigningKeySet,
   publicJwks,
   rotateSigningKeySet,
+  rotateSigningKeys,
 } from '../../src/core/signing-keys';
 import { createFileKeySource } from '../../src/store/file-key-source';
 
@@ -104,5 +105,26 @@ describe('signing keys', () => {
     const second = await source.save(rotateSigningKeySet(first, T0, 60));
     expect((await source.load())?.generation).toBe(2);
     expect(await source.save(first)).toEqual(second);
+  });
+});
+
+describe('rotateSigningKeys', () => {
+  it('saves the new set and publishes old and new public keys', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gh-keys-')), 'keys.json');
+    const source = createFileKeySource(path);
+    const first = await ensureSigningKeySet(source, T0);
+    const published: { generation: number; kids: string[] }[] = [];
+    const rotated = await rotateSigningKeys(
+      source,
+      async (generation, keys) => {
+        published.push({ generation, kids: keys.map((k) => k.kid) });
+      },
+      T0 + 1000,
+      3600,
+    );
+    expect((await source.load())?.generation).toBe(2);
+    expect(published).toEqual([
+      { generation: 2, kids: [rotated.keys[0]?.kid, first.keys[0]?.kid] },
+    ]);
   });
 });
