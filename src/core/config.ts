@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MIN_BCRYPT_COST } from './password-hasher';
+import './validation';
 import { audienceFromEnv, issuerFromEnv, requiresUserAuthentication } from './token-settings';
 
 export interface Config {
@@ -17,40 +18,39 @@ export interface Config {
 }
 
 const flag = (fallback: '0' | '1') =>
-  z
-    .enum(['0', '1', 'true', 'false'])
-    .default(fallback)
-    .transform((v) => v === '1' || v === 'true');
+  z.pipe(
+    z._default(z.enum(['0', '1', 'true', 'false']), fallback),
+    z.transform((v) => v === '1' || v === 'true'),
+  );
 
-const seconds = (fallback: number, max = 10 * 365 * 86_400) =>
-  z.coerce.number().int().min(1).max(max).default(fallback);
+const integer = (fallback: number, min: number, max: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
 
-const optional = z
-  .string()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
+const seconds = (fallback: number, max = 10 * 365 * 86_400) => integer(fallback, 1, max);
 
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-  ISSUER_URL: optional.pipe(z.url().optional()),
-  ACCESS_TOKEN_AUDIENCE: optional,
+  PORT: integer(3000, 1, 65_535),
+  ISSUER_URL: z.optional(z.url()),
+  ACCESS_TOKEN_AUDIENCE: z.optional(z.string()),
   PASSWORD_LOGIN_ENABLED: flag('1'),
-  DEFAULT_OWNER_EMAIL: optional.pipe(z.email().default('owner@example.com')),
-  DEFAULT_OWNER_USERNAME: optional.pipe(z.string().default('owner')),
-  DEFAULT_OWNER_PASSWORD: optional,
+  DEFAULT_OWNER_EMAIL: z.optional(z.email()),
+  DEFAULT_OWNER_USERNAME: z.optional(z.string()),
+  DEFAULT_OWNER_PASSWORD: z.optional(z.string()),
   ACCESS_TOKEN_TTL_SECONDS: seconds(900, 86_400),
   SESSION_TTL_SECONDS: seconds(2_592_000),
-  REVOCATION_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
-  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
-  BCRYPT_COST: z.coerce.number().int().min(MIN_BCRYPT_COST).max(16).default(MIN_BCRYPT_COST),
-  LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
+  REVOCATION_CACHE_SECONDS: integer(10, 0, 300),
+  PASSWORD_MIN_LENGTH: integer(12, 8, 128),
+  BCRYPT_COST: integer(MIN_BCRYPT_COST, MIN_BCRYPT_COST, 16),
+  LOCKOUT_THRESHOLD: integer(5, 1, 100),
   LOCKOUT_BASE_SECONDS: seconds(30, 86_400),
   LOCKOUT_MAX_SECONDS: seconds(900, 86_400),
 });
 
 /** Reads settings from an environment; a bad value stops the start with the setting's name. */
 export const loadConfig = (env: Record<string, string | undefined>): Config => {
-  const parsed = EnvSchema.safeParse(env);
+  // Unset and empty are the same: the default applies.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = EnvSchema.safeParse(given);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid settings: ${issues.join('; ')}`);
@@ -62,8 +62,8 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     requireUserAuthentication: requiresUserAuthentication(env),
     passwordLoginEnabled: e.PASSWORD_LOGIN_ENABLED,
     defaultOwner: {
-      email: e.DEFAULT_OWNER_EMAIL,
-      username: e.DEFAULT_OWNER_USERNAME,
+      email: e.DEFAULT_OWNER_EMAIL ?? 'owner@example.com',
+      username: e.DEFAULT_OWNER_USERNAME ?? 'owner',
       password: e.DEFAULT_OWNER_PASSWORD,
     },
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { hash, parseOptions, verify } from '@node-rs/bcrypt';
 import { randomSecret } from './ids';
 
 export interface PasswordHasher {
@@ -19,14 +18,27 @@ export interface PasswordHasher {
 const SCHEME = 'bcrypt-sha256$';
 const PREHASH_KEY = 'gatehouse-password-v1';
 const BCRYPT_MAX_BYTES = 72;
+/** `$2b$10$…`: the cost is the two digits after the version. */
+const BCRYPT_COST = /^\$2[abxy]?\$(\d{2})\$/;
 
 const prehash = (password: string): string =>
   createHmac('sha256', PREHASH_KEY).update(password.normalize('NFC'), 'utf8').digest('base64');
 
 export const MIN_BCRYPT_COST = 10;
 
+// The native addon loads on first use, so functions that never hash never load it.
+let bcrypt: Promise<typeof import('@node-rs/bcrypt')> | undefined;
+const loadBcrypt = () => {
+  bcrypt ??= import('@node-rs/bcrypt');
+  return bcrypt;
+};
+
 export const createBcryptHasher = (cost: number): PasswordHasher => {
   let dummy: Promise<string> | undefined;
+  const hash = async (password: string, options: { cost: number }) =>
+    (await loadBcrypt()).hash(password, options);
+  const verify = async (password: string, stored: string) =>
+    (await loadBcrypt()).verify(password, stored);
   const hashPassword = async (password: string) =>
     SCHEME + (await hash(prehash(password), { cost }));
 
@@ -48,12 +60,8 @@ export const createBcryptHasher = (cost: number): PasswordHasher => {
       return false;
     },
     needsRehash(stored) {
-      if (!stored.startsWith(SCHEME)) return true;
-      try {
-        return parseOptions(stored.slice(SCHEME.length)).cost < cost;
-      } catch {
-        return true;
-      }
+      const storedCost = BCRYPT_COST.exec(stored.slice(SCHEME.length))?.[1];
+      return !stored.startsWith(SCHEME) || storedCost === undefined || Number(storedCost) < cost;
     },
   };
 };

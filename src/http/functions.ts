@@ -13,6 +13,8 @@ export interface FunctionSpec {
   signsTokens?: boolean;
   /** Creates the default owner on a cold start when none exists. */
   bootstrapsOwner?: boolean;
+  /** Hashes or verifies passwords: its bundle ships the native bcrypt binary. */
+  hashesPasswords?: boolean;
   memoryMb: number;
 }
 
@@ -23,6 +25,7 @@ export const functionSpecs = {
     tables: { users: 'write', tokens: 'write' },
     signsTokens: true,
     bootstrapsOwner: true,
+    hashesPasswords: true,
     memoryMb: 1024,
   },
   token: {

@@ -1,11 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
-import { ensureDefaultOwner } from '../core/default-owner';
 import type { CoreDeps } from '../core/deps';
 import { GatehouseError, isGatehouseError } from '../core/errors';
 import { emailKey } from '../core/users';
-import { appDeps, ownerPasswordFromEnv } from './composition';
-import { type FunctionName, functionSpecs } from './functions';
+import { appDeps } from './composition';
+import type { FunctionName } from './functions';
 import { logger } from './logger';
 import { type Principal, readContext } from './principal';
 import { parseJsonBody } from './request-body';
@@ -89,17 +88,11 @@ const requestLog: middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> = {
   },
 };
 
-const bootstrapOnce = (name: FunctionName) => {
-  let done: Promise<unknown> | undefined;
-  const spec = functionSpecs[name];
-  return (deps: CoreDeps) => {
-    if (!('bootstrapsOwner' in spec && spec.bootstrapsOwner)) return undefined;
-    done ??= ensureDefaultOwner(deps, ownerPasswordFromEnv(process.env)).then((result) => {
-      if (result.created) logger.warn({ owner: result.user?.email }, 'created the default owner');
-    });
-    return done;
-  };
-};
+export interface HandlerOptions {
+  deps?: () => CoreDeps;
+  /** Runs once per cold start, before the first request is served. */
+  onColdStart?: (deps: CoreDeps) => Promise<void>;
+}
 
 /**
  * One Lambda's handler: `actions` must cover exactly the route table's routes for `name`.
@@ -109,7 +102,7 @@ const bootstrapOnce = (name: FunctionName) => {
 export const createHandler = (
   name: Exclude<FunctionName, 'authorizer'>,
   actions: Record<string, Action>,
-  deps: () => CoreDeps = appDeps,
+  { deps = appDeps, onColdStart }: HandlerOptions = {},
 ) => {
   const served = routes.filter((route) => route.function === name);
   const missing = served.map(routeKey).filter((key) => !actions[key]);
@@ -120,14 +113,20 @@ export const createHandler = (
     );
   }
   const byKey = new Map(served.map((route) => [routeKey(route), route]));
-  const bootstrap = bootstrapOnce(name);
+  let coldStart: Promise<void> | undefined;
 
   const handle = async (event: HttpEvent): Promise<HttpResult> => {
     const route = byKey.get(event.routeKey);
     const action = actions[event.routeKey];
     if (!route || !action) return unknownRoute(event);
     const resolved = deps();
-    await bootstrap(resolved);
+    if (onColdStart) {
+      coldStart ??= onColdStart(resolved).catch((error: unknown) => {
+        coldStart = undefined; // try again on the next request
+        throw error;
+      });
+      await coldStart;
+    }
     const principal = await resolvePrincipal(route, event, resolved);
     const body = route.body
       ? parseJsonBody(

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/validation';
 import type { ErrorCode } from '../core/errors';
 import { errorStatus } from './error-status';
 import { routes } from './routes';

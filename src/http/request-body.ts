@@ -1,5 +1,6 @@
-import type { ZodType } from 'zod';
+import type * as z from 'zod/mini';
 import { GatehouseError } from '../core/errors';
+import { describeIssue } from '../core/validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -11,10 +12,8 @@ export interface RawBody {
 
 const invalid = (message: string) => new GatehouseError('record_invalid', message);
 
-const fieldName = (path: PropertyKey[]): string => (path.length ? path.join('.') : 'body');
-
 /** Size, media type, JSON syntax, then the route's schema: the first failure is the answer. */
-export const parseJsonBody = (raw: RawBody, schema: ZodType): unknown => {
+export const parseJsonBody = (raw: RawBody, schema: z.ZodMiniType): unknown => {
   const bytes =
     raw.body === undefined
       ? Buffer.alloc(0)
@@ -37,6 +36,5 @@ export const parseJsonBody = (raw: RawBody, schema: ZodType): unknown => {
   if (value === undefined) throw invalid('body: a JSON object is required.');
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw invalid(`${fieldName(issue?.path ?? [])}: ${issue?.message ?? 'is invalid'}.`);
+  throw invalid(`${describeIssue(result.error)}.`);
 };

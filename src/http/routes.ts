@@ -1,4 +1,4 @@
-import type { ZodType } from 'zod';
+import type * as z from 'zod/mini';
 import type { FunctionName } from './functions';
 import { RefreshBody, SignInBody, SignOutBody } from './schemas';
 
@@ -17,7 +17,7 @@ export interface Route {
   path: string;
   function: Exclude<FunctionName, 'authorizer'>;
   auth: RouteAuth;
-  body?: ZodType;
+  body?: z.ZodMiniType;
   summary: string;
   /** Status of a successful answer, for the OpenAPI document. */
   success: number;

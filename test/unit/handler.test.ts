@@ -40,14 +40,14 @@ describe('createHandler', () => {
   });
 
   it('fails closed: a protected route without the authorizer principal is 401', async () => {
-    const handler = createHandler('account', { 'GET /me': getMe }, () => testDeps());
+    const handler = createHandler('account', { 'GET /me': getMe }, { deps: () => testDeps() });
     const result = await handler(event('GET /me'), context);
     expect(result.statusCode).toBe(401);
     expect(bodyOf(result)).toMatchObject({ error: { code: 'token_invalid' } });
   });
 
   it("answers the authorizer's refusal with its code", async () => {
-    const handler = createHandler('account', { 'GET /me': getMe }, () => testDeps());
+    const handler = createHandler('account', { 'GET /me': getMe }, { deps: () => testDeps() });
     const refused = event('GET /me', {
       requestContext: {
         ...event('GET /me').requestContext,
@@ -64,7 +64,7 @@ describe('createHandler', () => {
   });
 
   it('does not act as the default owner while authentication is required', async () => {
-    const handler = createHandler('account', { 'GET /me': getMe }, () => testDeps());
+    const handler = createHandler('account', { 'GET /me': getMe }, { deps: () => testDeps() });
     const forged = event('GET /me', {
       requestContext: {
         ...event('GET /me').requestContext,
@@ -79,7 +79,7 @@ describe('createHandler', () => {
     deps.store.findUserByEmail = async () => {
       throw new Error('secret internals: connection string');
     };
-    const handler = createHandler('signIn', { 'POST /auth/sign-in': signIn }, () => deps);
+    const handler = createHandler('signIn', { 'POST /auth/sign-in': signIn }, { deps: () => deps });
     const result = await handler(
       event('POST /auth/sign-in', {
         headers: { 'content-type': 'application/json' },
@@ -97,7 +97,7 @@ describe('createHandler', () => {
   it('reads base64-encoded bodies as API Gateway sends them', async () => {
     const deps = testDeps();
     const user = await createUserWithPassword(deps);
-    const handler = createHandler('signIn', { 'POST /auth/sign-in': signIn }, () => deps);
+    const handler = createHandler('signIn', { 'POST /auth/sign-in': signIn }, { deps: () => deps });
     const body = Buffer.from(
       JSON.stringify({ login: user.email, password: 'correct horse battery staple' }),
     ).toString('base64');

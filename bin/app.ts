@@ -1,0 +1,17 @@
+import { App, Aspects } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { GatehouseStack } from '../lib/gatehouse-stack';
+
+const app = new App();
+const context = (key: string): string | undefined => app.node.tryGetContext(key) || undefined;
+// From cdk.json an object; from `-c settings='{"SIGN_UP_ENABLED":"1"}'` a JSON string.
+const settings = app.node.tryGetContext('settings') as Record<string, string> | string | undefined;
+
+new GatehouseStack(app, 'Gatehouse', {
+  description: 'Gatehouse: user authentication and user management for serverless APIs',
+  defaultOwnerEmail: context('defaultOwnerEmail'),
+  defaultOwnerUsername: context('defaultOwnerUsername'),
+  settings: typeof settings === 'string' ? JSON.parse(settings) : settings,
+});
+
+Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

@@ -1,0 +1,127 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { FunctionName } from '../src/http/functions';
+import { routeKey, routes } from '../src/http/routes';
+import { functionId } from './functions';
+
+export interface GatehouseApiProps {
+  throttle: Required<ThrottleSettings>;
+  logRetention: RetentionDays;
+}
+
+// One JSON line per request. Never the Authorization header nor the query string (SSO's `jwt`).
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationLatencyMs: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+/**
+ * The HTTP API: its default stage (access logs, throttling), then one route per entry of the
+ * route table once the functions exist (they need the API's URL first, as their issuer).
+ */
+export class GatehouseApi extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  /** Routes without an authorizer (public in the contract, and `$default`) by route key. */
+  readonly publicRoutes = new Map<string, HttpRoute>();
+
+  constructor(scope: Construct, id: string, props: GatehouseApiProps) {
+    super(scope, id);
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Gatehouse: sign-in, tokens and users',
+      apiName: Stack.of(this).stackName,
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: accessLogFormat,
+      },
+    });
+  }
+
+  /** The API's base URL, with no trailing slash. */
+  get url(): string {
+    return this.httpApi.apiEndpoint;
+  }
+
+  addRoutes(handlers: Record<FunctionName, LambdaFunction>): void {
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationOf = (name: FunctionName): HttpLambdaIntegration => {
+      let integration = integrations.get(name);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${functionId(name)}Integration`, handlers[name]);
+        integrations.set(name, integration);
+      }
+      return integration;
+    };
+
+    // HTTP APIs cannot shape a 401/403 body, so the authorizer allows every request and puts
+    // its verdict in the context: the handler answers the contract's 401 itself. No identity
+    // source, so a request without Authorization still reaches it (and so no cache, which
+    // needs one: revocation stays bounded by the service's own REVOCATION_CACHE_SECONDS).
+    handlers.authorizer.addEnvironment('AUTHORIZER_DENY_WITH_REASON', '1');
+    const authorizer = new HttpLambdaAuthorizer('Authorizer', handlers.authorizer, {
+      authorizerName: 'gatehouse-access-token',
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      resultsCacheTtl: Duration.seconds(0),
+      identitySource: [],
+    });
+    const none = new HttpNoneAuthorizer();
+
+    for (const route of routes) {
+      const isPublic = route.auth === 'public';
+      const [added] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationOf(route.function),
+        authorizer: isPublic ? none : authorizer,
+      });
+      if (isPublic && added) this.publicRoutes.set(routeKey(route), added);
+    }
+
+    // Anything else reaches discovery, which answers the contract's 404 or 405 body.
+    const fallback = new HttpRoute(this.httpApi, 'DefaultRoute', {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrationOf('discovery'),
+      authorizer: none,
+    });
+    this.publicRoutes.set(HttpRouteKey.DEFAULT.key, fallback);
+  }
+}
