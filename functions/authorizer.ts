@@ -9,6 +9,9 @@ import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../src/store/dynamo-se
 import { publishedKeysReader } from '../src/store/published-keys';
 
 const env = process.env;
+if (!requiresUserAuthentication(env)) {
+  console.warn('REQUIRE_USER_AUTHENTICATION=0: requests without a token act as the default owner.');
+}
 
 export const handler = createAuthorizer({
   issuer: issuerFromEnv(env),

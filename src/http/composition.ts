@@ -15,6 +15,7 @@ import { createDocumentClient, createDynamoClient } from '../store/dynamo-client
 import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settings';
 import { createDynamoStore } from '../store/dynamo-store';
 import { createFileKeySource } from '../store/file-key-source';
+import { logger } from './logger';
 
 type Env = Record<string, string | undefined>;
 
@@ -81,6 +82,13 @@ export const ownerPasswordFromEnv = (env: Env) => async (): Promise<string | und
 let processDeps: CoreDeps | undefined;
 
 export const appDeps = (): CoreDeps => {
-  processDeps ??= buildDeps(process.env);
+  if (!processDeps) {
+    processDeps = buildDeps(process.env);
+    if (!processDeps.config.requireUserAuthentication) {
+      logger.warn(
+        'REQUIRE_USER_AUTHENTICATION=0: requests without a token act as the default owner. Development only.',
+      );
+    }
+  }
   return processDeps;
 };
