@@ -32,11 +32,28 @@ const decodeJson = (part: string): Record<string, unknown> | null => {
   }
 };
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MAX_TOKEN_LENGTH = 8192;
+const CANONICAL_LAST = 'AEIMQUYcgkosw048';
 const ACCEPTED_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/** Remembers up to `size` entries in two generations: O(1) eviction, no per-entry bookkeeping. */
+const generationalCache = <V>(size: number) => {
+  let current = new Map<string, V>();
+  let previous = new Map<string, V>();
+  return {
+    get: (key: string): V | undefined => current.get(key) ?? previous.get(key),
+    set(key: string, value: V) {
+      if (size <= 0) return;
+      if (current.size >= Math.ceil(size / 2)) {
+        previous = current;
+        current = new Map();
+      }
+      current.set(key, value);
+    },
+  };
+};
 
 /**
  * Strict ES256 access-token verification on node:crypto (no JOSE library on the hot path):
@@ -48,7 +65,13 @@ export const createAccessTokenVerifier = (
   options: VerifierOptions,
 ) => {
   const tolerance = Math.min(60, Math.max(0, options.clockToleranceSeconds));
-  const cache = new Map<string, AccessTokenClaims>();
+  // Keyed by the signature (86 characters hash faster than the whole token); a hit must also
+  // match the whole token.
+  const verified = generationalCache<{ token: string; claims: AccessTokenClaims }>(
+    options.cacheSize,
+  );
+  // Every token one key signs has the same header: check each distinct header once.
+  const headers = generationalCache<string>(64);
 
   const checkTimes = (claims: AccessTokenClaims, nowSeconds: number): void => {
     if (nowSeconds > claims.exp + tolerance) {
@@ -56,12 +79,9 @@ export const createAccessTokenVerifier = (
     }
   };
 
-  const verifyFresh = (token: string, nowSeconds: number): AccessTokenClaims => {
-    if (token.length > MAX_TOKEN_LENGTH) throw invalid('is too long');
-    const parts = token.split('.');
-    if (parts.length !== 3) throw invalid('is malformed');
-    const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
-    if (!BASE64URL.test(signaturePart)) throw invalid('is malformed');
+  const kidOf = (headerPart: string): string => {
+    const known = headers.get(headerPart);
+    if (known !== undefined) return known;
     const header = decodeJson(headerPart);
     if (!header) throw invalid('is malformed');
     if (header.alg !== 'ES256') throw invalid('uses an algorithm that is not allowed');
@@ -70,18 +90,36 @@ export const createAccessTokenVerifier = (
     }
     if (header.crit !== undefined) throw invalid('has unsupported critical headers');
     if (!isNonEmptyString(header.kid)) throw invalid('has no key id');
-    const key = keyFor(header.kid);
-    if (!key) throw new UnknownKeyError(header.kid);
+    headers.set(headerPart, header.kid);
+    return header.kid;
+  };
+
+  const verifyFresh = (token: string, nowSeconds: number): AccessTokenClaims => {
+    if (token.length > MAX_TOKEN_LENGTH) throw invalid('is too long');
+    const firstDot = token.indexOf('.');
+    const lastDot = token.lastIndexOf('.');
+    if (firstDot <= 0 || lastDot <= firstDot + 1 || token.indexOf('.', firstDot + 1) !== lastDot) {
+      throw invalid('is malformed');
+    }
+    // An ES256 signature is 64 bytes: exactly 86 base64url characters, nothing else.
+    const signaturePart = token.slice(lastDot + 1);
     const signature = Buffer.from(signaturePart, 'base64url');
+    if (signaturePart.length !== 86 || signature.length !== 64) throw invalid('is malformed');
+    // The last character carries 2 bits and 4 zero bits: only 16 spell a canonical signature.
+    if (!CANONICAL_LAST.includes(signaturePart.charAt(85))) throw invalid('is malformed');
+    const kid = kidOf(token.slice(0, firstDot));
+    const key = keyFor(kid);
+    if (!key) throw new UnknownKeyError(kid);
     const signed = verifySignature(
       'sha256',
-      Buffer.from(`${headerPart}.${payloadPart}`),
+      // The signing input is ASCII (base64url); latin1 copies it without re-encoding.
+      Buffer.from(token.slice(0, lastDot), 'latin1'),
       { key, dsaEncoding: 'ieee-p1363' },
       signature,
     );
     if (!signed) throw invalid('has a bad signature');
 
-    const claims = decodeJson(payloadPart);
+    const claims = decodeJson(token.slice(firstDot + 1, lastDot));
     if (!claims) throw invalid('is malformed');
     if (claims.iss !== options.issuer) throw invalid('has the wrong issuer');
     const aud = claims.aud;
@@ -99,25 +137,22 @@ export const createAccessTokenVerifier = (
     if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds + tolerance) {
       throw invalid('is not valid yet');
     }
-    const verified = claims as unknown as AccessTokenClaims;
-    checkTimes(verified, nowSeconds);
-    return verified;
+    const result = claims as unknown as AccessTokenClaims;
+    checkTimes(result, nowSeconds);
+    return result;
   };
 
   return {
     verify(token: string): AccessTokenClaims {
       const nowSeconds = Math.floor(options.now() / 1000);
-      const remembered = cache.get(token);
-      if (remembered) {
-        checkTimes(remembered, nowSeconds);
-        return remembered;
+      const signature = token.slice(token.lastIndexOf('.') + 1);
+      const remembered = verified.get(signature);
+      if (remembered && remembered.token === token) {
+        checkTimes(remembered.claims, nowSeconds);
+        return remembered.claims;
       }
       const claims = verifyFresh(token, nowSeconds);
-      if (options.cacheSize > 0) {
-        // Map keeps insertion order: dropping the first entry forgets the oldest token.
-        if (cache.size >= options.cacheSize) cache.delete(cache.keys().next().value as string);
-        cache.set(token, claims);
-      }
+      verified.set(signature, { token, claims });
       return claims;
     },
   };

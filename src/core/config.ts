@@ -11,7 +11,6 @@ export interface Config {
   defaultOwner: { email: string; username: string; password: string | undefined };
   accessTokenTtlSeconds: number;
   sessionTtlSeconds: number;
-  revocationCacheSeconds: number;
   passwordMinLength: number;
   bcryptCost: number;
   lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
@@ -38,7 +37,6 @@ const EnvSchema = z.object({
   DEFAULT_OWNER_PASSWORD: z.optional(z.string()),
   ACCESS_TOKEN_TTL_SECONDS: seconds(900, 86_400),
   SESSION_TTL_SECONDS: seconds(2_592_000),
-  REVOCATION_CACHE_SECONDS: integer(10, 0, 300),
   PASSWORD_MIN_LENGTH: integer(12, 8, 128),
   BCRYPT_COST: integer(MIN_BCRYPT_COST, MIN_BCRYPT_COST, 16),
   LOCKOUT_THRESHOLD: integer(5, 1, 100),
@@ -68,7 +66,6 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     },
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
-    revocationCacheSeconds: e.REVOCATION_CACHE_SECONDS,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     bcryptCost: e.BCRYPT_COST,
     lockout: {

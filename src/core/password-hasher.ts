@@ -8,6 +8,8 @@ export interface PasswordHasher {
   /** Costs what `verify` costs, so an unknown login takes as long as a wrong password. */
   verifyDummy(password: string): Promise<false>;
   needsRehash(stored: string): boolean;
+  /** Makes the dummy hash now, so the first unknown login is not slower than the rest. */
+  warmUp(): Promise<void>;
 }
 
 /**
@@ -58,6 +60,10 @@ export const createBcryptHasher = (cost: number): PasswordHasher => {
       dummy ??= hashPassword(randomSecret());
       await verifyPassword(password, await dummy).catch(() => false);
       return false;
+    },
+    async warmUp() {
+      dummy ??= hashPassword(randomSecret());
+      await dummy;
     },
     needsRehash(stored) {
       const storedCost = BCRYPT_COST.exec(stored.slice(SCHEME.length))?.[1];

@@ -67,8 +67,9 @@ const headerValue = (
 
 /** Any method and resource of the stage: cached allow/deny policies then fit every route. */
 const stageWildcard = (methodArn: string): string => {
-  const [arn = '', stage = '*'] = methodArn.split('/');
-  return `${arn}/${stage}/*/*`;
+  // arn:aws:execute-api:region:account:api-id/stage/METHOD/path
+  const stageEnd = methodArn.indexOf('/', methodArn.indexOf('/') + 1);
+  return stageEnd < 0 ? `${methodArn}/*/*` : `${methodArn.slice(0, stageEnd)}/*/*`;
 };
 
 const policyResult = (methodArn: string, decision: Decision): APIGatewayAuthorizerResult => ({
@@ -119,20 +120,26 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
     cacheSize: options.cacheSize ?? 10_000,
   });
 
-  const verify = async (token: string): Promise<Decision> => {
+  // Any failure is a denial; only our own verdicts carry their message.
+  const refusal = (error: unknown): Decision =>
+    isGatehouseError(error)
+      ? deny(error.code, error.message)
+      : deny('token_invalid', 'The access token could not be verified.');
+
+  /** Synchronous on the hot path: only a key reload makes it wait. */
+  const decideToken = (token: string, reloaded = false): Decision | Promise<Decision> => {
     try {
       return { allow: true, context: contextFromClaims(verifier.verify(token)) };
     } catch (error) {
       const staleKeys = options.now() - keysLoadedAt > reloadInterval;
-      if (error instanceof UnknownKeyError && staleKeys) {
-        await reloadKeys();
-        return verify(token);
+      if (error instanceof UnknownKeyError && staleKeys && !reloaded) {
+        return reloadKeys().then(() => decideToken(token, true), refusal);
       }
-      throw error;
+      return refusal(error);
     }
   };
 
-  const decide = async (authorization: string | undefined): Promise<Decision> => {
+  const decide = (authorization: string | undefined): Decision | Promise<Decision> => {
     if (!authorization) {
       if (options.defaultOwnerScope !== null) {
         return { allow: true, context: defaultOwnerContext(options.defaultOwnerScope) };
@@ -144,15 +151,8 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
     }
     const token = bearerToken(authorization);
     if (!token) return deny('token_invalid', 'The Authorization header must be "Bearer <token>".');
-    try {
-      if (keysLoadedAt < 0) await reloadKeys();
-      return await verify(token);
-    } catch (error) {
-      // Any failure is a denial; only our own verdicts carry their message.
-      return isGatehouseError(error)
-        ? deny(error.code, error.message)
-        : deny('token_invalid', 'The access token could not be verified.');
-    }
+    if (keysLoadedAt < 0) return reloadKeys().then(() => decideToken(token, true), refusal);
+    return decideToken(token);
   };
 
   return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -213,29 +214,33 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     },
 
     async createSession(session, refresh) {
+      // Fresh random keys cannot collide: one batch round trip, no transaction needed. A
+      // half-written pair is inert (rotation checks the session exists).
       const { revokedAt: _revoked, ...fields } = session;
-      await transact(db, [
-        {
-          Put: {
-            TableName: names.tokens,
-            Item: {
-              ...keys.session(session.sid),
-              ...fields,
-              gsi1pk: keys.sessionsOfUser(session.userId),
-              gsi1sk: `SESSION#${session.sid}`,
-              ttl: epochSeconds(session.expiresAt),
+      let requests: Record<string, { PutRequest: { Item: Item } }[]> | undefined = {
+        [names.tokens]: [
+          {
+            PutRequest: {
+              Item: {
+                ...keys.session(session.sid),
+                ...fields,
+                gsi1pk: keys.sessionsOfUser(session.userId),
+                gsi1sk: `SESSION#${session.sid}`,
+                ttl: epochSeconds(session.expiresAt),
+              },
             },
-            ConditionExpression: notExists,
           },
-        },
-        {
-          Put: {
-            TableName: names.tokens,
-            Item: refreshItem(refresh),
-            ConditionExpression: notExists,
-          },
-        },
-      ]);
+          { PutRequest: { Item: refreshItem(refresh) } },
+        ],
+      };
+      for (let attempt = 1; requests && Object.keys(requests).length; attempt++) {
+        if (attempt > 5) throw new Error('DynamoDB left the session unwritten');
+        const result = await db.send(new BatchWriteCommand({ RequestItems: requests }));
+        requests = result.UnprocessedItems as typeof requests;
+        if (requests && Object.keys(requests).length) {
+          await new Promise((wait) => setTimeout(wait, attempt * 25));
+        }
+      }
     },
     async getSession(sid) {
       const item = await get(names.tokens, keys.session(sid));

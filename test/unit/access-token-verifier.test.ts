@@ -153,6 +153,35 @@ describe('access token verifier', () => {
     expect(() => verifier().verify(token)).toThrow(UnknownKeyError);
   });
 
+  it('forgets the oldest tokens beyond its size, and checks them afresh', () => {
+    let lookups = 0;
+    const small = createAccessTokenVerifier(
+      (kid) => {
+        lookups++;
+        return kid === signer.kid ? publicKey : undefined;
+      },
+      {
+        issuer: ISSUER,
+        audience: ISSUER,
+        clockToleranceSeconds: 0,
+        now: () => NOW * 1000,
+        cacheSize: 2,
+      },
+    );
+    const [a, b, c] = ['a', 'b', 'c'].map((jti) => signAccessToken(signer, claims({ jti }))) as [
+      string,
+      string,
+      string,
+    ];
+    small.verify(a);
+    small.verify(a);
+    expect(lookups).toBe(1);
+    small.verify(b);
+    small.verify(c);
+    small.verify(a);
+    expect(lookups).toBe(4);
+  });
+
   it('remembers verified tokens but still expires them', () => {
     let now = NOW;
     const cached = createAccessTokenVerifier(
@@ -170,5 +199,20 @@ describe('access token verifier', () => {
     expect(cached.verify(token).sub).toBe('user-1');
     now = NOW + 61;
     expect(code(() => cached.verify(token))).toBe('token_expired');
+  });
+});
+
+describe('signature encoding', () => {
+  it('refuses a non-canonical spelling of a valid signature', () => {
+    const token = signAccessToken(signer, claims());
+    const last = token.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // Same top 2 bits, different (non-zero) low bits: decodes to the same 64 bytes.
+    const twin = alphabet[alphabet.indexOf(last) + 1] as string;
+    expect(Buffer.from(`${token.slice(token.lastIndexOf('.') + 1, -1)}${twin}`, 'base64url')).toEqual(
+      Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url'),
+    );
+    expect(code(() => verifier().verify(`${token.slice(0, -1)}${twin}`))).toBe('token_invalid');
+    expect(code(() => verifier().verify(token))).toBe('accepted');
   });
 });

@@ -11,7 +11,6 @@ describe('settings', () => {
       passwordLoginEnabled: true,
       accessTokenTtlSeconds: 900,
       sessionTtlSeconds: 2_592_000,
-      revocationCacheSeconds: 10,
       passwordMinLength: 12,
       lockout: { threshold: 5, maxSeconds: 900 },
     });
