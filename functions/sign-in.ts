@@ -1,9 +1,9 @@
 import { signIn } from '../src/http/actions/sign-in';
-import { bootstrapDefaultOwner } from '../src/http/default-owner-bootstrap';
 import { createHandler } from '../src/http/handler';
+import { prepareSignIn } from '../src/http/prepare-sign-in';
 
 export const handler = createHandler(
   'signIn',
   { 'POST /auth/sign-in': signIn },
-  { onColdStart: bootstrapDefaultOwner },
+  { onColdStart: prepareSignIn },
 );
