@@ -209,9 +209,9 @@ describe('signature encoding', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     // Same top 2 bits, different (non-zero) low bits: decodes to the same 64 bytes.
     const twin = alphabet[alphabet.indexOf(last) + 1] as string;
-    expect(Buffer.from(`${token.slice(token.lastIndexOf('.') + 1, -1)}${twin}`, 'base64url')).toEqual(
-      Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url'),
-    );
+    expect(
+      Buffer.from(`${token.slice(token.lastIndexOf('.') + 1, -1)}${twin}`, 'base64url'),
+    ).toEqual(Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url'));
     expect(code(() => verifier().verify(`${token.slice(0, -1)}${twin}`))).toBe('token_invalid');
     expect(code(() => verifier().verify(token))).toBe('accepted');
   });
