@@ -3,21 +3,27 @@ import {
   audienceFromEnv,
   issuerFromEnv,
   requiresUserAuthentication,
+  revocationCacheSecondsFromEnv,
 } from '../src/core/token-settings';
 import { createAuthorizer } from '../src/http/authorizer';
 import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../src/store/dynamo-settings';
 import { publishedKeysReader } from '../src/store/published-keys';
+import { sessionRevocationReader } from '../src/store/session-state';
 
 const env = process.env;
 if (!requiresUserAuthentication(env)) {
   console.warn('REQUIRE_USER_AUTHENTICATION=0: requests without a token act as the default owner.');
 }
+const dynamo = dynamoSettingsFromEnv(env);
+const tokensTable = tableNamesFromEnv(env).tokens;
 
 export const handler = createAuthorizer({
   issuer: issuerFromEnv(env),
   audience: audienceFromEnv(env),
   now: Date.now,
-  loadKeys: publishedKeysReader(dynamoSettingsFromEnv(env), tableNamesFromEnv(env).tokens),
+  loadKeys: publishedKeysReader(dynamo, tokensTable),
+  isSessionRevoked: sessionRevocationReader(dynamo, tokensTable),
+  revocationCacheSeconds: revocationCacheSecondsFromEnv(env),
   denyWithReason: env.AUTHORIZER_DENY_WITH_REASON === '1',
   defaultOwnerScope: requiresUserAuthentication(env) ? null : defaultScopeCatalog.owner.join(' '),
 });

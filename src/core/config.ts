@@ -12,6 +12,8 @@ export interface Config {
   accessTokenTtlSeconds: number;
   sessionTtlSeconds: number;
   passwordMinLength: number;
+  revocationCacheSeconds: number;
+  auditRetentionDays: number;
   bcryptCost: number;
   lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
 }
@@ -38,6 +40,8 @@ const EnvSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: seconds(900, 86_400),
   SESSION_TTL_SECONDS: seconds(2_592_000),
   PASSWORD_MIN_LENGTH: integer(12, 8, 128),
+  REVOCATION_CACHE_SECONDS: integer(10, 0, 300),
+  AUDIT_RETENTION_DAYS: integer(365, 1, 3650),
   BCRYPT_COST: integer(MIN_BCRYPT_COST, MIN_BCRYPT_COST, 16),
   LOCKOUT_THRESHOLD: integer(5, 1, 100),
   LOCKOUT_BASE_SECONDS: seconds(30, 86_400),
@@ -67,6 +71,8 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    revocationCacheSeconds: e.REVOCATION_CACHE_SECONDS,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     bcryptCost: e.BCRYPT_COST,
     lockout: {
       threshold: e.LOCKOUT_THRESHOLD,

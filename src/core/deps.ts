@@ -1,9 +1,11 @@
+import type { AuditEvent } from './audit';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { PasswordHasher } from './password-hasher';
 import type { ScopeCatalog } from './roles';
 import type { Signer } from './signing-keys';
 import type { Store } from './store';
+import type { UserEventPublisher } from './user-events';
 
 /** What the core needs, built once per cold start by a composition root. */
 export interface CoreDeps {
@@ -14,4 +16,7 @@ export interface CoreDeps {
   scopes: ScopeCatalog;
   /** The key that signs access tokens; loaded on first use. */
   signer: () => Promise<Signer>;
+  events: UserEventPublisher;
+  /** An audit event could not be written: report it, the change itself stands. */
+  onAuditFailure: (error: unknown, event: AuditEvent) => void;
 }

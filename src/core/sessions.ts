@@ -1,4 +1,5 @@
 import { type AccessTokenClaims, signAccessToken } from './access-tokens';
+import { noRequest, type RequestMeta, recordAudit } from './audit';
 import { toSeconds } from './clock';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
@@ -149,11 +150,33 @@ export const rotateRefreshToken = async (
 export const endSessionByRefreshToken = async (
   deps: CoreDeps,
   refreshToken: string,
+  meta: RequestMeta = noRequest,
 ): Promise<void> => {
   if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) return;
   const record = await deps.store.getRefreshToken(sha256(refreshToken));
-  if (record) await deps.store.revokeSession(record.sid, deps.clock.now());
+  if (!record) return;
+  await deps.store.revokeSession(record.sid, deps.clock.now());
+  await recordAudit(deps, meta, {
+    action: 'auth.sign_out',
+    actorId: record.userId,
+    targetId: record.userId,
+    detail: { sid: record.sid },
+  });
 };
 
-export const endAllSessions = async (deps: CoreDeps, userId: string): Promise<number> =>
-  deps.store.revokeUserSessions(userId, deps.clock.now());
+export const endAllSessions = async (
+  deps: CoreDeps,
+  userId: string,
+  meta: RequestMeta = noRequest,
+  actorTokenId: string | null = null,
+): Promise<number> => {
+  const ended = await deps.store.revokeUserSessions(userId, deps.clock.now());
+  await recordAudit(deps, meta, {
+    action: 'auth.sign_out_all',
+    actorId: userId,
+    actorTokenId,
+    targetId: userId,
+    detail: { sessions: ended },
+  });
+  return ended;
+};

@@ -1,7 +1,8 @@
+import { noRequest, type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { failureRecordExpiry, isForgotten, lockoutKey, secondsLocked } from './lockout';
-import { startSession, type TokenResponse } from './sessions';
+import { assertMaySignIn, startSession, type TokenResponse } from './sessions';
 import { loginKey, type UserRecord } from './users';
 
 export interface SignInRequest {
@@ -33,6 +34,7 @@ export const findUserByLogin = (deps: CoreDeps, login: string): Promise<UserReco
 export const signInWithPassword = async (
   deps: CoreDeps,
   request: SignInRequest,
+  meta: RequestMeta = noRequest,
 ): Promise<TokenResponse> => {
   const { store, clock, hasher, config } = deps;
   if (!config.passwordLoginEnabled) {
@@ -43,24 +45,46 @@ export const signInWithPassword = async (
     store.getLoginFailures(failureKey),
     findUserByLogin(deps, request.login),
   ]);
+  // auth.* events name the user as actor and target; null for an unknown login.
+  const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
+    recordAudit(deps, meta, {
+      action: 'auth.sign_in',
+      actorId: user?.id ?? null,
+      targetId: user?.id ?? null,
+      outcome,
+      detail: { method: 'password', ...detail },
+    });
   const locked = secondsLocked(failures, clock.now(), config.lockout);
-  if (locked > 0) throw lockedOut(locked);
+  if (locked > 0) {
+    await audit('failure', { reason: 'too_many_attempts' });
+    throw lockedOut(locked);
+  }
 
   const passwordOk = user?.passwordHash
     ? await hasher.verify(request.password, user.passwordHash)
     : await hasher.verifyDummy(request.password);
   const now = clock.now();
   if (!user || !passwordOk) {
-    await store.recordLoginFailure(failureKey, {
-      at: now,
-      startOver: isForgotten(failures, now, config.lockout),
-      expiresAt: failureRecordExpiry(now, config.lockout),
-    });
+    await Promise.all([
+      store.recordLoginFailure(failureKey, {
+        at: now,
+        startOver: isForgotten(failures, now, config.lockout),
+        expiresAt: failureRecordExpiry(now, config.lockout),
+      }),
+      audit('failure', { reason: 'invalid_credentials' }),
+    ]);
     throw badCredentials();
   }
   if (failures) await store.clearLoginFailures(failureKey);
   if (user.passwordHash && hasher.needsRehash(user.passwordHash)) {
     await store.updatePasswordHash(user.id, await hasher.hash(request.password), now);
   }
-  return startSession(deps, user);
+  try {
+    assertMaySignIn(user);
+  } catch (error) {
+    await audit('failure', { reason: (error as GatehouseError).code });
+    throw error;
+  }
+  const [tokens] = await Promise.all([startSession(deps, user), audit('success', {})]);
+  return tokens;
 };

@@ -1,5 +1,7 @@
+import type { AuditEvent } from './audit';
+import type { Role } from './roles';
 import type { PublicJwk } from './signing-keys';
-import type { UserRecord } from './users';
+import type { UserRecord, UserStatus } from './users';
 
 /** A sign-in session; its id (`sid`) survives refresh-token rotation. */
 export interface SessionRecord {
@@ -30,6 +32,34 @@ export interface LoginFailures {
 
 export type RotationOutcome = 'rotated' | 'already_used' | 'session_revoked';
 
+/** Where a listing stopped: the store's own key, opaque to everyone else. */
+export type Position = Record<string, string>;
+
+export interface Page<T> {
+  items: T[];
+  next: Position | null;
+}
+
+export interface UserListQuery {
+  limit: number;
+  after?: Position;
+  /** Case-insensitive prefix of email, username or name. */
+  prefix?: string;
+  role?: Role;
+  status?: UserStatus;
+}
+
+export interface AuditQuery {
+  limit: number;
+  after?: Position;
+  actorId?: string;
+  targetId?: string;
+  action?: string;
+  /** ISO-8601 bounds, inclusive. */
+  since?: string;
+  until?: string;
+}
+
 /**
  * The storage port. Adapters (DynamoDB, in-memory) pass the same contract suite
  * (test/support/store-contract.ts). Uniqueness and races are the adapter's job: it answers
@@ -47,6 +77,16 @@ export interface Store {
   getUser(id: string): Promise<UserRecord | null>;
   findUserByEmail(emailKey: string): Promise<UserRecord | null>;
   findUserByUsername(usernameKey: string): Promise<UserRecord | null>;
+  /**
+   * Replaces `before` by `after` in one atomic write, with its unique fields and the owner
+   * count: 'conflict' if the user changed since `before` was read, a new email or username is
+   * taken, or the change would leave no active owner.
+   */
+  updateUser(before: UserRecord, after: UserRecord): Promise<void>;
+  /** Deletes the user, atomically with its unique fields ('conflict' as for updateUser). */
+  deleteUser(user: UserRecord): Promise<void>;
+  /** One page of users, oldest first (by prefix match when `prefix` is set). */
+  listUsers(query: UserListQuery): Promise<Page<UserRecord>>;
   recordSignIn(userId: string, at: number): Promise<void>;
   updatePasswordHash(userId: string, passwordHash: string, at: number): Promise<void>;
 
@@ -69,6 +109,10 @@ export interface Store {
     failure: { at: number; startOver: boolean; expiresAt: number },
   ): Promise<LoginFailures>;
   clearLoginFailures(key: string): Promise<void>;
+
+  writeAuditEvent(event: AuditEvent, expiresAt: number): Promise<void>;
+  /** Newest first. */
+  listAuditEvents(query: AuditQuery): Promise<Page<AuditEvent>>;
 
   getPublishedKeys(): Promise<{ generation: number; keys: PublicJwk[] } | null>;
   /** Publishes the public keys unless a newer generation is already published. */

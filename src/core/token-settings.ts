@@ -8,3 +8,9 @@ export const audienceFromEnv = (env: Record<string, string | undefined>): string
 /** REQUIRE_USER_AUTHENTICATION defaults to on; only an explicit 0/false turns it off. */
 export const requiresUserAuthentication = (env: Record<string, string | undefined>): boolean =>
   env.REQUIRE_USER_AUTHENTICATION !== '0' && env.REQUIRE_USER_AUTHENTICATION !== 'false';
+
+/** How long a session's state may be trusted from memory (REVOCATION_CACHE_SECONDS, 10). */
+export const revocationCacheSecondsFromEnv = (env: Record<string, string | undefined>): number => {
+  const value = Number(env.REVOCATION_CACHE_SECONDS || 10);
+  return Number.isInteger(value) && value >= 0 && value <= 300 ? value : 10;
+};

@@ -40,6 +40,12 @@ export interface AuthorizerOptions {
   denyWithReason: boolean;
   /** Set when REQUIRE_USER_AUTHENTICATION=0: requests without a token act as the owner. */
   defaultOwnerScope: string | null;
+  /**
+   * Whether a sign-in session has ended (sign-out, disable, role change, password reset,
+   * deletion): read at most once per session per `revocationCacheSeconds`.
+   */
+  isSessionRevoked: (sid: string) => Promise<boolean>;
+  revocationCacheSeconds: number;
   cacheSize?: number;
   /** How soon an unknown `kid` may trigger another key reload. */
   keyReloadIntervalMs?: number;
@@ -126,10 +132,30 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
       ? deny(error.code, error.message)
       : deny('token_invalid', 'The access token could not be verified.');
 
-  /** Synchronous on the hot path: only a key reload makes it wait. */
+  const sessions = new Map<string, { revoked: boolean; checkedAt: number }>();
+  const revocationWindow = options.revocationCacheSeconds * 1000;
+  const revokedDecision = deny('token_invalid', 'The session of this access token has ended.');
+
+  const checkSession = async (sid: string, context: AuthorizerContext): Promise<Decision> => {
+    const revoked = await options.isSessionRevoked(sid);
+    // Bounded: the whole map goes when full; every entry is only a cache anyway.
+    if (sessions.size >= (options.cacheSize ?? 10_000)) sessions.clear();
+    sessions.set(sid, { revoked, checkedAt: options.now() });
+    return revoked ? revokedDecision : { allow: true, context };
+  };
+
+  /** Synchronous on the hot path: only a key reload or a session check makes it wait. */
   const decideToken = (token: string, reloaded = false): Decision | Promise<Decision> => {
     try {
-      return { allow: true, context: contextFromClaims(verifier.verify(token)) };
+      const claims = verifier.verify(token);
+      const context = contextFromClaims(claims);
+      // Tokens without a session (none are issued yet) have no session to check.
+      if (!claims.sid) return { allow: true, context };
+      const known = sessions.get(claims.sid);
+      if (known && options.now() - known.checkedAt < revocationWindow) {
+        return known.revoked ? revokedDecision : { allow: true, context };
+      }
+      return checkSession(claims.sid, context).catch(refusal);
     } catch (error) {
       const staleKeys = options.now() - keysLoadedAt > reloadInterval;
       if (error instanceof UnknownKeyError && staleKeys && !reloaded) {

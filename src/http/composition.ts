@@ -16,6 +16,7 @@ import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settin
 import { createDynamoStore } from '../store/dynamo-store';
 import { createFileKeySource } from '../store/file-key-source';
 import { logger } from './logger';
+import { userEventsFromEnv } from './user-events';
 
 type Env = Record<string, string | undefined>;
 
@@ -56,6 +57,12 @@ export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps 
     clock: systemClock,
     hasher: createBcryptHasher(config.bcryptCost),
     scopes: defaultScopeCatalog,
+    events: userEventsFromEnv(env),
+    onAuditFailure: (error, event) =>
+      logger.error(
+        { err: error, action: event.action, target: event.target_id },
+        'audit event lost',
+      ),
     signer: () => {
       signer ??= loadSigner(env, store, systemClock.now()).catch((error: unknown) => {
         signer = undefined;

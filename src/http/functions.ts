@@ -2,19 +2,23 @@
  * The Lambda functions, as data: CDK makes one NodejsFunction of each and grants it exactly
  * what is listed here; the route table names them.
  */
+import type { TableName } from '../store/schema';
+
 export type Access = 'read' | 'write';
 
 export interface FunctionSpec {
   /** Entry file under functions/. */
   entry: string;
   description: string;
-  tables: { users?: Access; tokens?: Access };
+  tables: Partial<Record<TableName, Access>>;
   /** Reads (and on first start creates) the private signing keys. */
   signsTokens?: boolean;
   /** Creates the default owner on a cold start when none exists. */
   bootstrapsOwner?: boolean;
   /** Hashes or verifies passwords: its bundle ships the native bcrypt binary. */
   hashesPasswords?: boolean;
+  /** Publishes user lifecycle events (EventBridge on AWS, a log line locally). */
+  publishesEvents?: boolean;
   memoryMb: number;
 }
 
@@ -22,7 +26,7 @@ export const functionSpecs = {
   signIn: {
     entry: 'sign-in.ts',
     description: 'Password sign-in',
-    tables: { users: 'write', tokens: 'write' },
+    tables: { users: 'write', tokens: 'write', audit: 'write' },
     signsTokens: true,
     bootstrapsOwner: true,
     hashesPasswords: true,
@@ -31,7 +35,7 @@ export const functionSpecs = {
   token: {
     entry: 'token.ts',
     description: 'Refresh and sign-out',
-    tables: { users: 'read', tokens: 'write' },
+    tables: { users: 'read', tokens: 'write', audit: 'write' },
     signsTokens: true,
     memoryMb: 512,
   },
@@ -40,6 +44,14 @@ export const functionSpecs = {
     description: 'The signed-in user: /me',
     tables: { users: 'read' },
     memoryMb: 512,
+  },
+  users: {
+    entry: 'users.ts',
+    description: 'User management and the audit log',
+    tables: { users: 'write', tokens: 'write', audit: 'write' },
+    hashesPasswords: true,
+    publishesEvents: true,
+    memoryMb: 1024,
   },
   discovery: {
     entry: 'discovery.ts',

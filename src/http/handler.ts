@@ -1,13 +1,15 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
+import type { RequestMeta } from '../core/audit';
 import type { CoreDeps } from '../core/deps';
 import { GatehouseError, isGatehouseError } from '../core/errors';
+import type { Actor } from '../core/user-policy';
 import { emailKey } from '../core/users';
 import { appDeps } from './composition';
 import type { FunctionName } from './functions';
 import { logger } from './logger';
 import { type Principal, readContext } from './principal';
-import { parseJsonBody } from './request-body';
+import { parseJsonBody, parseQuery } from './request-body';
 import { errorResult, fromGatehouseError, type HttpResult } from './responses';
 import { matchRoute } from './route-match';
 import { type Route, routeKey, routes } from './routes';
@@ -21,9 +23,9 @@ export interface ActionRequest {
   /** Null only on public routes, or optional ones called without a token. */
   principal: Principal | null;
   pathParameters: Record<string, string>;
-  query: Record<string, string>;
-  ip: string;
-  userAgent: string;
+  /** Validated against the route's query schema; empty when it has none. */
+  query: unknown;
+  meta: RequestMeta;
 }
 
 export type Action = (request: ActionRequest) => Promise<HttpResult>;
@@ -31,6 +33,16 @@ export type Action = (request: ActionRequest) => Promise<HttpResult>;
 export const requirePrincipal = (request: ActionRequest): Principal => {
   if (!request.principal) throw new GatehouseError('token_invalid', 'Authentication is required.');
   return request.principal;
+};
+
+/** The caller as an actor of the core, as the store has them now (not as their token says). */
+export const requireActor = async (request: ActionRequest): Promise<Actor> => {
+  const principal = requirePrincipal(request);
+  const user = await request.deps.store.getUser(principal.userId);
+  if (!user || user.status !== 'active') {
+    throw new GatehouseError('token_invalid', 'The access token names no active user.');
+  }
+  return { kind: 'user', user, tokenId: principal.jti || null };
 };
 
 const header = (event: HttpEvent, name: string) => event.headers?.[name] ?? undefined;
@@ -128,6 +140,10 @@ export const createHandler = (
       await coldStart;
     }
     const principal = await resolvePrincipal(route, event, resolved);
+    if (route.scope && !principal?.scopes.includes(route.scope)) {
+      throw new GatehouseError('forbidden', `This needs the ${route.scope} scope.`);
+    }
+    const query = route.query ? parseQuery(event.queryStringParameters ?? {}, route.query) : {};
     const body = route.body
       ? parseJsonBody(
           {
@@ -143,9 +159,11 @@ export const createHandler = (
       body,
       principal,
       pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-      query: (event.queryStringParameters ?? {}) as Record<string, string>,
-      ip: event.requestContext.http.sourceIp,
-      userAgent: event.requestContext.http.userAgent ?? '',
+      query,
+      meta: {
+        ip: event.requestContext.http.sourceIp || null,
+        userAgent: event.requestContext.http.userAgent || null,
+      },
     });
   };
 

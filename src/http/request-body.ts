@@ -38,3 +38,13 @@ export const parseJsonBody = (raw: RawBody, schema: z.ZodMiniType): unknown => {
   if (result.success) return result.data;
   throw invalid(`${describeIssue(result.error)}.`);
 };
+
+/** Query parameters against the route's schema; a refusal names the parameter. */
+export const parseQuery = (
+  parameters: Record<string, string | undefined>,
+  schema: z.ZodMiniType,
+): unknown => {
+  const result = schema.safeParse(parameters);
+  if (result.success) return result.data;
+  throw invalid(`${describeIssue(result.error).replace(/^body: /, 'query: ')}.`);
+};

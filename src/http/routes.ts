@@ -1,6 +1,15 @@
 import type * as z from 'zod/mini';
 import type { FunctionName } from './functions';
-import { RefreshBody, SignInBody, SignOutBody } from './schemas';
+import {
+  AuditQuery,
+  CreateUserBody,
+  ListUsersQuery,
+  RefreshBody,
+  ResetPasswordBody,
+  SignInBody,
+  SignOutBody,
+  UpdateUserBody,
+} from './schemas';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -18,6 +27,10 @@ export interface Route {
   function: Exclude<FunctionName, 'authorizer'>;
   auth: RouteAuth;
   body?: z.ZodMiniType;
+  /** Query string schema; without one, query parameters are ignored. */
+  query?: z.ZodMiniType;
+  /** Scope the caller's token must hold (../shared/API.md, Roles and scopes). */
+  scope?: string;
   summary: string;
   /** Status of a successful answer, for the OpenAPI document. */
   success: number;
@@ -58,6 +71,92 @@ export const routes: readonly Route[] = [
     function: 'account',
     auth: 'bearer',
     summary: 'The signed-in user',
+    success: 200,
+  },
+  {
+    method: 'GET',
+    path: '/users',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'users:read',
+    query: ListUsersQuery,
+    summary: 'List users: prefix search on email, username or name; role and status filters',
+    success: 200,
+  },
+  {
+    method: 'POST',
+    path: '/users',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'users:write',
+    body: CreateUserBody,
+    summary: 'Add a user, human or machine (owners only)',
+    success: 201,
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'users:read',
+    summary: 'One user',
+    success: 200,
+  },
+  {
+    method: 'PATCH',
+    path: '/users/{id}',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'users:write',
+    body: UpdateUserBody,
+    summary: 'Change name, username, email, role, status or attributes, within the role rules',
+    success: 200,
+  },
+  {
+    method: 'DELETE',
+    path: '/users/{id}',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'users:write',
+    summary: 'Delete a user (owners only)',
+    success: 204,
+  },
+  {
+    method: 'POST',
+    path: '/users/{id}/password',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'users:write',
+    body: ResetPasswordBody,
+    summary: 'Set a password ({password}: 204) or generate one ({}: 200, shown once)',
+    success: 204,
+  },
+  {
+    method: 'POST',
+    path: '/users/{id}/approve',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'users:write',
+    summary: 'Approve a pending user',
+    success: 200,
+  },
+  {
+    method: 'POST',
+    path: '/users/{id}/reject',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'users:write',
+    summary: 'Reject a pending user: the request is deleted',
+    success: 204,
+  },
+  {
+    method: 'GET',
+    path: '/audit',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'audit:read',
+    query: AuditQuery,
+    summary: 'The audit log, newest first',
     success: 200,
   },
   {

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import '../core/validation';
+import { ROLES } from '../core/roles';
+import { USERNAME_PATTERN } from '../core/users';
 
 /** Request bodies. Strict: an unknown field is a 400, as the contract says for writes. */
 export const SignInBody = z.strictObject({
@@ -25,3 +27,64 @@ export const SignOutBody = z
 export type SignInBody = z.infer<typeof SignInBody>;
 export type RefreshBody = z.infer<typeof RefreshBody>;
 export type SignOutBody = z.infer<typeof SignOutBody>;
+
+const Email = z.email().check(z.maxLength(254));
+const Username = z.string().check(z.trim(), z.regex(USERNAME_PATTERN));
+const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const Role = z.enum(ROLES);
+const Limit = z.coerce.number().check(z.int(), z.gte(1), z.lte(200));
+const Cursor = z.string().check(z.minLength(1), z.maxLength(2048));
+/** Attribute names are plain identifiers: never `__proto__` and friends. */
+const AttributeName = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/));
+const Attributes = z
+  .record(AttributeName, z.string().check(z.maxLength(1024)))
+  .check(z.refine((value) => Object.keys(value).length <= 50, 'at most 50 attributes'));
+
+export const CreateUserBody = z.strictObject({
+  email: z.optional(Email),
+  username: z.optional(Username),
+  name: z.optional(Name),
+  role: Role,
+  password: z.optional(z.string().check(z.maxLength(1024))),
+  type: z.optional(z.enum(['human', 'machine'])),
+  status: z.optional(z.enum(['active', 'pending'])),
+});
+
+export const UpdateUserBody = z
+  .strictObject({
+    name: z.optional(z.nullable(Name)),
+    username: z.optional(z.nullable(Username)),
+    email: z.optional(Email),
+    role: z.optional(Role),
+    status: z.optional(z.enum(['active', 'disabled'])),
+    attributes: z.optional(Attributes),
+  })
+  .check(z.refine((body) => Object.keys(body).length > 0, 'give at least one field to change'));
+
+export const ResetPasswordBody = z.strictObject({
+  password: z.optional(z.string().check(z.maxLength(1024))),
+});
+
+export const ListUsersQuery = z.strictObject({
+  limit: z.optional(Limit),
+  cursor: z.optional(Cursor),
+  q: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(254))),
+  role: z.optional(Role),
+  status: z.optional(z.enum(['active', 'pending', 'disabled', 'unverified'])),
+});
+
+export const AuditQuery = z.strictObject({
+  actor_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  target_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  action: z.optional(z.string().check(z.regex(/^[a-z_]+\.[a-z_]+$/))),
+  since: z.optional(z.iso.datetime({ offset: true })),
+  until: z.optional(z.iso.datetime({ offset: true })),
+  limit: z.optional(Limit),
+  cursor: z.optional(Cursor),
+});
+
+export type CreateUserBody = z.infer<typeof CreateUserBody>;
+export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
+export type ResetPasswordBody = z.infer<typeof ResetPasswordBody>;
+export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
+export type AuditQuery = z.infer<typeof AuditQuery>;

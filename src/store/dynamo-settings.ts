@@ -32,4 +32,5 @@ export type TableNames = Record<TableName, string>;
 export const tableNamesFromEnv = (env: Record<string, string | undefined>): TableNames => ({
   users: env[tables.users.envVar] || tables.users.id,
   tokens: env[tables.tokens.envVar] || tables.tokens.id,
+  audit: env[tables.audit.envVar] || tables.audit.id,
 });

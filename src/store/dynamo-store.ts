@@ -1,63 +1,27 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { GatehouseError } from '../core/errors';
 import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '../core/store';
-import type { UserRecord } from '../core/users';
+import { createDynamoAudit } from './dynamo-audit';
 import type { TableNames } from './dynamo-settings';
+import {
+  epochSeconds,
+  failedConditions,
+  getItem,
+  type Item,
+  isConditionFailure,
+  notExists,
+  transact,
+  withoutKeys,
+} from './dynamo-shared';
+import { createDynamoUsers } from './dynamo-users';
 import { parsePublishedKeys } from './published-keys';
 import { keys, tables } from './schema';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-type Item = Record<string, unknown>;
-
-const epochSeconds = (ms: number) => Math.floor(ms / 1000);
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
-
-/** Which items of a cancelled transaction failed their condition. */
-const failedConditions = (error: unknown): number[] | null =>
-  error instanceof TransactionCanceledException
-    ? (error.CancellationReasons ?? []).flatMap((reason, index) =>
-        reason.Code === 'ConditionalCheckFailed' ? [index] : [],
-      )
-    : null;
-
-const isOnlyConflict = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException &&
-  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict') &&
-  !(error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
-
-/**
- * Runs a transaction, retrying when it only lost a race with another transaction on the same
- * items: the retry then meets the winner's writes and its conditions decide.
- */
-const transact = async (db: DynamoDBDocumentClient, items: TransactItem[]): Promise<void> => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await db.send(new TransactWriteCommand({ TransactItems: items }));
-      return;
-    } catch (error) {
-      if (!isOnlyConflict(error) || attempt >= 5) throw error;
-      await new Promise((wait) => setTimeout(wait, attempt * 20 * Math.random()));
-    }
-  }
-};
-
-const withoutKeys = <T>(item: Item): T => {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
-  return rest as T;
-};
 
 const toSession = (item: Item): SessionRecord => {
   const session = withoutKeys<SessionRecord>(item);
@@ -69,96 +33,12 @@ const toRefresh = (item: Item): RefreshTokenRecord => {
   return { ...refresh, usedAt: refresh.usedAt ?? null };
 };
 
-const notExists = 'attribute_not_exists(pk)';
-
 /**
  * The storage port on DynamoDB (docs/data-model.md). Nullable markers (`usedAt`, `revokedAt`)
  * are left out rather than stored as null, so conditions can test attribute_not_exists.
  */
 export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames): Store => {
-  const get = async (table: string, key: Item): Promise<Item | null> =>
-    (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item ??
-    null;
-
-  const userPuts = (user: UserRecord): TransactItem[] => [
-    {
-      Put: {
-        TableName: names.users,
-        Item: { ...keys.user(user.id), ...user },
-        ConditionExpression: notExists,
-      },
-    },
-    {
-      Put: {
-        TableName: names.users,
-        Item: { ...keys.email(user.emailKey), userId: user.id },
-        ConditionExpression: notExists,
-      },
-    },
-    ...(user.usernameKey
-      ? [
-          {
-            Put: {
-              TableName: names.users,
-              Item: { ...keys.username(user.usernameKey), userId: user.id },
-              ConditionExpression: notExists,
-            },
-          },
-        ]
-      : []),
-  ];
-
-  const ownerCount = (condition?: string): TransactItem => ({
-    Update: {
-      TableName: names.users,
-      Key: keys.owners(),
-      UpdateExpression: 'ADD activeOwners :one',
-      ...(condition ? { ConditionExpression: condition } : {}),
-      ExpressionAttributeValues: { ':one': 1, ...(condition ? { ':zero': 0 } : {}) },
-    },
-  });
-
-  /** Runs a user-creating transaction, naming the unique field that was taken. */
-  const writeUser = async (user: UserRecord, items: TransactItem[], ownerIndex?: number) => {
-    try {
-      await transact(db, items);
-    } catch (error) {
-      const failed = failedConditions(error);
-      if (!failed?.length) throw error;
-      if (ownerIndex !== undefined && failed.includes(ownerIndex)) {
-        throw new GatehouseError('conflict', 'An owner already exists.');
-      }
-      if (failed.includes(1)) throw new GatehouseError('conflict', 'That email is already taken.');
-      if (user.usernameKey && failed.includes(2)) {
-        throw new GatehouseError('conflict', 'That username is already taken.');
-      }
-      throw new GatehouseError('conflict', 'That user already exists.');
-    }
-  };
-
-  const findByGuard = async (guardKey: Item): Promise<UserRecord | null> => {
-    const guard = await get(names.users, guardKey);
-    // An unknown login still reads a user item, so it costs what a known one does.
-    const user = await get(
-      names.users,
-      keys.user(typeof guard?.userId === 'string' ? guard.userId : '-'),
-    );
-    return guard && user ? withoutKeys<UserRecord>(user) : null;
-  };
-
-  const setUserFields = async (userId: string, fields: Item) => {
-    const names_ = Object.keys(fields);
-    await db.send(
-      new UpdateCommand({
-        TableName: names.users,
-        Key: keys.user(userId),
-        ConditionExpression: 'attribute_exists(pk)',
-        UpdateExpression: `SET ${names_.map((n) => `#${n} = :${n}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(names_.map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: Object.fromEntries(names_.map((n) => [`:${n}`, fields[n]])),
-      }),
-    );
-  };
+  const get = (table: string, key: Item) => getItem(db, table, key);
 
   const refreshItem = (refresh: RefreshTokenRecord): Item => {
     const { usedAt, ...rest } = refresh;
@@ -187,31 +67,8 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
   };
 
   return {
-    async createUser(user) {
-      const ownerItems = user.role === 'owner' && user.status === 'active' ? [ownerCount()] : [];
-      await writeUser(user, [...userPuts(user), ...ownerItems]);
-    },
-    async createFirstOwner(user) {
-      const items = userPuts(user);
-      const condition = 'attribute_not_exists(activeOwners) OR activeOwners <= :zero';
-      await writeUser(user, [...items, ownerCount(condition)], items.length);
-    },
-    async hasActiveOwner() {
-      const counter = await get(names.users, keys.owners());
-      return typeof counter?.activeOwners === 'number' && counter.activeOwners > 0;
-    },
-    async getUser(id) {
-      const item = await get(names.users, keys.user(id));
-      return item ? withoutKeys<UserRecord>(item) : null;
-    },
-    findUserByEmail: (emailKey) => findByGuard(keys.email(emailKey)),
-    findUserByUsername: (usernameKey) => findByGuard(keys.username(usernameKey)),
-    async recordSignIn(userId, at) {
-      await setUserFields(userId, { lastSignInAt: at });
-    },
-    async updatePasswordHash(userId, passwordHash, at) {
-      await setUserFields(userId, { passwordHash, updatedAt: at });
-    },
+    ...createDynamoUsers(db, names.users),
+    ...createDynamoAudit(db, names.audit),
 
     async createSession(session, refresh) {
       // Fresh random keys cannot collide: one batch round trip, no transaction needed. A

@@ -1,7 +1,10 @@
+import type { AuditEvent } from '../core/audit';
 import { GatehouseError } from '../core/errors';
 import type { PublicJwk } from '../core/signing-keys';
 import type {
   LoginFailures,
+  Page,
+  Position,
   RefreshTokenRecord,
   RotationOutcome,
   SessionRecord,
@@ -22,6 +25,7 @@ export const createMemoryStore = (): Store => {
   const refreshTokens = new Map<string, RefreshTokenRecord>();
   const failures = new Map<string, LoginFailures & { expiresAt: number }>();
   let published: { generation: number; keys: PublicJwk[] } | null = null;
+  const audit: AuditEvent[] = [];
 
   const isActiveOwner = (u: UserRecord) => u.role === 'owner' && u.status === 'active';
   const insertUser = (user: UserRecord) => {
@@ -32,6 +36,27 @@ export const createMemoryStore = (): Store => {
     if (user.usernameKey) usernames.set(user.usernameKey, user.id);
   };
   const byId = (id: string | undefined) => (id ? copy(users.get(id) ?? null) : null);
+  const activeOwners = () => [...users.values()].filter(isActiveOwner).length;
+  const lastOwnerLost = (before: UserRecord, after: UserRecord | null) =>
+    isActiveOwner(before) && !(after && isActiveOwner(after)) && activeOwners() <= 1;
+  const assertUnchanged = (before: UserRecord) => {
+    if (users.get(before.id)?.updatedAt !== before.updatedAt) {
+      throw new GatehouseError('conflict', 'The user changed meanwhile; read it again.');
+    }
+  };
+  const lastOwner = () => new GatehouseError('conflict', 'That would leave no active owner.');
+  /** The first page of `sorted` after `after` (by the `key` of each item). */
+  const pageOf = <T>(sorted: T[], keyOf: (item: T) => string, limit: number, after?: Position) => {
+    const start = after?.k ? sorted.findIndex((item) => keyOf(item) > (after.k as string)) : 0;
+    const rest = start < 0 ? [] : sorted.slice(start);
+    const items = rest.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items,
+      next: rest.length > limit && last !== undefined ? { k: keyOf(last) } : null,
+    };
+  };
+  const listKey = (u: UserRecord) => `${String(u.createdAt).padStart(15, '0')}#${u.id}`;
   const update = (id: string, change: Partial<UserRecord>) => {
     const user = users.get(id);
     if (!user) throw new GatehouseError('not_found', 'No such user.');
@@ -63,6 +88,53 @@ export const createMemoryStore = (): Store => {
     },
     async findUserByUsername(key) {
       return byId(usernames.get(key));
+    },
+    async updateUser(before, after) {
+      assertUnchanged(before);
+      if (lastOwnerLost(before, after)) throw lastOwner();
+      const emailOwner = emails.get(after.emailKey);
+      if (emailOwner && emailOwner !== after.id) throw taken('email');
+      const usernameOwner = after.usernameKey ? usernames.get(after.usernameKey) : undefined;
+      if (usernameOwner && usernameOwner !== after.id) throw taken('username');
+      emails.delete(before.emailKey);
+      if (before.usernameKey) usernames.delete(before.usernameKey);
+      emails.set(after.emailKey, after.id);
+      if (after.usernameKey) usernames.set(after.usernameKey, after.id);
+      users.set(after.id, copy(after));
+    },
+    async deleteUser(user) {
+      assertUnchanged(user);
+      if (lastOwnerLost(user, null)) throw lastOwner();
+      users.delete(user.id);
+      emails.delete(user.emailKey);
+      if (user.usernameKey) usernames.delete(user.usernameKey);
+    },
+    async listUsers({ limit, after, prefix, role, status }): Promise<Page<UserRecord>> {
+      const all = [...users.values()].filter(
+        (u) => (!role || u.role === role) && (!status || u.status === status),
+      );
+      if (!prefix) {
+        return copy(
+          pageOf(
+            all.sort((a, b) => (listKey(a) < listKey(b) ? -1 : 1)),
+            listKey,
+            limit,
+            after,
+          ),
+        );
+      }
+      // As the DynamoDB store does: one entry per matching field, in value order, one user once.
+      const entries = all
+        .flatMap((u) =>
+          [u.emailKey, u.usernameKey, u.name?.normalize('NFC').toLowerCase()]
+            .map((value, field) => ({ u, key: `${value}\u0000${field}\u0000${u.id}`, value }))
+            .filter((entry) => entry.value?.startsWith(prefix)),
+        )
+        .sort((a, b) => (a.key < b.key ? -1 : 1));
+      const page = pageOf(entries, (entry) => entry.key, limit, after);
+      const seen = new Set<string>();
+      const items = page.items.map((e) => e.u).filter((u) => !seen.has(u.id) && seen.add(u.id));
+      return copy({ items, next: page.next });
     },
     async recordSignIn(userId, at) {
       update(userId, { lastSignInAt: at });
@@ -112,6 +184,28 @@ export const createMemoryStore = (): Store => {
     },
     async clearLoginFailures(key) {
       failures.delete(key);
+    },
+
+    async writeAuditEvent(event) {
+      audit.push(copy(event));
+    },
+    async listAuditEvents({ limit, after, actorId, targetId, action, since, until }) {
+      const key = (e: AuditEvent) => `${e.at}#${e.id}`;
+      const matching = audit
+        .filter(
+          (e) =>
+            (!actorId || e.actor_id === actorId) &&
+            (!targetId || e.target_id === targetId) &&
+            (!action || e.action === action) &&
+            (!since || e.at >= since) &&
+            (!until || e.at <= until),
+        )
+        .sort((a, b) => (key(a) > key(b) ? -1 : 1));
+      const start = after?.k ? matching.findIndex((e) => key(e) < (after.k as string)) : 0;
+      const rest = start < 0 ? [] : matching.slice(start);
+      const items = rest.slice(0, limit);
+      const last = items.at(-1);
+      return copy({ items, next: rest.length > limit && last ? { k: key(last) } : null });
     },
 
     async getPublishedKeys() {

@@ -27,7 +27,14 @@ export const tables = {
     envVar: 'USERS_TABLE',
     partitionKey: 'pk',
     sortKey: 'sk',
-    indexes: [],
+    // Sparse indexes over user items only, each sorted by creation: a page of any listing
+    // is one Query, whatever the number of users.
+    indexes: [
+      { name: 'byList', partitionKey: 'listPk', sortKey: 'listSk' },
+      { name: 'byRole', partitionKey: 'rolePk', sortKey: 'listSk' },
+      { name: 'byStatus', partitionKey: 'statusPk', sortKey: 'listSk' },
+      { name: 'byRoleStatus', partitionKey: 'roleStatusPk', sortKey: 'listSk' },
+    ],
   },
   tokens: {
     id: 'Tokens',
@@ -36,6 +43,20 @@ export const tables = {
     sortKey: 'sk',
     ttlAttribute: 'ttl',
     indexes: [{ name: 'byUser', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  },
+  audit: {
+    id: 'Audit',
+    envVar: 'AUDIT_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    ttlAttribute: 'ttl',
+    // Every listing is newest first by `atSk` (ISO time + id).
+    indexes: [
+      { name: 'byTime', partitionKey: 'timePk', sortKey: 'atSk' },
+      { name: 'byActor', partitionKey: 'actorPk', sortKey: 'atSk' },
+      { name: 'byTarget', partitionKey: 'targetPk', sortKey: 'atSk' },
+      { name: 'byAction', partitionKey: 'actionPk', sortKey: 'atSk' },
+    ],
   },
 } as const satisfies Record<string, TableSchema>;
 
@@ -52,4 +73,10 @@ export const keys = {
   refresh: (hash: string) => ({ pk: `REFRESH#${hash}`, sk: 'REFRESH' }),
   loginFailures: (key: string) => ({ pk: `LOGINFAIL#${key}`, sk: 'LOGINFAIL' }),
   publishedKeys: () => ({ pk: 'JWKS', sk: 'PUBLIC' }),
+  /** Prefix search entries: one per searchable field of a user, in one sorted partition. */
+  search: (value: string, field: string, userId: string) => ({
+    pk: 'SEARCH',
+    sk: `${value}\u0000${field}\u0000${userId}`,
+  }),
+  auditEvent: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
 };

@@ -4,12 +4,15 @@ import { createBcryptHasher } from '../../src/core/password-hasher';
 import { defaultScopeCatalog } from '../../src/core/roles';
 import { currentSigner, newSigningKeySet, type SigningKeySet } from '../../src/core/signing-keys';
 import type { Store } from '../../src/core/store';
+import type { UserEvent } from '../../src/core/user-events';
 import { createMemoryStore } from '../../src/store/memory-store';
 import { type FakeClock, fakeClock } from './fake-clock';
 
 export interface TestDeps extends CoreDeps {
   clock: FakeClock;
   keySet: SigningKeySet;
+  /** Events published so far. */
+  published: UserEvent[];
 }
 
 /** Core dependencies for unit tests: in-memory store, fake clock, cheap bcrypt. */
@@ -20,6 +23,7 @@ export const testDeps = (
   const clock = fakeClock();
   const keySet = newSigningKeySet(clock.now());
   const signer = currentSigner(keySet);
+  const published: UserEvent[] = [];
   return {
     config: loadConfig({ ISSUER_URL: 'https://auth.example.com', ...env }),
     store,
@@ -29,5 +33,14 @@ export const testDeps = (
     scopes: defaultScopeCatalog,
     signer: async () => signer,
     keySet,
+    published,
+    events: {
+      publish: async (event) => {
+        published.push(event);
+      },
+    },
+    onAuditFailure: (error) => {
+      throw error;
+    },
   };
 };

@@ -26,7 +26,11 @@ export const useDynamoDbLocal = () => {
       const client = createDynamoClient({ endpoint: local?.endpoint });
       clients.push(client);
       const prefix = randomUUID().slice(0, 8);
-      const names: TableNames = { users: `${prefix}-Users`, tokens: `${prefix}-Tokens` };
+      const names: TableNames = {
+        users: `${prefix}-Users`,
+        tokens: `${prefix}-Tokens`,
+        audit: `${prefix}-Audit`,
+      };
       await createTables(client, names);
       return createDynamoStore(createDocumentClient(client), names);
     },

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/core/audit';
 import { GatehouseError } from '../../src/core/errors';
 import { newId, sha256 } from '../../src/core/ids';
-import type { RefreshTokenRecord, SessionRecord, Store } from '../../src/core/store';
+import type {
+  AuditQuery,
+  RefreshTokenRecord,
+  SessionRecord,
+  Store,
+  UserListQuery,
+} from '../../src/core/store';
+import type { UserRecord } from '../../src/core/users';
 import { aUser } from './users';
 
 const HOUR = 3_600_000;
@@ -103,6 +111,273 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
           passwordHash: 'new',
           updatedAt: T0 + 2 * HOUR,
         });
+      });
+    });
+
+    describe('user changes', () => {
+      it('updates a user, moving its unique email and username', async () => {
+        const store = await fresh();
+        const before = aUser({ email: 'old@example.com', username: 'old' });
+        await store.createUser(before);
+        const after = {
+          ...before,
+          email: 'New@example.com',
+          emailKey: 'new@example.com',
+          username: null,
+          usernameKey: null,
+          name: 'Renamed',
+          updatedAt: before.updatedAt + 1,
+        };
+        await store.updateUser(before, after);
+        expect(await store.getUser(before.id)).toEqual(after);
+        expect(await store.findUserByEmail('new@example.com')).toEqual(after);
+        expect(await store.findUserByEmail('old@example.com')).toBeNull();
+        expect(await store.findUserByUsername('old')).toBeNull();
+        // The freed email and username are free for someone else.
+        await store.createUser(aUser({ email: 'old@example.com', username: 'old' }));
+      });
+
+      it('refuses a stale update, and a change to a taken email', async () => {
+        const store = await fresh();
+        const user = aUser();
+        const other = aUser({ email: 'taken@example.com' });
+        await store.createUser(user);
+        await store.createUser(other);
+        const renamed = { ...user, name: 'A', updatedAt: user.updatedAt + 1 };
+        await store.updateUser(user, renamed);
+        await expect(
+          store.updateUser(user, { ...user, name: 'B', updatedAt: user.updatedAt + 2 }),
+        ).rejects.toEqual(conflict);
+        await expect(
+          store.updateUser(renamed, {
+            ...renamed,
+            email: 'taken@example.com',
+            emailKey: 'taken@example.com',
+            updatedAt: renamed.updatedAt + 1,
+          }),
+        ).rejects.toEqual(conflict);
+        expect(await store.getUser(user.id)).toEqual(renamed);
+      });
+
+      it('never loses the last active owner, even to two demotions at once', async () => {
+        const store = await fresh();
+        const a = aUser({ role: 'owner' });
+        const b = aUser({ role: 'owner' });
+        await store.createUser(a);
+        await store.createUser(b);
+        const results = await Promise.allSettled([
+          store.updateUser(a, { ...a, role: 'admin', updatedAt: a.updatedAt + 1 }),
+          store.updateUser(b, { ...b, status: 'disabled', updatedAt: b.updatedAt + 1 }),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(await store.hasActiveOwner()).toBe(true);
+        const owners = [await store.getUser(a.id), await store.getUser(b.id)].filter(
+          (u) => u?.role === 'owner' && u.status === 'active',
+        );
+        expect(owners).toHaveLength(1);
+        const [last] = owners as [NonNullable<(typeof owners)[number]>];
+        await expect(store.deleteUser(last)).rejects.toEqual(conflict);
+        // A new owner makes the old one removable.
+        await store.createUser(aUser({ role: 'owner' }));
+        await store.deleteUser(last);
+        expect(await store.getUser(last.id)).toBeNull();
+      });
+
+      it('counts an owner made active again', async () => {
+        const store = await fresh();
+        const a = aUser({ role: 'owner' });
+        const b = aUser({ role: 'admin' });
+        await store.createUser(a);
+        await store.createUser(b);
+        const promoted = { ...b, role: 'owner' as const, updatedAt: b.updatedAt + 1 };
+        await store.updateUser(b, promoted);
+        await store.updateUser(a, { ...a, status: 'disabled', updatedAt: a.updatedAt + 1 });
+        await expect(
+          store.updateUser(promoted, {
+            ...promoted,
+            role: 'viewer',
+            updatedAt: promoted.updatedAt + 1,
+          }),
+        ).rejects.toEqual(conflict);
+      });
+
+      it('deletes a user with its unique fields', async () => {
+        const store = await fresh();
+        const user = aUser({ email: 'gone@example.com', username: 'gone' });
+        await store.createUser(user);
+        await store.deleteUser(user);
+        expect(await store.getUser(user.id)).toBeNull();
+        expect(await store.findUserByEmail('gone@example.com')).toBeNull();
+        await store.createUser(aUser({ email: 'gone@example.com', username: 'gone' }));
+      });
+    });
+
+    describe('user listing', () => {
+      const seed = async (store: Store) => {
+        const users = [
+          aUser({
+            email: 'ann@example.com',
+            username: 'ann',
+            name: 'Ann Lee',
+            role: 'admin',
+            createdAt: T0 + 1,
+          }),
+          aUser({
+            email: 'bob@example.com',
+            username: 'bobby',
+            name: 'Bob',
+            role: 'viewer',
+            createdAt: T0 + 2,
+          }),
+          aUser({
+            email: 'anna@example.org',
+            username: 'zed',
+            name: 'Zed',
+            role: 'viewer',
+            status: 'disabled',
+            createdAt: T0 + 3,
+          }),
+          aUser({
+            email: 'carl@example.com',
+            username: 'annex',
+            name: 'Carl',
+            role: 'editor',
+            createdAt: T0 + 4,
+          }),
+          aUser({
+            email: 'dora@example.com',
+            username: null,
+            name: 'Anneliese',
+            role: 'viewer',
+            status: 'pending',
+            createdAt: T0 + 5,
+          }),
+        ];
+        for (const user of users) await store.createUser(user);
+        return users;
+      };
+      const all = async (
+        store: Store,
+        query: Omit<UserListQuery, 'limit' | 'after'>,
+        limit: number,
+      ) => {
+        const seen: string[] = [];
+        let after: UserListQuery['after'];
+        for (let pages = 0; pages < 20; pages++) {
+          const page = await store.listUsers({ ...query, limit, ...(after ? { after } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          seen.push(...page.items.map((u) => u.email));
+          if (!page.next) return seen;
+          after = page.next;
+        }
+        throw new Error('listing did not end');
+      };
+
+      it('pages through everyone in creation order', async () => {
+        const store = await fresh();
+        const users = await seed(store);
+        expect(await all(store, {}, 2)).toEqual(users.map((u) => u.email));
+        const first = await store.listUsers({ limit: 5 });
+        expect(first.next).toBeNull();
+      });
+
+      it('filters by role, status, and both', async () => {
+        const store = await fresh();
+        await seed(store);
+        expect(await all(store, { role: 'viewer' }, 1)).toEqual([
+          'bob@example.com',
+          'anna@example.org',
+          'dora@example.com',
+        ]);
+        expect(await all(store, { status: 'disabled' }, 2)).toEqual(['anna@example.org']);
+        expect(await all(store, { role: 'viewer', status: 'active' }, 2)).toEqual([
+          'bob@example.com',
+        ]);
+      });
+
+      it('finds by a prefix of email, username or name, each user once', async () => {
+        const store = await fresh();
+        await seed(store);
+        const found = await all(store, { prefix: 'ann' }, 2);
+        expect(new Set(found)).toEqual(
+          new Set(['ann@example.com', 'anna@example.org', 'carl@example.com', 'dora@example.com']),
+        );
+        expect((await all(store, { prefix: 'ann', role: 'viewer' }, 10)).sort()).toEqual([
+          'anna@example.org',
+          'dora@example.com',
+        ]);
+        expect(await all(store, { prefix: 'nobody' }, 10)).toEqual([]);
+      });
+
+      it('keeps the search current after changes and deletes', async () => {
+        const store = await fresh();
+        const [ann] = await seed(store);
+        const renamed = {
+          ...(ann as UserRecord),
+          name: 'Xavier',
+          username: 'xav',
+          usernameKey: 'xav',
+          email: 'x@example.com',
+          emailKey: 'x@example.com',
+          updatedAt: T0 + 10,
+        };
+        await store.updateUser(ann as UserRecord, renamed);
+        expect(await all(store, { prefix: 'ann@' }, 10)).toEqual([]);
+        expect(await all(store, { prefix: 'xav' }, 10)).toEqual(['x@example.com']);
+        await store.deleteUser(renamed);
+        expect(await all(store, { prefix: 'x' }, 10)).toEqual([]);
+      });
+    });
+
+    describe('audit events', () => {
+      const event = (n: number, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
+        id: `e${n}`,
+        at: new Date(T0 + n * 1000).toISOString(),
+        actor_id: 'a1',
+        actor_token_id: null,
+        action: 'user.update',
+        target_id: 't1',
+        ip: '127.0.0.1',
+        user_agent: 'test',
+        outcome: 'success',
+        detail: { fields: 'name' },
+        ...overrides,
+      });
+
+      it('lists newest first, filtered by actor, target, action and time, page by page', async () => {
+        const store = await fresh();
+        const events = [
+          event(1),
+          event(2, { actor_id: null, action: 'auth.sign_in', outcome: 'failure' }),
+          event(3, { target_id: 't2' }),
+          event(4, { action: 'user.delete' }),
+          event(5),
+        ];
+        for (const e of events) await store.writeAuditEvent(e, T0 + 86_400_000);
+        const ids = async (query: Omit<AuditQuery, 'limit' | 'after'>, limit = 2) => {
+          const out: string[] = [];
+          let after: AuditQuery['after'];
+          for (let i = 0; i < 10; i++) {
+            const page = await store.listAuditEvents({
+              ...query,
+              limit,
+              ...(after ? { after } : {}),
+            });
+            out.push(...page.items.map((e) => e.id));
+            if (!page.next) return out;
+            after = page.next;
+          }
+          return out;
+        };
+        expect(await ids({})).toEqual(['e5', 'e4', 'e3', 'e2', 'e1']);
+        expect(await ids({ actorId: 'a1' })).toEqual(['e5', 'e4', 'e3', 'e1']);
+        expect(await ids({ targetId: 't2' })).toEqual(['e3']);
+        expect(await ids({ action: 'user.update', targetId: 't1' })).toEqual(['e5', 'e1']);
+        expect(await ids({ since: event(2).at, until: event(4).at })).toEqual(['e4', 'e3', 'e2']);
+        const [first] = (
+          await store.listAuditEvents({ limit: 1, targetId: 't1', action: 'auth.sign_in' })
+        ).items;
+        expect(first).toEqual(events[1]);
       });
     });
 

@@ -44,6 +44,8 @@ const authorizer = (overrides: Partial<AuthorizerOptions> = {}) => {
     },
     denyWithReason: false,
     defaultOwnerScope: null,
+    isSessionRevoked: async () => false,
+    revocationCacheSeconds: 10,
     ...overrides,
   });
   return { handler, loads: () => loads };
@@ -188,6 +190,8 @@ describe('authorizer', () => {
       now: () => now,
       denyWithReason: false,
       defaultOwnerScope: null,
+      isSessionRevoked: async () => false,
+      revocationCacheSeconds: 10,
       loadKeys: async () => {
         loads++;
         return published;
@@ -205,6 +209,38 @@ describe('authorizer', () => {
     expect(await handler(httpEvent(`Bearer ${newToken}`))).toMatchObject({ isAuthorized: true });
     expect(loads).toBe(2);
     expect(await handler(httpEvent(`Bearer ${token}`))).toMatchObject({ isAuthorized: true });
+  });
+
+  it('refuses a token whose session has ended, reading each session at most once per window', async () => {
+    let now = NOW * 1000;
+    const revoked = new Set<string>();
+    const reads: string[] = [];
+    const { handler } = authorizer({
+      now: () => now,
+      revocationCacheSeconds: 10,
+      isSessionRevoked: async (sid) => {
+        reads.push(sid);
+        return revoked.has(sid);
+      },
+    });
+    expect(await handler(httpEvent(`Bearer ${token}`))).toMatchObject({ isAuthorized: true });
+    revoked.add('sid-1');
+    // Within the window the remembered state stands, without another read.
+    expect(await handler(httpEvent(`Bearer ${token}`))).toMatchObject({ isAuthorized: true });
+    expect(reads).toEqual(['sid-1']);
+    now += 10_000;
+    expect(await handler(httpEvent(`Bearer ${token}`))).toMatchObject({
+      isAuthorized: false,
+      context: { error_code: 'token_invalid' },
+    });
+    expect(reads).toEqual(['sid-1', 'sid-1']);
+  });
+
+  it('denies when the session state cannot be read', async () => {
+    const { handler } = authorizer({
+      isSessionRevoked: async () => Promise.reject(new Error('down')),
+    });
+    expect(await handler(httpEvent(`Bearer ${token}`))).toMatchObject({ isAuthorized: false });
   });
 
   it('denies when the keys cannot be loaded', async () => {

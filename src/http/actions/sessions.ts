@@ -7,15 +7,15 @@ import type { RefreshBody, SignOutBody } from '../schemas';
 export const refresh: Action = async ({ deps, body }) =>
   json(200, await rotateRefreshToken(deps, (body as RefreshBody).refresh_token));
 
-export const signOut: Action = async ({ deps, body, principal }) => {
+export const signOut: Action = async ({ deps, body, principal, meta }) => {
   const request = body as SignOutBody;
   if (request.all) {
     if (!principal || principal.actingAsDefaultOwner) {
       throw new GatehouseError('token_invalid', 'Signing out everywhere needs a bearer token.');
     }
-    await endAllSessions(deps, principal.userId);
+    await endAllSessions(deps, principal.userId, meta, principal.jti || null);
   } else if (request.refresh_token) {
-    await endSessionByRefreshToken(deps, request.refresh_token);
+    await endSessionByRefreshToken(deps, request.refresh_token, meta);
   }
   return noContent();
 };

@@ -3,5 +3,5 @@ import type { Action } from '../handler';
 import { json } from '../responses';
 import type { SignInBody } from '../schemas';
 
-export const signIn: Action = async ({ deps, body }) =>
-  json(200, await signInWithPassword(deps, body as SignInBody));
+export const signIn: Action = async ({ deps, body, meta }) =>
+  json(200, await signInWithPassword(deps, body as SignInBody, meta));

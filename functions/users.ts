@@ -1,0 +1,24 @@
+import { listAuditAction } from '../src/http/actions/audit';
+import {
+  approveUserAction,
+  createUserAction,
+  deleteUserAction,
+  getUserAction,
+  listUsersAction,
+  rejectUserAction,
+  resetPasswordAction,
+  updateUserAction,
+} from '../src/http/actions/users';
+import { createHandler } from '../src/http/handler';
+
+export const handler = createHandler('users', {
+  'GET /users': listUsersAction,
+  'POST /users': createUserAction,
+  'GET /users/{id}': getUserAction,
+  'PATCH /users/{id}': updateUserAction,
+  'DELETE /users/{id}': deleteUserAction,
+  'POST /users/{id}/password': resetPasswordAction,
+  'POST /users/{id}/approve': approveUserAction,
+  'POST /users/{id}/reject': rejectUserAction,
+  'GET /audit': listAuditAction,
+});

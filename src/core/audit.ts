@@ -1,0 +1,62 @@
+import type { CoreDeps } from './deps';
+import { newId } from './ids';
+
+/** An audit event as the API shows it (../shared/API.md). Never a secret in any field. */
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actor_id: string | null;
+  actor_token_id: string | null;
+  action: string;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  outcome: 'success' | 'failure';
+  detail: Record<string, string | number | boolean | null>;
+}
+
+/** Who asked, from where: what every audited action is told. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const noRequest: RequestMeta = { ip: null, userAgent: null };
+
+export interface AuditEntry {
+  action: string;
+  actorId: string | null;
+  actorTokenId?: string | null;
+  targetId: string | null;
+  outcome?: 'success' | 'failure';
+  detail?: AuditEvent['detail'];
+}
+
+/**
+ * Records an event. A failed audit write is logged by the caller's logger but does not undo
+ * or fail the change it describes.
+ */
+export const recordAudit = async (
+  deps: CoreDeps,
+  meta: RequestMeta,
+  entry: AuditEntry,
+): Promise<void> => {
+  const now = deps.clock.now();
+  const event: AuditEvent = {
+    id: newId(),
+    at: new Date(now).toISOString(),
+    actor_id: entry.actorId,
+    actor_token_id: entry.actorTokenId ?? null,
+    action: entry.action,
+    target_id: entry.targetId,
+    ip: meta.ip,
+    user_agent: meta.userAgent ? meta.userAgent.slice(0, 512) : null,
+    outcome: entry.outcome ?? 'success',
+    detail: entry.detail ?? {},
+  };
+  try {
+    await deps.store.writeAuditEvent(event, now + deps.config.auditRetentionDays * 86_400_000);
+  } catch (error) {
+    deps.onAuditFailure(error, event);
+  }
+};

@@ -1,0 +1,11 @@
+import type { PublicUser } from './users';
+
+/** Lifecycle events operators can hook (a chat message when someone awaits approval). */
+export interface UserEvent {
+  type: 'user.pending';
+  user: Pick<PublicUser, 'id' | 'email' | 'username' | 'name' | 'role' | 'type'>;
+}
+
+export interface UserEventPublisher {
+  publish(event: UserEvent): Promise<void>;
+}

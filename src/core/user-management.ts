@@ -1,0 +1,327 @@
+import { type RequestMeta, recordAudit } from './audit';
+import { decodeCursor, encodeCursor } from './cursor';
+import { generateStrongPassword } from './default-owner';
+import type { CoreDeps } from './deps';
+import { GatehouseError } from './errors';
+import { newId } from './ids';
+import { assertPasswordAllowed } from './password-policy';
+import type { Role } from './roles';
+import {
+  type Actor,
+  actorId,
+  assertCanCreate,
+  assertCanDelete,
+  assertCanEdit,
+  assertCanManage,
+  assertCanSetRole,
+  assertCanSetStatus,
+} from './user-policy';
+import type { UserStatus, UserType } from './users';
+import {
+  displayForm,
+  emailKey,
+  type PublicUser,
+  toPublicUser,
+  type UserRecord,
+  usernameKey,
+} from './users';
+
+export interface NewUser {
+  email?: string;
+  username?: string;
+  name?: string;
+  role: Role;
+  password?: string;
+  type?: UserType;
+  status?: 'active' | 'pending';
+  attributes?: Record<string, string>;
+}
+
+export interface UserChanges {
+  name?: string | null;
+  username?: string | null;
+  email?: string;
+  role?: Role;
+  status?: 'active' | 'disabled';
+  attributes?: Record<string, string>;
+}
+
+const notFound = () => new GatehouseError('not_found', 'No such user.');
+const invalid = (message: string) => new GatehouseError('record_invalid', message);
+
+const auditActor = (actor: Actor) => ({
+  actorId: actorId(actor),
+  actorTokenId: actor.kind === 'user' ? actor.tokenId : null,
+});
+
+const operatorDetail = (actor: Actor): Record<string, string> =>
+  actor.kind === 'operator' ? { via: actor.name } : {};
+
+export const loadUser = async (deps: CoreDeps, id: string): Promise<UserRecord> => {
+  const user = await deps.store.getUser(id);
+  if (!user) throw notFound();
+  return user;
+};
+
+/** The one place a user's sessions end after a change that must reach their tokens. */
+const endSessionsOf = (deps: CoreDeps, userId: string) =>
+  deps.store.revokeUserSessions(userId, deps.clock.now());
+
+const announcePending = (deps: CoreDeps, user: UserRecord) =>
+  deps.events.publish({
+    type: 'user.pending',
+    user: {
+      id: user.id,
+      email: user.email,
+      username: user.username,
+      name: user.name,
+      role: user.role,
+      type: user.type,
+    },
+  });
+
+/** Machine users get an identity nobody can mail or sign in with. */
+const machineIdentity = (id: string) => {
+  const short = id.replaceAll('-', '').slice(0, 12);
+  return { email: `machine-${short}@machines.invalid`, username: `machine-${short}` };
+};
+
+export const createUser = async (
+  deps: CoreDeps,
+  actor: Actor,
+  input: NewUser,
+  meta: RequestMeta,
+): Promise<PublicUser> => {
+  assertCanCreate(actor);
+  const type = input.type ?? 'human';
+  const id = newId();
+  let { email, username } = input;
+  if (type === 'machine') {
+    if (input.password !== undefined) throw invalid('password: machine users have no password.');
+    if (input.status === 'pending') throw invalid('status: machine users cannot be pending.');
+    const generated = machineIdentity(id);
+    email ??= generated.email;
+    username ??= generated.username;
+  }
+  if (!email) throw invalid('email: is required for a human user.');
+  if (input.password !== undefined) {
+    await assertPasswordAllowed(
+      'password',
+      input.password,
+      { minLength: deps.config.passwordMinLength },
+      {
+        email,
+        username: username ?? null,
+      },
+    );
+  }
+  const now = deps.clock.now();
+  const user: UserRecord = {
+    id,
+    email: displayForm(email),
+    emailKey: emailKey(email),
+    username: username ? displayForm(username) : null,
+    usernameKey: username ? usernameKey(username) : null,
+    name: input.name ?? null,
+    role: input.role,
+    status: input.status ?? 'active',
+    type,
+    groups: [],
+    attributes: input.attributes ?? {},
+    passwordHash: input.password === undefined ? null : await deps.hasher.hash(input.password),
+    createdAt: now,
+    updatedAt: now,
+    lastSignInAt: null,
+  };
+  await deps.store.createUser(user);
+  await recordAudit(deps, meta, {
+    action: 'user.create',
+    ...auditActor(actor),
+    targetId: id,
+    detail: { role: user.role, type, status: user.status, ...operatorDetail(actor) },
+  });
+  if (user.status === 'pending') await announcePending(deps, user);
+  return toPublicUser(user);
+};
+
+/** What a change touches, for the audit trail: field names, never values of secrets. */
+const changedFields = (before: UserRecord, after: UserRecord): string[] =>
+  (['email', 'username', 'name', 'role', 'status', 'attributes'] as const).filter(
+    (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
+  );
+
+export const updateUser = async (
+  deps: CoreDeps,
+  actor: Actor,
+  id: string,
+  changes: UserChanges,
+  meta: RequestMeta,
+): Promise<PublicUser> => {
+  const before = await loadUser(deps, id);
+  assertCanEdit(actor, before);
+  if (changes.role !== undefined && changes.role !== before.role) {
+    assertCanSetRole(actor, before, changes.role);
+  }
+  if (changes.status !== undefined && changes.status !== before.status) {
+    assertCanSetStatus(actor, before);
+    if (before.status === 'pending' || before.status === 'unverified') {
+      throw new GatehouseError(
+        'conflict',
+        `This user is ${before.status}: approve or verify them instead.`,
+      );
+    }
+  }
+  const after: UserRecord = {
+    ...before,
+    ...(changes.name !== undefined ? { name: changes.name } : {}),
+    ...(changes.email !== undefined
+      ? { email: displayForm(changes.email), emailKey: emailKey(changes.email) }
+      : {}),
+    ...(changes.username !== undefined
+      ? {
+          username: changes.username === null ? null : displayForm(changes.username),
+          usernameKey: changes.username === null ? null : usernameKey(changes.username),
+        }
+      : {}),
+    ...(changes.role !== undefined ? { role: changes.role } : {}),
+    ...(changes.status !== undefined ? { status: changes.status as UserStatus } : {}),
+    ...(changes.attributes !== undefined ? { attributes: changes.attributes } : {}),
+    updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
+  };
+  const fields = changedFields(before, after);
+  if (fields.length === 0) return toPublicUser(before);
+  await deps.store.updateUser(before, after);
+  if (after.role !== before.role || after.status !== before.status) await endSessionsOf(deps, id);
+  await recordAudit(deps, meta, {
+    action: 'user.update',
+    ...auditActor(actor),
+    targetId: id,
+    detail: {
+      fields: fields.join(' '),
+      ...(after.role !== before.role ? { from_role: before.role, to_role: after.role } : {}),
+      ...(after.status !== before.status
+        ? { from_status: before.status, to_status: after.status }
+        : {}),
+      ...operatorDetail(actor),
+    },
+  });
+  return toPublicUser(after);
+};
+
+export const deleteUser = async (
+  deps: CoreDeps,
+  actor: Actor,
+  id: string,
+  meta: RequestMeta,
+  action = 'user.delete',
+): Promise<void> => {
+  const user = await loadUser(deps, id);
+  if (action === 'user.delete') assertCanDelete(actor, user);
+  await deps.store.deleteUser(user);
+  await endSessionsOf(deps, id);
+  await recordAudit(deps, meta, {
+    action,
+    ...auditActor(actor),
+    targetId: id,
+    detail: { role: user.role, ...operatorDetail(actor) },
+  });
+};
+
+/** Sets a password, or makes one up (returned once). Every session of the user ends. */
+export const resetPassword = async (
+  deps: CoreDeps,
+  actor: Actor,
+  id: string,
+  password: string | undefined,
+  meta: RequestMeta,
+): Promise<{ generatedPassword?: string }> => {
+  const before = await loadUser(deps, id);
+  assertCanEdit(actor, before);
+  if (before.type === 'machine') throw invalid('password: machine users have no password.');
+  const chosen = password ?? generateStrongPassword();
+  if (password !== undefined) {
+    await assertPasswordAllowed(
+      'password',
+      password,
+      { minLength: deps.config.passwordMinLength },
+      before,
+    );
+  }
+  const after = {
+    ...before,
+    passwordHash: await deps.hasher.hash(chosen),
+    updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
+  };
+  await deps.store.updateUser(before, after);
+  await endSessionsOf(deps, id);
+  await recordAudit(deps, meta, {
+    action: 'user.reset_password',
+    ...auditActor(actor),
+    targetId: id,
+    detail: { generated: password === undefined, ...operatorDetail(actor) },
+  });
+  return password === undefined ? { generatedPassword: chosen } : {};
+};
+
+const loadPending = async (deps: CoreDeps, actor: Actor, id: string) => {
+  const user = await loadUser(deps, id);
+  assertCanManage(actor, user);
+  if (user.status !== 'pending') throw new GatehouseError('conflict', 'This user is not pending.');
+  return user;
+};
+
+export const approveUser = async (
+  deps: CoreDeps,
+  actor: Actor,
+  id: string,
+  meta: RequestMeta,
+): Promise<PublicUser> => {
+  const before = await loadPending(deps, actor, id);
+  const after: UserRecord = {
+    ...before,
+    status: 'active',
+    updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
+  };
+  await deps.store.updateUser(before, after);
+  await recordAudit(deps, meta, {
+    action: 'user.approve',
+    ...auditActor(actor),
+    targetId: id,
+    detail: operatorDetail(actor),
+  });
+  return toPublicUser(after);
+};
+
+export const rejectUser = async (
+  deps: CoreDeps,
+  actor: Actor,
+  id: string,
+  meta: RequestMeta,
+): Promise<void> => {
+  await loadPending(deps, actor, id);
+  await deleteUser(deps, actor, id, meta, 'user.reject');
+};
+
+export interface UserListing {
+  users: PublicUser[];
+  next_cursor: string | null;
+}
+
+export const listUsers = async (
+  deps: CoreDeps,
+  query: { limit?: number; cursor?: string; q?: string; role?: Role; status?: UserStatus },
+): Promise<UserListing> => {
+  const prefix = query.q === undefined ? undefined : emailKey(query.q);
+  const filters = JSON.stringify([prefix ?? null, query.role ?? null, query.status ?? null]);
+  const page = await deps.store.listUsers({
+    limit: query.limit ?? 50,
+    ...(query.cursor ? { after: decodeCursor(query.cursor, filters) } : {}),
+    ...(prefix ? { prefix } : {}),
+    ...(query.role ? { role: query.role } : {}),
+    ...(query.status ? { status: query.status } : {}),
+  });
+  return {
+    users: page.items.map(toPublicUser),
+    next_cursor: page.next ? encodeCursor(page.next, filters) : null,
+  };
+};

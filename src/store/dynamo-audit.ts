@@ -1,0 +1,87 @@
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../core/audit';
+import type { AuditQuery, Page, Store } from '../core/store';
+import { epochSeconds, type Item, positionOf, withoutKeys } from './dynamo-shared';
+import { keys } from './schema';
+
+const MAX_QUERIES_PER_PAGE = 10;
+
+/** The audit log on DynamoDB: one item per event, four sparse indexes, newest first. */
+export const createDynamoAudit = (
+  db: DynamoDBDocumentClient,
+  table: string,
+): Pick<Store, 'writeAuditEvent' | 'listAuditEvents'> => ({
+  async writeAuditEvent(event, expiresAt) {
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...keys.auditEvent(event.id),
+          ...event,
+          timePk: 'AUDIT',
+          atSk: `${event.at}#${event.id}`,
+          ...(event.actor_id ? { actorPk: event.actor_id } : {}),
+          ...(event.target_id ? { targetPk: event.target_id } : {}),
+          actionPk: event.action,
+          ttl: epochSeconds(expiresAt),
+        },
+      }),
+    );
+  },
+
+  async listAuditEvents(query: AuditQuery): Promise<Page<AuditEvent>> {
+    // The most selective filter picks the index; the others filter its results.
+    const [index, partition, value] = query.actorId
+      ? (['byActor', 'actorPk', query.actorId] as const)
+      : query.targetId
+        ? (['byTarget', 'targetPk', query.targetId] as const)
+        : query.action
+          ? (['byAction', 'actionPk', query.action] as const)
+          : (['byTime', 'timePk', 'AUDIT'] as const);
+    const filters: string[] = [];
+    const values: Item = {
+      ':v': value,
+      ':lo': query.since ?? '0',
+      ':hi': `${query.until ?? '9999'}#\uffff`,
+    };
+    if (query.targetId && partition !== 'targetPk') {
+      filters.push('target_id = :target');
+      values[':target'] = query.targetId;
+    }
+    if (query.action && partition !== 'actionPk') {
+      filters.push('#action = :action');
+      values[':action'] = query.action;
+    }
+    const found: Item[] = [];
+    let start = query.after;
+    for (let round = 0; round < MAX_QUERIES_PER_PAGE && found.length <= query.limit; round++) {
+      const result = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: index,
+          KeyConditionExpression: '#p = :v AND atSk BETWEEN :lo AND :hi',
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ExpressionAttributeNames: {
+            '#p': partition,
+            ...(filters.some((f) => f.includes('#action')) ? { '#action': 'action' } : {}),
+          },
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: query.limit + 1 - found.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      found.push(...(result.Items ?? []));
+      start = result.LastEvaluatedKey as typeof start;
+      if (!start) break;
+    }
+    const items = found.slice(0, query.limit);
+    const last = items.at(-1);
+    const more =
+      found.length > query.limit || (items.length === query.limit && start !== undefined);
+    return {
+      items: items.map((item) => withoutKeys<AuditEvent>(item)),
+      next: more && last ? positionOf(last, ['pk', 'sk', partition, 'atSk']) : null,
+    };
+  },
+});

@@ -1,0 +1,83 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type Item = Record<string, unknown>;
+
+export const epochSeconds = (ms: number) => Math.floor(ms / 1000);
+
+export const notExists = 'attribute_not_exists(pk)';
+
+export const isConditionFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/** Which items of a cancelled transaction failed their condition. */
+export const failedConditions = (error: unknown): number[] | null =>
+  error instanceof TransactionCanceledException
+    ? (error.CancellationReasons ?? []).flatMap((reason, index) =>
+        reason.Code === 'ConditionalCheckFailed' ? [index] : [],
+      )
+    : null;
+
+const isOnlyConflict = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict') &&
+  !(error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+
+/**
+ * Runs a transaction, retrying when it only lost a race with another transaction on the same
+ * items: the retry then meets the winner's writes and its conditions decide.
+ */
+export const transact = async (
+  db: DynamoDBDocumentClient,
+  items: TransactItem[],
+): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      if (!isOnlyConflict(error) || attempt >= 8) throw error;
+      await new Promise((wait) => setTimeout(wait, attempt * 20 * Math.random()));
+    }
+  }
+};
+
+export const getItem = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  key: Item,
+): Promise<Item | null> =>
+  (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item ??
+  null;
+
+/** Key and index attributes are the store's business: records never carry them. */
+const STORE_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  'ttl',
+  'gsi1pk',
+  'gsi1sk',
+  'listPk',
+  'listSk',
+  'rolePk',
+  'statusPk',
+  'roleStatusPk',
+  'timePk',
+  'atSk',
+  'actorPk',
+  'targetPk',
+  'actionPk',
+]);
+
+export const withoutKeys = <T>(item: Item): T =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !STORE_ATTRIBUTES.has(name))) as T;
+
+/** A position to continue after `item` in an index: its table key and index key. */
+export const positionOf = (item: Item, attributes: readonly string[]): Record<string, string> =>
+  Object.fromEntries(attributes.map((name) => [name, String(item[name])]));

@@ -1,0 +1,333 @@
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { GatehouseError } from '../core/errors';
+import type { Page, Store, UserListQuery } from '../core/store';
+import type { UserRecord } from '../core/users';
+import {
+  failedConditions,
+  getItem,
+  type Item,
+  notExists,
+  positionOf,
+  type TransactItem,
+  transact,
+  withoutKeys,
+} from './dynamo-shared';
+import { keys } from './schema';
+
+type UserMethods = Pick<
+  Store,
+  | 'createUser'
+  | 'createFirstOwner'
+  | 'hasActiveOwner'
+  | 'getUser'
+  | 'findUserByEmail'
+  | 'findUserByUsername'
+  | 'updateUser'
+  | 'deleteUser'
+  | 'listUsers'
+  | 'recordSignIn'
+  | 'updatePasswordHash'
+>;
+
+const isActiveOwner = (user: UserRecord) => user.role === 'owner' && user.status === 'active';
+
+/** Creation order, fixed width so it sorts as a string. */
+const listSk = (user: UserRecord) => `${String(user.createdAt).padStart(15, '0')}#${user.id}`;
+
+/** The sparse index attributes of a user item (schema: users.indexes). */
+const indexAttributes = (user: UserRecord) => ({
+  listPk: 'USERS',
+  listSk: listSk(user),
+  rolePk: `ROLE#${user.role}`,
+  statusPk: `STATUS#${user.status}`,
+  roleStatusPk: `ROLESTATUS#${user.role}#${user.status}`,
+});
+
+/** Search entries: email, username and name, each lower case, by field number. */
+const searchValues = (user: UserRecord): (string | null)[] => [
+  user.emailKey,
+  user.usernameKey,
+  user.name ? user.name.normalize('NFC').toLowerCase() : null,
+];
+
+const conflict = (message: string) => new GatehouseError('conflict', message);
+
+/** Users on DynamoDB: see docs/data-model.md for every item and index. */
+export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): UserMethods => {
+  const put = (item: Item, condition?: string): TransactItem => ({
+    Put: { TableName: table, Item: item, ...(condition ? { ConditionExpression: condition } : {}) },
+  });
+  const remove = (key: Item): TransactItem => ({ Delete: { TableName: table, Key: key } });
+  const userItem = (user: UserRecord) => ({
+    ...keys.user(user.id),
+    ...user,
+    ...indexAttributes(user),
+  });
+  const ownerCount = (delta: 1 | -1, condition?: string): TransactItem => ({
+    Update: {
+      TableName: table,
+      Key: keys.owners(),
+      UpdateExpression: 'ADD activeOwners :delta',
+      ...(condition ? { ConditionExpression: condition } : {}),
+      ExpressionAttributeValues: {
+        ':delta': delta,
+        ...(condition?.includes(':one') ? { ':one': 1 } : {}),
+        ...(condition?.includes(':zero') ? { ':zero': 0 } : {}),
+      },
+    },
+  });
+
+  /**
+   * Runs a transaction whose items are tagged with what their failed condition means, and
+   * answers the first failure as a domain conflict.
+   */
+  const write = async (items: { item: TransactItem; onFailure?: () => GatehouseError }[]) => {
+    try {
+      await transact(
+        db,
+        items.map((entry) => entry.item),
+      );
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (!failed?.length) throw error;
+      const reasons = failed.map((index) => items[index]?.onFailure?.()).filter(Boolean);
+      throw reasons[0] ?? conflict('That user already exists.');
+    }
+  };
+
+  const taken = (field: string) => () => conflict(`That ${field} is already taken.`);
+  const changedMeanwhile = () => conflict('The user changed meanwhile; read it again.');
+  const lastOwner = () => conflict('That would leave no active owner.');
+
+  const creation = (user: UserRecord) => [
+    {
+      item: put(userItem(user), notExists),
+      onFailure: () => conflict('That user already exists.'),
+    },
+    {
+      item: put({ ...keys.email(user.emailKey), userId: user.id }, notExists),
+      onFailure: taken('email'),
+    },
+    ...(user.usernameKey
+      ? [
+          {
+            item: put({ ...keys.username(user.usernameKey), userId: user.id }, notExists),
+            onFailure: taken('username'),
+          },
+        ]
+      : []),
+    ...searchValues(user).flatMap((value, field) =>
+      value
+        ? [{ item: put({ ...keys.search(value, String(field), user.id), userId: user.id }) }]
+        : [],
+    ),
+  ];
+
+  const findByGuard = async (guardKey: Item): Promise<UserRecord | null> => {
+    const guard = await getItem(db, table, guardKey);
+    // An unknown login still reads a user item, so it costs what a known one does.
+    const userId = typeof guard?.userId === 'string' ? guard.userId : '-';
+    const user = await getItem(db, table, keys.user(userId));
+    return guard && user ? withoutKeys<UserRecord>(user) : null;
+  };
+
+  const setUserFields = async (userId: string, fields: Item) => {
+    const names = Object.keys(fields);
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.user(userId),
+        ConditionExpression: 'attribute_exists(pk)',
+        UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((n) => [`:${n}`, fields[n]])),
+      }),
+    );
+  };
+
+  const getUsers = async (ids: string[]): Promise<Map<string, UserRecord>> => {
+    const found = new Map<string, UserRecord>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
+        [table]: { Keys: ids.slice(i, i + 100).map((id) => keys.user(id)), ConsistentRead: true },
+      };
+      while (request && Object.keys(request).length) {
+        const result = await db.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of result.Responses?.[table] ?? []) {
+          const user = withoutKeys<UserRecord>(item);
+          found.set(user.id, user);
+        }
+        request = result.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
+  };
+
+  const listByIndex = async (query: UserListQuery): Promise<Page<UserRecord>> => {
+    const [index, partition, value] = query.role
+      ? query.status
+        ? (['byRoleStatus', 'roleStatusPk', `ROLESTATUS#${query.role}#${query.status}`] as const)
+        : (['byRole', 'rolePk', `ROLE#${query.role}`] as const)
+      : query.status
+        ? (['byStatus', 'statusPk', `STATUS#${query.status}`] as const)
+        : (['byList', 'listPk', 'USERS'] as const);
+    const result = await db.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: index,
+        KeyConditionExpression: '#p = :v',
+        ExpressionAttributeNames: { '#p': partition },
+        ExpressionAttributeValues: { ':v': value },
+        Limit: query.limit + 1,
+        ...(query.after ? { ExclusiveStartKey: query.after } : {}),
+      }),
+    );
+    const items = (result.Items ?? []).slice(0, query.limit);
+    const last = items.at(-1);
+    const more = (result.Items?.length ?? 0) > query.limit;
+    return {
+      items: items.map((item) => withoutKeys<UserRecord>(item)),
+      next: more && last ? positionOf(last, ['pk', 'sk', partition, 'listSk']) : null,
+    };
+  };
+
+  const listByPrefix = async (
+    query: UserListQuery & { prefix: string },
+  ): Promise<Page<UserRecord>> => {
+    const result = await db.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :search AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':search': 'SEARCH', ':prefix': query.prefix },
+        Limit: query.limit + 1,
+        ...(query.after ? { ExclusiveStartKey: query.after } : {}),
+      }),
+    );
+    const entries = (result.Items ?? []).slice(0, query.limit);
+    const users = await getUsers([...new Set(entries.map((entry) => String(entry.userId)))]);
+    const seen = new Set<string>();
+    const items = entries.flatMap((entry) => {
+      const user = users.get(String(entry.userId));
+      if (!user || seen.has(user.id)) return [];
+      seen.add(user.id);
+      const matches =
+        (!query.role || user.role === query.role) &&
+        (!query.status || user.status === query.status);
+      return matches ? [user] : [];
+    });
+    const last = entries.at(-1);
+    const more = (result.Items?.length ?? 0) > query.limit;
+    return { items, next: more && last ? positionOf(last, ['pk', 'sk']) : null };
+  };
+
+  return {
+    async createUser(user) {
+      await write([...creation(user), ...(isActiveOwner(user) ? [{ item: ownerCount(1) }] : [])]);
+    },
+    async createFirstOwner(user) {
+      await write([
+        ...creation(user),
+        {
+          item: ownerCount(1, 'attribute_not_exists(activeOwners) OR activeOwners <= :zero'),
+          onFailure: () => conflict('An owner already exists.'),
+        },
+      ]);
+    },
+    async hasActiveOwner() {
+      const counter = await getItem(db, table, keys.owners());
+      return typeof counter?.activeOwners === 'number' && counter.activeOwners > 0;
+    },
+    async getUser(id) {
+      const item = await getItem(db, table, keys.user(id));
+      return item ? withoutKeys<UserRecord>(item) : null;
+    },
+    findUserByEmail: (emailKey) => findByGuard(keys.email(emailKey)),
+    findUserByUsername: (usernameKey) => findByGuard(keys.username(usernameKey)),
+
+    async updateUser(before, after) {
+      const items: { item: TransactItem; onFailure?: () => GatehouseError }[] = [
+        {
+          item: {
+            Put: {
+              TableName: table,
+              Item: userItem(after),
+              ConditionExpression: 'updatedAt = :previous',
+              ExpressionAttributeValues: { ':previous': before.updatedAt },
+            },
+          },
+          onFailure: changedMeanwhile,
+        },
+      ];
+      if (before.emailKey !== after.emailKey) {
+        items.push(
+          { item: remove(keys.email(before.emailKey)) },
+          {
+            item: put({ ...keys.email(after.emailKey), userId: after.id }, notExists),
+            onFailure: taken('email'),
+          },
+        );
+      }
+      if (before.usernameKey !== after.usernameKey) {
+        if (before.usernameKey) items.push({ item: remove(keys.username(before.usernameKey)) });
+        if (after.usernameKey) {
+          items.push({
+            item: put({ ...keys.username(after.usernameKey), userId: after.id }, notExists),
+            onFailure: taken('username'),
+          });
+        }
+      }
+      const oldValues = searchValues(before);
+      searchValues(after).forEach((value, field) => {
+        const old = oldValues[field];
+        if (old === value) return;
+        if (old) items.push({ item: remove(keys.search(old, String(field), after.id)) });
+        if (value)
+          items.push({
+            item: put({ ...keys.search(value, String(field), after.id), userId: after.id }),
+          });
+      });
+      if (isActiveOwner(before) && !isActiveOwner(after)) {
+        items.push({ item: ownerCount(-1, 'activeOwners > :one'), onFailure: lastOwner });
+      } else if (!isActiveOwner(before) && isActiveOwner(after)) {
+        items.push({ item: ownerCount(1) });
+      }
+      await write(items);
+    },
+    async deleteUser(user) {
+      await write([
+        {
+          item: {
+            Delete: {
+              TableName: table,
+              Key: keys.user(user.id),
+              ConditionExpression: 'updatedAt = :previous',
+              ExpressionAttributeValues: { ':previous': user.updatedAt },
+            },
+          },
+          onFailure: changedMeanwhile,
+        },
+        { item: remove(keys.email(user.emailKey)) },
+        ...(user.usernameKey ? [{ item: remove(keys.username(user.usernameKey)) }] : []),
+        ...searchValues(user).flatMap((value, field) =>
+          value ? [{ item: remove(keys.search(value, String(field), user.id)) }] : [],
+        ),
+        ...(isActiveOwner(user)
+          ? [{ item: ownerCount(-1, 'activeOwners > :one'), onFailure: lastOwner }]
+          : []),
+      ]);
+    },
+    listUsers: (query) =>
+      query.prefix ? listByPrefix({ ...query, prefix: query.prefix }) : listByIndex(query),
+    async recordSignIn(userId, at) {
+      await setUserFields(userId, { lastSignInAt: at });
+    },
+    async updatePasswordHash(userId, passwordHash, at) {
+      await setUserFields(userId, { passwordHash, updatedAt: at });
+    },
+  };
+};
