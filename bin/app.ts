@@ -4,6 +4,11 @@ import { GatehouseStack } from '../lib/gatehouse-stack';
 
 const app = new App();
 const context = (key: string): string | undefined => app.node.tryGetContext(key) || undefined;
+// From cdk.json a number, from `-c revocationCacheSeconds=5` a string; unset or empty: the default.
+const numberContext = (key: string): number | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return value === undefined || value === null || value === '' ? undefined : Number(value);
+};
 // From cdk.json an object; from `-c settings='{"SIGN_UP_ENABLED":"1"}'` a JSON string.
 const settings = app.node.tryGetContext('settings') as Record<string, string> | string | undefined;
 
@@ -12,6 +17,8 @@ new GatehouseStack(app, 'Gatehouse', {
   defaultOwnerEmail: context('defaultOwnerEmail'),
   defaultOwnerUsername: context('defaultOwnerUsername'),
   settings: typeof settings === 'string' ? JSON.parse(settings) : settings,
+  revocationCacheSeconds: numberContext('revocationCacheSeconds'),
+  auditRetentionDays: numberContext('auditRetentionDays'),
 });
 
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { USER_EVENT_SOURCE } from '../src/core/user-events';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
 import { type TableName, tables } from '../src/store/schema';
 import { bundlingFor } from './bundling';
@@ -23,8 +24,27 @@ export interface GatehouseFunctionsProps {
   defaultOwnerUsername?: string;
   /** Extra settings (API.md "Settings") given to every function. */
   settings?: Record<string, string>;
+  /** REVOCATION_CACHE_SECONDS of every function. */
+  revocationCacheSeconds: number;
+  /** AUDIT_RETENTION_DAYS of the functions that write the audit table. */
+  auditRetentionDays: number;
   logRetention: RetentionDays;
 }
+
+/** The bus `publishesEvents` functions put their events on: the account's default bus. */
+export const eventBusName = 'default';
+/** The `source` of every event Gatehouse publishes; the only one its role may put. */
+
+/**
+ * The ARN of the account's default event bus in the stack's region (built from pseudo
+ * parameters, so the template stays environment-agnostic).
+ */
+export const defaultEventBusArn = (scope: Construct): string =>
+  Stack.of(scope).formatArn({
+    service: 'events',
+    resource: 'event-bus',
+    resourceName: eventBusName,
+  });
 
 /** PascalCase construct id of a function name: signIn -> SignIn. */
 export const functionId = (name: FunctionName): string =>
@@ -32,7 +52,8 @@ export const functionId = (name: FunctionName): string =>
 
 /**
  * One NodejsFunction per entry of src/http/functions.ts, each with its own role that holds
- * exactly what its spec lists: its log group, its tables, and the secrets its flags name.
+ * exactly what its spec lists: its log group, its tables, the secrets its flags name, and
+ * PutEvents on the default event bus for `publishesEvents`.
  */
 export class GatehouseFunctions extends Construct {
   readonly byName: Record<FunctionName, NodejsFunction>;
@@ -70,6 +91,7 @@ export class GatehouseFunctions extends Construct {
         ...props.settings,
         NODE_OPTIONS: '--enable-source-maps',
         ISSUER_URL: props.issuerUrl,
+        REVOCATION_CACHE_SECONDS: String(props.revocationCacheSeconds),
       },
     });
 
@@ -78,6 +100,10 @@ export class GatehouseFunctions extends Construct {
       if (access === 'write') table.grantReadWriteData(fn);
       else table.grantReadData(fn);
       fn.addEnvironment(tables[name].envVar, table.tableName);
+    }
+    // Audit events carry their expiry (the table's TTL attribute), set when written.
+    if (spec.tables.audit === 'write') {
+      fn.addEnvironment('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays));
     }
 
     if (spec.signsTokens) {
@@ -102,6 +128,19 @@ export class GatehouseFunctions extends Construct {
         DEFAULT_OWNER_USERNAME: props.defaultOwnerUsername,
       };
       for (const [key, value] of Object.entries(owner)) if (value) fn.addEnvironment(key, value);
+    }
+
+    if (spec.publishesEvents) {
+      // PutEvents alone, on the default bus alone, and only events whose source is Gatehouse's:
+      // it can neither change rules nor pass itself off as another application on that bus.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [defaultEventBusArn(this)],
+          conditions: { StringEquals: { 'events:source': USER_EVENT_SOURCE } },
+        }),
+      );
+      fn.addEnvironment('EVENT_BUS_NAME', eventBusName);
     }
     return fn;
   }

@@ -18,9 +18,36 @@ export interface GatehouseStackProps extends StackProps {
   logRetention?: RetentionDays;
   /** Other settings from API.md (e.g. SIGN_UP_ENABLED), given to every function. */
   settings?: Record<string, string>;
+  /**
+   * How long a function trusts what it read of a session or user before reading it again: the
+   * bound on revocation (API.md). 0 to 300; default 10. Sets REVOCATION_CACHE_SECONDS on
+   * every function.
+   */
+  revocationCacheSeconds?: number;
+  /**
+   * Days an audit event is kept before DynamoDB TTL removes it. 1 to 3650; default 365. Sets
+   * AUDIT_RETENTION_DAYS on the functions that write the audit table.
+   */
+  auditRetentionDays?: number;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
+export const defaultRevocationCacheSeconds = 10;
+export const defaultAuditRetentionDays = 365;
+
+/** Settings the stack sets from its own props: refused in `settings`, so there is one source. */
+const settingsFromProps = {
+  REVOCATION_CACHE_SECONDS: 'revocationCacheSeconds',
+  AUDIT_RETENTION_DAYS: 'auditRetentionDays',
+} as const;
+
+/** An integer prop within the range the service accepts (src/core/config.ts), or a throw. */
+const integerProp = (name: string, value: number, min: number, max: number): number => {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, not ${value}.`);
+  }
+  return value;
+};
 
 export class GatehouseStack extends Stack {
   readonly api: GatehouseApi;
@@ -33,6 +60,23 @@ export class GatehouseStack extends Stack {
     if (props.settings && 'DEFAULT_OWNER_PASSWORD' in props.settings) {
       throw new Error('DEFAULT_OWNER_PASSWORD would sit in plain text: the stack generates it.');
     }
+    for (const [setting, prop] of Object.entries(settingsFromProps)) {
+      if (props.settings && setting in props.settings) {
+        throw new Error(`Set ${setting} with the ${prop} prop (context key), not in settings.`);
+      }
+    }
+    const revocationCacheSeconds = integerProp(
+      'revocationCacheSeconds',
+      props.revocationCacheSeconds ?? defaultRevocationCacheSeconds,
+      0,
+      300,
+    );
+    const auditRetentionDays = integerProp(
+      'auditRetentionDays',
+      props.auditRetentionDays ?? defaultAuditRetentionDays,
+      1,
+      3650,
+    );
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
 
     this.tables = new GatehouseTables(this, 'Tables');
@@ -48,6 +92,8 @@ export class GatehouseStack extends Stack {
       defaultOwnerEmail: props.defaultOwnerEmail,
       defaultOwnerUsername: props.defaultOwnerUsername,
       settings: props.settings,
+      revocationCacheSeconds,
+      auditRetentionDays,
       logRetention,
     });
     this.api.addRoutes(this.functions.byName);

@@ -32,7 +32,7 @@ export const ensureDefaultOwner = async (
   /** Read only when an owner has to be made (on AWS it comes from Secrets Manager). */
   configuredPassword: () => Promise<string | undefined>,
 ): Promise<DefaultOwnerResult> => {
-  if (await deps.store.hasActiveOwner()) return { created: false };
+  if ((await deps.store.countActiveOwners()) > 0) return { created: false };
   const { email, username } = deps.config.defaultOwner;
   if (!USERNAME_PATTERN.test(username)) {
     throw new Error('DEFAULT_OWNER_USERNAME may hold only letters, digits, ".", "_" and "-".');

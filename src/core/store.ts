@@ -73,7 +73,7 @@ export interface Store {
    * so two cold starts at once make exactly one.
    */
   createFirstOwner(user: UserRecord): Promise<void>;
-  hasActiveOwner(): Promise<boolean>;
+  countActiveOwners(): Promise<number>;
   getUser(id: string): Promise<UserRecord | null>;
   findUserByEmail(emailKey: string): Promise<UserRecord | null>;
   findUserByUsername(usernameKey: string): Promise<UserRecord | null>;

@@ -12,5 +12,9 @@ export const requiresUserAuthentication = (env: Record<string, string | undefine
 /** How long a session's state may be trusted from memory (REVOCATION_CACHE_SECONDS, 10). */
 export const revocationCacheSecondsFromEnv = (env: Record<string, string | undefined>): number => {
   const value = Number(env.REVOCATION_CACHE_SECONDS || 10);
-  return Number.isInteger(value) && value >= 0 && value <= 300 ? value : 10;
+  if (Number.isInteger(value) && value >= 0 && value <= 300) return value;
+  // As loadConfig does: a bad setting stops the start rather than being guessed at.
+  throw new Error(
+    'Invalid settings: REVOCATION_CACHE_SECONDS must be a whole number from 0 to 300.',
+  );
 };

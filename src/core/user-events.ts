@@ -1,5 +1,8 @@
 import type { PublicUser } from './users';
 
+/** The source every Gatehouse event carries (EventBridge rules and IAM conditions match it). */
+export const USER_EVENT_SOURCE = 'gatehouse';
+
 /** Lifecycle events operators can hook (a chat message when someone awaits approval). */
 export interface UserEvent {
   type: 'user.pending';

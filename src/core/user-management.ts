@@ -158,19 +158,6 @@ export const updateUser = async (
   meta: RequestMeta,
 ): Promise<PublicUser> => {
   const before = await loadUser(deps, id);
-  assertCanEdit(actor, before);
-  if (changes.role !== undefined && changes.role !== before.role) {
-    assertCanSetRole(actor, before, changes.role);
-  }
-  if (changes.status !== undefined && changes.status !== before.status) {
-    assertCanSetStatus(actor, before);
-    if (before.status === 'pending' || before.status === 'unverified') {
-      throw new GatehouseError(
-        'conflict',
-        `This user is ${before.status}: approve or verify them instead.`,
-      );
-    }
-  }
   const after: UserRecord = {
     ...before,
     ...(changes.name !== undefined ? { name: changes.name } : {}),
@@ -188,6 +175,20 @@ export const updateUser = async (
     ...(changes.attributes !== undefined ? { attributes: changes.attributes } : {}),
     updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
   };
+  await assertKeepsAnOwner(deps, before, after);
+  if (changes.role !== undefined && changes.role !== before.role) {
+    assertCanSetRole(actor, before, changes.role);
+  }
+  if (changes.status !== undefined && changes.status !== before.status) {
+    assertCanSetStatus(actor, before);
+    if (before.status === 'pending' || before.status === 'unverified') {
+      throw new GatehouseError(
+        'conflict',
+        `This user is ${before.status}: approve or verify them instead.`,
+      );
+    }
+  }
+  assertCanEdit(actor, before);
   const fields = changedFields(before, after);
   if (fields.length === 0) return toPublicUser(before);
   await deps.store.updateUser(before, after);
@@ -216,6 +217,7 @@ export const deleteUser = async (
   action = 'user.delete',
 ): Promise<void> => {
   const user = await loadUser(deps, id);
+  await assertKeepsAnOwner(deps, user, null);
   if (action === 'user.delete') assertCanDelete(actor, user);
   await deps.store.deleteUser(user);
   await endSessionsOf(deps, id);
@@ -261,6 +263,19 @@ export const resetPassword = async (
     detail: { generated: password === undefined, ...operatorDetail(actor) },
   });
   return password === undefined ? { generatedPassword: chosen } : {};
+};
+
+const isActiveOwner = (user: UserRecord) => user.role === 'owner' && user.status === 'active';
+
+/**
+ * The contract's precedence: when the last active owner is at stake, 409 comes before any
+ * 403. (The store enforces the rule atomically again; this only orders the answers.)
+ */
+const assertKeepsAnOwner = async (deps: CoreDeps, before: UserRecord, after: UserRecord | null) => {
+  if (!isActiveOwner(before) || (after && isActiveOwner(after))) return;
+  if ((await deps.store.countActiveOwners()) <= 1) {
+    throw new GatehouseError('conflict', 'That would leave no active owner.');
+  }
 };
 
 const loadPending = async (deps: CoreDeps, actor: Actor, id: string) => {

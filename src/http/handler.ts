@@ -39,7 +39,7 @@ export const requirePrincipal = (request: ActionRequest): Principal => {
 export const requireActor = async (request: ActionRequest): Promise<Actor> => {
   const principal = requirePrincipal(request);
   const user = await request.deps.store.getUser(principal.userId);
-  if (!user || user.status !== 'active') {
+  if (user?.status !== 'active') {
     throw new GatehouseError('token_invalid', 'The access token names no active user.');
   }
   return { kind: 'user', user, tokenId: principal.jti || null };

@@ -27,11 +27,17 @@ export const parseJsonBody = (raw: RawBody, schema: z.ZodMiniType): unknown => {
     if (mediaType !== 'application/json' && !mediaType?.endsWith('+json')) {
       throw new GatehouseError('unsupported_media_type', 'Send the body as application/json.');
     }
+    let pollution: string | undefined;
     try {
-      value = JSON.parse(bytes.toString('utf8'));
+      // `__proto__` could reach an object's prototype downstream; refuse it at any depth.
+      value = JSON.parse(bytes.toString('utf8'), (key, item: unknown) => {
+        if (key === '__proto__') pollution = key;
+        return item;
+      });
     } catch {
       throw invalid('The body is not valid JSON.');
     }
+    if (pollution) throw invalid('body: a "__proto__" key is not allowed.');
   }
   if (value === undefined) throw invalid('body: a JSON object is required.');
   const result = schema.safeParse(value);

@@ -1,4 +1,4 @@
-import type { UserEvent, UserEventPublisher } from '../core/user-events';
+import { USER_EVENT_SOURCE, type UserEvent, type UserEventPublisher } from '../core/user-events';
 import { logger } from './logger';
 
 /**
@@ -25,7 +25,7 @@ export const userEventsFromEnv = (env: Record<string, string | undefined>): User
             Entries: [
               {
                 EventBusName: busName,
-                Source: 'gatehouse',
+                Source: USER_EVENT_SOURCE,
                 DetailType: event.type,
                 Detail: JSON.stringify(event),
               },

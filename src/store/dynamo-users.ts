@@ -23,7 +23,7 @@ type UserMethods = Pick<
   Store,
   | 'createUser'
   | 'createFirstOwner'
-  | 'hasActiveOwner'
+  | 'countActiveOwners'
   | 'getUser'
   | 'findUserByEmail'
   | 'findUserByUsername'
@@ -238,9 +238,9 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
         },
       ]);
     },
-    async hasActiveOwner() {
+    async countActiveOwners() {
       const counter = await getItem(db, table, keys.owners());
-      return typeof counter?.activeOwners === 'number' && counter.activeOwners > 0;
+      return typeof counter?.activeOwners === 'number' ? counter.activeOwners : 0;
     },
     async getUser(id) {
       const item = await getItem(db, table, keys.user(id));

@@ -77,8 +77,8 @@ export const createMemoryStore = (): Store => {
       }
       insertUser(user);
     },
-    async hasActiveOwner() {
-      return [...users.values()].some(isActiveOwner);
+    async countActiveOwners() {
+      return activeOwners();
     },
     async getUser(id) {
       return byId(id);

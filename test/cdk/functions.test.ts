@@ -1,9 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatehouseStack } from '../../lib/gatehouse-stack';
+import {
+  defaultAuditRetentionDays,
+  defaultRevocationCacheSeconds,
+  GatehouseStack,
+  type GatehouseStackProps,
+} from '../../lib/gatehouse-stack';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../../src/http/functions';
 import { type TableName, tables } from '../../src/store/schema';
 import {
@@ -42,6 +48,29 @@ const writeActions = [
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
 ];
+/** Every action that changes something, whatever the service. */
+const anyWriteActions = [
+  ...writeActions,
+  'kms:Encrypt',
+  'secretsmanager:PutSecretValue',
+  'events:PutEvents',
+];
+
+// The default bus of the deploying account and region, from pseudo parameters only.
+const defaultBusArn = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':events:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':event-bus/default',
+    ],
+  ],
+};
 
 interface LambdaProperties {
   Role: { 'Fn::GetAtt': [string, string] };
@@ -66,6 +95,15 @@ const actionsOn = (name: FunctionName, resourceId: string): string[] =>
     .filter((statement) => statement.resourceIds.has(resourceId))
     .flatMap((statement) => statement.actions);
 
+/** Statements of a function's role that name no resource of the stack (the event bus). */
+const statementsOutsideStack = (name: FunctionName) =>
+  roleStatements(synth.template, roleIdOf(name)).filter(
+    (statement) => statement.resourceIds.size === 0,
+  );
+
+const allActions = (name: FunctionName): string[] =>
+  roleStatements(synth.template, roleIdOf(name)).flatMap((statement) => statement.actions);
+
 it('makes one function per spec', () => {
   synth.template.resourceCountIs('AWS::Lambda::Function', names.length);
 });
@@ -88,10 +126,15 @@ describe.each(names)('the %s function', (name) => {
       SIGN_UP_ENABLED: settings.SIGN_UP_ENABLED,
       NODE_OPTIONS: '--enable-source-maps',
       ISSUER_URL: { 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] },
+      REVOCATION_CACHE_SECONDS: String(defaultRevocationCacheSeconds),
     };
     for (const table of Object.keys(spec.tables) as TableName[]) {
       expected[tables[table].envVar] = { Ref: tableIds[table] };
     }
+    if (spec.tables.audit === 'write') {
+      expected.AUDIT_RETENTION_DAYS = String(defaultAuditRetentionDays);
+    }
+    if (spec.publishesEvents) expected.EVENT_BUS_NAME = 'default';
     if (spec.signsTokens) expected.SIGNING_KEYS_SECRET_ARN = { Ref: ids.signingKeys };
     if (spec.bootstrapsOwner) {
       expected.DEFAULT_OWNER_PASSWORD_SECRET_ARN = { Ref: ids.ownerPassword };
@@ -139,10 +182,31 @@ describe.each(names)('the %s function', (name) => {
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       expect(statement.Effect).toBe('Allow');
-      expect(statement.resourceIds.size).toBeGreaterThan(0);
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
       for (const id of statement.resourceIds) expect(allowed).toContain(id);
     }
+    // The one statement on something the stack does not make: the default event bus.
+    expect(statementsOutsideStack(name).map((statement) => statement.Resource)).toEqual(
+      spec.publishesEvents ? [defaultBusArn] : [],
+    );
+  });
+
+  it(`${spec.publishesEvents ? 'may only put events on the default bus' : 'cannot put events'}`, () => {
+    const eventStatements = roleStatements(synth.template, roleIdOf(name))
+      .filter((statement) => statement.actions.some((action) => action.startsWith('events:')))
+      .map(({ Effect, Action, Resource, Condition }) => ({ Effect, Action, Resource, Condition }));
+    expect(eventStatements).toEqual(
+      spec.publishesEvents
+        ? [
+            {
+              Effect: 'Allow',
+              Action: 'events:PutEvents',
+              Resource: defaultBusArn,
+              Condition: { StringEquals: { 'events:source': 'gatehouse' } },
+            },
+          ]
+        : [],
+    );
   });
 
   it.each(Object.keys(tables) as TableName[])('has exactly its spec access to %s', (table) => {
@@ -190,11 +254,35 @@ describe.each(names)('the %s function', (name) => {
 });
 
 describe('least privilege, by example', () => {
-  it('the account function cannot write users nor reach the tokens table', () => {
+  it('the users function writes users, tokens and audit, puts events, and nothing else', () => {
+    for (const table of ['users', 'tokens', 'audit'] as const) {
+      expect(actionsOn('users', tableIds[table])).toEqual(expect.arrayContaining(writeActions));
+    }
+    const logGroup = lambda('users').LoggingConfig.LogGroup.Ref;
+    const reached = new Set(
+      roleStatements(synth.template, roleIdOf('users')).flatMap((s) => [...s.resourceIds]),
+    );
+    expect([...reached].sort()).toEqual(
+      [logGroup, tableIds.users, tableIds.tokens, tableIds.audit, ids.key].sort(),
+    );
+    expect(statementsOutsideStack('users')).toEqual([
+      expect.objectContaining({ Action: 'events:PutEvents', Resource: defaultBusArn }),
+    ]);
+    const services = new Set(allActions('users').map((action) => action.split(':')[0]));
+    expect([...services].sort()).toEqual(['dynamodb', 'events', 'kms', 'logs']);
+    expect(lambda('users').Environment.Variables).toMatchObject({
+      EVENT_BUS_NAME: 'default',
+      AUDIT_RETENTION_DAYS: String(defaultAuditRetentionDays),
+    });
+  });
+
+  it('the account function cannot write users nor reach the tokens or audit tables', () => {
     const onUsers = actionsOn('account', tableIds.users);
     expect(onUsers).toContain('dynamodb:GetItem');
     for (const action of writeActions) expect(onUsers).not.toContain(action);
     expect(actionsOn('account', tableIds.tokens)).toEqual([]);
+    expect(actionsOn('account', tableIds.audit)).toEqual([]);
+    expect(lambda('account').Environment.Variables).not.toHaveProperty('AUDIT_TABLE');
   });
 
   it('the discovery function cannot read the signing keys', () => {
@@ -202,13 +290,70 @@ describe('least privilege, by example', () => {
     expect(lambda('discovery').Environment).not.toHaveProperty('Variables.SIGNING_KEYS_SECRET_ARN');
   });
 
-  it('the authorizer cannot write anything', () => {
-    const actions = roleStatements(synth.template, roleIdOf('authorizer')).flatMap(
-      (s) => s.actions,
-    );
-    for (const action of [...writeActions, 'secretsmanager:GetSecretValue', 'kms:Encrypt']) {
+  it.each(['discovery', 'authorizer'] as const)('the %s function cannot write anything', (name) => {
+    const actions = allActions(name);
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of [...anyWriteActions, 'secretsmanager:GetSecretValue']) {
       expect(actions).not.toContain(action);
     }
+    // Logs aside, every action it holds is a DynamoDB or KMS read.
+    for (const action of actions.filter((a) => !a.startsWith('logs:'))) {
+      expect(action).toMatch(
+        /^(dynamodb:(BatchGet|Get|Query|Scan|ConditionCheck|DescribeTable)|kms:(Decrypt|DescribeKey))/,
+      );
+    }
+  });
+
+  it('only the functions that write audit events know the audit retention', () => {
+    const withRetention = names.filter(
+      (name) => lambda(name).Environment.Variables.AUDIT_RETENTION_DAYS !== undefined,
+    );
+    const auditWriters = names.filter(
+      (name) => (functionSpecs[name] as FunctionSpec).tables.audit === 'write',
+    );
+    expect(withRetention).toEqual(auditWriters);
+    expect(auditWriters).toEqual(expect.arrayContaining(['signIn', 'token', 'users']));
+  });
+});
+
+describe('stack props', () => {
+  // No bundling: these check the template only, and stay fast.
+  const environments = (props: GatehouseStackProps) => {
+    const app = new App({
+      outdir: join(synth.directory, 'props'),
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const stack = new GatehouseStack(app, 'Props', props);
+    const template = Template.fromStack(stack);
+    return Object.fromEntries(
+      names.map((name) => {
+        const fn = stack.functions.byName[name];
+        const id = stack.getLogicalId(fn.node.defaultChild as CfnElement);
+        return [name, template.toJSON().Resources[id].Properties.Environment.Variables];
+      }),
+    ) as Record<FunctionName, Record<string, unknown>>;
+  };
+
+  it('set REVOCATION_CACHE_SECONDS everywhere and AUDIT_RETENTION_DAYS on audit writers', () => {
+    const env = environments({ revocationCacheSeconds: 0, auditRetentionDays: 30 });
+    for (const name of names) {
+      expect(env[name].REVOCATION_CACHE_SECONDS).toBe('0');
+      const writesAudit = (functionSpecs[name] as FunctionSpec).tables.audit === 'write';
+      expect(env[name].AUDIT_RETENTION_DAYS).toBe(writesAudit ? '30' : undefined);
+    }
+  });
+
+  it.each([
+    [{ revocationCacheSeconds: -1 }, /revocationCacheSeconds .* 0 to 300/],
+    [{ revocationCacheSeconds: 301 }, /revocationCacheSeconds/],
+    [{ revocationCacheSeconds: 1.5 }, /revocationCacheSeconds/],
+    [{ revocationCacheSeconds: Number.NaN }, /revocationCacheSeconds/],
+    [{ auditRetentionDays: 0 }, /auditRetentionDays .* 1 to 3650/],
+    [{ auditRetentionDays: 3651 }, /auditRetentionDays/],
+    [{ settings: { REVOCATION_CACHE_SECONDS: '5' } }, /revocationCacheSeconds prop/],
+    [{ settings: { AUDIT_RETENTION_DAYS: '5' } }, /auditRetentionDays prop/],
+  ] as [GatehouseStackProps, RegExp][])('refuses %j', (props, message) => {
+    expect(() => environments(props)).toThrow(message);
   });
 });
 

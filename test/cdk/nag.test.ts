@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Aspects } from 'aws-cdk-lib';
+import { Aspects, CfnResource } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type FunctionName, type FunctionSpec, functionSpecs } from '../../src/http/functions';
+import { type TableName, tables } from '../../src/store/schema';
 import { resources, type Synthesized, synthGatehouse } from './synth';
 
 interface Suppression {
@@ -81,3 +83,42 @@ it('explains every suppression, and scopes every IAM5 one to named wildcards', (
     }
   }
 });
+
+it.each(Object.keys(functionSpecs) as FunctionName[])(
+  'the %s role waives the index wildcard of exactly the indexed tables it uses',
+  (name) => {
+    const spec: FunctionSpec = functionSpecs[name];
+    const role = synth.stack.functions.byName[name].role;
+    expect(role).toBeDefined();
+    const ids = (role?.node.findAll() ?? [])
+      .filter((construct) => construct instanceof CfnResource)
+      .map((construct) => synth.stack.getLogicalId(construct as CfnResource));
+    const iam5 = ids.flatMap((id) =>
+      (
+        ((
+          resources(synth.template)[id] as {
+            Metadata?: { cdk_nag?: { rules_to_suppress: Suppression[] } };
+          }
+        ).Metadata?.cdk_nag?.rules_to_suppress ?? []) as Suppression[]
+      ).filter((suppression) => suppression.id === 'AwsSolutions-IAM5'),
+    );
+    const indexWaivers = iam5.flatMap((suppression) =>
+      (suppression.applies_to ?? []).filter((finding) => String(finding).includes('/index/')),
+    );
+    const indexed = (Object.keys(spec.tables) as TableName[]).filter(
+      (table) => tables[table].indexes.length > 0,
+    );
+    const expected = indexed.map(
+      (table) => `Resource::<${synth.logicalId(synth.stack.tables.byName[table])}.Arn>/index/*`,
+    );
+    expect([...new Set(indexWaivers)].sort()).toEqual(expected.sort());
+    // Its reason names each of those tables' indexes.
+    const reasons = iam5
+      .filter((suppression) => suppression.applies_to?.some((f) => String(f).includes('/index/')))
+      .map((suppression) => suppression.reason)
+      .join(' ');
+    for (const table of indexed) {
+      for (const index of tables[table].indexes) expect(reasons).toContain(index.name);
+    }
+  },
+);

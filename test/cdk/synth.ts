@@ -80,6 +80,7 @@ export interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 
 /** Every statement of every inline policy attached to a role, with its actions as a list. */

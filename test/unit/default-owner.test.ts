@@ -67,7 +67,7 @@ describe('default owner', () => {
       await expect(ensureDefaultOwner(deps, async () => password)).rejects.toThrow(
         /DEFAULT_OWNER_PASSWORD/,
       );
-      expect(await deps.store.hasActiveOwner()).toBe(false);
+      expect(await deps.store.countActiveOwners()).toBe(0);
     },
   );
 });
