@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/core/config';
 import { type DefaultOwnerResult, ensureDefaultOwner } from '../src/core/default-owner';
+import { type ImportSummary, importUsers, parseUsersJson } from '../src/core/user-import';
 import { buildDeps, ownerPasswordFromEnv } from '../src/http/composition';
 import { createTables } from '../src/store/create-tables';
 import { createDynamoClient } from '../src/store/dynamo-client';
@@ -23,6 +25,8 @@ export interface LocalStack {
   url: string;
   dynamoEndpoint: string;
   owner: DefaultOwnerResult;
+  /** What USERS_IMPORT_FILE brought in, when it is set. */
+  usersImport?: ImportSummary;
   stop(): Promise<void>;
 }
 
@@ -52,12 +56,22 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
     const deps = buildDeps(process.env);
     const owner = await ensureDefaultOwner(deps, ownerPasswordFromEnv(process.env));
+    // Idempotent, so every start imports it again and finds what is already there unchanged.
+    const importFile = process.env.USERS_IMPORT_FILE;
+    const usersImport = importFile
+      ? await importUsers(
+          deps,
+          { kind: 'operator', name: 'USERS_IMPORT_FILE' },
+          parseUsersJson(await readFile(resolve(importFile), 'utf8')),
+        )
+      : undefined;
     await deps.signer(); // create and publish the signing keys before the first request
     const server = await startDevServer({ port });
     return {
       url: server.url,
       dynamoEndpoint: dynamo.endpoint,
       owner,
+      ...(usersImport ? { usersImport } : {}),
       stop: async () => {
         await server.close();
         await dynamo.stop();

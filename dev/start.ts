@@ -1,4 +1,5 @@
 import { loadConfig } from '../src/core/config';
+import { describeImportSummary } from '../src/core/user-import';
 import { startLocalStack } from './local-stack';
 
 /** `npm start`: the whole service on this machine, data kept under GATEHOUSE_DATA_DIR (.data). */
@@ -29,6 +30,13 @@ const main = async () => {
     }
   } else {
     lines.push(`Default owner: ${config.defaultOwner.email} (already exists; password unchanged)`);
+  }
+  if (stack.usersImport) {
+    const summary = stack.usersImport;
+    lines.push(`Imported ${process.env.USERS_IMPORT_FILE}: ${describeImportSummary(summary)}.`);
+    for (const f of summary.failed) {
+      lines.push(`  row ${f.row}${f.email === undefined ? '' : ` (${f.email})`}: ${f.reason}`);
+    }
   }
   lines.push(
     '',

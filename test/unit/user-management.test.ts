@@ -75,6 +75,7 @@ describe('user management', () => {
       >,
       tokenId: 'jti-1',
     };
+    deps.clock.advance(1);
     const user = await createUser(
       deps,
       actor,
