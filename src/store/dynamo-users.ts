@@ -12,12 +12,12 @@ import {
   getItem,
   type Item,
   notExists,
-  positionOf,
   type TransactItem,
   transact,
   withoutKeys,
 } from './dynamo-shared';
 import { keys } from './schema';
+import { firstMatch, searchValues } from './user-search';
 
 type UserMethods = Pick<
   Store,
@@ -47,13 +47,6 @@ const indexAttributes = (user: UserRecord) => ({
   statusPk: `STATUS#${user.status}`,
   roleStatusPk: `ROLESTATUS#${user.role}#${user.status}`,
 });
-
-/** Search entries: email, username and name, each lower case, by field number. */
-const searchValues = (user: UserRecord): (string | null)[] => [
-  user.emailKey,
-  user.usernameKey,
-  user.name ? user.name.normalize('NFC').toLowerCase() : null,
-];
 
 const conflict = (message: string) => new GatehouseError('conflict', message);
 
@@ -168,6 +161,40 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
     return found;
   };
 
+  /**
+   * Up to `limit + 1` items of one partition from `from` to `to` on `sortKey`, continuing past
+   * DynamoDB's 1 MB page. A range condition rather than ExclusiveStartKey: DynamoDB Local
+   * walks to a start key, and real DynamoDB seeks either way.
+   */
+  const queryRange = async (
+    range: { index?: string; partition: string; value: string; sortKey: string },
+    from: string,
+    to: string,
+    limit: number,
+  ): Promise<Item[]> => {
+    const found: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const result = await db.send(
+        new QueryCommand({
+          TableName: table,
+          ...(range.index ? { IndexName: range.index } : {}),
+          KeyConditionExpression: '#p = :v AND #s BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#p': range.partition, '#s': range.sortKey },
+          ExpressionAttributeValues: { ':v': range.value, ':from': from, ':to': to },
+          Limit: limit + 1 - found.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      found.push(...(result.Items ?? []));
+      start = result.LastEvaluatedKey;
+    } while (start && found.length <= limit);
+    return found;
+  };
+
+  /** The smallest string after `value`: where the next page starts. */
+  const after = (value: string) => `${value}\u0000`;
+
   const listByIndex = async (query: UserListQuery): Promise<Page<UserRecord>> => {
     const [index, partition, value] = query.role
       ? query.status
@@ -176,53 +203,45 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
       : query.status
         ? (['byStatus', 'statusPk', `STATUS#${query.status}`] as const)
         : (['byList', 'listPk', 'USERS'] as const);
-    const result = await db.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: index,
-        KeyConditionExpression: '#p = :v',
-        ExpressionAttributeNames: { '#p': partition },
-        ExpressionAttributeValues: { ':v': value },
-        Limit: query.limit + 1,
-        ...(query.after ? { ExclusiveStartKey: query.after } : {}),
-      }),
+    const found = await queryRange(
+      { index, partition, value, sortKey: 'listSk' },
+      query.after?.listSk ? after(query.after.listSk) : '0',
+      '~',
+      query.limit,
     );
-    const items = (result.Items ?? []).slice(0, query.limit);
+    const items = found.slice(0, query.limit);
     const last = items.at(-1);
-    const more = (result.Items?.length ?? 0) > query.limit;
     return {
       items: items.map((item) => withoutKeys<UserRecord>(item)),
-      next: more && last ? positionOf(last, ['pk', 'sk', partition, 'listSk']) : null,
+      next: found.length > query.limit && last ? { listSk: String(last.listSk) } : null,
     };
   };
 
   const listByPrefix = async (
     query: UserListQuery & { prefix: string },
   ): Promise<Page<UserRecord>> => {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :search AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':search': 'SEARCH', ':prefix': query.prefix },
-        Limit: query.limit + 1,
-        ...(query.after ? { ExclusiveStartKey: query.after } : {}),
-      }),
+    const found = await queryRange(
+      { partition: 'pk', value: 'SEARCH', sortKey: 'sk' },
+      query.after?.sk ? after(query.after.sk) : query.prefix,
+      `${query.prefix}\u{10ffff}`,
+      query.limit,
     );
-    const entries = (result.Items ?? []).slice(0, query.limit);
+    const entries = found.slice(0, query.limit);
     const users = await getUsers([...new Set(entries.map((entry) => String(entry.userId)))]);
-    const seen = new Set<string>();
     const items = entries.flatMap((entry) => {
       const user = users.get(String(entry.userId));
-      if (!user || seen.has(user.id)) return [];
-      seen.add(user.id);
+      // A user matching on several fields is listed once, at its first matching entry.
+      if (!user || firstMatch(user, query.prefix) !== entry.sk) return [];
       const matches =
         (!query.role || user.role === query.role) &&
         (!query.status || user.status === query.status);
       return matches ? [user] : [];
     });
     const last = entries.at(-1);
-    const more = (result.Items?.length ?? 0) > query.limit;
-    return { items, next: more && last ? positionOf(last, ['pk', 'sk']) : null };
+    return {
+      items,
+      next: found.length > query.limit && last ? { sk: String(last.sk) } : null,
+    };
   };
 
   return {

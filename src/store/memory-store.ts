@@ -11,6 +11,8 @@ import type {
   Store,
 } from '../core/store';
 import type { UserRecord } from '../core/users';
+import { keys } from './schema';
+import { firstMatch, searchValues } from './user-search';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -123,17 +125,19 @@ export const createMemoryStore = (): Store => {
           ),
         );
       }
-      // As the DynamoDB store does: one entry per matching field, in value order, one user once.
+      // As the DynamoDB store does: one entry per matching field, in value order, and each
+      // user listed once, at its first matching entry.
       const entries = all
         .flatMap((u) =>
-          [u.emailKey, u.usernameKey, u.name?.normalize('NFC').toLowerCase()]
-            .map((value, field) => ({ u, key: `${value}\u0000${field}\u0000${u.id}`, value }))
-            .filter((entry) => entry.value?.startsWith(prefix)),
+          searchValues(u).flatMap((value, field) =>
+            value?.startsWith(prefix)
+              ? [{ u, key: keys.search(value, String(field), u.id).sk }]
+              : [],
+          ),
         )
         .sort((a, b) => (a.key < b.key ? -1 : 1));
       const page = pageOf(entries, (entry) => entry.key, limit, after);
-      const seen = new Set<string>();
-      const items = page.items.map((e) => e.u).filter((u) => !seen.has(u.id) && seen.add(u.id));
+      const items = page.items.filter((e) => firstMatch(e.u, prefix) === e.key).map((e) => e.u);
       return copy({ items, next: page.next });
     },
     async recordSignIn(userId, at) {

@@ -298,7 +298,9 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
       it('finds by a prefix of email, username or name, each user once', async () => {
         const store = await fresh();
         await seed(store);
-        const found = await all(store, { prefix: 'ann' }, 2);
+        // Ann matches on email, username and name; limit 1 spreads her entries over pages.
+        const found = await all(store, { prefix: 'ann' }, 1);
+        expect(found).toHaveLength(new Set(found).size);
         expect(new Set(found)).toEqual(
           new Set(['ann@example.com', 'anna@example.org', 'carl@example.com', 'dora@example.com']),
         );
