@@ -34,12 +34,13 @@ export const openApiDocument = (serverUrl: string) => {
     const operation: Record<string, unknown> = {
       operationId: operationId(route.method, route.path),
       summary: route.summary,
+      // OpenAPI 3.1 lets non-OAuth schemes list roles: here, the scope the token must hold.
       security:
         route.auth === 'public'
           ? []
           : route.auth === 'optional'
             ? [{}, { bearer: [] }]
-            : [{ bearer: [] }],
+            : [{ bearer: route.scope ? [route.scope] : [] }],
       responses: {
         [route.success]: { description: 'Success' },
         default: {
@@ -48,6 +49,29 @@ export const openApiDocument = (serverUrl: string) => {
         },
       },
     };
+    if (route.query) {
+      const schema = z.toJSONSchema(route.query, { io: 'input' }) as {
+        properties?: Record<string, unknown>;
+      };
+      operation.parameters = Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+        name,
+        in: 'query',
+        required: false,
+        schema: property,
+      }));
+    }
+    const pathNames = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+    if (pathNames.length) {
+      operation.parameters = [
+        ...pathNames.map((name) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+        })),
+        ...((operation.parameters as unknown[]) ?? []),
+      ];
+    }
     if (route.body) {
       operation.requestBody = {
         required: true,
