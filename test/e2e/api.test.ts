@@ -157,6 +157,19 @@ describe('the newcomer flow over HTTP on DynamoDB Local', () => {
         '/.well-known/jwks.json',
       ]),
     );
+    const listUsers = openapi.body.paths['/users'].get;
+    expect(listUsers.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'limit',
+      'cursor',
+      'q',
+      'role',
+      'status',
+    ]);
+    expect(listUsers.security).toEqual([{ bearer: ['users:read'] }]);
+    expect(openapi.body.paths['/users/{id}'].patch.parameters[0]).toMatchObject({
+      name: 'id',
+      in: 'path',
+    });
     expect(
       openapi.body.paths['/auth/sign-in'].post.requestBody.content['application/json'].schema,
     ).toMatchObject({
