@@ -1,9 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../dev/local-stack';
+import { describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack';
 
 const OWNER = {
   email: 'owner@gatehouse.test',
@@ -11,30 +8,13 @@ const OWNER = {
   password: 'e2e owner passphrase 42',
 };
 
-let stack: LocalStack;
-let base: string;
-
-const call = async (
-  method: string,
-  path: string,
-  options: { json?: unknown; body?: string; headers?: Record<string, string>; token?: string } = {},
-) => {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.json !== undefined) headers['content-type'] ??= 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers,
-    body: options.body ?? (options.json === undefined ? undefined : JSON.stringify(options.json)),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? JSON.parse(text) : null,
-    text,
-  };
-};
+const { stack, call } = useLocalStack({
+  DEFAULT_OWNER_EMAIL: OWNER.email,
+  DEFAULT_OWNER_USERNAME: OWNER.username,
+  DEFAULT_OWNER_PASSWORD: OWNER.password,
+  LOCKOUT_THRESHOLD: '3',
+});
+const base = () => stack().url;
 
 const signIn = (login = OWNER.email, password = OWNER.password) =>
   call('POST', '/auth/sign-in', { json: { login, password } });
@@ -49,27 +29,9 @@ const expectError = (
   expect(result.text).not.toMatch(/\bat .+\.(ts|js):\d+/); // never a stack trace
 };
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    keysFile: join(mkdtempSync(join(tmpdir(), 'gh-e2e-')), 'keys.json'),
-    env: {
-      DEFAULT_OWNER_EMAIL: OWNER.email,
-      DEFAULT_OWNER_USERNAME: OWNER.username,
-      DEFAULT_OWNER_PASSWORD: OWNER.password,
-      LOCKOUT_THRESHOLD: '3',
-      LOG_LEVEL: 'silent',
-    },
-  });
-  base = stack.url;
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
 describe('the newcomer flow over HTTP on DynamoDB Local', () => {
   it('signs in as the owner, calls /me, refreshes, signs out, and the old refresh token is refused', async () => {
-    expect(stack.owner).toMatchObject({
+    expect(stack().owner).toMatchObject({
       created: true,
       user: { email: OWNER.email, role: 'owner' },
     });
@@ -120,10 +82,10 @@ describe('the newcomer flow over HTTP on DynamoDB Local', () => {
 
   it('issues access tokens any strict JOSE verifier accepts against the published JWKS', async () => {
     const { body } = await signIn();
-    const jwks = createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`));
+    const jwks = createRemoteJWKSet(new URL(`${base()}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(body.access_token, jwks, {
-      issuer: base,
-      audience: base,
+      issuer: base(),
+      audience: base(),
       algorithms: ['ES256'],
       typ: 'at+jwt',
       requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
@@ -143,8 +105,8 @@ describe('the newcomer flow over HTTP on DynamoDB Local', () => {
   it('publishes discovery and OpenAPI', async () => {
     const discovery = await call('GET', '/.well-known/openid-configuration');
     expect(discovery.body).toMatchObject({
-      issuer: base,
-      jwks_uri: `${base}/.well-known/jwks.json`,
+      issuer: base(),
+      jwks_uri: `${base()}/.well-known/jwks.json`,
     });
     const openapi = await call('GET', '/openapi.json');
     expect(openapi.body.openapi).toBe('3.1.0');

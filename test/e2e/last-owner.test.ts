@@ -1,33 +1,19 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../dev/local-stack';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/roles';
-import { httpClient } from '../support/http-client';
+import { useLocalStack } from '../support/local-stack';
 
 // Its own stack: these tests need to know exactly how many owners there are.
 const OWNER = { email: 'owner@last-owner.test', password: 'last owner e2e passphrase' };
 const PASSWORD = 'a member passphrase 123';
 
-let stack: LocalStack;
-const { call, signIn } = httpClient(() => stack.url);
+const { call, signIn } = useLocalStack({
+  DEFAULT_OWNER_EMAIL: OWNER.email,
+  DEFAULT_OWNER_PASSWORD: OWNER.password,
+});
 let ownerToken: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    keysFile: join(mkdtempSync(join(tmpdir(), 'gh-owner-')), 'keys.json'),
-    env: {
-      DEFAULT_OWNER_EMAIL: OWNER.email,
-      DEFAULT_OWNER_PASSWORD: OWNER.password,
-      LOG_LEVEL: 'silent',
-    },
-  });
   ownerToken = await signIn(OWNER.email, OWNER.password);
-});
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
 let counter = 0;

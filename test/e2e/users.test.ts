@@ -1,35 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../dev/local-stack';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/core/roles';
-import { httpClient } from '../support/http-client';
+import { useLocalStack } from '../support/local-stack';
 
 const OWNER = { email: 'owner@users.test', password: 'users e2e owner passphrase' };
 const PASSWORD = 'a member passphrase 123';
 
-let stack: LocalStack;
-const { call, signIn } = httpClient(() => stack.url);
+const { call, signIn } = useLocalStack({
+  DEFAULT_OWNER_EMAIL: OWNER.email,
+  DEFAULT_OWNER_PASSWORD: OWNER.password,
+  REVOCATION_CACHE_SECONDS: '1',
+  LOCKOUT_THRESHOLD: '50',
+});
 let ownerToken: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    keysFile: join(mkdtempSync(join(tmpdir(), 'gh-users-')), 'keys.json'),
-    env: {
-      DEFAULT_OWNER_EMAIL: OWNER.email,
-      DEFAULT_OWNER_PASSWORD: OWNER.password,
-      REVOCATION_CACHE_SECONDS: '1',
-      LOCKOUT_THRESHOLD: '50',
-      LOG_LEVEL: 'silent',
-    },
-  });
   ownerToken = await signIn(OWNER.email, OWNER.password);
-});
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
 const unique = () => randomUUID().slice(0, 8);

@@ -1,0 +1,28 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../dev/local-stack';
+import { httpClient } from './http-client';
+
+/**
+ * The whole local service for one test file (its own in-memory DynamoDB Local, keys and
+ * port), with a JSON client for it.
+ */
+export const useLocalStack = (env: Record<string, string>) => {
+  let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      keysFile: join(mkdtempSync(join(tmpdir(), 'gh-e2e-')), 'keys.json'),
+      env: { LOG_LEVEL: 'silent', ...env },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  const current = (): LocalStack => {
+    if (!stack) throw new Error('The local stack has not started.');
+    return stack;
+  };
+  return { stack: current, ...httpClient(() => current().url) };
+};
