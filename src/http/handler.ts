@@ -36,7 +36,9 @@ export const requirePrincipal = (request: ActionRequest): Principal => {
 };
 
 /** The caller as an actor of the core, as the store has them now (not as their token says). */
-export const requireActor = async (request: ActionRequest): Promise<Actor> => {
+export const requireActor = async (
+  request: ActionRequest,
+): Promise<Extract<Actor, { kind: 'user' }>> => {
   const principal = requirePrincipal(request);
   const user = await request.deps.store.getUser(principal.userId);
   if (user?.status !== 'active') {
