@@ -5,6 +5,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { GatehouseError } from '../core/errors';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 export type Item = Record<string, unknown>;
@@ -42,7 +43,9 @@ export const transact = async (
       await db.send(new TransactWriteCommand({ TransactItems: items }));
       return;
     } catch (error) {
-      if (!isOnlyConflict(error) || attempt >= 8) throw error;
+      if (!isOnlyConflict(error)) throw error;
+      // Contention, not a fault: the caller may simply try again.
+      if (attempt >= 8) throw new GatehouseError('conflict', 'A concurrent change won; try again.');
       await new Promise((wait) => setTimeout(wait, attempt * 20 * Math.random()));
     }
   }
