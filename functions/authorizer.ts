@@ -1,4 +1,4 @@
-import { defaultScopeCatalog } from '../src/core/roles';
+import { scopeCatalogFromEnv } from '../src/core/roles';
 import {
   audienceFromEnv,
   issuerFromEnv,
@@ -25,5 +25,7 @@ export const handler = createAuthorizer({
   isSessionRevoked: sessionRevocationReader(dynamo, tokensTable),
   revocationCacheSeconds: revocationCacheSecondsFromEnv(env),
   denyWithReason: env.AUTHORIZER_DENY_WITH_REASON === '1',
-  defaultOwnerScope: requiresUserAuthentication(env) ? null : defaultScopeCatalog.owner.join(' '),
+  defaultOwnerScope: requiresUserAuthentication(env)
+    ? null
+    : scopeCatalogFromEnv(env).owner.join(' '),
 });

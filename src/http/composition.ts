@@ -2,7 +2,7 @@ import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
 import type { CoreDeps } from '../core/deps';
 import { createBcryptHasher } from '../core/password-hasher';
-import { defaultScopeCatalog } from '../core/roles';
+import { scopeCatalogFromEnv } from '../core/roles';
 import {
   currentSigner,
   ensureSigningKeySet,
@@ -56,7 +56,7 @@ export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps 
     store,
     clock: systemClock,
     hasher: createBcryptHasher(config.bcryptCost),
-    scopes: defaultScopeCatalog,
+    scopes: scopeCatalogFromEnv(env),
     events: userEventsFromEnv(env),
     onAuditFailure: (error, event) =>
       logger.error(

@@ -1,3 +1,4 @@
+import { JwtVerifier } from 'aws-jwt-verify';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack';
@@ -100,6 +101,16 @@ describe('the newcomer flow over HTTP on DynamoDB Local', () => {
       groups: [],
     });
     expect(String(payload.scope).split(' ')).toContain('clients:write');
+  });
+
+  it("verifies with aws-jwt-verify's generic JwtVerifier", async () => {
+    const { body } = await signIn();
+    const jwksUri = `${base()}/.well-known/jwks.json`;
+    const verifier = JwtVerifier.create({ issuer: base(), audience: base(), jwksUri });
+    // It fetches over https only: hand it the JWKS the service publishes.
+    verifier.cacheJwks((await call('GET', '/.well-known/jwks.json')).body);
+    const payload = await verifier.verify(body.access_token);
+    expect(payload.sub).toBe(body.user.id);
   });
 
   it('publishes discovery and OpenAPI', async () => {
