@@ -192,6 +192,11 @@ export const benchAuthorizer = async (): Promise<Figure[]> => {
       return false;
     },
     revocationCacheSeconds: 10,
+    apiTokens: {
+      load: async () => null,
+      markUsed: async () => undefined,
+    },
+    scopes: defaultScopeCatalog,
     denyWithReason: false,
     defaultOwnerScope: null,
   });

@@ -11,6 +11,7 @@ export interface Config {
   defaultOwner: { email: string; username: string; password: string | undefined };
   accessTokenTtlSeconds: number;
   sessionTtlSeconds: number;
+  apiTokenMaxTtlSeconds: number;
   passwordMinLength: number;
   revocationCacheSeconds: number;
   auditRetentionDays: number;
@@ -39,6 +40,7 @@ const EnvSchema = z.object({
   DEFAULT_OWNER_PASSWORD: z.optional(z.string()),
   ACCESS_TOKEN_TTL_SECONDS: seconds(900, 86_400),
   SESSION_TTL_SECONDS: seconds(2_592_000),
+  API_TOKEN_MAX_TTL_SECONDS: seconds(2_592_000),
   PASSWORD_MIN_LENGTH: integer(12, 8, 128),
   REVOCATION_CACHE_SECONDS: integer(10, 0, 300),
   AUDIT_RETENTION_DAYS: integer(365, 1, 3650),
@@ -70,6 +72,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     },
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    apiTokenMaxTtlSeconds: e.API_TOKEN_MAX_TTL_SECONDS,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     revocationCacheSeconds: e.REVOCATION_CACHE_SECONDS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,

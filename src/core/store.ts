@@ -1,3 +1,4 @@
+import type { ApiTokenRecord } from './api-tokens';
 import type { AuditEvent } from './audit';
 import type { Role } from './roles';
 import type { PublicJwk } from './signing-keys';
@@ -109,6 +110,20 @@ export interface Store {
     failure: { at: number; startOver: boolean; expiresAt: number },
   ): Promise<LoginFailures>;
   clearLoginFailures(key: string): Promise<void>;
+
+  createApiToken(token: ApiTokenRecord): Promise<void>;
+  getApiToken(tokenId: string): Promise<ApiTokenRecord | null>;
+  /** Sets revokedAt once; later calls keep the first time. */
+  revokeApiToken(tokenId: string, at: number): Promise<void>;
+  /** The renewed token, or null if it is revoked. */
+  renewApiToken(tokenId: string, expiresAt: number): Promise<ApiTokenRecord | null>;
+  /** Newest first; one user's (userId) or everyone's (null). */
+  listApiTokens(query: {
+    userId: string | null;
+    includeRevoked: boolean;
+    limit: number;
+    after?: Position;
+  }): Promise<Page<ApiTokenRecord>>;
 
   writeAuditEvent(event: AuditEvent, expiresAt: number): Promise<void>;
   /** Newest first. */

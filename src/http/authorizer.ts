@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayRequestAuthorizerEvent,
@@ -7,11 +7,16 @@ import type {
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
 import { createAccessTokenVerifier, UnknownKeyError } from '../core/access-token-verifier';
+import { apiTokenDigest, isWellFormedApiToken, looksLikeApiToken } from '../core/api-token-secret';
+import type { ApiTokenRecord } from '../core/api-tokens';
 import { type ErrorCode, isGatehouseError } from '../core/errors';
+import type { ScopeCatalog } from '../core/roles';
 import type { PublicJwk } from '../core/signing-keys';
+import type { ApiTokenState } from '../store/api-token-state';
 import {
   type AuthorizerContext,
   anonymousContext,
+  apiTokenContext,
   contextFromClaims,
   defaultOwnerContext,
   refusalContext,
@@ -46,10 +51,20 @@ export interface AuthorizerOptions {
    */
   isSessionRevoked: (sid: string) => Promise<boolean>;
   revocationCacheSeconds: number;
+  /** API tokens (`sat_…`): read at most once per token per `revocationCacheSeconds`. */
+  apiTokens: {
+    load: (tokenId: string) => Promise<ApiTokenState | null>;
+    markUsed: (token: ApiTokenRecord, at: number) => Promise<void>;
+  };
+  /** The grants that bound every API token's scopes at each use. */
+  scopes: ScopeCatalog;
   cacheSize?: number;
   /** How soon an unknown `kid` may trigger another key reload. */
   keyReloadIntervalMs?: number;
 }
+
+const safeEqual = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 type Decision =
   | { allow: true; context: AuthorizerContext }
@@ -165,6 +180,43 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
     }
   };
 
+  const apiTokenStates = new Map<string, { state: ApiTokenState | null; checkedAt: number }>();
+  const apiTokenRefused = deny('token_invalid', 'The API token is invalid, expired or revoked.');
+
+  const judgeApiToken = (hash: string, state: ApiTokenState | null): Decision => {
+    const now = options.now();
+    const token = state?.token;
+    const owner = state?.owner;
+    if (!token || !owner || owner.status !== 'active') return apiTokenRefused;
+    if (!safeEqual(token.hash, hash) || token.revokedAt !== null) return apiTokenRefused;
+    if (token.expiresAt !== null && token.expiresAt <= now) {
+      return deny('token_expired', 'The API token has expired.');
+    }
+    // Checked again at each use: a demotion of the owner shrinks every token.
+    const grants = options.scopes[owner.role];
+    const scope = token.scopes === null ? grants : token.scopes.filter((s) => grants.includes(s));
+    return { allow: true, context: apiTokenContext(token, owner, scope.join(' ')) };
+  };
+
+  const decideApiToken = (secret: string): Decision | Promise<Decision> => {
+    if (!isWellFormedApiToken(secret)) return apiTokenRefused;
+    const { hash, tokenId } = apiTokenDigest(secret);
+    const known = apiTokenStates.get(tokenId);
+    if (known && options.now() - known.checkedAt < revocationWindow) {
+      return judgeApiToken(hash, known.state);
+    }
+    return options.apiTokens
+      .load(tokenId)
+      .then(async (state) => {
+        if (apiTokenStates.size >= (options.cacheSize ?? 10_000)) apiTokenStates.clear();
+        apiTokenStates.set(tokenId, { state, checkedAt: options.now() });
+        const decision = judgeApiToken(hash, state);
+        if (decision.allow && state) await options.apiTokens.markUsed(state.token, options.now());
+        return decision;
+      })
+      .catch(refusal);
+  };
+
   const decide = (authorization: string | undefined): Decision | Promise<Decision> => {
     if (!authorization) {
       if (options.defaultOwnerScope !== null) {
@@ -177,6 +229,7 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
     }
     const token = bearerToken(authorization);
     if (!token) return deny('token_invalid', 'The Authorization header must be "Bearer <token>".');
+    if (looksLikeApiToken(token)) return decideApiToken(token);
     if (keysLoadedAt < 0) return reloadKeys().then(() => decideToken(token, true), refusal);
     return decideToken(token);
   };

@@ -53,6 +53,12 @@ export const functionSpecs = {
     publishesEvents: true,
     memoryMb: 1024,
   },
+  apiTokens: {
+    entry: 'api-tokens.ts',
+    description: 'API tokens',
+    tables: { users: 'read', tokens: 'write', audit: 'write' },
+    memoryMb: 512,
+  },
   discovery: {
     entry: 'discovery.ts',
     description: 'JWKS, OpenID discovery and the OpenAPI document',
@@ -61,8 +67,9 @@ export const functionSpecs = {
   },
   authorizer: {
     entry: 'authorizer.ts',
-    description: 'Lambda authorizer: verifies access tokens',
-    tables: { tokens: 'read' },
+    description: 'Lambda authorizer: verifies access tokens and API tokens',
+    // Reads API tokens and their owners' role and status; stamps lastUsedAt once an hour.
+    tables: { tokens: 'write', users: 'read' },
     memoryMb: 512,
   },
 } as const satisfies Record<string, FunctionSpec>;

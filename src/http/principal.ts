@@ -31,6 +31,25 @@ export const contextFromClaims = (claims: AccessTokenClaims): AuthorizerContext 
   client_id: claims.client_id ?? '',
 });
 
+/** An API token's principal: no session; its id is the token id. */
+export const apiTokenContext = (
+  token: { userId: string; tokenId: string },
+  owner: { role: string; type: string },
+  scope: string,
+): AuthorizerContext => ({
+  principal: 'user',
+  sub: token.userId,
+  role: owner.role,
+  scope,
+  sid: '',
+  jti: token.tokenId,
+  username: '',
+  email: '',
+  user_type: owner.type,
+  client_id: '',
+  token_type: 'api_token',
+});
+
 export const defaultOwnerContext = (scope: string): AuthorizerContext => ({
   principal: 'default_owner',
   sub: '',

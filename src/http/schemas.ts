@@ -88,3 +88,27 @@ export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 export type ResetPasswordBody = z.infer<typeof ResetPasswordBody>;
 export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
 export type AuditQuery = z.infer<typeof AuditQuery>;
+
+const ScopeName = z.string().check(z.regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/));
+const Flag = z.pipe(
+  z.enum(['true', 'false']),
+  z.transform((value) => value === 'true'),
+);
+
+export const CreateTokenBody = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  scopes: z.optional(z.array(ScopeName).check(z.minLength(1), z.maxLength(100))),
+  expires_in: z.optional(z.number().check(z.int(), z.gte(60), z.lte(10 * 365 * 86_400))),
+  user_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  renewable: z.optional(z.boolean()),
+});
+
+export const ListTokensQuery = z.strictObject({
+  all: z.optional(Flag),
+  include_revoked: z.optional(Flag),
+  limit: z.optional(Limit),
+  cursor: z.optional(Cursor),
+});
+
+export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
+export type ListTokensQuery = z.infer<typeof ListTokensQuery>;

@@ -8,7 +8,9 @@ import {
 import { GatehouseError } from '../core/errors';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-export type Item = Record<string, unknown>;
+export type { Item } from './items';
+
+import type { Item } from './items';
 
 export const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -59,28 +61,8 @@ export const getItem = async (
   (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item ??
   null;
 
-/** Key and index attributes are the store's business: records never carry them. */
-const STORE_ATTRIBUTES = new Set([
-  'pk',
-  'sk',
-  'ttl',
-  'gsi1pk',
-  'gsi1sk',
-  'listPk',
-  'listSk',
-  'rolePk',
-  'statusPk',
-  'roleStatusPk',
-  'timePk',
-  'atSk',
-  'actorPk',
-  'targetPk',
-  'actionPk',
-]);
-
-export const withoutKeys = <T>(item: Item): T =>
-  Object.fromEntries(Object.entries(item).filter(([name]) => !STORE_ATTRIBUTES.has(name))) as T;
-
 /** A position to continue after `item` in an index: its table key and index key. */
 export const positionOf = (item: Item, attributes: readonly string[]): Record<string, string> =>
   Object.fromEntries(attributes.map((name) => [name, String(item[name])]));
+
+export { withoutKeys } from './items';

@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '../core/store';
+import { createDynamoApiTokens } from './dynamo-api-tokens';
 import { createDynamoAudit } from './dynamo-audit';
 import type { TableNames } from './dynamo-settings';
 import {
@@ -69,6 +70,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
   return {
     ...createDynamoUsers(db, names.users),
     ...createDynamoAudit(db, names.audit),
+    ...createDynamoApiTokens(db, names.tokens),
 
     async createSession(session, refresh) {
       // Fresh random keys cannot collide: one batch round trip, no transaction needed. A

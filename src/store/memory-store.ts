@@ -1,3 +1,4 @@
+import type { ApiTokenRecord } from '../core/api-tokens';
 import type { AuditEvent } from '../core/audit';
 import { GatehouseError } from '../core/errors';
 import type { PublicJwk } from '../core/signing-keys';
@@ -28,6 +29,7 @@ export const createMemoryStore = (): Store => {
   const failures = new Map<string, LoginFailures & { expiresAt: number }>();
   let published: { generation: number; keys: PublicJwk[] } | null = null;
   const audit: AuditEvent[] = [];
+  const apiTokens = new Map<string, ApiTokenRecord>();
 
   const isActiveOwner = (u: UserRecord) => u.role === 'owner' && u.status === 'active';
   const insertUser = (user: UserRecord) => {
@@ -188,6 +190,39 @@ export const createMemoryStore = (): Store => {
     },
     async clearLoginFailures(key) {
       failures.delete(key);
+    },
+
+    async createApiToken(token) {
+      if (apiTokens.has(token.tokenId)) throw new GatehouseError('conflict', 'That token exists.');
+      apiTokens.set(token.tokenId, copy(token));
+    },
+    async getApiToken(tokenId) {
+      return copy(apiTokens.get(tokenId) ?? null);
+    },
+    async revokeApiToken(tokenId, at) {
+      const token = apiTokens.get(tokenId);
+      if (token && token.revokedAt === null) apiTokens.set(tokenId, { ...token, revokedAt: at });
+    },
+    async renewApiToken(tokenId, expiresAt) {
+      const token = apiTokens.get(tokenId);
+      if (!token || token.revokedAt !== null) return null;
+      const renewed = { ...token, expiresAt };
+      apiTokens.set(tokenId, renewed);
+      return copy(renewed);
+    },
+    async listApiTokens({ userId, includeRevoked, limit, after }) {
+      const key = (t: ApiTokenRecord) => `${String(t.createdAt).padStart(15, '0')}#${t.tokenId}`;
+      const matching = [...apiTokens.values()]
+        .filter(
+          (t) =>
+            (userId === null || t.userId === userId) && (includeRevoked || t.revokedAt === null),
+        )
+        .sort((a, b) => (key(a) > key(b) ? -1 : 1));
+      const start = after?.k ? matching.findIndex((t) => key(t) < (after.k as string)) : 0;
+      const rest = start < 0 ? [] : matching.slice(start);
+      const items = rest.slice(0, limit);
+      const last = items.at(-1);
+      return copy({ items, next: rest.length > limit && last ? { k: key(last) } : null });
     },
 
     async writeAuditEvent(event) {

@@ -42,7 +42,11 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     ttlAttribute: 'ttl',
-    indexes: [{ name: 'byUser', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    indexes: [
+      { name: 'byUser', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      // API tokens only (sparse): every token, newest first, for admins.
+      { name: 'byKind', partitionKey: 'kindPk', sortKey: 'kindSk' },
+    ],
   },
   audit: {
     id: 'Audit',
@@ -79,4 +83,5 @@ export const keys = {
     sk: `${value}\u0000${field}\u0000${userId}`,
   }),
   auditEvent: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
+  apiToken: (tokenId: string) => ({ pk: `APITOKEN#${tokenId}`, sk: 'APITOKEN' }),
 };

@@ -290,7 +290,14 @@ describe('least privilege, by example', () => {
     expect(lambda('discovery').Environment).not.toHaveProperty('Variables.SIGNING_KEYS_SECRET_ARN');
   });
 
-  it.each(['discovery', 'authorizer'] as const)('the %s function cannot write anything', (name) => {
+  it('the authorizer reads no secret and writes only the tokens table (lastUsedAt of API tokens)', () => {
+    expect(allActions('authorizer')).not.toContain('secretsmanager:GetSecretValue');
+    for (const action of writeActions)
+      expect(actionsOn('authorizer', tableIds.users)).not.toContain(action);
+    expect(actionsOn('authorizer', tableIds.audit)).toEqual([]);
+  });
+
+  it.each(['discovery'] as const)('the %s function cannot write anything', (name) => {
     const actions = allActions(name);
     expect(actions.length).toBeGreaterThan(0);
     for (const action of [...anyWriteActions, 'secretsmanager:GetSecretValue']) {

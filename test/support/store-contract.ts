@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { ApiTokenRecord } from '../../src/core/api-tokens';
 import type { AuditEvent } from '../../src/core/audit';
 import { GatehouseError } from '../../src/core/errors';
 import { newId, sha256 } from '../../src/core/ids';
 import type {
   AuditQuery,
+  Position,
   RefreshTokenRecord,
   SessionRecord,
   Store,
@@ -380,6 +382,72 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
           await store.listAuditEvents({ limit: 1, targetId: 't1', action: 'auth.sign_in' })
         ).items;
         expect(first).toEqual(events[1]);
+      });
+    });
+
+    describe('API tokens', () => {
+      const aToken = (
+        userId: string,
+        n: number,
+        overrides: Partial<ApiTokenRecord> = {},
+      ): ApiTokenRecord => ({
+        tokenId: `tok_${userId}_${n}`,
+        hash: `hash-${userId}-${n}`,
+        name: `token ${n}`,
+        scopes: n % 2 ? ['profile'] : null,
+        userId,
+        createdBy: userId,
+        createdAt: T0 + n * 1000,
+        expiresAt: n % 2 ? T0 + HOUR : null,
+        lifetimeSeconds: n % 2 ? 3600 : null,
+        renewable: n % 2 === 1,
+        lastUsedAt: null,
+        revokedAt: null,
+        ...overrides,
+      });
+      const ids = async (
+        store: Store,
+        query: { userId: string | null; includeRevoked: boolean },
+        limit = 2,
+      ) => {
+        const out: string[] = [];
+        let after: Position | undefined;
+        for (let i = 0; i < 10; i++) {
+          const page = await store.listApiTokens({ ...query, limit, ...(after ? { after } : {}) });
+          out.push(...page.items.map((t) => t.tokenId));
+          if (!page.next) return out;
+          after = page.next;
+        }
+        return out;
+      };
+
+      it('stores, revokes once, renews and lists tokens newest first', async () => {
+        const store = await fresh();
+        const tokens = [aToken('u1', 1), aToken('u1', 2), aToken('u2', 3), aToken('u1', 4)];
+        for (const token of tokens) await store.createApiToken(token);
+        expect(await store.getApiToken('tok_u1_1')).toEqual(tokens[0]);
+        expect(await store.getApiToken('tok_nope')).toBeNull();
+        await store.revokeApiToken('tok_u1_2', T0 + 5000);
+        await store.revokeApiToken('tok_u1_2', T0 + 9000);
+        expect((await store.getApiToken('tok_u1_2'))?.revokedAt).toBe(T0 + 5000);
+        expect((await store.renewApiToken('tok_u1_1', T0 + 2 * HOUR))?.expiresAt).toBe(
+          T0 + 2 * HOUR,
+        );
+        expect(await store.renewApiToken('tok_u1_2', T0 + 2 * HOUR)).toBeNull();
+        expect(await ids(store, { userId: 'u1', includeRevoked: false }, 1)).toEqual([
+          'tok_u1_4',
+          'tok_u1_1',
+        ]);
+        expect(await ids(store, { userId: 'u1', includeRevoked: true })).toEqual([
+          'tok_u1_4',
+          'tok_u1_2',
+          'tok_u1_1',
+        ]);
+        expect(await ids(store, { userId: null, includeRevoked: false })).toEqual([
+          'tok_u1_4',
+          'tok_u2_3',
+          'tok_u1_1',
+        ]);
       });
     });
 

@@ -5,8 +5,12 @@ import type {
 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { type AccessTokenClaims, signAccessToken } from '../../src/core/access-tokens';
+import { apiTokenDigest, newApiTokenSecret } from '../../src/core/api-token-secret';
+import type { ApiTokenRecord } from '../../src/core/api-tokens';
+import { defaultScopeCatalog } from '../../src/core/roles';
 import { currentSigner, newSigningKeySet, publicJwks } from '../../src/core/signing-keys';
 import { type AuthorizerOptions, createAuthorizer } from '../../src/http/authorizer';
+import type { ApiTokenState } from '../../src/store/api-token-state';
 
 const ISSUER = 'https://auth.example.com';
 const NOW = 1_800_000_000;
@@ -46,6 +50,8 @@ const authorizer = (overrides: Partial<AuthorizerOptions> = {}) => {
     defaultOwnerScope: null,
     isSessionRevoked: async () => false,
     revocationCacheSeconds: 10,
+    apiTokens: { load: async () => null, markUsed: async () => undefined },
+    scopes: defaultScopeCatalog,
     ...overrides,
   });
   return { handler, loads: () => loads };
@@ -192,6 +198,8 @@ describe('authorizer', () => {
       defaultOwnerScope: null,
       isSessionRevoked: async () => false,
       revocationCacheSeconds: 10,
+      apiTokens: { load: async () => null, markUsed: async () => undefined },
+      scopes: defaultScopeCatalog,
       loadKeys: async () => {
         loads++;
         return published;
@@ -241,6 +249,99 @@ describe('authorizer', () => {
       isSessionRevoked: async () => Promise.reject(new Error('down')),
     });
     expect(await handler(httpEvent(`Bearer ${token}`))).toMatchObject({ isAuthorized: false });
+  });
+
+  describe('API tokens', () => {
+    const secret = newApiTokenSecret();
+    const { hash, tokenId } = apiTokenDigest(secret);
+    const record = (overrides: Partial<ApiTokenRecord> = {}): ApiTokenRecord => ({
+      tokenId,
+      hash,
+      name: 't',
+      scopes: null,
+      userId: 'user-9',
+      createdBy: 'user-9',
+      createdAt: NOW * 1000,
+      expiresAt: null,
+      lifetimeSeconds: null,
+      renewable: false,
+      lastUsedAt: null,
+      revokedAt: null,
+      ...overrides,
+    });
+    const withToken = (state: ApiTokenState | null, now = NOW * 1000) => {
+      const loads: string[] = [];
+      const marked: string[] = [];
+      const { handler } = authorizer({
+        now: () => now,
+        apiTokens: {
+          load: async (id) => {
+            loads.push(id);
+            return state;
+          },
+          markUsed: async (token) => {
+            marked.push(token.tokenId);
+          },
+        },
+      });
+      return { handler, loads, marked };
+    };
+    const owner = { role: 'editor' as const, status: 'active' as const, type: 'human' as const };
+
+    it("allows an unscoped token with its owner's current grants, and stamps its use", async () => {
+      const { handler, loads, marked } = withToken({ token: record(), owner });
+      const result = await handler(httpEvent(`Bearer ${secret}`));
+      expect(result).toMatchObject({
+        isAuthorized: true,
+        context: { sub: 'user-9', role: 'editor', jti: tokenId, sid: '', token_type: 'api_token' },
+      });
+      expect((result as unknown as { context: { scope: string } }).context.scope).toBe(
+        defaultScopeCatalog.editor.join(' '),
+      );
+      await handler(httpEvent(`Bearer ${secret}`));
+      expect(loads).toEqual([tokenId]);
+      expect(marked).toEqual([tokenId]);
+    });
+
+    it("narrows a scoped token to its owner's current grants", async () => {
+      const { handler } = withToken({
+        token: record({ scopes: ['profile', 'users:read'] }),
+        owner,
+      });
+      expect(await handler(httpEvent(`Bearer ${secret}`))).toMatchObject({
+        context: { scope: 'profile' },
+      });
+    });
+
+    it.each([
+      ['unknown', null],
+      ['revoked', { token: record({ revokedAt: NOW * 1000 }), owner }],
+      ['of a deleted user', { token: record(), owner: null }],
+      ['of a disabled user', { token: record(), owner: { ...owner, status: 'disabled' as const } }],
+      ['with another hash', { token: record({ hash: 'x'.repeat(hash.length) }), owner }],
+    ])('denies a token %s', async (_label, state) => {
+      const { handler, marked } = withToken(state as ApiTokenState | null);
+      expect(await handler(httpEvent(`Bearer ${secret}`))).toMatchObject({
+        isAuthorized: false,
+        context: { error_code: 'token_invalid' },
+      });
+      expect(marked).toEqual([]);
+    });
+
+    it('tells an expired token apart', async () => {
+      const { handler } = withToken({ token: record({ expiresAt: NOW * 1000 - 1 }), owner });
+      expect(await handler(httpEvent(`Bearer ${secret}`))).toMatchObject({
+        context: { error_code: 'token_expired' },
+      });
+    });
+
+    it('refuses a malformed secret without a lookup', async () => {
+      const { handler, loads } = withToken({ token: record(), owner });
+      expect(await handler(httpEvent(`Bearer ${secret.slice(0, -1)}A`))).toMatchObject({
+        isAuthorized: false,
+      });
+      expect(loads).toEqual([]);
+    });
   });
 
   it('denies when the keys cannot be loaded', async () => {

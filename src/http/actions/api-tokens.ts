@@ -1,0 +1,49 @@
+import {
+  createApiToken,
+  getApiToken,
+  listApiTokens,
+  renewApiToken,
+  revokeApiToken,
+} from '../../core/api-tokens';
+import { type Action, type ActionRequest, requireActor, requirePrincipal } from '../handler';
+import { json, noContent } from '../responses';
+import type { CreateTokenBody, ListTokensQuery } from '../schemas';
+
+const tokenId = (request: ActionRequest) => request.pathParameters.token_id as string;
+
+export const listTokensAction: Action = async (request) =>
+  json(
+    200,
+    await listApiTokens(
+      request.deps,
+      await requireActor(request),
+      request.query as ListTokensQuery,
+    ),
+  );
+
+export const createTokenAction: Action = async (request) => {
+  const actor = await requireActor(request);
+  const { scopes } = requirePrincipal(request);
+  const created = await createApiToken(
+    request.deps,
+    actor,
+    scopes,
+    request.body as CreateTokenBody,
+    request.meta,
+  );
+  return json(201, created);
+};
+
+export const getTokenAction: Action = async (request) =>
+  json(200, await getApiToken(request.deps, await requireActor(request), tokenId(request)));
+
+export const revokeTokenAction: Action = async (request) => {
+  await revokeApiToken(request.deps, await requireActor(request), tokenId(request), request.meta);
+  return noContent();
+};
+
+export const renewTokenAction: Action = async (request) =>
+  json(
+    200,
+    await renewApiToken(request.deps, await requireActor(request), tokenId(request), request.meta),
+  );
