@@ -15,9 +15,11 @@ import {
   type AccessTokenClaims,
   signAccessToken,
 } from '../src/core/access-tokens';
+import { apiTokenDigest, newApiTokenSecret } from '../src/core/api-token-secret';
 import { defaultScopeCatalog } from '../src/core/roles';
 import { currentSigner, newSigningKeySet, publicJwks, type Signer } from '../src/core/signing-keys';
 import { type AuthorizerResult, createAuthorizer } from '../src/http/authorizer';
+import type { ApiTokenState } from '../src/store/api-token-state';
 import { type Figure, heading, markdownTable, print, runIfMain } from './lib/report';
 import { formatCount, formatRatio, median } from './lib/stats';
 
@@ -156,6 +158,8 @@ interface Contender {
 
 interface RoundTokens {
   tokens: string[];
+  /** HTTP API events carrying API tokens never seen before: each one a cache miss. */
+  apiTokenEvents: APIGatewayRequestAuthorizerEventV2[];
   httpEvents: APIGatewayRequestAuthorizerEventV2[];
   /** Distinct from `tokens`: the REST shape shares the authorizer, and so its cache. */
   restEvents: APIGatewayTokenAuthorizerEvent[];
@@ -178,6 +182,31 @@ export const benchAuthorizer = async (): Promise<Figure[]> => {
 
   let loadKeysCalls = 0;
   let sessionChecks = 0;
+  let apiTokenLoads = 0;
+  // Stands in for the API token and owner reads (two GetItems on AWS): in memory, counted.
+  const apiTokenStates = new Map<string, ApiTokenState>();
+  const newApiToken = (): string => {
+    const secret = newApiTokenSecret();
+    const { hash, tokenId } = apiTokenDigest(secret);
+    apiTokenStates.set(tokenId, {
+      token: {
+        tokenId,
+        hash,
+        name: 'bench',
+        scopes: null,
+        userId: 'bench-user',
+        createdBy: 'bench-user',
+        createdAt: Date.now(),
+        expiresAt: null,
+        lifetimeSeconds: null,
+        renewable: false,
+        lastUsedAt: Date.now(),
+        revokedAt: null,
+      },
+      owner: { role: 'owner', status: 'active', type: 'human' },
+    });
+    return secret;
+  };
   const handler = createAuthorizer({
     issuer: ISSUER,
     audience: AUDIENCE,
@@ -193,7 +222,10 @@ export const benchAuthorizer = async (): Promise<Figure[]> => {
     },
     revocationCacheSeconds: 10,
     apiTokens: {
-      load: async () => null,
+      load: async (tokenId) => {
+        apiTokenLoads++;
+        return apiTokenStates.get(tokenId) ?? null;
+      },
       markUsed: async () => undefined,
     },
     scopes: defaultScopeCatalog,
@@ -219,6 +251,7 @@ export const benchAuthorizer = async (): Promise<Figure[]> => {
     const tokens = signTokens(signer, count);
     return {
       tokens,
+      apiTokenEvents: Array.from({ length: count }, () => httpApiEvent(newApiToken())),
       httpEvents: tokens.map(httpApiEvent),
       restEvents: signTokens(signer, count).map(restTokenEvent),
     };
@@ -226,6 +259,7 @@ export const benchAuthorizer = async (): Promise<Figure[]> => {
   const [repeatedToken] = signTokens(signer, 1) as [string];
   const repeatedHttpEvent = httpApiEvent(repeatedToken);
   const repeatedRestEvent = restTokenEvent(repeatedToken);
+  const repeatedApiTokenEvent = httpApiEvent(newApiToken());
   print(`Access tokens of ${repeatedToken.length} characters (owner scopes), signed untimed.`);
 
   const contenders: Contender[] = [
@@ -280,6 +314,20 @@ export const benchAuthorizer = async (): Promise<Figure[]> => {
       count: REPEATED_PER_RUN,
       run: (_round, count) =>
         timeCalls(count, async () => isAllowed(await handler(repeatedRestEvent))),
+    },
+    {
+      name: 'authorizer, API token, cache miss',
+      count: FRESH_PER_RUN,
+      run: ({ apiTokenEvents }, count) =>
+        timeCalls(count, async (i) =>
+          isAllowed(await handler(apiTokenEvents[i] as APIGatewayRequestAuthorizerEventV2)),
+        ),
+    },
+    {
+      name: 'authorizer, API token, cache hit',
+      count: REPEATED_PER_RUN,
+      run: (_round, count) =>
+        timeCalls(count, async () => isAllowed(await handler(repeatedApiTokenEvent))),
     },
   ];
 
@@ -395,6 +443,22 @@ export const benchAuthorizer = async (): Promise<Figure[]> => {
       value: String(loadKeysCalls),
       target: '1 (cold start only)',
       meets: loadKeysCalls === 1,
+    },
+    {
+      ...contextFigure('authorizer, API token, cache miss'),
+      name: 'Authorizer API token, cache miss (token + owner lookup in memory)',
+      value: `${formatCount(row('authorizer, API token, cache miss').cpu.perSecond)}/s`,
+    },
+    {
+      ...contextFigure('authorizer, API token, cache hit'),
+      name: 'Authorizer API token, cache hit',
+      value: `${formatCount(row('authorizer, API token, cache hit').cpu.perSecond)}/s`,
+    },
+    {
+      name: 'Authorizer API token lookups (one per token per window)',
+      value: formatCount(apiTokenLoads),
+      target: '-',
+      meets: null,
     },
     {
       name: 'Authorizer session-state reads (one per new session per window)',
