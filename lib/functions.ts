@@ -101,6 +101,22 @@ export class GatehouseFunctions extends Construct {
       else table.grantReadData(fn);
       fn.addEnvironment(tables[name].envVar, table.tableName);
     }
+    const attributeReads = ('attributeReads' in spec ? spec.attributeReads : undefined) ?? {};
+    for (const [name, attributes] of Object.entries(attributeReads) as [TableName, string[]][]) {
+      const table = props.tables[name];
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem'],
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': attributes },
+            StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          },
+        }),
+      );
+      table.encryptionKey?.grantDecrypt(fn);
+      fn.addEnvironment(tables[name].envVar, table.tableName);
+    }
     // Audit events carry their expiry (the table's TTL attribute), set when written.
     if (spec.tables.audit === 'write') {
       fn.addEnvironment('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays));

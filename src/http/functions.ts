@@ -11,6 +11,11 @@ export interface FunctionSpec {
   entry: string;
   description: string;
   tables: Partial<Record<TableName, Access>>;
+  /**
+   * Tables read only item by item and only these attributes (IAM `dynamodb:Attributes`), for
+   * functions that must not see the rest (the authorizer never sees a password hash).
+   */
+  attributeReads?: Partial<Record<TableName, readonly string[]>>;
   /** Reads (and on first start creates) the private signing keys. */
   signsTokens?: boolean;
   /** Creates the default owner on a cold start when none exists. */
@@ -68,8 +73,10 @@ export const functionSpecs = {
   authorizer: {
     entry: 'authorizer.ts',
     description: 'Lambda authorizer: verifies access tokens and API tokens',
-    // Reads API tokens and their owners' role and status; stamps lastUsedAt once an hour.
-    tables: { tokens: 'write', users: 'read' },
+    // Reads API tokens and stamps their lastUsedAt once an hour; of a token's owner, reads only
+    // the role, status and type.
+    tables: { tokens: 'write' },
+    attributeReads: { users: ['pk', 'sk', 'role', 'status', 'type'] },
     memoryMb: 512,
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -128,7 +128,10 @@ describe.each(names)('the %s function', (name) => {
       ISSUER_URL: { 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] },
       REVOCATION_CACHE_SECONDS: String(defaultRevocationCacheSeconds),
     };
-    for (const table of Object.keys(spec.tables) as TableName[]) {
+    for (const table of [
+      ...Object.keys(spec.tables),
+      ...Object.keys(spec.attributeReads ?? {}),
+    ] as TableName[]) {
       expected[tables[table].envVar] = { Ref: tableIds[table] };
     }
     if (spec.tables.audit === 'write') {
@@ -173,8 +176,9 @@ describe.each(names)('the %s function', (name) => {
   it('reaches only its own resources, never "*"', () => {
     const ownLogGroup = lambda(name).LoggingConfig.LogGroup.Ref;
     const allowed = new Set([ownLogGroup]);
-    for (const table of Object.keys(spec.tables) as TableName[]) allowed.add(tableIds[table]);
-    if (Object.keys(spec.tables).length > 0) allowed.add(ids.key);
+    const reachable = [...Object.keys(spec.tables), ...Object.keys(spec.attributeReads ?? {})];
+    for (const table of reachable as TableName[]) allowed.add(tableIds[table]);
+    if (reachable.length > 0) allowed.add(ids.key);
     if (spec.signsTokens) allowed.add(ids.signingKeys);
     if (spec.bootstrapsOwner) allowed.add(ids.ownerPassword);
 
@@ -212,6 +216,10 @@ describe.each(names)('the %s function', (name) => {
   it.each(Object.keys(tables) as TableName[])('has exactly its spec access to %s', (table) => {
     const actions = actionsOn(name, tableIds[table]);
     const access = (spec.tables as Partial<Record<TableName, 'read' | 'write'>>)[table];
+    if (spec.attributeReads?.[table]) {
+      expect(actions).toEqual(['dynamodb:GetItem']);
+      return;
+    }
     if (!access) {
       expect(actions).toEqual([]);
       return;
@@ -224,7 +232,7 @@ describe.each(names)('the %s function', (name) => {
   it('uses the table key only as its table access needs', () => {
     const actions = actionsOn(name, ids.key);
     const access = Object.values(spec.tables);
-    if (access.length === 0) expect(actions).toEqual([]);
+    if (access.length === 0 && !spec.attributeReads) expect(actions).toEqual([]);
     else expect(actions).toContain('kms:Decrypt');
     if (access.includes('write')) expect(actions).toContain('kms:Encrypt');
     else expect(actions).not.toContain('kms:Encrypt');
@@ -288,6 +296,31 @@ describe('least privilege, by example', () => {
   it('the discovery function cannot read the signing keys', () => {
     expect(actionsOn('discovery', ids.signingKeys)).toEqual([]);
     expect(lambda('discovery').Environment).not.toHaveProperty('Variables.SIGNING_KEYS_SECRET_ARN');
+  });
+
+  it('the authorizer reads only the role, status and type of users, item by item', () => {
+    const policies = Object.values(resources(synth.template)).filter(
+      (r) => r.Type === 'AWS::IAM::Policy',
+    );
+    const statements = policies.flatMap(
+      (p) =>
+        (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } })
+          .PolicyDocument.Statement,
+    );
+    const onUsers = statements.filter(
+      (st) => JSON.stringify(st.Resource).includes(tableIds.users) && st.Condition !== undefined,
+    );
+    expect(onUsers).toContainEqual(
+      expect.objectContaining({
+        Action: 'dynamodb:GetItem',
+        Condition: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': ['pk', 'sk', 'role', 'status', 'type'],
+          },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
+    );
   });
 
   it('the authorizer reads no secret and writes only the tokens table (lastUsedAt of API tokens)', () => {
