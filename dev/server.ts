@@ -43,21 +43,24 @@ const send = (response: ServerResponse, result: HttpResult & { cookies?: string[
 const loadFunctions = async () => {
   // Gatehouse's own API runs its authorizer in deny-with-reason mode, as the CDK stack sets it.
   process.env.AUTHORIZER_DENY_WITH_REASON = '1';
-  const [signIn, token, account, users, apiTokens, discovery, authorizer] = await Promise.all([
-    import('../functions/sign-in'),
-    import('../functions/token'),
-    import('../functions/account'),
-    import('../functions/users'),
-    import('../functions/api-tokens'),
-    import('../functions/discovery'),
-    import('../functions/authorizer'),
-  ]);
+  const [signIn, token, account, users, apiTokens, oauth, discovery, authorizer] =
+    await Promise.all([
+      import('../functions/sign-in'),
+      import('../functions/token'),
+      import('../functions/account'),
+      import('../functions/users'),
+      import('../functions/api-tokens'),
+      import('../functions/oauth'),
+      import('../functions/discovery'),
+      import('../functions/authorizer'),
+    ]);
   const handlers: Record<Exclude<FunctionName, 'authorizer'>, HttpHandler> = {
     signIn: signIn.handler,
     token: token.handler,
     account: account.handler,
     users: users.handler,
     apiTokens: apiTokens.handler,
+    oauth: oauth.handler,
     discovery: discovery.handler,
   };
   return { handlers, authorizer: authorizer.handler as Authorizer };

@@ -64,6 +64,12 @@ export const functionSpecs = {
     tables: { users: 'read', tokens: 'write', audit: 'write' },
     memoryMb: 512,
   },
+  oauth: {
+    entry: 'oauth.ts',
+    description: 'OAuth endpoints: introspection and revocation',
+    tables: { users: 'read', tokens: 'write', audit: 'write' },
+    memoryMb: 512,
+  },
   discovery: {
     entry: 'discovery.ts',
     description: 'JWKS, OpenID discovery and the OpenAPI document',

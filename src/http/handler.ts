@@ -8,8 +8,9 @@ import { emailKey } from '../core/users';
 import { appDeps } from './composition';
 import type { FunctionName } from './functions';
 import { logger } from './logger';
+import { oauthError, oauthServerError } from './oauth-errors';
 import { type Principal, readContext } from './principal';
-import { parseJsonBody, parseQuery } from './request-body';
+import { parseFormBody, parseJsonBody, parseQuery } from './request-body';
 import { errorResult, fromGatehouseError, type HttpResult } from './responses';
 import { matchRoute } from './route-match';
 import { type Route, routeKey, routes } from './routes';
@@ -146,16 +147,16 @@ export const createHandler = (
       throw new GatehouseError('forbidden', `This needs the ${route.scope} scope.`);
     }
     const query = route.query ? parseQuery(event.queryStringParameters ?? {}, route.query) : {};
-    const body = route.body
-      ? parseJsonBody(
-          {
-            body: event.body,
-            isBase64Encoded: event.isBase64Encoded,
-            contentType: header(event, 'content-type'),
-          },
-          route.body,
-        )
-      : undefined;
+    const raw = {
+      body: event.body,
+      isBase64Encoded: event.isBase64Encoded,
+      contentType: header(event, 'content-type'),
+    };
+    const body = route.form
+      ? parseFormBody(raw, route.form)
+      : route.body
+        ? parseJsonBody(raw, route.body)
+        : undefined;
     return action({
       deps: resolved,
       body,
@@ -174,13 +175,16 @@ export const createHandler = (
     .use({
       onError: async (request) => {
         const error = request.error;
+        const oauth = byKey.get(request.event.routeKey)?.form !== undefined;
         if (isGatehouseError(error) && error.code !== 'internal') {
-          request.response = fromGatehouseError(error);
+          request.response = oauth ? oauthError(error) : fromGatehouseError(error);
           return;
         }
         // Unexpected: log it here, answer nothing of it.
         logger.error({ err: error, route: request.event.routeKey }, 'unhandled error');
-        request.response = errorResult('internal', 'Something went wrong on our side.');
+        request.response = oauth
+          ? oauthServerError()
+          : errorResult('internal', 'Something went wrong on our side.');
       },
     })
     .handler(handle);

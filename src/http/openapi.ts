@@ -72,6 +72,16 @@ export const openApiDocument = (serverUrl: string) => {
         ...((operation.parameters as unknown[]) ?? []),
       ];
     }
+    if (route.form) {
+      operation.requestBody = {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: z.toJSONSchema(route.form, { io: 'input' }),
+          },
+        },
+      };
+    }
     if (route.body) {
       operation.requestBody = {
         required: true,

@@ -10,6 +10,7 @@ import {
   ResetPasswordBody,
   SignInBody,
   SignOutBody,
+  TokenForm,
   UpdateUserBody,
 } from './schemas';
 
@@ -29,6 +30,8 @@ export interface Route {
   function: Exclude<FunctionName, 'authorizer'>;
   auth: RouteAuth;
   body?: z.ZodMiniType;
+  /** A form body (`/oauth/*`, RFC 6749); such routes also answer errors in the RFC's shape. */
+  form?: z.ZodMiniType;
   /** Query string schema; without one, query parameters are ignored. */
   query?: z.ZodMiniType;
   /** Scope the caller's token must hold (../shared/API.md, Roles and scopes). */
@@ -206,6 +209,25 @@ export const routes: readonly Route[] = [
     auth: 'bearer',
     scope: 'tokens:write',
     summary: 'Renew a renewable API token: its original lifetime again, from now',
+    success: 200,
+  },
+  {
+    method: 'POST',
+    path: '/oauth/introspect',
+    function: 'oauth',
+    auth: 'bearer',
+    scope: 'tokens:introspect',
+    form: TokenForm,
+    summary: 'RFC 7662 introspection of any Gatehouse token; inactive ones are {"active": false}',
+    success: 200,
+  },
+  {
+    method: 'POST',
+    path: '/oauth/revoke',
+    function: 'oauth',
+    auth: 'bearer',
+    form: TokenForm,
+    summary: 'RFC 7009 revocation of a token the caller owns or administers; 200 whatever it was',
     success: 200,
   },
   {

@@ -112,3 +112,11 @@ export const ListTokensQuery = z.strictObject({
 
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
 export type ListTokensQuery = z.infer<typeof ListTokensQuery>;
+
+/** RFC 7662 and RFC 7009 requests; unknown parameters are ignored, as the RFCs say. */
+export const TokenForm = z.object({
+  token: z.string().check(z.minLength(1), z.maxLength(8192)),
+  token_type_hint: z.optional(z.string().check(z.maxLength(64))),
+});
+
+export type TokenForm = z.infer<typeof TokenForm>;

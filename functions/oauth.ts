@@ -1,0 +1,7 @@
+import { introspectAction, revokeAction } from '../src/http/actions/oauth';
+import { createHandler } from '../src/http/handler';
+
+export const handler = createHandler('oauth', {
+  'POST /oauth/introspect': introspectAction,
+  'POST /oauth/revoke': revokeAction,
+});

@@ -1,0 +1,158 @@
+import type { AccessTokenClaims } from './access-tokens';
+import { apiTokenDigest, isWellFormedApiToken, looksLikeApiToken } from './api-token-secret';
+import type { CoreDeps } from './deps';
+import { sha256 } from './ids';
+import type { UserRecord } from './users';
+
+/** RFC 7662 with the contract's fields; anything not active is exactly `{active: false}`. */
+export type Introspection =
+  | { active: false }
+  | {
+      active: true;
+      sub: string;
+      username: string | null;
+      email: string;
+      role: string;
+      scope: string;
+      token_type: 'access_token' | 'refresh_token' | 'api_token';
+      token_id: string;
+      user_type: string;
+      iss: string;
+      iat: number;
+      exp?: number;
+      renewable: boolean;
+    };
+
+export const INACTIVE = { active: false } as const;
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** A token the service issued, found and checked: whose it is, and what it is. */
+export type FoundToken =
+  | { kind: 'access_token'; claims: AccessTokenClaims; user: UserRecord }
+  | { kind: 'refresh_token'; sid: string; user: UserRecord; createdAt: number; expiresAt: number }
+  | {
+      kind: 'api_token';
+      tokenId: string;
+      user: UserRecord;
+      scopes: string[];
+      createdAt: number;
+      expiresAt: number | null;
+      renewable: boolean;
+    };
+
+const activeUser = async (deps: CoreDeps, userId: string) => {
+  const user = await deps.store.getUser(userId);
+  return user?.status === 'active' ? user : null;
+};
+
+/**
+ * Finds any token Gatehouse issued and answers it only while it works: an access token whose
+ * session lives, a refresh token not yet rotated, an API token not revoked or expired, each
+ * of an active user. `verifyAccessToken` checks a JWT as the authorizer does.
+ */
+export const findLiveToken = async (
+  deps: CoreDeps,
+  token: string,
+  verifyAccessToken: (token: string) => Promise<AccessTokenClaims>,
+): Promise<FoundToken | null> => {
+  const now = deps.clock.now();
+  if (looksLikeApiToken(token)) {
+    if (!isWellFormedApiToken(token)) return null;
+    const { hash, tokenId } = apiTokenDigest(token);
+    const record = await deps.store.getApiToken(tokenId);
+    if (!record || record.hash !== hash || record.revokedAt !== null) return null;
+    if (record.expiresAt !== null && record.expiresAt <= now) return null;
+    const user = await activeUser(deps, record.userId);
+    if (!user) return null;
+    const grants = deps.scopes[user.role];
+    const scopes =
+      record.scopes === null ? [...grants] : record.scopes.filter((s) => grants.includes(s));
+    return {
+      kind: 'api_token',
+      tokenId,
+      user,
+      scopes,
+      createdAt: record.createdAt,
+      expiresAt: record.expiresAt,
+      renewable: record.renewable,
+    };
+  }
+  if (token.startsWith('srt_')) {
+    const record = await deps.store.getRefreshToken(sha256(token));
+    if (!record || record.usedAt !== null || record.expiresAt <= now) return null;
+    const session = await deps.store.getSession(record.sid);
+    if (!session || session.revokedAt !== null) return null;
+    const user = await activeUser(deps, record.userId);
+    return user
+      ? {
+          kind: 'refresh_token',
+          sid: record.sid,
+          user,
+          createdAt: record.createdAt,
+          expiresAt: record.expiresAt,
+        }
+      : null;
+  }
+  let claims: AccessTokenClaims;
+  try {
+    claims = await verifyAccessToken(token);
+  } catch {
+    return null;
+  }
+  const session = claims.sid ? await deps.store.getSession(claims.sid) : null;
+  if (claims.sid && (!session || session.revokedAt !== null)) return null;
+  const user = await activeUser(deps, claims.sub);
+  return user ? { kind: 'access_token', claims, user } : null;
+};
+
+export const introspectToken = async (
+  deps: CoreDeps,
+  token: string,
+  verifyAccessToken: (token: string) => Promise<AccessTokenClaims>,
+): Promise<Introspection> => {
+  const found = await findLiveToken(deps, token, verifyAccessToken);
+  if (!found) return INACTIVE;
+  const { user } = found;
+  const common = {
+    active: true as const,
+    sub: user.id,
+    username: user.username,
+    email: user.email,
+    role: user.role,
+    user_type: user.type,
+    iss: deps.config.issuerUrl,
+  };
+  switch (found.kind) {
+    case 'access_token':
+      return {
+        ...common,
+        scope: found.claims.scope,
+        token_type: 'access_token',
+        token_id: found.claims.jti,
+        iat: found.claims.iat,
+        exp: found.claims.exp,
+        renewable: false,
+      };
+    case 'refresh_token':
+      return {
+        ...common,
+        scope: deps.scopes[user.role].join(' '),
+        token_type: 'refresh_token',
+        token_id: found.sid,
+        iat: seconds(found.createdAt),
+        exp: seconds(found.expiresAt),
+        renewable: false,
+      };
+    case 'api_token':
+      return {
+        ...common,
+        scope: found.scopes.join(' '),
+        token_type: 'api_token',
+        token_id: found.tokenId,
+        iat: seconds(found.createdAt),
+        ...(found.expiresAt === null ? {} : { exp: seconds(found.expiresAt) }),
+        renewable: found.renewable,
+      };
+  }
+};

@@ -1,0 +1,51 @@
+import type { AccessTokenClaims } from './access-tokens';
+import { revokeApiToken } from './api-tokens';
+import type { RequestMeta } from './audit';
+import { recordAudit } from './audit';
+import type { CoreDeps } from './deps';
+import { isGatehouseError } from './errors';
+import { findLiveToken } from './introspection';
+import { type Actor, assertCanManage } from './user-policy';
+
+type UserActor = Extract<Actor, { kind: 'user' }>;
+
+const mayRevoke = (actor: UserActor, owner: Parameters<typeof assertCanManage>[1]) => {
+  try {
+    assertCanManage(actor, owner);
+    return true;
+  } catch (error) {
+    if (isGatehouseError(error)) return false;
+    throw error;
+  }
+};
+
+/**
+ * RFC 7009: revokes a token the caller owns or administers (the role ceiling); anything else,
+ * unknown tokens included, is quietly left alone, and the answer is the same.
+ */
+export const revokeAnyToken = async (
+  deps: CoreDeps,
+  actor: UserActor,
+  token: string,
+  verifyAccessToken: (token: string) => Promise<AccessTokenClaims>,
+  meta: RequestMeta,
+): Promise<void> => {
+  const found = await findLiveToken(deps, token, verifyAccessToken);
+  if (!found || !mayRevoke(actor, found.user)) return;
+  if (found.kind === 'api_token') {
+    await revokeApiToken(deps, actor, found.tokenId, meta).catch((error: unknown) => {
+      if (!isGatehouseError(error)) throw error;
+    });
+    return;
+  }
+  const sid = found.kind === 'refresh_token' ? found.sid : found.claims.sid;
+  if (!sid) return;
+  await deps.store.revokeSession(sid, deps.clock.now());
+  await recordAudit(deps, meta, {
+    action: 'token.revoke',
+    actorId: actor.user.id,
+    actorTokenId: actor.tokenId,
+    targetId: found.user.id,
+    detail: { token_type: found.kind, sid },
+  });
+};

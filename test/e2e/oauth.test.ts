@@ -1,0 +1,156 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack';
+
+const OWNER = { email: 'owner@oauth.test', password: 'oauth owner passphrase 1' };
+const PASSWORD = 'a member passphrase 123';
+
+const { call, signIn } = useLocalStack({
+  DEFAULT_OWNER_EMAIL: OWNER.email,
+  DEFAULT_OWNER_PASSWORD: OWNER.password,
+  REVOCATION_CACHE_SECONDS: '1',
+});
+let ownerToken: string;
+
+beforeAll(async () => {
+  ownerToken = await signIn(OWNER.email, OWNER.password);
+});
+
+const form = (token: string, fields: Record<string, string>, path: string) =>
+  call('POST', path, {
+    token,
+    body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+const introspect = (token: string, subject: string) =>
+  form(token, { token: subject }, '/oauth/introspect');
+const revoke = (token: string, subject: string) => form(token, { token: subject }, '/oauth/revoke');
+
+let n = 0;
+const member = async (role: string) => {
+  n++;
+  const email = `${role}-${n}@oauth.test`;
+  await call('POST', '/users', { token: ownerToken, json: { email, role, password: PASSWORD } });
+  const session = await call('POST', '/auth/sign-in', {
+    json: { login: email, password: PASSWORD },
+  });
+  return session.body as { access_token: string; refresh_token: string; user: { id: string } };
+};
+
+describe('POST /oauth/introspect', () => {
+  it('describes a live access token, refresh token and API token with the contract fields', async () => {
+    const session = await member('editor');
+    const access = await introspect(ownerToken, session.access_token);
+    expect(access.status, access.text).toBe(200);
+    expect(access.headers.get('cache-control')).toBe('no-store');
+    expect(access.body).toMatchObject({
+      active: true,
+      sub: session.user.id,
+      role: 'editor',
+      token_type: 'access_token',
+      user_type: 'human',
+      renewable: false,
+    });
+    for (const field of ['username', 'email', 'scope', 'token_id', 'iss', 'iat', 'exp']) {
+      expect(access.body).toHaveProperty(field);
+    }
+    const refresh = await introspect(ownerToken, session.refresh_token);
+    expect(refresh.body).toMatchObject({
+      active: true,
+      token_type: 'refresh_token',
+      sub: session.user.id,
+    });
+    const api = await call('POST', '/tokens', {
+      token: ownerToken,
+      json: { name: 'i', scopes: ['profile'], renewable: true },
+    });
+    const apiState = await introspect(ownerToken, api.body.token);
+    expect(apiState.body).toMatchObject({
+      active: true,
+      token_type: 'api_token',
+      token_id: api.body.token_id,
+      scope: 'profile',
+      renewable: true,
+    });
+  });
+
+  it('answers exactly {"active": false} for anything else', async () => {
+    const session = await member('viewer');
+    await call('POST', '/auth/sign-out', { json: { refresh_token: session.refresh_token } });
+    for (const token of [
+      'garbage',
+      'sat_nope',
+      `srt_${'A'.repeat(43)}`,
+      session.refresh_token,
+      session.access_token,
+    ]) {
+      const reply = await introspect(ownerToken, token);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ active: false });
+    }
+  });
+
+  it('needs an authenticated caller with tokens:introspect, and answers errors as RFC 6749 does', async () => {
+    const viewer = await member('viewer');
+    const noScope = await introspect(viewer.access_token, viewer.access_token);
+    expect(noScope.status).toBe(403);
+    expect(noScope.body).toEqual({
+      error: 'insufficient_scope',
+      error_description: expect.any(String),
+    });
+    const anonymous = await call('POST', '/oauth/introspect', {
+      body: 'token=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error).toBe('invalid_token');
+    const json = await call('POST', '/oauth/introspect', {
+      token: ownerToken,
+      json: { token: 'x' },
+    });
+    expect(json.status).toBe(400);
+    expect(json.body.error).toBe('invalid_request');
+    const twice = await call('POST', '/oauth/introspect', {
+      token: ownerToken,
+      body: 'token=a&token=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'token: given more than once.',
+    });
+    const missing = await form(ownerToken, {}, '/oauth/introspect');
+    expect(missing.body.error).toBe('invalid_request');
+  });
+});
+
+describe('POST /oauth/revoke', () => {
+  it("revokes the caller's own tokens and answers 200 for unknown ones", async () => {
+    const session = await member('editor');
+    expect((await revoke(session.access_token, session.refresh_token)).status).toBe(200);
+    const refreshed = await call('POST', '/auth/refresh', {
+      json: { refresh_token: session.refresh_token },
+    });
+    expect(refreshed.status).toBe(401);
+    const other = await member('editor');
+    expect((await revoke(other.access_token, 'not a token at all')).status).toBe(200);
+  });
+
+  it("leaves alone what the caller neither owns nor administers, and lets owners revoke anyone's", async () => {
+    const victim = await member('admin');
+    const stranger = await member('editor');
+    expect((await revoke(stranger.access_token, victim.refresh_token)).status).toBe(200);
+    expect((await introspect(ownerToken, victim.refresh_token)).body.active).toBe(true);
+    expect((await revoke(ownerToken, victim.access_token)).status).toBe(200);
+    await new Promise((wait) => setTimeout(wait, 1100));
+    expect((await call('GET', '/me', { token: victim.access_token })).status).toBe(401);
+    expect((await introspect(ownerToken, victim.refresh_token)).body).toEqual({ active: false });
+  });
+
+  it('revokes API tokens', async () => {
+    const api = await call('POST', '/tokens', { token: ownerToken, json: { name: 'r' } });
+    expect((await revoke(ownerToken, api.body.token)).status).toBe(200);
+    const record = await call('GET', `/tokens/${api.body.token_id}`, { token: ownerToken });
+    expect(record.body.revoked_at).not.toBeNull();
+  });
+});
