@@ -1,5 +1,6 @@
 import type { ApiTokenRecord } from './api-tokens';
 import type { AuditEvent } from './audit';
+import type { ClientRecord } from './clients';
 import type { Role } from './roles';
 import type { PublicJwk } from './signing-keys';
 import type { UserRecord, UserStatus } from './users';
@@ -124,6 +125,12 @@ export interface Store {
     limit: number;
     after?: Position;
   }): Promise<Page<ApiTokenRecord>>;
+
+  createClient(client: ClientRecord): Promise<void>;
+  getClient(clientId: string): Promise<ClientRecord | null>;
+  deleteClient(clientId: string): Promise<void>;
+  /** Newest first. */
+  listClients(query: { limit: number; after?: Position }): Promise<Page<ClientRecord>>;
 
   writeAuditEvent(event: AuditEvent, expiresAt: number): Promise<void>;
   /** Newest first. */

@@ -228,7 +228,14 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
         : deny('token_invalid', 'Authentication is required: send Authorization: Bearer <token>.');
     }
     const token = bearerToken(authorization);
-    if (!token) return deny('token_invalid', 'The Authorization header must be "Bearer <token>".');
+    if (!token) {
+      // Another scheme (OAuth clients' Basic) is the handler's to judge; protected routes
+      // refuse an anonymous caller anyway.
+      const otherScheme = !/^bearer\b/i.test(authorization);
+      return options.denyWithReason && otherScheme
+        ? { allow: true, context: anonymousContext }
+        : deny('token_invalid', 'The Authorization header must be "Bearer <token>".');
+    }
     if (looksLikeApiToken(token)) return decideApiToken(token);
     if (keysLoadedAt < 0) return reloadKeys().then(() => decideToken(token, true), refusal);
     return decideToken(token);

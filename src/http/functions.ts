@@ -66,7 +66,7 @@ export const functionSpecs = {
   },
   oauth: {
     entry: 'oauth.ts',
-    description: 'OAuth endpoints: introspection and revocation',
+    description: 'OAuth clients, introspection and revocation',
     tables: { users: 'read', tokens: 'write', audit: 'write' },
     memoryMb: 512,
   },

@@ -26,6 +26,8 @@ export interface ActionRequest {
   pathParameters: Record<string, string>;
   /** Validated against the route's query schema; empty when it has none. */
   query: unknown;
+  /** The raw Authorization header: only `/oauth/*` reads it, for client credentials. */
+  authorization: string | null;
   meta: RequestMeta;
 }
 
@@ -163,6 +165,7 @@ export const createHandler = (
       principal,
       pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
       query,
+      authorization: header(event, 'authorization') ?? null,
       meta: {
         ip: event.requestContext.http.sourceIp || null,
         userAgent: event.requestContext.http.userAgent || null,

@@ -27,8 +27,9 @@ const OAUTH_ERRORS: Record<ErrorCode, { status: number; error: string }> = {
 
 export const oauthError = (error: GatehouseError): HttpResult => {
   const { status, error: code } = OAUTH_ERRORS[error.code];
-  const headers: Record<string, string> =
-    status === 401 ? { 'www-authenticate': `Bearer error="${code}"` } : {};
+  const challenge =
+    code === 'invalid_client' ? 'Basic realm="gatehouse"' : `Bearer error="${code}"`;
+  const headers: Record<string, string> = status === 401 ? { 'www-authenticate': challenge } : {};
   return json(status, { error: code, error_description: error.message }, headers);
 };
 

@@ -117,6 +117,37 @@ export type ListTokensQuery = z.infer<typeof ListTokensQuery>;
 export const TokenForm = z.object({
   token: z.string().check(z.minLength(1), z.maxLength(8192)),
   token_type_hint: z.optional(z.string().check(z.maxLength(64))),
+  // client_secret_post (RFC 6749 §2.3.1); Basic is preferred.
+  client_id: z.optional(z.string().check(z.maxLength(128))),
+  client_secret: z.optional(z.string().check(z.maxLength(256))),
 });
+
+/** Exact redirect URIs: https, or http on a loopback host for development. */
+const RedirectUri = z.url().check(
+  z.maxLength(2048),
+  z.refine((value) => {
+    const url = new URL(value);
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    return (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) && !url.hash;
+  }, 'must be https (or http on localhost), without a fragment'),
+);
+
+export const CreateClientBody = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  redirect_uris: z.optional(z.array(RedirectUri).check(z.maxLength(20))),
+  grant_types: z
+    .array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'password']))
+    .check(z.minLength(1)),
+  confidential: z.boolean(),
+  first_party: z.optional(z.boolean()),
+});
+
+export const ListClientsQuery = z.strictObject({
+  limit: z.optional(Limit),
+  cursor: z.optional(Cursor),
+});
+
+export type CreateClientBody = z.infer<typeof CreateClientBody>;
+export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
 
 export type TokenForm = z.infer<typeof TokenForm>;

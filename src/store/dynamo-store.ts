@@ -9,6 +9,7 @@ import {
 import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '../core/store';
 import { createDynamoApiTokens } from './dynamo-api-tokens';
 import { createDynamoAudit } from './dynamo-audit';
+import { createDynamoClients } from './dynamo-clients';
 import type { TableNames } from './dynamo-settings';
 import {
   epochSeconds,
@@ -71,6 +72,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     ...createDynamoUsers(db, names.users),
     ...createDynamoAudit(db, names.audit),
     ...createDynamoApiTokens(db, names.tokens),
+    ...createDynamoClients(db, names.tokens),
 
     async createSession(session, refresh) {
       // Fresh random keys cannot collide: one batch round trip, no transaction needed. A

@@ -1,5 +1,6 @@
 import type { ApiTokenRecord } from '../core/api-tokens';
 import type { AuditEvent } from '../core/audit';
+import type { ClientRecord } from '../core/clients';
 import { GatehouseError } from '../core/errors';
 import type { PublicJwk } from '../core/signing-keys';
 import type {
@@ -30,6 +31,7 @@ export const createMemoryStore = (): Store => {
   let published: { generation: number; keys: PublicJwk[] } | null = null;
   const audit: AuditEvent[] = [];
   const apiTokens = new Map<string, ApiTokenRecord>();
+  const clients = new Map<string, ClientRecord>();
 
   const isActiveOwner = (u: UserRecord) => u.role === 'owner' && u.status === 'active';
   const insertUser = (user: UserRecord) => {
@@ -220,6 +222,25 @@ export const createMemoryStore = (): Store => {
         .sort((a, b) => (key(a) > key(b) ? -1 : 1));
       const start = after?.k ? matching.findIndex((t) => key(t) < (after.k as string)) : 0;
       const rest = start < 0 ? [] : matching.slice(start);
+      const items = rest.slice(0, limit);
+      const last = items.at(-1);
+      return copy({ items, next: rest.length > limit && last ? { k: key(last) } : null });
+    },
+
+    async createClient(client) {
+      clients.set(client.clientId, copy(client));
+    },
+    async getClient(clientId) {
+      return copy(clients.get(clientId) ?? null);
+    },
+    async deleteClient(clientId) {
+      clients.delete(clientId);
+    },
+    async listClients({ limit, after }) {
+      const key = (c: ClientRecord) => `${String(c.createdAt).padStart(15, '0')}#${c.clientId}`;
+      const sorted = [...clients.values()].sort((a, b) => (key(a) > key(b) ? -1 : 1));
+      const start = after?.k ? sorted.findIndex((c) => key(c) < (after.k as string)) : 0;
+      const rest = start < 0 ? [] : sorted.slice(start);
       const items = rest.slice(0, limit);
       const last = items.at(-1);
       return copy({ items, next: rest.length > limit && last ? { k: key(last) } : null });

@@ -44,7 +44,7 @@ export const tables = {
     ttlAttribute: 'ttl',
     indexes: [
       { name: 'byUser', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-      // API tokens only (sparse): every token, newest first, for admins.
+      // API tokens and OAuth clients only (sparse), newest first: `kindPk` says which.
       { name: 'byKind', partitionKey: 'kindPk', sortKey: 'kindSk' },
     ],
   },
@@ -84,4 +84,5 @@ export const keys = {
   }),
   auditEvent: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   apiToken: (tokenId: string) => ({ pk: `APITOKEN#${tokenId}`, sk: 'APITOKEN' }),
+  client: (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' }),
 };

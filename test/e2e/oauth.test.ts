@@ -154,3 +154,131 @@ describe('POST /oauth/revoke', () => {
     expect(record.body.revoked_at).not.toBeNull();
   });
 });
+
+describe('OAuth clients', () => {
+  const register = (token: string, json: Record<string, unknown>) =>
+    call('POST', '/clients', { token, json });
+
+  it('registers confidential clients with a secret shown once, lists and deletes them', async () => {
+    const created = await register(ownerToken, {
+      name: 'backend',
+      grant_types: ['client_credentials'],
+      confidential: true,
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.client_id).toMatch(/^gh_/);
+    expect(created.body.client_secret).toMatch(/^scs_/);
+    const listed = await call('GET', '/clients', { token: ownerToken });
+    expect(listed.body.clients.map((c: { client_id: string }) => c.client_id)).toContain(
+      created.body.client_id,
+    );
+    expect(listed.text).not.toContain(created.body.client_secret);
+    const spa = await register(ownerToken, {
+      name: 'spa',
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: ['https://app.example.com/callback', 'http://localhost:5173/cb'],
+      confidential: false,
+    });
+    expect(spa.status, spa.text).toBe(201);
+    expect(spa.body).not.toHaveProperty('client_secret');
+    expect(
+      (await call('DELETE', `/clients/${spa.body.client_id}`, { token: ownerToken })).status,
+    ).toBe(204);
+    expect(
+      (await call('DELETE', `/clients/${spa.body.client_id}`, { token: ownerToken })).status,
+    ).toBe(404);
+  });
+
+  it.each([
+    [
+      'client_credentials on a public client',
+      { name: 'x', grant_types: ['client_credentials'], confidential: false },
+    ],
+    [
+      'the password grant for a third party',
+      { name: 'x', grant_types: ['password'], confidential: true },
+    ],
+    [
+      'a code flow without redirect URIs',
+      { name: 'x', grant_types: ['authorization_code'], confidential: false },
+    ],
+    [
+      'an http redirect off localhost',
+      {
+        name: 'x',
+        grant_types: ['authorization_code'],
+        redirect_uris: ['http://evil.example.com/cb'],
+        confidential: false,
+      },
+    ],
+    ['an unknown grant', { name: 'x', grant_types: ['implicit'], confidential: false }],
+  ])('refuses %s with 400', async (_label, json) => {
+    const reply = await register(ownerToken, json);
+    expect(reply.status, reply.text).toBe(400);
+    expect(reply.body.error.code).toBe('record_invalid');
+  });
+
+  it('lets admins read clients and only owners change them', async () => {
+    const admin = await member('admin');
+    expect((await call('GET', '/clients', { token: admin.access_token })).status).toBe(200);
+    const write = await register(admin.access_token, {
+      name: 'x',
+      grant_types: ['refresh_token'],
+      confidential: false,
+    });
+    expect(write.status).toBe(403);
+  });
+
+  it('authenticate to introspection with Basic or client_secret_post', async () => {
+    const created = await register(ownerToken, {
+      name: 'rs',
+      grant_types: ['client_credentials'],
+      confidential: true,
+    });
+    const { client_id: id, client_secret: secret } = created.body;
+    const session = await member('viewer');
+    const basic = Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString(
+      'base64',
+    );
+    const withBasic = await call('POST', '/oauth/introspect', {
+      body: new URLSearchParams({ token: session.access_token }).toString(),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${basic}`,
+      },
+    });
+    expect(withBasic.status, withBasic.text).toBe(200);
+    expect(withBasic.body).toMatchObject({ active: true, sub: session.user.id });
+    const withPost = await call('POST', '/oauth/introspect', {
+      body: new URLSearchParams({
+        token: session.refresh_token,
+        client_id: id,
+        client_secret: secret,
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(withPost.body).toMatchObject({ active: true, token_type: 'refresh_token' });
+    const wrong = await call('POST', '/oauth/introspect', {
+      body: new URLSearchParams({
+        token: session.access_token,
+        client_id: id,
+        client_secret: 'scs_wrong',
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toBe('invalid_client');
+    expect(wrong.headers.get('www-authenticate')).toContain('Basic');
+    // A client owns no user's tokens: revocation answers 200 and changes nothing.
+    const revoked = await call('POST', '/oauth/revoke', {
+      body: new URLSearchParams({
+        token: session.refresh_token,
+        client_id: id,
+        client_secret: secret,
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(revoked.status).toBe(200);
+    expect((await introspect(ownerToken, session.refresh_token)).body.active).toBe(true);
+  });
+});

@@ -1,8 +1,10 @@
+import { authenticateClient, type ClientRecord } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
+import { GatehouseError } from '../../core/errors';
 import { introspectToken } from '../../core/introspection';
 import { revokeAnyToken } from '../../core/token-revocation';
 import { accessTokenCheck } from '../access-token-check';
-import { type Action, requireActor } from '../handler';
+import { type Action, type ActionRequest, requireActor } from '../handler';
 import { json } from '../responses';
 import type { TokenForm } from '../schemas';
 
@@ -16,15 +18,66 @@ const verifyWith = (deps: CoreDeps) => {
   return check;
 };
 
+const clientFailed = () => new GatehouseError('api_key_invalid', 'Client authentication failed.');
+
+/** RFC 6749 §2.3.1: Basic with form-encoded id and secret, or both in the form. */
+const clientCredentials = (request: ActionRequest, form: TokenForm) => {
+  const basic = /^Basic\s+(\S+)$/i.exec(request.authorization ?? '')?.[1];
+  if (basic) {
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw clientFailed();
+    const decode = (part: string) => decodeURIComponent(part.replaceAll('+', ' '));
+    try {
+      return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+    } catch {
+      throw clientFailed();
+    }
+  }
+  if (form.client_id && form.client_secret)
+    return { id: form.client_id, secret: form.client_secret };
+  return null;
+};
+
+type Caller =
+  | { kind: 'user'; actor: Awaited<ReturnType<typeof requireActor>>; scopes: string[] }
+  | { kind: 'client'; client: ClientRecord };
+
+/** A signed-in caller (bearer), else a confidential client; nobody else. */
+const oauthCaller = async (request: ActionRequest, form: TokenForm): Promise<Caller> => {
+  if (request.principal) {
+    return { kind: 'user', actor: await requireActor(request), scopes: request.principal.scopes };
+  }
+  const credentials = clientCredentials(request, form);
+  if (!credentials) {
+    throw new GatehouseError('token_invalid', 'Authenticate as a client or with a bearer token.');
+  }
+  const client = await authenticateClient(request.deps, credentials.id, credentials.secret);
+  if (!client) throw clientFailed();
+  return { kind: 'client', client };
+};
+
 export const introspectAction: Action = async (request) => {
-  await requireActor(request);
-  const { token } = request.body as TokenForm;
-  return json(200, await introspectToken(request.deps, token, verifyWith(request.deps)));
+  const form = request.body as TokenForm;
+  const caller = await oauthCaller(request, form);
+  if (caller.kind === 'user' && !caller.scopes.includes('tokens:introspect')) {
+    throw new GatehouseError('forbidden', 'This needs the tokens:introspect scope.');
+  }
+  return json(200, await introspectToken(request.deps, form.token, verifyWith(request.deps)));
 };
 
 export const revokeAction: Action = async (request) => {
-  const actor = await requireActor(request);
-  const { token } = request.body as TokenForm;
-  await revokeAnyToken(request.deps, actor, token, verifyWith(request.deps), request.meta);
+  const form = request.body as TokenForm;
+  const caller = await oauthCaller(request, form);
+  // A client owns only tokens issued to it; none are issued to clients yet.
+  if (caller.kind === 'user') {
+    await revokeAnyToken(
+      request.deps,
+      caller.actor,
+      form.token,
+      verifyWith(request.deps),
+      request.meta,
+    );
+  }
   return json(200, {});
 };
