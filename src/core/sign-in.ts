@@ -8,6 +8,8 @@ import { loginKey, type UserRecord } from './users';
 export interface SignInRequest {
   login: string;
   password: string;
+  /** The OAuth client asking (password grant); the session is then that client's. */
+  clientId?: string;
 }
 
 const badCredentials = () =>
@@ -85,6 +87,9 @@ export const signInWithPassword = async (
     await audit('failure', { reason: (error as GatehouseError).code });
     throw error;
   }
-  const [tokens] = await Promise.all([startSession(deps, user), audit('success', {})]);
+  const [tokens] = await Promise.all([
+    startSession(deps, user, request.clientId ?? null),
+    audit('success', {}),
+  ]);
   return tokens;
 };

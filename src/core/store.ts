@@ -1,5 +1,6 @@
 import type { ApiTokenRecord } from './api-tokens';
 import type { AuditEvent } from './audit';
+import type { AuthorizationCodeRecord } from './authorization-codes';
 import type { ClientRecord } from './clients';
 import type { Role } from './roles';
 import type { PublicJwk } from './signing-keys';
@@ -125,6 +126,10 @@ export interface Store {
     limit: number;
     after?: Position;
   }): Promise<Page<ApiTokenRecord>>;
+
+  createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
+  /** Marks the code used and answers it, once; null if unknown or already used. */
+  consumeAuthorizationCode(hash: string, at: number): Promise<AuthorizationCodeRecord | null>;
 
   createClient(client: ClientRecord): Promise<void>;
   getClient(clientId: string): Promise<ClientRecord | null>;

@@ -49,3 +49,25 @@ export const revokeAnyToken = async (
     detail: { token_type: found.kind, sid },
   });
 };
+
+/** RFC 7009 for a client caller: it owns the sessions issued to it, and nothing else. */
+export const revokeClientToken = async (
+  deps: CoreDeps,
+  clientId: string,
+  token: string,
+  verifyAccessToken: (token: string) => Promise<AccessTokenClaims>,
+  meta: RequestMeta,
+): Promise<void> => {
+  const found = await findLiveToken(deps, token, verifyAccessToken);
+  if (!found || found.kind === 'api_token') return;
+  const sid = found.kind === 'refresh_token' ? found.sid : found.claims.sid;
+  const session = sid ? await deps.store.getSession(sid) : null;
+  if (!session || session.clientId !== clientId) return;
+  await deps.store.revokeSession(session.sid, deps.clock.now());
+  await recordAudit(deps, meta, {
+    action: 'token.revoke',
+    actorId: null,
+    targetId: found.user.id,
+    detail: { token_type: found.kind, sid: session.sid, client_id: clientId },
+  });
+};

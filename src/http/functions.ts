@@ -66,8 +66,10 @@ export const functionSpecs = {
   },
   oauth: {
     entry: 'oauth.ts',
-    description: 'OAuth clients, introspection and revocation',
-    tables: { users: 'read', tokens: 'write', audit: 'write' },
+    description: 'OAuth: clients, token endpoint, introspection and revocation',
+    tables: { users: 'write', tokens: 'write', audit: 'write' },
+    signsTokens: true,
+    hashesPasswords: true,
     memoryMb: 512,
   },
   discovery: {

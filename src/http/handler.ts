@@ -8,7 +8,12 @@ import { emailKey } from '../core/users';
 import { appDeps } from './composition';
 import type { FunctionName } from './functions';
 import { logger } from './logger';
-import { oauthError, oauthServerError } from './oauth-errors';
+import {
+  fromOAuthProtocolError,
+  OAuthProtocolError,
+  oauthError,
+  oauthServerError,
+} from './oauth-errors';
 import { type Principal, readContext } from './principal';
 import { parseFormBody, parseJsonBody, parseQuery } from './request-body';
 import { errorResult, fromGatehouseError, type HttpResult } from './responses';
@@ -179,6 +184,10 @@ export const createHandler = (
       onError: async (request) => {
         const error = request.error;
         const oauth = byKey.get(request.event.routeKey)?.form !== undefined;
+        if (oauth && error instanceof OAuthProtocolError) {
+          request.response = fromOAuthProtocolError(error);
+          return;
+        }
         if (isGatehouseError(error) && error.code !== 'internal') {
           request.response = oauth ? oauthError(error) : fromGatehouseError(error);
           return;

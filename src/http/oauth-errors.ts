@@ -35,3 +35,17 @@ export const oauthError = (error: GatehouseError): HttpResult => {
 
 export const oauthServerError = (): HttpResult =>
   json(500, { error: 'server_error', error_description: 'Something went wrong on our side.' });
+
+/** An RFC 6749 error with no contract counterpart (unsupported_grant_type, …). */
+export class OAuthProtocolError extends Error {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+    readonly status = 400,
+  ) {
+    super(description);
+  }
+}
+
+export const fromOAuthProtocolError = (error: OAuthProtocolError): HttpResult =>
+  json(error.status, { error: error.error, error_description: error.description });

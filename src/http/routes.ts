@@ -13,6 +13,7 @@ import {
   SignInBody,
   SignOutBody,
   TokenForm,
+  TokenRequestForm,
   UpdateUserBody,
 } from './schemas';
 
@@ -211,6 +212,15 @@ export const routes: readonly Route[] = [
     auth: 'bearer',
     scope: 'tokens:write',
     summary: 'Renew a renewable API token: its original lifetime again, from now',
+    success: 200,
+  },
+  {
+    method: 'POST',
+    path: '/oauth/token',
+    function: 'oauth',
+    auth: 'public',
+    form: TokenRequestForm,
+    summary: 'RFC 6749 token endpoint: refresh_token, password (first-party), authorization_code',
     success: 200,
   },
   {

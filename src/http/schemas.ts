@@ -151,3 +151,19 @@ export type CreateClientBody = z.infer<typeof CreateClientBody>;
 export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
 
 export type TokenForm = z.infer<typeof TokenForm>;
+
+/** RFC 6749 §4 token requests; which parameters a grant needs is checked by the grant. */
+export const TokenRequestForm = z.object({
+  grant_type: z.string().check(z.minLength(1), z.maxLength(64)),
+  refresh_token: z.optional(z.string().check(z.maxLength(512))),
+  code: z.optional(z.string().check(z.maxLength(512))),
+  redirect_uri: z.optional(z.string().check(z.maxLength(2048))),
+  code_verifier: z.optional(z.string().check(z.maxLength(256))),
+  username: z.optional(z.string().check(z.maxLength(320))),
+  password: z.optional(z.string().check(z.maxLength(1024))),
+  scope: z.optional(z.string().check(z.maxLength(2048))),
+  client_id: z.optional(z.string().check(z.maxLength(128))),
+  client_secret: z.optional(z.string().check(z.maxLength(256))),
+});
+
+export type TokenRequestForm = z.infer<typeof TokenRequestForm>;

@@ -1,5 +1,6 @@
 import type { ApiTokenRecord } from '../core/api-tokens';
 import type { AuditEvent } from '../core/audit';
+import type { AuthorizationCodeRecord } from '../core/authorization-codes';
 import type { ClientRecord } from '../core/clients';
 import { GatehouseError } from '../core/errors';
 import type { PublicJwk } from '../core/signing-keys';
@@ -32,6 +33,7 @@ export const createMemoryStore = (): Store => {
   const audit: AuditEvent[] = [];
   const apiTokens = new Map<string, ApiTokenRecord>();
   const clients = new Map<string, ClientRecord>();
+  const codes = new Map<string, AuthorizationCodeRecord>();
 
   const isActiveOwner = (u: UserRecord) => u.role === 'owner' && u.status === 'active';
   const insertUser = (user: UserRecord) => {
@@ -227,6 +229,16 @@ export const createMemoryStore = (): Store => {
       return copy({ items, next: rest.length > limit && last ? { k: key(last) } : null });
     },
 
+    async createAuthorizationCode(code) {
+      codes.set(code.hash, copy(code));
+    },
+    async consumeAuthorizationCode(hash, at) {
+      const code = codes.get(hash);
+      if (!code || code.usedAt !== null) return null;
+      const used = { ...code, usedAt: at };
+      codes.set(hash, used);
+      return copy(used);
+    },
     async createClient(client) {
       clients.set(client.clientId, copy(client));
     },

@@ -85,4 +85,5 @@ export const keys = {
   auditEvent: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   apiToken: (tokenId: string) => ({ pk: `APITOKEN#${tokenId}`, sk: 'APITOKEN' }),
   client: (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' }),
+  authorizationCode: (hash: string) => ({ pk: `CODE#${hash}`, sk: 'CODE' }),
 };

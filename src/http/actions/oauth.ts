@@ -2,7 +2,7 @@ import { authenticateClient, type ClientRecord } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError } from '../../core/errors';
 import { introspectToken } from '../../core/introspection';
-import { revokeAnyToken } from '../../core/token-revocation';
+import { revokeAnyToken, revokeClientToken } from '../../core/token-revocation';
 import { accessTokenCheck } from '../access-token-check';
 import { type Action, type ActionRequest, requireActor } from '../handler';
 import { json } from '../responses';
@@ -18,10 +18,14 @@ const verifyWith = (deps: CoreDeps) => {
   return check;
 };
 
-const clientFailed = () => new GatehouseError('api_key_invalid', 'Client authentication failed.');
+export const clientFailed = () =>
+  new GatehouseError('api_key_invalid', 'Client authentication failed.');
 
 /** RFC 6749 §2.3.1: Basic with form-encoded id and secret, or both in the form. */
-const clientCredentials = (request: ActionRequest, form: TokenForm) => {
+export const clientCredentials = (
+  request: ActionRequest,
+  form: { client_id?: string | undefined; client_secret?: string | undefined },
+) => {
   const basic = /^Basic\s+(\S+)$/i.exec(request.authorization ?? '')?.[1];
   if (basic) {
     const decoded = Buffer.from(basic, 'base64').toString('utf8');

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { CoreDeps } from './deps';
+import { GatehouseError } from './errors';
+import { randomSecret, sha256 } from './ids';
+import { startSession, type TokenResponse } from './sessions';
+
+/** A one-time authorization code, kept only as its SHA-256 (`hash`). */
+export interface AuthorizationCodeRecord {
+  hash: string;
+  clientId: string;
+  redirectUri: string;
+  /** PKCE S256 challenge: base64url(SHA-256(code_verifier)). */
+  codeChallenge: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+const CODE_TTL_MS = 60_000;
+const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+const invalidGrant = (message: string) => new GatehouseError('invalid_credentials', message);
+
+/**
+ * Issues a code for a user who has just signed in (the SSO callback and the hosted sign-in
+ * call this): one use, 60 seconds, bound to the client, its exact redirect URI and a PKCE
+ * S256 challenge.
+ */
+export const issueAuthorizationCode = async (
+  deps: CoreDeps,
+  grant: { clientId: string; redirectUri: string; codeChallenge: string; userId: string },
+): Promise<string> => {
+  if (!CHALLENGE.test(grant.codeChallenge)) {
+    throw new GatehouseError('record_invalid', 'code_challenge: must be an S256 challenge.');
+  }
+  const code = `ac_${randomSecret()}`;
+  const now = deps.clock.now();
+  await deps.store.createAuthorizationCode({
+    hash: sha256(code),
+    ...grant,
+    createdAt: now,
+    expiresAt: now + CODE_TTL_MS,
+    usedAt: null,
+  });
+  return code;
+};
+
+/** RFC 6749 §4.1.3 with RFC 7636: the code, once, by its client, with the verifier. */
+export const exchangeAuthorizationCode = async (
+  deps: CoreDeps,
+  request: { code: string; clientId: string; redirectUri: string; codeVerifier: string },
+): Promise<TokenResponse> => {
+  if (!VERIFIER.test(request.codeVerifier)) {
+    throw new GatehouseError(
+      'record_invalid',
+      'code_verifier: must be 43 to 128 unreserved characters.',
+    );
+  }
+  const now = deps.clock.now();
+  // Spent first, checked after: a code is gone after one try, right or wrong.
+  const code = await deps.store.consumeAuthorizationCode(sha256(request.code), now);
+  if (!code || code.expiresAt <= now) throw invalidGrant('The code is invalid, used or expired.');
+  if (code.clientId !== request.clientId || code.redirectUri !== request.redirectUri) {
+    throw invalidGrant('The code was issued to another client or redirect URI.');
+  }
+  const challenge = createHash('sha256').update(request.codeVerifier).digest('base64url');
+  if (challenge !== code.codeChallenge) throw invalidGrant('The code_verifier does not match.');
+  const user = await deps.store.getUser(code.userId);
+  if (!user) throw invalidGrant('The code names no user.');
+  return startSession(deps, user, code.clientId);
+};

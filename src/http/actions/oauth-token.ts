@@ -1,0 +1,132 @@
+import { exchangeAuthorizationCode } from '../../core/authorization-codes';
+import { authenticateClient, type ClientRecord, type GrantType } from '../../core/clients';
+import type { CoreDeps } from '../../core/deps';
+import { isGatehouseError } from '../../core/errors';
+import { sha256 } from '../../core/ids';
+import { rotateRefreshToken, type TokenResponse } from '../../core/sessions';
+import { signInWithPassword } from '../../core/sign-in';
+import type { Action, ActionRequest } from '../handler';
+import { OAuthProtocolError } from '../oauth-errors';
+import { json } from '../responses';
+import type { TokenRequestForm } from '../schemas';
+import { clientCredentials, clientFailed } from './oauth';
+
+const missing = (name: string) => new OAuthProtocolError('invalid_request', `${name} is required.`);
+
+/** The client making the request: authenticated when confidential, named when public. */
+const identifyClient = async (
+  request: ActionRequest,
+  form: TokenRequestForm,
+): Promise<ClientRecord | null> => {
+  const credentials = clientCredentials(request, form);
+  if (credentials) {
+    const client = await authenticateClient(request.deps, credentials.id, credentials.secret);
+    if (!client) throw clientFailed();
+    return client;
+  }
+  if (!form.client_id) return null;
+  const client = await request.deps.store.getClient(form.client_id);
+  // A confidential client must prove itself; a public one only names itself.
+  if (!client || client.confidential) throw clientFailed();
+  return client;
+};
+
+const requireClientFor = (client: ClientRecord | null, grant: GrantType): ClientRecord => {
+  if (!client) throw clientFailed();
+  if (!client.grantTypes.includes(grant)) {
+    throw new OAuthProtocolError('unauthorized_client', `This client may not use ${grant}.`);
+  }
+  return client;
+};
+
+/** RFC 6749 §5.1: no `user` (clients ask /me), the scope the access token carries. */
+const tokenAnswer = (deps: CoreDeps, tokens: TokenResponse) =>
+  json(
+    200,
+    {
+      access_token: tokens.access_token,
+      token_type: tokens.token_type,
+      expires_in: tokens.expires_in,
+      refresh_token: tokens.refresh_token,
+      scope: deps.scopes[tokens.user.role].join(' '),
+    },
+    { pragma: 'no-cache' },
+  );
+
+/** A refused grant is `invalid_grant`, whatever the reason, as RFC 6749 §5.2 has it. */
+const asInvalidGrant = async <T>(work: Promise<T>): Promise<T> => {
+  try {
+    return await work;
+  } catch (error) {
+    if (isGatehouseError(error) && error.code === 'password_login_disabled') {
+      throw new OAuthProtocolError('unsupported_grant_type', error.message);
+    }
+    if (isGatehouseError(error) && error.code !== 'internal' && error.code !== 'record_invalid') {
+      throw new OAuthProtocolError('invalid_grant', error.message);
+    }
+    throw error;
+  }
+};
+
+export const tokenAction: Action = async (request) => {
+  const form = request.body as TokenRequestForm;
+  const { deps } = request;
+  const client = await identifyClient(request, form);
+  switch (form.grant_type) {
+    case 'refresh_token': {
+      if (!form.refresh_token) throw missing('refresh_token');
+      // A token issued to a client is refreshed only by that client; sign-in's by anyone.
+      const record = await deps.store.getRefreshToken(sha256(form.refresh_token));
+      const session = record ? await deps.store.getSession(record.sid) : null;
+      if (session?.clientId && session.clientId !== client?.clientId) {
+        throw new OAuthProtocolError(
+          'invalid_grant',
+          'This refresh token belongs to another client.',
+        );
+      }
+      if (client) requireClientFor(client, 'refresh_token');
+      return tokenAnswer(deps, await asInvalidGrant(rotateRefreshToken(deps, form.refresh_token)));
+    }
+    case 'password': {
+      const trusted = requireClientFor(client, 'password');
+      if (!trusted.firstParty) {
+        throw new OAuthProtocolError(
+          'unauthorized_client',
+          'The password grant is for first-party clients.',
+        );
+      }
+      if (!form.username) throw missing('username');
+      if (form.password === undefined) throw missing('password');
+      const tokens = await asInvalidGrant(
+        signInWithPassword(
+          deps,
+          { login: form.username, password: form.password, clientId: trusted.clientId },
+          request.meta,
+        ),
+      );
+      return tokenAnswer(deps, tokens);
+    }
+    case 'authorization_code': {
+      const caller = requireClientFor(client, 'authorization_code');
+      if (!form.code) throw missing('code');
+      if (!form.redirect_uri) throw missing('redirect_uri');
+      if (!form.code_verifier) throw missing('code_verifier');
+      const tokens = await asInvalidGrant(
+        exchangeAuthorizationCode(deps, {
+          code: form.code,
+          clientId: caller.clientId,
+          redirectUri: form.redirect_uri,
+          codeVerifier: form.code_verifier,
+        }),
+      );
+      return tokenAnswer(deps, tokens);
+    }
+    default:
+      throw new OAuthProtocolError(
+        'unsupported_grant_type',
+        form.grant_type === 'client_credentials'
+          ? 'client_credentials is not available yet.'
+          : `Unknown grant_type ${form.grant_type}.`,
+      );
+  }
+};
