@@ -79,6 +79,17 @@ describe('POST /oauth/token', () => {
       auth,
     );
     expect(own.status, own.text).toBe(200);
+    // The client may revoke what was issued to it.
+    const revoked = await call('POST', '/oauth/revoke', {
+      body: new URLSearchParams({ token: own.body.refresh_token }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth },
+    });
+    expect(revoked.status).toBe(200);
+    const dead = await token(
+      { grant_type: 'refresh_token', refresh_token: own.body.refresh_token },
+      auth,
+    );
+    expect(dead.body.error).toBe('invalid_grant');
 
     for (let i = 0; i < 3; i++) {
       const wrong = await token(

@@ -47,12 +47,24 @@ type Caller =
   | { kind: 'user'; actor: Awaited<ReturnType<typeof requireActor>>; scopes: string[] }
   | { kind: 'client'; client: ClientRecord };
 
-/** A signed-in caller (bearer), else a confidential client; nobody else. */
-const oauthCaller = async (request: ActionRequest, form: TokenForm): Promise<Caller> => {
+/**
+ * A signed-in caller (bearer), else a confidential client; for revocation also a public client
+ * naming itself (RFC 7009: an app signing out), which can only reach what was issued to it.
+ */
+const oauthCaller = async (
+  request: ActionRequest,
+  form: TokenForm,
+  allowPublicClient = false,
+): Promise<Caller> => {
   if (request.principal) {
     return { kind: 'user', actor: await requireActor(request), scopes: request.principal.scopes };
   }
   const credentials = clientCredentials(request, form);
+  if (!credentials && allowPublicClient && form.client_id) {
+    const client = await request.deps.store.getClient(form.client_id);
+    if (!client || client.confidential) throw clientFailed();
+    return { kind: 'client', client };
+  }
   if (!credentials) {
     throw new GatehouseError('token_invalid', 'Authenticate as a client or with a bearer token.');
   }
@@ -72,16 +84,12 @@ export const introspectAction: Action = async (request) => {
 
 export const revokeAction: Action = async (request) => {
   const form = request.body as TokenForm;
-  const caller = await oauthCaller(request, form);
-  // A client owns only tokens issued to it; none are issued to clients yet.
+  const caller = await oauthCaller(request, form, true);
+  const verify = verifyWith(request.deps);
   if (caller.kind === 'user') {
-    await revokeAnyToken(
-      request.deps,
-      caller.actor,
-      form.token,
-      verifyWith(request.deps),
-      request.meta,
-    );
+    await revokeAnyToken(request.deps, caller.actor, form.token, verify, request.meta);
+  } else {
+    await revokeClientToken(request.deps, caller.client.clientId, form.token, verify, request.meta);
   }
   return json(200, {});
 };
