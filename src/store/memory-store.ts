@@ -53,9 +53,17 @@ export const createMemoryStore = (): Store => {
     }
   };
   const lastOwner = () => new GatehouseError('conflict', 'That would leave no active owner.');
-  /** The first page of `sorted` after `after` (by the `key` of each item). */
-  const pageOf = <T>(sorted: T[], keyOf: (item: T) => string, limit: number, after?: Position) => {
-    const start = after?.k ? sorted.findIndex((item) => keyOf(item) > (after.k as string)) : 0;
+  /** One page of `items` in `keyOf` order (or its reverse), after the position `after`. */
+  const pageOf = <T>(
+    all: T[],
+    keyOf: (item: T) => string,
+    limit: number,
+    after?: Position,
+    newestFirst = false,
+  ) => {
+    const before = (a: string, b: string) => (newestFirst ? a > b : a < b);
+    const sorted = [...all].sort((a, b) => (before(keyOf(a), keyOf(b)) ? -1 : 1));
+    const start = after?.k ? sorted.findIndex((item) => before(after.k as string, keyOf(item))) : 0;
     const rest = start < 0 ? [] : sorted.slice(start);
     const items = rest.slice(0, limit);
     const last = items.at(-1);
@@ -122,26 +130,15 @@ export const createMemoryStore = (): Store => {
         (u) => (!role || u.role === role) && (!status || u.status === status),
       );
       if (!prefix) {
-        return copy(
-          pageOf(
-            all.sort((a, b) => (listKey(a) < listKey(b) ? -1 : 1)),
-            listKey,
-            limit,
-            after,
-          ),
-        );
+        return copy(pageOf(all, listKey, limit, after));
       }
       // As the DynamoDB store does: one entry per matching field, in value order, and each
       // user listed once, at its first matching entry.
-      const entries = all
-        .flatMap((u) =>
-          searchValues(u).flatMap((value, field) =>
-            value?.startsWith(prefix)
-              ? [{ u, key: keys.search(value, String(field), u.id).sk }]
-              : [],
-          ),
-        )
-        .sort((a, b) => (a.key < b.key ? -1 : 1));
+      const entries = all.flatMap((u) =>
+        searchValues(u).flatMap((value, field) =>
+          value?.startsWith(prefix) ? [{ u, key: keys.search(value, String(field), u.id).sk }] : [],
+        ),
+      );
       const page = pageOf(entries, (entry) => entry.key, limit, after);
       const items = page.items.filter((e) => firstMatch(e.u, prefix) === e.key).map((e) => e.u);
       return copy({ items, next: page.next });
@@ -216,17 +213,10 @@ export const createMemoryStore = (): Store => {
     },
     async listApiTokens({ userId, includeRevoked, limit, after }) {
       const key = (t: ApiTokenRecord) => `${String(t.createdAt).padStart(15, '0')}#${t.tokenId}`;
-      const matching = [...apiTokens.values()]
-        .filter(
-          (t) =>
-            (userId === null || t.userId === userId) && (includeRevoked || t.revokedAt === null),
-        )
-        .sort((a, b) => (key(a) > key(b) ? -1 : 1));
-      const start = after?.k ? matching.findIndex((t) => key(t) < (after.k as string)) : 0;
-      const rest = start < 0 ? [] : matching.slice(start);
-      const items = rest.slice(0, limit);
-      const last = items.at(-1);
-      return copy({ items, next: rest.length > limit && last ? { k: key(last) } : null });
+      const matching = [...apiTokens.values()].filter(
+        (t) => (userId === null || t.userId === userId) && (includeRevoked || t.revokedAt === null),
+      );
+      return copy(pageOf(matching, key, limit, after, true));
     },
 
     async createAuthorizationCode(code) {
@@ -250,12 +240,7 @@ export const createMemoryStore = (): Store => {
     },
     async listClients({ limit, after }) {
       const key = (c: ClientRecord) => `${String(c.createdAt).padStart(15, '0')}#${c.clientId}`;
-      const sorted = [...clients.values()].sort((a, b) => (key(a) > key(b) ? -1 : 1));
-      const start = after?.k ? sorted.findIndex((c) => key(c) < (after.k as string)) : 0;
-      const rest = start < 0 ? [] : sorted.slice(start);
-      const items = rest.slice(0, limit);
-      const last = items.at(-1);
-      return copy({ items, next: rest.length > limit && last ? { k: key(last) } : null });
+      return copy(pageOf([...clients.values()], key, limit, after, true));
     },
 
     async writeAuditEvent(event) {
@@ -263,21 +248,15 @@ export const createMemoryStore = (): Store => {
     },
     async listAuditEvents({ limit, after, actorId, targetId, action, since, until }) {
       const key = (e: AuditEvent) => `${e.at}#${e.id}`;
-      const matching = audit
-        .filter(
-          (e) =>
-            (!actorId || e.actor_id === actorId) &&
-            (!targetId || e.target_id === targetId) &&
-            (!action || e.action === action) &&
-            (!since || e.at >= since) &&
-            (!until || e.at <= until),
-        )
-        .sort((a, b) => (key(a) > key(b) ? -1 : 1));
-      const start = after?.k ? matching.findIndex((e) => key(e) < (after.k as string)) : 0;
-      const rest = start < 0 ? [] : matching.slice(start);
-      const items = rest.slice(0, limit);
-      const last = items.at(-1);
-      return copy({ items, next: rest.length > limit && last ? { k: key(last) } : null });
+      const matching = audit.filter(
+        (e) =>
+          (!actorId || e.actor_id === actorId) &&
+          (!targetId || e.target_id === targetId) &&
+          (!action || e.action === action) &&
+          (!since || e.at >= since) &&
+          (!until || e.at <= until),
+      );
+      return copy(pageOf(matching, key, limit, after, true));
     },
 
     async getPublishedKeys() {
