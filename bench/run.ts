@@ -7,6 +7,7 @@ import { benchAuthorizer } from './authorizer';
 import { benchBundles } from './bundles';
 import { type Figure, heading, print, summaryTable } from './lib/report';
 import { benchSignIn } from './sign-in';
+import { benchTokenEndpoint } from './token-endpoint';
 import { benchUsersList } from './users-list';
 
 const main = async () => {
@@ -16,7 +17,13 @@ const main = async () => {
     `# Gatehouse bench, ${new Date().toISOString()}\n\nNode ${process.versions.node}, ${cpus().length} x ${cpu?.model ?? 'unknown CPU'}.`,
   );
   const figures: Figure[] = [];
-  for (const section of [benchAuthorizer, benchSignIn, benchBundles, benchUsersList]) {
+  for (const section of [
+    benchAuthorizer,
+    benchSignIn,
+    benchTokenEndpoint,
+    benchBundles,
+    benchUsersList,
+  ]) {
     figures.push(...(await section()));
   }
   heading('Summary');

@@ -3,14 +3,11 @@
  * to a bare bcrypt verify at the same cost, and the timing parity of the two failures.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { hash, verify } from '@node-rs/bcrypt';
-import type { LocalStack } from '../dev/local-stack';
 import { loadConfig } from '../src/core/config';
 import type { CoreDeps } from '../src/core/deps';
 import type { Store } from '../src/core/store';
+import { withLocalStack } from './lib/local-stack';
 import { type Figure, heading, markdownTable, print, runIfMain } from './lib/report';
 import { formatMs, median, quantile } from './lib/stats';
 
@@ -25,11 +22,6 @@ const PARITY_TARGET_MS = 5;
 
 const OWNER_EMAIL = 'owner@bench.example.com';
 const OWNER_USERNAME = 'owner';
-
-const restoreEnvironment = (snapshot: NodeJS.ProcessEnv) => {
-  for (const name of Object.keys(process.env)) if (!(name in snapshot)) delete process.env[name];
-  Object.assign(process.env, snapshot);
-};
 
 type Timings = Map<string, number[]>;
 
@@ -206,34 +198,16 @@ const measureSignIn = async (url: string, password: string): Promise<Figure[]> =
 export const benchSignIn = async (): Promise<Figure[]> => {
   heading('Sign-in latency');
   const password = randomBytes(24).toString('base64url');
-  const keysDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  // startLocalStack writes its settings into process.env; the next section gets it back as it was.
-  const snapshot = { ...process.env };
-  let stack: LocalStack | undefined;
-  try {
-    // Imported only now that LOG_LEVEL is set: the logger reads it when it loads.
-    process.env.LOG_LEVEL = 'warn';
-    const { startLocalStack } = await import('../dev/local-stack');
-    const started = performance.now();
-    stack = await startLocalStack({
-      keysFile: join(keysDir, 'signing-keys.json'),
-      env: {
-        DEFAULT_OWNER_EMAIL: OWNER_EMAIL,
-        DEFAULT_OWNER_USERNAME: OWNER_USERNAME,
-        DEFAULT_OWNER_PASSWORD: password,
-        // Failures below stay under it: every wrong-password and unknown-login attempt is timed.
-        LOCKOUT_THRESHOLD: '100',
-      },
-    });
-    print(
-      `Local stack up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${stack.url} (bcrypt cost ${loadConfig(process.env).bcryptCost}).`,
-    );
-    return await measureSignIn(stack.url, password);
-  } finally {
-    await stack?.stop();
-    restoreEnvironment(snapshot);
-    rmSync(keysDir, { recursive: true, force: true });
-  }
+  return withLocalStack(
+    {
+      DEFAULT_OWNER_EMAIL: OWNER_EMAIL,
+      DEFAULT_OWNER_USERNAME: OWNER_USERNAME,
+      DEFAULT_OWNER_PASSWORD: password,
+      // Failures below stay under it: every wrong-password and unknown-login attempt is timed.
+      LOCKOUT_THRESHOLD: '100',
+    },
+    (stack) => measureSignIn(stack.url, password),
+  );
 };
 
 runIfMain(import.meta.url, benchSignIn);

@@ -1,5 +1,6 @@
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ExampleApiStack } from '../lib/example-api-stack';
 import { GatehouseStack } from '../lib/gatehouse-stack';
 
 const app = new App();
@@ -12,7 +13,7 @@ const numberContext = (key: string): number | undefined => {
 // From cdk.json an object; from `-c settings='{"SIGN_UP_ENABLED":"1"}'` a JSON string.
 const settings = app.node.tryGetContext('settings') as Record<string, string> | string | undefined;
 
-new GatehouseStack(app, 'Gatehouse', {
+const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   description: 'Gatehouse: user authentication and user management for serverless APIs',
   defaultOwnerEmail: context('defaultOwnerEmail'),
   defaultOwnerUsername: context('defaultOwnerUsername'),
@@ -20,5 +21,14 @@ new GatehouseStack(app, 'Gatehouse', {
   revocationCacheSeconds: numberContext('revocationCacheSeconds'),
   auditRetentionDays: numberContext('auditRetentionDays'),
 });
+
+// The example protected API; `-c exampleApi=false` leaves it out.
+const exampleApi: unknown = app.node.tryGetContext('exampleApi');
+if (exampleApi !== false && exampleApi !== 'false') {
+  new ExampleApiStack(app, 'GatehouseExampleApi', {
+    description: 'Gatehouse example: an HTTP API behind the Gatehouse authorizer',
+    gatehouse,
+  });
+}
 
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

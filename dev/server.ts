@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
+import { requiresApiKey } from '../src/core/token-settings';
+import type { ExampleEvent, ExampleResult } from '../src/example/handler';
+import { exampleRouteScopes, exampleRoutes } from '../src/example/routes';
 import type { AuthorizerEvent, AuthorizerResult } from '../src/http/authorizer';
 import type { FunctionName } from '../src/http/functions';
 import type { HttpEvent } from '../src/http/handler';
 import { errorResult, type HttpResult } from '../src/http/responses';
-import { matchRoute } from '../src/http/route-match';
+import { createRouteMatcher, matchRoute } from '../src/http/route-match';
 import { authorizerEvent, httpApiEvent, lambdaContext } from './lambda-events';
 
 type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
@@ -43,17 +46,31 @@ const send = (response: ServerResponse, result: HttpResult & { cookies?: string[
 const loadFunctions = async () => {
   // Gatehouse's own API runs its authorizer in deny-with-reason mode, as the CDK stack sets it.
   process.env.AUTHORIZER_DENY_WITH_REASON = '1';
-  const [signIn, token, account, users, apiTokens, oauth, discovery, authorizer] =
-    await Promise.all([
-      import('../functions/sign-in'),
-      import('../functions/token'),
-      import('../functions/account'),
-      import('../functions/users'),
-      import('../functions/api-tokens'),
-      import('../functions/oauth'),
-      import('../functions/discovery'),
-      import('../functions/authorizer'),
-    ]);
+  const [
+    signIn,
+    token,
+    account,
+    users,
+    apiTokens,
+    oauth,
+    discovery,
+    sso,
+    authorizer,
+    exampleApi,
+    authorizerFactory,
+  ] = await Promise.all([
+    import('../functions/sign-in'),
+    import('../functions/token'),
+    import('../functions/account'),
+    import('../functions/users'),
+    import('../functions/api-tokens'),
+    import('../functions/oauth'),
+    import('../functions/discovery'),
+    import('../functions/sso'),
+    import('../functions/authorizer'),
+    import('../functions/example-api'),
+    import('../src/http/authorizer-from-env'),
+  ]);
   const handlers: Record<Exclude<FunctionName, 'authorizer'>, HttpHandler> = {
     signIn: signIn.handler,
     token: token.handler,
@@ -62,22 +79,77 @@ const loadFunctions = async () => {
     apiTokens: apiTokens.handler,
     oauth: oauth.handler,
     discovery: discovery.handler,
+    sso: sso.handler,
   };
-  return { handlers, authorizer: authorizer.handler as Authorizer };
+  // The example protected API gets its own authorizer, as lib/gatehouse-authorizer.ts makes
+  // it: plain denials, the route scopes, and never the default owner.
+  const exampleAuthorizer = authorizerFactory.authorizerFromEnv({
+    ...process.env,
+    AUTHORIZER_DENY_WITH_REASON: '0',
+    AUTHORIZER_ROUTE_SCOPES: JSON.stringify(exampleRouteScopes),
+    REQUIRE_USER_AUTHENTICATION: '1',
+  });
+  return {
+    handlers,
+    authorizer: authorizer.handler as Authorizer,
+    example: {
+      handler: exampleApi.handler as (event: ExampleEvent) => Promise<ExampleResult>,
+      authorizer: exampleAuthorizer as Authorizer,
+    },
+  };
 };
+
+/** Where the local server mounts the example protected API (its own API on AWS). */
+export const EXAMPLE_API_PREFIX = '/example';
+const matchExampleRoute = createRouteMatcher(exampleRoutes);
+
+const gatewayMessage = (statusCode: number, message: string): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ message }),
+});
 
 /**
  * The local API Gateway: the route table, the authorizer first on protected routes, then the
  * same Lambda handler that runs on AWS, with the same event shapes.
  */
 export const startDevServer = async (options: { port: number; host?: string }) => {
-  const { handlers, authorizer } = await loadFunctions();
+  const { handlers, authorizer, example } = await loadFunctions();
+
+  /**
+   * The example API as an HTTP API with a Lambda authorizer answers: 404 for an unknown
+   * route, 401 when an identity source is missing, 403 when the authorizer says no.
+   */
+  const serveExample = async (request: IncomingMessage, url: URL, body: Buffer) => {
+    const path = url.pathname.slice(EXAMPLE_API_PREFIX.length) || '/';
+    const match = matchExampleRoute(request.method ?? 'GET', path);
+    if (match.kind !== 'found') return gatewayMessage(404, 'Not Found');
+    const event = httpApiEvent({
+      request,
+      url: new URL(`${path}${url.search}`, url),
+      body,
+      routeKey: match.routeKey,
+      pathParameters: match.pathParameters,
+    });
+    const keyMissing = requiresApiKey(process.env) && !event.headers['x-api-key'];
+    if (!event.headers.authorization || keyMissing) return gatewayMessage(401, 'Unauthorized');
+    const decision = (await example.authorizer(authorizerEvent(event))) as {
+      isAuthorized: boolean;
+      context?: Record<string, unknown>;
+    };
+    if (!decision.isAuthorized) return gatewayMessage(403, 'Forbidden');
+    event.requestContext.authorizer = { lambda: decision.context ?? {} };
+    return (await example.handler(event as ExampleEvent)) as HttpResult;
+  };
 
   const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const body = await readBody(request);
     if (body === null) {
       return send(response, errorResult('payload_too_large', 'The body is over 64 KiB.'));
+    }
+    if (url.pathname === EXAMPLE_API_PREFIX || url.pathname.startsWith(`${EXAMPLE_API_PREFIX}/`)) {
+      return send(response, await serveExample(request, url, body));
     }
     const match = matchRoute(request.method ?? 'GET', url.pathname);
     const found = match.kind === 'found' ? match : null;

@@ -19,6 +19,8 @@ const main = async () => {
     `Gatehouse is running at ${stack.url}`,
     `  DynamoDB Local: ${stack.dynamoEndpoint} (data in ${dataDir}/)`,
     `  OpenAPI:        ${stack.url}/openapi.json`,
+    `  Example API:    ${stack.url}/example/sessions (behind the authorizer, scopes per route)`,
+    ...(config.sso ? [`  JWT SSO:        ${stack.url}/auth/sso?return_to=/`] : []),
     '',
   ];
   if (stack.owner.created) {

@@ -47,6 +47,27 @@ const accessLogFormat = AccessLogFormat.custom(
 );
 
 /**
+ * The `$default` stage of an HTTP API, auto-deployed, throttled, with JSON access logs in a log
+ * group of its own: Gatehouse's API and the example protected API (lib/example-api-stack.ts).
+ */
+export const addDefaultStage = (
+  scope: Construct,
+  httpApi: HttpApi,
+  props: GatehouseApiProps,
+): HttpStage => {
+  const accessLogs = new LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
+  return new HttpStage(scope, 'DefaultStage', {
+    httpApi,
+    autoDeploy: true,
+    throttle: props.throttle,
+    accessLogSettings: {
+      destination: new LogGroupLogDestination(accessLogs),
+      format: accessLogFormat,
+    },
+  });
+};
+
+/**
  * The HTTP API: its default stage (access logs, throttling), then one route per entry of the
  * route table once the functions exist (they need the API's URL first, as their issuer).
  */
@@ -63,16 +84,7 @@ export class GatehouseApi extends Construct {
       apiName: Stack.of(this).stackName,
       createDefaultStage: false,
     });
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
-    this.stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: this.httpApi,
-      autoDeploy: true,
-      throttle: props.throttle,
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: accessLogFormat,
-      },
-    });
+    this.stage = addDefaultStage(this, this.httpApi, props);
   }
 
   /** The API's base URL, with no trailing slash. */

@@ -33,7 +33,6 @@ export interface GatehouseFunctionsProps {
 
 /** The bus `publishesEvents` functions put their events on: the account's default bus. */
 export const eventBusName = 'default';
-/** The `source` of every event Gatehouse publishes; the only one its role may put. */
 
 /**
  * The ARN of the account's default event bus in the stack's region (built from pseudo
@@ -50,10 +49,84 @@ export const defaultEventBusArn = (scope: Construct): string =>
 export const functionId = (name: FunctionName): string =>
   name.charAt(0).toUpperCase() + name.slice(1);
 
+/** Every table a spec names, whether it reads and writes it or reads only some attributes. */
+type SpecTables<S extends FunctionSpec> = Record<
+  | keyof S['tables']
+  | (S extends { attributeReads: infer Reads } ? keyof NonNullable<Reads> : never),
+  ITable
+>;
+
+interface SpecFunctionProps<S extends FunctionSpec> {
+  tables: SpecTables<S>;
+  /** Besides NODE_OPTIONS and the table names, which this sets. */
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+}
+
 /**
- * One NodejsFunction per entry of src/http/functions.ts, each with its own role that holds
- * exactly what its spec lists: its log group, its tables, the secrets its flags name, and
- * PutEvents on the default event bus for `publishesEvents`.
+ * One NodejsFunction of a spec, bundled with the local esbuild, with its own log group and its
+ * own role holding exactly the spec's table access: Gatehouse's functions and the authorizer
+ * other stacks put in front of their APIs (lib/gatehouse-authorizer.ts) are built alike.
+ */
+export const specFunction = <S extends FunctionSpec>(
+  scope: Construct,
+  id: string,
+  spec: S,
+  props: SpecFunctionProps<S>,
+): NodejsFunction => {
+  const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
+  // Our own role instead of AWSLambdaBasicExecutionRole: write to this log group only.
+  const role = new Role(scope, `${id}Role`, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: `Gatehouse ${id} function`,
+  });
+  logGroup.grantWrite(role);
+
+  const fn = new NodejsFunction(scope, id, {
+    entry: join(projectRoot, 'functions', spec.entry),
+    projectRoot,
+    depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    description: `Gatehouse: ${spec.description}`,
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.X86_64,
+    memorySize: spec.memoryMb,
+    timeout: Duration.seconds(10),
+    role,
+    logGroup,
+    bundling: bundlingFor(spec),
+    environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+  });
+
+  const tableOf = (name: TableName): ITable => (props.tables as Record<TableName, ITable>)[name];
+  for (const [name, access] of Object.entries(spec.tables) as [TableName, 'read' | 'write'][]) {
+    const table = tableOf(name);
+    if (access === 'write') table.grantReadWriteData(fn);
+    else table.grantReadData(fn);
+    fn.addEnvironment(tables[name].envVar, table.tableName);
+  }
+  const attributeReads = spec.attributeReads ?? {};
+  for (const [name, attributes] of Object.entries(attributeReads) as [TableName, string[]][]) {
+    const table = tableOf(name);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': attributes },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
+    );
+    table.encryptionKey?.grantDecrypt(fn);
+    fn.addEnvironment(tables[name].envVar, table.tableName);
+  }
+  return fn;
+};
+
+/**
+ * One NodejsFunction per entry of src/http/functions.ts (specFunction), and what only
+ * Gatehouse's own functions get: the secrets their flags name, PutEvents on the default event
+ * bus for `publishesEvents`, the audit retention.
  */
 export class GatehouseFunctions extends Construct {
   readonly byName: Record<FunctionName, NodejsFunction>;
@@ -67,56 +140,15 @@ export class GatehouseFunctions extends Construct {
   }
 
   private build(id: string, spec: FunctionSpec, props: GatehouseFunctionsProps): NodejsFunction {
-    const logGroup = new LogGroup(this, `${id}Logs`, { retention: props.logRetention });
-    // Our own role instead of AWSLambdaBasicExecutionRole: write to this log group only.
-    const role = new Role(this, `${id}Role`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Gatehouse ${id} function`,
-    });
-    logGroup.grantWrite(role);
-
-    const fn = new NodejsFunction(this, id, {
-      entry: join(projectRoot, 'functions', spec.entry),
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
-      description: `Gatehouse: ${spec.description}`,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.X86_64,
-      memorySize: spec.memoryMb,
-      timeout: Duration.seconds(10),
-      role,
-      logGroup,
-      bundling: bundlingFor(spec),
+    const fn = specFunction(this, id, spec, {
+      tables: props.tables,
+      logRetention: props.logRetention,
       environment: {
         ...props.settings,
-        NODE_OPTIONS: '--enable-source-maps',
         ISSUER_URL: props.issuerUrl,
         REVOCATION_CACHE_SECONDS: String(props.revocationCacheSeconds),
       },
     });
-
-    for (const [name, access] of Object.entries(spec.tables) as [TableName, 'read' | 'write'][]) {
-      const table = props.tables[name];
-      if (access === 'write') table.grantReadWriteData(fn);
-      else table.grantReadData(fn);
-      fn.addEnvironment(tables[name].envVar, table.tableName);
-    }
-    const attributeReads = ('attributeReads' in spec ? spec.attributeReads : undefined) ?? {};
-    for (const [name, attributes] of Object.entries(attributeReads) as [TableName, string[]][]) {
-      const table = props.tables[name];
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['dynamodb:GetItem'],
-          resources: [table.tableArn],
-          conditions: {
-            'ForAllValues:StringEquals': { 'dynamodb:Attributes': attributes },
-            StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
-          },
-        }),
-      );
-      table.encryptionKey?.grantDecrypt(fn);
-      fn.addEnvironment(tables[name].envVar, table.tableName);
-    }
     // Audit events carry their expiry (the table's TTL attribute), set when written.
     if (spec.tables.audit === 'write') {
       fn.addEnvironment('AUDIT_RETENTION_DAYS', String(props.auditRetentionDays));
@@ -144,6 +176,12 @@ export class GatehouseFunctions extends Construct {
         DEFAULT_OWNER_USERNAME: props.defaultOwnerUsername,
       };
       for (const [key, value] of Object.entries(owner)) if (value) fn.addEnvironment(key, value);
+    }
+
+    const ssoSecret = props.secrets.ssoJwtSecret;
+    if (spec.readsSsoSecret && ssoSecret) {
+      ssoSecret.grantRead(fn);
+      fn.addEnvironment('SSO_JWT_SECRET_SECRET_ARN', ssoSecret.secretArn);
     }
 
     if (spec.publishesEvents) {

@@ -34,6 +34,7 @@ export interface GatehouseStackProps extends StackProps {
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
 export const defaultRevocationCacheSeconds = 10;
 export const defaultAuditRetentionDays = 365;
+export const defaultLogRetention = RetentionDays.THREE_MONTHS;
 
 /** Settings the stack sets from its own props: refused in `settings`, so there is one source. */
 const settingsFromProps = {
@@ -42,7 +43,7 @@ const settingsFromProps = {
 } as const;
 
 /** An integer prop within the range the service accepts (src/core/config.ts), or a throw. */
-const integerProp = (name: string, value: number, min: number, max: number): number => {
+export const integerProp = (name: string, value: number, min: number, max: number): number => {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be an integer from ${min} to ${max}, not ${value}.`);
   }
@@ -54,17 +55,27 @@ export class GatehouseStack extends Stack {
   readonly tables: GatehouseTables;
   readonly secrets: GatehouseSecrets;
   readonly functions: GatehouseFunctions;
+  /** The operator's settings, as given to every function (an authorizer elsewhere needs some). */
+  readonly settings: Readonly<Record<string, string>>;
+  /** REVOCATION_CACHE_SECONDS of every function: the bound on revocation. */
+  readonly revocationCacheSeconds: number;
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
     if (props.settings && 'DEFAULT_OWNER_PASSWORD' in props.settings) {
       throw new Error('DEFAULT_OWNER_PASSWORD would sit in plain text: the stack generates it.');
     }
+    if (props.settings && 'SSO_JWT_SECRET' in props.settings) {
+      throw new Error(
+        'SSO_JWT_SECRET would sit in plain text: set SSO_IDP_URL and the stack keeps the key in Secrets Manager.',
+      );
+    }
     for (const [setting, prop] of Object.entries(settingsFromProps)) {
       if (props.settings && setting in props.settings) {
         throw new Error(`Set ${setting} with the ${prop} prop (context key), not in settings.`);
       }
     }
+    this.settings = { ...props.settings };
     const revocationCacheSeconds = integerProp(
       'revocationCacheSeconds',
       props.revocationCacheSeconds ?? defaultRevocationCacheSeconds,
@@ -77,10 +88,13 @@ export class GatehouseStack extends Stack {
       1,
       3650,
     );
-    const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
+    this.revocationCacheSeconds = revocationCacheSeconds;
+    const logRetention = props.logRetention ?? defaultLogRetention;
 
     this.tables = new GatehouseTables(this, 'Tables');
-    this.secrets = new GatehouseSecrets(this, 'Secrets');
+    this.secrets = new GatehouseSecrets(this, 'Secrets', {
+      sso: Boolean(props.settings?.SSO_IDP_URL),
+    });
     this.api = new GatehouseApi(this, 'Api', {
       throttle: props.throttle ?? defaultThrottle,
       logRetention,
@@ -106,6 +120,13 @@ export class GatehouseStack extends Stack {
       value: this.secrets.defaultOwnerPassword.secretArn,
       description: 'Secret holding the default owner password generated at deploy',
     });
+
+    if (this.secrets.ssoJwtSecret) {
+      new CfnOutput(this, 'SsoJwtSecretArn', {
+        value: this.secrets.ssoJwtSecret.secretArn,
+        description: "Secret holding JWT SSO's shared key: configure the identity provider with it",
+      });
+    }
 
     suppressNagFindings(this);
   }

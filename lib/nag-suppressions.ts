@@ -1,73 +1,89 @@
-import type { CfnElement } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { NagSuppressions } from 'cdk-nag';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
 import { type TableName, tables } from '../src/store/schema';
+import type { ExampleApiStack } from './example-api-stack';
 import type { GatehouseStack } from './gatehouse-stack';
 
 /**
- * Every cdk-nag AwsSolutions finding this stack accepts, each on the one resource it concerns
- * and with why. The IAM5 entries name the exact wildcard (appliesTo), derived from the same
- * function specs that made the grants, so a new wildcard still fails the check.
+ * The findings on a function built by specFunction, each on the one resource it concerns: the
+ * pinned runtime, and on its role the wildcards its spec's table grants make, named exactly
+ * (appliesTo) from the same spec, so a new wildcard still fails the check.
  */
+const suppressSpecFunctionFindings = (
+  fn: LambdaFunction,
+  access: FunctionSpec['tables'],
+  specTables: Partial<Record<TableName, ITable>>,
+): void => {
+  NagSuppressions.addResourceSuppressions(fn, [
+    {
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: the bundle targets node22 and the native bcrypt ' +
+        'binary is tested on it. Moving to a newer runtime is a deliberate, tested upgrade.',
+    },
+  ]);
+
+  const role = fn.role;
+  if (!role) throw new Error(`${fn.node.path} has no role`);
+  const granted = Object.keys(access) as TableName[];
+  // Only a table built in this app has its indexes in the grant (`<table ARN>/index/*`).
+  const indexed = granted.flatMap((name) => {
+    const table = specTables[name];
+    return tables[name].indexes.length > 0 && table instanceof Table
+      ? [[name, table] as const]
+      : [];
+  });
+  const indexWildcards = indexed.map(([, table]) => {
+    const cfnTable = table.node.defaultChild as CfnElement;
+    return `Resource::<${Stack.of(cfnTable).getLogicalId(cfnTable)}.Arn>/index/*`;
+  });
+  const indexList = indexed
+    .map(([name]) => `${tables[name].id}: ${tables[name].indexes.map((i) => i.name).join(', ')}`)
+    .join('; ');
+  if (indexWildcards.length > 0) {
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "Table.grantRead(Write)Data covers each granted table's own global secondary " +
+            `indexes (<table ARN>/index/*), which the store queries (${indexList}). Only the ` +
+            "tables in this function's spec are named; no other table is reached.",
+          appliesTo: indexWildcards,
+        },
+      ],
+      true,
+    );
+  }
+  if (granted.some((name) => access[name] === 'write')) {
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "Table.grantReadWriteData on a table encrypted with Gatehouse's customer-managed " +
+            'key: the wildcards only cover the variants of kms:ReEncrypt and ' +
+            'kms:GenerateDataKey that DynamoDB uses, on that one key ARN.',
+          appliesTo: ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
+        },
+      ],
+      true,
+    );
+  }
+};
+
+/** Every cdk-nag AwsSolutions finding the Gatehouse stack accepts, with why. */
 export const suppressNagFindings = (stack: GatehouseStack): void => {
   const { functions, secrets, api } = stack;
 
   for (const name of Object.keys(functionSpecs) as FunctionName[]) {
     const spec: FunctionSpec = functionSpecs[name];
-    const fn = functions.byName[name];
-    NagSuppressions.addResourceSuppressions(fn, [
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'Pinned to nodejs22.x on purpose: the bundle targets node22 and the native bcrypt ' +
-          'binary is tested on it. Moving to a newer runtime is a deliberate, tested upgrade.',
-      },
-    ]);
-
-    const tableNames = Object.keys(spec.tables) as TableName[];
-    const indexed = tableNames.filter((table) => tables[table].indexes.length > 0);
-    const indexWildcards = indexed.map((table) => {
-      const cfnTable = stack.tables.byName[table].node.defaultChild as CfnElement;
-      return `Resource::<${stack.getLogicalId(cfnTable)}.Arn>/index/*`;
-    });
-    const indexList = indexed
-      .map((table) => `${tables[table].id}: ${tables[table].indexes.map((i) => i.name).join(', ')}`)
-      .join('; ');
-    const writes = tableNames.some((table) => spec.tables[table] === 'write');
-    const role = fn.role;
-    if (!role) throw new Error(`${name} has no role`);
-    if (indexWildcards.length > 0) {
-      NagSuppressions.addResourceSuppressions(
-        role,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              "Table.grantRead(Write)Data covers each granted table's own global secondary " +
-              `indexes (<table ARN>/index/*), which the store queries (${indexList}). Only the ` +
-              "tables in this function's spec are named; no other table is reached.",
-            appliesTo: indexWildcards,
-          },
-        ],
-        true,
-      );
-    }
-    if (writes) {
-      NagSuppressions.addResourceSuppressions(
-        role,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              "Table.grantReadWriteData on a table encrypted with the stack's customer-managed " +
-              'key: the wildcards only cover the variants of kms:ReEncrypt and ' +
-              'kms:GenerateDataKey that DynamoDB uses, on that one key ARN.',
-            appliesTo: ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
-          },
-        ],
-        true,
-      );
-    }
+    suppressSpecFunctionFindings(functions.byName[name], spec.tables, stack.tables.byName);
   }
 
   NagSuppressions.addResourceSuppressions(secrets.signingKeys, [
@@ -89,6 +105,18 @@ export const suppressNagFindings = (stack: GatehouseStack): void => {
     },
   ]);
 
+  if (secrets.ssoJwtSecret) {
+    NagSuppressions.addResourceSuppressions(secrets.ssoJwtSecret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A key shared with an outside identity provider: rotating it here without changing ' +
+          'the provider at the same moment would refuse every SSO sign-in. Operators rotate it ' +
+          'together with the provider (docs/aws.md).',
+      },
+    ]);
+  }
+
   for (const [key, route] of api.publicRoutes) {
     NagSuppressions.addResourceSuppressions(route, [
       {
@@ -101,4 +129,19 @@ export const suppressNagFindings = (stack: GatehouseStack): void => {
       },
     ]);
   }
+};
+
+/**
+ * Every finding the example API stack accepts: those of its two functions. Its routes all have
+ * the authorizer, and its stage logs, so nothing else is waived.
+ */
+export const suppressExampleApiNagFindings = (
+  stack: ExampleApiStack,
+  gatehouse: GatehouseStack,
+): void => {
+  const { users, tokens } = gatehouse.tables.byName;
+  const { authorizer } = functionSpecs;
+  suppressSpecFunctionFindings(stack.authorizer.function, authorizer.tables, { users, tokens });
+  // The example keeps its data in memory: no table, so only the runtime finding.
+  suppressSpecFunctionFindings(stack.handler, {}, {});
 };

@@ -15,9 +15,21 @@ export class GatehouseSecrets extends Construct {
   readonly signingKeys: Secret;
   /** The default owner's generated password, a plain string; read it once after deploy. */
   readonly defaultOwnerPassword: Secret;
+  /**
+   * JWT SSO's shared key (SSO_JWT_SECRET), made only when SSO is set up (SSO_IDP_URL): give it
+   * to the identity provider, or put the provider's key in it.
+   */
+  readonly ssoJwtSecret: Secret | undefined;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { sso: boolean } = { sso: false }) {
     super(scope, id);
+    this.ssoJwtSecret = props.sso
+      ? new Secret(this, 'SsoJwtSecret', {
+          description: 'Gatehouse JWT SSO shared key (HS256), shared with the identity provider',
+          generateSecretString: { passwordLength: 48, excludePunctuation: true },
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
 
     this.signingKeys = new Secret(this, 'SigningKeys', {
       description: 'Gatehouse private signing keys (JSON key set, written by the functions)',

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isGatehouseError } from '../core/errors';
+import { addClientsCommand } from './clients';
+import type { CliContext } from './commands';
 import type { Connection } from './connection';
 import { CliError, EXIT, type ExitCode, exitCodeOf } from './exit-codes';
 import { createOutput } from './output';
@@ -60,7 +62,9 @@ export const main = async (args: string[]): Promise<ExitCode> => {
   let where: string | undefined;
   let exitCode: ExitCode = EXIT.ok;
   const program = new Command('gatehouse')
-    .description('Operate Gatehouse: manage its users directly in its DynamoDB tables.')
+    .description(
+      'Operate Gatehouse: manage its users and OAuth clients directly in its DynamoDB tables.',
+    )
     .version(version)
     .option('--endpoint <url>', 'DynamoDB Local URL (default: that of `npm start`, port 8000)')
     .option(
@@ -77,7 +81,7 @@ export const main = async (args: string[]): Promise<ExitCode> => {
     .showSuggestionAfterError()
     .exitOverride();
 
-  addUsersCommand(program, {
+  const context: CliContext = {
     open: async () => {
       // Loaded on first use: the SDK is not needed for --help or a usage error.
       const { depsFor, describeConnection, resolveConnection } = await import('./connection');
@@ -89,7 +93,9 @@ export const main = async (args: string[]): Promise<ExitCode> => {
     setExitCode: (code) => {
       exitCode = code;
     },
-  });
+  };
+  addUsersCommand(program, context);
+  addClientsCommand(program, context);
   program.addHelpText(
     'after',
     '\nExit status: 0 ok, 1 unexpected error, 2 usage error, 3 not found, 4 conflict, 5 refused or invalid input, 6 import with failed rows.\nEvery command takes --help. Reference: docs/cli.md.\n',

@@ -24,14 +24,34 @@ export const createOutput = (
   },
 });
 
-// Names and attributes come from users and identity providers: no terminal escapes from them.
+// Names and attributes come from users, identity providers and whoever registered a client:
+// no terminal escapes from them.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const safe = (value: string) => value.replace(CONTROL, '?');
+export const safe = (value: string) => value.replace(CONTROL, '?');
+
+/** One record, a `label  value` line a field, the values lined up two spaces past the longest label. */
+export const formatFields = (fields: [string, string][]): string => {
+  const width = Math.max(...fields.map(([label]) => label.length)) + 2;
+  return fields.map(([label, value]) => `${label.padEnd(width)}${safe(value)}`).join('\n');
+};
+
+/** Columns two spaces apart, each as wide as its widest cell; the last one is not padded. */
+export const formatTable = (header: string[], rows: string[][]): string => {
+  const cells = rows.map((row) => row.map(safe));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
+  return [header, ...cells]
+    .map((line) =>
+      line
+        .map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  '),
+    )
+    .join('\n');
+};
 
 export const formatUser = (user: PublicUser): string => {
   const attributes = Object.entries(user.attributes).map(([key, value]) => `${key}=${value}`);
-  const rows: [string, string][] = [
+  return formatFields([
     ['id', user.id],
     ['email', user.email],
     ['username', user.username ?? '-'],
@@ -44,22 +64,15 @@ export const formatUser = (user: PublicUser): string => {
     ['created', user.created_at],
     ['updated', user.updated_at],
     ['last sign-in', user.last_sign_in_at ?? 'never'],
-  ];
-  return rows.map(([label, value]) => `${label.padEnd(14)}${safe(value)}`).join('\n');
+  ]);
 };
 
 export const formatUserTable = (users: PublicUser[]): string => {
   if (users.length === 0) return 'No users.';
-  const header = ['ID', 'EMAIL', 'NAME', 'ROLE', 'STATUS', 'TYPE'];
-  const rows = users.map((u) => [u.id, u.email, u.name ?? '-', u.role, u.status, u.type].map(safe));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  return [header, ...rows]
-    .map((cells) =>
-      cells
-        .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join('  '),
-    )
-    .join('\n');
+  return formatTable(
+    ['ID', 'EMAIL', 'NAME', 'ROLE', 'STATUS', 'TYPE'],
+    users.map((u) => [u.id, u.email, u.name ?? '-', u.role, u.status, u.type]),
+  );
 };
 
 export const formatImportSummary = (summary: ImportSummary, describe: string): string =>

@@ -21,40 +21,22 @@ import {
   resetPassword,
   updateUser,
 } from '../core/user-management';
-import type { Actor } from '../core/user-policy';
-import {
-  emailKey,
-  type PublicUser,
-  toPublicUser,
-  type UserRecord,
-  usernameKey,
-} from '../core/users';
-import { describeIssue } from '../core/validation';
+import { emailKey, toPublicUser, type UserRecord, usernameKey } from '../core/users';
 import { CreateUserBody, ListUsersQuery, UpdateUserBody } from '../http/schemas';
-import { CliError, EXIT, type ExitCode, usageError } from './exit-codes';
-import { formatImportSummary, formatUser, formatUserTable, type Output } from './output';
+import {
+  type CliContext,
+  check,
+  collect,
+  everyPage,
+  examples,
+  OPERATOR,
+  type PageQuery,
+  positiveLimit,
+  showListing,
+} from './commands';
+import { CliError, EXIT, usageError } from './exit-codes';
+import { formatImportSummary, formatUser, formatUserTable } from './output';
 import { progressBar } from './progress';
-
-/** The CLI acts on the tables directly, as an operator: the role ceiling of an owner. */
-const OPERATOR: Actor = { kind: 'operator', name: 'cli' };
-
-interface Session {
-  deps: CoreDeps;
-  out: Output;
-}
-
-export interface CliContext {
-  /** Connects to the tables the global options name. */
-  open(): Promise<Session>;
-  /** A non-zero status for a command that ran to the end but has something to report. */
-  setExitCode(code: ExitCode): void;
-}
-
-const check = <S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> => {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new GatehouseError('record_invalid', describeIssue(parsed.error));
-  return parsed.data;
-};
 
 const AttributesInput = z.object({ attributes: UpdateUserBody.shape.attributes });
 
@@ -77,16 +59,6 @@ const collectAttribute = (value: string, previous: [string, string][]): [string,
   return [...previous, [value.slice(0, at), value.slice(at + 1)]];
 };
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-const positiveLimit = (value: string): number => {
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new InvalidArgumentError('expected a whole number from 1 to 200.');
-  }
-  return limit;
-};
-
 const readStdin = async (): Promise<string> => {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -103,9 +75,6 @@ const givenPassword = async (options: {
 const PASSWORD_HELP = 'the password (it stays in your shell history: prefer --password-stdin)';
 const PASSWORD_STDIN_HELP = 'read the password from standard input (one line)';
 
-const examples = (...lines: string[]) =>
-  `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-
 const readImportFile = async (file: string): Promise<string> => {
   if (file === '-') return readStdin();
   try {
@@ -117,25 +86,6 @@ const readImportFile = async (file: string): Promise<string> => {
       EXIT.refused,
     );
   }
-};
-
-/** Every user the listing gives, page by page. */
-const allUsers = async (
-  deps: CoreDeps,
-  query: Omit<ListUsersQuery, 'limit'> & { limit?: number },
-): Promise<PublicUser[]> => {
-  const users: PublicUser[] = [];
-  let cursor = query.cursor;
-  do {
-    const page = await listUsers(deps, {
-      ...query,
-      limit: query.limit ?? 200,
-      ...(cursor ? { cursor } : {}),
-    });
-    users.push(...page.users);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return users;
 };
 
 /** Adds `users` and its subcommands to the program, whose settings (exit override, help) they inherit. */
@@ -226,13 +176,8 @@ export const addUsersCommand = (program: Command, context: CliContext) => {
         limit: options.limit,
       });
       const { deps, out } = await context.open();
-      const listing = options.all
-        ? { users: await allUsers(deps, query), next_cursor: null }
-        : await listUsers(deps, query);
-      out.result(() => formatUserTable(listing.users), listing);
-      if (!out.json && listing.next_cursor) {
-        out.note(`More users: add --cursor ${listing.next_cursor} (or use --all).`);
-      }
+      const list = (page: PageQuery) => listUsers(deps, { ...query, ...page });
+      await showListing(out, 'users', list, formatUserTable, { ...query, all: options.all });
     });
 
   users
@@ -447,7 +392,7 @@ Mapping: docs/cli.md.
     )
     .action(async (options) => {
       const { deps, out } = await context.open();
-      const rows = (await allUsers(deps, {}))
+      const rows = (await everyPage('users', (page) => listUsers(deps, page), {}))
         .filter((user) => user.type === 'human')
         .map(toUsersJsonRow);
       const content = `${JSON.stringify(rows, null, 2)}\n`;

@@ -4,7 +4,8 @@ import { decodeCursor, encodeCursor } from './cursor';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
-import type { Actor } from './user-policy';
+import { createUser, deleteUser } from './user-management';
+import { type Actor, actorId, auditActor, operatorDetail } from './user-policy';
 
 export const GRANT_TYPES = [
   'authorization_code',
@@ -23,7 +24,13 @@ export interface ClientRecord {
   grantTypes: GrantType[];
   confidential: boolean;
   firstParty: boolean;
-  createdBy: string;
+  /**
+   * client_credentials: the machine user the client acts as (Keycloak's service account).
+   * Its role, managed through /users, bounds the client's tokens.
+   */
+  serviceUserId: string | null;
+  /** Null when an operator made it (the CLI). */
+  createdBy: string | null;
   createdAt: number;
 }
 
@@ -34,6 +41,8 @@ export interface PublicClient {
   grant_types: GrantType[];
   confidential: boolean;
   first_party: boolean;
+  /** The client's service account (client_credentials), else null. */
+  user_id: string | null;
   created_at: string;
 }
 
@@ -45,8 +54,6 @@ export interface NewClient {
   first_party?: boolean;
 }
 
-type UserActor = Extract<Actor, { kind: 'user' }>;
-
 export const toPublicClient = (client: ClientRecord): PublicClient => ({
   client_id: client.clientId,
   name: client.name,
@@ -54,6 +61,7 @@ export const toPublicClient = (client: ClientRecord): PublicClient => ({
   grant_types: client.grantTypes,
   confidential: client.confidential,
   first_party: client.firstParty,
+  user_id: client.serviceUserId,
   created_at: new Date(client.createdAt).toISOString(),
 });
 
@@ -63,6 +71,22 @@ const invalid = (message: string) => new GatehouseError('record_invalid', messag
 const newClientId = () => `gh_${randomSecret().slice(0, 24)}`;
 const newClientSecret = () => `scs_${randomSecret()}`;
 
+/** A client with client_credentials acts as a machine user of its own, a viewer at first. */
+const createServiceAccount = async (
+  deps: CoreDeps,
+  actor: Actor,
+  name: string,
+  meta: RequestMeta,
+): Promise<string> => {
+  const user = await createUser(
+    deps,
+    actor,
+    { type: 'machine', role: 'viewer', name: `${name} (OAuth client)`.slice(0, 100) },
+    meta,
+  );
+  return user.id;
+};
+
 /**
  * Registers a client. Grants must fit its kind: client_credentials needs a secret, password
  * is for first-party clients only (RFC 9700 deprecates it otherwise), authorization_code
@@ -70,7 +94,7 @@ const newClientSecret = () => `scs_${randomSecret()}`;
  */
 export const createClient = async (
   deps: CoreDeps,
-  actor: UserActor,
+  actor: Actor,
   input: NewClient,
   meta: RequestMeta,
 ): Promise<PublicClient & { client_secret?: string }> => {
@@ -86,6 +110,9 @@ export const createClient = async (
     throw invalid('redirect_uris: authorization_code needs at least one redirect URI.');
   }
   const secret = input.confidential ? newClientSecret() : undefined;
+  const serviceUserId = grants.includes('client_credentials')
+    ? await createServiceAccount(deps, actor, input.name, meta)
+    : null;
   const client: ClientRecord = {
     clientId: newClientId(),
     secretHash: secret ? sha256(secret) : null,
@@ -94,16 +121,27 @@ export const createClient = async (
     grantTypes: grants,
     confidential: input.confidential,
     firstParty: input.first_party ?? false,
-    createdBy: actor.user.id,
+    serviceUserId,
+    createdBy: actorId(actor),
     createdAt: deps.clock.now(),
   };
-  await deps.store.createClient(client);
+  try {
+    await deps.store.createClient(client);
+  } catch (error) {
+    // No client, no service account: nothing half-made is left behind.
+    if (serviceUserId) await deleteUser(deps, actor, serviceUserId, meta);
+    throw error;
+  }
   await recordAudit(deps, meta, {
     action: 'client.create',
-    actorId: actor.user.id,
-    actorTokenId: actor.tokenId,
+    ...auditActor(actor),
     targetId: client.clientId,
-    detail: { confidential: client.confidential, grant_types: grants.join(' ') },
+    detail: {
+      confidential: client.confidential,
+      grant_types: grants.join(' '),
+      ...(serviceUserId ? { service_user_id: serviceUserId } : {}),
+      ...operatorDetail(actor),
+    },
   });
   return { ...toPublicClient(client), ...(secret ? { client_secret: secret } : {}) };
 };
@@ -122,20 +160,29 @@ export const listClients = async (
   };
 };
 
+/** Deleting a client deletes its service account: its tokens stop working with it. */
 export const deleteClient = async (
   deps: CoreDeps,
-  actor: UserActor,
+  actor: Actor,
   clientId: string,
   meta: RequestMeta,
 ): Promise<void> => {
   const client = await deps.store.getClient(clientId);
   if (!client) throw new GatehouseError('not_found', 'No such client.');
   await deps.store.deleteClient(clientId);
+  if (client.serviceUserId) {
+    try {
+      await deleteUser(deps, actor, client.serviceUserId, meta);
+    } catch (error) {
+      // Already deleted through /users: nothing left to do.
+      if (!(error instanceof GatehouseError && error.code === 'not_found')) throw error;
+    }
+  }
   await recordAudit(deps, meta, {
     action: 'client.delete',
-    actorId: actor.user.id,
-    actorTokenId: actor.tokenId,
+    ...auditActor(actor),
     targetId: clientId,
+    detail: operatorDetail(actor),
   });
 };
 

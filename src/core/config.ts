@@ -1,12 +1,16 @@
 import * as z from 'zod/mini';
 import { MIN_BCRYPT_COST } from './password-hasher';
 import './validation';
+import { allowedOriginsFromEnv } from './return-to';
+import { type SsoConfig, ssoConfigFromEnv } from './sso-config';
 import { audienceFromEnv, issuerFromEnv, requiresUserAuthentication } from './token-settings';
 
 export interface Config {
   issuerUrl: string;
   audience: string;
   requireUserAuthentication: boolean;
+  /** REQUIRE_API_KEY: every call but discovery names its app in `x-api-key`. */
+  requireApiKey: boolean;
   passwordLoginEnabled: boolean;
   defaultOwner: { email: string; username: string; password: string | undefined };
   accessTokenTtlSeconds: number;
@@ -17,6 +21,10 @@ export interface Config {
   auditRetentionDays: number;
   bcryptCost: number;
   lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
+  /** JWT SSO; null when not set up. */
+  sso: SsoConfig | null;
+  /** Origins besides the service's own that `return_to` may name (ALLOWED_REDIRECT_ORIGINS). */
+  allowedRedirectOrigins: string[];
 }
 
 const flag = (fallback: '0' | '1') =>
@@ -35,6 +43,7 @@ const EnvSchema = z.object({
   ISSUER_URL: z.optional(z.url()),
   ACCESS_TOKEN_AUDIENCE: z.optional(z.string()),
   PASSWORD_LOGIN_ENABLED: flag('1'),
+  REQUIRE_API_KEY: flag('0'),
   DEFAULT_OWNER_EMAIL: z.optional(z.email()),
   DEFAULT_OWNER_USERNAME: z.optional(z.string()),
   DEFAULT_OWNER_PASSWORD: z.optional(z.string()),
@@ -65,6 +74,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     audience: audienceFromEnv(env),
     requireUserAuthentication: requiresUserAuthentication(env),
     passwordLoginEnabled: e.PASSWORD_LOGIN_ENABLED,
+    requireApiKey: e.REQUIRE_API_KEY,
     defaultOwner: {
       email: e.DEFAULT_OWNER_EMAIL ?? 'owner@example.com',
       username: e.DEFAULT_OWNER_USERNAME ?? 'owner',
@@ -82,5 +92,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
       baseSeconds: Math.min(e.LOCKOUT_BASE_SECONDS, e.LOCKOUT_MAX_SECONDS),
       maxSeconds: e.LOCKOUT_MAX_SECONDS,
     },
+    sso: ssoConfigFromEnv(env),
+    allowedRedirectOrigins: allowedOriginsFromEnv(env.ALLOWED_REDIRECT_ORIGINS),
   };
 };

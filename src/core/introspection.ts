@@ -21,6 +21,8 @@ export type Introspection =
       iat: number;
       exp?: number;
       renewable: boolean;
+      /** RFC 7662: the client an access token was issued to, when one was. */
+      client_id?: string;
     };
 
 export const INACTIVE = { active: false } as const;
@@ -39,6 +41,8 @@ export type FoundToken =
       createdAt: number;
       expiresAt: number | null;
       renewable: boolean;
+      /** RFC 7662: the client an access token was issued to, when one was. */
+      client_id?: string;
     };
 
 const activeUser = async (deps: CoreDeps, userId: string) => {
@@ -133,6 +137,7 @@ export const introspectToken = async (
         iat: found.claims.iat,
         exp: found.claims.exp,
         renewable: false,
+        ...(found.claims.client_id ? { client_id: found.claims.client_id } : {}),
       };
     case 'refresh_token':
       return {

@@ -37,11 +37,13 @@ export const assertMaySignIn = (user: UserRecord): void => {
   );
 };
 
-const accessClaims = (
+/** The claims of an access token for a session; `scopes` narrows the role's grants. */
+export const accessClaims = (
   deps: CoreDeps,
   user: UserRecord,
   session: SessionRecord,
   now: number,
+  scopes: readonly string[] = scopesForRole(deps.scopes, user.role),
 ): AccessTokenClaims => {
   const iat = toSeconds(now);
   return {
@@ -51,7 +53,7 @@ const accessClaims = (
     exp: iat + deps.config.accessTokenTtlSeconds,
     iat,
     jti: newId(),
-    scope: scopesForRole(deps.scopes, user.role).join(' '),
+    scope: scopes.join(' '),
     role: user.role,
     username: user.username,
     email: user.email,

@@ -3,7 +3,7 @@ import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { failureRecordExpiry, isForgotten, lockoutKey, secondsLocked } from './lockout';
 import { assertMaySignIn, startSession, type TokenResponse } from './sessions';
-import { loginKey, type UserRecord } from './users';
+import { emailKey, loginKey, type UserRecord, usernameKey } from './users';
 
 export interface SignInRequest {
   login: string;
@@ -30,6 +30,19 @@ export const findUserByLogin = (deps: CoreDeps, login: string): Promise<UserReco
 };
 
 /**
+ * Break-glass: with PASSWORD_LOGIN_ENABLED=0, the default owner (DEFAULT_OWNER_EMAIL or
+ * DEFAULT_OWNER_USERNAME) may still sign in with a password, so a broken identity provider
+ * never locks everyone out. Audited as `password_break_glass`.
+ */
+const namesDefaultOwner = (deps: CoreDeps, login: string): boolean => {
+  const key = loginKey(login);
+  const owner = deps.config.defaultOwner;
+  return key.kind === 'email'
+    ? key.key === emailKey(owner.email)
+    : key.key === usernameKey(owner.username);
+};
+
+/**
  * Password sign-in. An unknown login and a wrong password cost the same bcrypt work and get
  * the same answer; failures lock the login (known or not) for a growing, capped time.
  */
@@ -39,8 +52,12 @@ export const signInWithPassword = async (
   meta: RequestMeta = noRequest,
 ): Promise<TokenResponse> => {
   const { store, clock, hasher, config } = deps;
-  if (!config.passwordLoginEnabled) {
-    throw new GatehouseError('password_login_disabled', 'Password sign-in is turned off.');
+  const breakGlass = !config.passwordLoginEnabled && namesDefaultOwner(deps, request.login);
+  if (!config.passwordLoginEnabled && !breakGlass) {
+    throw new GatehouseError(
+      'password_login_disabled',
+      'Password sign-in is turned off: sign in through SSO.',
+    );
   }
   const failureKey = lockoutKey(loginKey(request.login).key);
   const [failures, user] = await Promise.all([
@@ -54,7 +71,7 @@ export const signInWithPassword = async (
       actorId: user?.id ?? null,
       targetId: user?.id ?? null,
       outcome,
-      detail: { method: 'password', ...detail },
+      detail: { method: breakGlass ? 'password_break_glass' : 'password', ...detail },
     });
   const locked = secondsLocked(failures, clock.now(), config.lockout);
   if (locked > 0) {

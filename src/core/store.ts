@@ -93,7 +93,8 @@ export interface Store {
   recordSignIn(userId: string, at: number): Promise<void>;
   updatePasswordHash(userId: string, passwordHash: string, at: number): Promise<void>;
 
-  createSession(session: SessionRecord, refresh: RefreshTokenRecord): Promise<void>;
+  /** A session without a refresh token is a client's (client_credentials): it only expires. */
+  createSession(session: SessionRecord, refresh: RefreshTokenRecord | null): Promise<void>;
   getSession(sid: string): Promise<SessionRecord | null>;
   getRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
   /** Marks `oldHash` used and stores `next`, in one step, if neither is spent or revoked. */
@@ -127,6 +128,11 @@ export interface Store {
     after?: Position;
   }): Promise<Page<ApiTokenRecord>>;
 
+  /**
+   * Records `key` as seen until `expiresAt`: true the first time, false every time after
+   * (concurrent callers included). Replay protection for SSO tokens.
+   */
+  markOnce(key: string, expiresAt: number): Promise<boolean>;
   createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
   /** Marks the code used and answers it, once; null if unknown or already used. */
   consumeAuthorizationCode(hash: string, at: number): Promise<AuthorizationCodeRecord | null>;

@@ -18,3 +18,7 @@ export const revocationCacheSecondsFromEnv = (env: Record<string, string | undef
     'Invalid settings: REVOCATION_CACHE_SECONDS must be a whole number from 0 to 300.',
   );
 };
+
+/** REQUIRE_API_KEY defaults to off: with 1/true every call names its app in `x-api-key`. */
+export const requiresApiKey = (env: Record<string, string | undefined>): boolean =>
+  env.REQUIRE_API_KEY === '1' || env.REQUIRE_API_KEY === 'true';

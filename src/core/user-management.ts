@@ -8,13 +8,14 @@ import { assertPasswordAllowed } from './password-policy';
 import type { Role } from './roles';
 import {
   type Actor,
-  actorId,
   assertCanCreate,
   assertCanDelete,
   assertCanEdit,
   assertCanManage,
   assertCanSetRole,
   assertCanSetStatus,
+  auditActor,
+  operatorDetail,
 } from './user-policy';
 import type { UserStatus, UserType } from './users';
 import {
@@ -49,14 +50,6 @@ export interface UserChanges {
 const notFound = () => new GatehouseError('not_found', 'No such user.');
 const invalid = (message: string) => new GatehouseError('record_invalid', message);
 
-const auditActor = (actor: Actor) => ({
-  actorId: actorId(actor),
-  actorTokenId: actor.kind === 'user' ? actor.tokenId : null,
-});
-
-const operatorDetail = (actor: Actor): Record<string, string> =>
-  actor.kind === 'operator' ? { via: actor.name } : {};
-
 export const loadUser = async (deps: CoreDeps, id: string): Promise<UserRecord> => {
   const user = await deps.store.getUser(id);
   if (!user) throw notFound();
@@ -67,7 +60,8 @@ export const loadUser = async (deps: CoreDeps, id: string): Promise<UserRecord> 
 const endSessionsOf = (deps: CoreDeps, userId: string) =>
   deps.store.revokeUserSessions(userId, deps.clock.now());
 
-const announcePending = (deps: CoreDeps, user: UserRecord) =>
+/** A user now waits for approval: EventBridge `user.pending` on AWS, a log line locally. */
+export const announcePending = (deps: CoreDeps, user: UserRecord) =>
   deps.events.publish({
     type: 'user.pending',
     user: {
@@ -172,7 +166,15 @@ export const updateUser = async (
       : {}),
     ...(changes.role !== undefined ? { role: changes.role } : {}),
     ...(changes.status !== undefined ? { status: changes.status as UserStatus } : {}),
-    ...(changes.attributes !== undefined ? { attributes: changes.attributes } : {}),
+    ...(changes.attributes !== undefined
+      ? {
+          attributes: changes.attributes,
+          // Set by hand: no identity provider overwrites these at a later sign-in.
+          attributeSources: Object.fromEntries(
+            Object.keys(changes.attributes).map((key) => [key, 'admin' as const]),
+          ),
+        }
+      : {}),
     updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
   };
   await assertKeepsAnOwner(deps, before, after);

@@ -17,6 +17,15 @@ const ADMIN_MANAGEABLE: readonly Role[] = ['viewer', 'editor'];
 export const actorId = (actor: Actor): string | null =>
   actor.kind === 'user' ? actor.user.id : null;
 
+/** Who acted, for an audit event: an operator has no id, only `detail.via`. */
+export const auditActor = (actor: Actor) => ({
+  actorId: actorId(actor),
+  actorTokenId: actor.kind === 'user' ? actor.tokenId : null,
+});
+
+export const operatorDetail = (actor: Actor): Record<string, string> =>
+  actor.kind === 'operator' ? { via: actor.name } : {};
+
 const isSelf = (actor: Actor, target: UserRecord) =>
   actor.kind === 'user' && actor.user.id === target.id;
 

@@ -20,7 +20,16 @@ export interface UserRecord {
   createdAt: number;
   updatedAt: number;
   lastSignInAt: number | null;
+  /**
+   * Who set each attribute: an identity provider's at sign-in, or an admin's by hand (never
+   * overwritten by a provider). Absent on users made before sources were kept.
+   */
+  attributeSources?: Record<string, AttributeSource>;
+  /** When SSO first signed this user in (a first login creates or links the account). */
+  ssoLinkedAt?: number | null;
 }
+
+export type AttributeSource = 'sso' | 'admin';
 
 /** A user as the API shows it: never a password hash. */
 export interface PublicUser {

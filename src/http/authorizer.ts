@@ -7,6 +7,7 @@ import type {
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
 import { createAccessTokenVerifier, UnknownKeyError } from '../core/access-token-verifier';
+import { API_KEY_REFUSAL } from '../core/api-keys';
 import { apiTokenDigest, isWellFormedApiToken, looksLikeApiToken } from '../core/api-token-secret';
 import type { ApiTokenRecord } from '../core/api-tokens';
 import { type ErrorCode, isGatehouseError } from '../core/errors';
@@ -21,6 +22,9 @@ import {
   defaultOwnerContext,
   refusalContext,
 } from './principal';
+
+/** Route key (`GET /things/{id}`) to every scope a call of it needs. */
+export type RouteScopes = Record<string, readonly string[]>;
 
 export type AuthorizerEvent =
   | APIGatewayTokenAuthorizerEvent
@@ -58,6 +62,14 @@ export interface AuthorizerOptions {
   };
   /** The grants that bound every API token's scopes at each use. */
   scopes: ScopeCatalog;
+  /**
+   * Another team's API (lib/gatehouse-authorizer.ts): the scopes each route needs, by route
+   * key (`GET /things/{id}`). A route not listed is refused. Null on Gatehouse's own API,
+   * whose handlers check scopes themselves.
+   */
+  routeScopes?: RouteScopes | null;
+  /** With REQUIRE_API_KEY=1 on another team's API: whether `x-api-key` names a client. */
+  isKnownApiKey?: ((key: string | undefined) => Promise<boolean>) | null;
   cacheSize?: number;
   /** How soon an unknown `kid` may trigger another key reload. */
   keyReloadIntervalMs?: number;
@@ -93,20 +105,49 @@ const stageWildcard = (methodArn: string): string => {
   return stageEnd < 0 ? `${methodArn}/*/*` : `${methodArn.slice(0, stageEnd)}/*/*`;
 };
 
-const policyResult = (methodArn: string, decision: Decision): APIGatewayAuthorizerResult => ({
-  principalId: decision.allow ? decision.context.sub || 'default_owner' : 'denied',
-  policyDocument: {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Action: 'execute-api:Invoke',
-        Effect: decision.allow ? 'Allow' : 'Deny',
-        Resource: stageWildcard(methodArn),
-      },
-    ],
-  },
-  context: decision.allow ? decision.context : refusalContext(decision.code, decision.message),
-});
+/** `arn:…:api-id/stage/METHOD/path`, with path parameters as wildcards. */
+const routeArn = (methodArn: string, routeKey: string): string => {
+  const [method = '*', path = '/'] = routeKey.split(' ');
+  const stage = stageWildcard(methodArn).slice(0, -'/*/*'.length);
+  return `${stage}/${method}${path.replace(/\{[^}]+\}/g, '*')}`;
+};
+
+const holdsAll = (context: AuthorizerContext, required: readonly string[]): boolean => {
+  const held = (context.scope ?? '').split(' ');
+  return required.length > 0 && required.every((scope) => held.includes(scope));
+};
+
+/**
+ * REST policies: one that fits every route of the stage, or, with route scopes, exactly the
+ * routes whose scopes the token holds (API Gateway caches it per token across routes).
+ */
+const policyResult = (
+  methodArn: string,
+  decision: Decision,
+  routeScopes: RouteScopes | null,
+): APIGatewayAuthorizerResult => {
+  const resources =
+    decision.allow && routeScopes
+      ? Object.entries(routeScopes)
+          .filter(([, required]) => holdsAll(decision.context, required))
+          .map(([key]) => routeArn(methodArn, key))
+      : [stageWildcard(methodArn)];
+  const allow = decision.allow && resources.length > 0;
+  return {
+    principalId: decision.allow ? decision.context.sub || 'default_owner' : 'denied',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'execute-api:Invoke',
+          Effect: allow ? 'Allow' : 'Deny',
+          Resource: allow && routeScopes ? resources : stageWildcard(methodArn),
+        },
+      ],
+    },
+    context: decision.allow ? decision.context : refusalContext(decision.code, decision.message),
+  };
+};
 
 /**
  * The Lambda authorizer, answering REST TOKEN, REST REQUEST (and HTTP payload 1.0) and HTTP
@@ -241,20 +282,49 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
     return decideToken(token);
   };
 
+  const routeScopes = options.routeScopes ?? null;
+  const apiKeyRefused = deny('api_key_invalid', API_KEY_REFUSAL);
+
+  /** The API key first (403), then the token; the route's scopes are the caller's to apply. */
+  const decideRequest = async (
+    headers: Record<string, string | undefined> | null | undefined,
+  ): Promise<Decision> => {
+    if (
+      options.isKnownApiKey &&
+      !(await options.isKnownApiKey(headerValue(headers, 'x-api-key')))
+    ) {
+      return apiKeyRefused;
+    }
+    return decide(headerValue(headers, 'authorization'));
+  };
+
+  /**
+   * REST answers 401 only when the authorizer throws 'Unauthorized': a bad token on another
+   * team's API gets that; a refused key or missing scope gets the policy's 403.
+   */
+  const restResult = (methodArn: string, decision: Decision): APIGatewayAuthorizerResult => {
+    const tokenRefused = !decision.allow && decision.code !== 'api_key_invalid';
+    if (tokenRefused && !options.denyWithReason) throw new Error('Unauthorized');
+    return policyResult(methodArn, decision, routeScopes);
+  };
+
   return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
     if (event.type === 'TOKEN') {
-      return policyResult(event.methodArn, await decide(event.authorizationToken));
+      return restResult(event.methodArn, await decide(event.authorizationToken));
     }
     if ('version' in event && event.version === '2.0') {
-      const decision = await decide(headerValue(event.headers, 'authorization'));
+      let decision = await decideRequest(event.headers);
+      if (decision.allow && routeScopes) {
+        const required = routeScopes[event.routeKey];
+        if (!required || !holdsAll(decision.context, required)) {
+          decision = deny('forbidden', `This route needs the ${required?.join(' ')} scope.`);
+        }
+      }
       if (decision.allow) return { isAuthorized: true, context: decision.context };
       const context = refusalContext(decision.code, decision.message);
       return { isAuthorized: options.denyWithReason, context };
     }
     const request = event as APIGatewayRequestAuthorizerEvent;
-    return policyResult(
-      request.methodArn,
-      await decide(headerValue(request.headers, 'authorization')),
-    );
+    return restResult(request.methodArn, await decideRequest(request.headers));
   };
 };

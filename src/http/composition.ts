@@ -73,18 +73,26 @@ export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps 
   };
 };
 
-/** The default owner's password: DEFAULT_OWNER_PASSWORD, or the secret CDK generated. */
-export const ownerPasswordFromEnv = (env: Env) => async (): Promise<string | undefined> => {
-  if (env.DEFAULT_OWNER_PASSWORD) return env.DEFAULT_OWNER_PASSWORD;
-  if (!env.DEFAULT_OWNER_PASSWORD_SECRET_ARN) return undefined;
+/**
+ * A secret setting: the variable itself (locally), or the Secrets Manager secret its `_ARN`
+ * twin names (on AWS, where CDK keeps secrets out of the template).
+ */
+export const secretSetting = async (env: Env, name: string): Promise<string | undefined> => {
+  if (env[name]) return env[name];
+  const arn = env[`${name}_SECRET_ARN`];
+  if (!arn) return undefined;
   const { SecretsManagerClient, GetSecretValueCommand } = await import(
     '@aws-sdk/client-secrets-manager'
   );
   const secret = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: env.DEFAULT_OWNER_PASSWORD_SECRET_ARN }),
+    new GetSecretValueCommand({ SecretId: arn }),
   );
   return secret.SecretString;
 };
+
+/** The default owner's password: DEFAULT_OWNER_PASSWORD, or the secret CDK generated. */
+export const ownerPasswordFromEnv = (env: Env) => (): Promise<string | undefined> =>
+  secretSetting(env, 'DEFAULT_OWNER_PASSWORD');
 
 let processDeps: CoreDeps | undefined;
 

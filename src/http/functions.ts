@@ -24,6 +24,8 @@ export interface FunctionSpec {
   hashesPasswords?: boolean;
   /** Publishes user lifecycle events (EventBridge on AWS, a log line locally). */
   publishesEvents?: boolean;
+  /** Reads the SSO shared key (SSO_JWT_SECRET) from its secret on AWS. */
+  readsSsoSecret?: boolean;
   memoryMb: number;
 }
 
@@ -42,6 +44,16 @@ export const functionSpecs = {
     description: 'Refresh and sign-out',
     tables: { users: 'read', tokens: 'write', audit: 'write' },
     signsTokens: true,
+    memoryMb: 512,
+  },
+  sso: {
+    entry: 'sso.ts',
+    description: 'JWT SSO: redirect to the identity provider, and its callback',
+    tables: { users: 'write', tokens: 'write', audit: 'write' },
+    signsTokens: true,
+    publishesEvents: true,
+    /** Reads SSO_JWT_SECRET from Secrets Manager on AWS. */
+    readsSsoSecret: true,
     memoryMb: 512,
   },
   account: {

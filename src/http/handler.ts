@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
+import { API_KEY_REFUSAL, createApiKeyCheck } from '../core/api-keys';
 import type { RequestMeta } from '../core/audit';
 import type { CoreDeps } from '../core/deps';
 import { GatehouseError, isGatehouseError } from '../core/errors';
@@ -33,6 +34,8 @@ export interface ActionRequest {
   query: unknown;
   /** The raw Authorization header: only `/oauth/*` reads it, for client credentials. */
   authorization: string | null;
+  /** Cookies by name (the browser flows: SSO). */
+  cookies: Record<string, string>;
   meta: RequestMeta;
 }
 
@@ -56,6 +59,18 @@ export const requireActor = async (
 };
 
 const header = (event: HttpEvent, name: string) => event.headers?.[name] ?? undefined;
+
+/** HTTP API hands cookies over as `name=value` strings; the first of a name wins. */
+const parseCookies = (cookies: string[] | undefined): Record<string, string> => {
+  const jar: Record<string, string> = {};
+  for (const cookie of cookies ?? []) {
+    const at = cookie.indexOf('=');
+    if (at <= 0) continue;
+    const name = cookie.slice(0, at).trim();
+    if (!(name in jar)) jar[name] = cookie.slice(at + 1).trim();
+  }
+  return jar;
+};
 
 /** Answers a route key this function does not serve ($default): 405 if the path exists, else 404. */
 const unknownRoute = (event: HttpEvent): HttpResult => {
@@ -136,6 +151,20 @@ export const createHandler = (
   }
   const byKey = new Map(served.map((route) => [routeKey(route), route]));
   let coldStart: Promise<void> | undefined;
+  let apiKeyCheck: ((key: string | undefined) => Promise<boolean>) | undefined;
+  /** REQUIRE_API_KEY: every route but discovery (JWT libraries fetch it with no key). */
+  const assertApiKey = async (route: Route, event: HttpEvent, deps: CoreDeps) => {
+    if (!deps.config.requireApiKey || name === 'discovery') return;
+    apiKeyCheck ??= createApiKeyCheck({
+      isKnownClient: async (id) => (await deps.store.getClient(id)) !== null,
+      now: () => deps.clock.now(),
+      cacheSeconds: deps.config.revocationCacheSeconds,
+    });
+    if (await apiKeyCheck(header(event, 'x-api-key'))) return;
+    // `/oauth/*` answers in the RFC's shape, with the contract's status.
+    if (route.form) throw new OAuthProtocolError('invalid_client', API_KEY_REFUSAL, 403);
+    throw new GatehouseError('api_key_invalid', API_KEY_REFUSAL);
+  };
 
   const handle = async (event: HttpEvent): Promise<HttpResult> => {
     const route = byKey.get(event.routeKey);
@@ -149,11 +178,12 @@ export const createHandler = (
       });
       await coldStart;
     }
+    await assertApiKey(route, event, resolved);
     const principal = await resolvePrincipal(route, event, resolved);
     if (route.scope && !principal?.scopes.includes(route.scope)) {
       throw new GatehouseError('forbidden', `This needs the ${route.scope} scope.`);
     }
-    const query = route.query ? parseQuery(event.queryStringParameters ?? {}, route.query) : {};
+    const query = route.query ? parseQuery(event.rawQueryString ?? '', route.query) : {};
     const raw = {
       body: event.body,
       isBase64Encoded: event.isBase64Encoded,
@@ -171,6 +201,7 @@ export const createHandler = (
       pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
       query,
       authorization: header(event, 'authorization') ?? null,
+      cookies: parseCookies(event.cookies),
       meta: {
         ip: event.requestContext.http.sourceIp || null,
         userAgent: event.requestContext.http.userAgent || null,

@@ -45,11 +45,16 @@ export const parseJsonBody = (raw: RawBody, schema: z.ZodMiniType): unknown => {
   throw invalid(`${describeIssue(result.error)}.`);
 };
 
-/** Query parameters against the route's schema; a refusal names the parameter. */
-export const parseQuery = (
-  parameters: Record<string, string | undefined>,
-  schema: z.ZodMiniType,
-): unknown => {
+/**
+ * The raw query string against the route's schema; a refusal names the parameter. A
+ * parameter given twice is refused (API Gateway would join the values with a comma).
+ */
+export const parseQuery = (rawQuery: string, schema: z.ZodMiniType): unknown => {
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQuery)) {
+    if (name in parameters) throw invalid(`query: ${name}: given more than once.`);
+    parameters[name] = value;
+  }
   const result = schema.safeParse(parameters);
   if (result.success) return result.data;
   throw invalid(`${describeIssue(result.error).replace(/^body: /, 'query: ')}.`);

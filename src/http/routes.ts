@@ -12,6 +12,7 @@ import {
   ResetPasswordBody,
   SignInBody,
   SignOutBody,
+  SsoQuery,
   TokenForm,
   TokenRequestForm,
   UpdateUserBody,
@@ -72,6 +73,16 @@ export const routes: readonly Route[] = [
     body: SignOutBody,
     summary: 'End the session of a refresh token, or with a bearer and {all:true} every session',
     success: 204,
+  },
+  {
+    method: 'GET',
+    path: '/auth/sso',
+    function: 'sso',
+    auth: 'public',
+    query: SsoQuery,
+    summary:
+      'JWT SSO: without jwt, redirect to the identity provider; with jwt, sign in and redirect to return_to',
+    success: 302,
   },
   {
     method: 'GET',

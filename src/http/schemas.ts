@@ -167,3 +167,17 @@ export const TokenRequestForm = z.object({
 });
 
 export type TokenRequestForm = z.infer<typeof TokenRequestForm>;
+
+/**
+ * `GET /auth/sso`: the first leg (`return_to`, and for a single-page app on another origin a
+ * PKCE S256 challenge with its `client_id`), or the provider's callback (`jwt`).
+ */
+export const SsoQuery = z.object({
+  return_to: z.optional(z.string().check(z.maxLength(2048))),
+  jwt: z.optional(z.string().check(z.minLength(1), z.maxLength(16_384))),
+  code_challenge: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/))),
+  code_challenge_method: z.optional(z.literal('S256')),
+  client_id: z.optional(z.string().check(z.maxLength(128))),
+});
+
+export type SsoQuery = z.infer<typeof SsoQuery>;

@@ -20,7 +20,12 @@ import { keys } from './schema';
 
 const toClient = (item: Item): ClientRecord => {
   const client = withoutKeys<ClientRecord>(item);
-  return { ...client, secretHash: client.secretHash ?? null };
+  return {
+    ...client,
+    secretHash: client.secretHash ?? null,
+    serviceUserId: client.serviceUserId ?? null,
+    createdBy: client.createdBy ?? null,
+  };
 };
 
 /** OAuth clients in the tokens table: one item each, listed through the sparse byKind index. */
@@ -35,7 +40,25 @@ export const createDynamoClients = (
   | 'listClients'
   | 'createAuthorizationCode'
   | 'consumeAuthorizationCode'
+  | 'markOnce'
 > => ({
+  async markOnce(key, expiresAt) {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...keys.once(key), expiresAt, ttl: Math.floor(expiresAt / 1000) + 3600 },
+          // An expired marker that TTL has not removed yet may be taken again.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': Date.now() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  },
   async createAuthorizationCode(code) {
     const { usedAt: _unused, ...fields } = code;
     await db.send(

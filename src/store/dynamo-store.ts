@@ -91,7 +91,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
               },
             },
           },
-          { PutRequest: { Item: refreshItem(refresh) } },
+          ...(refresh ? [{ PutRequest: { Item: refreshItem(refresh) } }] : []),
         ],
       };
       for (let attempt = 1; requests && Object.keys(requests).length; attempt++) {

@@ -34,6 +34,7 @@ export const createMemoryStore = (): Store => {
   const apiTokens = new Map<string, ApiTokenRecord>();
   const clients = new Map<string, ClientRecord>();
   const codes = new Map<string, AuthorizationCodeRecord>();
+  const once = new Map<string, number>();
 
   const isActiveOwner = (u: UserRecord) => u.role === 'owner' && u.status === 'active';
   const insertUser = (user: UserRecord) => {
@@ -152,7 +153,7 @@ export const createMemoryStore = (): Store => {
 
     async createSession(session, refresh) {
       sessions.set(session.sid, copy(session));
-      refreshTokens.set(refresh.hash, copy(refresh));
+      if (refresh) refreshTokens.set(refresh.hash, copy(refresh));
     },
     async getSession(sid) {
       return copy(sessions.get(sid) ?? null);
@@ -219,6 +220,12 @@ export const createMemoryStore = (): Store => {
       return copy(pageOf(matching, key, limit, after, true));
     },
 
+    async markOnce(key, expiresAt) {
+      const seen = once.get(key);
+      if (seen !== undefined && seen > Date.now()) return false;
+      once.set(key, expiresAt);
+      return true;
+    },
     async createAuthorizationCode(code) {
       codes.set(code.hash, copy(code));
     },

@@ -1,5 +1,6 @@
 import type { PublicJwk } from '../core/signing-keys';
-import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
+import type { DynamoSettings } from './dynamo-settings';
+import { lazyGetItem } from './lazy-get-item';
 import { keys } from './schema';
 
 /** The published public keys are kept as one JSON string, readable without the document client. */
@@ -8,24 +9,11 @@ export const parsePublishedKeys = (item: Record<string, unknown>) => ({
   keys: JSON.parse(String(item.jwks ?? '[]')) as PublicJwk[],
 });
 
-/**
- * For the authorizer: reads the published keys with the SDK imported only on first call, so
- * loading the function costs no SDK start-up.
- */
+/** For the authorizer: reads the published keys (the SDK is imported on first call). */
 export const publishedKeysReader = (settings: DynamoSettings, tableName: string) => {
-  let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined;
+  const getItem = lazyGetItem(settings);
   return async (): Promise<PublicJwk[]> => {
-    const sdk = await import('@aws-sdk/client-dynamodb');
-    client ??= new sdk.DynamoDBClient(dynamoClientConfig(settings));
-    const { pk, sk } = keys.publishedKeys();
-    const result = await client.send(
-      new sdk.GetItemCommand({
-        TableName: tableName,
-        Key: { pk: { S: pk }, sk: { S: sk } },
-        ConsistentRead: true,
-      }),
-    );
-    const item = result.Item;
+    const item = await getItem(tableName, keys.publishedKeys(), { consistent: true });
     if (!item) return [];
     return parsePublishedKeys({ generation: item.generation?.N, jwks: item.jwks?.S }).keys;
   };

@@ -86,4 +86,6 @@ export const keys = {
   apiToken: (tokenId: string) => ({ pk: `APITOKEN#${tokenId}`, sk: 'APITOKEN' }),
   client: (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' }),
   authorizationCode: (hash: string) => ({ pk: `CODE#${hash}`, sk: 'CODE' }),
+  /** A one-time marker (an SSO token seen), gone by TTL after it no longer matters. */
+  once: (key: string) => ({ pk: `ONCE#${key}`, sk: 'ONCE' }),
 };

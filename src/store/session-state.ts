@@ -1,25 +1,19 @@
-import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
+import type { DynamoSettings } from './dynamo-settings';
+import { lazyGetItem } from './lazy-get-item';
 import { keys } from './schema';
 
 /**
- * For the authorizer: whether a session has ended, with the SDK imported on first call (the
- * function loads without it). A missing or expired session counts as ended.
+ * For the authorizer: whether a session has ended. A missing or expired session counts as
+ * ended.
  */
 export const sessionRevocationReader = (settings: DynamoSettings, tableName: string) => {
-  let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined;
+  const getItem = lazyGetItem(settings);
   return async (sid: string): Promise<boolean> => {
-    const sdk = await import('@aws-sdk/client-dynamodb');
-    client ??= new sdk.DynamoDBClient(dynamoClientConfig(settings));
-    const { pk, sk } = keys.session(sid);
-    const { Item } = await client.send(
-      new sdk.GetItemCommand({
-        TableName: tableName,
-        Key: { pk: { S: pk }, sk: { S: sk } },
-        ProjectionExpression: 'revokedAt, expiresAt',
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item || Item.revokedAt) return true;
-    return Number(Item.expiresAt?.N ?? 0) <= Date.now();
+    const item = await getItem(tableName, keys.session(sid), {
+      projection: 'revokedAt, expiresAt',
+      consistent: true,
+    });
+    if (!item || item.revokedAt) return true;
+    return Number(item.expiresAt?.N ?? 0) <= Date.now();
   };
 };

@@ -13,6 +13,8 @@ import {
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../../src/http/functions';
 import { type TableName, tables } from '../../src/store/schema';
 import {
+  type LambdaProperties,
+  lambdaProperties,
   ownerEmail,
   ownerUsername,
   resources,
@@ -72,18 +74,8 @@ const defaultBusArn = {
   ],
 };
 
-interface LambdaProperties {
-  Role: { 'Fn::GetAtt': [string, string] };
-  LoggingConfig: { LogGroup: { Ref: string } };
-  Code: { S3Key: string };
-  Environment: { Variables: Record<string, unknown> };
-}
-
-const lambda = (name: FunctionName): LambdaProperties => {
-  const resource = resources(synth.template)[synth.logicalId(synth.stack.functions.byName[name])];
-  expect(resource?.Type).toBe('AWS::Lambda::Function');
-  return resource?.Properties as unknown as LambdaProperties;
-};
+const lambda = (name: FunctionName): LambdaProperties =>
+  lambdaProperties(synth.template, synth.logicalId(synth.stack.functions.byName[name]));
 
 const roleIdOf = (name: FunctionName): string => {
   return lambda(name).Role['Fn::GetAtt'][0];

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { GatehouseStack, type GatehouseStackProps } from '../../lib/gatehouse-stack';
 
@@ -11,6 +12,8 @@ export interface Synthesized {
   app: App;
   stack: GatehouseStack;
   template: Template;
+  /** What the one synthesis made: every stack's template and messages (cdk-nag's findings). */
+  assembly: CloudAssembly;
   /** The cloud assembly directory: templates, asset manifests and bundled assets. */
   directory: string;
   /** The logical id CloudFormation will see for a construct (or its default child). */
@@ -18,24 +21,29 @@ export interface Synthesized {
   cleanUp: () => void;
 }
 
-/** Synthesizes a fresh app (bundling every function with the local esbuild): once per file. */
+/**
+ * Synthesizes a fresh app (bundling every function with the local esbuild): once per file.
+ * `prepare` may add stacks or aspects; `context` may limit bundling (`aws:cdk:bundling-stacks`).
+ */
 export const synthGatehouse = (
   props: GatehouseStackProps = {},
-  prepare: (app: App) => void = () => {},
+  prepare: (app: App, stack: GatehouseStack) => void = () => {},
+  context: Record<string, unknown> = {},
 ): Synthesized => {
-  const app = new App();
+  const app = new App({ context });
   const stack = new GatehouseStack(app, 'Gatehouse', {
     defaultOwnerEmail: ownerEmail,
     defaultOwnerUsername: ownerUsername,
     ...props,
   });
-  prepare(app);
+  prepare(app, stack);
   const assembly = app.synth();
   const template = Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template);
   return {
     app,
     stack,
     template,
+    assembly,
     directory: assembly.directory,
     logicalId: (construct) =>
       stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement),
@@ -101,3 +109,37 @@ export const roleStatements = (template: Template, roleId: string) =>
       actions: ([] as string[]).concat(statement.Action),
       resourceIds: referencedIds(statement.Resource),
     }));
+
+export interface LambdaProperties {
+  Role: { 'Fn::GetAtt': [string, string] };
+  LoggingConfig: { LogGroup: { Ref: string } };
+  Code: { S3Key: string };
+  Environment: { Variables: Record<string, unknown> };
+}
+
+/** The properties of the function with this logical id. */
+export const lambdaProperties = (template: Template, id: string): LambdaProperties => {
+  const resource = resources(template)[id];
+  if (resource?.Type !== 'AWS::Lambda::Function') throw new Error(`${id} is not a function`);
+  return resource.Properties as unknown as LambdaProperties;
+};
+
+export interface Suppression {
+  id: string;
+  reason: string;
+  applies_to?: unknown[];
+}
+
+/** Every cdk-nag suppression a template's resources carry in their metadata. */
+export const nagSuppressions = (template: Template): Suppression[] =>
+  Object.values(resources(template)).flatMap(
+    (resource) =>
+      (resource as { Metadata?: { cdk_nag?: { rules_to_suppress: Suppression[] } } }).Metadata
+        ?.cdk_nag?.rules_to_suppress ?? [],
+  );
+
+/** The condition on the authorizer's GetItem of users: only these attributes, never a hash. */
+export const usersAttributeCondition = {
+  'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'role', 'status', 'type'] },
+  StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+};

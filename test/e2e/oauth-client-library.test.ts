@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { beforeAll, expect, it } from 'vitest';
 import { issueAuthorizationCode } from '../../src/core/authorization-codes';

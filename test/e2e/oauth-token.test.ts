@@ -169,9 +169,7 @@ describe('POST /oauth/token', () => {
 
   it('answers bad requests in the RFC shape', async () => {
     expect((await token({ grant_type: 'implicit' })).body.error).toBe('unsupported_grant_type');
-    expect((await token({ grant_type: 'client_credentials' })).body.error).toBe(
-      'unsupported_grant_type',
-    );
+    expect((await token({ grant_type: 'client_credentials' })).body.error).toBe('invalid_client');
     expect((await token({ grant_type: 'refresh_token' })).body.error).toBe('invalid_request');
     const json = await call('POST', '/oauth/token', { json: { grant_type: 'refresh_token' } });
     expect(json.status).toBe(400);

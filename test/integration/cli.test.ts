@@ -1,70 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBcryptHasher } from '../../src/core/password-hasher';
-import type { Store } from '../../src/core/store';
-import { createTables } from '../../src/store/create-tables';
-import { createDocumentClient, createDynamoClient } from '../../src/store/dynamo-client';
-import { createDynamoStore } from '../../src/store/dynamo-store';
-import { useDynamoDbLocal } from '../support/dynamodb';
+import { failedWith, json, RUN, usageErrorWith, useGatehouseCli } from '../support/cli';
 
-const RUN = fileURLToPath(new URL('../../src/cli/run.mjs', import.meta.url));
-// The names `npm start` uses, so the CLI's defaults are what is tested.
-const TABLES = { users: 'Users', tokens: 'Tokens', audit: 'Audit' };
-
-const dynamo = useDynamoDbLocal();
-let store: Store;
+const { gatehouse, endpoint, store } = useGatehouseCli();
 let work: string;
 
-beforeAll(async () => {
-  const client = createDynamoClient({ endpoint: dynamo.endpoint() });
-  await createTables(client, TABLES);
-  store = createDynamoStore(createDocumentClient(client), TABLES);
+beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `gatehouse` command, as a script would; `--endpoint` unless `env` says where. */
-const gatehouse = (args: string[], options: { env?: Record<string, string> } = {}) =>
-  new Promise<Run>((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      [RUN, ...(options.env ? [] : ['--endpoint', dynamo.endpoint()]), ...args],
-      {
-        // Nothing from the test's environment may point the CLI elsewhere.
-        env: {
-          ...process.env,
-          DYNAMODB_ENDPOINT: '',
-          DYNAMODB_LOCAL_PORT: '',
-          USERS_TABLE: '',
-          TOKENS_TABLE: '',
-          AUDIT_TABLE: '',
-          ...options.env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
-
-const json = (run: Run) => JSON.parse(run.stdout);
 
 describe('gatehouse CLI', () => {
   it('manages a user from create to delete', async () => {
@@ -95,7 +41,7 @@ describe('gatehouse CLI', () => {
     expect(shown.stdout).toContain('attributes    institution=CERN');
 
     // The default connection: DynamoDB Local on DYNAMODB_LOCAL_PORT, tables Users/Tokens/Audit.
-    const port = new URL(dynamo.endpoint()).port;
+    const port = new URL(endpoint()).port;
     const listed = await gatehouse(['users', 'list', '--json'], {
       env: { DYNAMODB_LOCAL_PORT: port },
     });
@@ -126,7 +72,7 @@ describe('gatehouse CLI', () => {
     const [, password] = /\n([A-Za-z0-9_-]{32})\n$/.exec(reset.stdout) ?? [];
     expect(password).toBeDefined();
     expect(reset.stdout.split(password as string)).toHaveLength(2); // printed exactly once
-    const stored = await store.findUserByEmail('ann@example.com');
+    const stored = await store().findUserByEmail('ann@example.com');
     expect(await createBcryptHasher(4).verify(password as string, stored?.passwordHash ?? '')).toBe(
       true,
     );
@@ -148,7 +94,7 @@ describe('gatehouse CLI', () => {
     const deleted = await gatehouse(['users', 'delete', 'ann@example.com']);
     expect(deleted).toMatchObject({ code: 0, stdout: `Deleted Ann@Example.com (${user.id}).\n` });
     const gone = await gatehouse(['users', 'get', user.id]);
-    expect(gone).toEqual({ code: 3, stdout: '', stderr: `gatehouse: No user "${user.id}".\n` });
+    expect(gone).toEqual(failedWith(3, `No user "${user.id}".`));
   });
 
   it('imports users.json twice: the same summary of failures, then nothing to change', async () => {
@@ -193,7 +139,7 @@ describe('gatehouse CLI', () => {
       ].join('\n'),
     );
 
-    expect(await store.findUserByEmail('zoe@example.com')).toMatchObject({
+    expect(await store().findUserByEmail('zoe@example.com')).toMatchObject({
       name: 'Zoe',
       role: 'viewer',
       status: 'active',
@@ -201,8 +147,8 @@ describe('gatehouse CLI', () => {
       attributes: { institution: 'UChicago', sub: 'sub-zoe' },
     });
     const everything = JSON.stringify([
-      await store.listUsers({ limit: 100 }),
-      await store.listAuditEvents({ limit: 100 }),
+      await store().listUsers({ limit: 100 }),
+      await store().listAuditEvents({ limit: 100 }),
     ]);
     expect(everything).not.toContain('rt-do-not-keep');
   });
@@ -219,22 +165,13 @@ describe('gatehouse CLI', () => {
         gatehouse(['users', 'set-role', '--help']),
       ],
     );
-    expect(conflict).toEqual({
-      code: 4,
-      stdout: '',
-      stderr: 'gatehouse: That email is already taken.\n',
-    });
-    expect(invalid).toEqual({
-      code: 5,
-      stdout: '',
-      stderr: 'gatehouse: email: Invalid email address\n',
-    });
-    expect(missingArgument).toMatchObject({ code: 2, stdout: '' });
-    expect(missingArgument.stderr).toContain("error: missing required argument 'user'");
-    expect(badChoice).toMatchObject({ code: 2, stdout: '' });
-    expect(badChoice.stderr).toContain("argument 'king' is invalid");
-    expect(unknownCommand).toMatchObject({ code: 2, stdout: '' });
-    expect(unknownCommand.stderr).toContain("error: unknown command 'frobnicate'");
+    expect(conflict).toEqual(failedWith(4, 'That email is already taken.'));
+    expect(invalid).toEqual(failedWith(5, 'email: Invalid email address'));
+    expect(missingArgument).toMatchObject(
+      usageErrorWith("error: missing required argument 'user'"),
+    );
+    expect(badChoice).toMatchObject(usageErrorWith("argument 'king' is invalid"));
+    expect(unknownCommand).toMatchObject(usageErrorWith("error: unknown command 'frobnicate'"));
 
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toContain('Usage: gatehouse users set-role [options] <user> <role>');

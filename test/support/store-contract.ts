@@ -462,6 +462,15 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         expect(await store.getRefreshToken(sha256('unknown'))).toBeNull();
       });
 
+      it("stores a client's session without a refresh token, revoked like any other", async () => {
+        const store = await fresh();
+        const session = { ...aSession('svc'), clientId: 'gh_client' };
+        await store.createSession(session, null);
+        expect(await store.getSession(session.sid)).toEqual(session);
+        expect(await store.revokeUserSessions('svc', T0 + 1000)).toBe(1);
+        expect((await store.getSession(session.sid))?.revokedAt).toBe(T0 + 1000);
+      });
+
       it('rotates a refresh token exactly once', async () => {
         const store = await fresh();
         const session = aSession('u1');
@@ -511,6 +520,22 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         for (const s of mine) expect((await store.getSession(s.sid))?.revokedAt).not.toBeNull();
         expect((await store.getSession(theirs.sid))?.revokedAt).toBeNull();
         expect(await store.revokeUserSessions('nobody', T0)).toBe(0);
+      });
+    });
+
+    describe('one-time markers', () => {
+      it('says yes once per key, also to concurrent callers, until the marker expires', async () => {
+        const store = await fresh();
+        const later = Date.now() + HOUR;
+        const outcomes = await Promise.all([
+          store.markOnce('sso-a', later),
+          store.markOnce('sso-a', later),
+          store.markOnce('sso-a', later),
+        ]);
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        expect(await store.markOnce('sso-b', later)).toBe(true);
+        expect(await store.markOnce('sso-old', Date.now() - 1000)).toBe(true);
+        expect(await store.markOnce('sso-old', later)).toBe(true);
       });
     });
 

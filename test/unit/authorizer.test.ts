@@ -145,14 +145,9 @@ describe('authorizer', () => {
       context: { error_code: 'token_invalid' },
     });
     if (header) {
-      const denied = (await handler(tokenEvent(header))) as {
-        policyDocument: { Statement: { Effect: string }[] };
-      };
-      expect(denied.policyDocument.Statement[0]?.Effect).toBe('Deny');
-      const deniedRest = (await handler(restRequestEvent(header))) as {
-        policyDocument: { Statement: { Effect: string }[] };
-      };
-      expect(deniedRest.policyDocument.Statement[0]?.Effect).toBe('Deny');
+      // REST answers 401 only when the authorizer throws exactly 'Unauthorized'.
+      await expect(handler(tokenEvent(header))).rejects.toThrow(/^Unauthorized$/);
+      await expect(handler(restRequestEvent(header))).rejects.toThrow(/^Unauthorized$/);
     }
   });
 
@@ -345,6 +340,77 @@ describe('authorizer', () => {
         isAuthorized: false,
       });
       expect(loads).toEqual([]);
+    });
+  });
+
+  describe('in front of another API, with scopes per route', () => {
+    const routeScopes = {
+      'GET /things/{id}': ['tokens:read'],
+      'POST /things': ['tokens:write'],
+      'DELETE /things/{id}': ['profile', 'tokens:read'],
+    };
+    const routeEvent = (routeKey: string) => ({ ...httpEvent(`Bearer ${token}`), routeKey });
+
+    it('HTTP API: allows a route whose scopes the token holds, denies the others', async () => {
+      const { handler } = authorizer({ routeScopes });
+      expect(await handler(routeEvent('GET /things/{id}'))).toMatchObject({ isAuthorized: true });
+      expect(await handler(routeEvent('DELETE /things/{id}'))).toMatchObject({
+        isAuthorized: true,
+      });
+      expect(await handler(routeEvent('POST /things'))).toMatchObject({
+        isAuthorized: false,
+        context: { error_code: 'forbidden' },
+      });
+      // A route nobody listed is refused, whatever the token holds.
+      expect(await handler(routeEvent('GET /unlisted'))).toMatchObject({ isAuthorized: false });
+    });
+
+    it('REST: allows exactly the routes the token may call, so a cached policy fits them all', async () => {
+      const { handler } = authorizer({ routeScopes });
+      const result = (await handler(restRequestEvent(`Bearer ${token}`))) as {
+        policyDocument: { Statement: { Effect: string; Resource: string[] }[] };
+      };
+      expect(result.policyDocument.Statement[0]).toMatchObject({
+        Effect: 'Allow',
+        Resource: [
+          'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/things/*',
+          'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/DELETE/things/*',
+        ],
+      });
+      const none = (await handler(
+        restRequestEvent(`Bearer ${signAccessToken(signer, { ...claims, scope: 'cli' })}`),
+      )) as { policyDocument: { Statement: { Effect: string }[] } };
+      expect(none.policyDocument.Statement[0]?.Effect).toBe('Deny');
+    });
+
+    it('checks the API key first when one is required', async () => {
+      const asked: (string | undefined)[] = [];
+      const { handler } = authorizer({
+        routeScopes,
+        isKnownApiKey: async (key) => {
+          asked.push(key);
+          return key === 'gh_known';
+        },
+      });
+      const withKey = (key?: string) => {
+        const event = routeEvent('GET /things/{id}');
+        return { ...event, headers: { ...event.headers, ...(key ? { 'X-Api-Key': key } : {}) } };
+      };
+      expect(await handler(withKey('gh_known'))).toMatchObject({ isAuthorized: true });
+      expect(await handler(withKey('gh_other'))).toMatchObject({
+        isAuthorized: false,
+        context: { error_code: 'api_key_invalid' },
+      });
+      expect(await handler(withKey())).toMatchObject({ isAuthorized: false });
+      expect(asked).toEqual(['gh_known', 'gh_other', undefined]);
+      // REST: a refused key is a 403 policy, not the 401 of a bad token.
+      const rest = (await handler({
+        ...restRequestEvent(`Bearer ${token}`),
+        headers: { Authorization: `Bearer ${token}`, 'x-api-key': 'gh_other' },
+      } as APIGatewayRequestAuthorizerEvent)) as {
+        policyDocument: { Statement: { Effect: string }[] };
+      };
+      expect(rest.policyDocument.Statement[0]?.Effect).toBe('Deny');
     });
   });
 

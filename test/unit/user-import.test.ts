@@ -102,6 +102,8 @@ describe('users.json import', () => {
       ...bob,
       name: 'Bob',
       attributes: { team: 'physics', sub: 'sub-bob' },
+      // Written by an operator, not an identity provider: SSO leaves them alone.
+      attributeSources: { team: 'admin', sub: 'admin' },
       updatedAt: expect.any(Number),
     });
     expect(await deps.store.getUser(dora.id)).toEqual(dora);

@@ -23,8 +23,12 @@ export const openIdConfiguration: Action = async ({ deps }) => {
       revocation_endpoint: `${issuer}/oauth/revoke`,
       userinfo_endpoint: `${issuer}/me`,
       response_types_supported: ['code'],
-      // client_credentials joins when it is built.
-      grant_types_supported: ['authorization_code', 'refresh_token', 'password'],
+      grant_types_supported: [
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+        'password',
+      ],
       code_challenge_methods_supported: ['S256'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['ES256'],

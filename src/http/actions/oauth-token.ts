@@ -1,4 +1,5 @@
 import { exchangeAuthorizationCode } from '../../core/authorization-codes';
+import { issueClientToken } from '../../core/client-credentials';
 import { authenticateClient, type ClientRecord, type GrantType } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { isGatehouseError } from '../../core/errors';
@@ -121,12 +122,25 @@ export const tokenAction: Action = async (request) => {
       );
       return tokenAnswer(deps, tokens);
     }
+    case 'client_credentials': {
+      const caller = requireClientFor(client, 'client_credentials');
+      try {
+        const token = await issueClientToken(deps, caller, form.scope, request.meta);
+        return json(200, token, { pragma: 'no-cache' });
+      } catch (error) {
+        if (isGatehouseError(error) && error.code === 'forbidden') {
+          throw new OAuthProtocolError('invalid_scope', error.message);
+        }
+        if (isGatehouseError(error) && error.code === 'account_disabled') {
+          throw new OAuthProtocolError('unauthorized_client', error.message);
+        }
+        throw error;
+      }
+    }
     default:
       throw new OAuthProtocolError(
         'unsupported_grant_type',
-        form.grant_type === 'client_credentials'
-          ? 'client_credentials is not available yet.'
-          : `Unknown grant_type ${form.grant_type}.`,
+        `Unknown grant_type ${form.grant_type}.`,
       );
   }
 };

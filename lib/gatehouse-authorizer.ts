@@ -1,0 +1,220 @@
+import { Duration, Lazy, Names, Token } from 'aws-cdk-lib';
+import {
+  AuthorizationType,
+  IdentitySource,
+  type Integration,
+  type IResource,
+  type IRestApi,
+  type Method,
+  RequestAuthorizer,
+} from 'aws-cdk-lib/aws-apigateway';
+import {
+  type HttpApi,
+  type HttpMethod,
+  type HttpRoute,
+  type HttpRouteIntegration,
+  HttpRouteKey,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { scopeCatalogFromEnv } from '../src/core/roles';
+import { functionSpecs } from '../src/http/functions';
+import { specFunction } from './functions';
+import { defaultLogRetention, defaultRevocationCacheSeconds, integerProp } from './gatehouse-stack';
+
+export interface GatehouseAuthorizerProps {
+  /** Gatehouse's API URL: the `iss` of every token it issues. */
+  issuerUrl: string;
+  /** The `aud` tokens must carry, when Gatehouse sets ACCESS_TOKEN_AUDIENCE. Default: the issuer. */
+  audience?: string;
+  /** Gatehouse's tables: from its stack, or `Table.fromTableAttributes({ tableArn, encryptionKey })`. */
+  usersTable: ITable;
+  tokensTable: ITable;
+  /** Gatehouse's SCOPE_CATALOG (JSON), when it sets one: the two must be equal. */
+  scopeCatalog?: string;
+  /**
+   * The longest a revoked session, a disabled user or a role change may still pass, in seconds,
+   * API Gateway's cache included. 0 to 300; default 10.
+   */
+  revocationBoundSeconds?: number;
+  /**
+   * How long API Gateway caches an answer (per token and route). 0 to revocationBoundSeconds;
+   * default 0. The function trusts what it read for the rest of the bound.
+   */
+  resultsCacheSeconds?: number;
+  /** Also require `x-api-key` to name one of Gatehouse's OAuth clients. Default: false. */
+  requireApiKey?: boolean;
+  /** Retention of the authorizer function's logs. Default: three months. */
+  logRetention?: RetentionDays;
+}
+
+export interface HttpRouteProtection {
+  path: string;
+  methods: HttpMethod[];
+  integration: HttpRouteIntegration;
+  /** Every scope the caller's token must hold. */
+  scopes: readonly string[];
+}
+
+// Lambda allows 4 KB of environment in all; the route map must leave room for the rest.
+const maxRouteScopesLength = 3000;
+
+/**
+ * Gatehouse's Lambda authorizer in front of another stack's HTTP API routes or REST API methods,
+ * each with the scopes it requires. The function is Gatehouse's own authorizer (same bundle, same
+ * least-privilege role); the routes and their scopes reach it in AUTHORIZER_ROUTE_SCOPES.
+ */
+export class GatehouseAuthorizer extends Construct {
+  readonly function: NodejsFunction;
+  /** API Gateway's result cache, in seconds. */
+  readonly resultsCacheSeconds: number;
+  private readonly requireApiKey: boolean;
+  /** Scopes a route may require; null when the catalog is only known at deploy time. */
+  private readonly knownScopes: ReadonlySet<string> | null;
+  private readonly routeScopes = new Map<string, readonly string[]>();
+  private readonly httpAuthorizers = new Map<HttpApi, HttpLambdaAuthorizer>();
+  private readonly restAuthorizers = new Map<IRestApi, RequestAuthorizer>();
+
+  constructor(scope: Construct, id: string, props: GatehouseAuthorizerProps) {
+    super(scope, id);
+    const bound = integerProp(
+      'revocationBoundSeconds',
+      props.revocationBoundSeconds ?? defaultRevocationCacheSeconds,
+      0,
+      300,
+    );
+    const cache = props.resultsCacheSeconds ?? 0;
+    if (!Number.isInteger(cache) || cache < 0 || cache > bound) {
+      throw new Error(
+        `resultsCacheSeconds must be an integer from 0 to revocationBoundSeconds (${bound}), ` +
+          `not ${cache}: API Gateway would serve a revoked token's cached answer past the bound.`,
+      );
+    }
+    this.resultsCacheSeconds = cache;
+    this.requireApiKey = props.requireApiKey ?? false;
+    const catalog = props.scopeCatalog;
+    this.knownScopes =
+      catalog !== undefined && Token.isUnresolved(catalog)
+        ? null
+        : new Set(scopeCatalogFromEnv({ SCOPE_CATALOG: catalog }).owner);
+
+    const environment: Record<string, string> = {
+      ISSUER_URL: props.issuerUrl,
+      // What API Gateway caches counts against the bound: the function keeps the rest.
+      REVOCATION_CACHE_SECONDS: String(bound - cache),
+      AUTHORIZER_ROUTE_SCOPES: Lazy.string({
+        produce: () => JSON.stringify(Object.fromEntries(this.routeScopes)),
+      }),
+    };
+    if (props.audience) environment.ACCESS_TOKEN_AUDIENCE = props.audience;
+    if (catalog) environment.SCOPE_CATALOG = catalog;
+    if (this.requireApiKey) environment.REQUIRE_API_KEY = '1';
+    this.function = specFunction(this, 'Authorizer', functionSpecs.authorizer, {
+      tables: { users: props.usersTable, tokens: props.tokensTable },
+      environment,
+      logRetention: props.logRetention ?? defaultLogRetention,
+    });
+
+    this.node.addValidation({
+      validate: () => {
+        if (this.routeScopes.size === 0) {
+          return ['GatehouseAuthorizer protects no route: use addHttpRoutes or addRestMethod.'];
+        }
+        const length = JSON.stringify(Object.fromEntries(this.routeScopes)).length;
+        return length > maxRouteScopesLength
+          ? [
+              `AUTHORIZER_ROUTE_SCOPES is ${length} characters, over ${maxRouteScopesLength}: ` +
+                'Lambda environment is 4 KB in all. Split the routes over two authorizers.',
+            ]
+          : [];
+      },
+    });
+  }
+
+  /** HTTP API routes, one per method, each behind the authorizer with these scopes. */
+  addHttpRoutes(api: HttpApi, route: HttpRouteProtection): HttpRoute[] {
+    if (route.methods.length === 0) throw new Error(`${route.path}: name at least one method.`);
+    // The key API Gateway puts in the event's routeKey.
+    for (const method of route.methods) {
+      this.protect(HttpRouteKey.with(route.path, method).key, route.scopes);
+    }
+    return api.addRoutes({
+      path: route.path,
+      methods: route.methods,
+      integration: route.integration,
+      authorizer: this.httpAuthorizerFor(api),
+    });
+  }
+
+  /** A REST API method behind the authorizer with these scopes. */
+  addRestMethod(
+    resource: IResource,
+    httpMethod: string,
+    integration: Integration,
+    scopes: readonly string[],
+  ): Method {
+    const method = httpMethod.toUpperCase();
+    if (method === 'ANY') {
+      // The authorizer looks routes up by the request's own method, never ANY.
+      throw new Error(`${resource.path}: protect each method, not ANY.`);
+    }
+    this.protect(`${method} ${resource.path}`, scopes);
+    return resource.addMethod(method, integration, {
+      authorizer: this.restAuthorizerFor(resource.api),
+      authorizationType: AuthorizationType.CUSTOM,
+    });
+  }
+
+  private protect(key: string, scopes: readonly string[]): void {
+    if (this.routeScopes.has(key)) throw new Error(`${key} is already protected.`);
+    if (scopes.length === 0) {
+      throw new Error(`${key}: name the scopes it requires (none would deny every caller).`);
+    }
+    const unknown = scopes.filter((scope) => this.knownScopes && !this.knownScopes.has(scope));
+    if (unknown.length > 0) {
+      throw new Error(
+        `${key}: ${unknown.join(', ')} not in the scope catalog (${[...(this.knownScopes ?? [])].join(' ')}).`,
+      );
+    }
+    this.routeScopes.set(key, [...scopes]);
+  }
+
+  private httpAuthorizerFor(api: HttpApi): HttpLambdaAuthorizer {
+    let authorizer = this.httpAuthorizers.get(api);
+    if (!authorizer) {
+      // The route is part of the cache key: an answer for one route never serves another.
+      const identitySource = ['$request.header.Authorization', '$context.routeKey'];
+      if (this.requireApiKey) identitySource.push('$request.header.x-api-key');
+      authorizer = new HttpLambdaAuthorizer('GatehouseAuthorizer', this.function, {
+        authorizerName: Names.uniqueId(this),
+        responseTypes: [HttpLambdaResponseType.SIMPLE],
+        identitySource,
+        resultsCacheTtl: Duration.seconds(this.resultsCacheSeconds),
+      });
+      this.httpAuthorizers.set(api, authorizer);
+    }
+    return authorizer;
+  }
+
+  private restAuthorizerFor(api: IRestApi): RequestAuthorizer {
+    let authorizer = this.restAuthorizers.get(api);
+    if (!authorizer) {
+      // The cache is per token only: the policy names every method the token may call.
+      const identitySources = [IdentitySource.header('Authorization')];
+      if (this.requireApiKey) identitySources.push(IdentitySource.header('x-api-key'));
+      authorizer = new RequestAuthorizer(this, `${Names.nodeUniqueId(api.node)}Authorizer`, {
+        handler: this.function,
+        identitySources,
+        resultsCacheTtl: Duration.seconds(this.resultsCacheSeconds),
+      });
+      this.restAuthorizers.set(api, authorizer);
+    }
+    return authorizer;
+  }
+}

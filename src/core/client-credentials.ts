@@ -1,0 +1,82 @@
+import { signAccessToken } from './access-tokens';
+import { type RequestMeta, recordAudit } from './audit';
+import type { ClientRecord } from './clients';
+import type { CoreDeps } from './deps';
+import { GatehouseError } from './errors';
+import { newId } from './ids';
+import { scopesForRole } from './roles';
+import { accessClaims } from './sessions';
+import type { SessionRecord } from './store';
+
+export interface ClientToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}
+
+/**
+ * The scopes a request asks for (RFC 6749 §3.3, space-separated), within what the grants
+ * allow; none asked is all of them. Null when any is beyond the grants.
+ */
+export const requestedScopes = (
+  grants: readonly string[],
+  requested: string | undefined,
+): readonly string[] | null => {
+  const asked = [...new Set((requested ?? '').split(' ').filter(Boolean))];
+  if (asked.length === 0) return grants;
+  return asked.every((scope) => grants.includes(scope)) ? asked : null;
+};
+
+/**
+ * client_credentials (RFC 6749 §4.4): an access token naming the client's service account,
+ * with no refresh token. It still gets a session of its own, living as long as the token, so
+ * disabling, demoting or deleting the account (or the client) ends it within the revocation
+ * bound, as for every other access token.
+ */
+export const issueClientToken = async (
+  deps: CoreDeps,
+  client: ClientRecord,
+  scope: string | undefined,
+  meta: RequestMeta,
+): Promise<ClientToken> => {
+  const user = client.serviceUserId ? await deps.store.getUser(client.serviceUserId) : null;
+  if (!user) {
+    throw new GatehouseError('account_disabled', "The client's service account no longer exists.");
+  }
+  if (user.status !== 'active') {
+    throw new GatehouseError('account_disabled', "The client's service account is disabled.");
+  }
+  const scopes = requestedScopes(scopesForRole(deps.scopes, user.role), scope);
+  if (!scopes) {
+    throw new GatehouseError('forbidden', "scope: beyond what the client's service account holds.");
+  }
+  const now = deps.clock.now();
+  const ttl = deps.config.accessTokenTtlSeconds;
+  const session: SessionRecord = {
+    sid: newId(),
+    userId: user.id,
+    clientId: client.clientId,
+    createdAt: now,
+    expiresAt: now + ttl * 1000,
+    revokedAt: null,
+  };
+  await Promise.all([
+    deps.store.createSession(session, null),
+    recordAudit(deps, meta, {
+      action: 'oauth.client_credentials',
+      actorId: user.id,
+      targetId: client.clientId,
+      detail: { sid: session.sid, scope: scopes.join(' ') },
+    }),
+  ]);
+  return {
+    access_token: signAccessToken(
+      await deps.signer(),
+      accessClaims(deps, user, session, now, scopes),
+    ),
+    token_type: 'Bearer',
+    expires_in: ttl,
+    scope: scopes.join(' '),
+  };
+};

@@ -1,0 +1,79 @@
+import { createApiKeyCheck } from '../core/api-keys';
+import { scopeCatalogFromEnv } from '../core/roles';
+import {
+  audienceFromEnv,
+  issuerFromEnv,
+  requiresApiKey,
+  requiresUserAuthentication,
+  revocationCacheSecondsFromEnv,
+} from '../core/token-settings';
+import { apiTokenStateStore } from '../store/api-token-state';
+import { clientExistsReader } from '../store/client-state';
+import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settings';
+import { publishedKeysReader } from '../store/published-keys';
+import { sessionRevocationReader } from '../store/session-state';
+import { createAuthorizer, type RouteScopes } from './authorizer';
+
+type Env = Record<string, string | undefined>;
+
+/** AUTHORIZER_ROUTE_SCOPES: `{"GET /things/{id}": ["scope", …]}`; a bad value stops the start. */
+export const routeScopesFromEnv = (env: Env): RouteScopes | null => {
+  const raw = env.AUTHORIZER_ROUTE_SCOPES;
+  if (!raw) return null;
+  const invalid = () =>
+    new Error(
+      'Invalid settings: AUTHORIZER_ROUTE_SCOPES must map "METHOD /path" to a list of scopes.',
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw invalid();
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
+  for (const [key, scopes] of Object.entries(parsed)) {
+    const wellFormed =
+      /^[A-Z]+ \/\S*$/.test(key) &&
+      Array.isArray(scopes) &&
+      scopes.length > 0 &&
+      scopes.every((scope) => typeof scope === 'string' && scope.length > 0);
+    if (!wellFormed) throw invalid();
+  }
+  return parsed as RouteScopes;
+};
+
+/** The authorizer as a function's environment configures it (functions/authorizer.ts). */
+export const authorizerFromEnv = (env: Env) => {
+  if (!requiresUserAuthentication(env)) {
+    console.warn(
+      'REQUIRE_USER_AUTHENTICATION=0: requests without a token act as the default owner.',
+    );
+  }
+  const dynamo = dynamoSettingsFromEnv(env);
+  const tables = tableNamesFromEnv(env);
+  const scopeCatalog = scopeCatalogFromEnv(env);
+  const revocationCacheSeconds = revocationCacheSecondsFromEnv(env);
+  const denyWithReason = env.AUTHORIZER_DENY_WITH_REASON === '1';
+  return createAuthorizer({
+    issuer: issuerFromEnv(env),
+    audience: audienceFromEnv(env),
+    now: Date.now,
+    loadKeys: publishedKeysReader(dynamo, tables.tokens),
+    isSessionRevoked: sessionRevocationReader(dynamo, tables.tokens),
+    revocationCacheSeconds,
+    apiTokens: apiTokenStateStore(dynamo, { tokens: tables.tokens, users: tables.users }),
+    scopes: scopeCatalog,
+    denyWithReason,
+    defaultOwnerScope: requiresUserAuthentication(env) ? null : scopeCatalog.owner.join(' '),
+    routeScopes: routeScopesFromEnv(env),
+    // On Gatehouse's own API the handlers check the key, public routes included.
+    isKnownApiKey:
+      requiresApiKey(env) && !denyWithReason
+        ? createApiKeyCheck({
+            isKnownClient: clientExistsReader(dynamo, tables.tokens),
+            now: Date.now,
+            cacheSeconds: revocationCacheSeconds,
+          })
+        : null,
+  });
+};

@@ -1,0 +1,23 @@
+/** The browser's session (API.md, JWT SSO): HttpOnly, SameSite=Lax, Secure on https. */
+export const SESSION_COOKIE = 'gatehouse_session';
+/** An SSO flow's PKCE binding, between its first leg and the provider's callback. */
+export const SSO_FLOW_COOKIE = 'gatehouse_sso_flow';
+
+export interface CookieOptions {
+  path: string;
+  maxAgeSeconds: number;
+  secure: boolean;
+}
+
+export const setCookie = (name: string, value: string, options: CookieOptions): string =>
+  [
+    `${name}=${value}`,
+    `Path=${options.path}`,
+    `Max-Age=${options.maxAgeSeconds}`,
+    'HttpOnly',
+    'SameSite=Lax',
+    ...(options.secure ? ['Secure'] : []),
+  ].join('; ');
+
+export const clearCookie = (name: string, options: Omit<CookieOptions, 'maxAgeSeconds'>) =>
+  setCookie(name, '', { ...options, maxAgeSeconds: 0 });

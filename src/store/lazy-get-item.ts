@@ -1,0 +1,27 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
+
+/**
+ * For the authorizer: reads one item by key, with the SDK imported and the client made on
+ * the first call, so loading the function costs no SDK start-up.
+ */
+export const lazyGetItem = (settings: DynamoSettings) => {
+  let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined;
+  return async (
+    tableName: string,
+    key: { pk: string; sk: string },
+    options: { projection?: string; consistent?: boolean } = {},
+  ): Promise<Record<string, AttributeValue> | undefined> => {
+    const sdk = await import('@aws-sdk/client-dynamodb');
+    client ??= new sdk.DynamoDBClient(dynamoClientConfig(settings));
+    const { Item } = await client.send(
+      new sdk.GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+        ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+        ConsistentRead: options.consistent ?? false,
+      }),
+    );
+    return Item;
+  };
+};
