@@ -20,6 +20,10 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   settings: typeof settings === 'string' ? JSON.parse(settings) : settings,
   revocationCacheSeconds: numberContext('revocationCacheSeconds'),
   auditRetentionDays: numberContext('auditRetentionDays'),
+  // Unset: no function may send mail (sign-up verification and password reset fail).
+  emailFrom: context('emailFrom'),
+  sesIdentity: context('sesIdentity'),
+  sesConfigurationSet: context('sesConfigurationSet'),
 });
 
 // The example protected API; `-c exampleApi=false` leaves it out.

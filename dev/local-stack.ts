@@ -9,6 +9,7 @@ import { createDynamoClient } from '../src/store/dynamo-client';
 import { tableNamesFromEnv } from '../src/store/dynamo-settings';
 import { freePort, startDynamoDbLocal } from './dynamodb-local';
 import { startDevServer } from './server';
+import { localEmailFrom, startSesLocal } from './ses-local';
 
 export interface LocalStackOptions {
   /** Persist DynamoDB and the signing keys here; in memory (keys in a temp dir) when unset. */
@@ -17,6 +18,8 @@ export interface LocalStackOptions {
   keysFile?: string;
   port?: number;
   dynamoPort?: number;
+  /** The local SES emulator's port; a free one when unset. */
+  sesPort?: number;
   /** Settings, as environment variables (../shared/API.md, Settings). */
   env?: Record<string, string>;
 }
@@ -24,6 +27,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   url: string;
   dynamoEndpoint: string;
+  /** The local SES emulator: SES_ENDPOINT, and the page where the mails sent can be read. */
+  sesUrl: string;
   owner: DefaultOwnerResult;
   /** What USERS_IMPORT_FILE brought in, when it is set. */
   usersImport?: ImportSummary;
@@ -31,17 +36,23 @@ export interface LocalStack {
 }
 
 /**
- * DynamoDB Local, the tables, the default owner and the local API Gateway: what `npm start`
- * runs and what the end-to-end tests start, each with its own settings.
+ * DynamoDB Local, the SES emulator, the tables, the default owner and the local API Gateway:
+ * what `npm start` runs and what the end-to-end tests start, each with its own settings.
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const port = options.port ?? (await freePort());
   Object.assign(process.env, { PORT: String(port) }, options.env);
   loadConfig(process.env); // a bad setting stops here, before anything starts
 
+  const ses = await startSesLocal(options.sesPort ? { port: options.sesPort } : {});
+  process.env.SES_ENDPOINT = ses.url;
+  process.env.EMAIL_FROM ||= localEmailFrom;
   const dynamo = await startDynamoDbLocal({
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
     ...(options.dynamoPort ? { port: options.dynamoPort } : {}),
+  }).catch(async (error: unknown) => {
+    await ses.stop();
+    throw error;
   });
   try {
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
@@ -70,15 +81,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     return {
       url: server.url,
       dynamoEndpoint: dynamo.endpoint,
+      sesUrl: ses.url,
       owner,
       ...(usersImport ? { usersImport } : {}),
       stop: async () => {
         await server.close();
-        await dynamo.stop();
+        await Promise.all([dynamo.stop(), ses.stop()]);
       },
     };
   } catch (error) {
-    await dynamo.stop();
+    await Promise.all([dynamo.stop(), ses.stop()]);
     throw error;
   }
 };

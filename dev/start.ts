@@ -12,15 +12,17 @@ const main = async () => {
     dataDir,
     port,
     dynamoPort: Number(process.env.DYNAMODB_LOCAL_PORT || 8000),
+    sesPort: Number(process.env.SES_LOCAL_PORT || 8005),
   });
   const config = loadConfig(process.env);
   const lines = [
     '',
     `Gatehouse is running at ${stack.url}`,
-    `  DynamoDB Local: ${stack.dynamoEndpoint} (data in ${dataDir}/)`,
-    `  OpenAPI:        ${stack.url}/openapi.json`,
-    `  Example API:    ${stack.url}/example/sessions (behind the authorizer, scopes per route)`,
-    ...(config.sso ? [`  JWT SSO:        ${stack.url}/auth/sso?return_to=/`] : []),
+    `  DynamoDB Local:   ${stack.dynamoEndpoint} (data in ${dataDir}/)`,
+    `  Mail (local SES): http://localhost:${new URL(stack.sesUrl).port} (every mail sent)`,
+    `  OpenAPI:          ${stack.url}/openapi.json`,
+    `  Example API:      ${stack.url}/example/sessions (behind the authorizer, scopes per route)`,
+    ...(config.sso ? [`  JWT SSO:          ${stack.url}/auth/sso?return_to=/`] : []),
     '',
   ];
   if (stack.owner.created) {
@@ -46,7 +48,7 @@ const main = async () => {
     `  curl -s ${stack.url}/auth/sign-in -H 'content-type: application/json' \\`,
     `    -d '{"login":"${config.defaultOwner.email}","password":"<password>"}'`,
     '',
-    'Ctrl-C stops the service and DynamoDB Local.',
+    'Ctrl-C stops the service, DynamoDB Local and the SES emulator.',
   );
   process.stdout.write(`${lines.join('\n')}\n`);
   if (!config.requireUserAuthentication) {

@@ -1,6 +1,4 @@
-import { getMe } from '../src/http/actions/me';
+import { accountActions } from '../src/http/actions/account';
 import { createHandler } from '../src/http/handler';
 
-export const handler = createHandler('account', {
-  'GET /me': getMe,
-});
+export const handler = createHandler('account', accountActions);

@@ -11,6 +11,7 @@ import { USER_EVENT_SOURCE } from '../src/core/user-events';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
 import { type TableName, tables } from '../src/store/schema';
 import { bundlingFor } from './bundling';
+import { grantSendEmail, type SesSender } from './email';
 import type { GatehouseSecrets } from './secrets';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -24,6 +25,8 @@ export interface GatehouseFunctionsProps {
   defaultOwnerUsername?: string;
   /** Extra settings (API.md "Settings") given to every function. */
   settings?: Record<string, string>;
+  /** Who `sendsEmail` functions send as; none: they get no SES permission and cannot send. */
+  sesSender?: SesSender | undefined;
   /** REVOCATION_CACHE_SECONDS of every function. */
   revocationCacheSeconds: number;
   /** AUDIT_RETENTION_DAYS of the functions that write the audit table. */
@@ -126,7 +129,8 @@ export const specFunction = <S extends FunctionSpec>(
 /**
  * One NodejsFunction per entry of src/http/functions.ts (specFunction), and what only
  * Gatehouse's own functions get: the secrets their flags name, PutEvents on the default event
- * bus for `publishesEvents`, the audit retention.
+ * bus for `publishesEvents`, SendEmail as the stack's sender for `sendsEmail`, the audit
+ * retention.
  */
 export class GatehouseFunctions extends Construct {
   readonly byName: Record<FunctionName, NodejsFunction>;
@@ -196,6 +200,8 @@ export class GatehouseFunctions extends Construct {
       );
       fn.addEnvironment('EVENT_BUS_NAME', eventBusName);
     }
+
+    if (spec.sendsEmail && props.sesSender) grantSendEmail(fn, props.sesSender);
     return fn;
   }
 }

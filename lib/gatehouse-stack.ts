@@ -3,12 +3,13 @@ import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { GatehouseApi } from './api';
+import { type EmailProps, sesSender } from './email';
 import { GatehouseFunctions } from './functions';
 import { suppressNagFindings } from './nag-suppressions';
 import { GatehouseSecrets } from './secrets';
 import { GatehouseTables } from './tables';
 
-export interface GatehouseStackProps extends StackProps {
+export interface GatehouseStackProps extends StackProps, EmailProps {
   /** The default owner made on first sign-in when no active owner exists. */
   defaultOwnerEmail?: string;
   defaultOwnerUsername?: string;
@@ -40,6 +41,8 @@ export const defaultLogRetention = RetentionDays.THREE_MONTHS;
 const settingsFromProps = {
   REVOCATION_CACHE_SECONDS: 'revocationCacheSeconds',
   AUDIT_RETENTION_DAYS: 'auditRetentionDays',
+  EMAIL_FROM: 'emailFrom',
+  SES_CONFIGURATION_SET: 'sesConfigurationSet',
 } as const;
 
 /** An integer prop within the range the service accepts (src/core/config.ts), or a throw. */
@@ -89,6 +92,7 @@ export class GatehouseStack extends Stack {
       3650,
     );
     this.revocationCacheSeconds = revocationCacheSeconds;
+    const sender = sesSender(props);
     const logRetention = props.logRetention ?? defaultLogRetention;
 
     this.tables = new GatehouseTables(this, 'Tables');
@@ -106,6 +110,7 @@ export class GatehouseStack extends Stack {
       defaultOwnerEmail: props.defaultOwnerEmail,
       defaultOwnerUsername: props.defaultOwnerUsername,
       settings: props.settings,
+      sesSender: sender,
       revocationCacheSeconds,
       auditRetentionDays,
       logRetention,

@@ -21,6 +21,18 @@ export interface Config {
   auditRetentionDays: number;
   bcryptCost: number;
   lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
+  /** Self-service: sign-up, email verification, password reset, and their rate limits. */
+  account: {
+    signUpEnabled: boolean;
+    signUpRole: 'viewer' | 'editor' | 'admin';
+    requireEmailVerification: boolean;
+    emailVerificationTtlSeconds: number;
+    passwordResetTtlSeconds: number;
+    /** Requests per minute per client IP on the public account routes; 0 is off. */
+    rateLimitPerIp: number;
+    /** Mails per hour per address (sign-up, forgot, resend); 0 is off. */
+    rateLimitPerEmail: number;
+  };
   /** JWT SSO; null when not set up. */
   sso: SsoConfig | null;
   /** Origins besides the service's own that `return_to` may name (ALLOWED_REDIRECT_ORIGINS). */
@@ -44,6 +56,13 @@ const EnvSchema = z.object({
   ACCESS_TOKEN_AUDIENCE: z.optional(z.string()),
   PASSWORD_LOGIN_ENABLED: flag('1'),
   REQUIRE_API_KEY: flag('0'),
+  SIGN_UP_ENABLED: flag('0'),
+  SIGN_UP_ROLE: z._default(z.enum(['viewer', 'editor', 'admin']), 'viewer'),
+  REQUIRE_EMAIL_VERIFICATION: flag('0'),
+  EMAIL_VERIFICATION_TTL_SECONDS: seconds(86_400, 7 * 86_400),
+  PASSWORD_RESET_TTL_SECONDS: seconds(3600, 86_400),
+  RATE_LIMIT_PER_IP: integer(30, 0, 100_000),
+  RATE_LIMIT_PER_EMAIL: integer(5, 0, 1000),
   DEFAULT_OWNER_EMAIL: z.optional(z.email()),
   DEFAULT_OWNER_USERNAME: z.optional(z.string()),
   DEFAULT_OWNER_PASSWORD: z.optional(z.string()),
@@ -91,6 +110,15 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
       threshold: e.LOCKOUT_THRESHOLD,
       baseSeconds: Math.min(e.LOCKOUT_BASE_SECONDS, e.LOCKOUT_MAX_SECONDS),
       maxSeconds: e.LOCKOUT_MAX_SECONDS,
+    },
+    account: {
+      signUpEnabled: e.SIGN_UP_ENABLED,
+      signUpRole: e.SIGN_UP_ROLE,
+      requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
+      emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+      passwordResetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
+      rateLimitPerIp: e.RATE_LIMIT_PER_IP,
+      rateLimitPerEmail: e.RATE_LIMIT_PER_EMAIL,
     },
     sso: ssoConfigFromEnv(env),
     allowedRedirectOrigins: allowedOriginsFromEnv(env.ALLOWED_REDIRECT_ORIGINS),

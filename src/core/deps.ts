@@ -1,6 +1,7 @@
 import type { AuditEvent } from './audit';
 import type { Clock } from './clock';
 import type { Config } from './config';
+import type { Mailer } from './mailer';
 import type { PasswordHasher } from './password-hasher';
 import type { ScopeCatalog } from './roles';
 import type { Signer } from './signing-keys';
@@ -17,6 +18,8 @@ export interface CoreDeps {
   /** The key that signs access tokens; loaded on first use. */
   signer: () => Promise<Signer>;
   events: UserEventPublisher;
+  /** Sends the account mails (verification, reset, email change). */
+  mailer: Mailer;
   /** An audit event could not be written: report it, the change itself stands. */
   onAuditFailure: (error: unknown, event: AuditEvent) => void;
 }

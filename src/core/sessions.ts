@@ -166,6 +166,24 @@ export const endSessionByRefreshToken = async (
   });
 };
 
+/** Ends one session of a user (sign-out with its access token). */
+export const endSession = async (
+  deps: CoreDeps,
+  userId: string,
+  sid: string,
+  meta: RequestMeta = noRequest,
+): Promise<void> => {
+  const session = await deps.store.getSession(sid);
+  if (session?.userId !== userId) return;
+  await deps.store.revokeSession(sid, deps.clock.now());
+  await recordAudit(deps, meta, {
+    action: 'auth.sign_out',
+    actorId: userId,
+    targetId: userId,
+    detail: { sid },
+  });
+};
+
 export const endAllSessions = async (
   deps: CoreDeps,
   userId: string,

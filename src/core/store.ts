@@ -2,6 +2,7 @@ import type { ApiTokenRecord } from './api-tokens';
 import type { AuditEvent } from './audit';
 import type { AuthorizationCodeRecord } from './authorization-codes';
 import type { ClientRecord } from './clients';
+import type { OneTimeTokenRecord } from './one-time-tokens';
 import type { Role } from './roles';
 import type { PublicJwk } from './signing-keys';
 import type { UserRecord, UserStatus } from './users';
@@ -104,7 +105,8 @@ export interface Store {
     at: number,
   ): Promise<RotationOutcome>;
   revokeSession(sid: string, at: number): Promise<void>;
-  revokeUserSessions(userId: string, at: number): Promise<number>;
+  /** Ends every live session of the user but `keepSid` (a password change keeps the caller's). */
+  revokeUserSessions(userId: string, at: number, keepSid?: string): Promise<number>;
 
   getLoginFailures(key: string): Promise<LoginFailures | null>;
   /** Adds one failure, or starts the count at one; the record may vanish after `expiresAt`. */
@@ -128,6 +130,15 @@ export interface Store {
     after?: Position;
   }): Promise<Page<ApiTokenRecord>>;
 
+  /** Stores a one-time token (email verification, password reset), hashed. */
+  createOneTimeToken(token: OneTimeTokenRecord): Promise<void>;
+  /** Spends a one-time token: the record the first time, null after (or if unknown). */
+  consumeOneTimeToken(hash: string, at: number): Promise<OneTimeTokenRecord | null>;
+  /**
+   * Adds one to a counter that lives until `expiresAt` and answers the new count
+   * (rate limits: one counter per key and window).
+   */
+  countHit(key: string, expiresAt: number): Promise<number>;
   /**
    * Records `key` as seen until `expiresAt`: true the first time, false every time after
    * (concurrent callers included). Replay protection for SSO tokens.

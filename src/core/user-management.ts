@@ -34,7 +34,7 @@ export interface NewUser {
   role: Role;
   password?: string;
   type?: UserType;
-  status?: 'active' | 'pending';
+  status?: 'active' | 'pending' | 'unverified';
   attributes?: Record<string, string>;
 }
 
@@ -243,19 +243,13 @@ export const resetPassword = async (
   assertCanEdit(actor, before);
   if (before.type === 'machine') throw invalid('password: machine users have no password.');
   const chosen = password ?? generateStrongPassword();
-  if (password !== undefined) {
-    await assertPasswordAllowed(
-      'password',
-      password,
-      { minLength: deps.config.passwordMinLength },
-      before,
-    );
-  }
-  const after = {
-    ...before,
-    passwordHash: await deps.hasher.hash(chosen),
-    updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
-  };
+  // A generated password needs no policy check; a chosen one does.
+  const after = await withNewPassword(
+    deps,
+    before,
+    chosen,
+    password === undefined ? null : 'password',
+  );
   await deps.store.updateUser(before, after);
   await endSessionsOf(deps, id);
   await recordAudit(deps, meta, {
@@ -267,13 +261,42 @@ export const resetPassword = async (
   return password === undefined ? { generatedPassword: chosen } : {};
 };
 
+/**
+ * The user with a new password: checked against the policy (the error names `field`; null
+ * skips the check for a generated one), hashed, not yet saved.
+ */
+export const withNewPassword = async (
+  deps: CoreDeps,
+  before: UserRecord,
+  password: string,
+  field: string | null,
+): Promise<UserRecord> => {
+  if (field !== null) {
+    await assertPasswordAllowed(
+      field,
+      password,
+      { minLength: deps.config.passwordMinLength },
+      { email: before.email, username: before.username },
+    );
+  }
+  return {
+    ...before,
+    passwordHash: await deps.hasher.hash(password),
+    updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
+  };
+};
+
 const isActiveOwner = (user: UserRecord) => user.role === 'owner' && user.status === 'active';
 
 /**
  * The contract's precedence: when the last active owner is at stake, 409 comes before any
  * 403. (The store enforces the rule atomically again; this only orders the answers.)
  */
-const assertKeepsAnOwner = async (deps: CoreDeps, before: UserRecord, after: UserRecord | null) => {
+export const assertKeepsAnOwner = async (
+  deps: CoreDeps,
+  before: UserRecord,
+  after: UserRecord | null,
+) => {
   if (!isActiveOwner(before) || (after && isActiveOwner(after))) return;
   if ((await deps.store.countActiveOwners()) <= 1) {
     throw new GatehouseError('conflict', 'That would leave no active owner.');

@@ -26,6 +26,8 @@ export interface FunctionSpec {
   publishesEvents?: boolean;
   /** Reads the SSO shared key (SSO_JWT_SECRET) from its secret on AWS. */
   readsSsoSecret?: boolean;
+  /** Sends mail through SES (EMAIL_FROM, and `ses:SendEmail` as the stack's sender only). */
+  sendsEmail?: boolean;
   memoryMb: number;
 }
 
@@ -58,9 +60,11 @@ export const functionSpecs = {
   },
   account: {
     entry: 'account.ts',
-    description: 'The signed-in user: /me',
-    tables: { users: 'read' },
-    memoryMb: 512,
+    description: 'Accounts: /me, sign-up, email verification, password reset',
+    tables: { users: 'write', tokens: 'write', audit: 'write' },
+    hashesPasswords: true,
+    sendsEmail: true,
+    memoryMb: 1024,
   },
   users: {
     entry: 'users.ts',

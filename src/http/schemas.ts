@@ -19,8 +19,8 @@ export const SignOutBody = z
     all: z.optional(z.literal(true)),
   })
   .check(
-    z.refine((body) => (body.refresh_token === undefined) !== (body.all === undefined), {
-      message: 'give either refresh_token or all: true',
+    z.refine((body) => body.refresh_token === undefined || body.all === undefined, {
+      message: 'give refresh_token or all: true, not both',
     }),
   );
 
@@ -181,3 +181,45 @@ export const SsoQuery = z.object({
 });
 
 export type SsoQuery = z.infer<typeof SsoQuery>;
+
+/** Account self-service (API.md): sign-up, verification, recovery, and the signed-in user. */
+const NewPassword = z.string().check(z.minLength(1), z.maxLength(1024));
+const OneTimeToken = z.string().check(z.minLength(1), z.maxLength(128));
+
+export const SignUpBody = z.strictObject({
+  email: Email,
+  password: NewPassword,
+  username: z.optional(Username),
+  name: z.optional(Name),
+});
+
+export const EmailBody = z.strictObject({ email: Email });
+
+export const OneTimeTokenBody = z.strictObject({ token: OneTimeToken });
+
+export const PasswordResetBody = z.strictObject({ token: OneTimeToken, password: NewPassword });
+
+export const ChangePasswordBody = z.strictObject({
+  current_password: z.string().check(z.minLength(1), z.maxLength(1024)),
+  new_password: NewPassword,
+});
+
+export const UpdateMeBody = z
+  .strictObject({
+    name: z.optional(z.nullable(Name)),
+    username: z.optional(z.nullable(Username)),
+    email: z.optional(Email),
+  })
+  .check(z.refine((body) => Object.keys(body).length > 0, 'give at least one field to change'));
+
+export const DeleteMeBody = z.strictObject({
+  password: z.string().check(z.minLength(1), z.maxLength(1024)),
+});
+
+export type SignUpBody = z.infer<typeof SignUpBody>;
+export type EmailBody = z.infer<typeof EmailBody>;
+export type OneTimeTokenBody = z.infer<typeof OneTimeTokenBody>;
+export type PasswordResetBody = z.infer<typeof PasswordResetBody>;
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
+export type DeleteMeBody = z.infer<typeof DeleteMeBody>;

@@ -3,19 +3,10 @@ import {
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuthorizationCodeRecord } from '../core/authorization-codes';
 import type { ClientRecord } from '../core/clients';
 import type { Store } from '../core/store';
-import {
-  getItem,
-  type Item,
-  isConditionFailure,
-  notExists,
-  positionOf,
-  withoutKeys,
-} from './dynamo-shared';
+import { getItem, type Item, notExists, positionOf, withoutKeys } from './dynamo-shared';
 import { keys } from './schema';
 
 const toClient = (item: Item): ClientRecord => {
@@ -32,65 +23,7 @@ const toClient = (item: Item): ClientRecord => {
 export const createDynamoClients = (
   db: DynamoDBDocumentClient,
   table: string,
-): Pick<
-  Store,
-  | 'createClient'
-  | 'getClient'
-  | 'deleteClient'
-  | 'listClients'
-  | 'createAuthorizationCode'
-  | 'consumeAuthorizationCode'
-  | 'markOnce'
-> => ({
-  async markOnce(key, expiresAt) {
-    try {
-      await db.send(
-        new PutCommand({
-          TableName: table,
-          Item: { ...keys.once(key), expiresAt, ttl: Math.floor(expiresAt / 1000) + 3600 },
-          // An expired marker that TTL has not removed yet may be taken again.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-          ExpressionAttributeValues: { ':now': Date.now() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  },
-  async createAuthorizationCode(code) {
-    const { usedAt: _unused, ...fields } = code;
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...keys.authorizationCode(code.hash),
-          ...fields,
-          ttl: Math.floor(code.expiresAt / 1000) + 3600,
-        },
-        ConditionExpression: notExists,
-      }),
-    );
-  },
-  async consumeAuthorizationCode(hash, at) {
-    try {
-      const result = await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: keys.authorizationCode(hash),
-          UpdateExpression: 'SET usedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
-          ExpressionAttributeValues: { ':at': at },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return result.Attributes ? withoutKeys<AuthorizationCodeRecord>(result.Attributes) : null;
-    } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw error;
-    }
-  },
+): Pick<Store, 'createClient' | 'getClient' | 'deleteClient' | 'listClients'> => ({
   async createClient(client) {
     await db.send(
       new PutCommand({

@@ -12,17 +12,30 @@ export const dynamoSettingsFromEnv = (env: Record<string, string | undefined>): 
   region: env.AWS_REGION || undefined,
 });
 
-export const dynamoClientConfig = ({ endpoint, region }: DynamoSettings) => ({
-  ...(endpoint
+/**
+ * An AWS SDK client's endpoint settings: a local emulator (DynamoDB Local, the SES emulator)
+ * with dummy credentials, which they accept and which keep the SDK from looking for real ones;
+ * otherwise the region, when one is set.
+ */
+export const endpointClientConfig = ({
+  endpoint,
+  region,
+}: {
+  endpoint?: string | undefined;
+  region?: string | undefined;
+}) =>
+  endpoint
     ? {
         endpoint,
         region: region ?? 'local',
-        // DynamoDB Local accepts any credentials; these keep the SDK from looking for real ones.
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }
     : region
       ? { region }
-      : {}),
+      : {};
+
+export const dynamoClientConfig = (settings: DynamoSettings) => ({
+  ...endpointClientConfig(settings),
   maxAttempts: 3,
 });
 

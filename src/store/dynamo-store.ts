@@ -10,6 +10,7 @@ import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '
 import { createDynamoApiTokens } from './dynamo-api-tokens';
 import { createDynamoAudit } from './dynamo-audit';
 import { createDynamoClients } from './dynamo-clients';
+import { createDynamoOneTime } from './dynamo-one-time';
 import type { TableNames } from './dynamo-settings';
 import {
   epochSeconds,
@@ -73,6 +74,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     ...createDynamoAudit(db, names.audit),
     ...createDynamoApiTokens(db, names.tokens),
     ...createDynamoClients(db, names.tokens),
+    ...createDynamoOneTime(db, names.tokens),
 
     async createSession(session, refresh) {
       // Fresh random keys cannot collide: one batch round trip, no transaction needed. A
@@ -146,7 +148,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       }
     },
     revokeSession,
-    async revokeUserSessions(userId, at) {
+    async revokeUserSessions(userId, at, keepSid) {
       const sids: string[] = [];
       let start: Item | undefined;
       do {
@@ -160,7 +162,9 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of page.Items ?? []) sids.push(String(item.sid));
+        for (const item of page.Items ?? []) {
+          if (item.sid !== keepSid) sids.push(String(item.sid));
+        }
         start = page.LastEvaluatedKey;
       } while (start);
       await Promise.all(sids.map((sid) => revokeSession(sid, at)));

@@ -3,6 +3,7 @@ import type { AuditEvent } from '../core/audit';
 import type { AuthorizationCodeRecord } from '../core/authorization-codes';
 import type { ClientRecord } from '../core/clients';
 import { GatehouseError } from '../core/errors';
+import type { OneTimeTokenRecord } from '../core/one-time-tokens';
 import type { PublicJwk } from '../core/signing-keys';
 import type {
   LoginFailures,
@@ -35,6 +36,21 @@ export const createMemoryStore = (): Store => {
   const clients = new Map<string, ClientRecord>();
   const codes = new Map<string, AuthorizationCodeRecord>();
   const once = new Map<string, number>();
+  const oneTimeTokens = new Map<string, OneTimeTokenRecord>();
+  const counters = new Map<string, { count: number; expiresAt: number }>();
+
+  /** A record spent once: `usedAt` set the first time, null every time after. */
+  const spendOnce = <T extends { usedAt: number | null }>(
+    records: Map<string, T>,
+    hash: string,
+    at: number,
+  ): T | null => {
+    const record = records.get(hash);
+    if (!record || record.usedAt !== null) return null;
+    const used = { ...record, usedAt: at };
+    records.set(hash, used);
+    return copy(used);
+  };
 
   const isActiveOwner = (u: UserRecord) => u.role === 'owner' && u.status === 'active';
   const insertUser = (user: UserRecord) => {
@@ -173,9 +189,9 @@ export const createMemoryStore = (): Store => {
     async revokeSession(sid, at) {
       revoke(sid, at);
     },
-    async revokeUserSessions(userId, at) {
+    async revokeUserSessions(userId, at, keepSid) {
       const mine = [...sessions.values()].filter(
-        (s) => s.userId === userId && s.revokedAt === null,
+        (s) => s.userId === userId && s.revokedAt === null && s.sid !== keepSid,
       );
       for (const session of mine) revoke(session.sid, at);
       return mine.length;
@@ -226,15 +242,23 @@ export const createMemoryStore = (): Store => {
       once.set(key, expiresAt);
       return true;
     },
+    async createOneTimeToken(token) {
+      oneTimeTokens.set(token.hash, copy(token));
+    },
+    async consumeOneTimeToken(hash, at) {
+      return spendOnce(oneTimeTokens, hash, at);
+    },
+    async countHit(key, expiresAt) {
+      const current = counters.get(key);
+      const live = current && current.expiresAt > Date.now() ? current.count : 0;
+      counters.set(key, { count: live + 1, expiresAt });
+      return live + 1;
+    },
     async createAuthorizationCode(code) {
       codes.set(code.hash, copy(code));
     },
     async consumeAuthorizationCode(hash, at) {
-      const code = codes.get(hash);
-      if (!code || code.usedAt !== null) return null;
-      const used = { ...code, usedAt: at };
-      codes.set(hash, used);
-      return copy(used);
+      return spendOnce(codes, hash, at);
     },
     async createClient(client) {
       clients.set(client.clientId, copy(client));

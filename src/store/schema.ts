@@ -86,6 +86,9 @@ export const keys = {
   apiToken: (tokenId: string) => ({ pk: `APITOKEN#${tokenId}`, sk: 'APITOKEN' }),
   client: (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' }),
   authorizationCode: (hash: string) => ({ pk: `CODE#${hash}`, sk: 'CODE' }),
+  oneTimeToken: (hash: string) => ({ pk: `OTT#${hash}`, sk: 'OTT' }),
+  /** A rate-limit counter: one per key and window, gone by TTL. */
+  counter: (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' }),
   /** A one-time marker (an SSO token seen), gone by TTL after it no longer matters. */
   once: (key: string) => ({ pk: `ONCE#${key}`, sk: 'ONCE' }),
 };

@@ -29,9 +29,13 @@ const tableIds = {} as Record<TableName, string>;
 
 // An operator setting reaches every function; it cannot displace what the stack sets.
 const settings = { SIGN_UP_ENABLED: '1', ISSUER_URL: 'https://elsewhere.example' };
+const email = {
+  emailFrom: 'Gatehouse <no-reply@mail.example.com>',
+  sesConfigurationSet: 'gatehouse',
+};
 
 beforeAll(() => {
-  synth = synthGatehouse({ settings });
+  synth = synthGatehouse({ settings, ...email });
   const { stack, logicalId } = synth;
   ids.api = logicalId(stack.api.httpApi);
   ids.key = logicalId(stack.tables.key);
@@ -56,6 +60,7 @@ const anyWriteActions = [
   'kms:Encrypt',
   'secretsmanager:PutSecretValue',
   'events:PutEvents',
+  'ses:SendEmail',
 ];
 
 // The default bus of the deploying account and region, from pseudo parameters only.
@@ -73,6 +78,27 @@ const defaultBusArn = {
     ],
   ],
 };
+
+/** An SES resource of the deploying account and region, from pseudo parameters only. */
+const sesArn = (resource: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':ses:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:${resource}`,
+    ],
+  ],
+});
+// The default identity: the sender's domain.
+const sendEmailResources = [
+  sesArn('identity/mail.example.com'),
+  sesArn(`configuration-set/${email.sesConfigurationSet}`),
+];
 
 const lambda = (name: FunctionName): LambdaProperties =>
   lambdaProperties(synth.template, synth.logicalId(synth.stack.functions.byName[name]));
@@ -130,6 +156,10 @@ describe.each(names)('the %s function', (name) => {
       expected.AUDIT_RETENTION_DAYS = String(defaultAuditRetentionDays);
     }
     if (spec.publishesEvents) expected.EVENT_BUS_NAME = 'default';
+    if (spec.sendsEmail) {
+      expected.EMAIL_FROM = email.emailFrom;
+      expected.SES_CONFIGURATION_SET = email.sesConfigurationSet;
+    }
     if (spec.signsTokens) expected.SIGNING_KEYS_SECRET_ARN = { Ref: ids.signingKeys };
     if (spec.bootstrapsOwner) {
       expected.DEFAULT_OWNER_PASSWORD_SECRET_ARN = { Ref: ids.ownerPassword };
@@ -181,10 +211,11 @@ describe.each(names)('the %s function', (name) => {
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
       for (const id of statement.resourceIds) expect(allowed).toContain(id);
     }
-    // The one statement on something the stack does not make: the default event bus.
-    expect(statementsOutsideStack(name).map((statement) => statement.Resource)).toEqual(
-      spec.publishesEvents ? [defaultBusArn] : [],
-    );
+    // The statements on what the stack does not make: the default event bus, the SES sender.
+    expect(statementsOutsideStack(name).map((statement) => statement.Resource)).toEqual([
+      ...(spec.publishesEvents ? [defaultBusArn] : []),
+      ...(spec.sendsEmail ? [sendEmailResources] : []),
+    ]);
   });
 
   it(`${spec.publishesEvents ? 'may only put events on the default bus' : 'cannot put events'}`, () => {
@@ -199,6 +230,24 @@ describe.each(names)('the %s function', (name) => {
               Action: 'events:PutEvents',
               Resource: defaultBusArn,
               Condition: { StringEquals: { 'events:source': 'gatehouse' } },
+            },
+          ]
+        : [],
+    );
+  });
+
+  it(`${spec.sendsEmail ? 'may only send mail as the sender' : 'cannot send mail'}`, () => {
+    const sesStatements = roleStatements(synth.template, roleIdOf(name))
+      .filter((statement) => statement.actions.some((action) => action.startsWith('ses:')))
+      .map(({ Effect, Action, Resource, Condition }) => ({ Effect, Action, Resource, Condition }));
+    expect(sesStatements).toEqual(
+      spec.sendsEmail
+        ? [
+            {
+              Effect: 'Allow',
+              Action: 'ses:SendEmail',
+              Resource: sendEmailResources,
+              Condition: undefined,
             },
           ]
         : [],
@@ -276,13 +325,23 @@ describe('least privilege, by example', () => {
     });
   });
 
-  it('the account function cannot write users nor reach the tokens or audit tables', () => {
-    const onUsers = actionsOn('account', tableIds.users);
-    expect(onUsers).toContain('dynamodb:GetItem');
-    for (const action of writeActions) expect(onUsers).not.toContain(action);
-    expect(actionsOn('account', tableIds.tokens)).toEqual([]);
-    expect(actionsOn('account', tableIds.audit)).toEqual([]);
-    expect(lambda('account').Environment.Variables).not.toHaveProperty('AUDIT_TABLE');
+  it('the account function writes the three tables and sends mail as the sender, nothing else', () => {
+    const logGroup = lambda('account').LoggingConfig.LogGroup.Ref;
+    const reached = new Set(
+      roleStatements(synth.template, roleIdOf('account')).flatMap((s) => [...s.resourceIds]),
+    );
+    expect([...reached].sort()).toEqual(
+      [logGroup, tableIds.users, tableIds.tokens, tableIds.audit, ids.key].sort(),
+    );
+    expect(statementsOutsideStack('account')).toEqual([
+      expect.objectContaining({ Action: 'ses:SendEmail', Resource: sendEmailResources }),
+    ]);
+    const services = new Set(allActions('account').map((action) => action.split(':')[0]));
+    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs', 'ses']);
+    expect(lambda('account').Environment.Variables).toMatchObject({
+      EMAIL_FROM: email.emailFrom,
+      SES_CONFIGURATION_SET: email.sesConfigurationSet,
+    });
   });
 
   it('the discovery function cannot read the signing keys', () => {

@@ -18,9 +18,14 @@ let synth: Synthesized;
 
 beforeAll(() => {
   // A fresh app: the checks run as an aspect during synthesis, as in bin/app.ts.
-  // SSO on, so its secret and the sso function's grant are checked too.
-  synth = synthGatehouse({ settings: { SSO_IDP_URL: 'https://idp.example.com/sso' } }, (app) =>
-    Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true })),
+  // SSO and mail on, so the SSO secret, the sso function's grant and SendEmail are checked too.
+  synth = synthGatehouse(
+    {
+      settings: { SSO_IDP_URL: 'https://idp.example.com/sso' },
+      emailFrom: 'Gatehouse <no-reply@example.com>',
+      sesConfigurationSet: 'gatehouse',
+    },
+    (app) => Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true })),
   );
 });
 afterAll(() => synth.cleanUp());

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/core/config';
 import type { CoreDeps } from '../../src/core/deps';
+import type { EmailMessage, Mailer } from '../../src/core/mailer';
 import { createBcryptHasher } from '../../src/core/password-hasher';
 import { defaultScopeCatalog } from '../../src/core/roles';
 import { currentSigner, newSigningKeySet, type SigningKeySet } from '../../src/core/signing-keys';
@@ -8,14 +9,31 @@ import type { UserEvent } from '../../src/core/user-events';
 import { createMemoryStore } from '../../src/store/memory-store';
 import { type FakeClock, fakeClock } from './fake-clock';
 
+export interface RecordingMailer extends Mailer {
+  /** Every message sent so far, oldest first. */
+  sent: EmailMessage[];
+}
+
+/** A mailer for unit tests: keeps what it is given. (Integration tests read the SES emulator.) */
+export const recordingMailer = (): RecordingMailer => {
+  const sent: EmailMessage[] = [];
+  return {
+    sent,
+    send: async (message) => {
+      sent.push(message);
+    },
+  };
+};
+
 export interface TestDeps extends CoreDeps {
   clock: FakeClock;
   keySet: SigningKeySet;
   /** Events published so far. */
   published: UserEvent[];
+  mailer: RecordingMailer;
 }
 
-/** Core dependencies for unit tests: in-memory store, fake clock, cheap bcrypt. */
+/** Core dependencies for unit tests: in-memory store, fake clock, cheap bcrypt, recorded mail. */
 export const testDeps = (
   env: Record<string, string> = {},
   store: Store = createMemoryStore(),
@@ -39,6 +57,7 @@ export const testDeps = (
         published.push(event);
       },
     },
+    mailer: recordingMailer(),
     onAuditFailure: (error) => {
       throw error;
     },

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../dev/local-stack';
 import { httpClient } from './http-client';
+import { mailbox } from './mailbox';
 
 /**
- * The whole local service for one test file (its own in-memory DynamoDB Local, keys and
- * port), with a JSON client for it.
+ * The whole local service for one test file (its own in-memory DynamoDB Local, SES emulator,
+ * keys and port), with a JSON client for it and the mails it sent (`mail()`).
  */
 export const useLocalStack = (env: Record<string, string>) => {
   let stack: LocalStack | undefined;
@@ -24,5 +25,9 @@ export const useLocalStack = (env: Record<string, string>) => {
     if (!stack) throw new Error('The local stack has not started.');
     return stack;
   };
-  return { stack: current, ...httpClient(() => current().url) };
+  return {
+    stack: current,
+    mail: () => mailbox(current().sesUrl),
+    ...httpClient(() => current().url),
+  };
 };

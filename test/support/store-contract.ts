@@ -523,6 +523,46 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
       });
     });
 
+    describe('account flows', () => {
+      it('spends a one-time token exactly once, also against a concurrent spend', async () => {
+        const store = await fresh();
+        const token = {
+          hash: sha256('evt_x'),
+          purpose: 'verify_email' as const,
+          userId: 'u1',
+          email: 'a@b.co',
+          createdAt: T0,
+          expiresAt: T0 + HOUR,
+          usedAt: null,
+        };
+        await store.createOneTimeToken(token);
+        const spent = await Promise.all([
+          store.consumeOneTimeToken(token.hash, T0 + 1),
+          store.consumeOneTimeToken(token.hash, T0 + 1),
+        ]);
+        expect(spent.filter(Boolean)).toEqual([{ ...token, usedAt: T0 + 1 }]);
+        expect(await store.consumeOneTimeToken(token.hash, T0 + 2)).toBeNull();
+        expect(await store.consumeOneTimeToken(sha256('unknown'), T0)).toBeNull();
+      });
+
+      it('counts hits per key, concurrent ones included', async () => {
+        const store = await fresh();
+        const later = Date.now() + HOUR;
+        const counts = await Promise.all([1, 2, 3, 4, 5].map(() => store.countHit('ip:1', later)));
+        expect(counts.sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(await store.countHit('ip:2', later)).toBe(1);
+      });
+
+      it("ends a user's sessions but the one kept", async () => {
+        const store = await fresh();
+        const [kept, other] = [aSession('me'), aSession('me')];
+        for (const s of [kept, other]) await store.createSession(s, aRefresh(s));
+        expect(await store.revokeUserSessions('me', T0 + 1, kept.sid)).toBe(1);
+        expect((await store.getSession(kept.sid))?.revokedAt).toBeNull();
+        expect((await store.getSession(other.sid))?.revokedAt).toBe(T0 + 1);
+      });
+    });
+
     describe('one-time markers', () => {
       it('says yes once per key, also to concurrent callers, until the marker expires', async () => {
         const store = await fresh();

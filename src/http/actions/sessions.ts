@@ -1,5 +1,10 @@
 import { GatehouseError } from '../../core/errors';
-import { endAllSessions, endSessionByRefreshToken, rotateRefreshToken } from '../../core/sessions';
+import {
+  endAllSessions,
+  endSession,
+  endSessionByRefreshToken,
+  rotateRefreshToken,
+} from '../../core/sessions';
 import type { Action } from '../handler';
 import { json, noContent } from '../responses';
 import type { RefreshBody, SignOutBody } from '../schemas';
@@ -16,6 +21,14 @@ export const signOut: Action = async ({ deps, body, principal, meta }) => {
     await endAllSessions(deps, principal.userId, meta, principal.jti || null);
   } else if (request.refresh_token) {
     await endSessionByRefreshToken(deps, request.refresh_token, meta);
+  } else if (principal?.sid) {
+    // A bearer and no refresh token: the bearer's own session ends.
+    await endSession(deps, principal.userId, principal.sid, meta);
+  } else {
+    throw new GatehouseError(
+      'record_invalid',
+      'body: give refresh_token, or sign out with a session access token as the bearer.',
+    );
   }
   return noContent();
 };

@@ -1,0 +1,65 @@
+import type { CoreDeps } from './deps';
+import { GatehouseError } from './errors';
+import { randomSecret, sha256 } from './ids';
+
+/**
+ * What a one-time token proves: control of an email address (a sign-up's, or a new one for
+ * an address change), or the right to set a password.
+ */
+export type OneTimePurpose = 'verify_email' | 'change_email' | 'reset_password';
+
+/** Kept only as its SHA-256 (`hash`); spent once. */
+export interface OneTimeTokenRecord {
+  hash: string;
+  purpose: OneTimePurpose;
+  userId: string;
+  /** The address the token was mailed to: the one it verifies. */
+  email: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+const PREFIX: Record<OneTimePurpose, string> = {
+  verify_email: 'evt_',
+  change_email: 'evt_',
+  reset_password: 'prt_',
+};
+const SHAPE = /^(evt|prt)_[A-Za-z0-9_-]{43}$/;
+
+export const issueOneTimeToken = async (
+  deps: CoreDeps,
+  grant: { purpose: OneTimePurpose; userId: string; email: string; ttlSeconds: number },
+): Promise<string> => {
+  const token = `${PREFIX[grant.purpose]}${randomSecret()}`;
+  const now = deps.clock.now();
+  await deps.store.createOneTimeToken({
+    hash: sha256(token),
+    purpose: grant.purpose,
+    userId: grant.userId,
+    email: grant.email,
+    createdAt: now,
+    expiresAt: now + grant.ttlSeconds * 1000,
+    usedAt: null,
+  });
+  return token;
+};
+
+const refused = () =>
+  new GatehouseError('record_invalid', 'token: invalid, already used or expired.');
+
+/**
+ * Spends a token of one of `purposes`: it is gone after one try, right or wrong, so a guess
+ * or a replay costs the real one nothing but is never accepted.
+ */
+export const spendOneTimeToken = async (
+  deps: CoreDeps,
+  token: string,
+  purposes: readonly OneTimePurpose[],
+): Promise<OneTimeTokenRecord> => {
+  if (!SHAPE.test(token)) throw refused();
+  const now = deps.clock.now();
+  const record = await deps.store.consumeOneTimeToken(sha256(token), now);
+  if (!record || record.expiresAt <= now || !purposes.includes(record.purpose)) throw refused();
+  return record;
+};

@@ -1,0 +1,217 @@
+import {
+  emailChangeEmail,
+  emailChangeNotice,
+  passwordResetEmail,
+  verificationEmail,
+} from './account-emails';
+import { type RequestMeta, recordAudit } from './audit';
+import type { CoreDeps } from './deps';
+import { GatehouseError } from './errors';
+import { lockoutKey } from './lockout';
+import { issueOneTimeToken, spendOneTimeToken } from './one-time-tokens';
+import { accountRateLimits, enforceRateLimits } from './rate-limits';
+import { createUser, withNewPassword } from './user-management';
+import { emailKey, type PublicUser, type UserRecord } from './users';
+
+/** Answers that must not tell whether an address has an account take at least this long. */
+const EVEN_ANSWER_MS = 400;
+
+/**
+ * For answers that must not tell whether an address has an account: the rate limits, the
+ * lookup, `work` with what was found, and never an answer sooner than EVEN_ANSWER_MS.
+ */
+const forAddressEvenly = async (
+  deps: CoreDeps,
+  email: string,
+  meta: RequestMeta,
+  work: (user: UserRecord | null) => Promise<void>,
+): Promise<void> => {
+  const started = performance.now();
+  try {
+    await enforceRateLimits(deps, accountRateLimits(deps, meta.ip, emailKey(email)));
+    await work(await deps.store.findUserByEmail(emailKey(email)));
+  } finally {
+    const wait = started + EVEN_ANSWER_MS - performance.now();
+    if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+  }
+};
+
+const refusedToken = () =>
+  new GatehouseError('record_invalid', 'token: invalid, already used or expired.');
+
+const sendVerification = async (deps: CoreDeps, user: UserRecord) => {
+  const ttlSeconds = deps.config.account.emailVerificationTtlSeconds;
+  const token = await issueOneTimeToken(deps, {
+    purpose: 'verify_email',
+    userId: user.id,
+    email: user.email,
+    ttlSeconds,
+  });
+  await deps.mailer.send(verificationEmail(deps.config.issuerUrl, user.email, token, ttlSeconds));
+};
+
+export interface SignUpRequest {
+  email: string;
+  password: string;
+  username?: string;
+  name?: string;
+}
+
+/**
+ * `POST /auth/sign-up`: off unless SIGN_UP_ENABLED. With REQUIRE_EMAIL_VERIFICATION the user
+ * is `unverified` (no sign-in) until the mailed link is used.
+ */
+export const signUp = async (
+  deps: CoreDeps,
+  request: SignUpRequest,
+  meta: RequestMeta,
+): Promise<PublicUser> => {
+  const { account } = deps.config;
+  if (!account.signUpEnabled) throw new GatehouseError('forbidden', 'Sign-up is turned off.');
+  await enforceRateLimits(deps, accountRateLimits(deps, meta.ip, emailKey(request.email)));
+  const user = await createUser(
+    deps,
+    { kind: 'operator', name: 'sign-up' },
+    {
+      email: request.email,
+      ...(request.username ? { username: request.username } : {}),
+      ...(request.name ? { name: request.name } : {}),
+      password: request.password,
+      role: account.signUpRole,
+      type: 'human',
+      status: account.requireEmailVerification ? 'unverified' : 'active',
+    },
+    meta,
+  );
+  if (user.status === 'unverified') {
+    const stored = await deps.store.getUser(user.id);
+    if (stored) await sendVerification(deps, stored);
+  }
+  return user;
+};
+
+/** `POST /auth/email/resend`: 202 whether or not the address has an unverified account. */
+export const resendVerification = async (
+  deps: CoreDeps,
+  email: string,
+  meta: RequestMeta,
+): Promise<void> =>
+  forAddressEvenly(deps, email, meta, async (user) => {
+    if (user?.status === 'unverified') await sendVerification(deps, user);
+  });
+
+/** `POST /auth/email/verify`: a sign-up's address, or the new address of a change. */
+export const verifyEmail = async (
+  deps: CoreDeps,
+  token: string,
+  meta: RequestMeta,
+): Promise<void> => {
+  await enforceRateLimits(deps, accountRateLimits(deps, meta.ip, null));
+  const record = await spendOneTimeToken(deps, token, ['verify_email', 'change_email']);
+  const before = await deps.store.getUser(record.userId);
+  if (!before) throw refusedToken();
+  const now = deps.clock.now();
+  const updatedAt = Math.max(now, before.updatedAt + 1);
+  if (record.purpose === 'verify_email') {
+    // A link for an address the account no longer has proves nothing.
+    if (before.emailKey !== emailKey(record.email)) throw refusedToken();
+    if (before.status === 'unverified') {
+      await deps.store.updateUser(before, { ...before, status: 'active', updatedAt });
+    }
+  } else {
+    // A taken address is a 409 from the store's unique index.
+    await deps.store.updateUser(before, {
+      ...before,
+      email: record.email,
+      emailKey: emailKey(record.email),
+      updatedAt,
+    });
+  }
+  await recordAudit(deps, meta, {
+    action: record.purpose === 'verify_email' ? 'account.email_verify' : 'account.email_change',
+    actorId: before.id,
+    targetId: before.id,
+    ...(record.purpose === 'change_email' ? { detail: { fields: 'email' } } : {}),
+  });
+};
+
+/** `POST /auth/password/forgot`: 202 whether or not the address has an account. */
+export const forgotPassword = async (
+  deps: CoreDeps,
+  email: string,
+  meta: RequestMeta,
+): Promise<void> =>
+  forAddressEvenly(deps, email, meta, async (user) => {
+    if (user?.type !== 'human' || !['active', 'unverified'].includes(user.status)) return;
+    const ttlSeconds = deps.config.account.passwordResetTtlSeconds;
+    const token = await issueOneTimeToken(deps, {
+      purpose: 'reset_password',
+      userId: user.id,
+      email: user.email,
+      ttlSeconds,
+    });
+    await deps.mailer.send(
+      passwordResetEmail(deps.config.issuerUrl, user.email, token, ttlSeconds),
+    );
+    await recordAudit(deps, meta, {
+      action: 'account.password_forgot',
+      actorId: null,
+      targetId: user.id,
+    });
+  });
+
+/**
+ * `POST /auth/password/reset`: sets the password and ends every session. A link is void
+ * once the account changed after it was mailed (another reset, an edit by an admin).
+ */
+export const resetPasswordWithToken = async (
+  deps: CoreDeps,
+  request: { token: string; password: string },
+  meta: RequestMeta,
+): Promise<void> => {
+  await enforceRateLimits(deps, accountRateLimits(deps, meta.ip, null));
+  const record = await spendOneTimeToken(deps, request.token, ['reset_password']);
+  const before = await deps.store.getUser(record.userId);
+  if (
+    !before ||
+    before.updatedAt > record.createdAt ||
+    before.emailKey !== emailKey(record.email)
+  ) {
+    throw refusedToken();
+  }
+  const after = await withNewPassword(deps, before, request.password, 'password');
+  const now = deps.clock.now();
+  await deps.store.updateUser(before, {
+    ...after,
+    // The mailed link proves the address too.
+    status: before.status === 'unverified' ? 'active' : before.status,
+  });
+  await Promise.all([
+    deps.store.revokeUserSessions(before.id, now),
+    deps.store.clearLoginFailures(lockoutKey(before.emailKey)),
+  ]);
+  await recordAudit(deps, meta, {
+    action: 'account.password_reset',
+    actorId: before.id,
+    targetId: before.id,
+  });
+};
+
+/** The mails of an address change: a link to the new address, a notice to the old one. */
+export const startEmailChange = async (
+  deps: CoreDeps,
+  user: UserRecord,
+  newEmail: string,
+): Promise<void> => {
+  const ttlSeconds = deps.config.account.emailVerificationTtlSeconds;
+  const token = await issueOneTimeToken(deps, {
+    purpose: 'change_email',
+    userId: user.id,
+    email: newEmail,
+    ttlSeconds,
+  });
+  await Promise.all([
+    deps.mailer.send(emailChangeEmail(deps.config.issuerUrl, newEmail, token, ttlSeconds)),
+    deps.mailer.send(emailChangeNotice(deps.config.issuerUrl, user.email, newEmail)),
+  ]);
+};

@@ -1,0 +1,188 @@
+import { App, Aspects, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { type EmailProps, grantSendEmail, type SesSender, sesSender } from '../../lib/email';
+import { GatehouseStack, type GatehouseStackProps } from '../../lib/gatehouse-stack';
+import { type FunctionName, type FunctionSpec, functionSpecs } from '../../src/http/functions';
+import { lambdaProperties, roleStatements } from './synth';
+
+const account = '111122223333';
+const region = 'eu-west-1';
+const noBundling = { 'aws:cdk:bundling-stacks': [] };
+/** An SES ARN in the test stack's account and region (the partition stays a parameter). */
+const sesArn = (resource: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:${region}:${account}:${resource}`]],
+});
+
+/** A bare function with its own role in a stack of a known account and region. */
+const bareFunction = (sender: SesSender, nag = false) => {
+  const app = new App({ context: noBundling });
+  if (nag) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  const stack = new Stack(app, 'Mail', { env: { account, region } });
+  const role = new Role(stack, 'Role', {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+  });
+  const fn = new LambdaFunction(stack, 'Fn', {
+    code: Code.fromInline('export const handler = async () => {};'),
+    handler: 'index.handler',
+    runtime: Runtime.NODEJS_22_X,
+    role,
+  });
+  grantSendEmail(fn, sender);
+  const template = Template.fromStack(stack);
+  const roleId = stack.getLogicalId(role.node.defaultChild as CfnElement);
+  const fnId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
+  return {
+    stack,
+    role,
+    statements: roleStatements(template, roleId).map(({ Effect, Action, Resource, Condition }) => ({
+      Effect,
+      Action,
+      Resource,
+      Condition,
+    })),
+    variables: lambdaProperties(template, fnId).Environment.Variables,
+  };
+};
+
+describe('grantSendEmail', () => {
+  it('allows SendEmail on the identity and configuration set alone, and sets both', () => {
+    const { statements, variables } = bareFunction({
+      from: 'Gatehouse <no-reply@example.com>',
+      identity: 'example.com',
+      configurationSet: 'gatehouse',
+    });
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Resource: [sesArn('identity/example.com'), sesArn('configuration-set/gatehouse')],
+        Condition: undefined,
+      },
+    ]);
+    expect(variables).toEqual({
+      EMAIL_FROM: 'Gatehouse <no-reply@example.com>',
+      SES_CONFIGURATION_SET: 'gatehouse',
+    });
+  });
+
+  it('without a configuration set: the identity only, no SES_CONFIGURATION_SET', () => {
+    const { statements, variables } = bareFunction({
+      from: 'no-reply@example.com',
+      identity: 'no-reply@example.com',
+    });
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: 'ses:SendEmail',
+        Resource: sesArn('identity/no-reply@example.com'),
+      }),
+    ]);
+    expect(variables).toEqual({ EMAIL_FROM: 'no-reply@example.com' });
+  });
+
+  it('raises no cdk-nag finding on the role it extends', () => {
+    const { stack, role } = bareFunction(
+      { from: 'a@example.com', identity: 'example.com', configurationSet: 'gatehouse' },
+      true,
+    );
+    const rule = Match.stringLikeRegexp('AwsSolutions-.*');
+    const findings = [
+      ...Annotations.fromStack(stack).findError('*', rule),
+      ...Annotations.fromStack(stack).findWarning('*', rule),
+    ].map((finding) => `${finding.id}: ${String(finding.entry.data)}`);
+    // The checks ran (the bare function's runtime is a finding of its own)...
+    expect(findings.length).toBeGreaterThan(0);
+    // ...and found nothing on the role and its policy.
+    expect(findings.filter((finding) => finding.startsWith(`/${role.node.path}/`))).toEqual([]);
+  });
+});
+
+describe('sesSender', () => {
+  it('is undefined without emailFrom', () => {
+    expect(sesSender({})).toBeUndefined();
+  });
+
+  it.each([
+    [{ emailFrom: 'Gatehouse <no-reply@example.com>' }, 'example.com'],
+    [{ emailFrom: 'no-reply@Mail.Example.com' }, 'mail.example.com'],
+    [{ emailFrom: 'a@mail.example.com', sesIdentity: 'example.com' }, 'example.com'],
+    [
+      { emailFrom: '"Ops, Gatehouse" <ops@example.com>', sesIdentity: 'ops@example.com' },
+      'ops@example.com',
+    ],
+  ] as [EmailProps, string][])('takes %j as identity %s', (props, identity) => {
+    expect(sesSender(props)).toEqual({ from: props.emailFrom, identity });
+  });
+
+  it.each([
+    [{ emailFrom: 'not an address' }, /emailFrom must be an address/],
+    [{ emailFrom: 'Gatehouse <no-reply>' }, /emailFrom must be an address/],
+    [{ emailFrom: 'a@example.com', sesIdentity: 'other.com' }, /sesIdentity must be/],
+    [{ emailFrom: 'a@example.com', sesIdentity: 'b@example.com' }, /sesIdentity must be/],
+    [{ emailFrom: 'a@example.com', sesIdentity: '*' }, /sesIdentity must be/],
+    [{ emailFrom: 'a@example.com', sesConfigurationSet: 'no spaces' }, /sesConfigurationSet/],
+    [{ sesIdentity: 'example.com' }, /need emailFrom/],
+    [{ sesConfigurationSet: 'gatehouse' }, /need emailFrom/],
+  ] as [EmailProps, RegExp][])('refuses %j', (props, message) => {
+    expect(() => sesSender(props)).toThrow(message);
+  });
+});
+
+describe('the stack', () => {
+  const names = Object.keys(functionSpecs) as FunctionName[];
+  const senders = names.filter((name) => (functionSpecs[name] as FunctionSpec).sendsEmail);
+
+  /** Each function's environment and SES actions, without bundling. */
+  const synthEmail = (props: GatehouseStackProps) => {
+    const stack = new GatehouseStack(new App({ context: noBundling }), 'Gatehouse', props);
+    const template = Template.fromStack(stack);
+    return Object.fromEntries(
+      names.map((name) => {
+        const fn = stack.functions.byName[name];
+        const properties = lambdaProperties(
+          template,
+          stack.getLogicalId(fn.node.defaultChild as CfnElement),
+        );
+        const ses = roleStatements(template, properties.Role['Fn::GetAtt'][0]).flatMap((s) =>
+          s.actions.filter((action) => action.startsWith('ses:')),
+        );
+        return [name, { env: properties.Environment.Variables, ses }];
+      }),
+    ) as Record<FunctionName, { env: Record<string, unknown>; ses: string[] }>;
+  };
+
+  it('has functions that send mail', () => {
+    expect(senders.length).toBeGreaterThan(0);
+  });
+
+  it('gives EMAIL_FROM and SendEmail to the sendsEmail functions only', () => {
+    const built = synthEmail({ emailFrom: 'Gatehouse <no-reply@example.com>' });
+    for (const name of names) {
+      const sends = senders.includes(name);
+      expect(built[name].env.EMAIL_FROM).toBe(
+        sends ? 'Gatehouse <no-reply@example.com>' : undefined,
+      );
+      expect(built[name].env).not.toHaveProperty('SES_CONFIGURATION_SET');
+      expect(built[name].ses).toEqual(sends ? ['ses:SendEmail'] : []);
+    }
+  });
+
+  it('without emailFrom, no function may send nor knows a sender', () => {
+    const built = synthEmail({});
+    for (const name of names) {
+      expect(built[name].env).not.toHaveProperty('EMAIL_FROM');
+      expect(built[name].ses).toEqual([]);
+    }
+  });
+
+  it.each([
+    [{ settings: { EMAIL_FROM: 'a@example.com' } }, /emailFrom prop/],
+    [{ settings: { SES_CONFIGURATION_SET: 'x' } }, /sesConfigurationSet prop/],
+    [{ emailFrom: 'nobody' }, /emailFrom must be an address/],
+  ] as [GatehouseStackProps, RegExp][])('refuses %j', (props, message) => {
+    expect(() => synthEmail(props)).toThrow(message);
+  });
+});
