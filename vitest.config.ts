@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Projects mirror test/: unit tests are fast and need nothing; the others start DynamoDB Local
-// (integration, e2e) or synthesize the CDK app (cdk).
+// (integration, e2e), synthesize the CDK app (cdk) or drive Debian's chromium (browser).
 export default defineConfig({
   test: {
     // Quiet logs; the SDK's notice about Node 20 (Lambda runs Node 22) says nothing about us.
@@ -23,6 +23,16 @@ export default defineConfig({
           include: ['test/cdk/**/*.test.ts'],
           testTimeout: 240_000,
           hookTimeout: 240_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Each file runs its own stack and chromium: one file at a time, so they never compete.
+          fileParallelism: false,
         },
       },
     ],

@@ -8,6 +8,7 @@ import type { FunctionName } from '../src/http/functions';
 import type { HttpEvent } from '../src/http/handler';
 import { errorResult, type HttpResult } from '../src/http/responses';
 import { createRouteMatcher, matchRoute } from '../src/http/route-match';
+import { pageRoutes } from '../src/web/routes';
 import { authorizerEvent, httpApiEvent, lambdaContext } from './lambda-events';
 
 type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
@@ -55,6 +56,7 @@ const loadFunctions = async () => {
     oauth,
     discovery,
     sso,
+    pages,
     authorizer,
     exampleApi,
     authorizerFactory,
@@ -67,6 +69,7 @@ const loadFunctions = async () => {
     import('../functions/oauth'),
     import('../functions/discovery'),
     import('../functions/sso'),
+    import('../functions/pages'),
     import('../functions/authorizer'),
     import('../functions/example-api'),
     import('../src/http/authorizer-from-env'),
@@ -80,6 +83,7 @@ const loadFunctions = async () => {
     oauth: oauth.handler,
     discovery: discovery.handler,
     sso: sso.handler,
+    pages: pages.handler as HttpHandler,
   };
   // The example protected API gets its own authorizer, as lib/gatehouse-authorizer.ts makes
   // it: plain denials, the route scopes, and never the default owner.
@@ -102,6 +106,7 @@ const loadFunctions = async () => {
 /** Where the local server mounts the example protected API (its own API on AWS). */
 export const EXAMPLE_API_PREFIX = '/example';
 const matchExampleRoute = createRouteMatcher(exampleRoutes);
+const matchPageRoute = createRouteMatcher(pageRoutes);
 
 const gatewayMessage = (statusCode: number, message: string): HttpResult => ({
   statusCode,
@@ -152,6 +157,18 @@ export const startDevServer = async (options: { port: number; host?: string }) =
       return send(response, await serveExample(request, url, body));
     }
     const match = matchRoute(request.method ?? 'GET', url.pathname);
+    const page =
+      match.kind === 'none' ? matchPageRoute(request.method ?? 'GET', url.pathname) : null;
+    if (page?.kind === 'found') {
+      const event = httpApiEvent({
+        request,
+        url,
+        body,
+        routeKey: page.routeKey,
+        pathParameters: page.pathParameters,
+      });
+      return send(response, await handlers.pages(event, lambdaContext('pages')));
+    }
     const found = match.kind === 'found' ? match : null;
     const event = httpApiEvent({
       request,

@@ -20,6 +20,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionName } from '../src/http/functions';
 import { routeKey, routes } from '../src/http/routes';
+import { pageRouteKey, pageRoutes } from '../src/web/routes';
 import { functionId } from './functions';
 
 export interface GatehouseApiProps {
@@ -69,12 +70,16 @@ export const addDefaultStage = (
 
 /**
  * The HTTP API: its default stage (access logs, throttling), then one route per entry of the
- * route table once the functions exist (they need the API's URL first, as their issuer).
+ * route table and of the page routes once the functions exist (they need the API's URL first,
+ * as their issuer).
  */
 export class GatehouseApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
-  /** Routes without an authorizer (public in the contract, and `$default`) by route key. */
+  /**
+   * Routes without an authorizer by route key: public in the contract, the hosted pages (they
+   * read their own session cookie), and `$default`.
+   */
   readonly publicRoutes = new Map<string, HttpRoute>();
 
   constructor(scope: Construct, id: string, props: GatehouseApiProps) {
@@ -125,6 +130,23 @@ export class GatehouseApi extends Construct {
         authorizer: isPublic ? none : authorizer,
       });
       if (isPublic && added) this.publicRoutes.set(routeKey(route), added);
+    }
+
+    // The hosted pages and /oauth/authorize: no authorizer, since what authenticates a browser
+    // is the HttpOnly session cookie, which the pages function reads (and checks CSRF) itself.
+    const apiKeys = new Set(routes.map(routeKey));
+    const clashes = pageRoutes.map(pageRouteKey).filter((key) => apiKeys.has(key));
+    if (clashes.length > 0) {
+      throw new Error(`Both a page route and an API route: ${clashes.join(', ')}.`);
+    }
+    for (const route of pageRoutes) {
+      const [added] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationOf('pages'),
+        authorizer: none,
+      });
+      if (added) this.publicRoutes.set(pageRouteKey(route), added);
     }
 
     // Anything else reaches discovery, which answers the contract's 404 or 405 body.

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { USER_EVENT_SOURCE } from '../src/core/user-events';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
 import { type TableName, tables } from '../src/store/schema';
-import { bundlingFor } from './bundling';
+import { assertWebAssetsBuilt, bundlingFor, webAssetsDir } from './bundling';
 import { grantSendEmail, type SesSender } from './email';
 import type { GatehouseSecrets } from './secrets';
 
@@ -84,6 +84,7 @@ export const specFunction = <S extends FunctionSpec>(
     description: `Gatehouse ${id} function`,
   });
   logGroup.grantWrite(role);
+  if (spec.servesWebAssets) assertWebAssetsBuilt(scope);
 
   const fn = new NodejsFunction(scope, id, {
     entry: join(projectRoot, 'functions', spec.entry),
@@ -99,6 +100,8 @@ export const specFunction = <S extends FunctionSpec>(
     bundling: bundlingFor(spec),
     environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
   });
+  // The bundle carries web/dist (bundlingFor): the pages read their script and stylesheet there.
+  if (spec.servesWebAssets) fn.addEnvironment('WEB_ASSETS_DIR', webAssetsDir);
 
   const tableOf = (name: TableName): ITable => (props.tables as Record<TableName, ITable>)[name];
   for (const [name, access] of Object.entries(spec.tables) as [TableName, 'read' | 'write'][]) {

@@ -4,6 +4,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { NagSuppressions } from 'cdk-nag';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
 import { type TableName, tables } from '../src/store/schema';
+import { pageRouteKey, pageRoutes } from '../src/web/routes';
 import type { ExampleApiStack } from './example-api-stack';
 import type { GatehouseStack } from './gatehouse-stack';
 
@@ -117,16 +118,27 @@ export const suppressNagFindings = (stack: GatehouseStack): void => {
     ]);
   }
 
+  const pageKeys = new Set(pageRoutes.map(pageRouteKey));
+  const publicRouteReason = (key: string): string => {
+    if (key === '$default') {
+      return '$default only answers unknown routes with the contract 404/405 error body.';
+    }
+    if (pageKeys.has(key)) {
+      return (
+        `${key} is a hosted page: a browser authenticates with the HttpOnly session cookie, ` +
+        'which the pages function checks itself (with a CSRF token on every form). An API ' +
+        'Gateway authorizer would have to take the cookie as its identity source and cache ' +
+        'per cookie, outliving sign-out; signed-out pages (sign-in, sign-up) must answer anyway.'
+      );
+    }
+    return (
+      `${key} is public in the HTTP contract (API.md): its callers hold no token yet or ` +
+      'fetch public documents; credentials in the body are checked by the handler.'
+    );
+  };
   for (const [key, route] of api.publicRoutes) {
     NagSuppressions.addResourceSuppressions(route, [
-      {
-        id: 'AwsSolutions-APIG4',
-        reason:
-          key === '$default'
-            ? '$default only answers unknown routes with the contract 404/405 error body.'
-            : `${key} is public in the HTTP contract (API.md): its callers hold no token yet or ` +
-              'fetch public documents; credentials in the body are checked by the handler.',
-      },
+      { id: 'AwsSolutions-APIG4', reason: publicRouteReason(key) },
     ]);
   }
 };

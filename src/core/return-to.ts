@@ -51,7 +51,11 @@ export const allowedOriginsFromEnv = (value: string | undefined): string[] =>
 export const checkReturnTo = (value: string, policy: ReturnToPolicy): string => {
   if (value.length === 0 || value.length > 2048) return failWith('must be 1 to 2048 characters.');
   if (isAmbiguous(value)) return failWith('must not hold spaces, control characters or \\.');
-  if (ENCODED_TRICKS.test(value)) return failWith('must not hold encoded slashes or dots.');
+  // In the path and authority; a query string may carry encoded URLs (an OAuth redirect_uri).
+  const beforeQuery = value.split('?')[0] ?? '';
+  if (ENCODED_TRICKS.test(beforeQuery)) {
+    return failWith('must not hold encoded slashes or dots.');
+  }
   if (value.startsWith('/')) {
     if (value.startsWith('//')) return failWith('must be a path, not //host.');
     const resolved = new URL(value, policy.ownOrigin);

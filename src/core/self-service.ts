@@ -9,6 +9,7 @@ import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { lockoutKey } from './lockout';
 import { issueOneTimeToken, spendOneTimeToken } from './one-time-tokens';
+import { assertPasswordAllowed } from './password-policy';
 import { accountRateLimits, enforceRateLimits } from './rate-limits';
 import { createUser, withNewPassword } from './user-management';
 import { emailKey, type PublicUser, type UserRecord } from './users';
@@ -170,6 +171,10 @@ export const resetPasswordWithToken = async (
   meta: RequestMeta,
 ): Promise<void> => {
   await enforceRateLimits(deps, accountRateLimits(deps, meta.ip, null));
+  // The policy first: a refused password must not cost the mailed link.
+  await assertPasswordAllowed('password', request.password, {
+    minLength: deps.config.passwordMinLength,
+  });
   const record = await spendOneTimeToken(deps, request.token, ['reset_password']);
   const before = await deps.store.getUser(record.userId);
   if (

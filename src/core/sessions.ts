@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { type AccessTokenClaims, signAccessToken } from './access-tokens';
 import { noRequest, type RequestMeta, recordAudit } from './audit';
 import { toSeconds } from './clock';
@@ -87,14 +88,19 @@ const refreshRecord = (token: string, session: SessionRecord, now: number): Refr
   usedAt: null,
 });
 
-/** Opens a session for a user who has proved who they are. */
+/**
+ * Opens a session for a user who has proved who they are. With `browser`, the session also
+ * gets a cookie secret (`browserSession`, `sid.secret`) for the hosted pages.
+ */
 export const startSession = async (
   deps: CoreDeps,
   user: UserRecord,
   clientId: string | null = null,
-): Promise<TokenResponse> => {
+  options: { browser?: boolean } = {},
+): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
   const now = deps.clock.now();
+  const browserSecret = options.browser ? randomSecret() : null;
   const session: SessionRecord = {
     sid: newId(),
     userId: user.id,
@@ -102,14 +108,50 @@ export const startSession = async (
     createdAt: now,
     expiresAt: now + deps.config.sessionTtlSeconds * 1000,
     revokedAt: null,
+    ...(browserSecret ? { browserHash: sha256(browserSecret) } : {}),
   };
   const refreshToken = newRefreshToken();
   await Promise.all([
     deps.store.createSession(session, refreshRecord(refreshToken, session, now)),
     deps.store.recordSignIn(user.id, now),
   ]);
-  return tokenResponse(deps, { ...user, lastSignInAt: now }, session, refreshToken, now);
+  const tokens = await tokenResponse(
+    deps,
+    { ...user, lastSignInAt: now },
+    session,
+    refreshToken,
+    now,
+  );
+  return browserSecret ? { ...tokens, browserSession: `${session.sid}.${browserSecret}` } : tokens;
 };
+
+/**
+ * The user of a browser's session cookie (`sid.secret`): null unless the session is live,
+ * the secret matches and the user is active.
+ */
+export const browserSessionUser = async (
+  deps: CoreDeps,
+  cookie: string | undefined,
+): Promise<{ user: UserRecord; session: SessionRecord } | null> => {
+  const [sid, secret] = (cookie ?? '').split('.');
+  if (!sid || !secret || sid.length > 64 || secret.length !== 43) return null;
+  const session = await deps.store.getSession(sid);
+  if (!session?.browserHash || session.revokedAt !== null) return null;
+  if (session.expiresAt <= deps.clock.now()) return null;
+  const given = Buffer.from(sha256(secret));
+  const expected = Buffer.from(session.browserHash);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const user = await deps.store.getUser(session.userId);
+  return user?.status === 'active' ? { user, session } : null;
+};
+
+/** A fresh access token for a browser's session (the console's calls), no refresh token. */
+export const accessTokenForSession = async (
+  deps: CoreDeps,
+  user: UserRecord,
+  session: SessionRecord,
+): Promise<string> =>
+  signAccessToken(await deps.signer(), accessClaims(deps, user, session, deps.clock.now()));
 
 /**
  * Trades a refresh token for a new pair. Each refresh token works once: a second use means

@@ -10,6 +10,8 @@ export interface SignInRequest {
   password: string;
   /** The OAuth client asking (password grant); the session is then that client's. */
   clientId?: string;
+  /** The hosted sign-in page: the session also gets a browser cookie secret. */
+  browser?: boolean;
 }
 
 const badCredentials = () =>
@@ -50,7 +52,7 @@ export const signInWithPassword = async (
   deps: CoreDeps,
   request: SignInRequest,
   meta: RequestMeta = noRequest,
-): Promise<TokenResponse> => {
+): Promise<TokenResponse & { browserSession?: string }> => {
   const { store, clock, hasher, config } = deps;
   const breakGlass = !config.passwordLoginEnabled && namesDefaultOwner(deps, request.login);
   if (!config.passwordLoginEnabled && !breakGlass) {
@@ -105,7 +107,7 @@ export const signInWithPassword = async (
     throw error;
   }
   const [tokens] = await Promise.all([
-    startSession(deps, user, request.clientId ?? null),
+    startSession(deps, user, request.clientId ?? null, { browser: request.browser ?? false }),
     audit('success', {}),
   ]);
   return tokens;

@@ -93,7 +93,7 @@ const syncAttributes = (user: UserRecord, fromProvider: Record<string, string>) 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export interface SsoSignIn {
-  tokens: TokenResponse;
+  tokens: TokenResponse & { browserSession?: string };
   user: UserRecord;
 }
 
@@ -127,7 +127,7 @@ export const signInWithSso = async (
     throw error;
   }
   // Once: a replayed token is refused even while it is still fresh.
-  if (!(await deps.store.markOnce(`sso#${sha256(token)}`, claims.exp * 1000))) {
+  if (!(await deps.store.markOnce(`sso#${sha256(token)}`, claims.exp * 1000, deps.clock.now()))) {
     await failed('replayed');
     throw refused('This SSO token has already been used.');
   }
@@ -143,7 +143,7 @@ export const signInWithSso = async (
     await failed(isGatehouseError(error) ? error.code : 'refused', user.id);
     throw error;
   }
-  const tokens = await startSession(deps, user);
+  const tokens = await startSession(deps, user, null, { browser: true });
   await recordAudit(deps, meta, {
     action: 'auth.sign_in',
     actorId: user.id,

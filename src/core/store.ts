@@ -16,6 +16,8 @@ export interface SessionRecord {
   /** Absolute: refreshing never extends it. */
   expiresAt: number;
   revokedAt: number | null;
+  /** SHA-256 of the browser's cookie secret, when the session lives in a browser too. */
+  browserHash?: string;
 }
 
 /** One refresh token of a session, kept only as its SHA-256. */
@@ -141,9 +143,9 @@ export interface Store {
   countHit(key: string, expiresAt: number): Promise<number>;
   /**
    * Records `key` as seen until `expiresAt`: true the first time, false every time after
-   * (concurrent callers included). Replay protection for SSO tokens.
+   * (concurrent callers included) while the marker has not expired at `now`. Replay protection for SSO tokens.
    */
-  markOnce(key: string, expiresAt: number): Promise<boolean>;
+  markOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
   createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
   /** Marks the code used and answers it, once; null if unknown or already used. */
   consumeAuthorizationCode(hash: string, at: number): Promise<AuthorizationCodeRecord | null>;

@@ -26,6 +26,8 @@ export interface FunctionSpec {
   publishesEvents?: boolean;
   /** Reads the SSO shared key (SSO_JWT_SECRET) from its secret on AWS. */
   readsSsoSecret?: boolean;
+  /** Serves the hosted pages' assets: its bundle carries web/dist. */
+  servesWebAssets?: boolean;
   /** Sends mail through SES (EMAIL_FROM, and `ses:SendEmail` as the stack's sender only). */
   sendsEmail?: boolean;
   memoryMb: number;
@@ -87,6 +89,18 @@ export const functionSpecs = {
     signsTokens: true,
     hashesPasswords: true,
     memoryMb: 512,
+  },
+  pages: {
+    entry: 'pages.ts',
+    description: 'Hosted pages (sign-in, sign-up, recovery, console) and /oauth/authorize',
+    tables: { users: 'write', tokens: 'write', audit: 'write' },
+    signsTokens: true,
+    hashesPasswords: true,
+    sendsEmail: true,
+    publishesEvents: true,
+    /** Ships web/dist (the pages' script and stylesheet) in its bundle. */
+    servesWebAssets: true,
+    memoryMb: 1024,
   },
   discovery: {
     entry: 'discovery.ts',

@@ -36,6 +36,8 @@ export interface ActionRequest {
   authorization: string | null;
   /** Cookies by name (the browser flows: SSO). */
   cookies: Record<string, string>;
+  /** The browser's Origin header, for CORS on the token endpoint. */
+  origin: string | null;
   meta: RequestMeta;
 }
 
@@ -202,6 +204,7 @@ export const createHandler = (
       query,
       authorization: header(event, 'authorization') ?? null,
       cookies: parseCookies(event.cookies),
+      origin: header(event, 'origin') ?? null,
       meta: {
         ip: event.requestContext.http.sourceIp || null,
         userAgent: event.requestContext.http.userAgent || null,

@@ -66,7 +66,7 @@ export const createDynamoOneTime = (
     consumeAuthorizationCode: codes.spend,
     createOneTimeToken: tokens.create,
     consumeOneTimeToken: tokens.spend,
-    async markOnce(key, expiresAt) {
+    async markOnce(key, expiresAt, now) {
       try {
         await db.send(
           new PutCommand({
@@ -74,7 +74,7 @@ export const createDynamoOneTime = (
             Item: { ...keys.once(key), expiresAt, ttl: epochSeconds(expiresAt) + 3600 },
             // An expired marker that TTL has not removed yet may be taken again.
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-            ExpressionAttributeValues: { ':now': Date.now() },
+            ExpressionAttributeValues: { ':now': now },
           }),
         );
         return true;

@@ -236,9 +236,9 @@ export const createMemoryStore = (): Store => {
       return copy(pageOf(matching, key, limit, after, true));
     },
 
-    async markOnce(key, expiresAt) {
+    async markOnce(key, expiresAt, now) {
       const seen = once.get(key);
-      if (seen !== undefined && seen > Date.now()) return false;
+      if (seen !== undefined && seen > now) return false;
       once.set(key, expiresAt);
       return true;
     },

@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultThrottle } from '../../lib/gatehouse-stack';
 import { routeKey, routes } from '../../src/http/routes';
+import { pageRouteKey, pageRoutes } from '../../src/web/routes';
 import { referencedIds, resources, type Synthesized, synthGatehouse } from './synth';
 
 let synth: Synthesized;
@@ -32,9 +33,18 @@ const integrationFunction = (target: unknown): string => {
 };
 
 describe('routes', () => {
-  it('has exactly one route per route table entry, plus $default', () => {
+  it('has exactly one route per route table entry and per page route, plus $default', () => {
     const keys = routeResources().map((route) => route.RouteKey);
-    expect(keys.sort()).toEqual([...routes.map(routeKey), '$default'].sort());
+    expect(keys.sort()).toEqual(
+      [...routes.map(routeKey), ...pageRoutes.map(pageRouteKey), '$default'].sort(),
+    );
+  });
+
+  it('keeps the page routes apart from the API routes: /oauth/authorize is a page only', () => {
+    const apiKeys = new Set(routes.map(routeKey));
+    expect(pageRoutes.map(pageRouteKey).filter((key) => apiKeys.has(key))).toEqual([]);
+    expect(routes.filter((route) => route.path === '/oauth/authorize')).toEqual([]);
+    expect(pageRoutes.map(pageRouteKey)).toContain('GET /oauth/authorize');
   });
 
   it.each(routes.map((route) => [routeKey(route), route] as const))('%s', (key, route) => {
@@ -49,6 +59,17 @@ describe('routes', () => {
     }
     expect(integrationFunction(found?.Target)).toBe(
       synth.logicalId(synth.stack.functions.byName[route.function]),
+    );
+  });
+
+  // The pages read their own session cookie: API Gateway lets every request through to them.
+  it.each(pageRoutes.map(pageRouteKey))('%s, without authorizer, to the pages function', (key) => {
+    const found = routeResources().find((resource) => resource.RouteKey === key);
+    expect(found).toBeDefined();
+    expect(found?.AuthorizationType).toBe('NONE');
+    expect(found?.AuthorizerId).toBeUndefined();
+    expect(integrationFunction(found?.Target)).toBe(
+      synth.logicalId(synth.stack.functions.byName.pages),
     );
   });
 

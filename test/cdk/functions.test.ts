@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertWebAssetsBuilt } from '../../lib/bundling';
 import {
   defaultAuditRetentionDays,
   defaultRevocationCacheSeconds,
@@ -22,6 +24,8 @@ import {
   type Synthesized,
   synthGatehouse,
 } from './synth';
+
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 let synth: Synthesized;
 const ids = { api: '', key: '', signingKeys: '', ownerPassword: '' };
@@ -166,6 +170,7 @@ describe.each(names)('the %s function', (name) => {
       expected.DEFAULT_OWNER_EMAIL = ownerEmail;
       expected.DEFAULT_OWNER_USERNAME = ownerUsername;
     }
+    if (spec.servesWebAssets) expected.WEB_ASSETS_DIR = '/var/task/web';
     if (name === 'authorizer') expected.AUTHORIZER_DENY_WITH_REASON = '1';
     expect(lambda(name).Environment).toEqual({ Variables: expected });
   });
@@ -344,6 +349,37 @@ describe('least privilege, by example', () => {
     });
   });
 
+  it('the pages function signs tokens, writes the three tables, puts events, mails, and nothing else', () => {
+    const logGroup = lambda('pages').LoggingConfig.LogGroup.Ref;
+    const reached = new Set(
+      roleStatements(synth.template, roleIdOf('pages')).flatMap((s) => [...s.resourceIds]),
+    );
+    expect([...reached].sort()).toEqual(
+      [logGroup, tableIds.users, tableIds.tokens, tableIds.audit, ids.key, ids.signingKeys].sort(),
+    );
+    expect(actionsOn('pages', ids.signingKeys)).toContain('secretsmanager:PutSecretValue');
+    expect(actionsOn('pages', ids.ownerPassword)).toEqual([]);
+    expect(statementsOutsideStack('pages')).toEqual([
+      expect.objectContaining({ Action: 'events:PutEvents', Resource: defaultBusArn }),
+      expect.objectContaining({ Action: 'ses:SendEmail', Resource: sendEmailResources }),
+    ]);
+    const services = new Set(allActions('pages').map((action) => action.split(':')[0]));
+    expect([...services].sort()).toEqual([
+      'dynamodb',
+      'events',
+      'kms',
+      'logs',
+      'secretsmanager',
+      'ses',
+    ]);
+    expect(lambda('pages').Environment.Variables).toMatchObject({
+      SIGNING_KEYS_SECRET_ARN: { Ref: ids.signingKeys },
+      EVENT_BUS_NAME: 'default',
+      EMAIL_FROM: email.emailFrom,
+      WEB_ASSETS_DIR: '/var/task/web',
+    });
+  });
+
   it('the discovery function cannot read the signing keys', () => {
     expect(actionsOn('discovery', ids.signingKeys)).toEqual([]);
     expect(lambda('discovery').Environment).not.toHaveProperty('Variables.SIGNING_KEYS_SECRET_ARN');
@@ -484,6 +520,19 @@ describe('bundles', () => {
     return dir;
   };
 
+  it.each(names)('%s carries the web assets only if it serves them', (name) => {
+    const dir = join(assetDir(name), 'web');
+    const serves = 'servesWebAssets' in functionSpecs[name] && functionSpecs[name].servesWebAssets;
+    expect(existsSync(dir)).toBe(Boolean(serves));
+    if (!serves) return;
+    // What web/build.mjs wrote, byte for byte, where WEB_ASSETS_DIR (/var/task/web) points.
+    for (const file of ['app.js', 'app.css']) {
+      expect(readFileSync(join(dir, file), 'utf8')).toBe(
+        readFileSync(join(projectRoot, 'web/dist', file), 'utf8'),
+      );
+    }
+  });
+
   it.each(names)('%s is an ESM bundle with a source map, and bcrypt only if it hashes', (name) => {
     const dir = assetDir(name);
     const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
@@ -496,6 +545,18 @@ describe('bundles', () => {
     expect(
       existsSync(join(dir, 'node_modules/@node-rs/bcrypt-linux-x64-gnu/bcrypt.linux-x64-gnu.node')),
     ).toBe(Boolean(hashes));
+  });
+
+  it('need a built web/dist, but only when the stack is bundled', () => {
+    const unbuilt = mkdtempSync(join(synth.directory, 'unbuilt-'));
+    const stackIn = (context: Record<string, unknown>) =>
+      new Stack(new App({ outdir: join(unbuilt, 'out'), context }), 'Pages');
+    expect(() => assertWebAssetsBuilt(stackIn({}), unbuilt)).toThrow(
+      /Missing web\/dist\/app\.js and web\/dist\/app\.css: .*npm run build:web/,
+    );
+    expect(() =>
+      assertWebAssetsBuilt(stackIn({ 'aws:cdk:bundling-stacks': [] }), unbuilt),
+    ).not.toThrow();
   });
 
   // Synthesis copies the Linux x64 binary, so this runs wherever synth does.

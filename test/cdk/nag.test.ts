@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../../src/http/functions';
 import { type TableName, tables } from '../../src/store/schema';
+import { pageRouteKey, pageRoutes } from '../../src/web/routes';
 import {
   nagSuppressions,
   resources,
@@ -85,6 +86,20 @@ it('explains every suppression, and scopes every IAM5 one to named wildcards', (
     }
   }
 });
+
+it.each(pageRoutes.map(pageRouteKey))(
+  'waives APIG4 on %s as a cookie-authenticated page',
+  (key) => {
+    const route = synth.stack.api.publicRoutes.get(key);
+    expect(route).toBeDefined();
+    const resource = resources(synth.template)[route ? synth.logicalId(route) : ''] as {
+      Metadata?: { cdk_nag?: { rules_to_suppress: Suppression[] } };
+    };
+    const waivers = resource.Metadata?.cdk_nag?.rules_to_suppress ?? [];
+    expect(waivers.map((waiver) => waiver.id)).toEqual(['AwsSolutions-APIG4']);
+    expect(waivers[0]?.reason).toMatch(/hosted page.*HttpOnly session cookie/);
+  },
+);
 
 it.each(Object.keys(functionSpecs) as FunctionName[])(
   'the %s role waives the index wildcard of exactly the indexed tables it uses',

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessTokenForSession, browserSessionUser } from '../../src/core/sessions';
+import { buildDeps } from '../../src/http/composition';
 import { useLocalStack } from '../support/local-stack';
 import { type Identity, SSO_SECRET, startTestIdp } from '../support/test-idp';
 
@@ -67,12 +69,13 @@ const browserSignIn = async (identity: Identity, returnTo = '/landing') => {
 
 /** The session a callback's cookie holds, as the signed-in user sees it. */
 const sessionUser = async (callback: Hop) => {
-  const refreshToken = cookieValue(callback.cookies, 'gatehouse_session');
-  const refreshed = await call('POST', '/auth/refresh', {
-    json: { refresh_token: refreshToken },
-  });
-  expect(refreshed.status, refreshed.text).toBe(200);
-  return refreshed.body as { access_token: string; user: Record<string, unknown> };
+  const deps = buildDeps(process.env);
+  const found = await browserSessionUser(deps, cookieValue(callback.cookies, 'gatehouse_session'));
+  if (!found) throw new Error(`no live session in ${callback.cookies.join(' | ')}`);
+  const accessToken = await accessTokenForSession(deps, found.user, found.session);
+  const me = await call('GET', '/me', { token: accessToken });
+  expect(me.status, me.text).toBe(200);
+  return { access_token: accessToken, user: me.body.user as Record<string, unknown> };
 };
 
 const callback = (jwt: string, returnTo = '/landing') =>
@@ -105,7 +108,7 @@ describe('JWT SSO, the full redirect flow', () => {
     expect(landed.location).toBe('/dashboard?x=1');
     const session = landed.cookies.find((c) => c.startsWith('gatehouse_session='));
     expect(session).toMatch(
-      /^gatehouse_session=srt_[\w-]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/,
+      /^gatehouse_session=[\w-]+\.[\w-]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/,
     );
     const { user } = await sessionUser(landed);
     expect(user).toMatchObject({
@@ -174,7 +177,7 @@ describe('JWT SSO, the full redirect flow', () => {
     const refused = await browserSignIn({ ...person, attempt: 2 });
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body).error.code).toBe('account_disabled');
-    expect(refused.cookies.some((c) => c.startsWith('gatehouse_session=srt_'))).toBe(false);
+    expect(refused.cookies.some((c) => /^gatehouse_session=[^;]/.test(c))).toBe(false);
   });
 
   it('accepts RS256, ES256 and EdDSA tokens from the JWKS provider', async () => {
@@ -283,7 +286,7 @@ describe('JWT SSO refusals create nothing and issue no session', () => {
     const reply = await callback(token);
     expect(reply.status, reply.body).toBe(401);
     expect(JSON.parse(reply.body).error.code).toBe('token_invalid');
-    expect(reply.cookies.filter((c) => c.startsWith('gatehouse_session=srt_'))).toEqual([]);
+    expect(reply.cookies.filter((c) => /^gatehouse_session=[^;]/.test(c))).toEqual([]);
     const email = /"email":"([^"]+)"/.exec(
       Buffer.from(token.split('.')[1] ?? '', 'base64url').toString(),
     )?.[1];

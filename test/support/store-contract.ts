@@ -568,14 +568,14 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         const store = await fresh();
         const later = Date.now() + HOUR;
         const outcomes = await Promise.all([
-          store.markOnce('sso-a', later),
-          store.markOnce('sso-a', later),
-          store.markOnce('sso-a', later),
+          store.markOnce('sso-a', later, Date.now()),
+          store.markOnce('sso-a', later, Date.now()),
+          store.markOnce('sso-a', later, Date.now()),
         ]);
         expect(outcomes.filter(Boolean)).toHaveLength(1);
-        expect(await store.markOnce('sso-b', later)).toBe(true);
-        expect(await store.markOnce('sso-old', Date.now() - 1000)).toBe(true);
-        expect(await store.markOnce('sso-old', later)).toBe(true);
+        expect(await store.markOnce('sso-b', later, Date.now())).toBe(true);
+        expect(await store.markOnce('sso-old', Date.now() - 1000, Date.now())).toBe(true);
+        expect(await store.markOnce('sso-old', later, Date.now())).toBe(true);
       });
     });
 

@@ -8,7 +8,7 @@ import { rotateRefreshToken, type TokenResponse } from '../../core/sessions';
 import { signInWithPassword } from '../../core/sign-in';
 import type { Action, ActionRequest } from '../handler';
 import { OAuthProtocolError } from '../oauth-errors';
-import { json } from '../responses';
+import { type HttpResult, json } from '../responses';
 import type { TokenRequestForm } from '../schemas';
 import { clientCredentials, clientFailed } from './oauth';
 
@@ -69,10 +69,36 @@ const asInvalidGrant = async <T>(work: Promise<T>): Promise<T> => {
   }
 };
 
+/**
+ * CORS for single-page apps: a browser on a client's redirect origin (or an allowed origin)
+ * may read the answer. The body is a form post, a "simple" request: no preflight is needed.
+ */
+const withCors = (request: ActionRequest, client: ClientRecord | null, result: HttpResult) => {
+  const origin = request.origin;
+  if (!origin) return result;
+  const allowed = [
+    ...request.deps.config.allowedRedirectOrigins,
+    ...(client?.redirectUris ?? []).map((uri) => new URL(uri).origin),
+  ];
+  if (!allowed.includes(origin)) return result;
+  return {
+    ...result,
+    headers: { ...result.headers, 'access-control-allow-origin': origin, vary: 'Origin' },
+  };
+};
+
 export const tokenAction: Action = async (request) => {
   const form = request.body as TokenRequestForm;
-  const { deps } = request;
   const client = await identifyClient(request, form);
+  return withCors(request, client, await grant(request, form, client));
+};
+
+const grant = async (
+  request: ActionRequest,
+  form: TokenRequestForm,
+  client: ClientRecord | null,
+): Promise<HttpResult> => {
+  const { deps } = request;
   switch (form.grant_type) {
     case 'refresh_token': {
       if (!form.refresh_token) throw missing('refresh_token');

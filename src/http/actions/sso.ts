@@ -82,7 +82,7 @@ export const ssoAction: Action = async (request) => {
   }
   const { tokens, user } = await signInWithSso(deps, verify, query.jwt, request.meta);
   const cookies = [
-    setCookie(SESSION_COOKIE, tokens.refresh_token, {
+    setCookie(SESSION_COOKIE, tokens.browserSession as string, {
       path: '/',
       maxAgeSeconds: deps.config.sessionTtlSeconds,
       secure,

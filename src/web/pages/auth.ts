@@ -1,0 +1,294 @@
+import type { CoreDeps } from '../../core/deps';
+import { GatehouseError, isGatehouseError } from '../../core/errors';
+import { checkReturnTo, originOf } from '../../core/return-to';
+import {
+  forgotPassword,
+  resetPasswordWithToken,
+  signUp,
+  verifyEmail,
+} from '../../core/self-service';
+import { signInWithPassword } from '../../core/sign-in';
+import { clearCookie, SESSION_COOKIE } from '../../http/cookies';
+import { html } from '../html';
+import { alert, csrfField, field, layout } from '../layout';
+import { type PageAction, type PageRequest, page, seeOther, sessionCookie } from '../page-handler';
+
+/** Where a finished sign-in goes: a checked `return_to`, or the console. */
+export const returnTarget = (deps: CoreDeps, value: string | null): string =>
+  checkReturnTo(value || '/console', {
+    ownOrigin: originOf(deps.config.issuerUrl),
+    allowedOrigins: deps.config.allowedRedirectOrigins,
+  });
+
+/** This page's path and query: where to come back to after signing in. */
+export const currentPath = (request: PageRequest): string => {
+  const query = request.query.toString();
+  return `${request.path}${query ? `?${query}` : ''}`;
+};
+
+/** Where someone without a session is sent: the sign-in page, or SSO when passwords are off. */
+export const signInRedirect = (deps: CoreDeps, returnTo: string) => {
+  const target = encodeURIComponent(returnTo);
+  const ssoOnly = !deps.config.passwordLoginEnabled && deps.config.sso?.idpUrl;
+  return seeOther(ssoOnly ? `/auth/sso?return_to=${target}` : `/sign-in?return_to=${target}`);
+};
+
+/**
+ * The origins a form may end up on: after signing in for `/oauth/authorize`, the browser is
+ * sent on to that client's redirect URI (CSP form-action covers those redirects too).
+ */
+const clientOriginsOf = async (deps: CoreDeps, returnTo: string): Promise<string[]> => {
+  if (!returnTo.startsWith('/oauth/authorize?')) return [];
+  const clientId = new URLSearchParams(returnTo.split('?')[1]).get('client_id');
+  const client = clientId ? await deps.store.getClient(clientId) : null;
+  return [...new Set((client?.redirectUris ?? []).map(originOf))];
+};
+
+const signInForm = async (request: PageRequest, returnTo: string, error?: string) => {
+  const { deps } = request;
+  const sso = deps.config.sso?.idpUrl
+    ? html`<p><a class="button secondary" href="/auth/sso?return_to=${encodeURIComponent(returnTo)}">Sign in with single sign-on</a></p>`
+    : '';
+  const passwordForm = deps.config.passwordLoginEnabled
+    ? html`<form method="post" action="/sign-in" novalidate>
+  ${csrfField(request.csrf)}
+  <input type="hidden" name="return_to" value="${returnTo}">
+  ${field('Email or username', 'login', { autocomplete: 'username', required: true, value: request.form.get('login') })}
+  ${field('Password', 'password', { type: 'password', autocomplete: 'current-password', required: true })}
+  <button type="submit">Sign in</button>
+</form>
+<p><a href="/forgot-password">Forgot your password?</a>${
+        deps.config.account.signUpEnabled ? html` · <a href="/sign-up">Create an account</a>` : ''
+      }</p>`
+    : html`<p>Password sign-in is turned off: use single sign-on.</p>`;
+  const notice = request.query.get('notice');
+  return layout({
+    title: 'Sign in',
+    body: html`${alert(error)}${alert(notice, 'notice')}${sso}${passwordForm}`,
+  });
+};
+
+export const signInPage: PageAction = async (request) => {
+  const returnTo = returnTarget(request.deps, request.query.get('return_to'));
+  if (request.signedIn) return seeOther(returnTo);
+  return page(200, await signInForm(request, returnTo), {
+    formActionOrigins: await clientOriginsOf(request.deps, returnTo),
+  });
+};
+
+const REFUSALS: Record<string, number> = {
+  invalid_credentials: 401,
+  too_many_attempts: 429,
+  account_pending: 403,
+  account_disabled: 403,
+  password_login_disabled: 403,
+  record_invalid: 400,
+};
+
+export const signInSubmit: PageAction = async (request) => {
+  const { deps, form } = request;
+  const returnTo = returnTarget(deps, form.get('return_to'));
+  try {
+    const tokens = await signInWithPassword(
+      deps,
+      { login: form.get('login') ?? '', password: form.get('password') ?? '', browser: true },
+      request.meta,
+    );
+    request.setCookies.push(sessionCookie(tokens.browserSession as string, deps, request.secure));
+    return seeOther(returnTo);
+  } catch (error) {
+    if (!isGatehouseError(error) || !(error.code in REFUSALS)) throw error;
+    const result = page(
+      REFUSALS[error.code] as number,
+      await signInForm(request, returnTo, error.message),
+      { formActionOrigins: await clientOriginsOf(deps, returnTo) },
+    );
+    return error.retryAfterSeconds === undefined
+      ? result
+      : {
+          ...result,
+          headers: { ...result.headers, 'retry-after': String(error.retryAfterSeconds) },
+        };
+  }
+};
+
+export const signOutSubmit: PageAction = async (request) => {
+  if (request.signedIn) {
+    await request.deps.store.revokeSession(request.signedIn.session.sid, request.deps.clock.now());
+  }
+  request.setCookies.push(clearCookie(SESSION_COOKIE, { path: '/', secure: request.secure }));
+  return seeOther('/sign-in?notice=You%20are%20signed%20out.');
+};
+
+/** A page with one form and the outcome of posting it. */
+const formPage = (
+  title: string,
+  content: ReturnType<typeof html>,
+  options: { error?: string; notice?: string } = {},
+) =>
+  layout({
+    title,
+    body: html`${alert(options.error)}${alert(options.notice, 'notice')}${content}`,
+  });
+
+const attempt = async (
+  work: () => Promise<ReturnType<typeof page>>,
+  retry: (error: string) => ReturnType<typeof html>,
+) => {
+  try {
+    return await work();
+  } catch (error) {
+    if (isGatehouseError(error) && error.code in REFUSALS) {
+      return page(REFUSALS[error.code] as number, retry(error.message));
+    }
+    if (isGatehouseError(error) && error.code === 'conflict') {
+      return page(409, retry(error.message));
+    }
+    throw error;
+  }
+};
+
+const signUpForm = (request: PageRequest, error?: string) =>
+  formPage(
+    'Create an account',
+    html`<form method="post" action="/sign-up">
+  ${csrfField(request.csrf)}
+  ${field('Email', 'email', { type: 'email', autocomplete: 'email', required: true, value: request.form.get('email') })}
+  ${field('Name', 'name', { autocomplete: 'name', value: request.form.get('name') })}
+  ${field('Password', 'password', { type: 'password', autocomplete: 'new-password', required: true, hint: `At least ${request.deps.config.passwordMinLength} characters; a common password is refused.` })}
+  <button type="submit">Create account</button>
+</form>
+<p><a href="/sign-in">Already have an account? Sign in</a></p>`,
+    { ...(error ? { error } : {}) },
+  );
+
+const assertSignUpOpen = (request: PageRequest) => {
+  if (!request.deps.config.account.signUpEnabled) {
+    throw new GatehouseError(
+      'forbidden',
+      'Sign-up is turned off here. Ask an admin for an account.',
+    );
+  }
+};
+
+export const signUpPage: PageAction = async (request) => {
+  assertSignUpOpen(request);
+  return page(200, signUpForm(request));
+};
+
+export const signUpSubmit: PageAction = async (request) => {
+  assertSignUpOpen(request);
+  const { form } = request;
+  return attempt(
+    async () => {
+      const user = await signUp(
+        request.deps,
+        {
+          email: form.get('email') ?? '',
+          password: form.get('password') ?? '',
+          ...(form.get('name') ? { name: form.get('name') as string } : {}),
+        },
+        request.meta,
+      );
+      if (user.status === 'unverified') {
+        return page(
+          201,
+          formPage(
+            'Check your mail',
+            html`<p>We sent a link to ${user.email}. Open it to confirm the address, then sign in.</p>`,
+          ),
+        );
+      }
+      return seeOther('/sign-in?notice=Your%20account%20is%20ready.%20Sign%20in.');
+    },
+    (error) => signUpForm(request, error),
+  );
+};
+
+/** Pages whose mailed link carries the token in the fragment; app.js copies it into the form. */
+const tokenForm = (
+  request: PageRequest,
+  action: string,
+  button: string,
+  extra: ReturnType<typeof html> | '' = '',
+) => html`<form method="post" action="${action}" data-fragment-token>
+  ${csrfField(request.csrf)}
+  <input type="hidden" name="token" value="">
+  ${extra}
+  <button type="submit">${button}</button>
+</form>
+<p class="hint" data-no-token hidden>This page needs the link from your mail.</p>`;
+
+export const verifyEmailPage: PageAction = async (request) =>
+  page(200, formPage('Confirm your email', tokenForm(request, '/verify-email', 'Confirm')));
+
+export const verifyEmailSubmit: PageAction = async (request) =>
+  attempt(
+    async () => {
+      await verifyEmail(request.deps, request.form.get('token') ?? '', request.meta);
+      return seeOther('/sign-in?notice=Your%20email%20address%20is%20confirmed.');
+    },
+    (error) =>
+      formPage('Confirm your email', html`<p><a href="/sign-in">Sign in</a></p>`, {
+        error,
+      }),
+  );
+
+const forgotForm = (request: PageRequest, options: { error?: string; notice?: string } = {}) =>
+  formPage(
+    'Forgot your password?',
+    html`<form method="post" action="/forgot-password">
+  ${csrfField(request.csrf)}
+  ${field('Email', 'email', { type: 'email', autocomplete: 'email', required: true })}
+  <button type="submit">Mail me a link</button>
+</form>`,
+    options,
+  );
+
+export const forgotPasswordPage: PageAction = async (request) => page(200, forgotForm(request));
+
+export const forgotPasswordSubmit: PageAction = async (request) =>
+  attempt(
+    async () => {
+      await forgotPassword(request.deps, request.form.get('email') ?? '', request.meta);
+      return page(
+        202,
+        forgotForm(request, {
+          notice: 'If an account has this address, a mail with a link is on its way.',
+        }),
+      );
+    },
+    (error) => forgotForm(request, { error }),
+  );
+
+const resetForm = (request: PageRequest, error?: string) =>
+  formPage(
+    'Choose a new password',
+    tokenForm(
+      request,
+      '/reset-password',
+      'Set password',
+      field('New password', 'password', {
+        type: 'password',
+        autocomplete: 'new-password',
+        required: true,
+        hint: `At least ${request.deps.config.passwordMinLength} characters. Every session ends.`,
+      }),
+    ),
+    { ...(error ? { error } : {}) },
+  );
+
+export const resetPasswordPage: PageAction = async (request) => page(200, resetForm(request));
+
+export const resetPasswordSubmit: PageAction = async (request) =>
+  attempt(
+    async () => {
+      await resetPasswordWithToken(
+        request.deps,
+        { token: request.form.get('token') ?? '', password: request.form.get('password') ?? '' },
+        request.meta,
+      );
+      return seeOther('/sign-in?notice=Your%20password%20is%20changed.%20Sign%20in.');
+    },
+    (error) => resetForm(request, error),
+  );

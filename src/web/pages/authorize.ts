@@ -1,0 +1,81 @@
+import { issueAuthorizationCode } from '../../core/authorization-codes';
+import { GatehouseError } from '../../core/errors';
+import type { HttpResult } from '../../http/responses';
+import { html } from '../html';
+import { layout } from '../layout';
+import { type PageAction, page, Redirect } from '../page-handler';
+import { signInRedirect } from './auth';
+
+const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+/** RFC 6749 §4.1.2.1: once the redirect URI is trusted, errors go back to it, with `state`. */
+const backToClient = (redirectUri: string, params: Record<string, string>): HttpResult => {
+  const target = new URL(redirectUri);
+  for (const [name, value] of Object.entries(params)) target.searchParams.set(name, value);
+  return {
+    statusCode: 302,
+    headers: {
+      location: target.toString(),
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    },
+  };
+};
+
+/**
+ * `GET /oauth/authorize` (RFC 6749 code flow, PKCE S256 only): the client and its exact
+ * redirect URI are checked first (a bad one is an error page, never a redirect); then the
+ * browser signs in (hosted page, or SSO when passwords are off) and comes back here, and the
+ * client gets a one-time code and its `state`.
+ */
+export const authorizePage: PageAction = async (request) => {
+  const { deps, query } = request;
+  const param = (name: string) => {
+    const values = query.getAll(name);
+    if (values.length > 1)
+      throw new GatehouseError('record_invalid', `${name}: given more than once.`);
+    return values[0] ?? '';
+  };
+  const clientId = param('client_id');
+  const redirectUri = param('redirect_uri');
+  const client = clientId ? await deps.store.getClient(clientId) : null;
+  if (!client?.redirectUris.includes(redirectUri)) {
+    return page(
+      400,
+      layout({
+        title: 'This sign-in link is not valid',
+        body: html`<p class="error" role="alert">The application that sent you here is not registered for this address (client_id and redirect_uri must match a registered client exactly).</p>`,
+      }),
+    );
+  }
+  const state = param('state');
+  const fail = (error: string, description: string) =>
+    backToClient(redirectUri, {
+      error,
+      error_description: description,
+      ...(state ? { state } : {}),
+    });
+  if (param('response_type') !== 'code') {
+    return fail('unsupported_response_type', 'Only response_type=code is supported.');
+  }
+  if (!client.grantTypes.includes('authorization_code')) {
+    return fail('unauthorized_client', 'This client may not use the code flow.');
+  }
+  const challenge = param('code_challenge');
+  if (param('code_challenge_method') !== 'S256' || !CHALLENGE.test(challenge)) {
+    return fail(
+      'invalid_request',
+      'PKCE is required: code_challenge with code_challenge_method=S256.',
+    );
+  }
+  if (!request.signedIn) {
+    throw new Redirect(signInRedirect(deps, `/oauth/authorize?${query.toString()}`));
+  }
+  const code = await issueAuthorizationCode(deps, {
+    clientId: client.clientId,
+    redirectUri,
+    codeChallenge: challenge,
+    userId: request.signedIn.user.id,
+  });
+  return backToClient(redirectUri, { code, ...(state ? { state } : {}) });
+};

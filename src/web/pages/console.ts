@@ -1,0 +1,249 @@
+import { changeOwnPassword, updateOwnProfile } from '../../core/account';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../core/api-tokens';
+import { isGatehouseError } from '../../core/errors';
+import type { UserRecord } from '../../core/users';
+import { type Html, html } from '../html';
+import { alert, csrfField, field, layout, onceField } from '../layout';
+import {
+  assertFirstPost,
+  type PageAction,
+  type PageRequest,
+  page,
+  Redirect,
+  seeOther,
+} from '../page-handler';
+import { currentPath, signInRedirect } from './auth';
+
+/** The signed-in user as the core's actor; without a session, off to sign in first. */
+export const signedInActor = (request: PageRequest) => {
+  if (!request.signedIn) throw new Redirect(signInRedirect(request.deps, currentPath(request)));
+  const { user, session } = request.signedIn;
+  return { actor: { kind: 'user' as const, user, tokenId: null }, user, session };
+};
+
+const FORM_ERRORS = new Set(['record_invalid', 'conflict', 'forbidden', 'too_many_attempts']);
+
+const consolePage = (request: PageRequest, user: UserRecord, title: string, body: Html) =>
+  layout({ title, body, user, csrf: request.csrf });
+
+const profileBody = (request: PageRequest, user: UserRecord, error?: string) => html`
+${alert(error)}${alert(request.query.get('notice'), 'notice')}
+<section aria-labelledby="profile-heading">
+<h2 id="profile-heading">Profile</h2>
+<p>Signed in as <strong>${user.email}</strong> · role <span class="badge">${user.role}</span></p>
+<form method="post" action="/console/profile" class="grid">
+  ${csrfField(request.csrf)}
+  ${field('Name', 'name', { value: user.name, autocomplete: 'name' })}
+  ${field('Username', 'username', { value: user.username, autocomplete: 'username' })}
+  ${field('Email', 'email', { type: 'email', value: user.email, autocomplete: 'email', hint: 'A new address applies once you open the link mailed to it.' })}
+  <button type="submit">Save profile</button>
+</form>
+</section>
+<section aria-labelledby="password-heading">
+<h2 id="password-heading">Password</h2>
+<form method="post" action="/console/password" class="grid">
+  ${csrfField(request.csrf)}
+  ${field('Current password', 'current_password', { type: 'password', autocomplete: 'current-password', required: true })}
+  ${field('New password', 'new_password', { type: 'password', autocomplete: 'new-password', required: true, hint: `At least ${request.deps.config.passwordMinLength} characters. Your other sessions end.` })}
+  <button type="submit">Change password</button>
+</form>
+</section>`;
+
+export const accountPage: PageAction = async (request) => {
+  const who = signedInActor(request);
+  return page(200, consolePage(request, who.user, 'Your account', profileBody(request, who.user)));
+};
+
+/** Runs a form's work; a refusal re-renders the page with its message next to the form. */
+const orRerender = async (
+  work: () => Promise<ReturnType<typeof page>>,
+  rerender: (message: string) => Html,
+) => {
+  try {
+    return await work();
+  } catch (error) {
+    if (isGatehouseError(error) && FORM_ERRORS.has(error.code)) {
+      const status = { record_invalid: 400, conflict: 409, forbidden: 403, too_many_attempts: 429 };
+      return page(status[error.code as keyof typeof status], rerender(error.message));
+    }
+    throw error;
+  }
+};
+
+export const profileSubmit: PageAction = async (request) => {
+  const who = signedInActor(request);
+  const { form } = request;
+  const text = (name: string) => (form.get(name) ?? '').trim();
+  return orRerender(
+    async () => {
+      await updateOwnProfile(
+        request.deps,
+        who.actor,
+        {
+          name: text('name') || null,
+          username: text('username') || null,
+          ...(text('email') ? { email: text('email') } : {}),
+        },
+        request.meta,
+      );
+      const moving = text('email') && text('email').toLowerCase() !== who.user.emailKey;
+      return seeOther(
+        `/console?notice=${encodeURIComponent(moving ? 'Saved. Open the link mailed to the new address to switch to it.' : 'Saved.')}`,
+      );
+    },
+    (message) =>
+      consolePage(request, who.user, 'Your account', profileBody(request, who.user, message)),
+  );
+};
+
+export const passwordSubmit: PageAction = async (request) => {
+  const who = signedInActor(request);
+  return orRerender(
+    async () => {
+      await changeOwnPassword(
+        request.deps,
+        who.actor,
+        who.session.sid,
+        {
+          current_password: request.form.get('current_password') ?? '',
+          new_password: request.form.get('new_password') ?? '',
+        },
+        request.meta,
+      );
+      return seeOther(
+        '/console?notice=Password%20changed.%20Your%20other%20sessions%20have%20ended.',
+      );
+    },
+    (message) =>
+      consolePage(request, who.user, 'Your account', profileBody(request, who.user, message)),
+  );
+};
+
+const tokensBody = async (
+  request: PageRequest,
+  user: UserRecord,
+  options: { error?: string; created?: { token: string; name: string } } = {},
+) => {
+  const actor = { kind: 'user' as const, user, tokenId: null };
+  const admin = user.role === 'admin' || user.role === 'owner';
+  const all = admin && request.query.get('all') === 'true';
+  const cursor = request.query.get('cursor');
+  // Revoked tokens stay listed, marked so, as the API's include_revoked shows them.
+  const listing = await listApiTokens(request.deps, actor, {
+    all,
+    include_revoked: true,
+    ...(cursor ? { cursor } : {}),
+    limit: 50,
+  });
+  const grants = request.deps.scopes[user.role];
+  const created = options.created
+    ? html`<div class="notice secret" role="status">
+  <p>Your new token <strong>${options.created.name}</strong>. Copy it now: it is shown this once.</p>
+  <p><code id="new-token">${options.created.token}</code>
+  <button type="button" data-copy="#new-token">Copy</button></p>
+</div>`
+    : '';
+  const rows = listing.tokens.map(
+    (t) => html`<tr>
+  <td>${t.name}</td><td><code>${t.token_id}</code></td>
+  <td>${t.scopes === null ? 'all of the owner’s grants' : t.scopes.join(' ')}</td>
+  <td>${t.expires_at ?? 'never'}</td><td>${t.last_used_at ?? '—'}</td>
+  <td>${
+    t.revoked_at
+      ? html`revoked`
+      : html`<form method="post" action="/console/tokens/${t.token_id}/revoke" class="inline" data-confirm="Revoke this token? Whatever uses it stops working.">
+    ${csrfField(request.csrf)}<button type="submit" class="danger">Revoke</button></form>`
+  }</td>
+</tr>`,
+  );
+  return html`${created}${alert(options.error)}${alert(request.query.get('notice'), 'notice')}
+<section aria-labelledby="new-token-heading">
+<h2 id="new-token-heading">New token</h2>
+<form method="post" action="/console/tokens">
+  ${csrfField(request.csrf)}${onceField()}
+  ${field('Name', 'name', { required: true, hint: 'What the token is for, e.g. "CI pipeline".' })}
+  ${field('Expires in (days)', 'expires_in_days', { type: 'number', hint: 'Empty: a scoped token lives as long as allowed; an unscoped one never expires.' })}
+  <fieldset>
+    <legend>Scopes (none ticked: an unscoped token with all your grants)</legend>
+    <div class="scopes">
+    ${grants.map(
+      (scope) =>
+        html`<label class="check"><input type="checkbox" name="scopes" value="${scope}"> ${scope}</label>`,
+    )}
+    </div>
+  </fieldset>
+  <label class="check"><input type="checkbox" name="renewable" value="true"> Renewable</label>
+  <button type="submit">Create token</button>
+</form>
+</section>
+<section aria-labelledby="tokens-heading">
+<h2 id="tokens-heading">${all ? 'Every token' : 'Your tokens'}</h2>
+${admin ? html`<p><a href="/console/tokens${all ? '' : '?all=true'}">${all ? 'Show only yours' : 'Show every token'}</a></p>` : ''}
+<div class="table-wrap"><table>
+<caption>${all ? 'Every API token in the workspace' : 'Your API tokens'}</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Scopes</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="6">No tokens yet.</td></tr>`}</tbody>
+</table></div>
+${listing.next_cursor ? html`<p><a href="/console/tokens?${new URLSearchParams({ ...(all ? { all: 'true' } : {}), cursor: listing.next_cursor }).toString()}">Next page</a></p>` : ''}
+</section>`;
+};
+
+export const tokensPage: PageAction = async (request) => {
+  const who = signedInActor(request);
+  return page(
+    200,
+    consolePage(request, who.user, 'API tokens', await tokensBody(request, who.user)),
+  );
+};
+
+export const tokenCreateSubmit: PageAction = async (request) => {
+  const who = signedInActor(request);
+  const { form } = request;
+  const scopes = form.getAll('scopes');
+  const days = Number(form.get('expires_in_days') || 0);
+  try {
+    await assertFirstPost(request);
+    const created = await createApiToken(
+      request.deps,
+      who.actor,
+      request.deps.scopes[who.user.role],
+      {
+        name: (form.get('name') ?? '').trim(),
+        ...(scopes.length ? { scopes } : {}),
+        ...(days > 0 ? { expires_in: Math.round(days * 86_400) } : {}),
+        renewable: form.get('renewable') === 'true',
+      },
+      request.meta,
+    );
+    return page(
+      201,
+      consolePage(
+        request,
+        who.user,
+        'API tokens',
+        await tokensBody(request, who.user, {
+          created: { token: created.token, name: created.name },
+        }),
+      ),
+    );
+  } catch (error) {
+    if (isGatehouseError(error) && FORM_ERRORS.has(error.code)) {
+      return page(
+        error.code === 'forbidden' ? 403 : error.code === 'conflict' ? 409 : 400,
+        consolePage(
+          request,
+          who.user,
+          'API tokens',
+          await tokensBody(request, who.user, { error: error.message }),
+        ),
+      );
+    }
+    throw error;
+  }
+};
+
+export const tokenRevokeSubmit: PageAction = async (request) => {
+  const who = signedInActor(request);
+  await revokeApiToken(request.deps, who.actor, request.params.token_id ?? '', request.meta);
+  return seeOther('/console/tokens?notice=Token%20revoked.');
+};

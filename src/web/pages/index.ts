@@ -1,0 +1,49 @@
+import type { PageAction } from '../page-handler';
+import { assetFile } from './assets';
+import {
+  forgotPasswordPage,
+  forgotPasswordSubmit,
+  resetPasswordPage,
+  resetPasswordSubmit,
+  signInPage,
+  signInSubmit,
+  signOutSubmit,
+  signUpPage,
+  signUpSubmit,
+  verifyEmailPage,
+  verifyEmailSubmit,
+} from './auth';
+import { authorizePage } from './authorize';
+import {
+  accountPage,
+  passwordSubmit,
+  profileSubmit,
+  tokenCreateSubmit,
+  tokenRevokeSubmit,
+  tokensPage,
+} from './console';
+import { consoleUsersActions } from './console-users';
+
+/** Every page route's action (src/web/routes.ts). */
+export const pageActions: Record<string, PageAction> = {
+  'GET /sign-in': signInPage,
+  'POST /sign-in': signInSubmit,
+  'POST /sign-out': signOutSubmit,
+  'GET /sign-up': signUpPage,
+  'POST /sign-up': signUpSubmit,
+  'GET /verify-email': verifyEmailPage,
+  'POST /verify-email': verifyEmailSubmit,
+  'GET /forgot-password': forgotPasswordPage,
+  'POST /forgot-password': forgotPasswordSubmit,
+  'GET /reset-password': resetPasswordPage,
+  'POST /reset-password': resetPasswordSubmit,
+  'GET /oauth/authorize': authorizePage,
+  'GET /console': accountPage,
+  'POST /console/profile': profileSubmit,
+  'POST /console/password': passwordSubmit,
+  'GET /console/tokens': tokensPage,
+  'POST /console/tokens': tokenCreateSubmit,
+  'POST /console/tokens/{token_id}/revoke': tokenRevokeSubmit,
+  ...consoleUsersActions,
+  'GET /assets/{file}': assetFile,
+};

@@ -1,0 +1,45 @@
+/**
+ * The hosted pages and the authorization endpoint, as data: CDK adds each to the HTTP API
+ * (function `pages`, no authorizer: pages read the session cookie), the local server mounts
+ * them, the pages function serves them.
+ */
+export interface PageRoute {
+  method: 'GET' | 'POST';
+  path: string;
+}
+
+const get = (path: string): PageRoute => ({ method: 'GET', path });
+const post = (path: string): PageRoute => ({ method: 'POST', path });
+
+export const pageRoutes: readonly PageRoute[] = [
+  get('/sign-in'),
+  post('/sign-in'),
+  post('/sign-out'),
+  get('/sign-up'),
+  post('/sign-up'),
+  get('/verify-email'),
+  post('/verify-email'),
+  get('/forgot-password'),
+  post('/forgot-password'),
+  get('/reset-password'),
+  post('/reset-password'),
+  get('/oauth/authorize'),
+  get('/console'),
+  post('/console/profile'),
+  post('/console/password'),
+  get('/console/tokens'),
+  post('/console/tokens'),
+  post('/console/tokens/{token_id}/revoke'),
+  get('/console/users'),
+  post('/console/users'),
+  get('/console/users/{id}'),
+  post('/console/users/{id}'),
+  post('/console/users/{id}/password'),
+  post('/console/users/{id}/approve'),
+  post('/console/users/{id}/reject'),
+  post('/console/users/{id}/delete'),
+  get('/console/audit'),
+  get('/assets/{file}'),
+];
+
+export const pageRouteKey = (route: PageRoute) => `${route.method} ${route.path}`;
