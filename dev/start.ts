@@ -20,6 +20,7 @@ const main = async () => {
     `Gatehouse is running at ${stack.url}`,
     `  DynamoDB Local:   ${stack.dynamoEndpoint} (data in ${dataDir}/)`,
     `  Mail (local SES): http://localhost:${new URL(stack.sesUrl).port} (every mail sent)`,
+    `  Console:          ${stack.url}/console (sign in there as the owner)`,
     `  OpenAPI:          ${stack.url}/openapi.json`,
     `  Example API:      ${stack.url}/example/sessions (behind the authorizer, scopes per route)`,
     ...(config.sso ? [`  JWT SSO:          ${stack.url}/auth/sso?return_to=/`] : []),

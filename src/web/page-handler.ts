@@ -18,6 +18,7 @@ import { errorPage } from './layout';
 import { pageRouteKey, pageRoutes } from './routes';
 
 export const CSRF_COOKIE = 'gatehouse_csrf';
+const STATIC_ROUTE = 'GET /assets/{file}';
 
 export interface PageRequest {
   deps: CoreDeps;
@@ -150,8 +151,12 @@ export const createPagesHandler = (
           );
         }
       }
-      const signedIn = await browserSessionUser(resolved, cookies[SESSION_COOKIE]);
-      if (!signedIn && cookies[SESSION_COOKIE]) {
+      // Static files need no session: no read per stylesheet or script.
+      const anonymous = found.routeKey === STATIC_ROUTE;
+      const signedIn = anonymous
+        ? null
+        : await browserSessionUser(resolved, cookies[SESSION_COOKIE]);
+      if (!anonymous && !signedIn && cookies[SESSION_COOKIE]) {
         setCookies.push(clearCookie(SESSION_COOKIE, { path: '/', secure }));
       }
       return respond(
