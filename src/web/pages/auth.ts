@@ -9,6 +9,8 @@ import {
 } from '../../core/self-service';
 import { signInWithPassword } from '../../core/sign-in';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies';
+import { SignUpBody } from '../../http/schemas';
+import { checked, given } from '../forms';
 import { html } from '../html';
 import { alert, csrfField, field, layout } from '../layout';
 import { type PageAction, type PageRequest, page, seeOther, sessionCookie } from '../page-handler';
@@ -183,11 +185,11 @@ export const signUpSubmit: PageAction = async (request) => {
     async () => {
       const user = await signUp(
         request.deps,
-        {
-          email: form.get('email') ?? '',
+        checked(SignUpBody, {
+          email: given(form, 'email') ?? '',
           password: form.get('password') ?? '',
-          ...(form.get('name') ? { name: form.get('name') as string } : {}),
-        },
+          ...(given(form, 'name') ? { name: given(form, 'name') } : {}),
+        }),
         request.meta,
       );
       if (user.status === 'unverified') {

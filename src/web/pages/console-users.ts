@@ -1,4 +1,3 @@
-import type * as z from 'zod/mini';
 import { GatehouseError } from '../../core/errors';
 import { ROLES, type Role } from '../../core/roles';
 import {
@@ -20,9 +19,9 @@ import {
   assertCanSetStatus,
 } from '../../core/user-policy';
 import { type PublicUser, toPublicUser, type UserRecord, type UserStatus } from '../../core/users';
-import { describeIssue } from '../../core/validation';
 import type { HttpResult } from '../../http/responses';
 import { CreateUserBody, UpdateUserBody } from '../../http/schemas';
+import { checked, given } from '../forms';
 import { type Html, html } from '../html';
 import { alert, csrfField, field, layout, onceField } from '../layout';
 import {
@@ -87,15 +86,6 @@ const allows = (check: () => void) => refusal(check) === null;
 
 // The policy reads only a target's id and role, which a listed user carries.
 const asTarget = (user: PublicUser) => user as unknown as UserRecord;
-
-const checked = <T>(schema: z.ZodMiniType<T>, value: unknown): T => {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new GatehouseError('record_invalid', `${describeIssue(result.error)}.`);
-};
-
-/** A trimmed form or query value; empty means not given. */
-const given = (values: URLSearchParams, name: string) => values.get(name)?.trim() || undefined;
 
 const select = (
   label: string,

@@ -2,6 +2,8 @@ import { changeOwnPassword, updateOwnProfile } from '../../core/account';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../core/api-tokens';
 import { isGatehouseError } from '../../core/errors';
 import type { UserRecord } from '../../core/users';
+import { ChangePasswordBody, CreateTokenBody, UpdateMeBody } from '../../http/schemas';
+import { checked, given } from '../forms';
 import { type Html, html } from '../html';
 import { alert, csrfField, field, layout, onceField } from '../layout';
 import {
@@ -73,20 +75,16 @@ const orRerender = async (
 export const profileSubmit: PageAction = async (request) => {
   const who = signedInActor(request);
   const { form } = request;
-  const text = (name: string) => (form.get(name) ?? '').trim();
   return orRerender(
     async () => {
-      await updateOwnProfile(
-        request.deps,
-        who.actor,
-        {
-          name: text('name') || null,
-          username: text('username') || null,
-          ...(text('email') ? { email: text('email') } : {}),
-        },
-        request.meta,
-      );
-      const moving = text('email') && text('email').toLowerCase() !== who.user.emailKey;
+      const changes = checked(UpdateMeBody, {
+        name: given(form, 'name') ?? null,
+        username: given(form, 'username') ?? null,
+        ...(given(form, 'email') ? { email: given(form, 'email') } : {}),
+      });
+      await updateOwnProfile(request.deps, who.actor, changes, request.meta);
+      const moving =
+        changes.email !== undefined && changes.email.toLowerCase() !== who.user.emailKey;
       return seeOther(
         `/console?notice=${encodeURIComponent(moving ? 'Saved. Open the link mailed to the new address to switch to it.' : 'Saved.')}`,
       );
@@ -104,10 +102,10 @@ export const passwordSubmit: PageAction = async (request) => {
         request.deps,
         who.actor,
         who.session.sid,
-        {
+        checked(ChangePasswordBody, {
           current_password: request.form.get('current_password') ?? '',
           new_password: request.form.get('new_password') ?? '',
-        },
+        }),
         request.meta,
       );
       return seeOther(
@@ -207,12 +205,12 @@ export const tokenCreateSubmit: PageAction = async (request) => {
       request.deps,
       who.actor,
       request.deps.scopes[who.user.role],
-      {
-        name: (form.get('name') ?? '').trim(),
+      checked(CreateTokenBody, {
+        name: given(form, 'name') ?? '',
         ...(scopes.length ? { scopes } : {}),
         ...(days > 0 ? { expires_in: Math.round(days * 86_400) } : {}),
         renewable: form.get('renewable') === 'true',
-      },
+      }),
       request.meta,
     );
     return page(
