@@ -236,6 +236,43 @@ describe('JWT SSO, the full redirect flow', () => {
     expect((await exchange()).body.error).toBe('invalid_grant');
   });
 
+  it('finds the client by its exact redirect URI when the flow names none, as the contract has it', async () => {
+    const spa = await call('POST', '/clients', {
+      token: ownerToken,
+      json: {
+        name: 'spa without id',
+        grant_types: ['authorization_code'],
+        confidential: false,
+        redirect_uris: [`${APP}/sso-landing`],
+      },
+    });
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    idp.signInAs(someone());
+    const start = await hop(
+      `${stack().url}/auth/sso?return_to=${encodeURIComponent(`${APP}/sso-landing`)}&code_challenge=${challenge}&code_challenge_method=S256`,
+    );
+    expect(start.status, start.body).toBe(302);
+    const atProvider = await hop(start.location as string);
+    const landed = await hop(atProvider.location as string, start.cookies);
+    const code = new URL(landed.location as string).searchParams.get('code') as string;
+    const tokens = await call('POST', '/oauth/token', {
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        client_id: spa.body.client_id,
+        redirect_uri: `${APP}/sso-landing`,
+        code_verifier: verifier,
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(tokens.status, tokens.text).toBe(200);
+    const unknown = await hop(
+      `${stack().url}/auth/sso?return_to=${encodeURIComponent(`${APP}/nobody-registered`)}&code_challenge=${challenge}&code_challenge_method=S256`,
+    );
+    expect(unknown.status).toBe(400);
+  });
+
   it('refuses a PKCE start whose return_to is not the client’s redirect URI', async () => {
     const reply = await hop(
       `${stack().url}/auth/sso?return_to=${encodeURIComponent(`${APP}/elsewhere`)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256&client_id=gh_unknownunknownunknownu`,
