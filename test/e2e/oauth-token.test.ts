@@ -167,6 +167,31 @@ describe('POST /oauth/token', () => {
     ).toBe('invalid_grant');
   });
 
+  it("lets a browser on the client's redirect origin read answers and errors, no one else", async () => {
+    const spa = await register({
+      name: 'cors spa',
+      grant_types: ['authorization_code'],
+      confidential: false,
+      redirect_uris: ['https://cors-spa.example.com/cb'],
+    });
+    const attempt = (origin: string) =>
+      token(
+        {
+          grant_type: 'authorization_code',
+          code: 'ac_not-a-real-code',
+          client_id: spa.client_id,
+          redirect_uri: 'https://cors-spa.example.com/cb',
+          code_verifier: 'v'.repeat(43),
+        },
+        { origin },
+      );
+    const own = await attempt('https://cors-spa.example.com');
+    expect(own.body.error).toBe('invalid_grant');
+    expect(own.headers.get('access-control-allow-origin')).toBe('https://cors-spa.example.com');
+    const foreign = await attempt('https://evil.example');
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('answers bad requests in the RFC shape', async () => {
     expect((await token({ grant_type: 'implicit' })).body.error).toBe('unsupported_grant_type');
     expect((await token({ grant_type: 'client_credentials' })).body.error).toBe('invalid_client');

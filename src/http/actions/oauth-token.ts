@@ -7,7 +7,7 @@ import { sha256 } from '../../core/ids';
 import { rotateRefreshToken, type TokenResponse } from '../../core/sessions';
 import { signInWithPassword } from '../../core/sign-in';
 import type { Action, ActionRequest } from '../handler';
-import { OAuthProtocolError } from '../oauth-errors';
+import { fromOAuthProtocolError, OAuthProtocolError, oauthError } from '../oauth-errors';
 import { type HttpResult, json } from '../responses';
 import type { TokenRequestForm } from '../schemas';
 import { clientCredentials, clientFailed } from './oauth';
@@ -89,8 +89,20 @@ const withCors = (request: ActionRequest, client: ClientRecord | null, result: H
 
 export const tokenAction: Action = async (request) => {
   const form = request.body as TokenRequestForm;
-  const client = await identifyClient(request, form);
-  return withCors(request, client, await grant(request, form, client));
+  let client: ClientRecord | null = null;
+  try {
+    client = await identifyClient(request, form);
+    return withCors(request, client, await grant(request, form, client));
+  } catch (error) {
+    // A single-page app must be able to read why a grant failed, too.
+    if (error instanceof OAuthProtocolError) {
+      return withCors(request, client, fromOAuthProtocolError(error));
+    }
+    if (isGatehouseError(error) && error.code !== 'internal') {
+      return withCors(request, client, oauthError(error));
+    }
+    throw error;
+  }
 };
 
 const grant = async (
