@@ -8,7 +8,8 @@ import { type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { lockoutKey } from './lockout';
-import { issueOneTimeToken, spendOneTimeToken } from './one-time-tokens';
+import type { EmailMessage } from './mailer';
+import { issueOneTimeToken, type OneTimePurpose, spendOneTimeToken } from './one-time-tokens';
 import { assertPasswordAllowed } from './password-policy';
 import { accountRateLimits, enforceRateLimits } from './rate-limits';
 import { createUser, withNewPassword } from './user-management';
@@ -40,16 +41,27 @@ const forAddressEvenly = async (
 const refusedToken = () =>
   new GatehouseError('record_invalid', 'token: invalid, already used or expired.');
 
-const sendVerification = async (deps: CoreDeps, user: UserRecord) => {
-  const ttlSeconds = deps.config.account.emailVerificationTtlSeconds;
-  const token = await issueOneTimeToken(deps, {
-    purpose: 'verify_email',
-    userId: user.id,
-    email: user.email,
-    ttlSeconds,
-  });
-  await deps.mailer.send(verificationEmail(deps.config.issuerUrl, user.email, token, ttlSeconds));
+/** Issues a one-time token for `to` and mails it in `template`'s link. */
+const mailOneTimeLink = async (
+  deps: CoreDeps,
+  grant: { purpose: OneTimePurpose; userId: string; to: string; ttlSeconds: number },
+  template: (issuer: string, to: string, token: string, ttlSeconds: number) => EmailMessage,
+): Promise<void> => {
+  const token = await issueOneTimeToken(deps, { ...grant, email: grant.to });
+  await deps.mailer.send(template(deps.config.issuerUrl, grant.to, token, grant.ttlSeconds));
 };
+
+const sendVerification = (deps: CoreDeps, user: UserRecord) =>
+  mailOneTimeLink(
+    deps,
+    {
+      purpose: 'verify_email',
+      userId: user.id,
+      to: user.email,
+      ttlSeconds: deps.config.account.emailVerificationTtlSeconds,
+    },
+    verificationEmail,
+  );
 
 export interface SignUpRequest {
   email: string;
@@ -144,15 +156,15 @@ export const forgotPassword = async (
 ): Promise<void> =>
   forAddressEvenly(deps, email, meta, async (user) => {
     if (user?.type !== 'human' || !['active', 'unverified'].includes(user.status)) return;
-    const ttlSeconds = deps.config.account.passwordResetTtlSeconds;
-    const token = await issueOneTimeToken(deps, {
-      purpose: 'reset_password',
-      userId: user.id,
-      email: user.email,
-      ttlSeconds,
-    });
-    await deps.mailer.send(
-      passwordResetEmail(deps.config.issuerUrl, user.email, token, ttlSeconds),
+    await mailOneTimeLink(
+      deps,
+      {
+        purpose: 'reset_password',
+        userId: user.id,
+        to: user.email,
+        ttlSeconds: deps.config.account.passwordResetTtlSeconds,
+      },
+      passwordResetEmail,
     );
     await recordAudit(deps, meta, {
       action: 'account.password_forgot',
@@ -208,15 +220,17 @@ export const startEmailChange = async (
   user: UserRecord,
   newEmail: string,
 ): Promise<void> => {
-  const ttlSeconds = deps.config.account.emailVerificationTtlSeconds;
-  const token = await issueOneTimeToken(deps, {
-    purpose: 'change_email',
-    userId: user.id,
-    email: newEmail,
-    ttlSeconds,
-  });
   await Promise.all([
-    deps.mailer.send(emailChangeEmail(deps.config.issuerUrl, newEmail, token, ttlSeconds)),
+    mailOneTimeLink(
+      deps,
+      {
+        purpose: 'change_email',
+        userId: user.id,
+        to: newEmail,
+        ttlSeconds: deps.config.account.emailVerificationTtlSeconds,
+      },
+      emailChangeEmail,
+    ),
     deps.mailer.send(emailChangeNotice(deps.config.issuerUrl, user.email, newEmail)),
   ]);
 };
