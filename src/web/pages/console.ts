@@ -15,6 +15,7 @@ import {
   seeOther,
 } from '../page-handler';
 import { currentPath, signInRedirect } from './auth';
+import { timeTag } from './console-audit';
 
 /** The signed-in user as the core's actor; without a session, off to sign in first. */
 export const signedInActor = (request: PageRequest) => {
@@ -145,10 +146,10 @@ const tokensBody = async (
     (t) => html`<tr>
   <td>${t.name}</td><td><code>${t.token_id}</code></td>
   <td>${t.scopes === null ? 'all of the owner’s grants' : t.scopes.join(' ')}</td>
-  <td>${t.expires_at ?? 'never'}</td><td>${t.last_used_at ?? '—'}</td>
+  <td>${timeTag(t.expires_at)}</td><td>${timeTag(t.last_used_at, '—')}</td>
   <td>${
     t.revoked_at
-      ? html`revoked`
+      ? html`revoked ${timeTag(t.revoked_at)}`
       : html`<form method="post" action="/console/tokens/${t.token_id}/revoke" class="inline" data-confirm="Revoke this token? Whatever uses it stops working.">
     ${csrfField(request.csrf)}<button type="submit" class="danger">Revoke</button></form>`
   }</td>
