@@ -7,14 +7,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LocalStack } from '../dev/local-stack';
 import { newId } from '../src/core/ids';
 import type { Store } from '../src/core/store';
 import { emailKey, type UserRecord, usernameKey } from '../src/core/users';
+import { withLocalStack } from './lib/local-stack';
 import { type Figure, heading, markdownTable, print, runIfMain } from './lib/report';
 import { formatCount, formatMs, formatRatio, quantile } from './lib/stats';
 
@@ -42,11 +40,6 @@ const LAST_NAMES = (
   'Garcia Smith Nguyen Kowalski Okafor Rossi Tanaka Muller Silva Haddad Novak Jensen ' +
   'Patel Dubois Kim Lopez Ivanova Brown Cohen Moreau Sato Berg Costa Ali'
 ).split(' ');
-
-const restoreEnvironment = (snapshot: NodeJS.ProcessEnv) => {
-  for (const name of Object.keys(process.env)) if (!(name in snapshot)) delete process.env[name];
-  Object.assign(process.env, snapshot);
-};
 
 /** The i-th bench user: mostly active viewers, created one second after the previous one. */
 const benchUser = (i: number, epoch: number): UserRecord => {
@@ -319,81 +312,78 @@ const report = (small: Measured, large: Measured): Figure[] => {
 export const benchUsersList = async (): Promise<Figure[]> => {
   heading('User listing at 1,000 and 100,000 users');
   const password = randomBytes(24).toString('base64url');
-  const keysDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  const snapshot = { ...process.env };
-  let stack: LocalStack | undefined;
   const calls = dynamoCalls();
   try {
-    // Imported only now that LOG_LEVEL is set: the logger reads it when it loads.
-    process.env.LOG_LEVEL = 'silent';
-    const [{ startLocalStack }, { storeFromEnv }] = await Promise.all([
-      import('../dev/local-stack'),
-      import('../src/http/composition'),
-    ]);
-    stack = await startLocalStack({
-      keysFile: join(keysDir, 'signing-keys.json'),
-      env: {
+    return await withLocalStack(
+      {
         DEFAULT_OWNER_EMAIL: OWNER_EMAIL,
         DEFAULT_OWNER_PASSWORD: password,
         LOG_LEVEL: 'silent',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
-    });
-    const store = storeFromEnv(process.env);
-    const epoch = Date.UTC(2025, 0, 1);
-    const [smallSize, largeSize] = SIZES;
-
-    const first = await seedUsers(store, {
-      from: 0,
-      to: smallSize,
-      epoch,
-      deadline: Number.POSITIVE_INFINITY,
-    });
-    print(
-      `Seeded ${formatCount(first.reached)} users through store.createUser in ${first.seconds.toFixed(1)} s (${formatCount(first.reached / first.seconds)}/s, ${SEED_CONCURRENCY} in flight).`,
+      (stack) => measureGrowth(stack, password, calls),
     );
-    const small = await measureAt(
-      stack.url,
-      await signIn(stack.url, password),
-      first.reached + 1,
-      calls,
-    );
-
-    print();
-    print(`Growing to ${formatCount(largeSize)} users (a few minutes)...`);
-    const grown = await seedUsers(store, {
-      from: first.reached,
-      to: largeSize,
-      epoch,
-      deadline: performance.now() + SEED_BUDGET_MS,
-    });
-    const added = grown.reached - first.reached;
-    const rate = added / grown.seconds;
-    print(
-      `Seeded ${formatCount(added)} more users in ${grown.seconds.toFixed(1)} s (${formatCount(rate)}/s, ${SEED_CONCURRENCY} in flight, each one TransactWriteItems of 6 items)${grown.reached < largeSize ? `: the ${SEED_BUDGET_MS / 1000} s budget ran out at ${formatCount(grown.reached)} of ${formatCount(largeSize)}` : ''}.`,
-    );
-    const large = await measureAt(
-      stack.url,
-      await signIn(stack.url, password),
-      grown.reached + 1,
-      calls,
-    );
-
-    return [
-      ...report(small, large),
-      {
-        name: 'Seeding rate, store.createUser on DynamoDB Local',
-        value: `${formatCount(rate)} users/s (${formatCount(grown.reached)} of ${formatCount(largeSize)} reached)`,
-        target: '-',
-        meets: null,
-      },
-    ];
   } finally {
     calls.stop();
-    await stack?.stop();
-    restoreEnvironment(snapshot);
-    rmSync(keysDir, { recursive: true, force: true });
   }
+};
+
+/** Seeds the smaller size, measures, grows to the larger one, measures again. */
+const measureGrowth = async (
+  stack: LocalStack,
+  password: string,
+  calls: ReturnType<typeof dynamoCalls>,
+): Promise<Figure[]> => {
+  const { storeFromEnv } = await import('../src/http/composition');
+  const store = storeFromEnv(process.env);
+  const epoch = Date.UTC(2025, 0, 1);
+  const [smallSize, largeSize] = SIZES;
+
+  const first = await seedUsers(store, {
+    from: 0,
+    to: smallSize,
+    epoch,
+    deadline: Number.POSITIVE_INFINITY,
+  });
+  print(
+    `Seeded ${formatCount(first.reached)} users through store.createUser in ${first.seconds.toFixed(1)} s (${formatCount(first.reached / first.seconds)}/s, ${SEED_CONCURRENCY} in flight).`,
+  );
+  const small = await measureAt(
+    stack.url,
+    await signIn(stack.url, password),
+    first.reached + 1,
+    calls,
+  );
+
+  print();
+  print(`Growing to ${formatCount(largeSize)} users (a few minutes)...`);
+  const grown = await seedUsers(store, {
+    from: first.reached,
+    to: largeSize,
+    epoch,
+    deadline: performance.now() + SEED_BUDGET_MS,
+  });
+  const added = grown.reached - first.reached;
+  const rate = added / grown.seconds;
+  print(
+    `Seeded ${formatCount(added)} more users in ${grown.seconds.toFixed(1)} s (${formatCount(rate)}/s, ${SEED_CONCURRENCY} in flight, each one TransactWriteItems of 6 items)${grown.reached < largeSize ? `: the ${SEED_BUDGET_MS / 1000} s budget ran out at ${formatCount(grown.reached)} of ${formatCount(largeSize)}` : ''}.`,
+  );
+  const large = await measureAt(
+    stack.url,
+    await signIn(stack.url, password),
+    grown.reached + 1,
+    calls,
+  );
+
+  return [
+    ...report(small, large),
+    {
+      name: 'Seeding rate, store.createUser on DynamoDB Local',
+      value: `${formatCount(rate)} users/s (${formatCount(grown.reached)} of ${formatCount(largeSize)} reached)`,
+      target: '-',
+      meets: null,
+    },
+  ];
 };
 
 runIfMain(import.meta.url, benchUsersList);

@@ -24,7 +24,7 @@ export const withLocalStack = async <T>(
   let stack: LocalStack | undefined;
   try {
     // Imported only now that LOG_LEVEL is set: the logger reads it when it loads.
-    process.env.LOG_LEVEL = 'warn';
+    process.env.LOG_LEVEL = env.LOG_LEVEL ?? 'warn';
     const { startLocalStack } = await import('../../dev/local-stack');
     const started = performance.now();
     stack = await startLocalStack({ keysFile: join(keysDir, 'signing-keys.json'), env });
