@@ -160,7 +160,12 @@ export const listClients = async (
   };
 };
 
-/** Deleting a client deletes its service account: its tokens stop working with it. */
+/**
+ * Deleting a client ends every session it was issued and deletes its service account. The
+ * client goes first: from then on its refresh tokens fail (refresh needs the client to
+ * authenticate), even if revoking its sessions is interrupted; access tokens end within the
+ * revocation bound once their sessions are revoked.
+ */
 export const deleteClient = async (
   deps: CoreDeps,
   actor: Actor,
@@ -170,6 +175,7 @@ export const deleteClient = async (
   const client = await deps.store.getClient(clientId);
   if (!client) throw new GatehouseError('not_found', 'No such client.');
   await deps.store.deleteClient(clientId);
+  const sessions = await deps.store.revokeClientSessions(clientId, deps.clock.now());
   if (client.serviceUserId) {
     try {
       await deleteUser(deps, actor, client.serviceUserId, meta);
@@ -182,7 +188,7 @@ export const deleteClient = async (
     action: 'client.delete',
     ...auditActor(actor),
     targetId: clientId,
-    detail: operatorDetail(actor),
+    detail: { sessions, ...operatorDetail(actor) },
   });
 };
 
