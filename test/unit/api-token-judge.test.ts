@@ -1,4 +1,5 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccessTokenClaims } from '../../src/core/access-tokens';
 import { findApiToken } from '../../src/core/api-token-judge';
@@ -133,60 +134,121 @@ const httpEvent = (secret: string) =>
     requestContext: {},
   }) as unknown as APIGatewayRequestAuthorizerEventV2;
 
+interface Observed {
+  verdict: Awaited<ReturnType<typeof findApiToken>>;
+  authorizer: Record<string, string>;
+  introspection: Awaited<ReturnType<typeof introspectToken>>;
+  /** Whether revocation by an owner changed the stored token. */
+  revoked: boolean;
+}
+
+/** Stores the token (unless `stored` is false), applies `after`, and asks all three judges. */
+const judgeEverywhere = async (
+  deps: TestDeps,
+  owner: UserRecord,
+  spec: Pick<Case, 'token' | 'after' | 'present' | 'stored'>,
+): Promise<Observed> => {
+  const revoker = aUser({ role: 'owner' });
+  await deps.store.createUser(owner);
+  await deps.store.createUser(revoker);
+  const secret = newApiTokenSecret();
+  const record: ApiTokenRecord = {
+    ...apiTokenDigest(secret),
+    name: 'judged',
+    scopes: null,
+    userId: owner.id,
+    createdBy: owner.id,
+    createdAt: deps.clock.now(),
+    expiresAt: null,
+    lifetimeSeconds: null,
+    renewable: false,
+    lastUsedAt: null,
+    revokedAt: null,
+    ...spec.token,
+  };
+  if (spec.stored !== false) await deps.store.createApiToken(record);
+  await spec.after?.(deps, owner, record);
+  const presented = spec.present ? spec.present(secret) : secret;
+  const verdict = await findApiToken(deps, presented);
+  const decision = (await authorizerOver(deps)(httpEvent(presented))) as {
+    context: Record<string, string>;
+  };
+  const introspection = await introspectToken(deps, presented, notAJwt);
+  const before = (await deps.store.getApiToken(record.tokenId))?.revokedAt ?? null;
+  const actor = { kind: 'user' as const, user: revoker, tokenId: null };
+  await revokeAnyToken(deps, actor, presented, notAJwt, noRequest);
+  const after = (await deps.store.getApiToken(record.tokenId))?.revokedAt ?? null;
+  return { verdict, authorizer: decision.context, introspection, revoked: after !== before };
+};
+
 describe('one API-token judge: authorizer, introspection and revocation agree', () => {
   it.each(cases)('$label', async (c) => {
     const deps = testDeps();
     const owner = aUser({ role: c.role ?? 'editor' });
-    const revoker = aUser({ role: 'owner' });
-    await deps.store.createUser(owner);
-    await deps.store.createUser(revoker);
-    const secret = newApiTokenSecret();
-    const record: ApiTokenRecord = {
-      ...apiTokenDigest(secret),
-      name: 'judged',
-      scopes: null,
-      userId: owner.id,
-      createdBy: owner.id,
-      createdAt: deps.clock.now(),
-      expiresAt: null,
-      lifetimeSeconds: null,
-      renewable: false,
-      lastUsedAt: null,
-      revokedAt: null,
-      ...c.token,
-    };
-    if (c.stored !== false) await deps.store.createApiToken(record);
-    await c.after?.(deps, owner, record);
-    const presented = c.present ? c.present(secret) : secret;
-
-    const verdict = await findApiToken(deps, presented);
-    const decision = (await authorizerOver(deps)(httpEvent(presented))) as {
-      isAuthorized: boolean;
-      context: Record<string, string>;
-    };
-    const introspection = await introspectToken(deps, presented, notAJwt);
-
+    const seen = await judgeEverywhere(deps, owner, c);
     if (c.expected.active) {
-      expect(verdict).toMatchObject({ valid: true });
-      expect(verdict.valid && verdict.scopes.join(' ')).toBe(c.expected.scope);
-      expect(decision.context).toMatchObject({ principal: 'user', scope: c.expected.scope });
-      expect(introspection).toMatchObject({ active: true, scope: c.expected.scope });
+      expect(seen.verdict).toMatchObject({ valid: true });
+      expect(seen.verdict.valid && seen.verdict.scopes.join(' ')).toBe(c.expected.scope);
+      expect(seen.authorizer).toMatchObject({ principal: 'user', scope: c.expected.scope });
+      expect(seen.introspection).toMatchObject({ active: true, scope: c.expected.scope });
     } else {
-      expect(verdict.valid).toBe(false);
-      expect(decision.context).toMatchObject({ error_code: c.expected.code });
-      expect(introspection).toEqual({ active: false });
+      expect(seen.verdict.valid).toBe(false);
+      expect(seen.authorizer).toMatchObject({ error_code: c.expected.code });
+      expect(seen.introspection).toEqual({ active: false });
     }
-
     // Revocation acts on exactly the tokens the others call live.
-    const before = (await deps.store.getApiToken(record.tokenId))?.revokedAt ?? null;
-    await revokeAnyToken(
-      deps,
-      { kind: 'user', user: revoker, tokenId: null },
-      presented,
-      notAJwt,
-      noRequest,
+    expect(seen.revoked).toBe(c.expected.active);
+  });
+
+  it('agree on any token state, and never grant beyond the owner’s current role', async () => {
+    const roles = ['viewer', 'editor', 'admin', 'owner'] as const;
+    const allScopes = [...defaultScopeCatalog.owner];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          madeAs: fc.constantFrom(...roles),
+          nowRole: fc.constantFrom(...roles),
+          status: fc.constantFrom('active', 'disabled', 'pending', 'deleted'),
+          scopes: fc.option(fc.subarray(allScopes), { nil: null }),
+          revoked: fc.boolean(),
+          expiry: fc.constantFrom('none', 'past', 'future'),
+          mistyped: fc.boolean(),
+        }),
+        async (t) => {
+          const deps = testDeps();
+          const owner = aUser({ role: t.madeAs });
+          const now = deps.clock.now();
+          const seen = await judgeEverywhere(deps, owner, {
+            token: {
+              scopes: t.scopes,
+              expiresAt: t.expiry === 'none' ? null : now + (t.expiry === 'past' ? -1 : HOUR),
+              revokedAt: t.revoked ? now - 1 : null,
+            },
+            after: async (d, o) => {
+              if (t.status === 'deleted') return d.store.deleteUser(o);
+              const changed = {
+                ...o,
+                role: t.nowRole,
+                status: t.status,
+                updatedAt: o.updatedAt + 1,
+              };
+              await d.store.updateUser(o, changed as UserRecord);
+            },
+            ...(t.mistyped ? { present: (secret: string) => `${secret.slice(0, -1)}!` } : {}),
+          });
+          const live = t.status === 'active' && !t.revoked && t.expiry !== 'past' && !t.mistyped;
+          expect(seen.verdict.valid).toBe(live);
+          expect(seen.introspection.active).toBe(live);
+          expect(seen.authorizer.principal === 'user').toBe(live);
+          expect(seen.revoked).toBe(live);
+          if (!live || !seen.verdict.valid || !seen.introspection.active) return;
+          const grants = defaultScopeCatalog[t.nowRole];
+          expect(seen.verdict.scopes.every((s) => grants.includes(s))).toBe(true);
+          expect(seen.authorizer.scope).toBe(seen.verdict.scopes.join(' '));
+          expect(seen.introspection.scope).toBe(seen.verdict.scopes.join(' '));
+        },
+      ),
+      { numRuns: 200 },
     );
-    const afterRevoke = (await deps.store.getApiToken(record.tokenId))?.revokedAt ?? null;
-    expect(afterRevoke !== before).toBe(c.expected.active);
   });
 });
