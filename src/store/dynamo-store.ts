@@ -105,6 +105,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
                     Item: {
                       ...keys.sessionOfClient(session.clientId, session.sid),
                       sid: session.sid,
+                      userId: session.userId,
                       ttl: epochSeconds(session.expiresAt),
                     },
                   },
