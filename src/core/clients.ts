@@ -160,7 +160,13 @@ export const listClients = async (
   };
 };
 
-/** Deleting a client deletes its service account: its tokens stop working with it. */
+/**
+ * Deleting a client ends every session it was issued and deletes its service account.
+ * Sessions are revoked before the client goes (a failure there leaves the client in place, so
+ * a retry finds it) and again after (a session opened in between is caught too). Once the
+ * client is gone its refresh tokens fail anyway (refresh needs the client to authenticate);
+ * access tokens end within the revocation bound, as their sessions are revoked.
+ */
 export const deleteClient = async (
   deps: CoreDeps,
   actor: Actor,
@@ -169,7 +175,9 @@ export const deleteClient = async (
 ): Promise<void> => {
   const client = await deps.store.getClient(clientId);
   if (!client) throw new GatehouseError('not_found', 'No such client.');
+  const before = await deps.store.revokeClientSessions(clientId, deps.clock.now());
   await deps.store.deleteClient(clientId);
+  const sessions = before + (await deps.store.revokeClientSessions(clientId, deps.clock.now()));
   if (client.serviceUserId) {
     try {
       await deleteUser(deps, actor, client.serviceUserId, meta);
@@ -182,7 +190,7 @@ export const deleteClient = async (
     action: 'client.delete',
     ...auditActor(actor),
     targetId: clientId,
-    detail: operatorDetail(actor),
+    detail: { sessions, ...operatorDetail(actor) },
   });
 };
 

@@ -1,5 +1,6 @@
 import type { AccessTokenClaims } from './access-tokens';
-import { apiTokenDigest, isWellFormedApiToken, looksLikeApiToken } from './api-token-secret';
+import { findApiToken } from './api-token-judge';
+import { looksLikeApiToken } from './api-token-secret';
 import type { CoreDeps } from './deps';
 import { sha256 } from './ids';
 import type { UserRecord } from './users';
@@ -62,21 +63,15 @@ export const findLiveToken = async (
 ): Promise<FoundToken | null> => {
   const now = deps.clock.now();
   if (looksLikeApiToken(token)) {
-    if (!isWellFormedApiToken(token)) return null;
-    const { hash, tokenId } = apiTokenDigest(token);
-    const record = await deps.store.getApiToken(tokenId);
-    if (!record || record.hash !== hash || record.revokedAt !== null) return null;
-    if (record.expiresAt !== null && record.expiresAt <= now) return null;
-    const user = await activeUser(deps, record.userId);
-    if (!user) return null;
-    const grants = deps.scopes[user.role];
-    const scopes =
-      record.scopes === null ? [...grants] : record.scopes.filter((s) => grants.includes(s));
+    // The one judge the authorizer uses too (api-token-judge.ts).
+    const verdict = await findApiToken(deps, token);
+    if (!verdict.valid) return null;
+    const { token: record, owner: user } = verdict;
     return {
       kind: 'api_token',
-      tokenId,
+      tokenId: record.tokenId,
       user,
-      scopes,
+      scopes: verdict.scopes,
       createdAt: record.createdAt,
       expiresAt: record.expiresAt,
       renewable: record.renewable,
@@ -87,6 +82,8 @@ export const findLiveToken = async (
     if (!record || record.usedAt !== null || record.expiresAt <= now) return null;
     const session = await deps.store.getSession(record.sid);
     if (!session || session.revokedAt !== null) return null;
+    // A deleted client's token is dead at once, even before its sessions are all revoked.
+    if (session.clientId !== null && !(await deps.store.getClient(session.clientId))) return null;
     const user = await activeUser(deps, record.userId);
     return user
       ? {

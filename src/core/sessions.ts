@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type AccessTokenClaims, signAccessToken } from './access-tokens';
 import { noRequest, type RequestMeta, recordAudit } from './audit';
+import type { ClientRecord } from './clients';
 import { toSeconds } from './clock';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
@@ -154,26 +155,46 @@ export const accessTokenForSession = async (
   signAccessToken(await deps.signer(), accessClaims(deps, user, session, deps.clock.now()));
 
 /**
- * Trades a refresh token for a new pair. Each refresh token works once: a second use means
- * it leaked, so the whole session is revoked.
+ * Who presents a refresh token: `/auth/refresh` (never a client), or `/oauth/token` with the
+ * client it authenticated as registered (a confidential one by its secret), or null for none.
+ */
+export type RefreshCaller =
+  | { endpoint: 'auth' }
+  | { endpoint: 'oauth'; client: ClientRecord | null };
+
+/**
+ * Invariant (credential binding): a session issued to a client is refreshed only at
+ * `/oauth/token` by that client, which still exists (the caller found it in the store to
+ * authenticate it); a sign-in's session, by anyone. A refusal here writes nothing, so
+ * presenting a stolen token in the wrong place neither spends it nor ends the session.
+ */
+const mayRefresh = (session: SessionRecord, caller: RefreshCaller): boolean =>
+  session.clientId === null ||
+  (caller.endpoint === 'oauth' && caller.client?.clientId === session.clientId);
+
+/**
+ * Trades a refresh token for a new pair. Each refresh token works once: a second use (by its
+ * rightful caller) means it leaked, so the whole session is revoked.
  */
 export const rotateRefreshToken = async (
   deps: CoreDeps,
   refreshToken: string,
+  caller: RefreshCaller,
 ): Promise<TokenResponse> => {
   if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw refused();
   const now = deps.clock.now();
   const current = await deps.store.getRefreshToken(sha256(refreshToken));
   if (!current || current.expiresAt <= now) throw refused();
-  if (current.usedAt !== null) {
-    await deps.store.revokeSession(current.sid, now);
-    throw refused();
-  }
   const [session, user] = await Promise.all([
     deps.store.getSession(current.sid),
     deps.store.getUser(current.userId),
   ]);
-  if (!session || session.revokedAt !== null) throw refused();
+  if (!session || !mayRefresh(session, caller)) throw refused();
+  if (current.usedAt !== null) {
+    await deps.store.revokeSession(current.sid, now);
+    throw refused();
+  }
+  if (session.revokedAt !== null) throw refused();
   if (!user) {
     await deps.store.revokeSession(session.sid, now);
     throw refused();
@@ -199,6 +220,9 @@ export const endSessionByRefreshToken = async (
   if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) return;
   const record = await deps.store.getRefreshToken(sha256(refreshToken));
   if (!record) return;
+  // A client's token is that client's to revoke (/oauth/revoke): ignored here like an unknown one.
+  const session = await deps.store.getSession(record.sid);
+  if (!session || !mayRefresh(session, { endpoint: 'auth' })) return;
   await deps.store.revokeSession(record.sid, deps.clock.now());
   await recordAudit(deps, meta, {
     action: 'auth.sign_out',

@@ -109,6 +109,11 @@ export interface Store {
   revokeSession(sid: string, at: number): Promise<void>;
   /** Ends every live session of the user but `keepSid` (a password change keeps the caller's). */
   revokeUserSessions(userId: string, at: number, keepSid?: string): Promise<number>;
+  /**
+   * Ends every live session issued to the client (a deleted client's, refresh-token and
+   * client_credentials sessions alike), including ones created a moment before; answers how many.
+   */
+  revokeClientSessions(clientId: string, at: number): Promise<number>;
 
   getLoginFailures(key: string): Promise<LoginFailures | null>;
   /** Adds one failure, or starts the count at one; the record may vanish after `expiresAt`. */

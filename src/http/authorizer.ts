@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayRequestAuthorizerEvent,
@@ -8,7 +8,8 @@ import type {
 } from 'aws-lambda';
 import { createAccessTokenVerifier, UnknownKeyError } from '../core/access-token-verifier';
 import { API_KEY_REFUSAL } from '../core/api-keys';
-import { apiTokenDigest, isWellFormedApiToken, looksLikeApiToken } from '../core/api-token-secret';
+import { judgeApiToken as judge, parseApiToken } from '../core/api-token-judge';
+import { looksLikeApiToken } from '../core/api-token-secret';
 import type { ApiTokenRecord } from '../core/api-tokens';
 import { type ErrorCode, isGatehouseError } from '../core/errors';
 import type { ScopeCatalog } from '../core/roles';
@@ -74,9 +75,6 @@ export interface AuthorizerOptions {
   /** How soon an unknown `kid` may trigger another key reload. */
   keyReloadIntervalMs?: number;
 }
-
-const safeEqual = (a: string, b: string) =>
-  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 type Decision =
   | { allow: true; context: AuthorizerContext }
@@ -224,24 +222,22 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
   const apiTokenStates = new Map<string, { state: ApiTokenState | null; checkedAt: number }>();
   const apiTokenRefused = deny('token_invalid', 'The API token is invalid, expired or revoked.');
 
+  /** The core's judge at each use (a demotion shrinks every token); only the state is cached. */
   const judgeApiToken = (hash: string, state: ApiTokenState | null): Decision => {
-    const now = options.now();
-    const token = state?.token;
-    const owner = state?.owner;
-    if (!token || !owner || owner.status !== 'active') return apiTokenRefused;
-    if (!safeEqual(token.hash, hash) || token.revokedAt !== null) return apiTokenRefused;
-    if (token.expiresAt !== null && token.expiresAt <= now) {
-      return deny('token_expired', 'The API token has expired.');
+    const verdict = judge(options.scopes, hash, state, options.now());
+    if (verdict.valid) {
+      const { token, owner, scopes } = verdict;
+      return { allow: true, context: apiTokenContext(token, owner, scopes.join(' ')) };
     }
-    // Checked again at each use: a demotion of the owner shrinks every token.
-    const grants = options.scopes[owner.role];
-    const scope = token.scopes === null ? grants : token.scopes.filter((s) => grants.includes(s));
-    return { allow: true, context: apiTokenContext(token, owner, scope.join(' ')) };
+    return verdict.reason === 'expired'
+      ? deny('token_expired', 'The API token has expired.')
+      : apiTokenRefused;
   };
 
   const decideApiToken = (secret: string): Decision | Promise<Decision> => {
-    if (!isWellFormedApiToken(secret)) return apiTokenRefused;
-    const { hash, tokenId } = apiTokenDigest(secret);
+    const parsed = parseApiToken(secret);
+    if (!parsed) return apiTokenRefused;
+    const { hash, tokenId } = parsed;
     const known = apiTokenStates.get(tokenId);
     if (known && options.now() - known.checkedAt < revocationWindow) {
       return judgeApiToken(hash, known.state);

@@ -18,8 +18,8 @@ import {
 import { type Principal, readContext } from './principal';
 import { parseFormBody, parseJsonBody, parseQuery } from './request-body';
 import { errorResult, fromGatehouseError, type HttpResult } from './responses';
-import { matchRoute } from './route-match';
 import { type Route, routeKey, routes } from './routes';
+import { unknownRoute } from './unknown-route';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
 
@@ -72,17 +72,6 @@ const parseCookies = (cookies: string[] | undefined): Record<string, string> => 
     if (!(name in jar)) jar[name] = cookie.slice(at + 1).trim();
   }
   return jar;
-};
-
-/** Answers a route key this function does not serve ($default): 405 if the path exists, else 404. */
-const unknownRoute = (event: HttpEvent): HttpResult => {
-  const match = matchRoute(event.requestContext.http.method, event.rawPath);
-  if (match.kind === 'wrong_method') {
-    return errorResult('method_not_allowed', 'That method is not allowed on this path.', {
-      allow: match.allowed.join(', '),
-    });
-  }
-  return errorResult('not_found', 'No such route.');
 };
 
 /** The authenticated caller, by the route's rule; the authorizer has already run. */
@@ -171,7 +160,7 @@ export const createHandler = (
   const handle = async (event: HttpEvent): Promise<HttpResult> => {
     const route = byKey.get(event.routeKey);
     const action = actions[event.routeKey];
-    if (!route || !action) return unknownRoute(event);
+    if (!route || !action) return unknownRoute(event.requestContext.http.method, event.rawPath);
     const resolved = deps();
     if (onColdStart) {
       coldStart ??= onColdStart(resolved).catch((error: unknown) => {

@@ -53,7 +53,8 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     };
   };
 
-  const revokeSession = async (sid: string, at: number) => {
+  /** True when this call ended the session (it existed and was live). */
+  const revokeSession = async (sid: string, at: number): Promise<boolean> => {
     try {
       await db.send(
         new UpdateCommand({
@@ -64,8 +65,10 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
           ExpressionAttributeValues: { ':at': at },
         }),
       );
+      return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      return false;
     }
   };
 
@@ -94,6 +97,21 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             },
           },
           ...(refresh ? [{ PutRequest: { Item: refreshItem(refresh) } }] : []),
+          // Listed under its client, so deleting the client finds it (revokeClientSessions).
+          ...(session.clientId
+            ? [
+                {
+                  PutRequest: {
+                    Item: {
+                      ...keys.sessionOfClient(session.clientId, session.sid),
+                      sid: session.sid,
+                      userId: session.userId,
+                      ttl: epochSeconds(session.expiresAt),
+                    },
+                  },
+                },
+              ]
+            : []),
         ],
       };
       for (let attempt = 1; requests && Object.keys(requests).length; attempt++) {
@@ -147,7 +165,9 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
         return failed.includes(2) ? 'session_revoked' : 'already_used';
       }
     },
-    revokeSession,
+    async revokeSession(sid, at) {
+      await revokeSession(sid, at);
+    },
     async revokeUserSessions(userId, at, keepSid) {
       const sids: string[] = [];
       let start: Item | undefined;
@@ -169,6 +189,27 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       } while (start);
       await Promise.all(sids.map((sid) => revokeSession(sid, at)));
       return sids.length;
+    },
+    async revokeClientSessions(clientId, at) {
+      const sids: string[] = [];
+      let start: Item | undefined;
+      do {
+        // The base table, consistently: every session written before this call is listed.
+        const page = await db.send(
+          new QueryCommand({
+            TableName: names.tokens,
+            KeyConditionExpression: 'pk = :client',
+            ExpressionAttributeValues: { ':client': keys.sessionOfClient(clientId, '').pk },
+            ProjectionExpression: 'sid',
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) sids.push(String(item.sid));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      const ended = await Promise.all(sids.map((sid) => revokeSession(sid, at)));
+      return ended.filter(Boolean).length;
     },
 
     async getLoginFailures(key) {

@@ -196,6 +196,13 @@ export const createMemoryStore = (): Store => {
       for (const session of mine) revoke(session.sid, at);
       return mine.length;
     },
+    async revokeClientSessions(clientId, at) {
+      const issued = [...sessions.values()].filter(
+        (s) => s.clientId === clientId && s.revokedAt === null,
+      );
+      for (const session of issued) revoke(session.sid, at);
+      return issued.length;
+    },
 
     async getLoginFailures(key) {
       const record = failures.get(key);

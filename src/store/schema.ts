@@ -74,6 +74,15 @@ export const keys = {
   owners: () => ({ pk: 'META', sk: 'OWNERS' }),
   session: (sid: string) => ({ pk: `SESSION#${sid}`, sk: 'SESSION' }),
   sessionsOfUser: (userId: string) => `USER#${userId}`,
+  /**
+   * The list of sessions issued to a client, one item per session in the client's own
+   * partition of the tokens table: read with a consistent Query (a GSI could miss a session
+   * created a moment before the client is deleted). Gone by TTL with the session.
+   */
+  sessionOfClient: (clientId: string, sid: string) => ({
+    pk: `CLIENTSESSIONS#${clientId}`,
+    sk: `SESSION#${sid}`,
+  }),
   refresh: (hash: string) => ({ pk: `REFRESH#${hash}`, sk: 'REFRESH' }),
   loginFailures: (key: string) => ({ pk: `LOGINFAIL#${key}`, sk: 'LOGINFAIL' }),
   publishedKeys: () => ({ pk: 'JWKS', sk: 'PUBLIC' }),

@@ -92,7 +92,8 @@ describe('POST /oauth/introspect', () => {
   it('needs an authenticated caller with tokens:introspect, and answers errors as RFC 6749 does', async () => {
     const viewer = await member('viewer');
     const noScope = await introspect(viewer.access_token, viewer.access_token);
-    expect(noScope.status).toBe(403);
+    // RFC 7662 §2.1: a bearer without the privilege is 401.
+    expect(noScope.status).toBe(401);
     expect(noScope.body).toEqual({
       error: 'insufficient_scope',
       error_description: expect.any(String),

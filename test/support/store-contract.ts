@@ -521,6 +521,38 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         expect((await store.getSession(theirs.sid))?.revokedAt).toBeNull();
         expect(await store.revokeUserSessions('nobody', T0)).toBe(0);
       });
+
+      it("revokes every session issued to one client, and no other client's or sign-in's", async () => {
+        const store = await fresh();
+        const mine = [
+          aSession('u1', { clientId: 'gh_mine' }),
+          aSession('u2', { clientId: 'gh_mine' }),
+          aSession('svc', { clientId: 'gh_mine' }),
+        ];
+        const other = aSession('u1', { clientId: 'gh_other' });
+        const signIn = aSession('u1');
+        const refreshOf = new Map<string, RefreshTokenRecord>();
+        for (const s of [...mine.slice(0, 2), other, signIn]) {
+          refreshOf.set(s.sid, aRefresh(s));
+          await store.createSession(s, refreshOf.get(s.sid) as RefreshTokenRecord);
+        }
+        await store.createSession(mine[2] as SessionRecord, null); // client_credentials
+        await store.revokeSession(mine[0]?.sid as string, T0);
+        expect(await store.revokeClientSessions('gh_mine', T0 + 1000)).toBe(2);
+        expect((await store.getSession(mine[0]?.sid as string))?.revokedAt).toBe(T0);
+        for (const s of mine.slice(1)) {
+          expect((await store.getSession(s.sid))?.revokedAt).toBe(T0 + 1000);
+        }
+        expect((await store.getSession(other.sid))?.revokedAt).toBeNull();
+        expect((await store.getSession(signIn.sid))?.revokedAt).toBeNull();
+        expect(await store.revokeClientSessions('gh_mine', T0 + 2000)).toBe(0);
+        expect(await store.revokeClientSessions('gh_nobody', T0)).toBe(0);
+        const revoked = mine[1] as SessionRecord;
+        const old = refreshOf.get(revoked.sid) as RefreshTokenRecord;
+        expect(await store.rotateRefreshToken(old.hash, aRefresh(revoked), T0 + 3000)).toBe(
+          'session_revoked',
+        );
+      });
     });
 
     describe('account flows', () => {

@@ -11,6 +11,8 @@ import { signInWithPassword } from '../../src/core/sign-in';
 import { type TestDeps, testDeps } from '../support/core-deps';
 import { createUserWithPassword, PASSWORD } from '../support/users';
 
+const AUTH = { endpoint: 'auth' } as const;
+
 const refusal = async (promise: Promise<unknown>) => {
   try {
     await promise;
@@ -74,35 +76,37 @@ describe('sessions', () => {
     const deps = testDeps();
     const { tokens } = await signIn(deps);
     const sid = verifierFor(deps).verify(tokens.access_token).sid;
-    const next = await rotateRefreshToken(deps, tokens.refresh_token);
+    const next = await rotateRefreshToken(deps, tokens.refresh_token, AUTH);
     expect(next.refresh_token).not.toBe(tokens.refresh_token);
     expect(verifierFor(deps).verify(next.access_token).sid).toBe(sid);
-    const third = await rotateRefreshToken(deps, next.refresh_token);
+    const third = await rotateRefreshToken(deps, next.refresh_token, AUTH);
     expect(verifierFor(deps).verify(third.access_token).sid).toBe(sid);
   });
 
   it('revokes the whole session when a rotated refresh token is used again', async () => {
     const deps = testDeps();
     const { tokens } = await signIn(deps);
-    const next = await rotateRefreshToken(deps, tokens.refresh_token);
-    expect(await refusal(rotateRefreshToken(deps, tokens.refresh_token))).toBe('token_invalid');
+    const next = await rotateRefreshToken(deps, tokens.refresh_token, AUTH);
+    expect(await refusal(rotateRefreshToken(deps, tokens.refresh_token, AUTH))).toBe(
+      'token_invalid',
+    );
     // The legitimate holder's newer token dies with the session.
-    expect(await refusal(rotateRefreshToken(deps, next.refresh_token))).toBe('token_invalid');
+    expect(await refusal(rotateRefreshToken(deps, next.refresh_token, AUTH))).toBe('token_invalid');
   });
 
   it('ends at the absolute session lifetime, however often it is refreshed', async () => {
     const deps = testDeps({ SESSION_TTL_SECONDS: '3600' });
     const { tokens } = await signIn(deps);
     deps.clock.advance(1800);
-    const next = await rotateRefreshToken(deps, tokens.refresh_token);
+    const next = await rotateRefreshToken(deps, tokens.refresh_token, AUTH);
     deps.clock.advance(1800);
-    expect(await refusal(rotateRefreshToken(deps, next.refresh_token))).toBe('token_invalid');
+    expect(await refusal(rotateRefreshToken(deps, next.refresh_token, AUTH))).toBe('token_invalid');
   });
 
   it('refuses malformed and unknown refresh tokens', async () => {
     const deps = testDeps();
     for (const bad of ['', 'srt_short', `srt_${'A'.repeat(43)}`, `xyz_${'A'.repeat(43)}`]) {
-      expect(await refusal(rotateRefreshToken(deps, bad))).toBe('token_invalid');
+      expect(await refusal(rotateRefreshToken(deps, bad, AUTH))).toBe('token_invalid');
     }
   });
 
@@ -111,8 +115,10 @@ describe('sessions', () => {
     const { user, tokens } = await signIn(deps);
     const other = await signInWithPassword(deps, { login: user.email, password: PASSWORD });
     await endSessionByRefreshToken(deps, tokens.refresh_token);
-    expect(await refusal(rotateRefreshToken(deps, tokens.refresh_token))).toBe('token_invalid');
-    expect(await refusal(rotateRefreshToken(deps, other.refresh_token))).toBe('accepted');
+    expect(await refusal(rotateRefreshToken(deps, tokens.refresh_token, AUTH))).toBe(
+      'token_invalid',
+    );
+    expect(await refusal(rotateRefreshToken(deps, other.refresh_token, AUTH))).toBe('accepted');
     await endSessionByRefreshToken(deps, 'srt_unknown'); // ignored, as RFC 7009 does
   });
 
@@ -121,8 +127,12 @@ describe('sessions', () => {
     const { user, tokens } = await signIn(deps);
     const other = await signInWithPassword(deps, { login: user.email, password: PASSWORD });
     expect(await endAllSessions(deps, user.id)).toBe(2);
-    expect(await refusal(rotateRefreshToken(deps, tokens.refresh_token))).toBe('token_invalid');
-    expect(await refusal(rotateRefreshToken(deps, other.refresh_token))).toBe('token_invalid');
+    expect(await refusal(rotateRefreshToken(deps, tokens.refresh_token, AUTH))).toBe(
+      'token_invalid',
+    );
+    expect(await refusal(rotateRefreshToken(deps, other.refresh_token, AUTH))).toBe(
+      'token_invalid',
+    );
   });
 
   it('stops refreshing for a user who was disabled since', async () => {
@@ -135,6 +145,8 @@ describe('sessions', () => {
       const stored = await getUser(id);
       return stored && { ...stored, status: 'disabled' };
     };
-    expect(await refusal(rotateRefreshToken(deps, tokens.refresh_token))).toBe('account_disabled');
+    expect(await refusal(rotateRefreshToken(deps, tokens.refresh_token, AUTH))).toBe(
+      'account_disabled',
+    );
   });
 });

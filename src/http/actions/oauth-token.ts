@@ -3,7 +3,6 @@ import { issueClientToken } from '../../core/client-credentials';
 import { authenticateClient, type ClientRecord, type GrantType } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { isGatehouseError } from '../../core/errors';
-import { sha256 } from '../../core/ids';
 import { rotateRefreshToken, type TokenResponse } from '../../core/sessions';
 import { signInWithPassword } from '../../core/sign-in';
 import type { Action, ActionRequest } from '../handler';
@@ -114,17 +113,13 @@ const grant = async (
   switch (form.grant_type) {
     case 'refresh_token': {
       if (!form.refresh_token) throw missing('refresh_token');
-      // A token issued to a client is refreshed only by that client; sign-in's by anyone.
-      const record = await deps.store.getRefreshToken(sha256(form.refresh_token));
-      const session = record ? await deps.store.getSession(record.sid) : null;
-      if (session?.clientId && session.clientId !== client?.clientId) {
-        throw new OAuthProtocolError(
-          'invalid_grant',
-          'This refresh token belongs to another client.',
-        );
-      }
       if (client) requireClientFor(client, 'refresh_token');
-      return tokenAnswer(deps, await asInvalidGrant(rotateRefreshToken(deps, form.refresh_token)));
+      // The core refuses a client's token unless `client` is that client (credential binding).
+      const caller = { endpoint: 'oauth', client } as const;
+      return tokenAnswer(
+        deps,
+        await asInvalidGrant(rotateRefreshToken(deps, form.refresh_token, caller)),
+      );
     }
     case 'password': {
       const trusted = requireClientFor(client, 'password');

@@ -77,7 +77,15 @@ export const introspectAction: Action = async (request) => {
   const form = request.body as TokenForm;
   const caller = await oauthCaller(request, form);
   if (caller.kind === 'user' && !caller.scopes.includes('tokens:introspect')) {
-    throw new GatehouseError('forbidden', 'This needs the tokens:introspect scope.');
+    // RFC 7662 §2.1: a bearer without the privilege is 401, in RFC 6750's terms.
+    return json(
+      401,
+      {
+        error: 'insufficient_scope',
+        error_description: 'Introspection needs the tokens:introspect scope.',
+      },
+      { 'www-authenticate': 'Bearer error="insufficient_scope", scope="tokens:introspect"' },
+    );
   }
   return json(200, await introspectToken(request.deps, form.token, verifyWith(request.deps)));
 };

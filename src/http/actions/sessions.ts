@@ -10,7 +10,10 @@ import { json, noContent } from '../responses';
 import type { RefreshBody, SignOutBody } from '../schemas';
 
 export const refresh: Action = async ({ deps, body }) =>
-  json(200, await rotateRefreshToken(deps, (body as RefreshBody).refresh_token));
+  json(
+    200,
+    await rotateRefreshToken(deps, (body as RefreshBody).refresh_token, { endpoint: 'auth' }),
+  );
 
 export const signOut: Action = async ({ deps, body, principal, meta }) => {
   const request = body as SignOutBody;
