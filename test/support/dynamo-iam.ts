@@ -38,7 +38,7 @@ const conditionHolds = (operator: string, wanted: string[], values: string[] | u
     case 'StringEqualsIfExists':
       return values === undefined || values.every((v) => wanted.includes(v));
     case 'StringEquals':
-      return values !== undefined && values.every((v) => wanted.includes(v));
+      return values?.every((v) => wanted.includes(v)) ?? false;
     case 'Null':
       return wanted.every((w) => (w === 'true') === (values === undefined));
     default:
