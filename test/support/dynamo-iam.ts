@@ -110,7 +110,8 @@ const namesIn = (expression: string | undefined, names: Record<string, string> =
  * The IAM context of a recorded DynamoDB JSON request, erring on the strict side: a read with no
  * projection asks for every attribute (Select ALL_ATTRIBUTES), key attributes always count.
  */
-export const requestContext = (operation: string, body: DynamoBody): DynamoRequest => {
+export const requestContext = (operation: string, raw: object): DynamoRequest => {
+  const body = raw as DynamoBody;
   const context: DynamoRequest['context'] = {};
   const key = body.Key ?? {};
   const pk = key.pk?.S;
