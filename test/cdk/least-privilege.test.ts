@@ -12,21 +12,17 @@
  * The expected grants are spelled out here, not read from src/store/item-access.ts, so a change
  * there fails until it is reviewed here too.
  */
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import type { IConstruct } from 'constructs';
-import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ExampleApiStack } from '../../lib/example-api-stack';
-import { GatehouseAuthorizer } from '../../lib/gatehouse-authorizer';
-import { GatehouseStack } from '../../lib/gatehouse-stack';
 import { type FunctionName, functionSpecs } from '../../src/http/functions';
-import { type DynamoRequest, type IamStatement, isAllowed } from '../support/dynamo-iam';
-import { lambdaProperties, referencedIds, roleStatements } from './synth';
+import { isAllowed } from '../support/dynamo-iam';
+import { allowedToAuthorizer, refusedToAuthorizer } from './authorizer-requests';
+import {
+  type DescribedRole,
+  type NarrowRoles,
+  statementsOn,
+  synthNarrowRoles,
+  type TableRef,
+} from './narrow-roles';
 
 const apiTokenAttributes = [
   'tokenId',
@@ -43,7 +39,6 @@ const apiTokenAttributes = [
   'revokedAt',
 ];
 
-type TableRef = 'users' | 'tokens';
 interface ItemStatement {
   table: TableRef;
   action: 'dynamodb:GetItem' | 'dynamodb:UpdateItem';
@@ -120,25 +115,7 @@ const forbiddenForNarrowRoles = [
   'dynamodb:UpdateTable',
 ];
 
-type Statement = ReturnType<typeof roleStatements>[number];
-
-/** A role's statements, its DynamoDB ones with the table each names. */
-const describeRole = (
-  statements: Statement[],
-  tableOf: (resource: unknown) => TableRef | undefined,
-) => ({
-  statements,
-  dynamo: statements
-    .filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')))
-    .map((s) => ({
-      table: tableOf(s.Resource),
-      Effect: s.Effect,
-      Action: s.Action,
-      Condition: s.Condition as IamStatement['Condition'],
-    })),
-});
-
-const expectNarrowRole = (role: ReturnType<typeof describeRole>, grants: ItemStatement[]) => {
+const expectNarrowRole = (role: DescribedRole, grants: ItemStatement[]) => {
   expect(role.dynamo).toEqual(
     expect.arrayContaining(
       grants.map((grant) => ({
@@ -163,208 +140,15 @@ const expectNarrowRole = (role: ReturnType<typeof describeRole>, grants: ItemSta
   expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs']);
 };
 
-/** Requests the authorizer's role must refuse, whatever else changes. */
-const refusedToAuthorizer: [string, TableRef, DynamoRequest][] = [
-  [
-    'rewrite the published keys',
-    'tokens',
-    {
-      action: 'dynamodb:UpdateItem',
-      context: { LeadingKeys: ['JWKS'], Attributes: ['pk', 'sk', 'jwks'], ReturnValues: ['NONE'] },
-    },
-  ],
-  [
-    'put a published key set',
-    'tokens',
-    { action: 'dynamodb:PutItem', context: { LeadingKeys: ['JWKS'], Attributes: ['jwks'] } },
-  ],
-  [
-    'revoke or unrevoke an API token',
-    'tokens',
-    {
-      action: 'dynamodb:UpdateItem',
-      context: { LeadingKeys: ['APITOKEN#t'], Attributes: ['pk', 'sk', 'revokedAt'] },
-    },
-  ],
-  [
-    'read back a whole API token item on update',
-    'tokens',
-    {
-      action: 'dynamodb:UpdateItem',
-      context: {
-        LeadingKeys: ['APITOKEN#t'],
-        Attributes: ['pk', 'sk', 'lastUsedAt'],
-        ReturnValues: ['ALL_NEW'],
-      },
-    },
-  ],
-  [
-    'touch lastUsedAt of a session',
-    'tokens',
-    {
-      action: 'dynamodb:UpdateItem',
-      context: { LeadingKeys: ['SESSION#s'], Attributes: ['pk', 'sk', 'lastUsedAt'] },
-    },
-  ],
-  [
-    'read a refresh token',
-    'tokens',
-    {
-      action: 'dynamodb:GetItem',
-      context: { LeadingKeys: ['REFRESH#h'], Attributes: ['pk', 'sk', 'sid'] },
-    },
-  ],
-  [
-    'read a whole session (no projection)',
-    'tokens',
-    {
-      action: 'dynamodb:GetItem',
-      context: { LeadingKeys: ['SESSION#s'], Select: ['ALL_ATTRIBUTES'] },
-    },
-  ],
-  [
-    "read a client's secret hash",
-    'tokens',
-    {
-      action: 'dynamodb:GetItem',
-      context: { LeadingKeys: ['CLIENT#c'], Attributes: ['pk', 'sk', 'secretHash'] },
-    },
-  ],
-  [
-    "read a user's password hash",
-    'users',
-    {
-      action: 'dynamodb:GetItem',
-      context: { LeadingKeys: ['USER#u'], Attributes: ['pk', 'sk', 'passwordHash'] },
-    },
-  ],
-  [
-    'read an email guard',
-    'users',
-    {
-      action: 'dynamodb:GetItem',
-      context: { LeadingKeys: ['EMAIL#e'], Attributes: ['pk', 'sk', 'role'] },
-    },
-  ],
-  ['scan the tokens', 'tokens', { action: 'dynamodb:Scan', context: {} }],
-  [
-    'query the sessions of a user',
-    'tokens',
-    { action: 'dynamodb:Query', context: { LeadingKeys: ['USER#u'], Attributes: ['pk'] } },
-  ],
-];
-
-const allowedToAuthorizer: [string, TableRef, DynamoRequest][] = [
-  [
-    'stamp lastUsedAt',
-    'tokens',
-    {
-      action: 'dynamodb:UpdateItem',
-      context: {
-        LeadingKeys: ['APITOKEN#t'],
-        Attributes: ['pk', 'lastUsedAt'],
-        ReturnValues: ['NONE'],
-      },
-    },
-  ],
-  [
-    'read the published keys',
-    'tokens',
-    {
-      action: 'dynamodb:GetItem',
-      context: {
-        LeadingKeys: ['JWKS'],
-        Attributes: ['pk', 'sk', 'generation', 'jwks'],
-        Select: ['SPECIFIC_ATTRIBUTES'],
-      },
-    },
-  ],
-];
-
-// One app, no bundling (only the roles matter): Gatehouse, its example API, another team's stack.
-let gatehouse: GatehouseStack;
-let gatehouseTemplate: Template;
-let exampleTemplate: Template;
-let example: ExampleApiStack;
-let team: Stack;
-let teamAuthorizer: GatehouseAuthorizer;
-const arns = {
-  users: 'arn:aws:dynamodb:eu-west-1:111122223333:table/Gatehouse-TablesUsers-1',
-  tokens: 'arn:aws:dynamodb:eu-west-1:111122223333:table/Gatehouse-TablesTokens-1',
-  key: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-};
-
+let roles: NarrowRoles;
 beforeAll(() => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  gatehouse = new GatehouseStack(app, 'Gatehouse');
-  example = new ExampleApiStack(app, 'GatehouseExampleApi', { gatehouse });
-  team = new Stack(app, 'Team', { env: { account: '111122223333', region: 'eu-west-1' } });
-  const encryptionKey = Key.fromKeyArn(team, 'GatehouseKey', arns.key);
-  teamAuthorizer = new GatehouseAuthorizer(team, 'Gatehouse', {
-    issuerUrl: 'https://gatehouse.example.com',
-    usersTable: Table.fromTableAttributes(team, 'Users', { tableArn: arns.users, encryptionKey }),
-    tokensTable: Table.fromTableAttributes(team, 'Tokens', {
-      tableArn: arns.tokens,
-      encryptionKey,
-    }),
-  });
-  teamAuthorizer.addHttpRoutes(new HttpApi(team, 'Http'), {
-    path: '/things',
-    methods: [HttpMethod.GET],
-    integration: new HttpUrlIntegration('Url', 'https://backend.example.com'),
-    scopes: ['profile'],
-  });
-  const assembly = app.synth();
-  gatehouseTemplate = Template.fromJSON(assembly.getStackArtifact(gatehouse.artifactId).template);
-  exampleTemplate = Template.fromJSON(assembly.getStackArtifact(example.artifactId).template);
+  roles = synthNarrowRoles();
 });
-
-const roleOf = (stack: Stack, template: Template, fn: IConstruct) =>
-  lambdaProperties(template, stack.getLogicalId(fn.node.defaultChild as CfnElement)).Role[
-    'Fn::GetAtt'
-  ][0];
-const logicalId = (construct: IConstruct) =>
-  gatehouse.getLogicalId(construct.node.defaultChild as CfnElement);
-
-/** Which Gatehouse table a statement's resource names (by logical id). */
-const gatehouseTableOf = (resource: unknown): TableRef | undefined => {
-  const ids = referencedIds(resource);
-  for (const name of ['users', 'tokens'] as const) {
-    if (ids.has(logicalId(gatehouse.tables.byName[name]))) return name;
-  }
-  return undefined;
-};
-const gatehouseRole = (name: FunctionName) =>
-  describeRole(
-    roleStatements(
-      gatehouseTemplate,
-      roleOf(gatehouse, gatehouseTemplate, gatehouse.functions.byName[name]),
-    ),
-    gatehouseTableOf,
-  );
-const statementsOn = (role: ReturnType<typeof describeRole>, table: TableRef): IamStatement[] =>
-  role.dynamo.filter((s) => s.table === table);
+const gatehouseRole = (name: FunctionName) => roles.gatehouseRole(name);
 
 describe.each([
   ['Gatehouse', () => gatehouseRole('authorizer')],
-  [
-    'another stack (GatehouseAuthorizer, imported tables)',
-    () =>
-      describeRole(
-        roleStatements(
-          Template.fromStack(team),
-          roleOf(team, Template.fromStack(team), teamAuthorizer.function),
-        ),
-        (resource) => {
-          const named = ([] as unknown[]).concat(resource);
-          return named.includes(arns.users)
-            ? 'users'
-            : named.includes(arns.tokens)
-              ? 'tokens'
-              : undefined;
-        },
-      ),
-  ],
+  ['another stack (GatehouseAuthorizer, imported tables)', () => roles.teamAuthorizerRole()],
 ])("the authorizer's role in %s", (_where, role) => {
   it('gets five kinds of item by key and projection, and updates only lastUsedAt', () => {
     expectNarrowRole(role(), authorizerGrants);
@@ -389,10 +173,7 @@ describe.each([
 });
 
 it("the example API's authorizer holds the same item grants (by import)", () => {
-  const statements = roleStatements(
-    exampleTemplate,
-    roleOf(example, exampleTemplate, example.authorizer.function),
-  );
+  const statements = roles.exampleAuthorizerStatements();
   const shape = (s: { Effect: string; Action: unknown; Condition?: unknown }) =>
     JSON.stringify({ Effect: s.Effect, Action: s.Action, Condition: s.Condition });
   const dynamo = (list: { Effect: string; Action: unknown; Condition?: unknown }[]) =>
@@ -457,121 +238,4 @@ describe('the published keys (JWKS)', () => {
       ).toBe(false);
     },
   );
-});
-
-describe('any request, at random (fast-check)', () => {
-  const partitionArb = fc.constantFrom(
-    'JWKS',
-    'SESSION#s',
-    'APITOKEN#t',
-    'CLIENT#c',
-    'USER#u',
-    'USERNAME#u',
-    'EMAIL#e',
-    'REFRESH#r',
-    'LOGINFAIL#l',
-    'OTT#o',
-    'CODE#c',
-    'RATE#r',
-    'ONCE#o',
-    'SEARCH',
-    'META',
-  );
-  const attributeArb = fc.constantFrom(
-    'pk',
-    'sk',
-    'generation',
-    'jwks',
-    'revokedAt',
-    'expiresAt',
-    'hash',
-    'lastUsedAt',
-    'scopes',
-    'role',
-    'status',
-    'type',
-    'passwordHash',
-    'secretHash',
-    'userId',
-    'sid',
-    'usedAt',
-    'email',
-  );
-  const requestArb = fc.record(
-    {
-      action: fc.constantFrom(
-        'dynamodb:GetItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:PutItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:Query',
-        'dynamodb:Scan',
-        'dynamodb:ConditionCheckItem',
-      ),
-      // A condition key IAM sees has one value at least; no values means the key is absent.
-      LeadingKeys: fc.uniqueArray(partitionArb, { minLength: 1, maxLength: 3 }),
-      Attributes: fc.uniqueArray(attributeArb, { minLength: 1, maxLength: 5 }),
-      Select: fc.constantFrom('ALL_ATTRIBUTES', 'SPECIFIC_ATTRIBUTES', 'COUNT'),
-      ReturnValues: fc.constantFrom('NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW'),
-    },
-    { requiredKeys: ['action'] },
-  );
-  type Drawn = typeof requestArb extends fc.Arbitrary<infer T> ? T : never;
-  const toRequest = ({ action, ...context }: Drawn): DynamoRequest => ({
-    action,
-    context: Object.fromEntries(
-      Object.entries(context).map(([key, value]) => [key, ([] as string[]).concat(value ?? [])]),
-    ),
-  });
-  const secrets = ['passwordHash', 'secretHash', 'sid', 'usedAt', 'email'];
-
-  it.each(['users', 'tokens'] as const)(
-    "the authorizer's role allows on %s only key-and-projection reads and the lastUsedAt stamp",
-    (table) => {
-      const statements = statementsOn(gatehouseRole('authorizer'), table);
-      fc.assert(
-        fc.property(requestArb, (drawn) => {
-          const request = toRequest(drawn);
-          if (!isAllowed(statements, request)) return;
-          const { LeadingKeys = [], Attributes = [], ReturnValues, Select } = request.context;
-          expect(['dynamodb:GetItem', 'dynamodb:UpdateItem']).toContain(request.action);
-          // Never a request that names no item or no attribute (ForAllValues would pass it).
-          expect(LeadingKeys.length).toBeGreaterThan(0);
-          expect(Attributes.length).toBeGreaterThan(0);
-          for (const secret of secrets) expect(Attributes).not.toContain(secret);
-          if (request.action === 'dynamodb:GetItem') {
-            expect([undefined, 'SPECIFIC_ATTRIBUTES']).toContain(Select?.[0]);
-          } else {
-            for (const key of LeadingKeys) expect(key).toMatch(/^APITOKEN#/);
-            for (const name of Attributes) expect(['pk', 'sk', 'lastUsedAt']).toContain(name);
-            expect([undefined, 'NONE', 'UPDATED_NEW']).toContain(ReturnValues?.[0]);
-          }
-        }),
-        { numRuns: 2000 },
-      );
-    },
-  );
-
-  it('no function but a token-signing one can write a request that names JWKS', () => {
-    const names = Object.keys(functionSpecs) as FunctionName[];
-    const roles = new Map(names.map((name) => [name, statementsOn(gatehouseRole(name), 'tokens')]));
-    fc.assert(
-      fc.property(fc.constantFrom(...names), requestArb, (name, drawn) => {
-        const request = toRequest(drawn);
-        const writes = [
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:BatchWriteItem',
-        ].includes(request.action);
-        if (!writes || !request.context.LeadingKeys?.includes('JWKS')) return;
-        if (isAllowed(roles.get(name) ?? [], request)) {
-          expect(functionSpecs[name]).toHaveProperty('signsTokens', true);
-        }
-      }),
-      { numRuns: 2000 },
-    );
-  });
 });
