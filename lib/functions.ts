@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { USER_EVENT_SOURCE } from '../src/core/user-events';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
-import { type TableName, tables } from '../src/store/schema';
+import type { ItemGrant } from '../src/store/item-access';
+import { keys, type TableName, tables } from '../src/store/schema';
 import { assertWebAssetsBuilt, bundlingFor, webAssetsDir } from './bundling';
 import { grantSendEmail, type SesSender } from './email';
 import type { GatehouseSecrets } from './secrets';
@@ -52,12 +53,41 @@ export const defaultEventBusArn = (scope: Construct): string =>
 export const functionId = (name: FunctionName): string =>
   name.charAt(0).toUpperCase() + name.slice(1);
 
-/** Every table a spec names, whether it reads and writes it or reads only some attributes. */
+/** Every table a spec names, whether it reads and writes it or reaches only some items. */
 type SpecTables<S extends FunctionSpec> = Record<
-  | keyof S['tables']
-  | (S extends { attributeReads: infer Reads } ? keyof NonNullable<Reads> : never),
+  keyof S['tables'] | (S extends { itemAccess: infer Items } ? keyof NonNullable<Items> : never),
   ITable
 >;
+
+/** Every item-level write action: a grant of any of these is a write. */
+export const itemWriteActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+/** What writing a table encrypted with a customer-managed key asks of the key (grantWriteData's). */
+const keyWriteActions = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+
+/**
+ * One item grant as IAM: GetItem (with a projection of these attributes only) or UpdateItem (of
+ * these attributes only, answering nothing but what it set), on items whose partition key
+ * matches. `Null` makes both keys required: a `ForAllValues` test on a missing key would pass.
+ */
+export const itemGrantStatement = (table: ITable, grant: ItemGrant): PolicyStatement =>
+  new PolicyStatement({
+    actions: [grant.action === 'get' ? 'dynamodb:GetItem' : 'dynamodb:UpdateItem'],
+    resources: [table.tableArn],
+    conditions: {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grant.partitions] },
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...grant.attributes] },
+      StringEqualsIfExists:
+        grant.action === 'get'
+          ? { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' }
+          : { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_NEW'] },
+      Null: { 'dynamodb:LeadingKeys': 'false', 'dynamodb:Attributes': 'false' },
+    },
+  });
 
 interface SpecFunctionProps<S extends FunctionSpec> {
   tables: SpecTables<S>;
@@ -110,21 +140,30 @@ export const specFunction = <S extends FunctionSpec>(
     else table.grantReadData(fn);
     fn.addEnvironment(tables[name].envVar, table.tableName);
   }
-  const attributeReads = spec.attributeReads ?? {};
-  for (const [name, attributes] of Object.entries(attributeReads) as [TableName, string[]][]) {
+  const itemAccess = spec.itemAccess ?? {};
+  for (const [name, grants] of Object.entries(itemAccess) as [TableName, ItemGrant[]][]) {
     const table = tableOf(name);
+    for (const grant of grants) fn.addToRolePolicy(itemGrantStatement(table, grant));
+    // Decrypt only for a reader; an item update also asks what grantWriteData asks of the key.
+    table.encryptionKey?.grantDecrypt(fn);
+    if (grants.some((grant) => grant.action === 'update')) {
+      table.encryptionKey?.grant(fn, ...keyWriteActions);
+    }
+    fn.addEnvironment(tables[name].envVar, table.tableName);
+  }
+  if (spec.tables.tokens === 'write' && !spec.signsTokens) {
+    // Whoever may write the published keys may mint tokens: only the functions that already
+    // hold the private keys may (docs/aws.md "Who can change the published keys").
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:GetItem'],
-        resources: [table.tableArn],
+        effect: Effect.DENY,
+        actions: itemWriteActions,
+        resources: [tableOf('tokens').tableArn],
         conditions: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': attributes },
-          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': [keys.publishedKeys().pk] },
         },
       }),
     );
-    table.encryptionKey?.grantDecrypt(fn);
-    fn.addEnvironment(tables[name].envVar, table.tableName);
   }
   return fn;
 };

@@ -15,9 +15,10 @@ import type { GatehouseStack } from './gatehouse-stack';
  */
 const suppressSpecFunctionFindings = (
   fn: LambdaFunction,
-  access: FunctionSpec['tables'],
+  spec: Pick<FunctionSpec, 'tables' | 'itemAccess'>,
   specTables: Partial<Record<TableName, ITable>>,
 ): void => {
+  const access = spec.tables;
   NagSuppressions.addResourceSuppressions(fn, [
     {
       id: 'AwsSolutions-L1',
@@ -60,16 +61,21 @@ const suppressSpecFunctionFindings = (
       true,
     );
   }
-  if (granted.some((name) => access[name] === 'write')) {
+  // An item grant that updates (the authorizer's lastUsedAt) asks the same of the key.
+  const updatesItems = Object.values(spec.itemAccess ?? {}).some((grants) =>
+    grants.some((grant) => grant.action === 'update'),
+  );
+  if (updatesItems || granted.some((name) => access[name] === 'write')) {
     NagSuppressions.addResourceSuppressions(
       role,
       [
         {
           id: 'AwsSolutions-IAM5',
           reason:
-            "Table.grantReadWriteData on a table encrypted with Gatehouse's customer-managed " +
-            'key: the wildcards only cover the variants of kms:ReEncrypt and ' +
-            'kms:GenerateDataKey that DynamoDB uses, on that one key ARN.',
+            "Writing a table encrypted with Gatehouse's customer-managed key (grantReadWriteData, " +
+            "or the authorizer's one UpdateItem of lastUsedAt): the wildcards only cover the " +
+            'variants of kms:ReEncrypt and kms:GenerateDataKey that DynamoDB uses, on that one ' +
+            'key ARN.',
           appliesTo: ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
         },
       ],
@@ -84,7 +90,7 @@ export const suppressNagFindings = (stack: GatehouseStack): void => {
 
   for (const name of Object.keys(functionSpecs) as FunctionName[]) {
     const spec: FunctionSpec = functionSpecs[name];
-    suppressSpecFunctionFindings(functions.byName[name], spec.tables, stack.tables.byName);
+    suppressSpecFunctionFindings(functions.byName[name], spec, stack.tables.byName);
   }
 
   NagSuppressions.addResourceSuppressions(secrets.signingKeys, [
@@ -153,7 +159,7 @@ export const suppressExampleApiNagFindings = (
 ): void => {
   const { users, tokens } = gatehouse.tables.byName;
   const { authorizer } = functionSpecs;
-  suppressSpecFunctionFindings(stack.authorizer.function, authorizer.tables, { users, tokens });
+  suppressSpecFunctionFindings(stack.authorizer.function, authorizer, { users, tokens });
   // The example keeps its data in memory: no table, so only the runtime finding.
-  suppressSpecFunctionFindings(stack.handler, {}, {});
+  suppressSpecFunctionFindings(stack.handler, { tables: {} }, {});
 };

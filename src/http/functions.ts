@@ -2,6 +2,7 @@
  * The Lambda functions, as data: CDK makes one NodejsFunction of each and grants it exactly
  * what is listed here; the route table names them.
  */
+import { authorizerItemAccess, discoveryItemAccess, type ItemGrant } from '../store/item-access';
 import type { TableName } from '../store/schema';
 
 export type Access = 'read' | 'write';
@@ -12,10 +13,11 @@ export interface FunctionSpec {
   description: string;
   tables: Partial<Record<TableName, Access>>;
   /**
-   * Tables read only item by item and only these attributes (IAM `dynamodb:Attributes`), for
-   * functions that must not see the rest (the authorizer never sees a password hash).
+   * Tables reached only item by item: which items (IAM `dynamodb:LeadingKeys`), which attributes
+   * (`dynamodb:Attributes`), read or update only, never Put, Delete, Query or Scan. For the
+   * functions that must not see or change the rest (src/store/item-access.ts).
    */
-  attributeReads?: Partial<Record<TableName, readonly string[]>>;
+  itemAccess?: Partial<Record<TableName, readonly ItemGrant[]>>;
   /** Reads (and on first start creates) the private signing keys. */
   signsTokens?: boolean;
   /** Creates the default owner on a cold start when none exists. */
@@ -105,16 +107,18 @@ export const functionSpecs = {
   discovery: {
     entry: 'discovery.ts',
     description: 'JWKS, OpenID discovery and the OpenAPI document',
-    tables: { tokens: 'read' },
+    // The published keys item only: it serves them, and needs nothing else of any table.
+    tables: {},
+    itemAccess: discoveryItemAccess,
     memoryMb: 256,
   },
   authorizer: {
     entry: 'authorizer.ts',
     description: 'Lambda authorizer: verifies access tokens and API tokens',
-    // Reads API tokens and stamps their lastUsedAt once an hour; of a token's owner, reads only
-    // the role, status and type.
-    tables: { tokens: 'write' },
-    attributeReads: { users: ['pk', 'sk', 'role', 'status', 'type'] },
+    // Reads the published keys, sessions' end, API tokens and their owner's role, status and
+    // type; its one write stamps an API token's lastUsedAt once an hour. It can write no key.
+    tables: {},
+    itemAccess: authorizerItemAccess,
     memoryMb: 512,
   },
 } as const satisfies Record<string, FunctionSpec>;

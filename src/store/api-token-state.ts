@@ -3,6 +3,7 @@ import type { Role } from '../core/roles';
 import type { UserStatus, UserType } from '../core/users';
 import { toApiToken } from './api-token-item';
 import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
+import { lastUsedAttribute, projectionOf, projections } from './item-access';
 import { keys } from './schema';
 
 export interface ApiTokenState {
@@ -37,6 +38,7 @@ export const apiTokenStateStore = (
         new dynamo.GetItemCommand({
           TableName: tables.tokens,
           Key: util.marshall(keys.apiToken(tokenId)),
+          ...projectionOf(projections.apiToken),
           ConsistentRead: true,
         }),
       );
@@ -46,8 +48,7 @@ export const apiTokenStateStore = (
         new dynamo.GetItemCommand({
           TableName: tables.users,
           Key: util.marshall(keys.user(token.userId)),
-          ProjectionExpression: '#role, #status, #type',
-          ExpressionAttributeNames: { '#role': 'role', '#status': 'status', '#type': 'type' },
+          ...projectionOf(projections.ownerStanding),
           ConsistentRead: true,
         }),
       );
@@ -63,9 +64,11 @@ export const apiTokenStateStore = (
           new dynamo.UpdateItemCommand({
             TableName: tables.tokens,
             Key: util.marshall(keys.apiToken(token.tokenId)),
-            UpdateExpression: 'SET lastUsedAt = :at',
+            // Names only `pk` and `lastUsedAt`, returns nothing: all its IAM grant allows.
+            UpdateExpression: 'SET #used = :at',
             ConditionExpression:
-              'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :stale)',
+              'attribute_exists(pk) AND (attribute_not_exists(#used) OR #used < :stale)',
+            ExpressionAttributeNames: { '#used': lastUsedAttribute },
             ExpressionAttributeValues: util.marshall({
               ':at': at,
               ':stale': at - LAST_USED_GRANULARITY_MS,

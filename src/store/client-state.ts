@@ -1,4 +1,5 @@
 import type { DynamoSettings } from './dynamo-settings';
+import { projections } from './item-access';
 import { lazyGetItem } from './lazy-get-item';
 import { keys } from './schema';
 
@@ -6,5 +7,6 @@ import { keys } from './schema';
 export const clientExistsReader = (settings: DynamoSettings, tableName: string) => {
   const getItem = lazyGetItem(settings);
   return async (clientId: string): Promise<boolean> =>
-    (await getItem(tableName, keys.client(clientId), { projection: 'pk' })) !== undefined;
+    (await getItem(tableName, keys.client(clientId), { attributes: projections.clientExists })) !==
+    undefined;
 };

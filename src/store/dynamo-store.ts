@@ -11,6 +11,7 @@ import { createDynamoApiTokens } from './dynamo-api-tokens';
 import { createDynamoAudit } from './dynamo-audit';
 import { createDynamoClients } from './dynamo-clients';
 import { createDynamoOneTime } from './dynamo-one-time';
+import { readPublishedKeys } from './dynamo-published-keys';
 import type { TableNames } from './dynamo-settings';
 import {
   epochSeconds,
@@ -23,7 +24,6 @@ import {
   withoutKeys,
 } from './dynamo-shared';
 import { createDynamoUsers } from './dynamo-users';
-import { parsePublishedKeys } from './published-keys';
 import { keys, tables } from './schema';
 
 const toSession = (item: Item): SessionRecord => {
@@ -237,10 +237,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       await db.send(new DeleteCommand({ TableName: names.tokens, Key: keys.loginFailures(key) }));
     },
 
-    async getPublishedKeys() {
-      const item = await get(names.tokens, keys.publishedKeys());
-      return item ? parsePublishedKeys(item) : null;
-    },
+    getPublishedKeys: () => readPublishedKeys(db, names.tokens),
     async publishKeys(generation, published) {
       try {
         await db.send(

@@ -1,5 +1,6 @@
 import type { PublicJwk } from '../core/signing-keys';
 import type { DynamoSettings } from './dynamo-settings';
+import { projections } from './item-access';
 import { lazyGetItem } from './lazy-get-item';
 import { keys } from './schema';
 
@@ -13,7 +14,10 @@ export const parsePublishedKeys = (item: Record<string, unknown>) => ({
 export const publishedKeysReader = (settings: DynamoSettings, tableName: string) => {
   const getItem = lazyGetItem(settings);
   return async (): Promise<PublicJwk[]> => {
-    const item = await getItem(tableName, keys.publishedKeys(), { consistent: true });
+    const item = await getItem(tableName, keys.publishedKeys(), {
+      attributes: projections.publishedKeys,
+      consistent: true,
+    });
     if (!item) return [];
     return parsePublishedKeys({ generation: item.generation?.N, jwks: item.jwks?.S }).keys;
   };

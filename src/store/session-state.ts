@@ -1,4 +1,5 @@
 import type { DynamoSettings } from './dynamo-settings';
+import { projections } from './item-access';
 import { lazyGetItem } from './lazy-get-item';
 import { keys } from './schema';
 
@@ -10,7 +11,7 @@ export const sessionRevocationReader = (settings: DynamoSettings, tableName: str
   const getItem = lazyGetItem(settings);
   return async (sid: string): Promise<boolean> => {
     const item = await getItem(tableName, keys.session(sid), {
-      projection: 'revokedAt, expiresAt',
+      attributes: projections.sessionState,
       consistent: true,
     });
     if (!item || item.revokedAt) return true;

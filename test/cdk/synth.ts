@@ -138,8 +138,10 @@ export const nagSuppressions = (template: Template): Suppression[] =>
         ?.cdk_nag?.rules_to_suppress ?? [],
   );
 
-/** The condition on the authorizer's GetItem of users: only these attributes, never a hash. */
+/** The condition on the authorizer's GetItem of users: user items, these attributes, never a hash. */
 export const usersAttributeCondition = {
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] },
   'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'role', 'status', 'type'] },
   StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+  Null: { 'dynamodb:LeadingKeys': 'false', 'dynamodb:Attributes': 'false' },
 };

@@ -1,0 +1,90 @@
+/**
+ * The items a narrowly trusted function (the authorizer, discovery) may touch, key by key and
+ * attribute by attribute. One list serves two ends: the store adapters name exactly these
+ * attributes in their ProjectionExpression / UpdateExpression, and CDK turns each grant into an
+ * IAM statement conditioned on `dynamodb:LeadingKeys` and `dynamodb:Attributes` (lib/functions.ts),
+ * so what the code asks and what IAM allows cannot drift apart unnoticed
+ * (test/integration/authorizer-item-access.test.ts replays the adapters' requests against them).
+ *
+ * Invariant: no grant here allows PutItem, DeleteItem, BatchWriteItem, Query or Scan, and none
+ * names the published keys' partition (`JWKS`) with anything but a read.
+ */
+import { keys } from './schema';
+
+/** One kind of item, reached by its key only. */
+export interface ItemGrant {
+  /** `get`: GetItem with a projection. `update`: UpdateItem of existing attributes, no Put. */
+  action: 'get' | 'update';
+  /** Partition key values it may name (IAM `dynamodb:LeadingKeys`; `*` matches any suffix). */
+  partitions: readonly string[];
+  /** Every attribute a request may name, the table keys included (IAM `dynamodb:Attributes`). */
+  attributes: readonly string[];
+}
+
+/** Attributes each reader projects (never `pk`/`sk` unless it needs them). */
+export const projections = {
+  publishedKeys: ['generation', 'jwks'],
+  sessionState: ['revokedAt', 'expiresAt'],
+  /** The API token record (src/core/api-tokens.ts), without index or TTL attributes. */
+  apiToken: [
+    'tokenId',
+    'hash',
+    'name',
+    'scopes',
+    'userId',
+    'createdBy',
+    'createdAt',
+    'expiresAt',
+    'lifetimeSeconds',
+    'renewable',
+    'lastUsedAt',
+    'revokedAt',
+  ],
+  clientExists: ['pk'],
+  /** Of a token's owner: never the password hash, email or anything else. */
+  ownerStanding: ['role', 'status', 'type'],
+} as const;
+
+/** The one attribute the authorizer writes: when an API token was last used (hourly). */
+export const lastUsedAttribute = 'lastUsedAt';
+
+/** A partition pattern from a key builder: `APITOKEN#x` -> `APITOKEN#*`. */
+const partitionOf = (pk: string): string => pk.replace(/#.*$/, '#*');
+const tableKeys = ['pk', 'sk'] as const;
+const get = (pk: string, attributes: readonly string[]): ItemGrant => ({
+  action: 'get',
+  partitions: [partitionOf(pk)],
+  attributes: [...new Set([...tableKeys, ...attributes])],
+});
+
+const publishedKeysRead = get(keys.publishedKeys().pk, projections.publishedKeys);
+
+/**
+ * The authorizer: the published keys, a session's end, an API token and its owner's standing,
+ * whether a client exists (REQUIRE_API_KEY), and the hourly `lastUsedAt` stamp on API tokens.
+ */
+export const authorizerItemAccess = {
+  tokens: [
+    publishedKeysRead,
+    get(keys.session('x').pk, projections.sessionState),
+    get(keys.apiToken('x').pk, projections.apiToken),
+    get(keys.client('x').pk, projections.clientExists),
+    {
+      action: 'update',
+      partitions: [partitionOf(keys.apiToken('x').pk)],
+      attributes: [...tableKeys, lastUsedAttribute],
+    },
+  ],
+  users: [get(keys.user('x').pk, projections.ownerStanding)],
+} as const satisfies Record<string, readonly ItemGrant[]>;
+
+/** Discovery serves the JWKS: it reads the published keys and nothing else. */
+export const discoveryItemAccess = {
+  tokens: [publishedKeysRead],
+} as const satisfies Record<string, readonly ItemGrant[]>;
+
+/** A ProjectionExpression naming these attributes through placeholders (reserved words). */
+export const projectionOf = (attributes: readonly string[]) => ({
+  ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
+});

@@ -1,0 +1,258 @@
+/**
+ * Finding 6, from the code's side: DynamoDB Local enforces no IAM, so every request the real
+ * authorizer (authorizerFromEnv, its real store adapters) and discovery's store send is recorded
+ * on the wire by a proxy in front of DynamoDB Local, then replayed against the IAM statements CDK
+ * makes of their item grants (lib/functions.ts itemGrantStatement).
+ *
+ * Invariants: the authorizer sends only GetItem and UpdateItem; its only write sets `lastUsedAt`
+ * of an API token and leaves every other attribute as it was; every request it or discovery
+ * sends is one its role allows (so the least-privilege role really runs it), and each grant is
+ * used (none is wider in kinds of item than the code needs).
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { App, Stack } from 'aws-cdk-lib';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemGrantStatement } from '../../lib/functions';
+import { signAccessToken } from '../../src/core/access-tokens';
+import { apiTokenDigest, newApiTokenSecret } from '../../src/core/api-token-secret';
+import { currentSigner, newSigningKeySet, publicJwks } from '../../src/core/signing-keys';
+import { authorizerFromEnv } from '../../src/http/authorizer-from-env';
+import { createTables } from '../../src/store/create-tables';
+import { createDocumentClient, createDynamoClient } from '../../src/store/dynamo-client';
+import type { TableNames } from '../../src/store/dynamo-settings';
+import { createDynamoStore } from '../../src/store/dynamo-store';
+import {
+  authorizerItemAccess,
+  discoveryItemAccess,
+  type ItemGrant,
+} from '../../src/store/item-access';
+import { keys, type TableName } from '../../src/store/schema';
+import { type IamStatement, isAllowed, requestContext } from '../support/dynamo-iam';
+import { useDynamoDbLocal } from '../support/dynamodb';
+
+interface Recorded {
+  operation: string;
+  table: string;
+  body: Record<string, unknown> & { TableName?: string };
+}
+
+/** An HTTP proxy to DynamoDB Local that records each request's operation and body. */
+const recordingProxy = async (target: string) => {
+  const recorded: Recorded[] = [];
+  const upstream = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      const body = JSON.parse(raw.toString('utf8') || '{}');
+      recorded.push({ operation, table: String(body.TableName ?? ''), body });
+      const forward = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', (error) => res.destroy(error));
+      forward.end(raw);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    recorded,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+};
+
+/** The IAM statements CDK makes of these item grants, per table name. */
+const statementsOf = (
+  access: Partial<Record<TableName, readonly ItemGrant[]>>,
+  names: TableNames,
+): Map<string, IamStatement[]> => {
+  const stack = new Stack(new App(), 'Grants');
+  const byTable = new Map<string, IamStatement[]>();
+  for (const [name, grants] of Object.entries(access) as [TableName, ItemGrant[]][]) {
+    const table = Table.fromTableName(stack, name, names[name]);
+    byTable.set(
+      names[name],
+      grants.map((grant) => itemGrantStatement(table, grant).toStatementJson() as IamStatement),
+    );
+  }
+  return byTable;
+};
+
+const local = useDynamoDbLocal();
+const issuer = 'https://gatehouse.test';
+const now = Date.now();
+const names: TableNames = {
+  users: `iam-${now}-Users`,
+  tokens: `iam-${now}-Tokens`,
+  audit: `iam-${now}-Audit`,
+};
+const keySet = newSigningKeySet(now);
+const apiSecret = newApiTokenSecret();
+const { hash, tokenId } = apiTokenDigest(apiSecret);
+const clientId = 'gh_abcdefghijklmnopqrstuvwx';
+let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+let direct: ReturnType<typeof createDocumentClient>;
+
+beforeAll(async () => {
+  const client = createDynamoClient({ endpoint: local.endpoint() });
+  await createTables(client, names);
+  direct = createDocumentClient(client);
+  const put = (table: string, item: Record<string, unknown>) =>
+    direct.send(new PutCommand({ TableName: table, Item: item }));
+  await createDynamoStore(direct, names).publishKeys(keySet.generation, publicJwks(keySet).keys);
+  await put(names.users, {
+    ...keys.user('u1'),
+    role: 'admin',
+    status: 'active',
+    type: 'human',
+    email: 'ann@example.com',
+    passwordHash: 'bcrypt-sha256$never-read',
+  });
+  await put(names.tokens, {
+    ...keys.session('s1'),
+    userId: 'u1',
+    createdAt: now,
+    expiresAt: now + 3_600_000,
+  });
+  await put(names.tokens, {
+    ...keys.apiToken(tokenId),
+    tokenId,
+    hash,
+    name: 'ci',
+    userId: 'u1',
+    createdBy: 'u1',
+    createdAt: now,
+    renewable: false,
+    kindPk: 'APITOKEN',
+    kindSk: `${now}#${tokenId}`,
+  });
+  await put(names.tokens, { ...keys.client(clientId), clientId, secretHash: 'never-read' });
+  proxy = await recordingProxy(local.endpoint());
+});
+afterAll(async () => {
+  await proxy?.close();
+});
+
+const event = (authorization: string): APIGatewayRequestAuthorizerEventV2 =>
+  ({
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: 'arn:aws:execute-api:eu-west-1:111122223333:api/$default/GET/things',
+    identitySource: [authorization],
+    routeKey: 'GET /things',
+    rawPath: '/things',
+    rawQueryString: '',
+    headers: { authorization, 'x-api-key': clientId },
+    requestContext: {},
+  }) as unknown as APIGatewayRequestAuthorizerEventV2;
+
+describe('the authorizer, through a recording proxy', () => {
+  const since = () => proxy.recorded.length;
+  let start = 0;
+  let before: Record<string, unknown> | undefined;
+
+  beforeAll(async () => {
+    before = (
+      await direct.send(new GetCommand({ TableName: names.tokens, Key: keys.apiToken(tokenId) }))
+    ).Item;
+    start = since();
+    const authorize = authorizerFromEnv({
+      DYNAMODB_ENDPOINT: proxy.endpoint,
+      USERS_TABLE: names.users,
+      TOKENS_TABLE: names.tokens,
+      ISSUER_URL: issuer,
+      REQUIRE_API_KEY: '1',
+      REVOCATION_CACHE_SECONDS: '0',
+    }) as (event: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAuthorized: boolean }>;
+    const jwt = signAccessToken(currentSigner(keySet), {
+      iss: issuer,
+      aud: issuer,
+      sub: 'u1',
+      iat: Math.floor(now / 1000),
+      exp: Math.floor(now / 1000) + 600,
+      jti: 'j1',
+      scope: 'profile',
+      role: 'admin',
+      username: 'ann',
+      email: 'ann@example.com',
+      user_type: 'human',
+      groups: [],
+      sid: 's1',
+    });
+    // Both credential kinds must pass: the recorded requests are those of real grants.
+    expect(await authorize(event(`Bearer ${jwt}`))).toMatchObject({ isAuthorized: true });
+    expect(await authorize(event(`Bearer ${apiSecret}`))).toMatchObject({ isAuthorized: true });
+  });
+
+  const sent = () => proxy.recorded.slice(start);
+
+  it('sends only GetItem and UpdateItem', () => {
+    expect(sent().length).toBeGreaterThan(0);
+    expect([...new Set(sent().map((r) => r.operation))].sort()).toEqual(['GetItem', 'UpdateItem']);
+  });
+
+  it('updates only lastUsedAt of the API token, returning nothing', async () => {
+    const updates = sent().filter((r) => r.operation === 'UpdateItem');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.body.Key).toEqual({
+      pk: { S: `APITOKEN#${tokenId}` },
+      sk: { S: 'APITOKEN' },
+    });
+    expect(updates[0]?.body.ReturnValues ?? 'NONE').toBe('NONE');
+    const after = (
+      await direct.send(new GetCommand({ TableName: names.tokens, Key: keys.apiToken(tokenId) }))
+    ).Item;
+    const { lastUsedAt, ...unchanged } = after ?? {};
+    expect(unchanged).toEqual(before);
+    expect(lastUsedAt).toBeGreaterThanOrEqual(now);
+  });
+
+  it('sends nothing its least-privilege role would refuse, and uses every grant', () => {
+    const statements = statementsOf(authorizerItemAccess, names);
+    const used = new Set<IamStatement>();
+    for (const { operation, table, body } of sent()) {
+      const request = requestContext(operation, body);
+      const onTable = statements.get(table) ?? [];
+      expect(isAllowed(onTable, request), `${operation} ${JSON.stringify(body.Key)}`).toBe(true);
+      for (const statement of onTable) if (isAllowed([statement], request)) used.add(statement);
+    }
+    expect(used.size).toBe([...statements.values()].flat().length);
+  });
+});
+
+it("discovery's store reads only what its role allows", async () => {
+  const start = proxy.recorded.length;
+  const client = createDynamoClient({ endpoint: proxy.endpoint });
+  try {
+    const published = await createDynamoStore(
+      createDocumentClient(client),
+      names,
+    ).getPublishedKeys();
+    expect(published?.keys).toEqual(publicJwks(keySet).keys);
+  } finally {
+    client.destroy();
+  }
+  const sent = proxy.recorded.slice(start);
+  const statements = statementsOf(discoveryItemAccess, names);
+  expect(sent.map((r) => r.operation)).toEqual(['GetItem']);
+  for (const { operation, table, body } of sent) {
+    expect(isAllowed(statements.get(table) ?? [], requestContext(operation, body))).toBe(true);
+  }
+});
