@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { lockSeconds } from '../../src/core/lockout';
+import { lockSeconds, lockSteps } from '../../src/core/lockout';
 import { signInWithPassword } from '../../src/core/sign-in';
 import { testDeps } from '../support/core-deps';
 import { createUserWithPassword, PASSWORD } from '../support/users';
@@ -190,5 +191,26 @@ describe('lock length', () => {
     expect([4, 5, 6, 7, 8, 9, 10, 20].map((n) => lockSeconds(n, policy))).toEqual([
       0, 30, 60, 120, 240, 480, 900, 900,
     ]);
+  });
+
+  it('is spelled out step by step (as DynamoDB conditions use it) without a gap or a change', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.nat({ max: 200 }),
+        (threshold, base, max, failures) => {
+          const policy = { threshold, baseSeconds: Math.min(base, max), maxSeconds: max };
+          const steps = lockSteps(policy);
+          expect(steps.length).toBeLessThanOrEqual(20);
+          const step = steps.filter(
+            (s) => failures >= s.from && (s.to === null || failures <= s.to),
+          );
+          expect(step).toHaveLength(1);
+          expect(step[0]?.seconds).toBe(lockSeconds(failures, policy));
+        },
+      ),
+    );
   });
 });
