@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { isCanonicalBase64url } from './base64url';
 import { randomSecret, sha256 } from './ids';
 
 /**
@@ -28,7 +29,9 @@ export const newApiTokenSecret = (): string => {
 
 /** Shape and checksum: costs no lookup, and refuses typos and forgeries at once. */
 export const isWellFormedApiToken = (secret: string): boolean =>
-  SHAPE.test(secret) && checksum(secret.slice(0, -6)) === secret.slice(-6);
+  SHAPE.test(secret) &&
+  isCanonicalBase64url(secret.slice(PREFIX.length, -6)) &&
+  checksum(secret.slice(0, -6)) === secret.slice(-6);
 
 export const looksLikeApiToken = (secret: string): boolean => secret.startsWith(PREFIX);
 

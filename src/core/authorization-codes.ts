@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { secretShape } from './base64url';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
@@ -20,6 +21,7 @@ export interface AuthorizationCodeRecord {
 const CODE_TTL_MS = 60_000;
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+const AUTHORIZATION_CODE = secretShape(['ac_']);
 
 const invalidGrant = (message: string) => new GatehouseError('invalid_credentials', message);
 
@@ -57,6 +59,10 @@ export const exchangeAuthorizationCode = async (
       'record_invalid',
       'code_verifier: must be 43 to 128 unreserved characters.',
     );
+  }
+  // Only the one spelling we issued: any other is no code of ours.
+  if (!AUTHORIZATION_CODE.test(request.code)) {
+    throw invalidGrant('The code is invalid, used or expired.');
   }
   const now = deps.clock.now();
   // Spent first, checked after: a code is gone after one try, right or wrong.

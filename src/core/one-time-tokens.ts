@@ -1,3 +1,4 @@
+import { secretShape } from './base64url';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
@@ -25,7 +26,7 @@ const PREFIX: Record<OneTimePurpose, string> = {
   change_email: 'evt_',
   reset_password: 'prt_',
 };
-const SHAPE = /^(evt|prt)_[A-Za-z0-9_-]{43}$/;
+const SHAPE = secretShape(['evt_', 'prt_']);
 
 export const issueOneTimeToken = async (
   deps: CoreDeps,

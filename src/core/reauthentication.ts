@@ -1,6 +1,7 @@
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
-import { failureRecordExpiry, isForgotten, lockoutKey, secondsLocked } from './lockout';
+import { accountLockoutKey } from './lockout';
+import { takePasswordAttempt } from './password-attempt';
 import type { UserRecord } from './users';
 
 /**
@@ -13,16 +14,15 @@ export const assertCurrentPassword = async (
   user: UserRecord,
   password: string,
 ): Promise<void> => {
-  const { store, clock, hasher, config } = deps;
   if (!user.passwordHash) {
     throw new GatehouseError(
       'forbidden',
       'This account has no password (it signs in through SSO): ask an admin.',
     );
   }
-  const key = lockoutKey(user.emailKey);
-  const failures = await store.getLoginFailures(key);
-  const locked = secondsLocked(failures, clock.now(), config.lockout);
+  // The account's counter, as sign-in uses: the attempt is counted before bcrypt runs.
+  const key = accountLockoutKey(user.id);
+  const locked = await takePasswordAttempt(deps, key);
   if (locked > 0) {
     throw new GatehouseError(
       'too_many_attempts',
@@ -30,15 +30,9 @@ export const assertCurrentPassword = async (
       locked,
     );
   }
-  if (await hasher.verify(password, user.passwordHash)) {
-    if (failures) await store.clearLoginFailures(key);
+  if (await deps.hasher.verify(password, user.passwordHash)) {
+    await deps.store.clearLoginFailures(key);
     return;
   }
-  const now = clock.now();
-  await store.recordLoginFailure(key, {
-    at: now,
-    startOver: isForgotten(failures, now, config.lockout),
-    expiresAt: failureRecordExpiry(now, config.lockout),
-  });
   throw new GatehouseError('forbidden', 'The current password is incorrect.');
 };

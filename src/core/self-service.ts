@@ -7,7 +7,7 @@ import {
 import { type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
-import { lockoutKey } from './lockout';
+import { accountLockoutKey } from './lockout';
 import type { EmailMessage } from './mailer';
 import { issueOneTimeToken, type OneTimePurpose, spendOneTimeToken } from './one-time-tokens';
 import { assertPasswordAllowed } from './password-policy';
@@ -205,7 +205,7 @@ export const resetPasswordWithToken = async (
   });
   await Promise.all([
     deps.store.revokeUserSessions(before.id, now),
-    deps.store.clearLoginFailures(lockoutKey(before.emailKey)),
+    deps.store.clearLoginFailures(accountLockoutKey(before.id)),
   ]);
   await recordAudit(deps, meta, {
     action: 'account.password_reset',

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type AccessTokenClaims, signAccessToken } from './access-tokens';
 import { noRequest, type RequestMeta, recordAudit } from './audit';
+import { secretShape } from './base64url';
 import type { ClientRecord } from './clients';
 import { toSeconds } from './clock';
 import type { CoreDeps } from './deps';
@@ -19,7 +20,7 @@ export interface TokenResponse {
   user: PublicUser;
 }
 
-const REFRESH_TOKEN_PATTERN = /^srt_[A-Za-z0-9_-]{43}$/;
+const REFRESH_TOKEN_PATTERN = secretShape(['srt_']);
 const newRefreshToken = (): string => `srt_${randomSecret()}`;
 
 const refused = () =>
@@ -135,7 +136,7 @@ export const browserSessionUser = async (
   cookie: string | undefined,
 ): Promise<{ user: UserRecord; session: SessionRecord } | null> => {
   const [sid, secret] = (cookie ?? '').split('.');
-  if (!sid || !secret || sid.length > 64 || secret.length !== 43) return null;
+  if (!sid || !secret || sid.length > 64 || !secretShape(['']).test(secret)) return null;
   const session = await deps.store.getSession(sid);
   if (!session?.browserHash || session.revokedAt !== null) return null;
   if (session.expiresAt <= deps.clock.now()) return null;

@@ -1,7 +1,8 @@
 import { noRequest, type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
-import { failureRecordExpiry, isForgotten, lockoutKey, secondsLocked } from './lockout';
+import { accountLockoutKey, lockoutKey } from './lockout';
+import { takePasswordAttempt } from './password-attempt';
 import { assertMaySignIn, startSession, type TokenResponse } from './sessions';
 import { emailKey, loginKey, type UserRecord, usernameKey } from './users';
 
@@ -45,8 +46,9 @@ const namesDefaultOwner = (deps: CoreDeps, login: string): boolean => {
 };
 
 /**
- * Password sign-in. An unknown login and a wrong password cost the same bcrypt work and get
- * the same answer; failures lock the login (known or not) for a growing, capped time.
+ * Password sign-in. An unknown login and a wrong password cost the same bcrypt and store work
+ * and get the same answer; failures lock the account (or, for a login naming nobody, that
+ * login) for a growing, capped time, checked before bcrypt runs.
  */
 export const signInWithPassword = async (
   deps: CoreDeps,
@@ -61,11 +63,10 @@ export const signInWithPassword = async (
       'Password sign-in is turned off: sign in through SSO.',
     );
   }
-  const failureKey = lockoutKey(loginKey(request.login).key);
-  const [failures, user] = await Promise.all([
-    store.getLoginFailures(failureKey),
-    findUserByLogin(deps, request.login),
-  ]);
+  const user = await findUserByLogin(deps, request.login);
+  // One counter per account, whichever login named it; a login naming nobody has its own.
+  // Both paths do the same store work (one lookup, one conditional write) and one bcrypt.
+  const failureKey = user ? accountLockoutKey(user.id) : lockoutKey(loginKey(request.login).key);
   // auth.* events name the user as actor and target; null for an unknown login.
   const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
     recordAudit(deps, meta, {
@@ -75,7 +76,8 @@ export const signInWithPassword = async (
       outcome,
       detail: { method: breakGlass ? 'password_break_glass' : 'password', ...detail },
     });
-  const locked = secondsLocked(failures, clock.now(), config.lockout);
+  // The lock is checked, and this attempt counted, before bcrypt (see password-attempt.ts).
+  const locked = await takePasswordAttempt(deps, failureKey);
   if (locked > 0) {
     await audit('failure', { reason: 'too_many_attempts' });
     throw lockedOut(locked);
@@ -84,31 +86,31 @@ export const signInWithPassword = async (
   const passwordOk = user?.passwordHash
     ? await hasher.verify(request.password, user.passwordHash)
     : await hasher.verifyDummy(request.password);
-  const now = clock.now();
   if (!user || !passwordOk) {
-    await Promise.all([
-      store.recordLoginFailure(failureKey, {
-        at: now,
-        startOver: isForgotten(failures, now, config.lockout),
-        expiresAt: failureRecordExpiry(now, config.lockout),
-      }),
-      audit('failure', { reason: 'invalid_credentials' }),
-    ]);
+    // Already counted when the attempt was taken.
+    await audit('failure', { reason: 'invalid_credentials' });
     throw badCredentials();
   }
-  if (failures) await store.clearLoginFailures(failureKey);
-  if (user.passwordHash && hasher.needsRehash(user.passwordHash)) {
-    await store.updatePasswordHash(user.id, await hasher.hash(request.password), now);
-  }
+  // The right password: the count starts over. Run beside the session start, so a sign-in
+  // pays one round trip more than before at most (the attempt), not two.
+  const upkeep = Promise.all([
+    store.clearLoginFailures(failureKey),
+    user.passwordHash && hasher.needsRehash(user.passwordHash)
+      ? hasher
+          .hash(request.password)
+          .then((hash) => store.updatePasswordHash(user.id, hash, clock.now()))
+      : null,
+  ]);
   try {
     assertMaySignIn(user);
   } catch (error) {
-    await audit('failure', { reason: (error as GatehouseError).code });
+    await Promise.all([upkeep, audit('failure', { reason: (error as GatehouseError).code })]);
     throw error;
   }
   const [tokens] = await Promise.all([
     startSession(deps, user, request.clientId ?? null, { browser: request.browser ?? false }),
     audit('success', {}),
+    upkeep,
   ]);
   return tokens;
 };

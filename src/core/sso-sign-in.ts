@@ -1,11 +1,11 @@
 import { type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError, isGatehouseError } from './errors';
-import { newId, sha256 } from './ids';
+import { newId } from './ids';
 import { type Role, roleRank } from './roles';
 import { assertMaySignIn, startSession, type TokenResponse } from './sessions';
 import type { SsoConfig } from './sso-config';
-import type { SsoClaims, SsoTokenVerifier } from './sso-token';
+import { type SsoClaims, type SsoTokenVerifier, ssoReplayKey } from './sso-token';
 import { announcePending } from './user-management';
 import type { AttributeSource, UserRecord } from './users';
 import { displayForm, emailKey } from './users';
@@ -126,8 +126,10 @@ export const signInWithSso = async (
     await failed(isGatehouseError(error) ? error.message : 'unverifiable');
     throw error;
   }
-  // Once: a replayed token is refused even while it is still fresh.
-  if (!(await deps.store.markOnce(`sso#${sha256(token)}`, claims.exp * 1000, deps.clock.now()))) {
+  // Once: a replayed token is refused even while it is still fresh, keyed on its decoded
+  // content (any spelling, any signature of it); the verifier took canonical spellings only.
+  const replayKey = `sso#${ssoReplayKey(token)}`;
+  if (!(await deps.store.markOnce(replayKey, claims.exp * 1000, deps.clock.now()))) {
     await failed('replayed');
     throw refused('This SSO token has already been used.');
   }

@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { createHash, createSecretKey } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -6,6 +6,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { decodeCanonicalBase64url } from './base64url';
 import { toSeconds } from './clock';
 import { GatehouseError } from './errors';
 import type { SsoConfig } from './sso-config';
@@ -38,6 +39,9 @@ export const createSsoTokenVerifier = (config: SsoConfig, now: () => number) => 
     : null;
 
   const verifySignature = async (token: string) => {
+    if (!ssoReplayKey(token)) {
+      throw refused('The SSO token is not a JWT in canonical base64url.');
+    }
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       header = decodeProtectedHeader(token);
@@ -91,3 +95,20 @@ export const createSsoTokenVerifier = (config: SsoConfig, now: () => number) => 
 };
 
 export type SsoTokenVerifier = ReturnType<typeof createSsoTokenVerifier>;
+
+/**
+ * What makes an SSO token the same token, for replay protection: the SHA-256 of its decoded
+ * header and payload, so neither another spelling nor another signature of the same content
+ * passes twice. Null unless the token is three canonical base64url segments (see
+ * base64url.ts), which the verifier requires before anything else.
+ */
+export const ssoReplayKey = (token: string): string | null => {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts.some((part) => part === '')) return null;
+  const [header, payload, signature] = parts.map(decodeCanonicalBase64url);
+  if (!header || !payload || !signature) return null;
+  // Length-prefixed, so no header/payload split can imitate another.
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(header.length);
+  return createHash('sha256').update(length).update(header).update(payload).digest('base64url');
+};

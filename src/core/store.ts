@@ -2,6 +2,7 @@ import type { ApiTokenRecord } from './api-tokens';
 import type { AuditEvent } from './audit';
 import type { AuthorizationCodeRecord } from './authorization-codes';
 import type { ClientRecord } from './clients';
+import type { LockoutPolicy } from './lockout';
 import type { OneTimeTokenRecord } from './one-time-tokens';
 import type { Role } from './roles';
 import type { PublicJwk } from './signing-keys';
@@ -35,6 +36,15 @@ export interface LoginFailures {
   failures: number;
   lastFailureAt: number;
 }
+
+export interface LoginFailureRequest {
+  at: number;
+  expiresAt: number;
+  policy: LockoutPolicy;
+  unlessLocked: boolean;
+}
+
+export type LoginFailureOutcome = LoginFailures & { counted: boolean };
 
 export type RotationOutcome = 'rotated' | 'already_used' | 'session_revoked';
 
@@ -116,11 +126,14 @@ export interface Store {
   revokeClientSessions(clientId: string, at: number): Promise<number>;
 
   getLoginFailures(key: string): Promise<LoginFailures | null>;
-  /** Adds one failure, or starts the count at one; the record may vanish after `expiresAt`. */
-  recordLoginFailure(
-    key: string,
-    failure: { at: number; startOver: boolean; expiresAt: number },
-  ): Promise<LoginFailures>;
+  /**
+   * Counts one failure in ONE atomic step, from the very first (no read-then-write), so N
+   * concurrent calls count N: starts over at one when the record is forgotten at `at` (the
+   * policy's quiet spell), else adds one. With `unlessLocked`, a key locked at `at` counts
+   * nothing and answers `counted: false` with the record as it stands (sign-in reserves its
+   * attempt this way before bcrypt). The record may vanish after `expiresAt`.
+   */
+  recordLoginFailure(key: string, failure: LoginFailureRequest): Promise<LoginFailureOutcome>;
   clearLoginFailures(key: string): Promise<void>;
 
   createApiToken(token: ApiTokenRecord): Promise<void>;

@@ -1,6 +1,5 @@
 import {
   BatchWriteCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
@@ -10,6 +9,7 @@ import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '
 import { createDynamoApiTokens } from './dynamo-api-tokens';
 import { createDynamoAudit } from './dynamo-audit';
 import { createDynamoClients } from './dynamo-clients';
+import { createDynamoLoginFailures } from './dynamo-login-failures';
 import { createDynamoOneTime } from './dynamo-one-time';
 import { readPublishedKeys } from './dynamo-published-keys';
 import type { TableNames } from './dynamo-settings';
@@ -212,30 +212,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       return ended.filter(Boolean).length;
     },
 
-    async getLoginFailures(key) {
-      const item = await get(names.tokens, keys.loginFailures(key));
-      return item
-        ? { failures: Number(item.failures), lastFailureAt: Number(item.lastFailureAt) }
-        : null;
-    },
-    async recordLoginFailure(key, { at, startOver, expiresAt }) {
-      const result = await db.send(
-        new UpdateCommand({
-          TableName: names.tokens,
-          Key: keys.loginFailures(key),
-          UpdateExpression: startOver
-            ? 'SET failures = :one, lastFailureAt = :at, #ttl = :ttl'
-            : 'ADD failures :one SET lastFailureAt = :at, #ttl = :ttl',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':one': 1, ':at': at, ':ttl': epochSeconds(expiresAt) },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { failures: Number(result.Attributes?.failures), lastFailureAt: at };
-    },
-    async clearLoginFailures(key) {
-      await db.send(new DeleteCommand({ TableName: names.tokens, Key: keys.loginFailures(key) }));
-    },
+    ...createDynamoLoginFailures(db, names.tokens),
 
     getPublishedKeys: () => readPublishedKeys(db, names.tokens),
     async publishKeys(generation, published) {

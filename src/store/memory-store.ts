@@ -3,6 +3,7 @@ import type { AuditEvent } from '../core/audit';
 import type { AuthorizationCodeRecord } from '../core/authorization-codes';
 import type { ClientRecord } from '../core/clients';
 import { GatehouseError } from '../core/errors';
+import { nextFailures } from '../core/lockout';
 import type { OneTimeTokenRecord } from '../core/one-time-tokens';
 import type { PublicJwk } from '../core/signing-keys';
 import type {
@@ -208,10 +209,16 @@ export const createMemoryStore = (): Store => {
       const record = failures.get(key);
       return record ? { failures: record.failures, lastFailureAt: record.lastFailureAt } : null;
     },
-    async recordLoginFailure(key, { at, startOver, expiresAt }) {
-      const count = startOver ? 1 : (failures.get(key)?.failures ?? 0) + 1;
-      failures.set(key, { failures: count, lastFailureAt: at, expiresAt });
-      return { failures: count, lastFailureAt: at };
+    async recordLoginFailure(key, { at, expiresAt, policy, unlessLocked }) {
+      // One synchronous step (no await between read and write): atomic in this process.
+      const current = failures.get(key) ?? null;
+      const next = nextFailures(current, at, policy, unlessLocked);
+      if (!next) {
+        const { failures: count, lastFailureAt } = current as LoginFailures;
+        return { failures: count, lastFailureAt, counted: false };
+      }
+      failures.set(key, { ...next, expiresAt });
+      return { ...next, counted: true };
     },
     async clearLoginFailures(key) {
       failures.delete(key);

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RequestMeta } from '../core/audit';
+import { secretShape } from '../core/base64url';
 import type { CoreDeps } from '../core/deps';
 import { GatehouseError, isGatehouseError } from '../core/errors';
 import { originOf } from '../core/return-to';
@@ -200,7 +201,7 @@ export const createPagesHandler = (
 export const assertFirstPost = async (request: PageRequest): Promise<void> => {
   const once = request.form.get('once') ?? '';
   const fresh =
-    /^[\w-]{24}$/.test(once) &&
+    secretShape([''], 24).test(once) &&
     (await request.deps.store.markOnce(
       `form#${once}`,
       request.deps.clock.now() + 86_400_000,

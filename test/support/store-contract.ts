@@ -12,6 +12,7 @@ import type {
   UserListQuery,
 } from '../../src/core/store';
 import type { UserRecord } from '../../src/core/users';
+import { loginFailuresContract } from './login-failures-contract';
 import { aUser } from './users';
 
 const HOUR = 3_600_000;
@@ -611,38 +612,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
       });
     });
 
-    describe('login failures', () => {
-      it('counts, starts over and clears', async () => {
-        const store = await fresh();
-        const expiresAt = T0 + HOUR;
-        expect(await store.getLoginFailures('k')).toBeNull();
-        await store.recordLoginFailure('k', { at: T0, startOver: true, expiresAt });
-        await store.recordLoginFailure('k', { at: T0 + 1, startOver: false, expiresAt });
-        expect(
-          await store.recordLoginFailure('k', { at: T0 + 2, startOver: false, expiresAt }),
-        ).toEqual({
-          failures: 3,
-          lastFailureAt: T0 + 2,
-        });
-        expect(await store.getLoginFailures('k')).toEqual({ failures: 3, lastFailureAt: T0 + 2 });
-        await store.recordLoginFailure('k', { at: T0 + 3, startOver: true, expiresAt });
-        expect((await store.getLoginFailures('k'))?.failures).toBe(1);
-        await store.clearLoginFailures('k');
-        expect(await store.getLoginFailures('k')).toBeNull();
-        await store.clearLoginFailures('never-failed');
-      });
-
-      it('loses no concurrent failure', async () => {
-        const store = await fresh();
-        await store.recordLoginFailure('c', { at: T0, startOver: true, expiresAt: T0 + HOUR });
-        await Promise.all(
-          Array.from({ length: 8 }, () =>
-            store.recordLoginFailure('c', { at: T0 + 1, startOver: false, expiresAt: T0 + HOUR }),
-          ),
-        );
-        expect((await store.getLoginFailures('c'))?.failures).toBe(9);
-      });
-    });
+    loginFailuresContract(fresh);
 
     describe('published keys', () => {
       const jwk = (kid: string) =>

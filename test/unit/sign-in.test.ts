@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { lockSeconds } from '../../src/core/lockout';
+import { lockSeconds, lockSteps } from '../../src/core/lockout';
 import { signInWithPassword } from '../../src/core/sign-in';
 import { testDeps } from '../support/core-deps';
 import { createUserWithPassword, PASSWORD } from '../support/users';
@@ -74,6 +75,50 @@ describe('sign-in', () => {
     expect(await attempt(PASSWORD)).toBeNull();
   });
 
+  it('counts the email and the username of one account on one counter', async () => {
+    const deps = testDeps({ LOCKOUT_THRESHOLD: '3' });
+    await createUserWithPassword(deps, { email: 'one@example.com', username: 'one' });
+    for (const login of ['one@example.com', 'one', ' ONE@example.com'])
+      await failWith(signInWithPassword(deps, { login, password: 'wrong password!' }));
+    expect(
+      await failWith(signInWithPassword(deps, { login: 'one', password: PASSWORD })),
+    ).toMatchObject({ code: 'too_many_attempts' });
+  });
+
+  it('checks the lock before bcrypt: of 50 parallel guesses only the threshold are hashed', async () => {
+    const deps = testDeps({ LOCKOUT_THRESHOLD: '5' });
+    await createUserWithPassword(deps, { email: 'par@example.com' });
+    const verify = vi.spyOn(deps.hasher, 'verify');
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        failWith(signInWithPassword(deps, { login: 'par@example.com', password: 'wrong!' })),
+      ),
+    );
+    expect(outcomes.filter((o) => o?.code === 'invalid_credentials')).toHaveLength(5);
+    expect(verify).toHaveBeenCalledTimes(5);
+    expect(
+      await failWith(signInWithPassword(deps, { login: 'par@example.com', password: PASSWORD })),
+    ).toMatchObject({ code: 'too_many_attempts' });
+    expect(verify).toHaveBeenCalledTimes(5);
+  });
+
+  it('does the same store work for a login naming nobody as for a wrong password', async () => {
+    const deps = testDeps();
+    await createUserWithPassword(deps, { email: 'known@example.com' });
+    const calls: string[] = [];
+    for (const name of Object.keys(deps.store) as (keyof typeof deps.store)[]) {
+      const original = deps.store[name] as (...args: unknown[]) => unknown;
+      (deps.store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        calls.push(name);
+        return original(...args);
+      };
+    }
+    await failWith(signInWithPassword(deps, { login: 'nobody@example.com', password: 'x' }));
+    const unknown = calls.splice(0);
+    await failWith(signInWithPassword(deps, { login: 'known@example.com', password: 'x' }));
+    expect(calls).toEqual(unknown);
+  });
+
   it('locks unknown logins too', async () => {
     const deps = testDeps({ LOCKOUT_THRESHOLD: '2' });
     const attempt = () =>
@@ -146,5 +191,26 @@ describe('lock length', () => {
     expect([4, 5, 6, 7, 8, 9, 10, 20].map((n) => lockSeconds(n, policy))).toEqual([
       0, 30, 60, 120, 240, 480, 900, 900,
     ]);
+  });
+
+  it('is spelled out step by step (as DynamoDB conditions use it) without a gap or a change', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.nat({ max: 200 }),
+        (threshold, base, max, failures) => {
+          const policy = { threshold, baseSeconds: Math.min(base, max), maxSeconds: max };
+          const steps = lockSteps(policy);
+          expect(steps.length).toBeLessThanOrEqual(20);
+          const step = steps.filter(
+            (s) => failures >= s.from && (s.to === null || failures <= s.to),
+          );
+          expect(step).toHaveLength(1);
+          expect(step[0]?.seconds).toBe(lockSeconds(failures, policy));
+        },
+      ),
+    );
   });
 });
