@@ -285,11 +285,11 @@ export const ssoStep = async (world: World, op: Extract<Op, { op: 'sso' }>) => {
       return null;
     },
   );
-  // A pending or disabled account is still made or linked (and its role synced) before the
-  // refusal: the person behind it is the one who logged in either way.
+  // A refused first login may still have made a (pending) account: that one is this person's.
+  // A refused login to an existing account linked nothing the model can be sure of.
   const account =
     result?.user ?? (await world.deps.store.findUserByEmail(emailKey(email))) ?? undefined;
-  if (account && (result || account.id === known?.id || !known)) {
+  if (account && (result || !known)) {
     world.personOf.set(account.id, who);
     const before = known?.id === account.id ? known.role : null;
     if (before && before !== account.role) {

@@ -91,7 +91,7 @@ export const changeOwnPasswordStep = async (
   op: Extract<Op, { op: 'changeOwnPassword' }>,
 ) => {
   const acting = await actingAs(world, op.actor, 'profile');
-  if (!acting || acting.cred.kind !== 'access' || !acting.cred.sid) return 'no session';
+  if (acting?.cred.kind !== 'access' || !acting.cred.sid) return 'no session';
   const known = world.creds.filter(
     (c) =>
       c.kind === 'password' &&

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { createMemoryStore } from '../../../src/store/memory-store';
-import { attackProperty } from '../../support/attack/property';
+import { KNOWN_ATTACKS } from '../../support/attack/known-attacks';
+import { attackProperty, runAttack } from '../../support/attack/property';
 
 /**
  * Tests that attack (issue 11), on the in-memory store: random people (owner, admin, viewer,
@@ -25,4 +26,10 @@ describe('attack properties on the in-memory store', () => {
   it('(d) one account per normalized email and per federated identity', async () => {
     await fc.assert(attackProperty('one-account', memory, STEPS), { numRuns: RUNS });
   }, 300_000);
+});
+
+describe('known attacks on the in-memory store', () => {
+  it.each(KNOWN_ATTACKS)('$name', async ({ invariant, settings, ops }) => {
+    await runAttack(await memory(), invariant, settings, ops);
+  });
 });
