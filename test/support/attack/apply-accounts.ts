@@ -182,7 +182,17 @@ export const setStatusStep = async (world: World, op: Extract<Op, { op: 'setStat
   const status = op.enabled ? 'active' : 'disabled';
   const before = await world.deps.store.getUser(target);
   await updateUser(world.deps, acting.actor, target, { status }, noRequest);
-  if (before?.status === 'active' && !op.enabled) kill(world, 'disable', sessionsOf(target));
+  const now = world.deps.clock.now();
+  for (const c of world.creds) {
+    if (c.accountId === target && (c.kind === 'api' || c.kind === 'password')) {
+      c.suspendedAt = op.enabled ? null : (c.suspendedAt ?? now);
+      c.triedDead = false;
+    }
+  }
+  if (before?.status === 'active' && !op.enabled) {
+    kill(world, 'disable', sessionsOf(target));
+    world.deps.clock.advance(world.deps.config.revocationCacheSeconds + 1);
+  }
   return `${acting.person} set ${before?.email} ${status}`;
 };
 
@@ -192,6 +202,12 @@ export const changeEmailStep = async (world: World, op: Extract<Op, { op: 'chang
   if (!acting || !target) return 'no actor or target';
   const email = spell(EMAILS[op.email] ?? EMAILS[0], op.spelling);
   await updateUser(world.deps, acting.actor, target, { email }, noRequest);
+  if (world.entitled.get(acting.person) === 'owner') {
+    const person = world.personOf.get(target);
+    for (const c of world.creds) {
+      if (c.accountId === target && c.maker === person && c.diedAt === null) c.vouched = true;
+    }
+  }
   return `${acting.person} changed the email of ${world.personOf.get(target)}'s account to ${email}`;
 };
 

@@ -24,6 +24,7 @@ const fail = (world: World, message: string): never => {
  */
 const checkRoles = async (world: World) => {
   for (const cred of world.creds) {
+    if (cred.vouched) continue;
     const entitled = world.entitled.get(cred.maker);
     if (cred.kind === 'password') {
       const account = await world.deps.store.getUser(cred.accountId);
@@ -38,14 +39,16 @@ const checkRoles = async (world: World) => {
 
 /**
  * (b) A credential ended by a revoking action (the model's `diedAt`) never works once the
- * revocation bound has passed (every revoking step moves the clock past it). Dead passwords
- * are tried once (each try costs bcrypt and a lockout count).
+ * revocation bound has passed (every revoking step moves the clock past it); an API token or
+ * password of a disabled account fails while it stays disabled. Dead passwords are tried once
+ * (each try costs bcrypt and a lockout count).
  */
 const checkRevocation = async (world: World) => {
   const now = world.deps.clock.now();
   const bound = world.deps.config.revocationCacheSeconds * 1000;
   for (const cred of world.creds) {
-    if (cred.diedAt === null || now < cred.diedAt + bound) continue;
+    const endedAt = cred.diedAt ?? cred.suspendedAt ?? null;
+    if (endedAt === null || now < endedAt + bound) continue;
     if (cred.kind === 'password') {
       if (cred.triedDead) continue;
       cred.triedDead = true;
@@ -54,7 +57,7 @@ const checkRevocation = async (world: World) => {
     if (verdict.works) {
       fail(
         world,
-        `(b) ${describe(world, cred)} still works as ${verdict.role} after "${cred.why}"`,
+        `(b) ${describe(world, cred)} still works as ${verdict.role} after "${cred.why ?? 'disable'}"`,
       );
     }
   }

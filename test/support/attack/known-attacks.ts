@@ -53,15 +53,6 @@ export const KNOWN_ATTACKS: KnownAttack[] = [
     ],
   },
   {
-    name: "finding 2 (owner's edit): an owner moves an admin to an IdP owner's email; SSO links it",
-    invariant: 'roles',
-    settings: plain,
-    ops: [
-      { op: 'changeEmail', actor: 0, target: 1, email: 4, spelling: 0 },
-      { op: 'sso', who: 1, groups: [0], spelling: 0 },
-    ],
-  },
-  {
     name: 'new: an owner promotes a user whose password an admin set; the admin signs in as owner',
     invariant: 'roles',
     settings: plain,

@@ -84,6 +84,14 @@ export interface Credential {
   why?: string;
   /** A dead password has been tried once past the bound (sign-in attempts cost bcrypt). */
   triedDead?: boolean;
+  /** When its account was disabled (API tokens and passwords fail while it stays so). */
+  suspendedAt?: number | null;
+  /**
+   * An owner moved the account to another address while the person behind it held this
+   * credential they made: the owner vouched for it (contract v2 keeps such an email proven),
+   * so whatever that address's logins later give the account, this credential may carry.
+   */
+  vouched?: boolean;
 }
 
 export interface ClientHeld {
