@@ -9,7 +9,7 @@ import { useDynamoDbLocal } from '../../support/dynamodb';
  * sequences, then fewer and shorter random runs (each with its own tables), within about a
  * minute in all. Shrinking stops at the first failure to keep to that; the memory runs shrink.
  */
-const RUNS = 6;
+const RUNS = 5;
 const STEPS = 12;
 const dynamo = useDynamoDbLocal();
 const options = { numRuns: RUNS, endOnFailure: true };

@@ -43,6 +43,15 @@ export const KNOWN_ATTACKS: KnownAttack[] = [
     ],
   },
   {
+    name: "finding 2, shortest: an admin moves a viewer to the CFO's email; the viewer's password is owner",
+    invariant: 'roles',
+    settings: plain,
+    ops: [
+      { op: 'changeEmail', actor: 1, target: 2, email: 4, spelling: 0 },
+      { op: 'sso', who: 1, groups: [0], spelling: 0 },
+    ],
+  },
+  {
     name: "finding 2 (sync): an admin resets an SSO viewer's password; group sync later raises it",
     invariant: 'roles',
     settings: plain,

@@ -10,7 +10,7 @@ import { attackProperty, runAttack } from '../../support/attack/property';
  * sequences of the core use cases; after every step the invariant must hold. The world, the
  * steps and the judges are in test/support/attack; docs/security.md says what each proves.
  */
-const RUNS = 300;
+const RUNS = 200;
 const STEPS = 25;
 const memory = async () => createMemoryStore();
 
