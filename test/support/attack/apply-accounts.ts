@@ -83,13 +83,15 @@ export const readMailStep = async (world: World, op: Extract<Op, { op: 'readMail
   mail.used = true;
   const holder = mailboxOf(mail.to);
   if (!holder) return `mail to ${mail.to} has no reader`;
-  const owner = await world.deps.store.findUserByEmail(emailKey(mail.to));
   if (mail.kind === 'verify') {
     await verifyEmail(world.deps, mail.token, noRequest);
-    // Whoever proves the address is the person behind the account from now on.
-    if (owner) world.personOf.set(owner.id, holder);
-    return `${holder} verified ${mail.to}`;
+    // Whoever proves the address (a sign-up's, or the new one of a change) is the person
+    // behind the account from now on: the service now takes the account to be theirs.
+    const proven = await world.deps.store.findUserByEmail(emailKey(mail.to));
+    if (proven) world.personOf.set(proven.id, holder);
+    return `${holder} confirmed ${mail.to}`;
   }
+  const owner = await world.deps.store.findUserByEmail(emailKey(mail.to));
   const password = newPassword(world);
   await resetPasswordWithToken(world.deps, { token: mail.token, password }, noRequest);
   if (owner) {

@@ -1,4 +1,4 @@
-import { changeOwnPassword } from '../../../src/core/account';
+import { changeOwnPassword, updateOwnProfile } from '../../../src/core/account';
 import { apiTokenDigest } from '../../../src/core/api-token-secret';
 import { createApiToken, revokeApiToken } from '../../../src/core/api-tokens';
 import { noRequest } from '../../../src/core/audit';
@@ -21,7 +21,7 @@ import {
   sessionsOf,
 } from './acting';
 import type { Op } from './ops';
-import { grant, type Person, type World } from './world';
+import { EMAILS, grant, type Person, spell, type World } from './world';
 
 /** Steps that make, use and end credentials. */
 
@@ -220,4 +220,16 @@ export const clientTokenStep = async (world: World, op: Extract<Op, { op: 'clien
     maker: client.maker,
   });
   return `${client.maker} got a client_credentials token`;
+};
+
+/** `PATCH /me {email}`: the link goes to the new address; only its holder can follow it. */
+export const changeOwnEmailStep = async (
+  world: World,
+  op: Extract<Op, { op: 'changeOwnEmail' }>,
+) => {
+  const acting = await actingAs(world, op.actor, 'profile');
+  if (acting?.cred.kind !== 'access') return 'no session';
+  const email = spell(EMAILS[op.email] ?? EMAILS[0], op.spelling);
+  await updateOwnProfile(world.deps, acting.actor, { email }, noRequest);
+  return `${acting.person} asked to move their account to ${email}`;
 };

@@ -25,6 +25,7 @@ const STEPS: { [K in Op['op']]: Step<K> } = {
   signOutAll: sessions.signOutAllStep,
   handOver: sessions.handOverStep,
   changeOwnPassword: sessions.changeOwnPasswordStep,
+  changeOwnEmail: sessions.changeOwnEmailStep,
   apiToken: sessions.apiTokenStep,
   revokeApiToken: sessions.revokeApiTokenStep,
   createClient: sessions.createClientStep,

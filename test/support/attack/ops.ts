@@ -35,6 +35,7 @@ export type Op =
   | { op: 'signOutAll'; actor: number }
   | { op: 'handOver'; password: number }
   | { op: 'changeOwnPassword'; actor: number; password: number }
+  | { op: 'changeOwnEmail'; actor: number; email: number; spelling: number }
   | { op: 'apiToken'; actor: number; scoped: boolean }
   | { op: 'revokeApiToken'; actor: number; token: number }
   | { op: 'createClient'; actor: number }
@@ -62,7 +63,7 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
       spelling,
     }),
   },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('readMail' as const), mail: pick }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('readMail' as const), mail: pick }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('forgot' as const), email }) },
   {
     weight: 2,
@@ -157,6 +158,15 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
       op: fc.constant('changeOwnPassword' as const),
       actor: pick,
       password: pick,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('changeOwnEmail' as const),
+      actor: pick,
+      email,
+      spelling,
     }),
   },
   {
