@@ -59,15 +59,19 @@ export const addCredential = (
   return cred;
 };
 
-/** Remembers what a sign-in gave `maker`: its access token, refresh token and cookie. */
+/**
+ * Remembers what a sign-in gave: its access token, refresh token and cookie. A session opened
+ * with a password has that password's maker: it carries no more than the password does.
+ */
 export const addSession = (
   world: World,
   maker: Person,
   tokens: TokenResponse & { browserSession?: string },
   clientId: string | null = null,
+  holders: Set<Person> = new Set([maker]),
 ): void => {
   const sid = sidOf(tokens.access_token);
-  const common = { accountId: tokens.user.id, sid, clientId, maker };
+  const common = { accountId: tokens.user.id, sid, clientId, maker, holders };
   addCredential(world, { ...common, kind: 'access', secret: tokens.access_token });
   addCredential(world, { ...common, kind: 'refresh', secret: tokens.refresh_token });
   if (tokens.browserSession) {

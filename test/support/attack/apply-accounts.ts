@@ -203,7 +203,10 @@ export const changeEmailStep = async (world: World, op: Extract<Op, { op: 'chang
   const target = targetOf(world, op.target);
   if (!acting || !target) return 'no actor or target';
   const email = spell(EMAILS[op.email] ?? EMAILS[0], op.spelling);
-  await updateUser(world.deps, acting.actor, target, { email }, noRequest);
+  const after = await updateUser(world.deps, acting.actor, target, { email }, noRequest);
+  // Whoever reads that mailbox may now take the account over (a reset link): the actor gave
+  // its role to that person, as far as the actor's own entitlement reaches.
+  grant(world, mailboxOf(email), lower(after.role, world.entitled.get(acting.person)));
   if (world.entitled.get(acting.person) === 'owner') {
     const person = world.personOf.get(target);
     for (const c of world.creds) {

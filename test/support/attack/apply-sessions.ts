@@ -40,7 +40,7 @@ export const signInStep = async (world: World, op: Extract<Op, { op: 'signIn' }>
     browser: op.browser && !client,
     ...(client ? { clientId: client.clientId } : {}),
   });
-  addSession(world, holder, tokens, client?.clientId ?? null);
+  addSession(world, cred.maker, tokens, client?.clientId ?? null, new Set([holder]));
   return `${holder} signed in as ${login}${client ? ' through a client' : ''}`;
 };
 

@@ -8,7 +8,7 @@ import { addCredential, addSession, newPassword } from './acting';
 import { applyOp } from './apply';
 import { CHECKS, type Invariant } from './invariants';
 import { type Op, opArbitrary, settingsArbitrary } from './ops';
-import { emptyWorld, type Person, type Settings, type World } from './world';
+import { emptyWorld, PEOPLE, type Person, type Settings, type World } from './world';
 
 /** Staff the operator set up before anyone attacks: each chose their own password. */
 const STAFF: { person: Person; email: string; role: Role }[] = [
@@ -19,6 +19,8 @@ const STAFF: { person: Person; email: string; role: Role }[] = [
 
 export const setUpWorld = async (store: Store, settings: Settings): Promise<World> => {
   const world = emptyWorld(store, settings);
+  // Sign-up is open in this world: anyone may hold the sign-up role without anyone's grant.
+  for (const person of PEOPLE) world.entitled.set(person, world.deps.config.account.signUpRole);
   for (const { person, email, role } of STAFF) {
     const password = newPassword(world);
     const user = await createUser(
