@@ -1,10 +1,5 @@
-import { SignJWT } from 'jose';
 import { noRequest } from '../../../src/core/audit';
-import { toSeconds } from '../../../src/core/clock';
-import { issueOneTimeToken } from '../../../src/core/one-time-tokens';
-import { type Role, roleRank } from '../../../src/core/roles';
-import { resetPasswordWithToken, signUp, verifyEmail } from '../../../src/core/self-service';
-import { signInWithSso } from '../../../src/core/sso-sign-in';
+import { signUp } from '../../../src/core/self-service';
 import { importUsers } from '../../../src/core/user-import';
 import {
   approveUser,
@@ -15,33 +10,11 @@ import {
   updateUser,
 } from '../../../src/core/user-management';
 import { emailKey } from '../../../src/core/users';
-import {
-  accounts,
-  actingAs,
-  addCredential,
-  addSession,
-  kill,
-  newPassword,
-  nth,
-  sessionsOf,
-} from './acting';
+import { accounts, actingAs, addCredential, kill, newPassword, nth, sessionsOf } from './acting';
 import type { Op } from './ops';
-import {
-  EMAILS,
-  GROUP_MAPPINGS,
-  GROUPS,
-  grant,
-  IDP_EMAIL,
-  IDP_PEOPLE,
-  lower,
-  MAILBOX,
-  mailboxOf,
-  PEOPLE,
-  spell,
-  type World,
-} from './world';
+import { EMAILS, grant, lower, MAILBOX, mailboxOf, PEOPLE, spell, type World } from './world';
 
-/** Steps that make, change, prove or remove accounts. Refusals are the code's to make. */
+/** Steps that make, change or remove accounts. Refusals are the code's to make. */
 
 const everything = (accountId: string) => (c: { accountId: string }) => c.accountId === accountId;
 
@@ -60,77 +33,6 @@ export const signUpStep = async (world: World, op: Extract<Op, { op: 'signUp' }>
     maker: who,
   });
   return `${who} signed up as ${email} (${user.status})`;
-};
-
-/** The mailer's new messages, with their one-time links, go to their mailboxes. */
-export const collectMail = (world: World) => {
-  const sent = world.deps.mailer.sent;
-  for (const message of sent.slice(world.mailSeen)) {
-    const token = /#token=(evt_[A-Za-z0-9_-]{43})/.exec(message.text)?.[1];
-    if (token) world.mails.push({ to: message.to, token, kind: 'verify', used: false });
-  }
-  world.mailSeen = sent.length;
-};
-
-/** The holder of a mailbox follows a link in it: a verification, or a reset with a new password. */
-export const readMailStep = async (world: World, op: Extract<Op, { op: 'readMail' }>) => {
-  collectMail(world);
-  const mail = nth(
-    world.mails.filter((m) => !m.used),
-    op.mail,
-  );
-  if (!mail) return 'no mail';
-  mail.used = true;
-  const holder = mailboxOf(mail.to);
-  if (!holder) return `mail to ${mail.to} has no reader`;
-  if (mail.kind === 'verify') {
-    await verifyEmail(world.deps, mail.token, noRequest);
-    // Whoever proves the address (a sign-up's, or the new one of a change) is the person
-    // behind the account from now on: the service now takes the account to be theirs.
-    const proven = await world.deps.store.findUserByEmail(emailKey(mail.to));
-    if (proven) world.personOf.set(proven.id, holder);
-    return `${holder} confirmed ${mail.to}`;
-  }
-  const owner = await world.deps.store.findUserByEmail(emailKey(mail.to));
-  const password = newPassword(world);
-  await resetPasswordWithToken(world.deps, { token: mail.token, password }, noRequest);
-  if (owner) {
-    world.personOf.set(owner.id, holder);
-    kill(
-      world,
-      `password reset by mail to ${mail.to}`,
-      (c) =>
-        c.accountId === owner.id && ['password', 'access', 'refresh', 'browser'].includes(c.kind),
-    );
-    addCredential(world, {
-      kind: 'password',
-      secret: password,
-      login: mail.to,
-      accountId: owner.id,
-      maker: holder,
-    });
-  }
-  return `${holder} reset the password of ${mail.to} by mail`;
-};
-
-/**
- * Forgot-password, as its mail would carry it: the core's one-time token for the account
- * with that address, mailed there. (The route's even-time wait is for the enumeration tests.)
- */
-export const forgotStep = async (world: World, op: Extract<Op, { op: 'forgot' }>) => {
-  const to = EMAILS[op.email] ?? EMAILS[0];
-  const user = await world.deps.store.findUserByEmail(emailKey(to));
-  if (user?.type !== 'human' || !['active', 'unverified'].includes(user.status)) {
-    return `no reset mail for ${to}`;
-  }
-  const token = await issueOneTimeToken(world.deps, {
-    purpose: 'reset_password',
-    userId: user.id,
-    email: user.email,
-    ttlSeconds: world.deps.config.account.passwordResetTtlSeconds,
-  });
-  world.mails.push({ to: user.email, token, kind: 'reset', used: false });
-  return `reset link mailed to ${to}`;
 };
 
 export const createStep = async (world: World, op: Extract<Op, { op: 'create' }>) => {
@@ -275,53 +177,4 @@ export const importStep = async (world: World, op: Extract<Op, { op: 'import' }>
     }
   }
   return `imported ${rows.map((r) => r.email).join(' ')}`;
-};
-
-/** What the mapping gives for these groups (computed here, not by the code under test). */
-const mappedRole = (groups: string[]): Role =>
-  groups
-    .map((g) => GROUP_MAPPINGS[g])
-    .filter((r): r is Role => r !== undefined)
-    .reduce<Role>((best, r) => (roleRank(r) > roleRank(best) ? r : best), 'viewer');
-
-export const ssoStep = async (world: World, op: Extract<Op, { op: 'sso' }>) => {
-  const who = IDP_PEOPLE[op.who % IDP_PEOPLE.length] ?? 'ceo';
-  const groups = op.groups.map((g) => GROUPS[g] ?? 'g-staff');
-  const email = spell(IDP_EMAIL[who], op.spelling);
-  const iat = toSeconds(world.deps.clock.now());
-  world.counter += 1;
-  const token = await new SignJWT({ email, first_name: who, groups })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + 120)
-    .setJti(`login-${world.counter}`)
-    .sign(Buffer.from(world.deps.config.sso?.jwtSecret ?? '', 'utf8'));
-  const known = await world.deps.store.findUserByEmail(emailKey(email));
-  // The provider's word on the groups is the entitlement, whatever the login's outcome.
-  grant(world, who, mappedRole(groups));
-  let refusal: unknown = null;
-  const result = await signInWithSso(world.deps, world.verifySso, token, noRequest).catch(
-    (error: unknown) => {
-      refusal = error;
-      return null;
-    },
-  );
-  // A refused first login may still have made a (pending) account: that one is this person's.
-  // A refused login to an existing account linked nothing the model can be sure of.
-  const account =
-    result?.user ?? (await world.deps.store.findUserByEmail(emailKey(email))) ?? undefined;
-  if (account && (result || !known)) {
-    world.personOf.set(account.id, who);
-    const before = known?.id === account.id ? known.role : null;
-    if (before && before !== account.role) {
-      const raised = roleRank(account.role) > roleRank(before);
-      kill(world, `role change by group sync (${before} to ${account.role})`, (c) => {
-        if (c.accountId !== account.id) return false;
-        return ['access', 'refresh', 'browser'].includes(c.kind) || (raised && c.kind === 'api');
-      });
-    }
-  }
-  if (!result) throw refusal;
-  addSession(world, who, result.tokens);
-  return `${who} signed in through SSO as ${email} with [${groups.join(' ')}]: ${result.user.role}`;
 };

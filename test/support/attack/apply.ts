@@ -1,6 +1,8 @@
 import { isGatehouseError } from '../../../src/core/errors';
 import * as accounts from './apply-accounts';
+import * as mail from './apply-mail';
 import * as sessions from './apply-sessions';
+import * as sso from './apply-sso';
 import type { Op } from './ops';
 import type { World } from './world';
 
@@ -8,8 +10,8 @@ type Step<K extends Op['op']> = (world: World, op: Extract<Op, { op: K }>) => un
 
 const STEPS: { [K in Op['op']]: Step<K> } = {
   signUp: accounts.signUpStep,
-  readMail: accounts.readMailStep,
-  forgot: accounts.forgotStep,
+  readMail: mail.readMailStep,
+  forgot: mail.forgotStep,
   create: accounts.createStep,
   setRole: accounts.setRoleStep,
   setStatus: accounts.setStatusStep,
@@ -18,7 +20,7 @@ const STEPS: { [K in Op['op']]: Step<K> } = {
   decide: accounts.decideStep,
   delete: accounts.deleteStep,
   import: accounts.importStep,
-  sso: accounts.ssoStep,
+  sso: sso.ssoStep,
   signIn: sessions.signInStep,
   refresh: sessions.refreshStep,
   signOut: sessions.signOutStep,
