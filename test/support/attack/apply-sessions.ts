@@ -20,6 +20,7 @@ import {
   nth,
   sessionsOf,
 } from './acting';
+import { refreshCaller } from './judge';
 import type { Op } from './ops';
 import { EMAILS, grant, type Person, spell, type World } from './world';
 
@@ -47,7 +48,11 @@ export const signInStep = async (world: World, op: Extract<Op, { op: 'signIn' }>
 export const refreshStep = async (world: World, op: Extract<Op, { op: 'refresh' }>) => {
   const cred = nth(credsOf(world, ['refresh']), op.token);
   if (!cred) return 'no refresh token';
-  const tokens = await rotateRefreshToken(world.deps, cred.secret);
+  const tokens = await rotateRefreshToken(
+    world.deps,
+    cred.secret,
+    await refreshCaller(world.deps, cred.clientId ?? null),
+  );
   cred.secret = tokens.refresh_token;
   addCredential(world, {
     kind: 'access',

@@ -1,7 +1,11 @@
 import type { APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { isGatehouseError } from '../../../src/core/errors';
 import type { Role } from '../../../src/core/roles';
-import { browserSessionUser, rotateRefreshToken } from '../../../src/core/sessions';
+import {
+  browserSessionUser,
+  type RefreshCaller,
+  rotateRefreshToken,
+} from '../../../src/core/sessions';
 import { signInWithPassword } from '../../../src/core/sign-in';
 import { publicJwks } from '../../../src/core/signing-keys';
 import { createAuthorizer } from '../../../src/http/authorizer';
@@ -97,7 +101,11 @@ export const tryCredential = async (world: World, cred: Credential): Promise<Ver
     }
     case 'refresh':
       try {
-        const tokens = await rotateRefreshToken(deps, cred.secret);
+        const tokens = await rotateRefreshToken(
+          deps,
+          cred.secret,
+          await refreshCaller(deps, cred.clientId ?? null),
+        );
         cred.secret = tokens.refresh_token;
         return { works: true, role: tokens.user.role, accountId: tokens.user.id, scope: '' };
       } catch (error) {
@@ -119,3 +127,15 @@ export const tryCredential = async (world: World, cred: Credential): Promise<Ver
     }
   }
 };
+
+/**
+ * Who refreshes a credential: a sign-in's token at /auth/refresh; a client's token at
+ * /oauth/token by that client, authenticated (found in the store), as its holder would.
+ */
+export const refreshCaller = async (
+  deps: TestDeps,
+  clientId: string | null,
+): Promise<RefreshCaller> =>
+  clientId === null
+    ? { endpoint: 'auth' }
+    : { endpoint: 'oauth', client: await deps.store.getClient(clientId) };
