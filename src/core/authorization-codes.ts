@@ -12,6 +12,8 @@ export interface AuthorizationCodeRecord {
   /** PKCE S256 challenge: base64url(SHA-256(code_verifier)). */
   codeChallenge: string;
   userId: string;
+  /** The scope granted at the authorization; the session it opens keeps it. */
+  scope?: string[];
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -30,7 +32,13 @@ const invalidGrant = (message: string) => new GatehouseError('invalid_credential
  */
 export const issueAuthorizationCode = async (
   deps: CoreDeps,
-  grant: { clientId: string; redirectUri: string; codeChallenge: string; userId: string },
+  grant: {
+    clientId: string;
+    redirectUri: string;
+    codeChallenge: string;
+    userId: string;
+    scope: string[];
+  },
 ): Promise<string> => {
   if (!CHALLENGE.test(grant.codeChallenge)) {
     throw new GatehouseError('record_invalid', 'code_challenge: must be an S256 challenge.');
@@ -69,5 +77,5 @@ export const exchangeAuthorizationCode = async (
   if (challenge !== code.codeChallenge) throw invalidGrant('The code_verifier does not match.');
   const user = await deps.store.getUser(code.userId);
   if (!user) throw invalidGrant('The code names no user.');
-  return startSession(deps, user, code.clientId);
+  return startSession(deps, user, code.clientId, { scope: code.scope ?? [...deps.scopes[user.role]] });
 };

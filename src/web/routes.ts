@@ -24,6 +24,8 @@ export const pageRoutes: readonly PageRoute[] = [
   get('/reset-password'),
   post('/reset-password'),
   get('/oauth/authorize'),
+  get('/consent'),
+  post('/consent'),
   get('/console'),
   post('/console/profile'),
   post('/console/password'),

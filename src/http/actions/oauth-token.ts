@@ -4,6 +4,7 @@ import { authenticateClient, type ClientRecord, type GrantType } from '../../cor
 import type { CoreDeps } from '../../core/deps';
 import { isGatehouseError } from '../../core/errors';
 import { sha256 } from '../../core/ids';
+import { InvalidScopeError, parseScope } from '../../core/oauth-scopes';
 import { rotateRefreshToken, type TokenResponse } from '../../core/sessions';
 import { signInWithPassword } from '../../core/sign-in';
 import type { Action, ActionRequest } from '../handler';
@@ -41,7 +42,7 @@ const requireClientFor = (client: ClientRecord | null, grant: GrantType): Client
 };
 
 /** RFC 6749 §5.1: no `user` (clients ask /me), the scope the access token carries. */
-const tokenAnswer = (deps: CoreDeps, tokens: TokenResponse) =>
+const tokenAnswer = (_deps: CoreDeps, tokens: TokenResponse) =>
   json(
     200,
     {
@@ -49,7 +50,7 @@ const tokenAnswer = (deps: CoreDeps, tokens: TokenResponse) =>
       token_type: tokens.token_type,
       expires_in: tokens.expires_in,
       refresh_token: tokens.refresh_token,
-      scope: deps.scopes[tokens.user.role].join(' '),
+      scope: tokens.scope,
     },
     { pragma: 'no-cache' },
   );
@@ -59,6 +60,7 @@ const asInvalidGrant = async <T>(work: Promise<T>): Promise<T> => {
   try {
     return await work;
   } catch (error) {
+    if (error instanceof InvalidScopeError) throw error;
     if (isGatehouseError(error) && error.code === 'password_login_disabled') {
       throw new OAuthProtocolError('unsupported_grant_type', error.message);
     }
@@ -98,6 +100,10 @@ export const tokenAction: Action = async (request) => {
     if (error instanceof OAuthProtocolError) {
       return withCors(request, client, fromOAuthProtocolError(error));
     }
+    if (error instanceof InvalidScopeError) {
+      const invalid = new OAuthProtocolError('invalid_scope', error.message);
+      return withCors(request, client, fromOAuthProtocolError(invalid));
+    }
     if (isGatehouseError(error) && error.code !== 'internal') {
       return withCors(request, client, oauthError(error));
     }
@@ -124,7 +130,12 @@ const grant = async (
         );
       }
       if (client) requireClientFor(client, 'refresh_token');
-      return tokenAnswer(deps, await asInvalidGrant(rotateRefreshToken(deps, form.refresh_token)));
+      // `scope` narrows the session's grant for this token only, never widens it.
+      const scope = parseScope(form.scope);
+      return tokenAnswer(
+        deps,
+        await asInvalidGrant(rotateRefreshToken(deps, form.refresh_token, scope)),
+      );
     }
     case 'password': {
       const trusted = requireClientFor(client, 'password');
@@ -139,7 +150,12 @@ const grant = async (
       const tokens = await asInvalidGrant(
         signInWithPassword(
           deps,
-          { login: form.username, password: form.password, clientId: trusted.clientId },
+          {
+            login: form.username,
+            password: form.password,
+            clientId: trusted.clientId,
+            scope: parseScope(form.scope),
+          },
           request.meta,
         ),
       );

@@ -14,6 +14,7 @@ import {
   verifyEmailSubmit,
 } from './auth';
 import { authorizePage } from './authorize';
+import { consentPage, consentSubmit } from './consent';
 import {
   accountPage,
   passwordSubmit,
@@ -38,6 +39,8 @@ export const pageActions: Record<string, PageAction> = {
   'GET /reset-password': resetPasswordPage,
   'POST /reset-password': resetPasswordSubmit,
   'GET /oauth/authorize': authorizePage,
+  'GET /consent': consentPage,
+  'POST /consent': consentSubmit,
   'GET /console': accountPage,
   'POST /console/profile': profileSubmit,
   'POST /console/password': passwordSubmit,
