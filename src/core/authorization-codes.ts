@@ -77,5 +77,7 @@ export const exchangeAuthorizationCode = async (
   if (challenge !== code.codeChallenge) throw invalidGrant('The code_verifier does not match.');
   const user = await deps.store.getUser(code.userId);
   if (!user) throw invalidGrant('The code names no user.');
-  return startSession(deps, user, code.clientId, { scope: code.scope ?? [...deps.scopes[user.role]] });
+  return startSession(deps, user, code.clientId, {
+    scope: code.scope ?? [...deps.scopes[user.role]],
+  });
 };

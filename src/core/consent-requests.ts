@@ -88,7 +88,13 @@ export const readPendingConsent = async (
   if (!wire || wire.e <= now) throw expired();
   const unknown = await deps.store.markOnce(`consent-asked#${keyOf(sid, request)}`, now - 1, now);
   if (unknown) throw expired();
-  return { clientId: wire.c, redirectUri: wire.r, state: wire.s, codeChallenge: wire.p, scope: wire.g };
+  return {
+    clientId: wire.c,
+    redirectUri: wire.r,
+    state: wire.s,
+    codeChallenge: wire.p,
+    scope: wire.g,
+  };
 };
 
 /** Reads a pending request for its one answer: a second Allow or Deny is refused. */

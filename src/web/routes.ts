@@ -32,6 +32,7 @@ export const pageRoutes: readonly PageRoute[] = [
   get('/console/tokens'),
   post('/console/tokens'),
   post('/console/tokens/{token_id}/revoke'),
+  post('/console/grants/{client_id}/revoke'),
   get('/console/users'),
   post('/console/users'),
   get('/console/users/{id}'),

@@ -61,7 +61,7 @@ export const consentSubmit: PageAction = async (request) => {
     request.form.get('request') ?? '',
   );
   const client = await clientOf(request, pending.clientId, pending.redirectUri);
-  const state = pending.state ? { state: pending.state } : {};
+  const state: Record<string, string> = pending.state ? { state: pending.state } : {};
   if (decision === 'deny') {
     return backToClient(
       pending.redirectUri,

@@ -23,6 +23,7 @@ import {
   tokenRevokeSubmit,
   tokensPage,
 } from './console';
+import { grantRevokeSubmit } from './console-grants';
 import { consoleUsersActions } from './console-users';
 
 /** Every page route's action (src/web/routes.ts). */
@@ -47,6 +48,7 @@ export const pageActions: Record<string, PageAction> = {
   'GET /console/tokens': tokensPage,
   'POST /console/tokens': tokenCreateSubmit,
   'POST /console/tokens/{token_id}/revoke': tokenRevokeSubmit,
+  'POST /console/grants/{client_id}/revoke': grantRevokeSubmit,
   ...consoleUsersActions,
   'GET /assets/{file}': assetFile,
 };
