@@ -106,7 +106,7 @@ export const authorizePage: PageAction = async (request) => {
       codeChallenge: challenge,
       scope: decision.scope,
     });
-    throw new Redirect(seeOther(`/consent?request=${pending}`));
+    return seeOther(`/consent?request=${pending}`);
   }
   const code = await issueAuthorizationCode(deps, {
     clientId: client.clientId,
