@@ -168,6 +168,38 @@ describe('OAuth consent and scope (third-party client)', () => {
     expect(landed.searchParams.get('state')).toBe('st-42');
   });
 
+  it('narrows the password grant of a first-party client to the scope asked, never beyond', async () => {
+    const created = await call('POST', '/clients', {
+      token: ownerToken,
+      json: {
+        name: 'First CLI',
+        grant_types: ['password', 'refresh_token'],
+        confidential: true,
+        first_party: true,
+      },
+    });
+    const auth = {
+      client_id: created.body.client_id,
+      client_secret: created.body.client_secret,
+    };
+    const login = { grant_type: 'password', username: OWNER.email, password: OWNER.password };
+    const asked = await tokenEndpoint({ ...login, ...auth, scope: 'openid users:read' });
+    expect(asked.status, asked.text).toBe(200);
+    expect(asked.body.scope).toBe('openid users:read');
+    const refreshIntrospected = await call('POST', '/oauth/introspect', {
+      token: ownerToken,
+      body: new URLSearchParams({ token: asked.body.refresh_token }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(refreshIntrospected.body.scope).toBe('openid users:read');
+    const unknown = await tokenEndpoint({ ...login, ...auth, scope: 'openid no:such' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toBe('invalid_scope');
+    // First-party without scope: the role's grants, as before.
+    const all = await tokenEndpoint({ ...login, ...auth });
+    expect(all.body.scope.split(' ')).toContain('clients:write');
+  });
+
   it('lists the grants at GET /me/grants and DELETE ends the client’s sessions', async () => {
     const flow = await startFlow({ scope: 'openid profile', prompt: 'consent' });
     const { landed } = await answerConsent(flow, 'allow');

@@ -29,7 +29,7 @@ export const consentPage: PageAction = async (request) => {
   const pending = await readPendingConsent(request.deps, session.sid, pendingText);
   const client = await clientOf(request, pending.clientId, pending.redirectUri);
   const body = html`<p><strong>${client.name}</strong> is asking to use your Gatehouse account. It will be able to:</p>
-<ul class="scopes" aria-label="What the application asks for">
+<ul aria-label="What the application asks for">
 ${pending.scope.map((scope) => html`<li>${describeScope(scope)} <code>${scope}</code></li>`)}
 </ul>
 <p>After you answer you go back to <code>${new URL(pending.redirectUri).origin}</code>.</p>
