@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
+import { grantScopes } from './oauth-scopes';
 import { startSession, type TokenResponse } from './sessions';
 
 /** A one-time authorization code, kept only as its SHA-256 (`hash`). */
@@ -77,7 +78,9 @@ export const exchangeAuthorizationCode = async (
   if (challenge !== code.codeChallenge) throw invalidGrant('The code_verifier does not match.');
   const user = await deps.store.getUser(code.userId);
   if (!user) throw invalidGrant('The code names no user.');
+  // A code from before scopes were kept gets what a request without `scope` gets.
+  const client = code.scope ? null : await deps.store.getClient(code.clientId);
   return startSession(deps, user, code.clientId, {
-    scope: code.scope ?? [...deps.scopes[user.role]],
+    scope: code.scope ?? grantScopes(deps.scopes, user.role, null, client?.firstParty ?? false),
   });
 };
