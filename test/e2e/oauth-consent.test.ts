@@ -200,6 +200,47 @@ describe('OAuth consent and scope (third-party client)', () => {
     expect(all.body.scope.split(' ')).toContain('clients:write');
   });
 
+  it('lets a confidential client skip PKCE; its code then takes no code_verifier', async () => {
+    const created = await call('POST', '/clients', {
+      token: ownerToken,
+      json: {
+        name: 'Server App',
+        redirect_uris: ['https://server.example.test/cb'],
+        grant_types: ['authorization_code'],
+        confidential: true,
+        first_party: true,
+      },
+    });
+    const browser = browserFlow(() => stack().url);
+    await browser.signIn(OWNER.email, OWNER.password);
+    const codeFor = async () => {
+      const query = new URLSearchParams({
+        response_type: 'code',
+        client_id: created.body.client_id,
+        redirect_uri: 'https://server.example.test/cb',
+        state: 's',
+      });
+      const landed = await browser.request('GET', `/oauth/authorize?${query}`);
+      return new URL(landed.location as string).searchParams.get('code') as string;
+    };
+    const exchangeAs = (code: string, extra: Record<string, string> = {}) =>
+      tokenEndpoint({
+        grant_type: 'authorization_code',
+        client_id: created.body.client_id,
+        client_secret: created.body.client_secret,
+        code,
+        redirect_uri: 'https://server.example.test/cb',
+        ...extra,
+      });
+    const plain = await exchangeAs(await codeFor());
+    expect(plain.status, plain.text).toBe(200);
+    const downgraded = await exchangeAs(await codeFor(), {
+      code_verifier: randomBytes(32).toString('base64url'),
+    });
+    expect(downgraded.status).toBe(400);
+    expect(downgraded.body.error).toBe('invalid_grant');
+  });
+
   it('lists the grants at GET /me/grants and DELETE ends the client’s sessions', async () => {
     const flow = await startFlow({ scope: 'openid profile', prompt: 'consent' });
     const { landed } = await answerConsent(flow, 'allow');

@@ -165,13 +165,13 @@ const grant = async (
       const caller = requireClientFor(client, 'authorization_code');
       if (!form.code) throw missing('code');
       if (!form.redirect_uri) throw missing('redirect_uri');
-      if (!form.code_verifier) throw missing('code_verifier');
+      if (!form.code_verifier && !caller.confidential) throw missing('code_verifier');
       const tokens = await asInvalidGrant(
         exchangeAuthorizationCode(deps, {
           code: form.code,
           clientId: caller.clientId,
           redirectUri: form.redirect_uri,
-          codeVerifier: form.code_verifier,
+          ...(form.code_verifier ? { codeVerifier: form.code_verifier } : {}),
         }),
       );
       return tokenAnswer(deps, tokens);

@@ -69,10 +69,15 @@ export const authorizePage: PageAction = async (request) => {
     return fail('unauthorized_client', 'This client may not use the code flow.');
   }
   const challenge = param('code_challenge');
-  if (param('code_challenge_method') !== 'S256' || !CHALLENGE.test(challenge)) {
+  const method = param('code_challenge_method');
+  // PKCE S256: required for public clients, optional for confidential ones; never `plain`.
+  const withoutPkce = client.confidential && challenge === '' && method === '';
+  if (!withoutPkce && (method !== 'S256' || !CHALLENGE.test(challenge))) {
     return fail(
       'invalid_request',
-      'PKCE is required: code_challenge with code_challenge_method=S256.',
+      client.confidential
+        ? 'PKCE takes code_challenge with code_challenge_method=S256 only.'
+        : 'PKCE is required: code_challenge with code_challenge_method=S256.',
     );
   }
   const prompts = param('prompt').split(' ').filter(Boolean);
