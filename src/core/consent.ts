@@ -105,9 +105,12 @@ export const revokeGrant = async (
   actorTokenId: string | null = null,
 ): Promise<void> => {
   const now = deps.clock.now();
-  const existed = await deps.store.deleteConsent(userId, clientId);
-  if (!existed) throw new GatehouseError('not_found', 'You have granted that client nothing.');
+  if (!(await deps.store.getConsent(userId, clientId))) {
+    throw new GatehouseError('not_found', 'You have granted that client nothing.');
+  }
+  // Sessions first: if this stops halfway, the grant is still listed and can be revoked again.
   const ended = await deps.store.revokeUserClientSessions(userId, clientId, now);
+  await deps.store.deleteConsent(userId, clientId);
   await recordAudit(deps, meta, {
     action: 'consent.revoke',
     actorId: userId,

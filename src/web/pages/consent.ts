@@ -9,6 +9,12 @@ import { type PageAction, type PageRequest, page } from '../page-handler';
 import { backToClient } from './authorize';
 import { signedInActor } from './console';
 
+/** Where the answer goes, for CSP form-action: an origin, or a native app's scheme. */
+const destination = (redirectUri: string) => {
+  const url = new URL(redirectUri);
+  return url.origin === 'null' ? url.protocol : url.origin;
+};
+
 /** The pending request's client, still registered for its redirect URI, or an error page. */
 const clientOf = async (request: PageRequest, clientId: string, redirectUri: string) => {
   const client = await request.deps.store.getClient(clientId);
@@ -32,7 +38,7 @@ export const consentPage: PageAction = async (request) => {
 <ul aria-label="What the application asks for">
 ${pending.scope.map((scope) => html`<li>${describeScope(scope)} <code>${scope}</code></li>`)}
 </ul>
-<p>After you answer you go back to <code>${new URL(pending.redirectUri).origin}</code>.</p>
+<p>After you answer you go back to <code>${destination(pending.redirectUri)}</code>.</p>
 <form method="post" action="/consent" class="inline">
   ${csrfField(request.csrf)}
   <input type="hidden" name="request" value="${pendingText}">
@@ -40,7 +46,7 @@ ${pending.scope.map((scope) => html`<li>${describeScope(scope)} <code>${scope}</
   <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </form>`;
   return page(200, layout({ title: `Allow ${client.name}?`, body }), {
-    formActionOrigins: [new URL(pending.redirectUri).origin],
+    formActionOrigins: [destination(pending.redirectUri)],
   });
 };
 
