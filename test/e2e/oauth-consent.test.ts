@@ -186,6 +186,12 @@ describe('OAuth consent and scope (third-party client)', () => {
     const asked = await tokenEndpoint({ ...login, ...auth, scope: 'openid users:read' });
     expect(asked.status, asked.text).toBe(200);
     expect(asked.body.scope).toBe('openid users:read');
+    // A first-party client's token may change the account.
+    const patched = await call('PATCH', '/me', {
+      token: asked.body.access_token,
+      json: { name: 'Owner' },
+    });
+    expect(patched.status, patched.text).toBe(200);
     const refreshIntrospected = await call('POST', '/oauth/introspect', {
       token: ownerToken,
       body: new URLSearchParams({ token: asked.body.refresh_token }).toString(),
