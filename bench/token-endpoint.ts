@@ -152,6 +152,7 @@ const measureTokenEndpoint = async (stack: LocalStack, password: string): Promis
           redirectUri: REDIRECT_URI,
           codeChallenge,
           userId,
+          scope: ['profile'],
         });
       },
       run: async () => {

@@ -3,6 +3,7 @@ import { secretShape } from './base64url';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
+import { grantScopes } from './oauth-scopes';
 import { startSession, type TokenResponse } from './sessions';
 
 /** A one-time authorization code, kept only as its SHA-256 (`hash`). */
@@ -10,9 +11,14 @@ export interface AuthorizationCodeRecord {
   hash: string;
   clientId: string;
   redirectUri: string;
-  /** PKCE S256 challenge: base64url(SHA-256(code_verifier)). */
+  /**
+   * PKCE S256 challenge: base64url(SHA-256(code_verifier)); empty for a confidential client
+   * that sent none (contract: optional for them), whose code then takes no verifier.
+   */
   codeChallenge: string;
   userId: string;
+  /** The scope granted at the authorization; the session it opens keeps it. */
+  scope?: string[];
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -32,9 +38,15 @@ const invalidGrant = (message: string) => new GatehouseError('invalid_credential
  */
 export const issueAuthorizationCode = async (
   deps: CoreDeps,
-  grant: { clientId: string; redirectUri: string; codeChallenge: string; userId: string },
+  grant: {
+    clientId: string;
+    redirectUri: string;
+    codeChallenge: string;
+    userId: string;
+    scope: string[];
+  },
 ): Promise<string> => {
-  if (!CHALLENGE.test(grant.codeChallenge)) {
+  if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {
     throw new GatehouseError('record_invalid', 'code_challenge: must be an S256 challenge.');
   }
   const code = `ac_${randomSecret()}`;
@@ -52,9 +64,9 @@ export const issueAuthorizationCode = async (
 /** RFC 6749 §4.1.3 with RFC 7636: the code, once, by its client, with the verifier. */
 export const exchangeAuthorizationCode = async (
   deps: CoreDeps,
-  request: { code: string; clientId: string; redirectUri: string; codeVerifier: string },
+  request: { code: string; clientId: string; redirectUri: string; codeVerifier?: string },
 ): Promise<TokenResponse> => {
-  if (!VERIFIER.test(request.codeVerifier)) {
+  if (request.codeVerifier !== undefined && !VERIFIER.test(request.codeVerifier)) {
     throw new GatehouseError(
       'record_invalid',
       'code_verifier: must be 43 to 128 unreserved characters.',
@@ -71,9 +83,24 @@ export const exchangeAuthorizationCode = async (
   if (code.clientId !== request.clientId || code.redirectUri !== request.redirectUri) {
     throw invalidGrant('The code was issued to another client or redirect URI.');
   }
-  const challenge = createHash('sha256').update(request.codeVerifier).digest('base64url');
-  if (challenge !== code.codeChallenge) throw invalidGrant('The code_verifier does not match.');
+  // A code issued with a challenge needs its verifier; one issued without takes none (a
+  // verifier there would be a downgrade attempt).
+  if (
+    code.codeChallenge === ''
+      ? request.codeVerifier !== undefined
+      : request.codeVerifier === undefined
+  ) {
+    throw invalidGrant('The code_verifier does not fit how the code was requested.');
+  }
+  if (request.codeVerifier !== undefined) {
+    const challenge = createHash('sha256').update(request.codeVerifier).digest('base64url');
+    if (challenge !== code.codeChallenge) throw invalidGrant('The code_verifier does not match.');
+  }
   const user = await deps.store.getUser(code.userId);
   if (!user) throw invalidGrant('The code names no user.');
-  return startSession(deps, user, code.clientId);
+  // A code from before scopes were kept gets what a request without `scope` gets.
+  const client = code.scope ? null : await deps.store.getClient(code.clientId);
+  return startSession(deps, user, code.clientId, {
+    scope: code.scope ?? grantScopes(deps.scopes, user.role, null, client?.firstParty ?? false),
+  });
 };

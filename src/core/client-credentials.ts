@@ -4,7 +4,7 @@ import type { ClientRecord } from './clients';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { newId } from './ids';
-import { scopesForRole } from './roles';
+import { grantScopes, parseScope } from './oauth-scopes';
 import { accessClaims } from './sessions';
 import type { SessionRecord } from './store';
 
@@ -14,19 +14,6 @@ export interface ClientToken {
   expires_in: number;
   scope: string;
 }
-
-/**
- * The scopes a request asks for (RFC 6749 §3.3, space-separated), within what the grants
- * allow; none asked is all of them. Null when any is beyond the grants.
- */
-export const requestedScopes = (
-  grants: readonly string[],
-  requested: string | undefined,
-): readonly string[] | null => {
-  const asked = [...new Set((requested ?? '').split(' ').filter(Boolean))];
-  if (asked.length === 0) return grants;
-  return asked.every((scope) => grants.includes(scope)) ? asked : null;
-};
 
 /**
  * client_credentials (RFC 6749 §4.4): an access token naming the client's service account,
@@ -47,10 +34,8 @@ export const issueClientToken = async (
   if (user.status !== 'active') {
     throw new GatehouseError('account_disabled', "The client's service account is disabled.");
   }
-  const scopes = requestedScopes(scopesForRole(deps.scopes, user.role), scope);
-  if (!scopes) {
-    throw new GatehouseError('forbidden', "scope: beyond what the client's service account holds.");
-  }
+  // Within the service account's grants plus the OpenID scopes; none asked: its grants.
+  const scopes = grantScopes(deps.scopes, user.role, parseScope(scope), true);
   const now = deps.clock.now();
   const ttl = deps.config.accessTokenTtlSeconds;
   const session: SessionRecord = {

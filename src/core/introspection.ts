@@ -3,6 +3,7 @@ import { findApiToken } from './api-token-judge';
 import { looksLikeApiToken } from './api-token-secret';
 import type { CoreDeps } from './deps';
 import { sha256 } from './ids';
+import { heldScopes, sessionTokenScopes } from './oauth-scopes';
 import type { UserRecord } from './users';
 
 /** RFC 7662 with the contract's fields; anything not active is exactly `{active: false}`. */
@@ -33,7 +34,15 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 /** A token the service issued, found and checked: whose it is, and what it is. */
 export type FoundToken =
   | { kind: 'access_token'; claims: AccessTokenClaims; user: UserRecord }
-  | { kind: 'refresh_token'; sid: string; user: UserRecord; createdAt: number; expiresAt: number }
+  | {
+      kind: 'refresh_token';
+      sid: string;
+      user: UserRecord;
+      createdAt: number;
+      expiresAt: number;
+      /** The session's granted OAuth scope (absent: the role's grants). */
+      scope?: string[];
+    }
   | {
       kind: 'api_token';
       tokenId: string;
@@ -89,6 +98,7 @@ export const findLiveToken = async (
       ? {
           kind: 'refresh_token',
           sid: record.sid,
+          ...(session.scope ? { scope: session.scope } : {}),
           user,
           createdAt: record.createdAt,
           expiresAt: record.expiresAt,
@@ -128,7 +138,11 @@ export const introspectToken = async (
     case 'access_token':
       return {
         ...common,
-        scope: found.claims.scope,
+        // What the token can still do: its scope within the user's current grants.
+        scope: found.claims.scope
+          .split(' ')
+          .filter((s) => heldScopes(deps.scopes, user.role).includes(s))
+          .join(' '),
         token_type: 'access_token',
         token_id: found.claims.jti,
         iat: found.claims.iat,
@@ -139,7 +153,7 @@ export const introspectToken = async (
     case 'refresh_token':
       return {
         ...common,
-        scope: deps.scopes[user.role].join(' '),
+        scope: sessionTokenScopes(deps.scopes, user.role, found.scope).join(' '),
         token_type: 'refresh_token',
         token_id: found.sid,
         iat: seconds(found.createdAt),

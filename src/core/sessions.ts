@@ -7,6 +7,7 @@ import { toSeconds } from './clock';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { newId, randomSecret, sha256 } from './ids';
+import { grantScopes, sessionTokenScopes } from './oauth-scopes';
 import { scopesForRole } from './roles';
 import type { RefreshTokenRecord, SessionRecord } from './store';
 import { type PublicUser, toPublicUser, type UserRecord } from './users';
@@ -17,6 +18,8 @@ export interface TokenResponse {
   token_type: 'Bearer';
   expires_in: number;
   refresh_token: string;
+  /** The access token's scopes, space-separated (RFC 6749 §5.1). */
+  scope: string;
   user: PublicUser;
 }
 
@@ -73,13 +76,22 @@ const tokenResponse = async (
   session: SessionRecord,
   refreshToken: string,
   now: number,
-): Promise<TokenResponse> => ({
-  access_token: signAccessToken(await deps.signer(), accessClaims(deps, user, session, now)),
-  token_type: 'Bearer',
-  expires_in: deps.config.accessTokenTtlSeconds,
-  refresh_token: refreshToken,
-  user: toPublicUser(user),
-});
+  requestedScope: readonly string[] | null = null,
+): Promise<TokenResponse> => {
+  // At most the session's grant and the user's current grants; a refresh may narrow it.
+  const scopes = sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope);
+  return {
+    access_token: signAccessToken(
+      await deps.signer(),
+      accessClaims(deps, user, session, now, scopes),
+    ),
+    token_type: 'Bearer',
+    expires_in: deps.config.accessTokenTtlSeconds,
+    refresh_token: refreshToken,
+    scope: scopes.join(' '),
+    user: toPublicUser(user),
+  };
+};
 
 const refreshRecord = (token: string, session: SessionRecord, now: number): RefreshTokenRecord => ({
   hash: sha256(token),
@@ -92,15 +104,22 @@ const refreshRecord = (token: string, session: SessionRecord, now: number): Refr
 
 /**
  * Opens a session for a user who has proved who they are. With `browser`, the session also
- * gets a cookie secret (`browserSession`, `sid.secret`) for the hosted pages.
+ * gets a cookie secret (`browserSession`, `sid.secret`) for the hosted pages. `scope` is a
+ * scope granted already (an authorization code's); `requestedScope` is checked against the
+ * user's grants here (the password grant: a first-party client's).
  */
 export const startSession = async (
   deps: CoreDeps,
   user: UserRecord,
   clientId: string | null = null,
-  options: { browser?: boolean } = {},
+  options: { browser?: boolean; scope?: string[]; requestedScope?: string[] | null } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
+  const scope =
+    options.scope ??
+    (options.requestedScope !== undefined
+      ? grantScopes(deps.scopes, user.role, options.requestedScope, true)
+      : undefined);
   const now = deps.clock.now();
   const browserSecret = options.browser ? randomSecret() : null;
   const session: SessionRecord = {
@@ -111,6 +130,7 @@ export const startSession = async (
     expiresAt: now + deps.config.sessionTtlSeconds * 1000,
     revokedAt: null,
     ...(browserSecret ? { browserHash: sha256(browserSecret) } : {}),
+    ...(scope ? { scope } : {}),
   };
   const refreshToken = newRefreshToken();
   await Promise.all([
@@ -153,7 +173,16 @@ export const accessTokenForSession = async (
   user: UserRecord,
   session: SessionRecord,
 ): Promise<string> =>
-  signAccessToken(await deps.signer(), accessClaims(deps, user, session, deps.clock.now()));
+  signAccessToken(
+    await deps.signer(),
+    accessClaims(
+      deps,
+      user,
+      session,
+      deps.clock.now(),
+      sessionTokenScopes(deps.scopes, user.role, session.scope),
+    ),
+  );
 
 /**
  * Who presents a refresh token: `/auth/refresh` (never a client), or `/oauth/token` with the
@@ -181,6 +210,7 @@ export const rotateRefreshToken = async (
   deps: CoreDeps,
   refreshToken: string,
   caller: RefreshCaller,
+  requestedScope: string[] | null = null,
 ): Promise<TokenResponse> => {
   if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw refused();
   const now = deps.clock.now();
@@ -201,6 +231,8 @@ export const rotateRefreshToken = async (
     throw refused();
   }
   assertMaySignIn(user);
+  // Checked before the rotation: a refused scope leaves the refresh token usable.
+  sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope);
   const nextToken = newRefreshToken();
   const outcome = await deps.store.rotateRefreshToken(
     current.hash,
@@ -209,7 +241,7 @@ export const rotateRefreshToken = async (
   );
   if (outcome === 'already_used') await deps.store.revokeSession(session.sid, now);
   if (outcome !== 'rotated') throw refused();
-  return tokenResponse(deps, user, session, nextToken, now);
+  return tokenResponse(deps, user, session, nextToken, now, requestedScope);
 };
 
 /** Ends the session a refresh token belongs to; unknown tokens are ignored, as RFC 7009 does. */

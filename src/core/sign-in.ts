@@ -13,6 +13,8 @@ export interface SignInRequest {
   clientId?: string;
   /** The hosted sign-in page: the session also gets a browser cookie secret. */
   browser?: boolean;
+  /** The password grant's `scope` (parsed; null: none asked), checked against the grants. */
+  scope?: string[] | null;
 }
 
 const badCredentials = () =>
@@ -108,7 +110,10 @@ export const signInWithPassword = async (
     throw error;
   }
   const [tokens] = await Promise.all([
-    startSession(deps, user, request.clientId ?? null, { browser: request.browser ?? false }),
+    startSession(deps, user, request.clientId ?? null, {
+      browser: request.browser ?? false,
+      ...(request.scope !== undefined ? { requestedScope: request.scope } : {}),
+    }),
     audit('success', {}),
     upkeep,
   ]);

@@ -2,6 +2,7 @@ import type { ApiTokenRecord } from './api-tokens';
 import type { AuditEvent } from './audit';
 import type { AuthorizationCodeRecord } from './authorization-codes';
 import type { ClientRecord } from './clients';
+import type { ConsentRecord } from './consent';
 import type { LockoutPolicy } from './lockout';
 import type { OneTimeTokenRecord } from './one-time-tokens';
 import type { Role } from './roles';
@@ -19,6 +20,8 @@ export interface SessionRecord {
   revokedAt: number | null;
   /** SHA-256 of the browser's cookie secret, when the session lives in a browser too. */
   browserHash?: string;
+  /** The OAuth scope granted to the session; absent: the role's grants (client-less sign-in). */
+  scope?: string[];
 }
 
 /** One refresh token of a session, kept only as its SHA-256. */
@@ -124,6 +127,8 @@ export interface Store {
    * client_credentials sessions alike), including ones created a moment before; answers how many.
    */
   revokeClientSessions(clientId: string, at: number): Promise<number>;
+  /** Ends every live session of the user issued to the client (a consent withdrawn). */
+  revokeUserClientSessions(userId: string, clientId: string, at: number): Promise<number>;
 
   getLoginFailures(key: string): Promise<LoginFailures | null>;
   /**
@@ -173,6 +178,14 @@ export interface Store {
   deleteClient(clientId: string): Promise<void>;
   /** Newest first. */
   listClients(query: { limit: number; after?: Position }): Promise<Page<ClientRecord>>;
+
+  /** Remembers an Allow: adds `scopes` to the (user, client) consent, atomically; answers it. */
+  grantConsent(consent: ConsentRecord): Promise<ConsentRecord>;
+  getConsent(userId: string, clientId: string): Promise<ConsentRecord | null>;
+  /** Every consent of the user, oldest grant first. */
+  listConsents(userId: string): Promise<ConsentRecord[]>;
+  /** Forgets a consent: true if there was one. */
+  deleteConsent(userId: string, clientId: string): Promise<boolean>;
 
   writeAuditEvent(event: AuditEvent, expiresAt: number): Promise<void>;
   /** Newest first. */

@@ -173,6 +173,22 @@ export const routes: readonly Route[] = [
   },
   {
     method: 'GET',
+    path: '/me/grants',
+    function: 'account',
+    auth: 'bearer',
+    summary: 'The applications you allowed (OAuth consent) and the scopes each may use',
+    success: 200,
+  },
+  {
+    method: 'DELETE',
+    path: '/me/grants/{client_id}',
+    function: 'account',
+    auth: 'bearer',
+    summary: "Withdraw an application's consent; its sessions of your account end",
+    success: 204,
+  },
+  {
+    method: 'GET',
     path: '/users',
     function: 'users',
     auth: 'bearer',

@@ -9,6 +9,7 @@ import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '
 import { createDynamoApiTokens } from './dynamo-api-tokens';
 import { createDynamoAudit } from './dynamo-audit';
 import { createDynamoClients } from './dynamo-clients';
+import { createDynamoConsents } from './dynamo-consents';
 import { createDynamoLoginFailures } from './dynamo-login-failures';
 import { createDynamoOneTime } from './dynamo-one-time';
 import { readPublishedKeys } from './dynamo-published-keys';
@@ -78,6 +79,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     ...createDynamoApiTokens(db, names.tokens),
     ...createDynamoClients(db, names.tokens),
     ...createDynamoOneTime(db, names.tokens),
+    ...createDynamoConsents(db, names.tokens),
 
     async createSession(session, refresh) {
       // Fresh random keys cannot collide: one batch round trip, no transaction needed. A

@@ -2,6 +2,7 @@ import type { ApiTokenRecord } from '../core/api-tokens';
 import type { AuditEvent } from '../core/audit';
 import type { AuthorizationCodeRecord } from '../core/authorization-codes';
 import type { ClientRecord } from '../core/clients';
+import type { ConsentRecord } from '../core/consent';
 import { GatehouseError } from '../core/errors';
 import { nextFailures } from '../core/lockout';
 import type { OneTimeTokenRecord } from '../core/one-time-tokens';
@@ -39,6 +40,8 @@ export const createMemoryStore = (): Store => {
   const once = new Map<string, number>();
   const oneTimeTokens = new Map<string, OneTimeTokenRecord>();
   const counters = new Map<string, { count: number; expiresAt: number }>();
+  const consents = new Map<string, ConsentRecord>();
+  const consentKey = (userId: string, clientId: string) => `${userId}\u0000${clientId}`;
 
   /** A record spent once: `usedAt` set the first time, null every time after. */
   const spendOnce = <T extends { usedAt: number | null }>(
@@ -310,6 +313,34 @@ export const createMemoryStore = (): Store => {
     async publishKeys(generation, keys) {
       if (published && published.generation > generation) return;
       published = { generation, keys: copy(keys) };
+    },
+
+    async revokeUserClientSessions(userId, clientId, at) {
+      const theirs = [...sessions.values()].filter(
+        (s) => s.userId === userId && s.clientId === clientId && s.revokedAt === null,
+      );
+      for (const session of theirs) revoke(session.sid, at);
+      return theirs.length;
+    },
+    async grantConsent(consent) {
+      const key = consentKey(consent.userId, consent.clientId);
+      const scopes = new Set([...(consents.get(key)?.scopes ?? []), ...consent.scopes]);
+      const next = { ...copy(consent), scopes: [...scopes].sort() };
+      consents.set(key, next);
+      return copy(next);
+    },
+    async getConsent(userId, clientId) {
+      return copy(consents.get(consentKey(userId, clientId)) ?? null);
+    },
+    async listConsents(userId) {
+      return copy(
+        [...consents.values()]
+          .filter((c) => c.userId === userId)
+          .sort((a, b) => a.grantedAt - b.grantedAt || a.clientId.localeCompare(b.clientId)),
+      );
+    },
+    async deleteConsent(userId, clientId) {
+      return consents.delete(consentKey(userId, clientId));
     },
   };
 };

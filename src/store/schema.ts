@@ -100,4 +100,9 @@ export const keys = {
   counter: (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' }),
   /** A one-time marker (an SSO token seen), gone by TTL after it no longer matters. */
   once: (key: string) => ({ pk: `ONCE#${key}`, sk: 'ONCE' }),
+  /** A user's OAuth consent to one client; the user's consents share a partition. */
+  consent: (userId: string, clientId: string) => ({
+    pk: `CONSENT#${userId}`,
+    sk: `CLIENT#${clientId}`,
+  }),
 };

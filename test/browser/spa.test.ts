@@ -23,6 +23,8 @@ const registerSpa = async (): Promise<string> => {
       redirect_uris: [spa?.url],
       grant_types: ['authorization_code'],
       confidential: false,
+      // First-party: no consent page in this flow (test/browser/consent.test.ts has that).
+      first_party: true,
     },
   });
   expect(created.status, created.text).toBe(201);

@@ -50,6 +50,7 @@ it('runs the code flow with PKCE, refreshes, introspects and revokes through oau
     redirectUri: 'https://spa.example.com/cb',
     codeChallenge: challenge,
     userId: me.body.user.id,
+    scope: ['profile'],
   });
   const callback = oauth.validateAuthResponse(
     as,

@@ -141,6 +141,7 @@ describe('POST /oauth/token', () => {
         redirectUri: 'https://spa.example.com/cb',
         codeChallenge: challenge,
         userId: me.body.user.id,
+        scope: ['profile'],
       });
     const exchange = (code: string, overrides: Record<string, string> = {}) =>
       token({

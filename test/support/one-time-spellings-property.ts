@@ -60,6 +60,7 @@ const tokenOf = async (
         redirectUri: 'https://app.example.com/cb',
         codeChallenge: createHash('sha256').update(VERIFIER).digest('base64url'),
         userId: user.id,
+        scope: ['profile'],
       };
       const code = await issueAuthorizationCode(deps, grant);
       return {

@@ -614,6 +614,85 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
 
     loginFailuresContract(fresh);
 
+    describe('OAuth consents and client sessions', () => {
+      it('remembers the union of every Allow per user and client, lists and forgets it', async () => {
+        const store = await fresh();
+        expect(await store.getConsent('u1', 'c1')).toBeNull();
+        await store.grantConsent({
+          userId: 'u1',
+          clientId: 'c1',
+          scopes: ['profile'],
+          grantedAt: T0,
+        });
+        const widened = await store.grantConsent({
+          userId: 'u1',
+          clientId: 'c1',
+          scopes: ['users:read', 'profile'],
+          grantedAt: T0 + 1,
+        });
+        expect(widened).toEqual({
+          userId: 'u1',
+          clientId: 'c1',
+          scopes: ['profile', 'users:read'],
+          grantedAt: T0 + 1,
+        });
+        expect(await store.getConsent('u1', 'c1')).toEqual(widened);
+        await store.grantConsent({
+          userId: 'u1',
+          clientId: 'c2',
+          scopes: ['email'],
+          grantedAt: T0 + 5,
+        });
+        await store.grantConsent({
+          userId: 'u2',
+          clientId: 'c1',
+          scopes: ['email'],
+          grantedAt: T0,
+        });
+        expect((await store.listConsents('u1')).map((c) => c.clientId)).toEqual(['c1', 'c2']);
+        expect(await store.getConsent('u2', 'c2')).toBeNull();
+        expect(await store.deleteConsent('u1', 'c1')).toBe(true);
+        expect(await store.deleteConsent('u1', 'c1')).toBe(false);
+        expect(await store.getConsent('u1', 'c1')).toBeNull();
+        expect((await store.listConsents('u1')).map((c) => c.clientId)).toEqual(['c2']);
+        expect(await store.listConsents('nobody')).toEqual([]);
+      });
+
+      it('loses no scope of two Allows at once', async () => {
+        const store = await fresh();
+        await Promise.all(
+          ['a', 'b', 'c', 'd'].map((scope) =>
+            store.grantConsent({ userId: 'u', clientId: 'c', scopes: [scope], grantedAt: T0 }),
+          ),
+        );
+        expect((await store.getConsent('u', 'c'))?.scopes).toEqual(['a', 'b', 'c', 'd']);
+      });
+
+      it("ends only the user's live sessions of that client", async () => {
+        const store = await fresh();
+        const ofClient = [aSession('me', { clientId: 'app' }), aSession('me', { clientId: 'app' })];
+        const other = aSession('me', { clientId: 'other' });
+        const clientless = aSession('me');
+        const theirs = aSession('them', { clientId: 'app' });
+        for (const s of [...ofClient, other, clientless, theirs]) {
+          await store.createSession(s, aRefresh(s));
+        }
+        expect(await store.revokeUserClientSessions('me', 'app', T0 + 1)).toBe(2);
+        for (const s of ofClient) expect((await store.getSession(s.sid))?.revokedAt).toBe(T0 + 1);
+        for (const s of [other, clientless, theirs]) {
+          expect((await store.getSession(s.sid))?.revokedAt).toBeNull();
+        }
+        expect(await store.revokeUserClientSessions('me', 'app', T0 + 2)).toBe(0);
+      });
+
+      it('keeps the scope granted to a session', async () => {
+        const store = await fresh();
+        const session = aSession('u', { clientId: 'app', scope: ['openid', 'profile'] });
+        await store.createSession(session, aRefresh(session));
+        expect((await store.getSession(session.sid))?.scope).toEqual(['openid', 'profile']);
+      });
+    });
+
     describe('published keys', () => {
       const jwk = (kid: string) =>
         ({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid, alg: 'ES256', use: 'sig' }) as const;

@@ -19,6 +19,7 @@ const setUp = async () => {
       name: 'spa',
       grant_types: ['authorization_code'],
       confidential: false,
+      first_party: true,
       redirect_uris: ['https://spa.example.com/cb'],
     },
     meta,

@@ -1,5 +1,6 @@
 import { changeOwnPassword, deleteOwnAccount, updateOwnProfile } from '../../core/account';
-import { GatehouseError } from '../../core/errors';
+import { assertAccountSession } from '../../core/account-access';
+import { listGrants, revokeGrant } from '../../core/consent';
 import {
   forgotPassword,
   resendVerification,
@@ -20,16 +21,14 @@ import type {
 } from '../schemas';
 import { getMe } from './me';
 
-/** Changing the account takes a session's access token, never an API token (API.md). */
+/** Account routes take a session's token, of no client or a first-party one (API.md). */
 const requireSession = async (request: ActionRequest) => {
   const actor = await requireActor(request);
   const sid = request.principal?.sid ?? '';
-  if (!sid) {
-    throw new GatehouseError(
-      'forbidden',
-      "Changing the account needs a signed-in session's access token, not an API token.",
-    );
-  }
+  await assertAccountSession(request.deps, {
+    sid,
+    clientId: request.principal?.clientId ?? '',
+  });
   return { actor, sid };
 };
 
@@ -90,6 +89,23 @@ export const changePasswordAction: Action = async (request) => {
   return noContent();
 };
 
+export const listGrantsAction: Action = async (request) => {
+  const { actor } = await requireSession(request);
+  return json(200, { grants: await listGrants(request.deps, actor.user.id) });
+};
+
+export const revokeGrantAction: Action = async (request) => {
+  const { actor } = await requireSession(request);
+  await revokeGrant(
+    request.deps,
+    actor.user.id,
+    request.pathParameters.client_id ?? '',
+    request.meta,
+    actor.tokenId,
+  );
+  return noContent();
+};
+
 /** Every route of the account function (functions/account.ts). */
 export const accountActions: Record<string, Action> = {
   'POST /auth/sign-up': signUpAction,
@@ -101,4 +117,6 @@ export const accountActions: Record<string, Action> = {
   'PATCH /me': updateMeAction,
   'DELETE /me': deleteMeAction,
   'POST /me/password': changePasswordAction,
+  'GET /me/grants': listGrantsAction,
+  'DELETE /me/grants/{client_id}': revokeGrantAction,
 };

@@ -3,6 +3,7 @@ import { issueClientToken } from '../../core/client-credentials';
 import { authenticateClient, type ClientRecord, type GrantType } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { isGatehouseError } from '../../core/errors';
+import { InvalidScopeError, parseScope } from '../../core/oauth-scopes';
 import { rotateRefreshToken, type TokenResponse } from '../../core/sessions';
 import { signInWithPassword } from '../../core/sign-in';
 import type { Action, ActionRequest } from '../handler';
@@ -40,7 +41,7 @@ const requireClientFor = (client: ClientRecord | null, grant: GrantType): Client
 };
 
 /** RFC 6749 §5.1: no `user` (clients ask /me), the scope the access token carries. */
-const tokenAnswer = (deps: CoreDeps, tokens: TokenResponse) =>
+const tokenAnswer = (_deps: CoreDeps, tokens: TokenResponse) =>
   json(
     200,
     {
@@ -48,7 +49,7 @@ const tokenAnswer = (deps: CoreDeps, tokens: TokenResponse) =>
       token_type: tokens.token_type,
       expires_in: tokens.expires_in,
       refresh_token: tokens.refresh_token,
-      scope: deps.scopes[tokens.user.role].join(' '),
+      scope: tokens.scope,
     },
     { pragma: 'no-cache' },
   );
@@ -58,6 +59,7 @@ const asInvalidGrant = async <T>(work: Promise<T>): Promise<T> => {
   try {
     return await work;
   } catch (error) {
+    if (error instanceof InvalidScopeError) throw error;
     if (isGatehouseError(error) && error.code === 'password_login_disabled') {
       throw new OAuthProtocolError('unsupported_grant_type', error.message);
     }
@@ -97,6 +99,10 @@ export const tokenAction: Action = async (request) => {
     if (error instanceof OAuthProtocolError) {
       return withCors(request, client, fromOAuthProtocolError(error));
     }
+    if (error instanceof InvalidScopeError) {
+      const invalid = new OAuthProtocolError('invalid_scope', error.message);
+      return withCors(request, client, fromOAuthProtocolError(invalid));
+    }
     if (isGatehouseError(error) && error.code !== 'internal') {
       return withCors(request, client, oauthError(error));
     }
@@ -114,11 +120,13 @@ const grant = async (
     case 'refresh_token': {
       if (!form.refresh_token) throw missing('refresh_token');
       if (client) requireClientFor(client, 'refresh_token');
-      // The core refuses a client's token unless `client` is that client (credential binding).
+      // The core refuses a client's token unless `client` is that client (credential binding);
+      // `scope` narrows the session's grant for this token only, never widens it.
       const caller = { endpoint: 'oauth', client } as const;
+      const scope = parseScope(form.scope);
       return tokenAnswer(
         deps,
-        await asInvalidGrant(rotateRefreshToken(deps, form.refresh_token, caller)),
+        await asInvalidGrant(rotateRefreshToken(deps, form.refresh_token, caller, scope)),
       );
     }
     case 'password': {
@@ -134,7 +142,12 @@ const grant = async (
       const tokens = await asInvalidGrant(
         signInWithPassword(
           deps,
-          { login: form.username, password: form.password, clientId: trusted.clientId },
+          {
+            login: form.username,
+            password: form.password,
+            clientId: trusted.clientId,
+            scope: parseScope(form.scope),
+          },
           request.meta,
         ),
       );
@@ -144,13 +157,13 @@ const grant = async (
       const caller = requireClientFor(client, 'authorization_code');
       if (!form.code) throw missing('code');
       if (!form.redirect_uri) throw missing('redirect_uri');
-      if (!form.code_verifier) throw missing('code_verifier');
+      if (!form.code_verifier && !caller.confidential) throw missing('code_verifier');
       const tokens = await asInvalidGrant(
         exchangeAuthorizationCode(deps, {
           code: form.code,
           clientId: caller.clientId,
           redirectUri: form.redirect_uri,
-          codeVerifier: form.code_verifier,
+          ...(form.code_verifier ? { codeVerifier: form.code_verifier } : {}),
         }),
       );
       return tokenAnswer(deps, tokens);

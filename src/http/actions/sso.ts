@@ -2,6 +2,7 @@ import { issueAuthorizationCode } from '../../core/authorization-codes';
 import type { ClientRecord } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError } from '../../core/errors';
+import { grantScopes } from '../../core/oauth-scopes';
 import { checkReturnTo, originOf } from '../../core/return-to';
 import { signInWithSso } from '../../core/sso-sign-in';
 import { createSsoTokenVerifier, type SsoTokenVerifier } from '../../core/sso-token';
@@ -95,12 +96,15 @@ export const ssoAction: Action = async (request) => {
   if (flow) {
     cookies.push(clearCookie(SSO_FLOW_COOKIE, flowCookie));
     // The code goes only to the return_to the flow began with.
-    if (flow.r === returnTo) {
+    // This path shows no consent page: a third-party client gets only the default `profile`.
+    const client = flow.r === returnTo ? await deps.store.getClient(flow.i) : null;
+    if (client) {
       const code = await issueAuthorizationCode(deps, {
-        clientId: flow.i,
+        clientId: client.clientId,
         redirectUri: returnTo,
         codeChallenge: flow.c,
         userId: user.id,
+        scope: grantScopes(deps.scopes, user.role, null, client.firstParty),
       });
       location = withCode(returnTo, code);
     }

@@ -1,19 +1,26 @@
 import { issueAuthorizationCode } from '../../core/authorization-codes';
+import { decideAuthorization } from '../../core/consent';
+import { rememberPendingConsent } from '../../core/consent-requests';
 import { GatehouseError } from '../../core/errors';
+import { InvalidScopeError, parseScope } from '../../core/oauth-scopes';
 import type { HttpResult } from '../../http/responses';
 import { html } from '../html';
 import { layout } from '../layout';
-import { type PageAction, page, Redirect } from '../page-handler';
+import { type PageAction, page, Redirect, seeOther } from '../page-handler';
 import { signInRedirect } from './auth';
 
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 /** RFC 6749 §4.1.2.1: once the redirect URI is trusted, errors go back to it, with `state`. */
-const backToClient = (redirectUri: string, params: Record<string, string>): HttpResult => {
+export const backToClient = (
+  redirectUri: string,
+  params: Record<string, string>,
+  statusCode = 302,
+): HttpResult => {
   const target = new URL(redirectUri);
   for (const [name, value] of Object.entries(params)) target.searchParams.set(name, value);
   return {
-    statusCode: 302,
+    statusCode,
     headers: {
       location: target.toString(),
       'cache-control': 'no-store',
@@ -62,20 +69,56 @@ export const authorizePage: PageAction = async (request) => {
     return fail('unauthorized_client', 'This client may not use the code flow.');
   }
   const challenge = param('code_challenge');
-  if (param('code_challenge_method') !== 'S256' || !CHALLENGE.test(challenge)) {
+  const method = param('code_challenge_method');
+  // PKCE S256: required for public clients, optional for confidential ones; never `plain`.
+  const withoutPkce = client.confidential && challenge === '' && method === '';
+  if (!withoutPkce && (method !== 'S256' || !CHALLENGE.test(challenge))) {
     return fail(
       'invalid_request',
-      'PKCE is required: code_challenge with code_challenge_method=S256.',
+      client.confidential
+        ? 'PKCE takes code_challenge with code_challenge_method=S256 only.'
+        : 'PKCE is required: code_challenge with code_challenge_method=S256.',
     );
   }
+  const prompts = param('prompt').split(' ').filter(Boolean);
   if (!request.signedIn) {
+    if (prompts.includes('none')) return fail('login_required', 'The user is not signed in.');
     throw new Redirect(signInRedirect(deps, `/oauth/authorize?${query.toString()}`));
+  }
+  const { user, session } = request.signedIn;
+  let decision: Awaited<ReturnType<typeof decideAuthorization>>;
+  try {
+    decision = await decideAuthorization(
+      deps,
+      user,
+      client,
+      parseScope(query.has('scope') ? param('scope') : null),
+      prompts.includes('consent'),
+    );
+  } catch (error) {
+    if (error instanceof InvalidScopeError) return fail('invalid_scope', error.message);
+    throw error;
+  }
+  if (decision.kind === 'consent') {
+    if (prompts.includes('none')) {
+      return fail('consent_required', 'The user has not allowed this application yet.');
+    }
+    // Kept server-side, bound to this browser session: the page's form cannot widen it.
+    const pending = await rememberPendingConsent(deps, session.sid, {
+      clientId: client.clientId,
+      redirectUri,
+      state,
+      codeChallenge: challenge,
+      scope: decision.scope,
+    });
+    return seeOther(`/consent?request=${pending}`);
   }
   const code = await issueAuthorizationCode(deps, {
     clientId: client.clientId,
     redirectUri,
     codeChallenge: challenge,
-    userId: request.signedIn.user.id,
+    userId: user.id,
+    scope: decision.scope,
   });
   return backToClient(redirectUri, { code, ...(state ? { state } : {}) });
 };

@@ -16,6 +16,7 @@ import {
 } from '../page-handler';
 import { currentPath, signInRedirect } from './auth';
 import { timeTag } from './console-audit';
+import { grantsSection } from './console-grants';
 
 /** The signed-in user as the core's actor; without a session, off to sign in first. */
 export const signedInActor = (request: PageRequest) => {
@@ -54,7 +55,8 @@ ${alert(error)}${alert(request.query.get('notice'), 'notice')}
 
 export const accountPage: PageAction = async (request) => {
   const who = signedInActor(request);
-  return page(200, consolePage(request, who.user, 'Your account', profileBody(request, who.user)));
+  const body = html`${profileBody(request, who.user)}${await grantsSection(request, who.user.id)}`;
+  return page(200, consolePage(request, who.user, 'Your account', body));
 };
 
 /** Runs a form's work; a refusal re-renders the page with its message next to the form. */

@@ -14,6 +14,7 @@ import {
   verifyEmailSubmit,
 } from './auth';
 import { authorizePage } from './authorize';
+import { consentPage, consentSubmit } from './consent';
 import {
   accountPage,
   passwordSubmit,
@@ -22,6 +23,7 @@ import {
   tokenRevokeSubmit,
   tokensPage,
 } from './console';
+import { grantRevokeSubmit } from './console-grants';
 import { consoleUsersActions } from './console-users';
 
 /** Every page route's action (src/web/routes.ts). */
@@ -38,12 +40,15 @@ export const pageActions: Record<string, PageAction> = {
   'GET /reset-password': resetPasswordPage,
   'POST /reset-password': resetPasswordSubmit,
   'GET /oauth/authorize': authorizePage,
+  'GET /consent': consentPage,
+  'POST /consent': consentSubmit,
   'GET /console': accountPage,
   'POST /console/profile': profileSubmit,
   'POST /console/password': passwordSubmit,
   'GET /console/tokens': tokensPage,
   'POST /console/tokens': tokenCreateSubmit,
   'POST /console/tokens/{token_id}/revoke': tokenRevokeSubmit,
+  'POST /console/grants/{client_id}/revoke': grantRevokeSubmit,
   ...consoleUsersActions,
   'GET /assets/{file}': assetFile,
 };
