@@ -10,3 +10,13 @@ export interface EmailMessage {
 export interface Mailer {
   send(message: EmailMessage): Promise<void>;
 }
+
+/**
+ * Where the core puts account mail: a queue the request never waits on (an asynchronous Lambda
+ * invocation on AWS, a background task in the local server). Whether a mail goes out may depend
+ * on whether an account exists, so its sending must never shape the answer: `enqueue` resolves
+ * without waiting for the mail to be sent and never rejects (the queue reports what it loses).
+ */
+export interface MailQueue {
+  enqueue(message: EmailMessage): Promise<void>;
+}

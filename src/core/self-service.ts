@@ -48,7 +48,7 @@ const mailOneTimeLink = async (
   template: (issuer: string, to: string, token: string, ttlSeconds: number) => EmailMessage,
 ): Promise<void> => {
   const token = await issueOneTimeToken(deps, { ...grant, email: grant.to });
-  await deps.mailer.send(template(deps.config.issuerUrl, grant.to, token, grant.ttlSeconds));
+  await deps.mail.enqueue(template(deps.config.issuerUrl, grant.to, token, grant.ttlSeconds));
 };
 
 const sendVerification = (deps: CoreDeps, user: UserRecord) =>
@@ -214,23 +214,31 @@ export const resetPasswordWithToken = async (
   });
 };
 
-/** The mails of an address change: a link to the new address, a notice to the old one. */
+/**
+ * The mails of an address change: a link to the new address, a notice to the old one. A taken
+ * address gets neither, yet the answer and the store's work are the same as for a free one (the
+ * link's token is issued and never mailed), so `PATCH /me` tells nobody which addresses have
+ * accounts. Should the address be taken between here and the link, verifying it is a 409.
+ */
 export const startEmailChange = async (
   deps: CoreDeps,
   user: UserRecord,
   newEmail: string,
 ): Promise<void> => {
+  const ttlSeconds = deps.config.account.emailVerificationTtlSeconds;
+  const [holder, token] = await Promise.all([
+    deps.store.findUserByEmail(emailKey(newEmail)),
+    issueOneTimeToken(deps, {
+      purpose: 'change_email',
+      userId: user.id,
+      email: newEmail,
+      ttlSeconds,
+    }),
+  ]);
+  if (holder) return;
+  const { issuerUrl } = deps.config;
   await Promise.all([
-    mailOneTimeLink(
-      deps,
-      {
-        purpose: 'change_email',
-        userId: user.id,
-        to: newEmail,
-        ttlSeconds: deps.config.account.emailVerificationTtlSeconds,
-      },
-      emailChangeEmail,
-    ),
-    deps.mailer.send(emailChangeNotice(deps.config.issuerUrl, user.email, newEmail)),
+    deps.mail.enqueue(emailChangeEmail(issuerUrl, newEmail, token, ttlSeconds)),
+    deps.mail.enqueue(emailChangeNotice(issuerUrl, user.email, newEmail)),
   ]);
 };

@@ -16,7 +16,7 @@ import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settin
 import { createDynamoStore } from '../store/dynamo-store';
 import { createFileKeySource } from '../store/file-key-source';
 import { logger } from './logger';
-import { mailerFromEnv } from './mailer';
+import { mailQueueFromEnv } from './mail-queue';
 import { userEventsFromEnv } from './user-events';
 
 type Env = Record<string, string | undefined>;
@@ -59,7 +59,7 @@ export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps 
     hasher: createBcryptHasher(config.bcryptCost),
     scopes: scopeCatalogFromEnv(env),
     events: userEventsFromEnv(env),
-    mailer: mailerFromEnv(env),
+    mail: mailQueueFromEnv(env),
     onAuditFailure: (error, event) =>
       logger.error(
         { err: error, action: event.action, target: event.target_id },
