@@ -20,6 +20,8 @@ export interface CoreDeps {
   events: UserEventPublisher;
   /** Queues every account mail (verification, reset, email change, notices): never waited on. */
   mail: MailQueue;
+  /** The key that authenticates listing cursors (HMAC-SHA256); loaded on first use. */
+  cursorKey: () => Promise<Uint8Array>;
   /** An audit event could not be written: report it, the change itself stands. */
   onAuditFailure: (error: unknown, event: AuditEvent) => void;
 }

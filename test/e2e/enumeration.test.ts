@@ -89,6 +89,7 @@ describe.each([
     }
     // The background queue retries (0.5 s, then 2 s, ...).
     await mail().latestTo(email, { subjectIncludes: subject, timeoutMs: 10_000 });
+    expect(await mail().countTo(email)).toBe(before + 1);
   }, 20_000);
 });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/core/config';
 import type { CoreDeps } from '../../src/core/deps';
 import type { EmailMessage, MailQueue } from '../../src/core/mailer';
@@ -45,6 +46,7 @@ export const testDeps = (
   const signer = currentSigner(keySet);
   const published: UserEvent[] = [];
   const mail = recordingMailQueue();
+  const cursorKey = randomBytes(32);
   return {
     config: loadConfig({ ISSUER_URL: 'https://auth.example.com', ...env }),
     store,
@@ -53,6 +55,7 @@ export const testDeps = (
     hasher: createBcryptHasher(4),
     scopes: defaultScopeCatalog,
     signer: async () => signer,
+    cursorKey: async () => cursorKey,
     keySet,
     published,
     events: {
