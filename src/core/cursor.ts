@@ -53,7 +53,8 @@ export const decodeCursor = async (
     entries.length > 0 &&
     entries.length <= 6 &&
     entries.every(
-      ([k, v]) => /^[a-zA-Z][a-zA-Z0-9]{0,31}$/.test(k) && typeof v === 'string' && v.length <= 1024,
+      ([k, v]) =>
+        /^[a-zA-Z][a-zA-Z0-9]{0,31}$/.test(k) && typeof v === 'string' && v.length <= 1024,
     );
   if (!wellFormed) throw tampered();
   return Object.fromEntries(entries) as Position;
