@@ -48,7 +48,7 @@ const mailOneTimeLink = async (
   template: (issuer: string, to: string, token: string, ttlSeconds: number) => EmailMessage,
 ): Promise<void> => {
   const token = await issueOneTimeToken(deps, { ...grant, email: grant.to });
-  await deps.mail.enqueue(template(deps.config.issuerUrl, grant.to, token, grant.ttlSeconds));
+  await deps.mail.enqueue([template(deps.config.issuerUrl, grant.to, token, grant.ttlSeconds)]);
 };
 
 const sendVerification = (deps: CoreDeps, user: UserRecord) =>
@@ -235,10 +235,13 @@ export const startEmailChange = async (
       ttlSeconds,
     }),
   ]);
-  if (holder) return;
   const { issuerUrl } = deps.config;
-  await Promise.all([
-    deps.mail.enqueue(emailChangeEmail(issuerUrl, newEmail, token, ttlSeconds)),
-    deps.mail.enqueue(emailChangeNotice(issuerUrl, user.email, newEmail)),
-  ]);
+  await deps.mail.enqueue(
+    holder
+      ? []
+      : [
+          emailChangeEmail(issuerUrl, newEmail, token, ttlSeconds),
+          emailChangeNotice(issuerUrl, user.email, newEmail),
+        ],
+  );
 };

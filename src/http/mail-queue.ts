@@ -35,15 +35,15 @@ export const backgroundMailQueue = (
     }
   };
   return {
-    enqueue: async (message) => {
-      void deliver(message);
+    enqueue: async (messages) => {
+      for (const message of messages) void deliver(message);
     },
   };
 };
 
-/** What the mailer function receives: one mail (functions/mailer.ts). */
+/** What the mailer function receives: one batch of mails, maybe empty (functions/mailer.ts). */
 export interface MailerEvent {
-  message: EmailMessage;
+  messages: EmailMessage[];
 }
 
 /** Of @aws-sdk/client-lambda, what the queue uses. */
@@ -57,41 +57,49 @@ interface LambdaSdk {
 }
 
 /**
- * On AWS: an asynchronous invocation (`InvocationType: Event`) of the mailer function, which
+ * On AWS: one asynchronous invocation (`InvocationType: Event`) of the mailer function per batch,
+ * which
  * Lambda queues, retries twice and which alone may send through SES. The request waits only for
  * Lambda to accept the event, tens of milliseconds, bounded here; a refusal is logged, never
  * answered.
  */
 export const lambdaMailQueue = (functionName: string): MailQueue => {
-  let client: Promise<{ send: (message: EmailMessage) => Promise<unknown> }> | undefined;
+  let client:
+    | Promise<{ send: (messages: readonly EmailMessage[]) => Promise<unknown> }>
+    | undefined;
   const connect = async () => {
     // The Lambda runtime provides the SDK (bundles leave @aws-sdk/* out); a variable keeps the
     // typecheck from requiring the package locally, where this queue never runs.
     const name = '@aws-sdk/client-lambda';
     const sdk = (await import(name)) as LambdaSdk;
+    // Tight bounds: the invocation happens only for real accounts, inside forgot-password's
+    // 400 ms even answer, so a slow Lambda API must not stretch it far (a lost mail is logged).
     const lambda = new sdk.LambdaClient({
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: 300, requestTimeout: 1000 },
+      requestHandler: { connectionTimeout: 200, requestTimeout: 300 },
     });
     return {
-      send: (message: EmailMessage) =>
+      send: (messages: readonly EmailMessage[]) =>
         lambda.send(
           new sdk.InvokeCommand({
             FunctionName: functionName,
             InvocationType: 'Event',
-            Payload: new TextEncoder().encode(JSON.stringify({ message } satisfies MailerEvent)),
+            Payload: new TextEncoder().encode(
+              JSON.stringify({ messages: [...messages] } satisfies MailerEvent),
+            ),
           }),
         ),
     };
   };
   return {
-    enqueue: async (message) => {
+    // An empty batch is invoked too (the mailer drops it): the same work either way.
+    enqueue: async (messages) => {
       try {
         client ??= connect().catch((error: unknown) => {
           client = undefined;
           throw error;
         });
-        await (await client).send(message);
+        await (await client).send(messages);
       } catch (error) {
         logger.error({ err: error }, 'mail not queued');
       }

@@ -20,8 +20,8 @@ export const recordingMailQueue = (): RecordingMailQueue => {
   const sent: EmailMessage[] = [];
   return {
     sent,
-    enqueue: async (message) => {
-      sent.push(message);
+    enqueue: async (messages) => {
+      sent.push(...messages);
     },
   };
 };

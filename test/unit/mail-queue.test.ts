@@ -9,7 +9,7 @@ const message: EmailMessage = { to: 'a@example.com', subject: 'Hi', text: 't', h
 describe('backgroundMailQueue', () => {
   it('resolves at once while the mailer never answers', async () => {
     const queue = backgroundMailQueue({ send: () => new Promise<void>(() => {}) });
-    await expect(queue.enqueue(message)).resolves.toBeUndefined();
+    await expect(queue.enqueue([message])).resolves.toBeUndefined();
   });
 
   it('retries a failing mailer until it sends, without the caller seeing a failure', async () => {
@@ -21,7 +21,7 @@ describe('backgroundMailQueue', () => {
         sent.push(m);
       },
     };
-    await backgroundMailQueue(mailer, [1, 1, 1]).enqueue(message);
+    await backgroundMailQueue(mailer, [1, 1, 1]).enqueue([message]);
     await expect.poll(() => sent, { timeout: 1000 }).toEqual([message]);
   });
 
@@ -33,7 +33,7 @@ describe('backgroundMailQueue', () => {
         throw new Error('SES is down');
       },
     };
-    await backgroundMailQueue(mailer, [1, 1]).enqueue(message);
+    await backgroundMailQueue(mailer, [1, 1]).enqueue([message]);
     await expect.poll(() => attempts, { timeout: 1000 }).toBe(3);
   });
 });
@@ -41,28 +41,38 @@ describe('backgroundMailQueue', () => {
 describe('lambdaMailQueue', () => {
   it('never rejects, even when Lambda cannot be reached', async () => {
     // No Lambda SDK or credentials here: the invocation fails and is logged, not thrown.
-    await expect(lambdaMailQueue('gatehouse-mailer').enqueue(message)).resolves.toBeUndefined();
+    await expect(lambdaMailQueue('gatehouse-mailer').enqueue([message])).resolves.toBeUndefined();
   });
 });
 
 describe('the mailer function', () => {
-  it('sends the mail of its event, and passes SES failures on so Lambda retries', async () => {
+  const recording = () => {
     const sent: EmailMessage[] = [];
-    await mailerEventHandler({ send: async (m) => void sent.push(m) })({ message });
-    expect(sent).toEqual([message]);
+    return { sent, handle: mailerEventHandler({ send: async (m) => void sent.push(m) }) };
+  };
+
+  it('sends the mails of its batch in order, and nothing for the empty (decoy) batch', async () => {
+    const { sent, handle } = recording();
+    const second = { ...message, to: 'b@example.com' };
+    await handle({ messages: [message, second] });
+    await handle({ messages: [] });
+    expect(sent).toEqual([message, second]);
+  });
+
+  it('passes SES failures on so Lambda retries', async () => {
     const failing = mailerEventHandler({
       send: async () => {
         throw new Error('SES is down');
       },
     });
-    await expect(failing({ message })).rejects.toThrow('SES is down');
+    await expect(failing({ messages: [message] })).rejects.toThrow('SES is down');
   });
 
   it('drops a malformed event without sending', async () => {
-    const sent: EmailMessage[] = [];
-    const handle = mailerEventHandler({ send: async (m) => void sent.push(m) });
-    await handle({ message: { ...message, to: 42 } } as never);
-    await handle({} as never);
+    const { sent, handle } = recording();
+    await handle({ messages: [{ ...message, to: 42 }] } as never);
+    await handle({ message } as never);
+    await handle(null as never);
     expect(sent).toEqual([]);
   });
 });
