@@ -110,7 +110,9 @@ export const resendVerification = async (
   meta: RequestMeta,
 ): Promise<void> =>
   forAddressEvenly(deps, email, meta, async (user) => {
+    // An empty batch otherwise: the same queue work whether or not a mail goes.
     if (user?.status === 'unverified') await sendVerification(deps, user);
+    else await deps.mail.enqueue([]);
   });
 
 /** `POST /auth/email/verify`: a sign-up's address, or the new address of a change. */
@@ -155,7 +157,11 @@ export const forgotPassword = async (
   meta: RequestMeta,
 ): Promise<void> =>
   forAddressEvenly(deps, email, meta, async (user) => {
-    if (user?.type !== 'human' || !['active', 'unverified'].includes(user.status)) return;
+    if (user?.type !== 'human' || !['active', 'unverified'].includes(user.status)) {
+      // An empty batch: the same queue work whether or not a mail goes.
+      await deps.mail.enqueue([]);
+      return;
+    }
     await mailOneTimeLink(
       deps,
       {
