@@ -45,7 +45,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   loadConfig(process.env); // a bad setting stops here, before anything starts
 
   const ses = await startSesLocal(options.sesPort ? { port: options.sesPort } : {});
-  process.env.SES_ENDPOINT = ses.url;
+  // A given SES_ENDPOINT wins: the tests put a controllable gate in front of the emulator.
+  process.env.SES_ENDPOINT = options.env?.SES_ENDPOINT ?? ses.url;
   process.env.EMAIL_FROM ||= localEmailFrom;
   const dynamo = await startDynamoDbLocal({
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
+import { GatehouseError } from '../src/core/errors';
 import { requiresApiKey } from '../src/core/token-settings';
 import type { ExampleEvent, ExampleResult } from '../src/example/handler';
 import { exampleRouteScopes, exampleRoutes } from '../src/example/routes';
 import type { AuthorizerEvent, AuthorizerResult } from '../src/http/authorizer';
 import type { FunctionName } from '../src/http/functions';
 import type { HttpEvent } from '../src/http/handler';
+import { oauthError } from '../src/http/oauth-errors';
 import { errorResult, type HttpResult } from '../src/http/responses';
 import { createRouteMatcher, matchRoute } from '../src/http/route-match';
 import { pageRoutes } from '../src/web/routes';
@@ -14,8 +16,14 @@ import { authorizerEvent, httpApiEvent, lambdaContext } from './lambda-events';
 type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 type Authorizer = (event: AuthorizerEvent) => Promise<AuthorizerResult>;
 
-/** Well past the 64 KiB the handlers accept; reading stops here. */
+/** Well past the 64 KiB the handlers accept; past this the server answers 413 itself. */
 const READ_LIMIT = 1024 * 1024;
+/**
+ * Past READ_LIMIT the rest of the body is read and dropped up to this size (API Gateway's own
+ * limit), so the client gets to read the 413: closing while it still sends would reset the
+ * connection and lose the answer in its receive buffer.
+ */
+const DRAIN_LIMIT = 10 * 1024 * 1024;
 
 const readBody = (request: IncomingMessage): Promise<Buffer | null> =>
   new Promise((done, fail) => {
@@ -23,16 +31,24 @@ const readBody = (request: IncomingMessage): Promise<Buffer | null> =>
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > READ_LIMIT) {
-        done(null);
+      if (size > DRAIN_LIMIT) {
         request.destroy();
-        return;
+      } else if (size > READ_LIMIT) {
+        chunks.length = 0;
+        done(null);
+      } else {
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
     });
     request.on('end', () => done(Buffer.concat(chunks)));
     request.on('error', fail);
   });
+
+/** The 413 of a body past READ_LIMIT, in the dialect of the path (RFC 6749 under /oauth/). */
+const tooLarge = (path: string): HttpResult => {
+  const error = new GatehouseError('payload_too_large', 'The body is over 64 KiB.');
+  return path.startsWith('/oauth/') ? oauthError(error) : errorResult(error.code, error.message);
+};
 
 const send = (response: ServerResponse, result: HttpResult & { cookies?: string[] }) => {
   const headers: Record<string, string | string[]> = { ...result.headers };
@@ -150,9 +166,7 @@ export const startDevServer = async (options: { port: number; host?: string }) =
   const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const body = await readBody(request);
-    if (body === null) {
-      return send(response, errorResult('payload_too_large', 'The body is over 64 KiB.'));
-    }
+    if (body === null) return send(response, tooLarge(url.pathname));
     if (url.pathname === EXAMPLE_API_PREFIX || url.pathname.startsWith(`${EXAMPLE_API_PREFIX}/`)) {
       return send(response, await serveExample(request, url, body));
     }

@@ -94,3 +94,14 @@ export const grantSendEmail = (fn: LambdaFunction, sender: SesSender): void => {
     fn.addEnvironment('SES_CONFIGURATION_SET', sender.configurationSet);
   }
 };
+
+/**
+ * Lets a function queue mail and nothing else: `lambda:InvokeFunction` on the mailer function
+ * alone (not its versions or aliases), which the function calls with InvocationType Event.
+ */
+export const grantQueueMail = (fn: LambdaFunction, mailer: LambdaFunction): void => {
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mailer.functionArn] }),
+  );
+  fn.addEnvironment('MAILER_FUNCTION_NAME', mailer.functionName);
+};

@@ -8,11 +8,16 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { USER_EVENT_SOURCE } from '../src/core/user-events';
-import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
+import {
+  type FunctionName,
+  type FunctionSpec,
+  functionSpecs,
+  mailerSpec,
+} from '../src/http/functions';
 import type { ItemGrant } from '../src/store/item-access';
 import { keys, type TableName, tables } from '../src/store/schema';
 import { assertWebAssetsBuilt, bundlingFor, webAssetsDir } from './bundling';
-import { grantSendEmail, type SesSender } from './email';
+import { grantQueueMail, grantSendEmail, type SesSender } from './email';
 import type { GatehouseSecrets } from './secrets';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -171,18 +176,36 @@ export const specFunction = <S extends FunctionSpec>(
 /**
  * One NodejsFunction per entry of src/http/functions.ts (specFunction), and what only
  * Gatehouse's own functions get: the secrets their flags name, PutEvents on the default event
- * bus for `publishesEvents`, SendEmail as the stack's sender for `sendsEmail`, the audit
- * retention.
+ * bus for `publishesEvents`, the mailer's invocation for `sendsEmail`, the cursor key for
+ * `signsCursors`, the audit retention; and the mailer, the one function that sends through SES.
  */
 export class GatehouseFunctions extends Construct {
   readonly byName: Record<FunctionName, NodejsFunction>;
+  /**
+   * Sends the mails the `sendsEmail` functions queue (invoked asynchronously, so no answer waits
+   * on SES: docs/aws.md, "Email (SES)"); made only with a sender.
+   */
+  readonly mailer: NodejsFunction | undefined;
 
   constructor(scope: Construct, id: string, props: GatehouseFunctionsProps) {
     super(scope, id);
+    this.mailer = props.sesSender ? this.buildMailer(props, props.sesSender) : undefined;
     const names = Object.keys(functionSpecs) as FunctionName[];
     this.byName = Object.fromEntries(
       names.map((name) => [name, this.build(functionId(name), functionSpecs[name], props)]),
     ) as Record<FunctionName, NodejsFunction>;
+  }
+
+  private buildMailer(props: GatehouseFunctionsProps, sender: SesSender): NodejsFunction {
+    const mailer = specFunction(this, 'Mailer', mailerSpec, {
+      tables: {},
+      logRetention: props.logRetention,
+      environment: {},
+    });
+    grantSendEmail(mailer, sender);
+    // Lambda's own queue: two retries, and a mail older than its shortest link is dropped.
+    mailer.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.minutes(30) });
+    return mailer;
   }
 
   private build(id: string, spec: FunctionSpec, props: GatehouseFunctionsProps): NodejsFunction {
@@ -243,7 +266,12 @@ export class GatehouseFunctions extends Construct {
       fn.addEnvironment('EVENT_BUS_NAME', eventBusName);
     }
 
-    if (spec.sendsEmail && props.sesSender) grantSendEmail(fn, props.sesSender);
+    if (spec.sendsEmail && this.mailer) grantQueueMail(fn, this.mailer);
+
+    if (spec.signsCursors) {
+      props.secrets.cursorKey.grantRead(fn);
+      fn.addEnvironment('CURSOR_KEY_SECRET_ARN', props.secrets.cursorKey.secretArn);
+    }
     return fn;
   }
 }

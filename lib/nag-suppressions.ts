@@ -93,6 +93,16 @@ export const suppressNagFindings = (stack: GatehouseStack): void => {
     suppressSpecFunctionFindings(functions.byName[name], spec, stack.tables.byName);
   }
 
+  if (functions.mailer) suppressSpecFunctionFindings(functions.mailer, { tables: {} }, {});
+  NagSuppressions.addResourceSuppressions(secrets.cursorKey, [
+    {
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The cursor key only authenticates listing cursors, which live for one paging session. ' +
+        'Rotating it would end the cursors in flight and protect nothing more; an operator who ' +
+        'wants a new key puts a new value, which the functions read on their next cold start.',
+    },
+  ]);
   NagSuppressions.addResourceSuppressions(secrets.signingKeys, [
     {
       id: 'AwsSolutions-SMG4',

@@ -3,8 +3,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 /**
- * The two secrets Gatehouse keeps in Secrets Manager. Neither value is ever in the template:
- * CloudFormation generates both.
+ * The secrets Gatehouse keeps in Secrets Manager. No value is ever in the template:
+ * CloudFormation generates each.
  */
 export class GatehouseSecrets extends Construct {
   /**
@@ -20,6 +20,11 @@ export class GatehouseSecrets extends Construct {
    * to the identity provider, or put the provider's key in it.
    */
   readonly ssoJwtSecret: Secret | undefined;
+  /**
+   * The key of the listing cursors' HMAC (CURSOR_KEY): a secret of its own, so the listing
+   * functions need not read the private signing keys.
+   */
+  readonly cursorKey: Secret;
 
   constructor(scope: Construct, id: string, props: { sso: boolean } = { sso: false }) {
     super(scope, id);
@@ -39,6 +44,11 @@ export class GatehouseSecrets extends Construct {
         excludePunctuation: true,
       },
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.cursorKey = new Secret(this, 'CursorKey', {
+      description: 'Gatehouse cursor key: authenticates the cursors of every listing',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
     this.defaultOwnerPassword = new Secret(this, 'DefaultOwnerPassword', {

@@ -1,6 +1,5 @@
 import { type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
-import { GatehouseError } from './errors';
 import { assertCurrentPassword } from './reauthentication';
 import { startEmailChange } from './self-service';
 import { assertKeepsAnOwner, deleteUser, withNewPassword } from './user-management';
@@ -75,12 +74,8 @@ export const updateOwnProfile = async (
   }
   const newEmail = changes.email === undefined ? null : displayForm(changes.email);
   const emailChanges = newEmail !== null && emailKey(newEmail) !== before.emailKey;
-  if (emailChanges) {
-    if (await deps.store.findUserByEmail(emailKey(newEmail))) {
-      throw new GatehouseError('conflict', 'email: is taken.');
-    }
-    await startEmailChange(deps, after, newEmail);
-  }
+  // A taken address answers as a free one (startEmailChange mails nothing for it).
+  if (emailChanges) await startEmailChange(deps, after, newEmail);
   if (fields.length > 0 || emailChanges) {
     await recordAudit(deps, meta, {
       action: 'account.update',

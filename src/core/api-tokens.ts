@@ -216,10 +216,10 @@ export const listApiTokens = async (
     userId,
     includeRevoked: Boolean(query.include_revoked),
     limit: query.limit ?? 50,
-    ...(query.cursor ? { after: decodeCursor(query.cursor, filters) } : {}),
+    ...(query.cursor ? { after: await decodeCursor(deps, query.cursor, filters) } : {}),
   });
   return {
     tokens: page.items.map(toPublicApiToken),
-    next_cursor: page.next ? encodeCursor(page.next, filters) : null,
+    next_cursor: page.next ? await encodeCursor(deps, page.next, filters) : null,
   };
 };

@@ -152,11 +152,11 @@ export const listClients = async (
 ): Promise<{ clients: PublicClient[]; next_cursor: string | null }> => {
   const page = await deps.store.listClients({
     limit: query.limit ?? 50,
-    ...(query.cursor ? { after: decodeCursor(query.cursor, 'clients') } : {}),
+    ...(query.cursor ? { after: await decodeCursor(deps, query.cursor, 'clients') } : {}),
   });
   return {
     clients: page.items.map(toPublicClient),
-    next_cursor: page.next ? encodeCursor(page.next, 'clients') : null,
+    next_cursor: page.next ? await encodeCursor(deps, page.next, 'clients') : null,
   };
 };
 

@@ -1,7 +1,7 @@
 import type { AuditEvent } from './audit';
 import type { Clock } from './clock';
 import type { Config } from './config';
-import type { Mailer } from './mailer';
+import type { MailQueue } from './mailer';
 import type { PasswordHasher } from './password-hasher';
 import type { ScopeCatalog } from './roles';
 import type { Signer } from './signing-keys';
@@ -18,8 +18,10 @@ export interface CoreDeps {
   /** The key that signs access tokens; loaded on first use. */
   signer: () => Promise<Signer>;
   events: UserEventPublisher;
-  /** Sends the account mails (verification, reset, email change). */
-  mailer: Mailer;
+  /** Queues every account mail (verification, reset, email change, notices): never waited on. */
+  mail: MailQueue;
+  /** The key that authenticates listing cursors (HMAC-SHA256); loaded on first use. */
+  cursorKey: () => Promise<Uint8Array>;
   /** An audit event could not be written: report it, the change itself stands. */
   onAuditFailure: (error: unknown, event: AuditEvent) => void;
 }

@@ -48,7 +48,7 @@ const mailOneTimeLink = async (
   template: (issuer: string, to: string, token: string, ttlSeconds: number) => EmailMessage,
 ): Promise<void> => {
   const token = await issueOneTimeToken(deps, { ...grant, email: grant.to });
-  await deps.mailer.send(template(deps.config.issuerUrl, grant.to, token, grant.ttlSeconds));
+  await deps.mail.enqueue([template(deps.config.issuerUrl, grant.to, token, grant.ttlSeconds)]);
 };
 
 const sendVerification = (deps: CoreDeps, user: UserRecord) =>
@@ -110,7 +110,9 @@ export const resendVerification = async (
   meta: RequestMeta,
 ): Promise<void> =>
   forAddressEvenly(deps, email, meta, async (user) => {
+    // An empty batch otherwise: the same queue work whether or not a mail goes.
     if (user?.status === 'unverified') await sendVerification(deps, user);
+    else await deps.mail.enqueue([]);
   });
 
 /** `POST /auth/email/verify`: a sign-up's address, or the new address of a change. */
@@ -155,7 +157,11 @@ export const forgotPassword = async (
   meta: RequestMeta,
 ): Promise<void> =>
   forAddressEvenly(deps, email, meta, async (user) => {
-    if (user?.type !== 'human' || !['active', 'unverified'].includes(user.status)) return;
+    if (user?.type !== 'human' || !['active', 'unverified'].includes(user.status)) {
+      // An empty batch: the same queue work whether or not a mail goes.
+      await deps.mail.enqueue([]);
+      return;
+    }
     await mailOneTimeLink(
       deps,
       {
@@ -214,23 +220,34 @@ export const resetPasswordWithToken = async (
   });
 };
 
-/** The mails of an address change: a link to the new address, a notice to the old one. */
+/**
+ * The mails of an address change: a link to the new address, a notice to the old one. A taken
+ * address gets neither, yet the answer and the store's work are the same as for a free one (the
+ * link's token is issued and never mailed), so `PATCH /me` tells nobody which addresses have
+ * accounts. Should the address be taken between here and the link, verifying it is a 409.
+ */
 export const startEmailChange = async (
   deps: CoreDeps,
   user: UserRecord,
   newEmail: string,
 ): Promise<void> => {
-  await Promise.all([
-    mailOneTimeLink(
-      deps,
-      {
-        purpose: 'change_email',
-        userId: user.id,
-        to: newEmail,
-        ttlSeconds: deps.config.account.emailVerificationTtlSeconds,
-      },
-      emailChangeEmail,
-    ),
-    deps.mailer.send(emailChangeNotice(deps.config.issuerUrl, user.email, newEmail)),
+  const ttlSeconds = deps.config.account.emailVerificationTtlSeconds;
+  const [holder, token] = await Promise.all([
+    deps.store.findUserByEmail(emailKey(newEmail)),
+    issueOneTimeToken(deps, {
+      purpose: 'change_email',
+      userId: user.id,
+      email: newEmail,
+      ttlSeconds,
+    }),
   ]);
+  const { issuerUrl } = deps.config;
+  await deps.mail.enqueue(
+    holder
+      ? []
+      : [
+          emailChangeEmail(issuerUrl, newEmail, token, ttlSeconds),
+          emailChangeNotice(issuerUrl, user.email, newEmail),
+        ],
+  );
 };

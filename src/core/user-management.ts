@@ -355,13 +355,13 @@ export const listUsers = async (
   const filters = JSON.stringify([prefix ?? null, query.role ?? null, query.status ?? null]);
   const page = await deps.store.listUsers({
     limit: query.limit ?? 50,
-    ...(query.cursor ? { after: decodeCursor(query.cursor, filters) } : {}),
+    ...(query.cursor ? { after: await decodeCursor(deps, query.cursor, filters) } : {}),
     ...(prefix ? { prefix } : {}),
     ...(query.role ? { role: query.role } : {}),
     ...(query.status ? { status: query.status } : {}),
   });
   return {
     users: page.items.map(toPublicUser),
-    next_cursor: page.next ? encodeCursor(page.next, filters) : null,
+    next_cursor: page.next ? await encodeCursor(deps, page.next, filters) : null,
   };
 };

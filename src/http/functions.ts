@@ -30,8 +30,13 @@ export interface FunctionSpec {
   readsSsoSecret?: boolean;
   /** Serves the hosted pages' assets: its bundle carries web/dist. */
   servesWebAssets?: boolean;
-  /** Sends mail through SES (EMAIL_FROM, and `ses:SendEmail` as the stack's sender only). */
+  /**
+   * Queues account mail: may invoke the mailer function asynchronously (MAILER_FUNCTION_NAME),
+   * which alone sends through SES.
+   */
   sendsEmail?: boolean;
+  /** Authenticates listing cursors: reads the cursor key (CURSOR_KEY_SECRET_ARN) on AWS. */
+  signsCursors?: boolean;
   memoryMb: number;
 }
 
@@ -68,6 +73,7 @@ export const functionSpecs = {
     tables: { users: 'write', tokens: 'write', audit: 'write' },
     hashesPasswords: true,
     sendsEmail: true,
+    signsCursors: true,
     memoryMb: 1024,
   },
   users: {
@@ -76,12 +82,14 @@ export const functionSpecs = {
     tables: { users: 'write', tokens: 'write', audit: 'write' },
     hashesPasswords: true,
     publishesEvents: true,
+    signsCursors: true,
     memoryMb: 1024,
   },
   apiTokens: {
     entry: 'api-tokens.ts',
     description: 'API tokens',
     tables: { users: 'read', tokens: 'write', audit: 'write' },
+    signsCursors: true,
     memoryMb: 512,
   },
   oauth: {
@@ -90,6 +98,7 @@ export const functionSpecs = {
     tables: { users: 'write', tokens: 'write', audit: 'write' },
     signsTokens: true,
     hashesPasswords: true,
+    signsCursors: true,
     memoryMb: 512,
   },
   pages: {
@@ -102,6 +111,7 @@ export const functionSpecs = {
     publishesEvents: true,
     /** Ships web/dist (the pages' script and stylesheet) in its bundle. */
     servesWebAssets: true,
+    signsCursors: true,
     memoryMb: 1024,
   },
   discovery: {
@@ -124,3 +134,14 @@ export const functionSpecs = {
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
+
+/**
+ * The mailer: no route, invoked asynchronously by the `sendsEmail` functions with one mail
+ * (src/http/mail-queue.ts); the only function allowed `ses:SendEmail`.
+ */
+export const mailerSpec = {
+  entry: 'mailer.ts',
+  description: 'Sends one account mail through SES (invoked asynchronously)',
+  tables: {},
+  memoryMb: 256,
+} as const satisfies FunctionSpec;

@@ -9,7 +9,7 @@ import { json } from './responses';
 const OAUTH_ERRORS: Record<ErrorCode, { status: number; error: string }> = {
   record_invalid: { status: 400, error: 'invalid_request' },
   unsupported_media_type: { status: 400, error: 'invalid_request' },
-  payload_too_large: { status: 400, error: 'invalid_request' },
+  payload_too_large: { status: 413, error: 'invalid_request' },
   token_expired: { status: 401, error: 'invalid_token' },
   token_invalid: { status: 401, error: 'invalid_token' },
   invalid_credentials: { status: 400, error: 'invalid_grant' },

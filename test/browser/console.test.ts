@@ -182,7 +182,7 @@ describe('API tokens', () => {
       void dialog.accept();
     });
     await row.getByRole('button', { name: 'Revoke' }).click();
-    await page.waitForURL((url) => url.searchParams.get('notice') === 'Token revoked.');
+    await page.waitForURL((url) => url.searchParams.get('notice') === 'token_revoked');
     await snap('revoked');
     expect(dialogs).toEqual([expect.stringMatching(/^Revoke this token\?/)]);
     const revokedRow = page.getByRole('row').filter({ hasText: 'ci pipeline' });

@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { type EmailProps, grantSendEmail, type SesSender, sesSender } from '../../lib/email';
 import { GatehouseStack, type GatehouseStackProps } from '../../lib/gatehouse-stack';
@@ -135,46 +136,83 @@ describe('the stack', () => {
   const names = Object.keys(functionSpecs) as FunctionName[];
   const senders = names.filter((name) => (functionSpecs[name] as FunctionSpec).sendsEmail);
 
-  /** Each function's environment and SES actions, without bundling. */
+  /** A function's environment and its SES, Lambda and DynamoDB actions, without bundling. */
+  const mailOf = (stack: GatehouseStack, template: Template, fn: IConstruct) => {
+    const properties = lambdaProperties(
+      template,
+      stack.getLogicalId(fn.node.defaultChild as CfnElement),
+    );
+    const statements = roleStatements(template, properties.Role['Fn::GetAtt'][0]);
+    const actions = (prefix: string) =>
+      statements.flatMap((s) => s.actions.filter((action) => action.startsWith(prefix)));
+    return {
+      env: properties.Environment.Variables,
+      ses: actions('ses:'),
+      dynamodb: actions('dynamodb:'),
+      invokes: statements
+        .filter((s) => s.actions.some((action) => action.startsWith('lambda:')))
+        .map(({ actions: a, Resource }) => ({ actions: a, Resource })),
+    };
+  };
+
   const synthEmail = (props: GatehouseStackProps) => {
     const stack = new GatehouseStack(new App({ context: noBundling }), 'Gatehouse', props);
     const template = Template.fromStack(stack);
-    return Object.fromEntries(
-      names.map((name) => {
-        const fn = stack.functions.byName[name];
-        const properties = lambdaProperties(
-          template,
-          stack.getLogicalId(fn.node.defaultChild as CfnElement),
-        );
-        const ses = roleStatements(template, properties.Role['Fn::GetAtt'][0]).flatMap((s) =>
-          s.actions.filter((action) => action.startsWith('ses:')),
-        );
-        return [name, { env: properties.Environment.Variables, ses }];
-      }),
-    ) as Record<FunctionName, { env: Record<string, unknown>; ses: string[] }>;
+    const byName = Object.fromEntries(
+      names.map((name) => [name, mailOf(stack, template, stack.functions.byName[name])]),
+    ) as Record<FunctionName, ReturnType<typeof mailOf>>;
+    const { mailer } = stack.functions;
+    return {
+      byName,
+      template,
+      mailer: mailer ? mailOf(stack, template, mailer) : undefined,
+      mailerId: mailer ? stack.getLogicalId(mailer.node.defaultChild as CfnElement) : undefined,
+    };
   };
 
   it('has functions that send mail', () => {
     expect(senders.length).toBeGreaterThan(0);
   });
 
-  it('gives EMAIL_FROM and SendEmail to the sendsEmail functions only', () => {
+  it('lets the mailer alone send, as the sender; the sendsEmail functions may only invoke it', () => {
     const built = synthEmail({ emailFrom: 'Gatehouse <no-reply@example.com>' });
+    const { mailer, mailerId } = built;
+    expect(mailer?.env.EMAIL_FROM).toBe('Gatehouse <no-reply@example.com>');
+    expect(mailer?.ses).toEqual(['ses:SendEmail']);
+    expect(mailer?.dynamodb).toEqual([]);
+    expect(mailer?.invokes).toEqual([]);
     for (const name of names) {
       const sends = senders.includes(name);
-      expect(built[name].env.EMAIL_FROM).toBe(
-        sends ? 'Gatehouse <no-reply@example.com>' : undefined,
+      const fn = built.byName[name];
+      expect(fn.env).not.toHaveProperty('EMAIL_FROM');
+      expect(fn.env).not.toHaveProperty('SES_CONFIGURATION_SET');
+      expect(fn.ses).toEqual([]);
+      expect(fn.env.MAILER_FUNCTION_NAME).toEqual(sends ? { Ref: mailerId } : undefined);
+      expect(fn.invokes).toEqual(
+        sends
+          ? [{ actions: ['lambda:InvokeFunction'], Resource: { 'Fn::GetAtt': [mailerId, 'Arn'] } }]
+          : [],
       );
-      expect(built[name].env).not.toHaveProperty('SES_CONFIGURATION_SET');
-      expect(built[name].ses).toEqual(sends ? ['ses:SendEmail'] : []);
     }
   });
 
-  it('without emailFrom, no function may send nor knows a sender', () => {
+  it('has Lambda retry a failed mail twice and drop it after 30 minutes', () => {
+    const { template, mailerId } = synthEmail({ emailFrom: 'no-reply@example.com' });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: mailerId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 1800,
+    });
+  });
+
+  it('without emailFrom, no mailer, and no function may send nor knows a sender', () => {
     const built = synthEmail({});
+    expect(built.mailer).toBeUndefined();
     for (const name of names) {
-      expect(built[name].env).not.toHaveProperty('EMAIL_FROM');
-      expect(built[name].ses).toEqual([]);
+      expect(built.byName[name].env).not.toHaveProperty('EMAIL_FROM');
+      expect(built.byName[name].env).not.toHaveProperty('MAILER_FUNCTION_NAME');
+      expect(built.byName[name].ses).toEqual([]);
+      expect(built.byName[name].invokes).toEqual([]);
     }
   });
 

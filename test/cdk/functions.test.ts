@@ -29,7 +29,7 @@ import {
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 let synth: Synthesized;
-const ids = { api: '', key: '', signingKeys: '', ownerPassword: '' };
+const ids = { api: '', key: '', signingKeys: '', ownerPassword: '', cursorKey: '', mailer: '' };
 const tableIds = {} as Record<TableName, string>;
 
 // An operator setting reaches every function; it cannot displace what the stack sets.
@@ -46,6 +46,8 @@ beforeAll(() => {
   ids.key = logicalId(stack.tables.key);
   ids.signingKeys = logicalId(stack.secrets.signingKeys);
   ids.ownerPassword = logicalId(stack.secrets.defaultOwnerPassword);
+  ids.cursorKey = logicalId(stack.secrets.cursorKey);
+  ids.mailer = stack.functions.mailer ? logicalId(stack.functions.mailer) : '';
   for (const name of Object.keys(tables) as TableName[]) {
     tableIds[name] = logicalId(stack.tables.byName[name]);
   }
@@ -127,8 +129,8 @@ const statementsOutsideStack = (name: FunctionName) =>
 const allActions = (name: FunctionName): string[] =>
   roleStatements(synth.template, roleIdOf(name)).flatMap((statement) => statement.actions);
 
-it('makes one function per spec', () => {
-  synth.template.resourceCountIs('AWS::Lambda::Function', names.length);
+it('makes one function per spec, and the mailer', () => {
+  synth.template.resourceCountIs('AWS::Lambda::Function', names.length + 1);
 });
 
 describe.each(names)('the %s function', (name) => {
@@ -161,10 +163,9 @@ describe.each(names)('the %s function', (name) => {
       expected.AUDIT_RETENTION_DAYS = String(defaultAuditRetentionDays);
     }
     if (spec.publishesEvents) expected.EVENT_BUS_NAME = 'default';
-    if (spec.sendsEmail) {
-      expected.EMAIL_FROM = email.emailFrom;
-      expected.SES_CONFIGURATION_SET = email.sesConfigurationSet;
-    }
+    // Mail is queued to the mailer, which alone knows the sender (test/cdk/email.test.ts).
+    if (spec.sendsEmail) expected.MAILER_FUNCTION_NAME = { Ref: ids.mailer };
+    if (spec.signsCursors) expected.CURSOR_KEY_SECRET_ARN = { Ref: ids.cursorKey };
     if (spec.signsTokens) expected.SIGNING_KEYS_SECRET_ARN = { Ref: ids.signingKeys };
     if (spec.bootstrapsOwner) {
       expected.DEFAULT_OWNER_PASSWORD_SECRET_ARN = { Ref: ids.ownerPassword };
@@ -209,6 +210,8 @@ describe.each(names)('the %s function', (name) => {
     if (reachable.length > 0) allowed.add(ids.key);
     if (spec.signsTokens) allowed.add(ids.signingKeys);
     if (spec.bootstrapsOwner) allowed.add(ids.ownerPassword);
+    if (spec.signsCursors) allowed.add(ids.cursorKey);
+    if (spec.sendsEmail) allowed.add(ids.mailer);
 
     const statements = roleStatements(synth.template, roleIdOf(name));
     expect(statements.length).toBeGreaterThan(0);
@@ -223,11 +226,10 @@ describe.each(names)('the %s function', (name) => {
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
       for (const id of statement.resourceIds) expect(allowed).toContain(id);
     }
-    // The statements on what the stack does not make: the default event bus, the SES sender.
-    expect(statementsOutsideStack(name).map((statement) => statement.Resource)).toEqual([
-      ...(spec.publishesEvents ? [defaultBusArn] : []),
-      ...(spec.sendsEmail ? [sendEmailResources] : []),
-    ]);
+    // The statements on what the stack does not make: the default event bus.
+    expect(statementsOutsideStack(name).map((statement) => statement.Resource)).toEqual(
+      spec.publishesEvents ? [defaultBusArn] : [],
+    );
   });
 
   it(`${spec.publishesEvents ? 'may only put events on the default bus' : 'cannot put events'}`, () => {
@@ -248,22 +250,11 @@ describe.each(names)('the %s function', (name) => {
     );
   });
 
-  it(`${spec.sendsEmail ? 'may only send mail as the sender' : 'cannot send mail'}`, () => {
-    const sesStatements = roleStatements(synth.template, roleIdOf(name))
-      .filter((statement) => statement.actions.some((action) => action.startsWith('ses:')))
-      .map(({ Effect, Action, Resource, Condition }) => ({ Effect, Action, Resource, Condition }));
-    expect(sesStatements).toEqual(
-      spec.sendsEmail
-        ? [
-            {
-              Effect: 'Allow',
-              Action: 'ses:SendEmail',
-              Resource: sendEmailResources,
-              Condition: undefined,
-            },
-          ]
-        : [],
+  it('cannot send mail itself (only the mailer may)', () => {
+    const sesStatements = roleStatements(synth.template, roleIdOf(name)).filter((statement) =>
+      statement.actions.some((action) => action.startsWith('ses:')),
     );
+    expect(sesStatements).toEqual([]);
   });
 
   it.each(Object.keys(tables) as TableName[])('has exactly its spec access to %s', (table) => {
@@ -330,33 +321,53 @@ describe('least privilege, by example', () => {
       roleStatements(synth.template, roleIdOf('users')).flatMap((s) => [...s.resourceIds]),
     );
     expect([...reached].sort()).toEqual(
-      [logGroup, tableIds.users, tableIds.tokens, tableIds.audit, ids.key].sort(),
+      [logGroup, tableIds.users, tableIds.tokens, tableIds.audit, ids.key, ids.cursorKey].sort(),
     );
     expect(statementsOutsideStack('users')).toEqual([
       expect.objectContaining({ Action: 'events:PutEvents', Resource: defaultBusArn }),
     ]);
     const services = new Set(allActions('users').map((action) => action.split(':')[0]));
-    expect([...services].sort()).toEqual(['dynamodb', 'events', 'kms', 'logs']);
+    expect([...services].sort()).toEqual(['dynamodb', 'events', 'kms', 'logs', 'secretsmanager']);
     expect(lambda('users').Environment.Variables).toMatchObject({
       EVENT_BUS_NAME: 'default',
       AUDIT_RETENTION_DAYS: String(defaultAuditRetentionDays),
     });
   });
 
-  it('the account function writes the three tables and sends mail as the sender, nothing else', () => {
+  it('the account function writes the three tables and queues mail to the mailer, nothing else', () => {
     const logGroup = lambda('account').LoggingConfig.LogGroup.Ref;
     const reached = new Set(
       roleStatements(synth.template, roleIdOf('account')).flatMap((s) => [...s.resourceIds]),
     );
     expect([...reached].sort()).toEqual(
-      [logGroup, tableIds.users, tableIds.tokens, tableIds.audit, ids.key].sort(),
+      [
+        logGroup,
+        tableIds.users,
+        tableIds.tokens,
+        tableIds.audit,
+        ids.key,
+        ids.cursorKey,
+        ids.mailer,
+      ].sort(),
     );
-    expect(statementsOutsideStack('account')).toEqual([
+    expect(actionsOn('account', ids.mailer)).toEqual(['lambda:InvokeFunction']);
+    expect(statementsOutsideStack('account')).toEqual([]);
+    const services = new Set(allActions('account').map((action) => action.split(':')[0]));
+    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'lambda', 'logs', 'secretsmanager']);
+    expect(lambda('account').Environment.Variables).toMatchObject({
+      MAILER_FUNCTION_NAME: { Ref: ids.mailer },
+    });
+  });
+
+  it('the mailer sends as the sender, and reaches nothing but its log group', () => {
+    const mailer = lambdaProperties(synth.template, ids.mailer);
+    const statements = roleStatements(synth.template, mailer.Role['Fn::GetAtt'][0]);
+    const reached = new Set(statements.flatMap((s) => [...s.resourceIds]));
+    expect([...reached]).toEqual([mailer.LoggingConfig.LogGroup.Ref]);
+    expect(statements.filter((s) => s.resourceIds.size === 0)).toEqual([
       expect.objectContaining({ Action: 'ses:SendEmail', Resource: sendEmailResources }),
     ]);
-    const services = new Set(allActions('account').map((action) => action.split(':')[0]));
-    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs', 'ses']);
-    expect(lambda('account').Environment.Variables).toMatchObject({
+    expect(mailer.Environment.Variables).toMatchObject({
       EMAIL_FROM: email.emailFrom,
       SES_CONFIGURATION_SET: email.sesConfigurationSet,
     });
@@ -368,27 +379,35 @@ describe('least privilege, by example', () => {
       roleStatements(synth.template, roleIdOf('pages')).flatMap((s) => [...s.resourceIds]),
     );
     expect([...reached].sort()).toEqual(
-      [logGroup, tableIds.users, tableIds.tokens, tableIds.audit, ids.key, ids.signingKeys].sort(),
+      [
+        logGroup,
+        tableIds.users,
+        tableIds.tokens,
+        tableIds.audit,
+        ids.key,
+        ids.signingKeys,
+        ids.cursorKey,
+        ids.mailer,
+      ].sort(),
     );
     expect(actionsOn('pages', ids.signingKeys)).toContain('secretsmanager:PutSecretValue');
     expect(actionsOn('pages', ids.ownerPassword)).toEqual([]);
     expect(statementsOutsideStack('pages')).toEqual([
       expect.objectContaining({ Action: 'events:PutEvents', Resource: defaultBusArn }),
-      expect.objectContaining({ Action: 'ses:SendEmail', Resource: sendEmailResources }),
     ]);
     const services = new Set(allActions('pages').map((action) => action.split(':')[0]));
     expect([...services].sort()).toEqual([
       'dynamodb',
       'events',
       'kms',
+      'lambda',
       'logs',
       'secretsmanager',
-      'ses',
     ]);
     expect(lambda('pages').Environment.Variables).toMatchObject({
       SIGNING_KEYS_SECRET_ARN: { Ref: ids.signingKeys },
       EVENT_BUS_NAME: 'default',
-      EMAIL_FROM: email.emailFrom,
+      MAILER_FUNCTION_NAME: { Ref: ids.mailer },
       WEB_ASSETS_DIR: '/var/task/web',
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localEmailFrom } from '../../dev/ses-local';
-import { buildDeps } from '../../src/http/composition';
+import { mailerFromEnv } from '../../src/http/mailer';
 import { useLocalStack } from '../support/local-stack';
 
 /** The SES v2 mailer against the local SES emulator `npm start` runs, as the account flows use it. */
@@ -14,7 +14,7 @@ describe('mailer', () => {
       text: 'Open https://auth.example.com/verify-email#token=evt_abc\nIt works for a day.',
       html: '<p>Open <a href="https://auth.example.com/verify-email#token=evt_abc">this link</a> — ✓</p>',
     };
-    await buildDeps(process.env).mailer.send(message);
+    await mailerFromEnv(process.env).send(message);
 
     const received = await mail().latestTo('ada.lovelace@example.com');
     expect(received).toMatchObject({
@@ -41,7 +41,7 @@ describe('mailer', () => {
   });
 
   it('passes on what SES refuses as an error', async () => {
-    const { mailer } = buildDeps(process.env);
+    const mailer = mailerFromEnv(process.env);
     // SES (and the emulator) refuse a message without a subject.
     await expect(
       mailer.send({ to: 'refused@example.com', subject: '', text: 't', html: 'h' }),

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/core/config';
 import type { CoreDeps } from '../../src/core/deps';
-import type { EmailMessage, Mailer } from '../../src/core/mailer';
+import type { EmailMessage, MailQueue } from '../../src/core/mailer';
 import { createBcryptHasher } from '../../src/core/password-hasher';
 import { defaultScopeCatalog } from '../../src/core/roles';
 import { currentSigner, newSigningKeySet, type SigningKeySet } from '../../src/core/signing-keys';
@@ -9,18 +10,18 @@ import type { UserEvent } from '../../src/core/user-events';
 import { createMemoryStore } from '../../src/store/memory-store';
 import { type FakeClock, fakeClock } from './fake-clock';
 
-export interface RecordingMailer extends Mailer {
-  /** Every message sent so far, oldest first. */
+export interface RecordingMailQueue extends MailQueue {
+  /** Every message queued so far, oldest first. */
   sent: EmailMessage[];
 }
 
-/** A mailer for unit tests: keeps what it is given. (Integration tests read the SES emulator.) */
-export const recordingMailer = (): RecordingMailer => {
+/** A mail queue for unit tests: keeps what it is given. (Integration tests read the SES emulator.) */
+export const recordingMailQueue = (): RecordingMailQueue => {
   const sent: EmailMessage[] = [];
   return {
     sent,
-    send: async (message) => {
-      sent.push(message);
+    enqueue: async (messages) => {
+      sent.push(...messages);
     },
   };
 };
@@ -30,7 +31,9 @@ export interface TestDeps extends CoreDeps {
   keySet: SigningKeySet;
   /** Events published so far. */
   published: UserEvent[];
-  mailer: RecordingMailer;
+  mail: RecordingMailQueue;
+  /** The same recorder as `mail`, under the name tests read it by. */
+  mailer: RecordingMailQueue;
 }
 
 /** Core dependencies for unit tests: in-memory store, fake clock, cheap bcrypt, recorded mail. */
@@ -42,6 +45,8 @@ export const testDeps = (
   const keySet = newSigningKeySet(clock.now());
   const signer = currentSigner(keySet);
   const published: UserEvent[] = [];
+  const mail = recordingMailQueue();
+  const cursorKey = randomBytes(32);
   return {
     config: loadConfig({ ISSUER_URL: 'https://auth.example.com', ...env }),
     store,
@@ -50,6 +55,7 @@ export const testDeps = (
     hasher: createBcryptHasher(4),
     scopes: defaultScopeCatalog,
     signer: async () => signer,
+    cursorKey: async () => cursorKey,
     keySet,
     published,
     events: {
@@ -57,7 +63,8 @@ export const testDeps = (
         published.push(event);
       },
     },
-    mailer: recordingMailer(),
+    mail,
+    mailer: mail,
     onAuditFailure: (error) => {
       throw error;
     },

@@ -13,7 +13,7 @@ export const listAuditAction: Action = async (request) => {
   const filters = JSON.stringify([query.actor_id, query.target_id, query.action, since, until]);
   const page = await request.deps.store.listAuditEvents({
     limit: query.limit ?? 50,
-    ...(query.cursor ? { after: decodeCursor(query.cursor, filters) } : {}),
+    ...(query.cursor ? { after: await decodeCursor(request.deps, query.cursor, filters) } : {}),
     ...(query.actor_id ? { actorId: query.actor_id } : {}),
     ...(query.target_id ? { targetId: query.target_id } : {}),
     ...(query.action ? { action: query.action } : {}),
@@ -22,6 +22,6 @@ export const listAuditAction: Action = async (request) => {
   });
   return json(200, {
     events: page.items,
-    next_cursor: page.next ? encodeCursor(page.next, filters) : null,
+    next_cursor: page.next ? await encodeCursor(request.deps, page.next, filters) : null,
   });
 };

@@ -13,6 +13,7 @@ import { SignUpBody } from '../../http/schemas';
 import { checked, given } from '../forms';
 import { html } from '../html';
 import { alert, csrfField, field, layout } from '../layout';
+import { noticeText, withNotice } from '../notices';
 import { type PageAction, type PageRequest, page, seeOther, sessionCookie } from '../page-handler';
 
 /** Where a finished sign-in goes: a checked `return_to`, or the console. */
@@ -63,7 +64,7 @@ const signInForm = async (request: PageRequest, returnTo: string, error?: string
         deps.config.account.signUpEnabled ? html` · <a href="/sign-up">Create an account</a>` : ''
       }</p>`
     : html`<p>Password sign-in is turned off: use single sign-on.</p>`;
-  const notice = request.query.get('notice');
+  const notice = noticeText(request.query.get('notice'));
   return layout({
     title: 'Sign in',
     body: html`${alert(error)}${alert(notice, 'notice')}${sso}${passwordForm}`,
@@ -119,7 +120,7 @@ export const signOutSubmit: PageAction = async (request) => {
     await request.deps.store.revokeSession(request.signedIn.session.sid, request.deps.clock.now());
   }
   request.setCookies.push(clearCookie(SESSION_COOKIE, { path: '/', secure: request.secure }));
-  return seeOther('/sign-in?notice=You%20are%20signed%20out.');
+  return seeOther(withNotice('/sign-in', 'signed_out'));
 };
 
 /** A page with one form and the outcome of posting it. */
@@ -201,7 +202,7 @@ export const signUpSubmit: PageAction = async (request) => {
           ),
         );
       }
-      return seeOther('/sign-in?notice=Your%20account%20is%20ready.%20Sign%20in.');
+      return seeOther(withNotice('/sign-in', 'account_ready'));
     },
     (error) => signUpForm(request, error),
   );
@@ -228,7 +229,7 @@ export const verifyEmailSubmit: PageAction = async (request) =>
   attempt(
     async () => {
       await verifyEmail(request.deps, request.form.get('token') ?? '', request.meta);
-      return seeOther('/sign-in?notice=Your%20email%20address%20is%20confirmed.');
+      return seeOther(withNotice('/sign-in', 'email_confirmed'));
     },
     (error) =>
       formPage('Confirm your email', html`<p><a href="/sign-in">Sign in</a></p>`, {
@@ -290,7 +291,7 @@ export const resetPasswordSubmit: PageAction = async (request) =>
         { token: request.form.get('token') ?? '', password: request.form.get('password') ?? '' },
         request.meta,
       );
-      return seeOther('/sign-in?notice=Your%20password%20is%20changed.%20Sign%20in.');
+      return seeOther(withNotice('/sign-in', 'password_reset'));
     },
     (error) => resetForm(request, error),
   );

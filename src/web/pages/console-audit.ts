@@ -146,12 +146,12 @@ export const auditPage: PageAction = consoleAction('audit:read', async (request,
     const key = JSON.stringify([filters.actor_id, filters.target_id, filters.action, null, null]);
     const found = await request.deps.store.listAuditEvents({
       limit: PAGE_SIZE,
-      ...(cursor ? { after: decodeCursor(cursor, key) } : {}),
+      ...(cursor ? { after: await decodeCursor(request.deps, cursor, key) } : {}),
       ...(filters.actor_id ? { actorId: filters.actor_id } : {}),
       ...(filters.target_id ? { targetId: filters.target_id } : {}),
       ...(filters.action ? { action: filters.action } : {}),
     });
-    const next = found.next ? encodeCursor(found.next, key) : undefined;
+    const next = found.next ? await encodeCursor(request.deps, found.next, key) : undefined;
     results = html`${eventsTable(found.items, await usersNamed(request, found.items))}
 ${pager('/console/audit', { ...filters }, cursor, next)}`;
   } catch (error) {

@@ -6,6 +6,7 @@ import { ChangePasswordBody, CreateTokenBody, UpdateMeBody } from '../../http/sc
 import { checked, given } from '../forms';
 import { type Html, html } from '../html';
 import { alert, csrfField, field, layout, onceField } from '../layout';
+import { noticeText, withNotice } from '../notices';
 import {
   assertFirstPost,
   type PageAction,
@@ -31,7 +32,7 @@ const consolePage = (request: PageRequest, user: UserRecord, title: string, body
   layout({ title, body, user, csrf: request.csrf });
 
 const profileBody = (request: PageRequest, user: UserRecord, error?: string) => html`
-${alert(error)}${alert(request.query.get('notice'), 'notice')}
+${alert(error)}${alert(noticeText(request.query.get('notice')), 'notice')}
 <section aria-labelledby="profile-heading">
 <h2 id="profile-heading">Profile</h2>
 <p>Signed in as <strong>${user.email}</strong> · role <span class="badge">${user.role}</span></p>
@@ -88,9 +89,7 @@ export const profileSubmit: PageAction = async (request) => {
       await updateOwnProfile(request.deps, who.actor, changes, request.meta);
       const moving =
         changes.email !== undefined && changes.email.toLowerCase() !== who.user.emailKey;
-      return seeOther(
-        `/console?notice=${encodeURIComponent(moving ? 'Saved. Open the link mailed to the new address to switch to it.' : 'Saved.')}`,
-      );
+      return seeOther(withNotice('/console', moving ? 'email_change_mailed' : 'saved'));
     },
     (message) =>
       consolePage(request, who.user, 'Your account', profileBody(request, who.user, message)),
@@ -111,9 +110,7 @@ export const passwordSubmit: PageAction = async (request) => {
         }),
         request.meta,
       );
-      return seeOther(
-        '/console?notice=Password%20changed.%20Your%20other%20sessions%20have%20ended.',
-      );
+      return seeOther(withNotice('/console', 'password_changed'));
     },
     (message) =>
       consolePage(request, who.user, 'Your account', profileBody(request, who.user, message)),
@@ -157,7 +154,7 @@ const tokensBody = async (
   }</td>
 </tr>`,
   );
-  return html`${created}${alert(options.error)}${alert(request.query.get('notice'), 'notice')}
+  return html`${created}${alert(options.error)}${alert(noticeText(request.query.get('notice')), 'notice')}
 <section aria-labelledby="new-token-heading">
 <h2 id="new-token-heading">New token</h2>
 <form method="post" action="/console/tokens">
@@ -246,5 +243,5 @@ export const tokenCreateSubmit: PageAction = async (request) => {
 export const tokenRevokeSubmit: PageAction = async (request) => {
   const who = signedInActor(request);
   await revokeApiToken(request.deps, who.actor, request.params.token_id ?? '', request.meta);
-  return seeOther('/console/tokens?notice=Token%20revoked.');
+  return seeOther(withNotice('/console/tokens', 'token_revoked'));
 };
