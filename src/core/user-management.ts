@@ -17,10 +17,11 @@ import {
   auditActor,
   operatorDetail,
 } from './user-policy';
-import type { UserStatus, UserType } from './users';
+import type { PasswordSetter, UserStatus, UserType } from './users';
 import {
   displayForm,
   emailKey,
+  linkingOf,
   type PublicUser,
   toPublicUser,
   type UserRecord,
@@ -36,6 +37,11 @@ export interface NewUser {
   type?: UserType;
   status?: 'active' | 'pending' | 'unverified';
   attributes?: Record<string, string>;
+  /** Users created ahead of their first federated login (owner or operator only). */
+  identities?: { provider: string; subject: string }[];
+  /** Proven unless said otherwise: only a self sign-up makes an unproven email. */
+  emailVerified?: boolean;
+  passwordSetBy?: PasswordSetter;
 }
 
 export interface UserChanges {
@@ -48,6 +54,13 @@ export interface UserChanges {
 }
 
 const notFound = () => new GatehouseError('not_found', 'No such user.');
+
+/** The same identity named twice is one. */
+const uniqueIdentities = (identities: { provider: string; subject: string }[]) =>
+  identities.filter(
+    (a, index) =>
+      identities.findIndex((b) => a.provider === b.provider && a.subject === b.subject) === index,
+  );
 const invalid = (message: string) => new GatehouseError('record_invalid', message);
 
 export const loadUser = async (deps: CoreDeps, id: string): Promise<UserRecord> => {
@@ -73,6 +86,10 @@ export const announcePending = (deps: CoreDeps, user: UserRecord) =>
       type: user.type,
     },
   });
+
+/** Who sets a password: only an owner's or the operator's carries a role an owner gives. */
+export const passwordSetter = (actor: Actor): PasswordSetter =>
+  actor.kind === 'operator' ? 'operator' : actor.user.role === 'owner' ? 'owner' : 'admin';
 
 /** Machine users get an identity nobody can mail or sign in with. */
 const machineIdentity = (id: string) => {
@@ -123,6 +140,10 @@ export const createUser = async (
     groups: [],
     attributes: input.attributes ?? {},
     passwordHash: input.password === undefined ? null : await deps.hasher.hash(input.password),
+    passwordSetBy:
+      input.password === undefined ? null : (input.passwordSetBy ?? passwordSetter(actor)),
+    emailVerified: input.emailVerified ?? true,
+    identities: uniqueIdentities(input.identities ?? []).map((i) => ({ ...i, linkedAt: now })),
     createdAt: now,
     updatedAt: now,
     lastSignInAt: null,
@@ -134,6 +155,14 @@ export const createUser = async (
     targetId: id,
     detail: { role: user.role, type, status: user.status, ...operatorDetail(actor) },
   });
+  for (const identity of user.identities ?? []) {
+    await recordAudit(deps, meta, {
+      action: 'user.link',
+      ...auditActor(actor),
+      targetId: id,
+      detail: { provider: identity.provider, subject: identity.subject, takeover: false },
+    });
+  }
   if (user.status === 'pending') await announcePending(deps, user);
   return toPublicUser(user);
 };
@@ -143,6 +172,15 @@ const changedFields = (before: UserRecord, after: UserRecord): string[] =>
   (['email', 'username', 'name', 'role', 'status', 'attributes'] as const).filter(
     (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
   );
+
+/**
+ * API.md, Account linking: an email an admin changes is unproven and the user's federated
+ * identities go with the old address; an owner's (or the operator's) change stays proven.
+ */
+const emailChangedBy = (actor: Actor, before: UserRecord): Partial<UserRecord> =>
+  actor.kind === 'user' && actor.user.role !== 'owner'
+    ? { emailVerified: false, identities: [] }
+    : { emailVerified: true, identities: linkingOf(before).identities };
 
 export const updateUser = async (
   deps: CoreDeps,
@@ -157,6 +195,9 @@ export const updateUser = async (
     ...(changes.name !== undefined ? { name: changes.name } : {}),
     ...(changes.email !== undefined
       ? { email: displayForm(changes.email), emailKey: emailKey(changes.email) }
+      : {}),
+    ...(changes.email !== undefined && emailKey(changes.email) !== before.emailKey
+      ? emailChangedBy(actor, before)
       : {}),
     ...(changes.username !== undefined
       ? {
@@ -195,12 +236,16 @@ export const updateUser = async (
   if (fields.length === 0) return toPublicUser(before);
   await deps.store.updateUser(before, after);
   if (after.role !== before.role || after.status !== before.status) await endSessionsOf(deps, id);
+  const dropped = linkingOf(before).identities.length - (after.identities?.length ?? 0);
   await recordAudit(deps, meta, {
     action: 'user.update',
     ...auditActor(actor),
     targetId: id,
     detail: {
       fields: fields.join(' '),
+      ...(before.emailKey !== after.emailKey
+        ? { email_verified: after.emailVerified === true, identities_dropped: dropped }
+        : {}),
       ...(after.role !== before.role ? { from_role: before.role, to_role: after.role } : {}),
       ...(after.status !== before.status
         ? { from_status: before.status, to_status: after.status }
@@ -249,6 +294,7 @@ export const resetPassword = async (
     before,
     chosen,
     password === undefined ? null : 'password',
+    passwordSetter(actor),
   );
   await deps.store.updateUser(before, after);
   await endSessionsOf(deps, id);
@@ -270,6 +316,7 @@ export const withNewPassword = async (
   before: UserRecord,
   password: string,
   field: string | null,
+  setBy: PasswordSetter = 'self',
 ): Promise<UserRecord> => {
   if (field !== null) {
     await assertPasswordAllowed(
@@ -282,6 +329,7 @@ export const withNewPassword = async (
   return {
     ...before,
     passwordHash: await deps.hasher.hash(password),
+    passwordSetBy: setBy,
     updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
   };
 };
