@@ -198,7 +198,7 @@ const updateFromProvider = async (
     // As for any role change: the user's earlier tokens stop within the revocation bound.
     await deps.store.revokeUserSessions(before.id, now);
   }
-  if (linking) await auditLink(deps, meta, before.id, login, takeover);
+  if (linking || takeover) await auditLink(deps, meta, before.id, login, takeover);
   if (saved.role !== before.role) {
     await recordAudit(deps, meta, {
       action: 'sso.role_change',
