@@ -54,6 +54,8 @@ export const formatUser = (user: PublicUser): string => {
   return formatFields([
     ['id', user.id],
     ['email', user.email],
+    ['email verified', user.email_verified ? 'yes' : 'no'],
+    ['identities', user.identities.map((i) => `${i.provider} ${i.subject}`).join(', ') || '-'],
     ['username', user.username ?? '-'],
     ['name', user.name ?? '-'],
     ['role', user.role],
