@@ -3,11 +3,13 @@ import { type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { isAtLeast, type Role, roleRank } from './roles';
+import type { Actor } from './user-policy';
 import {
   emailKey,
   type FederatedIdentity,
   JWT_PROVIDER,
   linkingOf,
+  type PasswordSetter,
   sameIdentity,
   type UserRecord,
 } from './users';
@@ -150,3 +152,23 @@ export const auditLink = (
     targetId: userId,
     detail: { ...login.identity, takeover },
   });
+
+/** Who sets a password: only an owner's or the operator's carries a role an owner gives. */
+export const passwordSetter = (actor: Actor): PasswordSetter =>
+  actor.kind === 'operator' ? 'operator' : actor.user.role === 'owner' ? 'owner' : 'admin';
+
+/** The same identity named twice is one. */
+export const uniqueIdentities = (identities: { provider: string; subject: string }[]) =>
+  identities.filter(
+    (a, index) =>
+      identities.findIndex((b) => a.provider === b.provider && a.subject === b.subject) === index,
+  );
+
+/**
+ * API.md, Account linking: an email an admin changes is unproven and the user's federated
+ * identities go with the old address; an owner's (or the operator's) change stays proven.
+ */
+export const emailChangedBy = (actor: Actor, before: UserRecord): Partial<UserRecord> =>
+  actor.kind === 'user' && actor.user.role !== 'owner'
+    ? { emailVerified: false, identities: [] }
+    : { emailVerified: true, identities: linkingOf(before).identities };

@@ -1,3 +1,4 @@
+import { emailChangedBy, passwordSetter, uniqueIdentities } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
 import { decodeCursor, encodeCursor } from './cursor';
 import { generateStrongPassword } from './default-owner';
@@ -55,12 +56,6 @@ export interface UserChanges {
 
 const notFound = () => new GatehouseError('not_found', 'No such user.');
 
-/** The same identity named twice is one. */
-const uniqueIdentities = (identities: { provider: string; subject: string }[]) =>
-  identities.filter(
-    (a, index) =>
-      identities.findIndex((b) => a.provider === b.provider && a.subject === b.subject) === index,
-  );
 const invalid = (message: string) => new GatehouseError('record_invalid', message);
 
 export const loadUser = async (deps: CoreDeps, id: string): Promise<UserRecord> => {
@@ -86,10 +81,6 @@ export const announcePending = (deps: CoreDeps, user: UserRecord) =>
       type: user.type,
     },
   });
-
-/** Who sets a password: only an owner's or the operator's carries a role an owner gives. */
-export const passwordSetter = (actor: Actor): PasswordSetter =>
-  actor.kind === 'operator' ? 'operator' : actor.user.role === 'owner' ? 'owner' : 'admin';
 
 /** Machine users get an identity nobody can mail or sign in with. */
 const machineIdentity = (id: string) => {
@@ -172,15 +163,6 @@ const changedFields = (before: UserRecord, after: UserRecord): string[] =>
   (['email', 'username', 'name', 'role', 'status', 'attributes'] as const).filter(
     (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
   );
-
-/**
- * API.md, Account linking: an email an admin changes is unproven and the user's federated
- * identities go with the old address; an owner's (or the operator's) change stays proven.
- */
-const emailChangedBy = (actor: Actor, before: UserRecord): Partial<UserRecord> =>
-  actor.kind === 'user' && actor.user.role !== 'owner'
-    ? { emailVerified: false, identities: [] }
-    : { emailVerified: true, identities: linkingOf(before).identities };
 
 export const updateUser = async (
   deps: CoreDeps,
