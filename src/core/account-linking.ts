@@ -158,11 +158,16 @@ export const passwordSetter = (actor: Actor): PasswordSetter =>
   actor.kind === 'operator' ? 'operator' : actor.user.role === 'owner' ? 'owner' : 'admin';
 
 /** The same identity named twice is one. */
-export const uniqueIdentities = (identities: { provider: string; subject: string }[]) =>
-  identities.filter(
+export const uniqueIdentities = (given: { provider: string; subject: string }[]) => {
+  // HS256 JWT SSO names people by the normalized email: store it in the form logins look up.
+  const identities = given.map((i) =>
+    i.provider === JWT_PROVIDER ? { ...i, subject: emailKey(i.subject) } : i,
+  );
+  return identities.filter(
     (a, index) =>
       identities.findIndex((b) => a.provider === b.provider && a.subject === b.subject) === index,
   );
+};
 
 /**
  * API.md, Account linking: an email an admin changes is unproven and the user's federated

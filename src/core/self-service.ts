@@ -216,7 +216,8 @@ export const resetPasswordWithToken = async (
   ) {
     throw refusedToken();
   }
-  const after = await withNewPassword(deps, before, request.password, 'password');
+  // The mailed link proves its holder: the password it sets is their own.
+  const after = await withNewPassword(deps, before, request.password, 'password', 'self');
   const now = deps.clock.now();
   // The mailed link proves the address too: if it was unproven, only the password just set
   // stays of what the account had (account-linking.ts).

@@ -298,7 +298,7 @@ export const withNewPassword = async (
   before: UserRecord,
   password: string,
   field: string | null,
-  setBy: PasswordSetter = 'self',
+  setBy: PasswordSetter | null = changedBySelf(before),
 ): Promise<UserRecord> => {
   if (field !== null) {
     await assertPasswordAllowed(
@@ -315,6 +315,15 @@ export const withNewPassword = async (
     updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
   };
 };
+
+/**
+ * A password changed with the old one (`POST /me/password`) is as trustworthy as the old one:
+ * whoever knew an admin's password (or one of unknown setter) knows the new one too.
+ */
+const changedBySelf = (before: UserRecord): PasswordSetter | null =>
+  before.passwordHash !== null && (before.passwordSetBy === 'admin' || !before.passwordSetBy)
+    ? (before.passwordSetBy ?? null)
+    : 'self';
 
 const isActiveOwner = (user: UserRecord) => user.role === 'owner' && user.status === 'active';
 

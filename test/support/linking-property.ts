@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { changeOwnPassword } from '../../src/core/account';
 import { noRequest } from '../../src/core/audit';
 import { isGatehouseError } from '../../src/core/errors';
 import { type Role, roleRank } from '../../src/core/roles';
@@ -20,7 +21,8 @@ type Op =
   | { kind: 'adminEmail'; target: number; email: string }
   | { kind: 'adminReset'; target: number }
   | { kind: 'sso'; email: string; groups: string[] }
-  | { kind: 'use'; credential: number };
+  | { kind: 'use'; credential: number }
+  | { kind: 'ownPassword'; credential: number };
 
 const email = fc.constantFrom(...EMAILS);
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -33,6 +35,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     groups: fc.subarray(GROUPS),
   }),
   fc.record({ kind: fc.constant('use' as const), credential: fc.nat(19) }),
+  fc.record({ kind: fc.constant('ownPassword' as const), credential: fc.nat(19) }),
 );
 
 /** A credential someone other than an owner made, and the highest role it may ever carry. */
@@ -115,6 +118,31 @@ export const linkingProperty = (fresh: () => Promise<Store>, numRuns: number) =>
             });
         } else if (step.kind === 'sso') {
           await refusedOr(() => ssoSignIn(deps, step.email, step.groups));
+        } else if (step.kind === 'ownPassword' && credentials.length) {
+          // Whoever knows a password can change it through /me: the new one is no better.
+          const known = credentials[step.credential % credentials.length];
+          if (known?.kind !== 'password') continue;
+          const user = await deps.store.getUser(known.userId);
+          const session = user && (await passwordSession(deps, user.email, known.password));
+          if (!user || !session?.sid) continue;
+          const fresh = `${known.password} again`;
+          const changed = await refusedOr(() =>
+            changeOwnPassword(
+              deps,
+              { kind: 'user', user, tokenId: null },
+              session.sid as string,
+              { current_password: known.password, new_password: fresh },
+              noRequest,
+            ),
+          );
+          if (changed !== null) {
+            credentials.push({
+              kind: 'password',
+              userId: user.id,
+              password: fresh,
+              ceiling: known.ceiling,
+            });
+          }
         } else if (step.kind === 'use' && credentials.length) {
           const known = credentials[step.credential % credentials.length];
           if (known?.kind !== 'password') continue;
