@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { changeOwnPassword } from '../../src/core/account';
 import { planLink, ssoLogin } from '../../src/core/account-linking';
 import { noRequest } from '../../src/core/audit';
 import {
@@ -21,7 +22,7 @@ const ADMIN_KNOWS = 'the admin set this password';
 const conflict = expect.objectContaining({ code: 'conflict' });
 
 const stored = async (deps: TestDeps, id: string) => (await deps.store.getUser(id)) as UserRecord;
-const asUser = async (deps: TestDeps, id: string): Promise<Actor> => ({
+const asUser = async (deps: TestDeps, id: string): Promise<Extract<Actor, { kind: 'user' }>> => ({
   kind: 'user',
   user: await stored(deps, id),
   tokenId: null,
@@ -159,6 +160,24 @@ describe('finding 2: an admin cannot make a credential that becomes an owner’s
     expect(await roleNow.session(deps, tokens.browserSession?.split('.')[0] as string)).toBe(
       'owner',
     );
+  });
+
+  it('an admin’s password changed through /me still counts as the admin’s at a raise', async () => {
+    const deps = linkingDeps();
+    const admin = await made(deps, 'admin', 'admin@corp.test', 'admin passphrase one');
+    const viewer = await made(deps, 'viewer', 'cio@corp.test');
+    await resetPassword(deps, await asUser(deps, admin.id), viewer.id, ADMIN_KNOWS, noRequest);
+    const session = await passwordSession(deps, 'cio@corp.test', ADMIN_KNOWS);
+    const laundered = 'the admin launders it here';
+    await changeOwnPassword(
+      deps,
+      await asUser(deps, viewer.id),
+      session.sid as string,
+      { current_password: ADMIN_KNOWS, new_password: laundered },
+      noRequest,
+    );
+    await ssoSignIn(deps, 'cio@corp.test', ['owners']);
+    expect(await roleNow.password(deps, viewer.id, laundered)).toBeNull();
   });
 
   it('keeps a password an owner set, and the person’s own, through a raise', async () => {
