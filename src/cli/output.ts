@@ -54,7 +54,7 @@ export const formatUser = (user: PublicUser): string => {
   return formatFields([
     ['id', user.id],
     ['email', user.email],
-    ['email verified', user.email_verified ? 'yes' : 'no'],
+    ['verified', user.email_verified ? 'email proven' : 'email unproven'],
     ['identities', user.identities.map((i) => `${i.provider} ${i.subject}`).join(', ') || '-'],
     ['username', user.username ?? '-'],
     ['name', user.name ?? '-'],
