@@ -47,8 +47,13 @@ export const ssoLogin = (
     return { identity: { provider: JWT_PROVIDER, subject: key }, email, emailTrusted: true };
   }
   const subject = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : key;
+  const provider = `${JWT_PROVIDER}:${claims.iss ?? ''}`;
+  // As POST /users bounds them: an identity is a key in the store.
+  if (subject.length > 512 || provider.length > 256) {
+    throw new GatehouseError('token_invalid', 'The SSO token’s iss or sub is too long.');
+  }
   return {
-    identity: { provider: `${JWT_PROVIDER}:${claims.iss ?? ''}`, subject },
+    identity: { provider, subject },
     email,
     emailTrusted: claims.email_verified !== false,
   };

@@ -265,6 +265,9 @@ describe('linking rules', () => {
       subject: 's-1',
     });
     expect(ssoLogin(header, { iss: 'https://idp' }, 'A@b.co').identity.subject).toBe('a@b.co');
+    expect(() => ssoLogin(header, { iss: 'https://idp', sub: 'x'.repeat(513) }, 'a@b.co')).toThrow(
+      /too long/,
+    );
     const unvouched = ssoLogin(
       header,
       { iss: 'https://idp', email_verified: false },
