@@ -277,6 +277,16 @@ describe('linking rules', () => {
     await expect(planLink(deps, unvouched)).rejects.toEqual(conflict);
   });
 
+  it('signs a stored admin SSO linked before identities existed in by its old link, and stores it', async () => {
+    const deps = linkingDeps();
+    const legacy = aUser({ email: 'old@corp.test', role: 'admin', ssoLinkedAt: 1 });
+    await deps.store.createUser(legacy);
+    expect(await deps.store.findUserByIdentity('jwt', 'old@corp.test')).toBeNull();
+    const { user } = await ssoSignIn(deps, 'old@corp.test', ['admins']);
+    expect(user.id).toBe(legacy.id);
+    expect((await deps.store.findUserByIdentity('jwt', 'old@corp.test'))?.id).toBe(legacy.id);
+  });
+
   it('migrates stored users by one rule', () => {
     const at = Date.UTC(2026, 0, 1);
     const rule = (over: Partial<UserRecord>) => linkingOf(aUser(over)).emailVerified;
