@@ -54,6 +54,8 @@ export const formatUser = (user: PublicUser): string => {
   return formatFields([
     ['id', user.id],
     ['email', user.email],
+    ['verified', user.email_verified ? 'email proven' : 'email unproven'],
+    ['identities', user.identities.map((i) => `${i.provider} ${i.subject}`).join(', ') || '-'],
     ['username', user.username ?? '-'],
     ['name', user.name ?? '-'],
     ['role', user.role],

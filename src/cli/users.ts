@@ -117,10 +117,13 @@ export const addUsersCommand = (program: Command, context: CliContext) => {
     .addOption(new Option('--password <password>', PASSWORD_HELP).conflicts('passwordStdin'))
     .option('--password-stdin', PASSWORD_STDIN_HELP)
     .option('--attribute <key=value>', 'an attribute; repeat for more', collectAttribute, [])
+    .option('--provider <id>', 'link a federated identity: its provider (jwt for JWT SSO)')
+    .option('--sub <subject>', 'link a federated identity: its subject (with --provider)')
     .addHelpText(
       'after',
       examples(
         'gatehouse users create --email ann@example.com --name "Ann Lee" --role editor',
+        'gatehouse users create --email cto@example.com --role admin --provider jwt --sub cto@example.com',
         'gatehouse users create --type machine --name "nightly job" --json',
       ),
     )
@@ -134,6 +137,9 @@ export const addUsersCommand = (program: Command, context: CliContext) => {
         type: options.type,
         status: options.status,
         password,
+        ...(options.provider || options.sub
+          ? { identities: [{ provider: options.provider ?? '', subject: options.sub ?? '' }] }
+          : {}),
       });
       const { attributes } = check(AttributesInput, {
         attributes: Object.fromEntries(options.attribute),

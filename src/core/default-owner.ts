@@ -65,6 +65,9 @@ export const ensureDefaultOwner = async (
     groups: [],
     attributes: {},
     passwordHash: await deps.hasher.hash(password),
+    // The operator's settings name this address: proven, as an owner's would be.
+    passwordSetBy: 'operator',
+    emailVerified: true,
     createdAt: now,
     updatedAt: now,
     lastSignInAt: null,

@@ -4,6 +4,7 @@ import {
   passwordResetEmail,
   verificationEmail,
 } from './account-emails';
+import { removeCredentialsForTakeover } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
@@ -13,7 +14,7 @@ import { issueOneTimeToken, type OneTimePurpose, spendOneTimeToken } from './one
 import { assertPasswordAllowed } from './password-policy';
 import { accountRateLimits, enforceRateLimits } from './rate-limits';
 import { createUser, withNewPassword } from './user-management';
-import { emailKey, type PublicUser, type UserRecord } from './users';
+import { emailKey, linkingOf, type PublicUser, type UserRecord } from './users';
 
 /** Answers that must not tell whether an address has an account take at least this long. */
 const EVEN_ANSWER_MS = 400;
@@ -90,6 +91,9 @@ export const signUp = async (
       ...(request.username ? { username: request.username } : {}),
       ...(request.name ? { name: request.name } : {}),
       password: request.password,
+      // Nobody has proven the address yet: a trusted login takes such an account over.
+      emailVerified: false,
+      passwordSetBy: 'self',
       role: account.signUpRole,
       type: 'human',
       status: account.requireEmailVerification ? 'unverified' : 'active',
@@ -115,11 +119,17 @@ export const resendVerification = async (
     else await deps.mail.enqueue([]);
   });
 
-/** `POST /auth/email/verify`: a sign-up's address, or the new address of a change. */
+/**
+ * `POST /auth/email/verify`: a sign-up's address, or the new address of a change. A link that
+ * proves an address the account had not proven ends what whoever made the account left
+ * (account-linking.ts): its sessions, API tokens, federated identities and password, unless
+ * `password` is the account's own, which shows the one who clicked also holds the account.
+ */
 export const verifyEmail = async (
   deps: CoreDeps,
   token: string,
   meta: RequestMeta,
+  password?: string,
 ): Promise<void> => {
   await enforceRateLimits(deps, accountRateLimits(deps, meta.ip, null));
   const record = await spendOneTimeToken(deps, token, ['verify_email', 'change_email']);
@@ -127,26 +137,36 @@ export const verifyEmail = async (
   if (!before) throw refusedToken();
   const now = deps.clock.now();
   const updatedAt = Math.max(now, before.updatedAt + 1);
-  if (record.purpose === 'verify_email') {
-    // A link for an address the account no longer has proves nothing.
-    if (before.emailKey !== emailKey(record.email)) throw refusedToken();
-    if (before.status === 'unverified') {
-      await deps.store.updateUser(before, { ...before, status: 'active', updatedAt });
-    }
-  } else {
-    // A taken address is a 409 from the store's unique index.
-    await deps.store.updateUser(before, {
-      ...before,
-      email: record.email,
-      emailKey: emailKey(record.email),
-      updatedAt,
-    });
+  // A link for an address the account no longer has proves nothing.
+  if (record.purpose === 'verify_email' && before.emailKey !== emailKey(record.email)) {
+    throw refusedToken();
   }
+  const proving = record.purpose === 'change_email' || !linkingOf(before).emailVerified;
+  const holdsAccount =
+    password !== undefined &&
+    before.passwordHash !== null &&
+    (await deps.hasher.verify(password, before.passwordHash));
+  const cleanUp = proving && !holdsAccount;
+  // A taken address is a 409 from the store's unique index.
+  await deps.store.updateUser(before, {
+    ...before,
+    ...(record.purpose === 'change_email'
+      ? { email: record.email, emailKey: emailKey(record.email) }
+      : {}),
+    status: before.status === 'unverified' ? 'active' : before.status,
+    emailVerified: true,
+    ...(cleanUp ? { passwordHash: null, passwordSetBy: null, identities: [] } : {}),
+    updatedAt,
+  });
+  if (cleanUp) await removeCredentialsForTakeover(deps, before.id, now);
   await recordAudit(deps, meta, {
     action: record.purpose === 'verify_email' ? 'account.email_verify' : 'account.email_change',
     actorId: before.id,
     targetId: before.id,
-    ...(record.purpose === 'change_email' ? { detail: { fields: 'email' } } : {}),
+    detail: {
+      ...(record.purpose === 'change_email' ? { fields: 'email' } : {}),
+      ...(proving ? { credentials_removed: cleanUp } : {}),
+    },
   });
 };
 
@@ -202,15 +222,22 @@ export const resetPasswordWithToken = async (
   ) {
     throw refusedToken();
   }
-  const after = await withNewPassword(deps, before, request.password, 'password');
+  // The mailed link proves its holder: the password it sets is their own.
+  const after = await withNewPassword(deps, before, request.password, 'password', 'self');
   const now = deps.clock.now();
+  // The mailed link proves the address too: if it was unproven, only the password just set
+  // stays of what the account had (account-linking.ts).
+  const proving = !linkingOf(before).emailVerified;
   await deps.store.updateUser(before, {
     ...after,
-    // The mailed link proves the address too.
     status: before.status === 'unverified' ? 'active' : before.status,
+    emailVerified: true,
+    ...(proving ? { identities: [] } : {}),
   });
   await Promise.all([
-    deps.store.revokeUserSessions(before.id, now),
+    proving
+      ? removeCredentialsForTakeover(deps, before.id, now)
+      : deps.store.revokeUserSessions(before.id, now),
     deps.store.clearLoginFailures(accountLockoutKey(before.id)),
   ]);
   await recordAudit(deps, meta, {

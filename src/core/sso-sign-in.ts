@@ -1,14 +1,14 @@
+import { removeCredentialsForTakeover, ssoLogin } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError, isGatehouseError } from './errors';
-import { newId } from './ids';
 import { type Role, roleRank } from './roles';
 import { assertMaySignIn, startSession, type TokenResponse } from './sessions';
+import { findLinkOrCreate } from './sso-account';
 import type { SsoConfig } from './sso-config';
 import { type SsoClaims, type SsoTokenVerifier, ssoReplayKey } from './sso-token';
-import { announcePending } from './user-management';
-import type { AttributeSource, UserRecord } from './users';
-import { displayForm, emailKey } from './users';
+import type { UserRecord } from './users';
+import { displayForm } from './users';
 
 /** What an SSO token says of a person, read through the SSO_ATTR_* settings. */
 export interface SsoProfile {
@@ -73,25 +73,6 @@ export const roleFromGroups = (groups: string[], config: SsoConfig): Role | null
   return mapped.reduce((best, role) => (roleRank(role) > roleRank(best) ? role : best));
 };
 
-/** Provider attributes replace the provider's earlier ones; an admin's stay as they are. */
-const syncAttributes = (user: UserRecord, fromProvider: Record<string, string>) => {
-  const sources: Record<string, AttributeSource> = { ...user.attributeSources };
-  const attributes: Record<string, string> = {};
-  for (const [key, value] of Object.entries(user.attributes)) {
-    // Kept unless the provider set it and no longer sends it.
-    if (sources[key] !== 'sso' || key in fromProvider) attributes[key] = value;
-    else delete sources[key];
-  }
-  for (const [key, value] of Object.entries(fromProvider)) {
-    if (sources[key] === 'admin') continue;
-    attributes[key] = value;
-    sources[key] = 'sso';
-  }
-  return { attributes, attributeSources: sources };
-};
-
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
 export interface SsoSignIn {
   tokens: TokenResponse & { browserSession?: string };
   user: UserRecord;
@@ -135,10 +116,8 @@ export const signInWithSso = async (
   }
 
   const mappedRole = roleFromGroups(profile.groups, config);
-  const existing = await deps.store.findUserByEmail(emailKey(profile.email));
-  const user = existing
-    ? await updateFromProvider(deps, existing, profile, mappedRole, meta)
-    : await createFromProvider(deps, profile, mappedRole ?? config.defaultRole, meta);
+  const login = ssoLogin(token, claims, profile.email);
+  const { user, cleanUp } = await findLinkOrCreate(deps, login, profile, mappedRole, meta);
   try {
     assertMaySignIn(user);
   } catch (error) {
@@ -146,6 +125,11 @@ export const signInWithSso = async (
     throw error;
   }
   const tokens = await startSession(deps, user, null, { browser: true });
+  if (cleanUp) {
+    // Again after the new session: one a concurrent sign-in opened with an old password dies.
+    const sid = tokens.browserSession?.split('.')[0];
+    await removeCredentialsForTakeover(deps, user.id, deps.clock.now(), sid);
+  }
   await recordAudit(deps, meta, {
     action: 'auth.sign_in',
     actorId: user.id,
@@ -154,127 +138,4 @@ export const signInWithSso = async (
     detail: { method: 'sso' },
   });
   return { tokens, user };
-};
-
-const createFromProvider = async (
-  deps: CoreDeps,
-  profile: SsoProfile,
-  role: Role,
-  meta: RequestMeta,
-): Promise<UserRecord> => {
-  const config = deps.config.sso as SsoConfig;
-  const now = deps.clock.now();
-  const user: UserRecord = {
-    id: newId(),
-    email: profile.email,
-    emailKey: emailKey(profile.email),
-    username: null,
-    usernameKey: null,
-    name: profile.name,
-    role,
-    status: config.newUsers,
-    type: 'human',
-    groups: config.groupSync ? profile.groups : [],
-    attributes: profile.attributes,
-    attributeSources: Object.fromEntries(
-      Object.keys(profile.attributes).map((key) => [key, 'sso' as const]),
-    ),
-    ssoLinkedAt: now,
-    passwordHash: null,
-    createdAt: now,
-    updatedAt: now,
-    lastSignInAt: null,
-  };
-  try {
-    await deps.store.createUser(user);
-  } catch (error) {
-    // Two first logins at once: the other made the account; this one signs in to it.
-    if (isGatehouseError(error) && error.code === 'conflict') {
-      const made = await deps.store.findUserByEmail(user.emailKey);
-      if (made) return made;
-    }
-    throw error;
-  }
-  await recordAudit(deps, meta, {
-    action: 'sso.account_create',
-    actorId: null,
-    targetId: user.id,
-    detail: { role, status: user.status, groups: user.groups.join(' ') },
-  });
-  if (user.status === 'pending') await announcePending(deps, user);
-  return user;
-};
-
-const updateFromProvider = async (
-  deps: CoreDeps,
-  before: UserRecord,
-  profile: SsoProfile,
-  mappedRole: Role | null,
-  meta: RequestMeta,
-): Promise<UserRecord> => {
-  const config = deps.config.sso as SsoConfig;
-  if (before.type === 'machine') {
-    throw new GatehouseError('forbidden', 'A machine user cannot sign in through SSO.');
-  }
-  const now = deps.clock.now();
-  const linking = !before.ssoLinkedAt;
-  const after: UserRecord = {
-    ...before,
-    ...(profile.name ? { name: profile.name } : {}),
-    ...syncAttributes(before, profile.attributes),
-    ...(config.groupSync ? { groups: profile.groups } : {}),
-    ...(mappedRole ? { role: mappedRole } : {}),
-    ssoLinkedAt: before.ssoLinkedAt ?? now,
-  };
-  const changed = (['name', 'attributes', 'groups', 'role'] as const).filter(
-    (field) => !sameJson(before[field], after[field]),
-  );
-  if (!linking && changed.length === 0) return before;
-  let saved: UserRecord = { ...after, updatedAt: Math.max(now, before.updatedAt + 1) };
-  try {
-    await deps.store.updateUser(before, saved);
-  } catch (error) {
-    // The provider may not demote the last active owner: keep the role, apply the rest.
-    if (!(isGatehouseError(error) && error.code === 'conflict' && after.role !== before.role)) {
-      throw error;
-    }
-    saved = { ...saved, role: before.role };
-    await deps.store.updateUser(before, saved);
-    await recordAudit(deps, meta, {
-      action: 'sso.role_change',
-      actorId: null,
-      targetId: before.id,
-      outcome: 'failure',
-      detail: { from_role: before.role, to_role: after.role, reason: 'last_owner' },
-    });
-  }
-  if (linking) {
-    await recordAudit(deps, meta, {
-      action: 'sso.account_link',
-      actorId: null,
-      targetId: before.id,
-    });
-  }
-  if (saved.role !== before.role) {
-    // As for any role change: the user's earlier tokens stop within the revocation bound.
-    await deps.store.revokeUserSessions(before.id, now);
-    await recordAudit(deps, meta, {
-      action: 'sso.role_change',
-      actorId: null,
-      targetId: before.id,
-      detail: { from_role: before.role, to_role: saved.role },
-    });
-  }
-  if (!sameJson(before.groups, saved.groups)) {
-    await recordAudit(deps, meta, {
-      action: 'sso.groups_change',
-      actorId: null,
-      targetId: before.id,
-      detail: {
-        added: saved.groups.filter((g) => !before.groups.includes(g)).join(' '),
-        removed: before.groups.filter((g) => !saved.groups.includes(g)).join(' '),
-      },
-    });
-  }
-  return saved;
 };

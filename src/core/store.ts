@@ -108,6 +108,14 @@ export interface Store {
   listUsers(query: UserListQuery): Promise<Page<UserRecord>>;
   recordSignIn(userId: string, at: number): Promise<void>;
   updatePasswordHash(userId: string, passwordHash: string, at: number): Promise<void>;
+  /**
+   * Account linking: the user a federated identity is linked to. Every identity in a user's
+   * `identities` is unique across users, written atomically with the user by createUser,
+   * updateUser and deleteUser ('conflict' when another user holds it).
+   */
+  findUserByIdentity(provider: string, subject: string): Promise<UserRecord | null>;
+  /** Revokes every live API token of the user (a takeover, a role raise); answers how many. */
+  revokeUserApiTokens(userId: string, at: number): Promise<number>;
 
   /** A session without a refresh token is a client's (client_credentials): it only expires. */
   createSession(session: SessionRecord, refresh: RefreshTokenRecord | null): Promise<void>;

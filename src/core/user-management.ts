@@ -1,3 +1,4 @@
+import { emailChangedBy, passwordSetter, uniqueIdentities } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
 import { decodeCursor, encodeCursor } from './cursor';
 import { generateStrongPassword } from './default-owner';
@@ -17,10 +18,11 @@ import {
   auditActor,
   operatorDetail,
 } from './user-policy';
-import type { UserStatus, UserType } from './users';
+import type { PasswordSetter, UserStatus, UserType } from './users';
 import {
   displayForm,
   emailKey,
+  linkingOf,
   type PublicUser,
   toPublicUser,
   type UserRecord,
@@ -36,6 +38,11 @@ export interface NewUser {
   type?: UserType;
   status?: 'active' | 'pending' | 'unverified';
   attributes?: Record<string, string>;
+  /** Users created ahead of their first federated login (owner or operator only). */
+  identities?: { provider: string; subject: string }[];
+  /** Proven unless said otherwise: only a self sign-up makes an unproven email. */
+  emailVerified?: boolean;
+  passwordSetBy?: PasswordSetter;
 }
 
 export interface UserChanges {
@@ -48,6 +55,7 @@ export interface UserChanges {
 }
 
 const notFound = () => new GatehouseError('not_found', 'No such user.');
+
 const invalid = (message: string) => new GatehouseError('record_invalid', message);
 
 export const loadUser = async (deps: CoreDeps, id: string): Promise<UserRecord> => {
@@ -123,6 +131,10 @@ export const createUser = async (
     groups: [],
     attributes: input.attributes ?? {},
     passwordHash: input.password === undefined ? null : await deps.hasher.hash(input.password),
+    passwordSetBy:
+      input.password === undefined ? null : (input.passwordSetBy ?? passwordSetter(actor)),
+    emailVerified: input.emailVerified ?? true,
+    identities: uniqueIdentities(input.identities ?? []).map((i) => ({ ...i, linkedAt: now })),
     createdAt: now,
     updatedAt: now,
     lastSignInAt: null,
@@ -134,6 +146,14 @@ export const createUser = async (
     targetId: id,
     detail: { role: user.role, type, status: user.status, ...operatorDetail(actor) },
   });
+  for (const identity of user.identities ?? []) {
+    await recordAudit(deps, meta, {
+      action: 'user.link',
+      ...auditActor(actor),
+      targetId: id,
+      detail: { provider: identity.provider, subject: identity.subject, takeover: false },
+    });
+  }
   if (user.status === 'pending') await announcePending(deps, user);
   return toPublicUser(user);
 };
@@ -157,6 +177,9 @@ export const updateUser = async (
     ...(changes.name !== undefined ? { name: changes.name } : {}),
     ...(changes.email !== undefined
       ? { email: displayForm(changes.email), emailKey: emailKey(changes.email) }
+      : {}),
+    ...(changes.email !== undefined && emailKey(changes.email) !== before.emailKey
+      ? emailChangedBy(actor, before)
       : {}),
     ...(changes.username !== undefined
       ? {
@@ -195,12 +218,16 @@ export const updateUser = async (
   if (fields.length === 0) return toPublicUser(before);
   await deps.store.updateUser(before, after);
   if (after.role !== before.role || after.status !== before.status) await endSessionsOf(deps, id);
+  const dropped = linkingOf(before).identities.length - (after.identities?.length ?? 0);
   await recordAudit(deps, meta, {
     action: 'user.update',
     ...auditActor(actor),
     targetId: id,
     detail: {
       fields: fields.join(' '),
+      ...(before.emailKey !== after.emailKey
+        ? { email_verified: after.emailVerified === true, identities_dropped: dropped }
+        : {}),
       ...(after.role !== before.role ? { from_role: before.role, to_role: after.role } : {}),
       ...(after.status !== before.status
         ? { from_status: before.status, to_status: after.status }
@@ -249,6 +276,7 @@ export const resetPassword = async (
     before,
     chosen,
     password === undefined ? null : 'password',
+    passwordSetter(actor),
   );
   await deps.store.updateUser(before, after);
   await endSessionsOf(deps, id);
@@ -270,6 +298,7 @@ export const withNewPassword = async (
   before: UserRecord,
   password: string,
   field: string | null,
+  setBy: PasswordSetter | null = changedBySelf(before),
 ): Promise<UserRecord> => {
   if (field !== null) {
     await assertPasswordAllowed(
@@ -282,9 +311,19 @@ export const withNewPassword = async (
   return {
     ...before,
     passwordHash: await deps.hasher.hash(password),
+    passwordSetBy: setBy,
     updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
   };
 };
+
+/**
+ * A password changed with the old one (`POST /me/password`) is as trustworthy as the old one:
+ * whoever knew an admin's password (or one of unknown setter) knows the new one too.
+ */
+const changedBySelf = (before: UserRecord): PasswordSetter | null =>
+  before.passwordHash !== null && (before.passwordSetBy === 'admin' || !before.passwordSetBy)
+    ? (before.passwordSetBy ?? null)
+    : 'self';
 
 const isActiveOwner = (user: UserRecord) => user.role === 'owner' && user.status === 'active';
 

@@ -27,7 +27,23 @@ export interface UserRecord {
   attributeSources?: Record<string, AttributeSource>;
   /** When SSO first signed this user in (a first login creates or links the account). */
   ssoLinkedAt?: number | null;
+  // Account linking (API.md): absent on users stored before it; see linkingOf() for the rule.
+  /** The email is proven: a mailed link, an owner, the operator, an import or a trusted provider. */
+  emailVerified?: boolean;
+  /** Federated identities linked to the user, each unique across users (the store enforces it). */
+  identities?: FederatedIdentity[];
+  /** Who set the password: a role raise by group sync removes one an admin set. */
+  passwordSetBy?: PasswordSetter | null;
 }
+
+/** `(provider, subject)`: `jwt` + normalized email for HS256 SSO, `jwt:<iss>` + sub for JWKS. */
+export interface FederatedIdentity {
+  provider: string;
+  subject: string;
+  linkedAt: number;
+}
+
+export type PasswordSetter = 'self' | 'owner' | 'admin' | 'operator' | 'import';
 
 export type AttributeSource = 'sso' | 'admin';
 
@@ -42,6 +58,9 @@ export interface PublicUser {
   type: UserType;
   groups: string[];
   attributes: Record<string, string>;
+  email_verified: boolean;
+  identities: { provider: string; subject: string; linked_at: string }[];
+  mfa: { enrolled: boolean; types: string[] };
   created_at: string;
   updated_at: string;
   last_sign_in_at: string | null;
@@ -79,7 +98,53 @@ export const toPublicUser = (user: UserRecord): PublicUser => ({
   type: user.type,
   groups: user.groups,
   attributes: user.attributes,
+  email_verified: linkingOf(user).emailVerified,
+  identities: linkingOf(user).identities.map((identity) => ({
+    provider: identity.provider,
+    subject: identity.subject,
+    linked_at: iso(identity.linkedAt),
+  })),
+  // MFA comes with a later issue; the field is in the contract's user shape already.
+  mfa: { enrolled: false, types: [] },
   created_at: iso(user.createdAt),
   updated_at: iso(user.updatedAt),
   last_sign_in_at: user.lastSignInAt === null ? null : iso(user.lastSignInAt),
 });
+
+/** The identity of HS256 JWT SSO: the email normalized as logins are. */
+export const JWT_PROVIDER = 'jwt';
+
+export const sameIdentity =
+  (a: Pick<FederatedIdentity, 'provider' | 'subject'>) =>
+  (b: Pick<FederatedIdentity, 'provider' | 'subject'>) =>
+    a.provider === b.provider && a.subject === b.subject;
+
+/**
+ * The migration rule for users stored before account linking (docs/data-model.md), in one
+ * place: a stored field always wins. Otherwise the email is proven when SSO signed the user
+ * in (a trusted provider asserted it), the user is a machine (a generated address), has no
+ * password (made by an owner, the operator, an import or SSO: a sign-up always has one), or is
+ * an admin or owner (only an owner makes one, and neither is ever linked by email alone). An
+ * `unverified` sign-up, and any other user with a password (a sign-up cannot be told from an
+ * owner's creation), is unproven: the worst a wrong "unproven" costs is that the person who
+ * holds the address at a trusted provider takes the account over, never a wrong link. A user
+ * SSO signed in before keeps that link as the identity (`jwt`, its email key).
+ */
+export const linkingOf = (
+  user: UserRecord,
+): { emailVerified: boolean; identities: FederatedIdentity[] } => {
+  const identities =
+    user.identities ??
+    (user.ssoLinkedAt
+      ? [{ provider: JWT_PROVIDER, subject: user.emailKey, linkedAt: user.ssoLinkedAt }]
+      : []);
+  if (user.emailVerified !== undefined) return { emailVerified: user.emailVerified, identities };
+  const emailVerified =
+    user.status !== 'unverified' &&
+    (Boolean(user.ssoLinkedAt) ||
+      user.type === 'machine' ||
+      user.passwordHash === null ||
+      user.role === 'admin' ||
+      user.role === 'owner');
+  return { emailVerified, identities };
+};

@@ -57,6 +57,11 @@ export const requireActor = async (
   if (user?.status !== 'active') {
     throw new GatehouseError('token_invalid', 'The access token names no active user.');
   }
+  // A role change ends the user's sessions; a token still cached as live within the
+  // revocation bound must not act (say, mint an API token) with the account's new role.
+  if (!principal.actingAsDefaultOwner && principal.role !== user.role) {
+    throw new GatehouseError('token_invalid', 'The account’s role has changed: sign in again.');
+  }
   return { kind: 'user', user, tokenId: principal.jti || null };
 };
 

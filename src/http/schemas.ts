@@ -48,6 +48,17 @@ export const CreateUserBody = z.strictObject({
   password: z.optional(z.string().check(z.maxLength(1024))),
   type: z.optional(z.enum(['human', 'machine'])),
   status: z.optional(z.enum(['active', 'pending'])),
+  // Account linking: users created ahead of their first federated login.
+  identities: z.optional(
+    z
+      .array(
+        z.strictObject({
+          provider: z.string().check(z.minLength(1), z.maxLength(256)),
+          subject: z.string().check(z.minLength(1), z.maxLength(512)),
+        }),
+      )
+      .check(z.maxLength(10)),
+  ),
 });
 
 export const UpdateUserBody = z
@@ -195,7 +206,11 @@ export const SignUpBody = z.strictObject({
 
 export const EmailBody = z.strictObject({ email: Email });
 
-export const OneTimeTokenBody = z.strictObject({ token: OneTimeToken });
+/** `password`: the account's own, so a link that proves its address keeps it (API.md note). */
+export const OneTimeTokenBody = z.strictObject({
+  token: OneTimeToken,
+  password: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+});
 
 export const PasswordResetBody = z.strictObject({ token: OneTimeToken, password: NewPassword });
 

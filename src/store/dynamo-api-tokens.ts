@@ -12,7 +12,12 @@ import { keys } from './schema';
 
 type ApiTokenMethods = Pick<
   Store,
-  'createApiToken' | 'getApiToken' | 'revokeApiToken' | 'renewApiToken' | 'listApiTokens'
+  | 'createApiToken'
+  | 'getApiToken'
+  | 'revokeApiToken'
+  | 'renewApiToken'
+  | 'listApiTokens'
+  | 'revokeUserApiTokens'
 >;
 
 const MAX_QUERIES_PER_PAGE = 10;
@@ -20,11 +25,53 @@ const MAX_QUERIES_PER_PAGE = 10;
 const sortKey = (token: ApiTokenRecord) =>
   `APITOKEN#${String(token.createdAt).padStart(15, '0')}#${token.tokenId}`;
 
+/** Sets revokedAt once; a second revocation keeps the first time. */
+const revokeOne = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  tokenId: string,
+  at: number,
+) => {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.apiToken(tokenId),
+        UpdateExpression: 'SET revokedAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+};
+
 /** API tokens in the tokens table: one item each (docs/data-model.md). */
 export const createDynamoApiTokens = (
   db: DynamoDBDocumentClient,
   table: string,
 ): ApiTokenMethods => ({
+  async revokeUserApiTokens(userId, at) {
+    const ids: string[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'byUser',
+          KeyConditionExpression: 'gsi1pk = :user AND begins_with(gsi1sk, :kind)',
+          FilterExpression: 'attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId), ':kind': 'APITOKEN#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) ids.push(String(item.tokenId));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    await Promise.all(ids.map((id) => revokeOne(db, table, id, at)));
+    return ids.length;
+  },
   async createApiToken(token) {
     const item: Item = {
       ...keys.apiToken(token.tokenId),
@@ -40,21 +87,7 @@ export const createDynamoApiTokens = (
     const item = await getItem(db, table, keys.apiToken(tokenId));
     return item ? toApiToken(item) : null;
   },
-  async revokeApiToken(tokenId, at) {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: keys.apiToken(tokenId),
-          UpdateExpression: 'SET revokedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  },
+  revokeApiToken: (tokenId, at) => revokeOne(db, table, tokenId, at),
   async renewApiToken(tokenId, expiresAt) {
     try {
       const result = await db.send(

@@ -32,7 +32,12 @@ type UserMethods = Pick<
   | 'listUsers'
   | 'recordSignIn'
   | 'updatePasswordHash'
+  | 'findUserByIdentity'
 >;
+
+/** `provider\u0000subject`: how two identities are compared across `before` and `after`. */
+const identityIds = (user: UserRecord) =>
+  new Map((user.identities ?? []).map((i) => [`${i.provider}\u0000${i.subject}`, i]));
 
 const isActiveOwner = (user: UserRecord) => user.role === 'owner' && user.status === 'active';
 
@@ -119,7 +124,27 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
         ? [{ item: put({ ...keys.search(value, String(field), user.id), userId: user.id }) }]
         : [],
     ),
+    ...[...identityIds(user).values()].map(claimIdentity(user.id)),
   ];
+
+  /** A federated identity's uniqueness item, written only if nobody holds it. */
+  const claimIdentity = (userId: string) => (identity: { provider: string; subject: string }) => ({
+    item: put({ ...keys.identity(identity.provider, identity.subject), userId }, notExists),
+    onFailure: taken('identity'),
+  });
+  /** The identity items to remove and to claim when `before` becomes `after`. */
+  const identityChanges = (before: UserRecord | null, after: UserRecord | null) => {
+    const old = before ? identityIds(before) : new Map();
+    const next = after ? identityIds(after) : new Map();
+    return [
+      ...[...old.entries()]
+        .filter(([id]) => !next.has(id))
+        .map(([, i]) => ({ item: remove(keys.identity(i.provider, i.subject)) })),
+      ...[...next.entries()]
+        .filter(([id]) => !old.has(id))
+        .map(([, i]) => claimIdentity(after?.id ?? '')(i)),
+    ];
+  };
 
   const findByGuard = async (guardKey: Item): Promise<UserRecord | null> => {
     const guard = await getItem(db, table, guardKey);
@@ -267,6 +292,7 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
     },
     findUserByEmail: (emailKey) => findByGuard(keys.email(emailKey)),
     findUserByUsername: (usernameKey) => findByGuard(keys.username(usernameKey)),
+    findUserByIdentity: (provider, subject) => findByGuard(keys.identity(provider, subject)),
 
     async updateUser(before, after) {
       const items: { item: TransactItem; onFailure?: () => GatehouseError }[] = [
@@ -310,6 +336,7 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
             item: put({ ...keys.search(value, String(field), after.id), userId: after.id }),
           });
       });
+      items.push(...identityChanges(before, after));
       if (isActiveOwner(before) && !isActiveOwner(after)) {
         items.push({ item: ownerCount(-1, 'activeOwners > :one'), onFailure: lastOwner });
       } else if (!isActiveOwner(before) && isActiveOwner(after)) {
@@ -335,6 +362,7 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
         ...searchValues(user).flatMap((value, field) =>
           value ? [{ item: remove(keys.search(value, String(field), user.id)) }] : [],
         ),
+        ...identityChanges(user, null),
         ...(isActiveOwner(user)
           ? [{ item: ownerCount(-1, 'activeOwners > :one'), onFailure: lastOwner }]
           : []),

@@ -29,6 +29,18 @@ export const createMemoryStore = (): Store => {
   const users = new Map<string, UserRecord>();
   const emails = new Map<string, string>();
   const usernames = new Map<string, string>();
+  /** Account linking: `provider\u0000subject` to the user holding that federated identity. */
+  const identityOwners = new Map<string, string>();
+  const identityKeys = (u: UserRecord) =>
+    (u.identities ?? []).map((i) => `${i.provider}\u0000${i.subject}`);
+  const assertIdentitiesFree = (u: UserRecord) => {
+    const held = identityKeys(u).some((key) => (identityOwners.get(key) ?? u.id) !== u.id);
+    if (held) throw taken('identity');
+  };
+  const moveIdentities = (before: UserRecord | null, after: UserRecord | null) => {
+    for (const key of before ? identityKeys(before) : []) identityOwners.delete(key);
+    for (const key of after ? identityKeys(after) : []) identityOwners.set(key, after?.id ?? '');
+  };
   const sessions = new Map<string, SessionRecord>();
   const refreshTokens = new Map<string, RefreshTokenRecord>();
   const failures = new Map<string, LoginFailures & { expiresAt: number }>();
@@ -60,6 +72,8 @@ export const createMemoryStore = (): Store => {
   const insertUser = (user: UserRecord) => {
     if (emails.has(user.emailKey)) throw taken('email');
     if (user.usernameKey && usernames.has(user.usernameKey)) throw taken('username');
+    assertIdentitiesFree(user);
+    moveIdentities(null, user);
     users.set(user.id, copy(user));
     emails.set(user.emailKey, user.id);
     if (user.usernameKey) usernames.set(user.usernameKey, user.id);
@@ -133,6 +147,8 @@ export const createMemoryStore = (): Store => {
       if (emailOwner && emailOwner !== after.id) throw taken('email');
       const usernameOwner = after.usernameKey ? usernames.get(after.usernameKey) : undefined;
       if (usernameOwner && usernameOwner !== after.id) throw taken('username');
+      assertIdentitiesFree(after);
+      moveIdentities(before, after);
       emails.delete(before.emailKey);
       if (before.usernameKey) usernames.delete(before.usernameKey);
       emails.set(after.emailKey, after.id);
@@ -143,6 +159,7 @@ export const createMemoryStore = (): Store => {
       assertUnchanged(user);
       if (lastOwnerLost(user, null)) throw lastOwner();
       users.delete(user.id);
+      moveIdentities(user, null);
       emails.delete(user.emailKey);
       if (user.usernameKey) usernames.delete(user.usernameKey);
     },
@@ -163,6 +180,14 @@ export const createMemoryStore = (): Store => {
       const page = pageOf(entries, (entry) => entry.key, limit, after);
       const items = page.items.filter((e) => firstMatch(e.u, prefix) === e.key).map((e) => e.u);
       return copy({ items, next: page.next });
+    },
+    async findUserByIdentity(provider, subject) {
+      return byId(identityOwners.get(`${provider}\u0000${subject}`));
+    },
+    async revokeUserApiTokens(userId, at) {
+      const live = [...apiTokens.values()].filter((t) => t.userId === userId && !t.revokedAt);
+      for (const token of live) apiTokens.set(token.tokenId, { ...token, revokedAt: at });
+      return live.length;
     },
     async recordSignIn(userId, at) {
       update(userId, { lastSignInAt: at });

@@ -72,6 +72,11 @@ export const keys = {
   email: (emailKey: string) => ({ pk: `EMAIL#${emailKey}`, sk: 'EMAIL' }),
   username: (usernameKey: string) => ({ pk: `USERNAME#${usernameKey}`, sk: 'USERNAME' }),
   owners: () => ({ pk: 'META', sk: 'OWNERS' }),
+  /** A federated identity's uniqueness item: provider and subject kept apart, never joined. */
+  identity: (provider: string, subject: string) => ({
+    pk: `IDENTITY#${provider}`,
+    sk: `SUBJECT#${subject}`,
+  }),
   session: (sid: string) => ({ pk: `SESSION#${sid}`, sk: 'SESSION' }),
   sessionsOfUser: (userId: string) => `USER#${userId}`,
   /**

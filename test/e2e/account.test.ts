@@ -41,7 +41,11 @@ const verifiedMember = async () => {
     (await call('POST', '/auth/sign-up', { json: { email, password: PASSWORD } })).status,
   ).toBe(201);
   const token = await tokenFromMail(email, 'Confirm your email');
-  expect((await call('POST', '/auth/email/verify', { json: { token } })).status).toBe(204);
+  // With the account's password, confirming keeps it (account linking: else it is removed).
+  const verified = await call('POST', '/auth/email/verify', {
+    json: { token, password: PASSWORD },
+  });
+  expect(verified.status).toBe(204);
   return { email, token: await signIn(email, PASSWORD) };
 };
 
@@ -60,7 +64,10 @@ describe('sign-up and email verification', () => {
     expect(early.body.error.code).toBe('account_pending');
 
     const token = await tokenFromMail(email, 'Confirm your email');
-    expect((await call('POST', '/auth/email/verify', { json: { token } })).status).toBe(204);
+    const confirmed = await call('POST', '/auth/email/verify', {
+      json: { token, password: PASSWORD },
+    });
+    expect(confirmed.status).toBe(204);
     const again = await call('POST', '/auth/email/verify', { json: { token } });
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('record_invalid');
@@ -199,9 +206,10 @@ describe('the signed-in account', () => {
     const notice = await mail().latestTo(email, { subjectIncludes: 'being changed' });
     expect(notice.text).toContain(newEmail);
     const confirm = await tokenFromMail(newEmail, 'Confirm your new email');
-    expect((await call('POST', '/auth/email/verify', { json: { token: confirm } })).status).toBe(
-      204,
-    );
+    const confirmed = await call('POST', '/auth/email/verify', {
+      json: { token: confirm, password: PASSWORD },
+    });
+    expect(confirmed.status).toBe(204);
     expect((await call('GET', '/me', { token })).body.user.email).toBe(newEmail);
     // A taken address answers as a free one (test/e2e/enumeration.test.ts).
     const taken = await call('PATCH', '/me', { token, json: { email: OWNER.email } });

@@ -145,7 +145,7 @@ describe('JWT SSO, the full redirect flow', () => {
     });
     const audit = await call('GET', `/audit?target_id=${user.id}`, { token: ownerToken });
     const actions = (audit.body.events as { action: string }[]).map((e) => e.action);
-    expect(actions).toContain('sso.account_link');
+    expect(actions).toContain('user.link');
   });
 
   it('maps groups to roles at every login: the highest wins, a demotion applies next time', async () => {

@@ -36,7 +36,8 @@ export const signUpAction: Action = async ({ deps, body, meta }) =>
   json(201, { user: await signUp(deps, body as SignUpBody, meta) });
 
 export const verifyEmailAction: Action = async ({ deps, body, meta }) => {
-  await verifyEmail(deps, (body as OneTimeTokenBody).token, meta);
+  const { token, password } = body as OneTimeTokenBody;
+  await verifyEmail(deps, token, meta, password);
   return noContent();
 };
 

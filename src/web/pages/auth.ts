@@ -222,13 +222,27 @@ const tokenForm = (
 </form>
 <p class="hint" data-no-token hidden>This page needs the link from your mail.</p>`;
 
+/** Account linking: the password proves the one confirming holds the account, which keeps it. */
+const verifyForm = (request: PageRequest) =>
+  tokenForm(
+    request,
+    '/verify-email',
+    'Confirm',
+    field('Your password', 'password', {
+      type: 'password',
+      autocomplete: 'current-password',
+      hint: 'The account’s password, if it has one. Without it, confirming signs the account out everywhere and removes its password: choose a new one with “Forgot password”.',
+    }),
+  );
+
 export const verifyEmailPage: PageAction = async (request) =>
-  page(200, formPage('Confirm your email', tokenForm(request, '/verify-email', 'Confirm')));
+  page(200, formPage('Confirm your email', verifyForm(request)));
 
 export const verifyEmailSubmit: PageAction = async (request) =>
   attempt(
     async () => {
-      await verifyEmail(request.deps, request.form.get('token') ?? '', request.meta);
+      const password = request.form.get('password') || undefined;
+      await verifyEmail(request.deps, request.form.get('token') ?? '', request.meta, password);
       return seeOther(withNotice('/sign-in', 'email_confirmed'));
     },
     (error) =>

@@ -309,7 +309,15 @@ const userFacts = (user: UserRecord) => {
   const attributes = Object.entries(user.attributes);
   const shown = toPublicUser(user);
   return html`<dl>
-<dt>Email</dt><dd>${user.email}</dd>
+<dt>Email</dt><dd>${user.email} <span class="badge">${shown.email_verified ? 'proven' : 'unproven'}</span></dd>
+<dt>Identities</dt><dd>${
+    shown.identities.length
+      ? html`<ul>${shown.identities.map(
+          (i) =>
+            html`<li><code>${i.provider}</code> ${i.subject} (linked ${timeTag(i.linked_at)})</li>`,
+        )}</ul>`
+      : '—'
+  }</dd>
 <dt>Username</dt><dd>${user.username ?? '—'}</dd>
 <dt>Name</dt><dd>${user.name ?? '—'}</dd>
 <dt>Role</dt><dd>${user.role}</dd>

@@ -1,0 +1,184 @@
+import { decodeProtectedHeader } from 'jose';
+import { type RequestMeta, recordAudit } from './audit';
+import type { CoreDeps } from './deps';
+import { GatehouseError } from './errors';
+import { isAtLeast, type Role, roleRank } from './roles';
+import type { Actor } from './user-policy';
+import {
+  emailKey,
+  type FederatedIdentity,
+  JWT_PROVIDER,
+  linkingOf,
+  type PasswordSetter,
+  sameIdentity,
+  type UserRecord,
+} from './users';
+
+/**
+ * Account linking (API.md): which account a federated login is, and what it may keep.
+ * Invariants: one account per identity and per normalized email (the store's unique items);
+ * a bare email match links only to a proven email and never to an admin or owner; a login
+ * matching an unproven email takes the account over, and its earlier credentials die first;
+ * no credential made by a non-owner carries a role that group sync raised.
+ */
+
+/** A login's claim to an identity; `emailTrusted`: the provider vouches for the email. */
+export interface FederatedLogin {
+  identity: Pick<FederatedIdentity, 'provider' | 'subject'>;
+  email: string;
+  emailTrusted: boolean;
+}
+
+/**
+ * The identity of a verified SSO token: HS256 JWT SSO is (`jwt`, the normalized email);
+ * an SSO_JWKS_URL token is (`jwt:<iss>`, `sub`, else the normalized email). JWKS providers
+ * are trusted for emails as HS256 is (the operator configures them with SSO_ISSUER and
+ * SSO_AUDIENCE, as Metabase's are), unless the token itself says `email_verified: false`.
+ */
+export const ssoLogin = (
+  token: string,
+  claims: { iss?: string; sub?: string; email_verified?: unknown },
+  email: string,
+): FederatedLogin => {
+  // The verifier has accepted the token: its header says which key source signed it.
+  const { alg } = decodeProtectedHeader(token);
+  const key = emailKey(email);
+  if (alg === 'HS256') {
+    return { identity: { provider: JWT_PROVIDER, subject: key }, email, emailTrusted: true };
+  }
+  const subject = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : key;
+  const provider = `${JWT_PROVIDER}:${claims.iss ?? ''}`;
+  // As POST /users bounds them: an identity is a key in the store.
+  if (subject.length > 512 || provider.length > 256) {
+    throw new GatehouseError('token_invalid', 'The SSO token’s iss or sub is too long.');
+  }
+  return {
+    identity: { provider, subject },
+    email,
+    emailTrusted: claims.email_verified !== false,
+  };
+};
+
+export type LinkPlan =
+  /** The identity is linked to this user already (or was, before linking was stored). */
+  | { kind: 'linked'; user: UserRecord }
+  /** A proven email of a user who is neither admin nor owner: link the identity. */
+  | { kind: 'link'; user: UserRecord }
+  /** An unproven email: the login takes the account over. */
+  | { kind: 'takeover'; user: UserRecord }
+  | { kind: 'create' };
+
+const conflict = (message: string) => new GatehouseError('conflict', message);
+
+/** Decides, from what is stored now, which account a login is. Writes nothing. */
+export const planLink = async (deps: CoreDeps, login: FederatedLogin): Promise<LinkPlan> => {
+  const { provider, subject } = login.identity;
+  const linked = await deps.store.findUserByIdentity(provider, subject);
+  if (linked) return { kind: 'linked', user: linked };
+  const holder = await deps.store.findUserByEmail(emailKey(login.email));
+  if (!holder) return { kind: 'create' };
+  const { emailVerified, identities } = linkingOf(holder);
+  // Users SSO signed in before identities were stored (the migration rule in users.ts).
+  if (identities.some(sameIdentity(login.identity))) return { kind: 'linked', user: holder };
+  if (holder.type === 'machine') {
+    throw new GatehouseError('forbidden', 'A machine user cannot sign in through SSO.');
+  }
+  if (!login.emailTrusted) {
+    throw conflict('An account already holds this email, and the provider does not vouch for it.');
+  }
+  if (!emailVerified) return { kind: 'takeover', user: holder };
+  if (isAtLeast(holder.role, 'admin')) {
+    throw conflict(
+      'An admin or owner account is never linked by email alone: an owner links it by creating the user with this identity.',
+    );
+  }
+  return { kind: 'link', user: holder };
+};
+
+/** The identity as a user stores it. */
+export const linkedIdentity = (login: FederatedLogin, at: number): FederatedIdentity => ({
+  ...login.identity,
+  linkedAt: at,
+});
+
+/**
+ * What a takeover leaves of the account, not yet saved: no password, no other identity, the
+ * email proven. Whoever made the unproven account keeps nothing.
+ */
+export const takenOver = (user: UserRecord, login: FederatedLogin, at: number): UserRecord => ({
+  ...user,
+  passwordHash: null,
+  passwordSetBy: null,
+  identities: [linkedIdentity(login, at)],
+  emailVerified: true,
+});
+
+/**
+ * Ends every credential of the account that the takeover's (or the mailed link's) person did
+ * not make: sessions and API tokens now. Factors (MFA) and remembered consents are added here
+ * when they exist, so every path that takes an account over removes them too.
+ */
+export const removeCredentialsForTakeover = async (
+  deps: CoreDeps,
+  userId: string,
+  at: number,
+  keepSid?: string,
+): Promise<void> => {
+  await Promise.all([
+    deps.store.revokeUserSessions(userId, at, keepSid),
+    deps.store.revokeUserApiTokens(userId, at),
+  ]);
+};
+
+export const raisesRole = (before: Role, after: Role) => roleRank(after) > roleRank(before);
+
+/**
+ * On a role raise by group sync, only a password the person set, or an owner (or the
+ * operator, or an import) set, carries the higher role: an admin's, or one whose setter is
+ * unknown (stored before setters were), is removed.
+ */
+export const passwordKeptOnRaise = (user: UserRecord): boolean =>
+  user.passwordHash === null ||
+  (user.passwordSetBy !== undefined &&
+    user.passwordSetBy !== null &&
+    user.passwordSetBy !== 'admin');
+
+/** `user.link`, as the contract names it. */
+export const auditLink = (
+  deps: CoreDeps,
+  meta: RequestMeta,
+  userId: string,
+  login: FederatedLogin,
+  takeover: boolean,
+) =>
+  recordAudit(deps, meta, {
+    action: 'user.link',
+    actorId: null,
+    targetId: userId,
+    detail: { ...login.identity, takeover },
+  });
+
+/** Who sets a password: only an owner's or the operator's carries a role an owner gives. */
+export const passwordSetter = (actor: Actor): PasswordSetter =>
+  actor.kind === 'operator' ? 'operator' : actor.user.role === 'owner' ? 'owner' : 'admin';
+
+/** The same identity named twice is one. */
+export const uniqueIdentities = (given: { provider: string; subject: string }[]) => {
+  // HS256 JWT SSO names people by the normalized email: store it in the form logins look up.
+  const identities = given.map((i) =>
+    i.provider === JWT_PROVIDER ? { ...i, subject: emailKey(i.subject) } : i,
+  );
+  return identities.filter(
+    (a, index) =>
+      identities.findIndex((b) => a.provider === b.provider && a.subject === b.subject) === index,
+  );
+};
+
+/**
+ * API.md, Account linking: an email an admin changes is unproven and the user's federated
+ * identities go with the old address; an owner's (or the operator's) change stays proven.
+ */
+export const emailChangedBy = (actor: Actor, before: UserRecord): Partial<UserRecord> =>
+  actor.kind === 'user' && actor.user.role !== 'owner'
+    ? { emailVerified: false, identities: [] }
+    : { emailVerified: true, identities: linkingOf(before).identities };
