@@ -115,8 +115,8 @@ export const takenOver = (user: UserRecord, login: FederatedLogin, at: number): 
 
 /**
  * Ends every credential of the account that the takeover's (or the mailed link's) person did
- * not make: sessions and API tokens now. Factors (MFA) and remembered consents are added here
- * when they exist, so every path that takes an account over removes them too.
+ * not make: sessions, API tokens and remembered consents. Factors (MFA) are added here when
+ * they exist, so every path that takes an account over removes them too.
  */
 export const removeCredentialsForTakeover = async (
   deps: CoreDeps,
@@ -124,9 +124,11 @@ export const removeCredentialsForTakeover = async (
   at: number,
   keepSid?: string,
 ): Promise<void> => {
+  const consents = await deps.store.listConsents(userId);
   await Promise.all([
     deps.store.revokeUserSessions(userId, at, keepSid),
     deps.store.revokeUserApiTokens(userId, at),
+    ...consents.map((consent) => deps.store.deleteConsent(userId, consent.clientId)),
   ]);
 };
 
