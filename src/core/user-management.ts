@@ -5,6 +5,11 @@ import { generateStrongPassword } from './default-owner';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { newId } from './ids';
+import {
+  passwordOnOwnerRaise,
+  raisesAboveAdminReach,
+  revokeTokensMadeByOthers,
+} from './owner-raise';
 import { assertPasswordAllowed } from './password-policy';
 import type { Role } from './roles';
 import {
@@ -216,7 +221,11 @@ export const updateUser = async (
   assertCanEdit(actor, before);
   const fields = changedFields(before, after);
   if (fields.length === 0) return toPublicUser(before);
-  await deps.store.updateUser(before, after);
+  const raised = raisesAboveAdminReach(before, after);
+  const saved = raised ? { ...after, ...passwordOnOwnerRaise(before) } : after;
+  // Tokens first: none made by an admin is ever live with the raised role.
+  if (raised) await revokeTokensMadeByOthers(deps, before, deps.clock.now());
+  await deps.store.updateUser(before, saved);
   if (after.role !== before.role || after.status !== before.status) await endSessionsOf(deps, id);
   const dropped = linkingOf(before).identities.length - (after.identities?.length ?? 0);
   await recordAudit(deps, meta, {
@@ -235,7 +244,7 @@ export const updateUser = async (
       ...operatorDetail(actor),
     },
   });
-  return toPublicUser(after);
+  return toPublicUser(saved);
 };
 
 export const deleteUser = async (
