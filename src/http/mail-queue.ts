@@ -46,16 +46,6 @@ export interface MailerEvent {
   messages: EmailMessage[];
 }
 
-/** Of @aws-sdk/client-lambda, what the queue uses. */
-interface LambdaSdk {
-  LambdaClient: new (config: object) => { send(command: unknown): Promise<unknown> };
-  InvokeCommand: new (input: {
-    FunctionName: string;
-    InvocationType: 'Event';
-    Payload: Uint8Array;
-  }) => unknown;
-}
-
 /**
  * On AWS: one asynchronous invocation (`InvocationType: Event`) of the mailer function per batch,
  * which
@@ -68,12 +58,11 @@ export const lambdaMailQueue = (functionName: string): MailQueue => {
     | Promise<{ send: (messages: readonly EmailMessage[]) => Promise<unknown> }>
     | undefined;
   const connect = async () => {
-    // The Lambda runtime provides the SDK (bundles leave @aws-sdk/* out); a variable keeps the
-    // typecheck from requiring the package locally, where this queue never runs.
-    const name = '@aws-sdk/client-lambda';
-    const sdk = (await import(name)) as LambdaSdk;
-    // Tight bounds: the invocation happens only for real accounts, inside forgot-password's
-    // 400 ms even answer, so a slow Lambda API must not stretch it far (a lost mail is logged).
+    // Loaded on first use: only the functions that mail on AWS ever need it (the runtime
+    // provides the SDK; bundles leave @aws-sdk/* out).
+    const sdk = await import('@aws-sdk/client-lambda');
+    // Tight bounds: every forgot-password and resend invokes once (an empty batch for an unknown
+    // address), inside the 400 ms even answer, so a slow Lambda API must not stretch it far.
     const lambda = new sdk.LambdaClient({
       maxAttempts: 2,
       requestHandler: { connectionTimeout: 200, requestTimeout: 300 },
