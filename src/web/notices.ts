@@ -12,6 +12,7 @@ const NOTICES = {
   email_change_mailed: 'Saved. Open the link mailed to the new address to switch to it.',
   password_changed: 'Password changed. Your other sessions have ended.',
   token_revoked: 'Token revoked.',
+  access_revoked: 'Access revoked.',
 } as const;
 
 export type NoticeKey = keyof typeof NOTICES;

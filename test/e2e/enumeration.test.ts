@@ -107,7 +107,9 @@ describe('PATCH /me {email}', () => {
     const email = await signedUp();
     const verify = await mail().latestTo(email, { subjectIncludes: 'Confirm your email' });
     const token = /#token=(evt_[\w-]{43})/.exec(verify.text)?.[1];
-    expect((await call('POST', '/auth/email/verify', { json: { token } })).status).toBe(204);
+    expect(
+      (await call('POST', '/auth/email/verify', { json: { token, password: PASSWORD } })).status,
+    ).toBe(204);
     const access = await signIn(email, PASSWORD);
     const ownMails = await mail().countTo(email);
     const ownerMails = await mail().countTo(OWNER.email);

@@ -1,6 +1,7 @@
 import { listGrants, revokeGrant } from '../../core/consent';
 import { html } from '../html';
 import { csrfField } from '../layout';
+import { withNotice } from '../notices';
 import { type PageAction, type PageRequest, seeOther } from '../page-handler';
 import { signedInActor } from './console';
 import { timeTag } from './console-audit';
@@ -28,5 +29,5 @@ export const grantsSection = async (request: PageRequest, userId: string) => {
 export const grantRevokeSubmit: PageAction = async (request) => {
   const who = signedInActor(request);
   await revokeGrant(request.deps, who.user.id, request.params.client_id ?? '', request.meta);
-  return seeOther('/console?notice=Access%20revoked.');
+  return seeOther(withNotice('/console', 'access_revoked'));
 };
