@@ -12,6 +12,7 @@ const NOTICES = {
   email_change_mailed: 'Saved. Open the link mailed to the new address to switch to it.',
   password_changed: 'Password changed. Your other sessions have ended.',
   token_revoked: 'Token revoked.',
+  link_cancelled: 'Nothing was linked. You are not signed in.',
 } as const;
 
 export type NoticeKey = keyof typeof NOTICES;
