@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserFlow } from '../support/browser-flow';
 import { useLocalStack } from '../support/local-stack';
@@ -12,6 +12,8 @@ import { type Identity, SSO_SECRET, startTestIdp } from '../support/test-idp';
  */
 const OWNER = { email: 'owner@broker.test', password: 'broker owner passphrase' };
 
+const APP = 'https://app.example.com';
+
 const idp = await startTestIdp();
 afterAll(() => idp.close());
 
@@ -19,6 +21,9 @@ const { call, signIn, stack } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   SSO_JWT_SECRET: SSO_SECRET,
+  SSO_IDP_URL: idp.ssoUrl,
+  SSO_JWKS_URL: idp.jwksUrl,
+  ALLOWED_REDIRECT_ORIGINS: APP,
   SSO_GROUP_SYNC: '1',
   SSO_GROUP_MAPPINGS: JSON.stringify({ 'corp-owners': 'owner' }),
   REVOCATION_CACHE_SECONDS: '0',
@@ -28,6 +33,7 @@ const { call, signIn, stack } = useLocalStack({
 let ownerToken: string;
 let ownerId: string;
 beforeAll(async () => {
+  idp.setGatehouse(stack().url);
   ownerToken = await signIn(OWNER.email, OWNER.password);
   ownerId = (await call('GET', '/me', { token: ownerToken })).body.user.id;
 });
@@ -159,5 +165,70 @@ describe('first SSO login to an owner account by email: the hosted link page', (
     const after = await send('POST', viewed.next as string, { password: admin.password });
     expect(after.status).toBe(400);
     expect(await identities()).toEqual([]);
+  });
+
+  it('a JWKS (ES256) login with a PKCE flow: after the password, the SPA gets its one-time code', async () => {
+    const admin = { email: 'lead@broker.test', password: 'broker lead passphrase' };
+    const made = await call('POST', '/users', {
+      token: ownerToken,
+      json: { ...admin, role: 'admin' },
+    });
+    expect(made.status, made.text).toBe(201);
+    const spa = await call('POST', '/clients', {
+      token: ownerToken,
+      json: {
+        name: 'spa',
+        grant_types: ['authorization_code'],
+        confidential: false,
+        redirect_uris: [`${APP}/callback`],
+      },
+    });
+    expect(spa.status, spa.text).toBe(201);
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const browser = browserFlow(() => stack().url);
+    const start = await browser.request(
+      'GET',
+      `/auth/sso?return_to=${encodeURIComponent(`${APP}/callback`)}&code_challenge=${challenge}&code_challenge_method=S256&client_id=${spa.body.client_id}`,
+    );
+    expect(start.status, start.text).toBe(302);
+    const token = await idp.signWithKey('ES256', {
+      email: admin.email,
+      sub: 'lead-at-idp',
+      exp: Math.round(Date.now() / 1000) + 300,
+    });
+    const landed = await browser.request(
+      'GET',
+      `/auth/sso?jwt=${encodeURIComponent(token)}&return_to=${encodeURIComponent(`${APP}/callback`)}`,
+    );
+    expect(landed.status, landed.text).toBe(302);
+    expect(landed.location).toBe('/link-account');
+    const shown = await browser.request('GET', '/link-account');
+    expect(shown.text).toContain(admin.email);
+    const linked = await browser.request('POST', '/link-account', {
+      csrf: browser.hidden(shown.text, 'csrf'),
+      password: admin.password,
+    });
+    expect(linked.status, linked.text).toBe(302);
+    const back = new URL(linked.location as string);
+    expect(`${back.origin}${back.pathname}`).toBe(`${APP}/callback`);
+    const code = back.searchParams.get('code') as string;
+    expect(code).toMatch(/^ac_/);
+    const tokens = await call('POST', '/oauth/token', {
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        client_id: spa.body.client_id,
+        redirect_uri: `${APP}/callback`,
+        code_verifier: verifier,
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(tokens.status, tokens.text).toBe(200);
+    const user = (await call('GET', `/users/${made.body.user.id}`, { token: ownerToken })).body
+      .user;
+    expect(user.identities).toEqual([
+      expect.objectContaining({ provider: expect.stringMatching(/^jwt:/), subject: 'lead-at-idp' }),
+    ]);
   });
 });
