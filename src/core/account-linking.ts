@@ -66,6 +66,11 @@ export type LinkPlan =
   | { kind: 'link'; user: UserRecord }
   /** An unproven email: the login takes the account over. */
   | { kind: 'takeover'; user: UserRecord }
+  /**
+   * A proven email of an admin or owner: never linked by email alone. The hosted page asks
+   * for the account's password first (pending-link.ts); elsewhere the login is 409.
+   */
+  | { kind: 'confirm'; user: UserRecord }
   | { kind: 'create' };
 
 const conflict = (message: string) => new GatehouseError('conflict', message);
@@ -87,13 +92,15 @@ export const planLink = async (deps: CoreDeps, login: FederatedLogin): Promise<L
     throw conflict('An account already holds this email, and the provider does not vouch for it.');
   }
   if (!emailVerified) return { kind: 'takeover', user: holder };
-  if (isAtLeast(holder.role, 'admin')) {
-    throw conflict(
-      'An admin or owner account is never linked by email alone: an owner links it by creating the user with this identity.',
-    );
-  }
+  if (isAtLeast(holder.role, 'admin')) return { kind: 'confirm', user: holder };
   return { kind: 'link', user: holder };
 };
+
+/** The answer where no hosted page can ask for the account's password. */
+export const confirmRefused = () =>
+  conflict(
+    'An admin or owner account is never linked by email alone: sign in through the hosted page with its password, or an owner links it by creating the user with this identity.',
+  );
 
 /** The identity as a user stores it. */
 export const linkedIdentity = (login: FederatedLogin, at: number): FederatedIdentity => ({

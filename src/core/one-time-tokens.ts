@@ -7,7 +7,7 @@ import { randomSecret, sha256 } from './ids';
  * What a one-time token proves: control of an email address (a sign-up's, or a new one for
  * an address change), or the right to set a password.
  */
-export type OneTimePurpose = 'verify_email' | 'change_email' | 'reset_password';
+export type OneTimePurpose = 'verify_email' | 'change_email' | 'reset_password' | 'link_account';
 
 /** Kept only as its SHA-256 (`hash`); spent once. */
 export interface OneTimeTokenRecord {
@@ -19,12 +19,15 @@ export interface OneTimeTokenRecord {
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
+  /** What a pending SSO account link carries (pending-link.ts), as JSON; others have none. */
+  payload?: string;
 }
 
 const PREFIX: Record<OneTimePurpose, string> = {
   verify_email: 'evt_',
   change_email: 'evt_',
   reset_password: 'prt_',
+  link_account: 'glk_',
 };
 const SHAPE = secretShape(['evt_', 'prt_']);
 

@@ -1,5 +1,6 @@
 import {
   auditLink,
+  confirmRefused,
   type FederatedLogin,
   type LinkPlan,
   linkedIdentity,
@@ -67,6 +68,7 @@ export const findLinkOrCreate = async (
       );
       return { user, cleanUp: false };
     }
+    if (plan.kind === 'confirm') throw confirmRefused();
     return await updateFromProvider(deps, plan, login, profile, mappedRole, meta);
   } catch (error) {
     // Someone else wrote the account meanwhile (two first logins, a sign-up): decide again.
@@ -121,9 +123,10 @@ const createFromProvider = async (
   return user;
 };
 
-const updateFromProvider = async (
+/** Applies a login to an account it is (or now links to): also the pending link's last step. */
+export const updateFromProvider = async (
   deps: CoreDeps,
-  plan: Exclude<LinkPlan, { kind: 'create' }>,
+  plan: Exclude<LinkPlan, { kind: 'create' | 'confirm' }>,
   login: FederatedLogin,
   profile: SsoProfile,
   mappedRole: Role | null,

@@ -1,7 +1,8 @@
-import { removeCredentialsForTakeover, ssoLogin } from './account-linking';
+import { planLink, removeCredentialsForTakeover, ssoLogin } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError, isGatehouseError } from './errors';
+import { type LinkHandoff, type PendingLink, startPendingLink } from './pending-link';
 import { type Role, roleRank } from './roles';
 import { assertMaySignIn, startSession, type TokenResponse } from './sessions';
 import { findLinkOrCreate } from './sso-account';
@@ -88,6 +89,24 @@ export const signInWithSso = async (
   token: string,
   meta: RequestMeta,
 ): Promise<SsoSignIn> => {
+  const outcome = await ssoSignInOrConfirm(deps, verify, token, meta, null);
+  if ('pending' in outcome) throw new GatehouseError('internal', 'unreachable');
+  return outcome;
+};
+
+/**
+ * The browser's SSO callback: as `signInWithSso`, but a login that would link an admin or
+ * owner account by email alone (409 elsewhere) becomes a pending link the hosted page
+ * `/link-account` finishes with the account's password (pending-link.ts). `handoff` null:
+ * no page can ask, so 409.
+ */
+export const ssoSignInOrConfirm = async (
+  deps: CoreDeps,
+  verify: SsoTokenVerifier,
+  token: string,
+  meta: RequestMeta,
+  handoff: LinkHandoff | null,
+): Promise<SsoSignIn | { pending: PendingLink }> => {
   const config = deps.config.sso;
   if (!config) throw new GatehouseError('not_found', 'SSO is not set up.');
   const failed = (reason: string, userId: string | null = null) =>
@@ -117,6 +136,21 @@ export const signInWithSso = async (
 
   const mappedRole = roleFromGroups(profile.groups, config);
   const login = ssoLogin(token, claims, profile.email);
+  if (handoff) {
+    const plan = await planLink(deps, login);
+    if (plan.kind === 'confirm') {
+      const pending = await startPendingLink(
+        deps,
+        plan.user,
+        login,
+        profile,
+        mappedRole,
+        handoff,
+        meta,
+      );
+      return { pending };
+    }
+  }
   const { user, cleanUp } = await findLinkOrCreate(deps, login, profile, mappedRole, meta);
   try {
     assertMaySignIn(user);

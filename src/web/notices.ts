@@ -13,6 +13,7 @@ const NOTICES = {
   password_changed: 'Password changed. Your other sessions have ended.',
   token_revoked: 'Token revoked.',
   access_revoked: 'Access revoked.',
+  link_cancelled: 'Nothing was linked. You are not signed in.',
 } as const;
 
 export type NoticeKey = keyof typeof NOTICES;

@@ -37,6 +37,8 @@ export interface PageRequest {
   secure: boolean;
   /** Cookies an action wants set (sign-in, sign-out). */
   setCookies: string[];
+  /** The request's cookies (the pending account link's); absent in hand-made requests. */
+  cookies?: Record<string, string>;
 }
 
 export type PageAction = (request: PageRequest) => Promise<HttpResult>;
@@ -176,6 +178,7 @@ export const createPagesHandler = (
           },
           secure,
           setCookies,
+          cookies,
         }),
       );
     } catch (error) {

@@ -43,6 +43,8 @@ export const pageRoutes: readonly PageRoute[] = [
   post('/console/users/{id}/delete'),
   get('/console/audit'),
   get('/assets/{file}'),
+  get('/link-account'),
+  post('/link-account'),
 ];
 
 export const pageRouteKey = (route: PageRoute) => `${route.method} ${route.path}`;

@@ -127,12 +127,21 @@ describe('finding 2: an admin turns a viewer into the IdP owner’s account', ()
     expect((await call('GET', '/me', { token: asViewer.body.access_token })).status).toBe(401);
   });
 
-  it('never links an admin or owner by email alone: 409 and nothing created', async () => {
+  it('never links an admin or owner by email alone: the hosted link page, nothing created or linked', async () => {
     const before = (await call('GET', '/users?limit=200', { token: ownerToken })).body.users.length;
-    const status = await ssoLogin({ email: OWNER.email, groups: ['corp-owners'] });
-    expect(status).toBe(409);
-    const after = (await call('GET', '/users?limit=200', { token: ownerToken })).body.users.length;
-    expect(after).toBe(before);
+    const jwt = idp.signLikeMetabase({ email: OWNER.email, groups: ['corp-owners'] });
+    const reply = await fetch(
+      `${stack().url}/auth/sso?jwt=${encodeURIComponent(jwt)}&return_to=%2Flanding`,
+      { redirect: 'manual' },
+    );
+    // The account's password first (test/e2e/link-account.test.ts finishes the step).
+    expect(reply.status).toBe(302);
+    expect(reply.headers.get('location')).toBe('/link-account');
+    expect(reply.headers.getSetCookie().join('\n')).not.toContain('gatehouse_session=');
+    const users = (await call('GET', '/users?limit=200', { token: ownerToken })).body.users;
+    expect(users.length).toBe(before);
+    const owner = users.find((u: { email: string }) => u.email === OWNER.email);
+    expect(owner.identities).toEqual([]);
   });
 
   it('links a user an owner created with the identity ahead of the first login', async () => {

@@ -213,7 +213,7 @@ describe('linking rules', () => {
     expect(user).toMatchObject({ id: ann.id, email: 'Ann@corp.test' });
   });
 
-  it('never links an admin or owner by email alone: 409, and nothing is created', async () => {
+  it('never links an admin or owner by email alone: without the hosted page (pending-link.test.ts) 409, nothing created', async () => {
     const deps = linkingDeps();
     await made(deps, 'admin', 'root@corp.test', 'admin passphrase one');
     await expect(ssoSignIn(deps, 'root@corp.test', ['owners'])).rejects.toEqual(conflict);

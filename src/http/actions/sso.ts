@@ -1,16 +1,22 @@
-import { issueAuthorizationCode } from '../../core/authorization-codes';
 import type { ClientRecord } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError } from '../../core/errors';
-import { grantScopes } from '../../core/oauth-scopes';
 import { checkReturnTo, originOf } from '../../core/return-to';
-import { signInWithSso } from '../../core/sso-sign-in';
+import { ssoSignInOrConfirm } from '../../core/sso-sign-in';
 import { createSsoTokenVerifier, type SsoTokenVerifier } from '../../core/sso-token';
 import type { Position } from '../../core/store';
-import { clearCookie, SESSION_COOKIE, SSO_FLOW_COOKIE, setCookie } from '../cookies';
+import {
+  clearCookie,
+  PENDING_LINK_COOKIE,
+  PENDING_LINK_PATH,
+  SESSION_COOKIE,
+  SSO_FLOW_COOKIE,
+  setCookie,
+} from '../cookies';
 import type { Action } from '../handler';
 import type { HttpResult } from '../responses';
 import type { SsoQuery } from '../schemas';
+import { ssoLandingFor } from '../sso-handoff';
 
 /** What the first leg remembers for the callback, in an HttpOnly cookie. */
 interface SsoFlow {
@@ -40,12 +46,6 @@ const readFlow = (value: string | undefined): SsoFlow | null => {
   } catch {
     return null;
   }
-};
-
-const withCode = (returnTo: string, code: string): string => {
-  const url = new URL(returnTo, 'http://relative.invalid');
-  url.searchParams.set('code', code);
-  return returnTo.startsWith('/') ? `${url.pathname}${url.search}` : url.toString();
 };
 
 /**
@@ -83,32 +83,39 @@ export const ssoAction: Action = async (request) => {
     verify = createSsoTokenVerifier(sso, () => deps.clock.now());
     verifiers.set(deps, verify);
   }
-  const { tokens, user } = await signInWithSso(deps, verify, query.jwt, request.meta);
-  const cookies = [
+  const flowRead = readFlow(request.cookies[SSO_FLOW_COOKIE]);
+  // The code goes only to the return_to the flow began with.
+  const flow =
+    flowRead && flowRead.r === returnTo
+      ? { codeChallenge: flowRead.c, clientId: flowRead.i }
+      : null;
+  const outcome = await ssoSignInOrConfirm(deps, verify, query.jwt, request.meta, {
+    returnTo,
+    codeChallenge: flow?.codeChallenge ?? null,
+    clientId: flow?.clientId ?? null,
+  });
+  const cookies = flowRead ? [clearCookie(SSO_FLOW_COOKIE, flowCookie)] : [];
+  if ('pending' in outcome) {
+    // An admin or owner account: its password first, on the hosted page (pending-link.ts).
+    const maxAgeSeconds = Math.ceil((outcome.pending.expiresAt - deps.clock.now()) / 1000);
+    cookies.push(
+      setCookie(PENDING_LINK_COOKIE, outcome.pending.token, {
+        path: PENDING_LINK_PATH,
+        maxAgeSeconds,
+        secure,
+      }),
+    );
+    return redirect(PENDING_LINK_PATH, cookies);
+  }
+  const { tokens, user } = outcome;
+  cookies.unshift(
     setCookie(SESSION_COOKIE, tokens.browserSession as string, {
       path: '/',
       maxAgeSeconds: deps.config.sessionTtlSeconds,
       secure,
     }),
-  ];
-  let location = returnTo;
-  const flow = readFlow(request.cookies[SSO_FLOW_COOKIE]);
-  if (flow) {
-    cookies.push(clearCookie(SSO_FLOW_COOKIE, flowCookie));
-    // The code goes only to the return_to the flow began with.
-    // This path shows no consent page: a third-party client gets only the default `profile`.
-    const client = flow.r === returnTo ? await deps.store.getClient(flow.i) : null;
-    if (client) {
-      const code = await issueAuthorizationCode(deps, {
-        clientId: client.clientId,
-        redirectUri: returnTo,
-        codeChallenge: flow.c,
-        userId: user.id,
-        scope: grantScopes(deps.scopes, user.role, null, client.firstParty),
-      });
-      location = withCode(returnTo, code);
-    }
-  }
+  );
+  const location = await ssoLandingFor(deps, user, returnTo, flow);
   return redirect(location, cookies);
 };
 

@@ -25,6 +25,7 @@ import {
 } from './console';
 import { grantRevokeSubmit } from './console-grants';
 import { consoleUsersActions } from './console-users';
+import { linkAccountPage, linkAccountSubmit } from './link-account';
 
 /** Every page route's action (src/web/routes.ts). */
 export const pageActions: Record<string, PageAction> = {
@@ -51,4 +52,6 @@ export const pageActions: Record<string, PageAction> = {
   'POST /console/grants/{client_id}/revoke': grantRevokeSubmit,
   ...consoleUsersActions,
   'GET /assets/{file}': assetFile,
+  'GET /link-account': linkAccountPage,
+  'POST /link-account': linkAccountSubmit,
 };

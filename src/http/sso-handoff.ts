@@ -1,0 +1,34 @@
+import { issueAuthorizationCode } from '../core/authorization-codes';
+import type { CoreDeps } from '../core/deps';
+import { grantScopes } from '../core/oauth-scopes';
+import type { UserRecord } from '../core/users';
+
+const withCode = (returnTo: string, code: string): string => {
+  const url = new URL(returnTo, 'http://relative.invalid');
+  url.searchParams.set('code', code);
+  return returnTo.startsWith('/') ? `${url.pathname}${url.search}` : url.toString();
+};
+
+/**
+ * Where a finished SSO sign-in sends the browser: `returnTo`, with a one-time code when the
+ * flow began with a PKCE challenge for a client taking codes there. Shared by the SSO
+ * callback and the account-link page that finishes it (src/web/pages/link-account.ts).
+ * No consent page on this path: a third-party client gets only the default `profile`.
+ */
+export const ssoLandingFor = async (
+  deps: CoreDeps,
+  user: UserRecord,
+  returnTo: string,
+  flow: { codeChallenge: string; clientId: string } | null,
+): Promise<string> => {
+  const client = flow ? await deps.store.getClient(flow.clientId) : null;
+  if (!flow || !client) return returnTo;
+  const code = await issueAuthorizationCode(deps, {
+    clientId: client.clientId,
+    redirectUri: returnTo,
+    codeChallenge: flow.codeChallenge,
+    userId: user.id,
+    scope: grantScopes(deps.scopes, user.role, null, client.firstParty),
+  });
+  return withCode(returnTo, code);
+};
