@@ -83,6 +83,12 @@ export const ssoAction: Action = async (request) => {
     verify = createSsoTokenVerifier(sso, () => deps.clock.now());
     verifiers.set(deps, verify);
   }
+  // The code goes only to the return_to the flow began with, and only to a first-party
+  // client, checked again here (before any sign-in) since the first leg: this path shows no
+  // consent page, so a third-party client must use /oauth/authorize.
+  const flow = readFlow(request.cookies[SSO_FLOW_COOKIE]);
+  const client = flow && flow.r === returnTo ? await deps.store.getClient(flow.i) : null;
+  if (client) assertCodeHandOff(client);
   const { tokens, user } = await signInWithSso(deps, verify, query.jwt, request.meta);
   const cookies = [
     setCookie(SESSION_COOKIE, tokens.browserSession as string, {
@@ -92,24 +98,31 @@ export const ssoAction: Action = async (request) => {
     }),
   ];
   let location = returnTo;
-  const flow = readFlow(request.cookies[SSO_FLOW_COOKIE]);
-  if (flow) {
-    cookies.push(clearCookie(SSO_FLOW_COOKIE, flowCookie));
-    // The code goes only to the return_to the flow began with.
-    // This path shows no consent page: a third-party client gets only the default `profile`.
-    const client = flow.r === returnTo ? await deps.store.getClient(flow.i) : null;
-    if (client) {
-      const code = await issueAuthorizationCode(deps, {
-        clientId: client.clientId,
-        redirectUri: returnTo,
-        codeChallenge: flow.c,
-        userId: user.id,
-        scope: grantScopes(deps.scopes, user.role, null, client.firstParty),
-      });
-      location = withCode(returnTo, code);
-    }
+  if (flow) cookies.push(clearCookie(SSO_FLOW_COOKIE, flowCookie));
+  if (flow && client) {
+    const code = await issueAuthorizationCode(deps, {
+      clientId: client.clientId,
+      redirectUri: returnTo,
+      codeChallenge: flow.c,
+      userId: user.id,
+      scope: grantScopes(deps.scopes, user.role, null, true),
+    });
+    location = withCode(returnTo, code);
   }
   return redirect(location, cookies);
+};
+
+/**
+ * Invariant: the SSO code hand-off is for first-party clients only (it shows no consent page
+ * and records no consent); a third-party client is 400 `record_invalid`, at both legs.
+ */
+const assertCodeHandOff = (client: ClientRecord): void => {
+  if (!client.firstParty) {
+    throw new GatehouseError(
+      'record_invalid',
+      'client_id: a third-party client takes codes through /oauth/authorize (with consent), not SSO.',
+    );
+  }
 };
 
 /**
@@ -160,6 +173,7 @@ const startCodeFlow = async (
   if (!client.redirectUris.includes(returnTo)) {
     throw invalid("return_to: must be one of the client's redirect URIs exactly.");
   }
+  assertCodeHandOff(client);
   const flow: SsoFlow = { c: query.code_challenge, i: client.clientId, r: returnTo };
   return setCookie(SSO_FLOW_COOKIE, Buffer.from(JSON.stringify(flow)).toString('base64url'), {
     path: '/auth/sso',
