@@ -237,7 +237,12 @@ export const rotateRefreshToken = async (
   if (
     session.clientId !== null &&
     client !== null &&
-    !(await consentStillHolds(deps, user.id, client, session.scope ?? scopesForRole(deps.scopes, user.role)))
+    !(await consentStillHolds(
+      deps,
+      user.id,
+      client,
+      session.scope ?? scopesForRole(deps.scopes, user.role),
+    ))
   ) {
     await deps.store.revokeSession(session.sid, now);
     throw refused();
