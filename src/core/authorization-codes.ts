@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { secretShape } from './base64url';
+import { consentStillHolds } from './consent';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
@@ -98,9 +99,12 @@ export const exchangeAuthorizationCode = async (
   }
   const user = await deps.store.getUser(code.userId);
   if (!user) throw invalidGrant('The code names no user.');
+  const client = await deps.store.getClient(code.clientId);
+  if (!client) throw invalidGrant('The client no longer exists.');
   // A code from before scopes were kept gets what a request without `scope` gets.
-  const client = code.scope ? null : await deps.store.getClient(code.clientId);
-  return startSession(deps, user, code.clientId, {
-    scope: code.scope ?? grantScopes(deps.scopes, user.role, null, client?.firstParty ?? false),
-  });
+  const scope = code.scope ?? grantScopes(deps.scopes, user.role, null, client.firstParty);
+  if (!(await consentStillHolds(deps, user.id, client, scope))) {
+    throw invalidGrant('The user has withdrawn this app’s access.');
+  }
+  return startSession(deps, user, code.clientId, { scope });
 };

@@ -48,6 +48,23 @@ export const decideAuthorization = async (
     : { kind: 'consent', scope };
 };
 
+/**
+ * Invariant (consent withdrawal): a third-party client's code is exchanged, and its session
+ * refreshed, only while the user's consent for that client exists and covers the scope; so
+ * DELETE /me/grants also stops a code in flight and a session the sweep missed. A
+ * first-party client needs no consent.
+ */
+export const consentStillHolds = async (
+  deps: CoreDeps,
+  userId: string,
+  client: ClientRecord,
+  scope: readonly string[],
+): Promise<boolean> => {
+  if (client.firstParty) return true;
+  const consent = await deps.store.getConsent(userId, client.clientId);
+  return consent !== null && consentCovers(consent.scopes, scope);
+};
+
 /** The user pressed Allow: the scope is remembered for the client (added to what was). */
 export const allowConsent = async (
   deps: CoreDeps,

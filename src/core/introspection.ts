@@ -37,6 +37,8 @@ export type FoundToken =
   | {
       kind: 'refresh_token';
       sid: string;
+      /** The client the session was issued to; null for a sign-in's. */
+      clientId: string | null;
       user: UserRecord;
       createdAt: number;
       expiresAt: number;
@@ -98,6 +100,7 @@ export const findLiveToken = async (
       ? {
           kind: 'refresh_token',
           sid: record.sid,
+          clientId: session.clientId,
           ...(session.scope ? { scope: session.scope } : {}),
           user,
           createdAt: record.createdAt,
@@ -117,13 +120,28 @@ export const findLiveToken = async (
   return user ? { kind: 'access_token', claims, user } : null;
 };
 
+/** The client a found token was issued to: null for a sign-in's tokens and API tokens. */
+export const issuedToClient = (found: FoundToken): string | null => {
+  if (found.kind === 'access_token') return found.claims.client_id ?? null;
+  if (found.kind === 'refresh_token') return found.clientId;
+  return null;
+};
+
+/**
+ * RFC 7662. `onlyClient`: the caller is a third-party client, which learns only about tokens
+ * issued to itself (anything else answers `{active: false}`, as an unknown token does); a
+ * first-party confidential client (a resource server) or a bearer with tokens:introspect
+ * passes none.
+ */
 export const introspectToken = async (
   deps: CoreDeps,
   token: string,
   verifyAccessToken: (token: string) => Promise<AccessTokenClaims>,
+  onlyClient: string | null = null,
 ): Promise<Introspection> => {
   const found = await findLiveToken(deps, token, verifyAccessToken);
   if (!found) return INACTIVE;
+  if (onlyClient !== null && issuedToClient(found) !== onlyClient) return INACTIVE;
   const { user } = found;
   const common = {
     active: true as const,

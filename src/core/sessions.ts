@@ -4,6 +4,7 @@ import { noRequest, type RequestMeta, recordAudit } from './audit';
 import { secretShape } from './base64url';
 import type { ClientRecord } from './clients';
 import { toSeconds } from './clock';
+import { consentStillHolds } from './consent';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { newId, randomSecret, sha256 } from './ids';
@@ -231,6 +232,21 @@ export const rotateRefreshToken = async (
     throw refused();
   }
   assertMaySignIn(user);
+  // A third-party client's session lives only while the user's consent does (consent.ts).
+  const client = caller.endpoint === 'oauth' ? caller.client : null;
+  if (
+    session.clientId !== null &&
+    client !== null &&
+    !(await consentStillHolds(
+      deps,
+      user.id,
+      client,
+      session.scope ?? scopesForRole(deps.scopes, user.role),
+    ))
+  ) {
+    await deps.store.revokeSession(session.sid, now);
+    throw refused();
+  }
   // Checked before the rotation: a refused scope leaves the refresh token usable.
   sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope);
   const nextToken = newRefreshToken();

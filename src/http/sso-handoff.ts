@@ -13,7 +13,8 @@ const withCode = (returnTo: string, code: string): string => {
  * Where a finished SSO sign-in sends the browser: `returnTo`, with a one-time code when the
  * flow began with a PKCE challenge for a client taking codes there. Shared by the SSO
  * callback and the account-link page that finishes it (src/web/pages/link-account.ts).
- * No consent page on this path: a third-party client gets only the default `profile`.
+ * No consent page on this path, so only a first-party client gets a code (assertCodeHandOff
+ * refused the others at both legs; a client made third-party since gets none).
  */
 export const ssoLandingFor = async (
   deps: CoreDeps,
@@ -22,13 +23,13 @@ export const ssoLandingFor = async (
   flow: { codeChallenge: string; clientId: string } | null,
 ): Promise<string> => {
   const client = flow ? await deps.store.getClient(flow.clientId) : null;
-  if (!flow || !client) return returnTo;
+  if (!flow || !client?.firstParty) return returnTo;
   const code = await issueAuthorizationCode(deps, {
     clientId: client.clientId,
     redirectUri: returnTo,
     codeChallenge: flow.codeChallenge,
     userId: user.id,
-    scope: grantScopes(deps.scopes, user.role, null, client.firstParty),
+    scope: grantScopes(deps.scopes, user.role, null, true),
   });
   return withCode(returnTo, code);
 };

@@ -8,7 +8,7 @@ import {
 import type { ConsentRecord } from '../core/consent';
 import type { Store } from '../core/store';
 import { type Item, isConditionFailure } from './dynamo-shared';
-import { keys, tables } from './schema';
+import { keys } from './schema';
 
 const toConsent = (item: Item): ConsentRecord => ({
   userId: String(item.userId),
@@ -86,24 +86,29 @@ export const createDynamoConsents = (
     return result.Attributes !== undefined;
   },
   async revokeUserClientSessions(userId, clientId, at) {
-    // The user's sessions as revokeUserSessions lists them, only those issued to the client.
+    // The client's own list of sessions (CLIENTSESSIONS#<clientId>, entries carry userId),
+    // read consistently: a GSI could miss a session created a moment before the withdrawal.
     const sids: string[] = [];
     let start: Item | undefined;
     do {
       const page = await db.send(
         new QueryCommand({
           TableName: table,
-          IndexName: tables.tokens.indexes[0].name,
-          KeyConditionExpression: 'gsi1pk = :user',
-          FilterExpression: 'attribute_not_exists(revokedAt) AND clientId = :client',
-          ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId), ':client': clientId },
+          KeyConditionExpression: 'pk = :client',
+          FilterExpression: 'userId = :user',
+          ExpressionAttributeValues: {
+            ':client': keys.sessionOfClient(clientId, '').pk,
+            ':user': userId,
+          },
+          ProjectionExpression: 'sid',
+          ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
       for (const item of page.Items ?? []) sids.push(String(item.sid));
       start = page.LastEvaluatedKey;
     } while (start);
-    await Promise.all(
+    const ended = await Promise.all(
       sids.map(async (sid) => {
         try {
           await db.send(
@@ -115,11 +120,14 @@ export const createDynamoConsents = (
               ExpressionAttributeValues: { ':at': at },
             }),
           );
+          return true;
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
+          return false;
         }
       }),
     );
-    return sids.length;
+    // Only the sessions this call ended (the list keeps revoked ones until their TTL).
+    return ended.filter(Boolean).length;
   },
 });

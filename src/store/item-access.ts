@@ -13,7 +13,14 @@ import { keys } from './schema';
 
 /** One kind of item, reached by its key only. */
 export interface ItemGrant {
-  /** `get`: GetItem with a projection. `update`: UpdateItem of existing attributes, no Put. */
+  /**
+   * `get`: GetItem with a projection. `update`: UpdateItem of the named attributes. IAM cannot
+   * tell an UpdateItem that changes an item from one that creates it, so an `update` grant can
+   * also create an item holding only its key and these attributes (the adapters' requests are
+   * conditioned on the item existing). For the authorizer's `lastUsedAt` stamp on
+   * `APITOKEN#*` that is harmless: an item with a key and `lastUsedAt` alone has no hash,
+   * owner or scopes, so no token matches it and nothing reads it as one (impact nil).
+   */
   action: 'get' | 'update';
   /** Partition key values it may name (IAM `dynamodb:LeadingKeys`; `*` matches any suffix). */
   partitions: readonly string[];

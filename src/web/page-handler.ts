@@ -12,6 +12,7 @@ import { clearCookie, SESSION_COOKIE, setCookie } from '../http/cookies';
 import { errorStatus } from '../http/error-status';
 import type { HttpEvent } from '../http/handler';
 import { logger } from '../http/logger';
+import { MAX_BODY_BYTES } from '../http/request-body';
 import type { HttpResult } from '../http/responses';
 import { createRouteMatcher } from '../http/route-match';
 import type { Html } from './html';
@@ -103,8 +104,15 @@ const parseCookies = (cookies: string[] | undefined): Record<string, string> => 
 const sameToken = (a: string, b: string) =>
   a.length === b.length && a.length > 0 && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-const bodyText = (event: HttpEvent) =>
-  event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8').toString() : '';
+/** The form's text; over the JSON API's limit (64 KiB) it is 413, before any parsing. */
+const bodyText = (event: HttpEvent) => {
+  if (!event.body) return '';
+  const bytes = Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new GatehouseError('payload_too_large', `The form is over ${MAX_BODY_BYTES / 1024} KiB.`);
+  }
+  return bytes.toString();
+};
 
 /**
  * The pages function: route, session cookie, CSRF (a per-browser token in a SameSite=Strict
@@ -138,12 +146,14 @@ export const createPagesHandler = (
       return all.length ? { ...result, cookies: all } : result;
     };
     try {
+      // Every body is measured first, whatever the page (contract: over 64 KiB is 413).
+      const text = bodyText(event);
       if (found.kind !== 'found') {
         throw new GatehouseError('not_found', 'There is no such page.');
       }
       const action = actions[found.routeKey];
       if (!action) throw new GatehouseError('not_found', 'There is no such page.');
-      const form = method === 'POST' ? new URLSearchParams(bodyText(event)) : new URLSearchParams();
+      const form = method === 'POST' ? new URLSearchParams(text) : new URLSearchParams();
       if (method === 'POST') {
         const origin = event.headers?.origin;
         const ownOrigin = originOf(resolved.config.issuerUrl);

@@ -37,6 +37,8 @@ it('runs the code flow with PKCE, refreshes, introspects and revokes through oau
     name: 'spa',
     grant_types: ['authorization_code', 'refresh_token'],
     confidential: false,
+    // Its code is issued below without a consent page: a first-party app.
+    first_party: true,
     redirect_uris: ['https://spa.example.com/cb'],
   });
   const client: oauth.Client = { client_id: spa.client_id };
@@ -91,6 +93,8 @@ it('runs the code flow with PKCE, refreshes, introspects and revokes through oau
     name: 'rs',
     grant_types: ['refresh_token'],
     confidential: true,
+    // A resource server: first-party, so it may introspect any token.
+    first_party: true,
   });
   const rsClient: oauth.Client = { client_id: resourceServer.client_id };
   const rsAuth = oauth.ClientSecretBasic(resourceServer.client_secret as string);

@@ -235,6 +235,8 @@ describe('OAuth clients', () => {
       name: 'rs',
       grant_types: ['client_credentials'],
       confidential: true,
+      // A resource server: first-party, so it may introspect any token.
+      first_party: true,
     });
     const { client_id: id, client_secret: secret } = created.body;
     const session = await member('viewer');

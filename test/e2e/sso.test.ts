@@ -200,6 +200,8 @@ describe('JWT SSO, the full redirect flow', () => {
         name: 'spa',
         grant_types: ['authorization_code', 'refresh_token'],
         confidential: false,
+        // The SSO code hand-off is for first-party clients only.
+        first_party: true,
         redirect_uris: [`${APP}/callback`],
       },
     });
@@ -243,6 +245,8 @@ describe('JWT SSO, the full redirect flow', () => {
         name: 'spa without id',
         grant_types: ['authorization_code'],
         confidential: false,
+        // The SSO code hand-off is for first-party clients only.
+        first_party: true,
         redirect_uris: [`${APP}/sso-landing`],
       },
     });

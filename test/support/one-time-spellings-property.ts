@@ -7,6 +7,7 @@ import {
   exchangeAuthorizationCode,
   issueAuthorizationCode,
 } from '../../src/core/authorization-codes';
+import { createClient } from '../../src/core/clients';
 import { toSeconds } from '../../src/core/clock';
 import { issueOneTimeToken, spendOneTimeToken } from '../../src/core/one-time-tokens';
 import { rotateRefreshToken } from '../../src/core/sessions';
@@ -55,8 +56,21 @@ const tokenOf = async (
       };
     }
     case 'code': {
+      // A code is exchanged only for a client that exists (a first-party one: no consent).
+      const client = await createClient(
+        deps,
+        { kind: 'operator', name: 'property' },
+        {
+          name: 'app',
+          grant_types: ['authorization_code'],
+          confidential: false,
+          first_party: true,
+          redirect_uris: ['https://app.example.com/cb'],
+        },
+        noRequest,
+      );
       const grant = {
-        clientId: 'gh_property',
+        clientId: client.client_id,
         redirectUri: 'https://app.example.com/cb',
         codeChallenge: createHash('sha256').update(VERIFIER).digest('base64url'),
         userId: user.id,

@@ -13,22 +13,22 @@ const OWNER_PW = 'owner passphrase for raise tests';
 
 const world = async () => {
   const deps = testDeps();
-  const make = async (email: string, role: 'owner' | 'admin' | 'viewer', type = 'human') =>
-    (await deps.store.getUser(
-      (
-        await createUser(
-          deps,
-          operator,
-          {
-            email,
-            role,
-            ...(type === 'human' ? { password: `${OWNER_PW} ${role}` } : {}),
-            type: type as 'human' | 'machine',
-          },
-          noRequest,
-        )
-      ).id,
-    ))!;
+  const make = async (email: string, role: 'owner' | 'admin' | 'viewer', type = 'human') => {
+    const made = await createUser(
+      deps,
+      operator,
+      {
+        email,
+        role,
+        ...(type === 'human' ? { password: `${OWNER_PW} ${role}` } : {}),
+        type: type as 'human' | 'machine',
+      },
+      noRequest,
+    );
+    const stored = await deps.store.getUser(made.id);
+    if (!stored) throw new Error(`${email} was not stored`);
+    return stored;
+  };
   const owner = await make('root@example.com', 'owner');
   const admin = await make('ada@example.com', 'admin');
   const as = (user: typeof owner): Actor => ({ kind: 'user', user, tokenId: null });

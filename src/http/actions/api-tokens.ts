@@ -1,3 +1,4 @@
+import { assertNotDelegated } from '../../core/account-access';
 import {
   createApiToken,
   getApiToken,
@@ -11,6 +12,13 @@ import type { CreateTokenBody, ListTokensQuery } from '../schemas';
 
 const tokenId = (request: ActionRequest) => request.pathParameters.token_id as string;
 
+/** Minting and renewing are refused to delegated callers (account-access.ts). */
+const requireMinter = async (request: ActionRequest, what: string) => {
+  const actor = await requireActor(request);
+  await assertNotDelegated(request.deps, requirePrincipal(request), what);
+  return actor;
+};
+
 export const listTokensAction: Action = async (request) =>
   json(
     200,
@@ -22,7 +30,7 @@ export const listTokensAction: Action = async (request) =>
   );
 
 export const createTokenAction: Action = async (request) => {
-  const actor = await requireActor(request);
+  const actor = await requireMinter(request, 'Making an API token');
   const { scopes } = requirePrincipal(request);
   const created = await createApiToken(
     request.deps,
@@ -45,5 +53,10 @@ export const revokeTokenAction: Action = async (request) => {
 export const renewTokenAction: Action = async (request) =>
   json(
     200,
-    await renewApiToken(request.deps, await requireActor(request), tokenId(request), request.meta),
+    await renewApiToken(
+      request.deps,
+      await requireMinter(request, 'Renewing an API token'),
+      tokenId(request),
+      request.meta,
+    ),
   );

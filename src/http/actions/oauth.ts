@@ -1,3 +1,4 @@
+import { isDelegated } from '../../core/account-access';
 import { authenticateClient, type ClientRecord } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError } from '../../core/errors';
@@ -87,14 +88,26 @@ export const introspectAction: Action = async (request) => {
       { 'www-authenticate': 'Bearer error="insufficient_scope", scope="tokens:introspect"' },
     );
   }
-  return json(200, await introspectToken(request.deps, form.token, verifyWith(request.deps)));
+  // A third-party client learns only about its own tokens; a first-party one (a resource
+  // server) about any.
+  const onlyClient =
+    caller.kind === 'client' && !caller.client.firstParty ? caller.client.clientId : null;
+  return json(
+    200,
+    await introspectToken(request.deps, form.token, verifyWith(request.deps), onlyClient),
+  );
 };
 
 export const revokeAction: Action = async (request) => {
   const form = request.body as TokenForm;
   const caller = await oauthCaller(request, form, true);
   const verify = verifyWith(request.deps);
-  if (caller.kind === 'user') {
+  const principal = request.principal;
+  if (caller.kind === 'user' && principal && (await isDelegated(request.deps, principal))) {
+    // A delegated caller's bearer reaches only what was issued to its own client
+    // (account-access.ts), as that client authenticating itself would.
+    await revokeClientToken(request.deps, principal.clientId, form.token, verify, request.meta);
+  } else if (caller.kind === 'user') {
     await revokeAnyToken(request.deps, caller.actor, form.token, verify, request.meta);
   } else {
     await revokeClientToken(request.deps, caller.client.clientId, form.token, verify, request.meta);

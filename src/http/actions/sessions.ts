@@ -1,3 +1,4 @@
+import { assertNotDelegated } from '../../core/account-access';
 import { GatehouseError } from '../../core/errors';
 import {
   endAllSessions,
@@ -21,6 +22,8 @@ export const signOut: Action = async ({ deps, body, principal, meta }) => {
     if (!principal || principal.actingAsDefaultOwner) {
       throw new GatehouseError('token_invalid', 'Signing out everywhere needs a bearer token.');
     }
+    // Ends sessions other than the caller's: never for a delegated caller (account-access.ts).
+    await assertNotDelegated(deps, principal, 'Signing out everywhere');
     await endAllSessions(deps, principal.userId, meta, principal.jti || null);
   } else if (request.refresh_token) {
     await endSessionByRefreshToken(deps, request.refresh_token, meta);

@@ -83,12 +83,16 @@ export const ssoAction: Action = async (request) => {
     verify = createSsoTokenVerifier(sso, () => deps.clock.now());
     verifiers.set(deps, verify);
   }
+  // The code goes only to the return_to the flow began with, and only to a first-party
+  // client, checked again here (before any sign-in) since the first leg: this path shows no
+  // consent page, so a third-party client must use /oauth/authorize.
   const flowRead = readFlow(request.cookies[SSO_FLOW_COOKIE]);
-  // The code goes only to the return_to the flow began with.
   const flow =
     flowRead && flowRead.r === returnTo
       ? { codeChallenge: flowRead.c, clientId: flowRead.i }
       : null;
+  const client = flow ? await deps.store.getClient(flow.clientId) : null;
+  if (client) assertCodeHandOff(client);
   const outcome = await ssoSignInOrConfirm(deps, verify, query.jwt, request.meta, {
     returnTo,
     codeChallenge: flow?.codeChallenge ?? null,
@@ -117,6 +121,19 @@ export const ssoAction: Action = async (request) => {
   );
   const location = await ssoLandingFor(deps, user, returnTo, flow);
   return redirect(location, cookies);
+};
+
+/**
+ * Invariant: the SSO code hand-off is for first-party clients only (it shows no consent page
+ * and records no consent); a third-party client is 400 `record_invalid`, at both legs.
+ */
+const assertCodeHandOff = (client: ClientRecord): void => {
+  if (!client.firstParty) {
+    throw new GatehouseError(
+      'record_invalid',
+      'client_id: a third-party client takes codes through /oauth/authorize (with consent), not SSO.',
+    );
+  }
 };
 
 /**
@@ -167,6 +184,7 @@ const startCodeFlow = async (
   if (!client.redirectUris.includes(returnTo)) {
     throw invalid("return_to: must be one of the client's redirect URIs exactly.");
   }
+  assertCodeHandOff(client);
   const flow: SsoFlow = { c: query.code_challenge, i: client.clientId, r: returnTo };
   return setCookie(SSO_FLOW_COOKIE, Buffer.from(JSON.stringify(flow)).toString('base64url'), {
     path: '/auth/sso',
