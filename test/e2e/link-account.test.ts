@@ -180,6 +180,7 @@ describe('first SSO login to an owner account by email: the hosted link page', (
         name: 'spa',
         grant_types: ['authorization_code'],
         confidential: false,
+        first_party: true,
         redirect_uris: [`${APP}/callback`],
       },
     });
