@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { secretShape } from './base64url';
+import { credentialVersionOf } from './credential-version';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
 import { grantScopes } from './oauth-scopes';
-import { startSession, type TokenResponse } from './sessions';
+import { isCredentialsMoved, startSession, type TokenResponse } from './sessions';
 
 /** A one-time authorization code, kept only as its SHA-256 (`hash`). */
 export interface AuthorizationCodeRecord {
@@ -19,6 +20,8 @@ export interface AuthorizationCodeRecord {
   userId: string;
   /** The scope granted at the authorization; the session it opens keeps it. */
   scope?: string[];
+  /** The user's credentialVersion at issue (absent: 0); spent only while it is still theirs. */
+  credentialVersion?: number;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -44,6 +47,8 @@ export const issueAuthorizationCode = async (
     codeChallenge: string;
     userId: string;
     scope: string[];
+    /** The credentialVersion of the user as the caller read it; absent: read now. */
+    credentialVersion?: number;
   },
 ): Promise<string> => {
   if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {
@@ -51,9 +56,12 @@ export const issueAuthorizationCode = async (
   }
   const code = `ac_${randomSecret()}`;
   const now = deps.clock.now();
+  const credentialVersion =
+    grant.credentialVersion ?? credentialVersionOf((await deps.store.getUser(grant.userId)) ?? {});
   await deps.store.createAuthorizationCode({
     hash: sha256(code),
     ...grant,
+    credentialVersion,
     createdAt: now,
     expiresAt: now + CODE_TTL_MS,
     usedAt: null,
@@ -98,9 +106,16 @@ export const exchangeAuthorizationCode = async (
   }
   const user = await deps.store.getUser(code.userId);
   if (!user) throw invalidGrant('The code names no user.');
+  // A reset, takeover, role change... since the code was issued voids it (credential-version.ts).
+  if (credentialVersionOf(code) !== credentialVersionOf(user)) {
+    throw invalidGrant('The code is invalid, used or expired.');
+  }
   // A code from before scopes were kept gets what a request without `scope` gets.
   const client = code.scope ? null : await deps.store.getClient(code.clientId);
+  // Opened at the version just checked: a move (or the client's deletion) meanwhile refuses it.
   return startSession(deps, user, code.clientId, {
     scope: code.scope ?? grantScopes(deps.scopes, user.role, null, client?.firstParty ?? false),
+  }).catch((error: unknown) => {
+    throw isCredentialsMoved(error) ? invalidGrant('The code is invalid, used or expired.') : error;
   });
 };

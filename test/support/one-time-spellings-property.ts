@@ -47,6 +47,7 @@ const tokenOf = async (
         purpose: 'reset_password',
         userId: user.id,
         email: user.email,
+        credentialVersion: user.credentialVersion ?? 0,
         ttlSeconds: 600,
       });
       return {

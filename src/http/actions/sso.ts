@@ -1,5 +1,6 @@
 import { issueAuthorizationCode } from '../../core/authorization-codes';
 import type { ClientRecord } from '../../core/clients';
+import { credentialVersionOf } from '../../core/credential-version';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError } from '../../core/errors';
 import { grantScopes } from '../../core/oauth-scopes';
@@ -101,6 +102,7 @@ export const ssoAction: Action = async (request) => {
     if (client) {
       const code = await issueAuthorizationCode(deps, {
         clientId: client.clientId,
+        credentialVersion: credentialVersionOf(user),
         redirectUri: returnTo,
         codeChallenge: flow.c,
         userId: user.id,

@@ -86,7 +86,10 @@ export const profileSubmit: PageAction = async (request) => {
         username: given(form, 'username') ?? null,
         ...(given(form, 'email') ? { email: given(form, 'email') } : {}),
       });
-      await updateOwnProfile(request.deps, who.actor, changes, request.meta);
+      await updateOwnProfile(request.deps, who.actor, changes, request.meta, {
+        ...(given(form, 'password') ? { password: given(form, 'password') } : {}),
+        authTime: who.session.createdAt,
+      });
       const moving =
         changes.email !== undefined && changes.email.toLowerCase() !== who.user.emailKey;
       return seeOther(withNotice('/console', moving ? 'email_change_mailed' : 'saved'));
