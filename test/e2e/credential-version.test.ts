@@ -79,7 +79,7 @@ describe('a stolen access token does not become the account', () => {
       json: { email: 'mallory@evil.test' },
     });
     expect(patch.status, patch.text).toBe(403);
-    expect(patch.body.error).toBe('forbidden');
+    expect(patch.body.error.code).toBe('forbidden');
     const wrong = await call('PATCH', '/me', {
       token: stolen,
       json: { email: 'mallory@evil.test', password: 'a guess' },
