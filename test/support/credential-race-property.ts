@@ -120,7 +120,10 @@ export const credentialRaceProperty = async (fresh: () => Promise<Store>, numRun
           } else if (revoke === 'takeover') {
             await signInWithSso(
               deps,
-              createSsoTokenVerifier(deps.config.sso!, deps.clock.now),
+              createSsoTokenVerifier(
+                deps.config.sso as NonNullable<typeof deps.config.sso>,
+                deps.clock.now,
+              ),
               jwt,
               noRequest,
             );

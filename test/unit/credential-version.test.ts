@@ -223,7 +223,10 @@ describe('a sign-in in flight never outlives a revoking action (red team A findi
       password: 'squatter passphrase 1',
     });
     await parked;
-    const verify = createSsoTokenVerifier(deps.config.sso!, deps.clock.now);
+    const verify = createSsoTokenVerifier(
+      deps.config.sso as NonNullable<typeof deps.config.sso>,
+      deps.clock.now,
+    );
     await signInWithSso(deps, verify, await ssoJwt(deps, { email: 'ceo@corp.example' }), meta);
     gated.release();
     await expect(squatter).rejects.toMatchObject({ code: 'invalid_credentials' });
@@ -290,7 +293,10 @@ describe('a takeover leaves the squatter no way back in (red team A finding 5)',
     const takeOver = async () =>
       signInWithSso(
         deps,
-        createSsoTokenVerifier(deps.config.sso!, deps.clock.now),
+        createSsoTokenVerifier(
+          deps.config.sso as NonNullable<typeof deps.config.sso>,
+          deps.clock.now,
+        ),
         await ssoJwt(deps, { email: 'ceo@corp.example', groups: ['founders'] }),
         meta,
       );
