@@ -41,6 +41,7 @@ ${alert(error)}${alert(noticeText(request.query.get('notice')), 'notice')}
   ${field('Name', 'name', { value: user.name, autocomplete: 'name' })}
   ${field('Username', 'username', { value: user.username, autocomplete: 'username' })}
   ${field('Email', 'email', { type: 'email', value: user.email, autocomplete: 'email', hint: 'A new address applies once you open the link mailed to it.' })}
+  ${field('Password (for a new email)', 'password', { type: 'password', autocomplete: 'current-password', hint: 'Needed for a new email, unless you signed in a few minutes ago.' })}
   <button type="submit">Save profile</button>
 </form>
 </section>
