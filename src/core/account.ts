@@ -1,6 +1,7 @@
 import { type RequestMeta, recordAudit } from './audit';
+import { credentialVersionOf } from './credential-version';
 import type { CoreDeps } from './deps';
-import { assertCurrentPassword } from './reauthentication';
+import { assertCurrentPassword, assertStepUp, type StepUpProof } from './reauthentication';
 import { startEmailChange } from './self-service';
 import { assertKeepsAnOwner, deleteUser, withNewPassword } from './user-management';
 import type { Actor } from './user-policy';
@@ -30,6 +31,8 @@ export const changeOwnPassword = async (
   await assertCurrentPassword(deps, before, request.current_password);
   const after = await withNewPassword(deps, before, request.new_password, 'new_password');
   await deps.store.updateUser(before, after);
+  // The version moved (withNewPassword): the caller's own session carries on at the new one.
+  if (keepSid) await deps.store.keepSessionAtVersion(keepSid, credentialVersionOf(after));
   const ended = await deps.store.revokeUserSessions(before.id, deps.clock.now(), keepSid);
   await recordAudit(deps, meta, {
     action: 'account.password_change',
@@ -55,8 +58,14 @@ export const updateOwnProfile = async (
   self: Self,
   changes: ProfileChanges,
   meta: RequestMeta,
+  proof: StepUpProof = { authTime: null },
 ): Promise<PublicUser> => {
   const before = self.user;
+  const newEmail = changes.email === undefined ? null : displayForm(changes.email);
+  const emailChanges = newEmail !== null && emailKey(newEmail) !== before.emailKey;
+  // Invariant: a new address needs step-up proof, checked before anything is written (a
+  // stolen access token must not move the account to its thief's mailbox).
+  if (emailChanges) await assertStepUp(deps, before, proof);
   let after: UserRecord = {
     ...before,
     ...(changes.name !== undefined ? { name: changes.name } : {}),
@@ -72,8 +81,6 @@ export const updateOwnProfile = async (
     after = { ...after, updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1) };
     await deps.store.updateUser(before, after);
   }
-  const newEmail = changes.email === undefined ? null : displayForm(changes.email);
-  const emailChanges = newEmail !== null && emailKey(newEmail) !== before.emailKey;
   // A taken address answers as a free one (startEmailChange mails nothing for it).
   if (emailChanges) await startEmailChange(deps, after, newEmail);
   if (fields.length > 0 || emailChanges) {

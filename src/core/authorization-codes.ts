@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { secretShape } from './base64url';
 import { consentStillHolds } from './consent';
+import { credentialVersionOf } from './credential-version';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
 import { grantScopes } from './oauth-scopes';
-import { startSession, type TokenResponse } from './sessions';
+import { isCredentialsMoved, startSession, type TokenResponse } from './sessions';
 
 /** A one-time authorization code, kept only as its SHA-256 (`hash`). */
 export interface AuthorizationCodeRecord {
@@ -20,6 +21,8 @@ export interface AuthorizationCodeRecord {
   userId: string;
   /** The scope granted at the authorization; the session it opens keeps it. */
   scope?: string[];
+  /** The user's credentialVersion at issue (absent: 0); spent only while it is still theirs. */
+  credentialVersion?: number;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -45,6 +48,8 @@ export const issueAuthorizationCode = async (
     codeChallenge: string;
     userId: string;
     scope: string[];
+    /** The credentialVersion of the user as the caller read it; absent: read now. */
+    credentialVersion?: number;
   },
 ): Promise<string> => {
   if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {
@@ -52,9 +57,12 @@ export const issueAuthorizationCode = async (
   }
   const code = `ac_${randomSecret()}`;
   const now = deps.clock.now();
+  const credentialVersion =
+    grant.credentialVersion ?? credentialVersionOf((await deps.store.getUser(grant.userId)) ?? {});
   await deps.store.createAuthorizationCode({
     hash: sha256(code),
     ...grant,
+    credentialVersion,
     createdAt: now,
     expiresAt: now + CODE_TTL_MS,
     usedAt: null,
@@ -99,6 +107,10 @@ export const exchangeAuthorizationCode = async (
   }
   const user = await deps.store.getUser(code.userId);
   if (!user) throw invalidGrant('The code names no user.');
+  // A reset, takeover, role change... since the code was issued voids it (credential-version.ts).
+  if (credentialVersionOf(code) !== credentialVersionOf(user)) {
+    throw invalidGrant('The code is invalid, used or expired.');
+  }
   const client = await deps.store.getClient(code.clientId);
   if (!client) throw invalidGrant('The client no longer exists.');
   // A code from before scopes were kept gets what a request without `scope` gets.
@@ -106,5 +118,8 @@ export const exchangeAuthorizationCode = async (
   if (!(await consentStillHolds(deps, user.id, client, scope))) {
     throw invalidGrant('The user has withdrawn this app’s access.');
   }
-  return startSession(deps, user, code.clientId, { scope });
+  // Opened at the version just checked: a move (or the client's deletion) meanwhile refuses it.
+  return startSession(deps, user, code.clientId, { scope }).catch((error: unknown) => {
+    throw isCredentialsMoved(error) ? invalidGrant('The code is invalid, used or expired.') : error;
+  });
 };

@@ -1,11 +1,12 @@
 import { signAccessToken } from './access-tokens';
 import { type RequestMeta, recordAudit } from './audit';
 import type { ClientRecord } from './clients';
+import { credentialVersionOf } from './credential-version';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { newId } from './ids';
 import { grantScopes, parseScope } from './oauth-scopes';
-import { accessClaims } from './sessions';
+import { accessClaims, isCredentialsMoved } from './sessions';
 import type { SessionRecord } from './store';
 
 export interface ClientToken {
@@ -45,9 +46,16 @@ export const issueClientToken = async (
     createdAt: now,
     expiresAt: now + ttl * 1000,
     revokedAt: null,
+    // Written only while the service account is at this version and the client exists.
+    credentialVersion: credentialVersionOf(user),
   };
   await Promise.all([
-    deps.store.createSession(session, null),
+    deps.store.createSession(session, null).catch((error: unknown) => {
+      // Deleted (or its account changed) since it was authenticated: no session, no token.
+      throw isCredentialsMoved(error)
+        ? new GatehouseError('api_key_invalid', 'The client no longer exists.')
+        : error;
+    }),
     recordAudit(deps, meta, {
       action: 'oauth.client_credentials',
       actorId: user.id,

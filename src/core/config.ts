@@ -15,6 +15,8 @@ export interface Config {
   defaultOwner: { email: string; username: string; password: string | undefined };
   accessTokenTtlSeconds: number;
   sessionTtlSeconds: number;
+  /** Step-up: a session signed in this recently proves its holder without a password. */
+  reauthMaxAgeSeconds: number;
   apiTokenMaxTtlSeconds: number;
   passwordMinLength: number;
   revocationCacheSeconds: number;
@@ -68,6 +70,7 @@ const EnvSchema = z.object({
   DEFAULT_OWNER_PASSWORD: z.optional(z.string()),
   ACCESS_TOKEN_TTL_SECONDS: seconds(900, 86_400),
   SESSION_TTL_SECONDS: seconds(2_592_000),
+  REAUTH_MAX_AGE_SECONDS: seconds(300, 86_400),
   API_TOKEN_MAX_TTL_SECONDS: seconds(2_592_000),
   PASSWORD_MIN_LENGTH: integer(12, 8, 128),
   REVOCATION_CACHE_SECONDS: integer(10, 0, 300),
@@ -101,6 +104,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     },
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    reauthMaxAgeSeconds: e.REAUTH_MAX_AGE_SECONDS,
     apiTokenMaxTtlSeconds: e.API_TOKEN_MAX_TTL_SECONDS,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     revocationCacheSeconds: e.REVOCATION_CACHE_SECONDS,

@@ -16,6 +16,8 @@ export interface OneTimeTokenRecord {
   userId: string;
   /** The address the token was mailed to: the one it verifies. */
   email: string;
+  /** The user's credentialVersion when mailed (absent: 0); void once it moved. */
+  credentialVersion?: number;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -33,7 +35,13 @@ const SHAPE = secretShape(['evt_', 'prt_']);
 
 export const issueOneTimeToken = async (
   deps: CoreDeps,
-  grant: { purpose: OneTimePurpose; userId: string; email: string; ttlSeconds: number },
+  grant: {
+    purpose: OneTimePurpose;
+    userId: string;
+    email: string;
+    ttlSeconds: number;
+    credentialVersion: number;
+  },
 ): Promise<string> => {
   const token = `${PREFIX[grant.purpose]}${randomSecret()}`;
   const now = deps.clock.now();
@@ -42,6 +50,7 @@ export const issueOneTimeToken = async (
     purpose: grant.purpose,
     userId: grant.userId,
     email: grant.email,
+    credentialVersion: grant.credentialVersion,
     createdAt: now,
     expiresAt: now + grant.ttlSeconds * 1000,
     usedAt: null,

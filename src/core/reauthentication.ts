@@ -36,3 +36,35 @@ export const assertCurrentPassword = async (
   }
   throw new GatehouseError('forbidden', 'The current password is incorrect.');
 };
+
+/** What a request offers as step-up proof (API.md "Proof (step-up)"). */
+export interface StepUpProof {
+  /** The body's `password`, if given. */
+  password?: string;
+  /** When the caller's session was signed in (its createdAt); null: no session (an API token). */
+  authTime: number | null;
+}
+
+/**
+ * Step-up for an account-changing request (`PATCH /me {email}`): the current password (a wrong
+ * one is 403 and counts toward the lockout), or a sign-in within REAUTH_MAX_AGE_SECONDS. A
+ * stolen access token alone, older than that, changes nothing. The contract's answer for no
+ * proof is 403 `mfa_required` with an `mfa_token`; without MFA there is no token to give, so
+ * it is 403 `forbidden` saying what to send.
+ */
+export const assertStepUp = async (
+  deps: CoreDeps,
+  user: UserRecord,
+  proof: StepUpProof,
+): Promise<void> => {
+  if (proof.password !== undefined) {
+    await assertCurrentPassword(deps, user, proof.password);
+    return;
+  }
+  const maxAge = deps.config.reauthMaxAgeSeconds * 1000;
+  if (proof.authTime !== null && deps.clock.now() - proof.authTime <= maxAge) return;
+  throw new GatehouseError(
+    'forbidden',
+    'This change needs proof: send your current password as "password", or sign in again.',
+  );
+};

@@ -6,6 +6,7 @@ import {
 } from './account-emails';
 import { removeCredentialsForTakeover } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
+import { credentialVersionOf, nextCredentialVersion } from './credential-version';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { accountLockoutKey } from './lockout';
@@ -45,7 +46,13 @@ const refusedToken = () =>
 /** Issues a one-time token for `to` and mails it in `template`'s link. */
 const mailOneTimeLink = async (
   deps: CoreDeps,
-  grant: { purpose: OneTimePurpose; userId: string; to: string; ttlSeconds: number },
+  grant: {
+    purpose: OneTimePurpose;
+    userId: string;
+    to: string;
+    ttlSeconds: number;
+    credentialVersion: number;
+  },
   template: (issuer: string, to: string, token: string, ttlSeconds: number) => EmailMessage,
 ): Promise<void> => {
   const token = await issueOneTimeToken(deps, { ...grant, email: grant.to });
@@ -59,6 +66,7 @@ const sendVerification = (deps: CoreDeps, user: UserRecord) =>
       purpose: 'verify_email',
       userId: user.id,
       to: user.email,
+      credentialVersion: credentialVersionOf(user),
       ttlSeconds: deps.config.account.emailVerificationTtlSeconds,
     },
     verificationEmail,
@@ -134,7 +142,8 @@ export const verifyEmail = async (
   await enforceRateLimits(deps, accountRateLimits(deps, meta.ip, null));
   const record = await spendOneTimeToken(deps, token, ['verify_email', 'change_email']);
   const before = await deps.store.getUser(record.userId);
-  if (!before) throw refusedToken();
+  // Void once the account's credentials moved since it was mailed (credential-version.ts).
+  if (!before || credentialVersionOf(record) !== credentialVersionOf(before)) throw refusedToken();
   const now = deps.clock.now();
   const updatedAt = Math.max(now, before.updatedAt + 1);
   // A link for an address the account no longer has proves nothing.
@@ -156,6 +165,8 @@ export const verifyEmail = async (
     status: before.status === 'unverified' ? 'active' : before.status,
     emailVerified: true,
     ...(cleanUp ? { passwordHash: null, passwordSetBy: null, identities: [] } : {}),
+    // An applied email change or a takeover: earlier sessions, links and codes are void.
+    ...(record.purpose === 'change_email' || cleanUp ? nextCredentialVersion(before) : {}),
     updatedAt,
   });
   if (cleanUp) await removeCredentialsForTakeover(deps, before.id, now);
@@ -188,6 +199,7 @@ export const forgotPassword = async (
         purpose: 'reset_password',
         userId: user.id,
         to: user.email,
+        credentialVersion: credentialVersionOf(user),
         ttlSeconds: deps.config.account.passwordResetTtlSeconds,
       },
       passwordResetEmail,
@@ -217,6 +229,7 @@ export const resetPasswordWithToken = async (
   const before = await deps.store.getUser(record.userId);
   if (
     !before ||
+    credentialVersionOf(record) !== credentialVersionOf(before) ||
     before.updatedAt > record.createdAt ||
     before.emailKey !== emailKey(record.email)
   ) {
@@ -265,6 +278,7 @@ export const startEmailChange = async (
       purpose: 'change_email',
       userId: user.id,
       email: newEmail,
+      credentialVersion: credentialVersionOf(user),
       ttlSeconds,
     }),
   ]);

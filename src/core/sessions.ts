@@ -5,8 +5,9 @@ import { secretShape } from './base64url';
 import type { ClientRecord } from './clients';
 import { toSeconds } from './clock';
 import { consentStillHolds } from './consent';
+import { bumpCredentialVersion, credentialVersionOf } from './credential-version';
 import type { CoreDeps } from './deps';
-import { GatehouseError } from './errors';
+import { GatehouseError, isGatehouseError } from './errors';
 import { newId, randomSecret, sha256 } from './ids';
 import { grantScopes, sessionTokenScopes } from './oauth-scopes';
 import { scopesForRole } from './roles';
@@ -103,8 +104,15 @@ const refreshRecord = (token: string, session: SessionRecord, now: number): Refr
   usedAt: null,
 });
 
+/** startSession's refusal when the user's credentials (or the client) changed since `user` was read. */
+export const isCredentialsMoved = (error: unknown): boolean =>
+  isGatehouseError(error) && error.code === 'conflict';
+
 /**
- * Opens a session for a user who has proved who they are. With `browser`, the session also
+ * Opens a session for a user who has proved who they are, at the credential version of
+ * `user` as read: the store refuses it ('conflict', nothing written) if that version moved
+ * (a reset, a takeover... finished meanwhile) or the client was deleted, so nothing the
+ * revoking write swept can come back. Callers decide whether a fresh read may try again. With `browser`, the session also
  * gets a cookie secret (`browserSession`, `sid.secret`) for the hosted pages. `scope` is a
  * scope granted already (an authorization code's); `requestedScope` is checked against the
  * user's grants here (the password grant: a first-party client's).
@@ -132,12 +140,12 @@ export const startSession = async (
     revokedAt: null,
     ...(browserSecret ? { browserHash: sha256(browserSecret) } : {}),
     ...(scope ? { scope } : {}),
+    credentialVersion: credentialVersionOf(user),
   };
   const refreshToken = newRefreshToken();
-  await Promise.all([
-    deps.store.createSession(session, refreshRecord(refreshToken, session, now)),
-    deps.store.recordSignIn(user.id, now),
-  ]);
+  // The session first: a refused one records no sign-in.
+  await deps.store.createSession(session, refreshRecord(refreshToken, session, now));
+  await deps.store.recordSignIn(user.id, now);
   const tokens = await tokenResponse(
     deps,
     { ...user, lastSignInAt: now },
@@ -165,7 +173,8 @@ export const browserSessionUser = async (
   const expected = Buffer.from(session.browserHash);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   const user = await deps.store.getUser(session.userId);
-  return user?.status === 'active' ? { user, session } : null;
+  if (user?.status !== 'active') return null;
+  return credentialVersionOf(session) === credentialVersionOf(user) ? { user, session } : null;
 };
 
 /** A fresh access token for a browser's session (the console's calls), no refresh token. */
@@ -227,7 +236,9 @@ export const rotateRefreshToken = async (
     throw refused();
   }
   if (session.revokedAt !== null) throw refused();
-  if (!user) {
+  // A session from before the user's credentials moved (a reset, a takeover, sign-out
+  // everywhere...) is over, even one the revoking sweep did not see.
+  if (!user || credentialVersionOf(session) !== credentialVersionOf(user)) {
     await deps.store.revokeSession(session.sid, now);
     throw refused();
   }
@@ -305,6 +316,8 @@ export const endAllSessions = async (
   meta: RequestMeta = noRequest,
   actorTokenId: string | null = null,
 ): Promise<number> => {
+  // The version first: a sign-in in flight cannot open a session after the sweep.
+  await bumpCredentialVersion(deps, userId);
   const ended = await deps.store.revokeUserSessions(userId, deps.clock.now());
   await recordAudit(deps, meta, {
     action: 'auth.sign_out_all',

@@ -1,9 +1,9 @@
 import { noRequest, type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
-import { GatehouseError } from './errors';
+import { GatehouseError, isGatehouseError } from './errors';
 import { accountLockoutKey, lockoutKey } from './lockout';
 import { takePasswordAttempt } from './password-attempt';
-import { assertMaySignIn, startSession, type TokenResponse } from './sessions';
+import { assertMaySignIn, isCredentialsMoved, startSession, type TokenResponse } from './sessions';
 import { emailKey, loginKey, type UserRecord, usernameKey } from './users';
 
 export interface SignInRequest {
@@ -93,6 +93,9 @@ export const signInWithPassword = async (
     await audit('failure', { reason: 'invalid_credentials' });
     throw badCredentials();
   }
+  const verifiedHash = user.passwordHash ?? '';
+  // The rehash written (if any): the account's own hash of the same password.
+  let rehashed: string | null = null;
   // The right password: the count starts over. Run beside the session start, so a sign-in
   // pays one round trip more than before at most (the attempt), not two.
   const upkeep = Promise.all([
@@ -100,7 +103,12 @@ export const signInWithPassword = async (
     user.passwordHash && hasher.needsRehash(user.passwordHash)
       ? hasher
           .hash(request.password)
-          .then((hash) => store.updatePasswordHash(user.id, hash, clock.now()))
+          // Only over the hash just verified: never an old password back over a new one.
+          .then(async (hash) => {
+            if (await store.updatePasswordHash(user.id, hash, clock.now(), verifiedHash)) {
+              rehashed = hash;
+            }
+          })
       : null,
   ]);
   try {
@@ -109,13 +117,46 @@ export const signInWithPassword = async (
     await Promise.all([upkeep, audit('failure', { reason: (error as GatehouseError).code })]);
     throw error;
   }
-  const [tokens] = await Promise.all([
-    startSession(deps, user, request.clientId ?? null, {
+  const open = (at: UserRecord) =>
+    startSession(deps, at, request.clientId ?? null, {
       browser: request.browser ?? false,
       ...(request.scope !== undefined ? { requestedScope: request.scope } : {}),
-    }),
-    audit('success', {}),
-    upkeep,
-  ]);
-  return tokens;
+    });
+  const first = open(user).then(
+    (tokens) => ({ tokens, error: null }),
+    (error: unknown) => ({ tokens: null, error }),
+  );
+  const [outcome] = await Promise.all([first, upkeep]);
+  try {
+    const tokens =
+      outcome.tokens ??
+      (await retryAfterMove(deps, user, [verifiedHash, rehashed], open, outcome.error));
+    await audit('success', {});
+    return tokens;
+  } catch (error) {
+    await audit('failure', { reason: isGatehouseError(error) ? error.code : 'error' });
+    throw error;
+  }
+};
+
+/**
+ * The user's credential version moved while bcrypt ran (startSession refused). Sound to try
+ * once more only if the password verified is still the account's (a role change, sign-out
+ * everywhere): a fresh read then opens the session at the new version. A password changed or
+ * removed meanwhile makes the one given wrong; anything else answers the conflict.
+ */
+const retryAfterMove = async <T>(
+  deps: CoreDeps,
+  user: UserRecord,
+  verified: (string | null)[],
+  open: (user: UserRecord) => Promise<T>,
+  error: unknown,
+): Promise<T> => {
+  if (!isCredentialsMoved(error)) throw error;
+  const fresh = await deps.store.getUser(user.id);
+  if (!fresh?.passwordHash || !verified.includes(fresh.passwordHash)) {
+    throw badCredentials();
+  }
+  assertMaySignIn(fresh);
+  return open(fresh);
 };

@@ -11,6 +11,7 @@ import {
   takenOver,
 } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
+import { nextCredentialVersion } from './credential-version';
 import type { CoreDeps } from './deps';
 import { GatehouseError, isGatehouseError } from './errors';
 import { newId } from './ids';
@@ -173,6 +174,8 @@ export const updateFromProvider = async (
   let saved: UserRecord = {
     ...after,
     ...withoutAdminPassword,
+    // A takeover or a role change voids earlier sessions, links and codes (credential-version.ts).
+    ...(takeover || after.role !== before.role ? nextCredentialVersion(before) : {}),
     updatedAt: Math.max(now, before.updatedAt + 1),
   };
   try {

@@ -22,6 +22,11 @@ export interface SessionRecord {
   browserHash?: string;
   /** The OAuth scope granted to the session; absent: the role's grants (client-less sign-in). */
   scope?: string[];
+  /**
+   * The user's credentialVersion the session was opened at (credential-version.ts): absent on
+   * sessions stored before it (counts as 0). A refresh needs it to still be the user's.
+   */
+  credentialVersion?: number;
 }
 
 /** One refresh token of a session, kept only as its SHA-256. */
@@ -107,7 +112,17 @@ export interface Store {
   /** One page of users, oldest first (by prefix match when `prefix` is set). */
   listUsers(query: UserListQuery): Promise<Page<UserRecord>>;
   recordSignIn(userId: string, at: number): Promise<void>;
-  updatePasswordHash(userId: string, passwordHash: string, at: number): Promise<void>;
+  /**
+   * The rehash after a sign-in: only while the stored hash is still `verifiedHash` (the one
+   * the password was checked against), atomically, so it never writes an old password back
+   * over a new one. Answers whether it wrote.
+   */
+  updatePasswordHash(
+    userId: string,
+    passwordHash: string,
+    at: number,
+    verifiedHash: string,
+  ): Promise<boolean>;
   /**
    * Account linking: the user a federated identity is linked to. Every identity in a user's
    * `identities` is unique across users, written atomically with the user by createUser,
@@ -117,7 +132,13 @@ export interface Store {
   /** Revokes every live API token of the user (a takeover, a role raise); answers how many. */
   revokeUserApiTokens(userId: string, at: number): Promise<number>;
 
-  /** A session without a refresh token is a client's (client_credentials): it only expires. */
+  /**
+   * A session without a refresh token is a client's (client_credentials): it only expires.
+   * A session opened at a `credentialVersion` (every one the core opens) is written only if,
+   * atomically with the write, the user exists at that version (absent on the user counts as
+   * 0) and `session.clientId`, when set, names a client that still exists: 'conflict' and
+   * nothing written otherwise.
+   */
   createSession(session: SessionRecord, refresh: RefreshTokenRecord | null): Promise<void>;
   getSession(sid: string): Promise<SessionRecord | null>;
   getRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
@@ -128,6 +149,11 @@ export interface Store {
     at: number,
   ): Promise<RotationOutcome>;
   revokeSession(sid: string, at: number): Promise<void>;
+  /**
+   * Moves a live session to the user's new credentialVersion: only the caller's own session,
+   * kept by a password change made with the current password.
+   */
+  keepSessionAtVersion(sid: string, credentialVersion: number): Promise<void>;
   /** Ends every live session of the user but `keepSid` (a password change keeps the caller's). */
   revokeUserSessions(userId: string, at: number, keepSid?: string): Promise<number>;
   /**

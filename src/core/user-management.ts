@@ -1,5 +1,6 @@
 import { emailChangedBy, passwordSetter, uniqueIdentities } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
+import { nextCredentialVersion } from './credential-version';
 import { decodeCursor, encodeCursor } from './cursor';
 import { generateStrongPassword } from './default-owner';
 import type { CoreDeps } from './deps';
@@ -205,6 +206,14 @@ export const updateUser = async (
       : {}),
     updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
   };
+  // A role, status or email change voids earlier sessions, links and codes.
+  if (
+    after.role !== before.role ||
+    after.status !== before.status ||
+    after.emailKey !== before.emailKey
+  ) {
+    after.credentialVersion = nextCredentialVersion(before).credentialVersion;
+  }
   await assertKeepsAnOwner(deps, before, after);
   if (changes.role !== undefined && changes.role !== before.role) {
     assertCanSetRole(actor, before, changes.role);
@@ -321,6 +330,8 @@ export const withNewPassword = async (
     ...before,
     passwordHash: await deps.hasher.hash(password),
     passwordSetBy: setBy,
+    // Every password write voids what the old password opened (credential-version.ts).
+    ...nextCredentialVersion(before),
     updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1),
   };
 };

@@ -34,6 +34,11 @@ export interface UserRecord {
   identities?: FederatedIdentity[];
   /** Who set the password: a role raise by group sync removes one an admin set. */
   passwordSetBy?: PasswordSetter | null;
+  /**
+   * Credential version (credential-version.ts): moves whenever earlier sessions, links and
+   * codes must stop working; absent on users stored before it (counts as 0).
+   */
+  credentialVersion?: number;
 }
 
 /** `(provider, subject)`: `jwt` + normalized email for HS256 SSO, `jwt:<iss>` + sub for JWKS. */

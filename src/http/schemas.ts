@@ -224,8 +224,15 @@ export const UpdateMeBody = z
     name: z.optional(z.nullable(Name)),
     username: z.optional(z.nullable(Username)),
     email: z.optional(Email),
+    /** Step-up proof for a new email (API.md). */
+    password: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
   })
-  .check(z.refine((body) => Object.keys(body).length > 0, 'give at least one field to change'));
+  .check(
+    z.refine(
+      (body) => Object.keys(body).some((key) => key !== 'password'),
+      'give at least one field to change',
+    ),
+  );
 
 export const DeleteMeBody = z.strictObject({
   password: z.string().check(z.minLength(1), z.maxLength(1024)),

@@ -1,4 +1,5 @@
 import { issueAuthorizationCode } from '../core/authorization-codes';
+import { credentialVersionOf } from '../core/credential-version';
 import type { CoreDeps } from '../core/deps';
 import { grantScopes } from '../core/oauth-scopes';
 import type { UserRecord } from '../core/users';
@@ -26,6 +27,7 @@ export const ssoLandingFor = async (
   if (!flow || !client?.firstParty) return returnTo;
   const code = await issueAuthorizationCode(deps, {
     clientId: client.clientId,
+    credentialVersion: credentialVersionOf(user),
     redirectUri: returnTo,
     codeChallenge: flow.codeChallenge,
     userId: user.id,

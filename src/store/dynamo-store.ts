@@ -1,10 +1,10 @@
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { GatehouseError } from '../core/errors';
 import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '../core/store';
 import { createDynamoApiTokens } from './dynamo-api-tokens';
 import { createDynamoAudit } from './dynamo-audit';
@@ -21,6 +21,7 @@ import {
   type Item,
   isConditionFailure,
   notExists,
+  type TransactItem,
   transact,
   withoutKeys,
 } from './dynamo-shared';
@@ -82,47 +83,96 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     ...createDynamoConsents(db, names.tokens),
 
     async createSession(session, refresh) {
-      // Fresh random keys cannot collide: one batch round trip, no transaction needed. A
-      // half-written pair is inert (rotation checks the session exists).
+      // One transaction: the session is written only while the user still has the credential
+      // version it was opened at and its client still exists (a revoking write or a client's
+      // deletion in between leaves nothing behind for the sweeps to miss).
       const { revokedAt: _revoked, ...fields } = session;
-      let requests: Record<string, { PutRequest: { Item: Item } }[]> | undefined = {
-        [names.tokens]: [
-          {
-            PutRequest: {
-              Item: {
-                ...keys.session(session.sid),
-                ...fields,
-                gsi1pk: keys.sessionsOfUser(session.userId),
-                gsi1sk: `SESSION#${session.sid}`,
-                ttl: epochSeconds(session.expiresAt),
+      const version = session.credentialVersion;
+      const guards: TransactItem[] =
+        version === undefined
+          ? []
+          : [
+              {
+                ConditionCheck: {
+                  TableName: names.users,
+                  Key: keys.user(session.userId),
+                  // Absent on users stored before versions: version 0.
+                  ConditionExpression:
+                    version === 0
+                      ? 'attribute_exists(pk) AND (attribute_not_exists(credentialVersion) OR credentialVersion = :v)'
+                      : 'credentialVersion = :v',
+                  ExpressionAttributeValues: { ':v': version },
+                },
               },
+              ...(session.clientId
+                ? [
+                    {
+                      ConditionCheck: {
+                        TableName: names.tokens,
+                        Key: keys.client(session.clientId),
+                        ConditionExpression: 'attribute_exists(pk)',
+                      },
+                    },
+                  ]
+                : []),
+            ];
+      const items: TransactItem[] = [
+        ...guards,
+        {
+          Put: {
+            TableName: names.tokens,
+            Item: {
+              ...keys.session(session.sid),
+              ...fields,
+              gsi1pk: keys.sessionsOfUser(session.userId),
+              gsi1sk: `SESSION#${session.sid}`,
+              ttl: epochSeconds(session.expiresAt),
             },
           },
-          ...(refresh ? [{ PutRequest: { Item: refreshItem(refresh) } }] : []),
-          // Listed under its client, so deleting the client finds it (revokeClientSessions).
-          ...(session.clientId
-            ? [
-                {
-                  PutRequest: {
-                    Item: {
-                      ...keys.sessionOfClient(session.clientId, session.sid),
-                      sid: session.sid,
-                      userId: session.userId,
-                      ttl: epochSeconds(session.expiresAt),
-                    },
+        },
+        ...(refresh ? [{ Put: { TableName: names.tokens, Item: refreshItem(refresh) } }] : []),
+        // Listed under its client, so deleting the client finds it (revokeClientSessions).
+        ...(session.clientId
+          ? [
+              {
+                Put: {
+                  TableName: names.tokens,
+                  Item: {
+                    ...keys.sessionOfClient(session.clientId, session.sid),
+                    sid: session.sid,
+                    userId: session.userId,
+                    ttl: epochSeconds(session.expiresAt),
                   },
                 },
-              ]
-            : []),
-        ],
-      };
-      for (let attempt = 1; requests && Object.keys(requests).length; attempt++) {
-        if (attempt > 5) throw new Error('DynamoDB left the session unwritten');
-        const result = await db.send(new BatchWriteCommand({ RequestItems: requests }));
-        requests = result.UnprocessedItems as typeof requests;
-        if (requests && Object.keys(requests).length) {
-          await new Promise((wait) => setTimeout(wait, attempt * 25));
-        }
+              },
+            ]
+          : []),
+      ];
+      try {
+        await transact(db, items);
+      } catch (error) {
+        if (!failedConditions(error)?.length) throw error;
+        throw new GatehouseError(
+          'conflict',
+          failedConditions(error)?.includes(0)
+            ? "The user's credentials changed meanwhile."
+            : 'The client no longer exists.',
+        );
+      }
+    },
+    async keepSessionAtVersion(sid, credentialVersion) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: names.tokens,
+            Key: keys.session(sid),
+            UpdateExpression: 'SET credentialVersion = :v',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+            ExpressionAttributeValues: { ':v': credentialVersion },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
       }
     },
     async getSession(sid) {

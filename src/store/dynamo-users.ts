@@ -11,6 +11,7 @@ import {
   failedConditions,
   getItem,
   type Item,
+  isConditionFailure,
   notExists,
   type TransactItem,
   transact,
@@ -373,8 +374,26 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
     async recordSignIn(userId, at) {
       await setUserFields(userId, { lastSignInAt: at });
     },
-    async updatePasswordHash(userId, passwordHash, at) {
-      await setUserFields(userId, { passwordHash, updatedAt: at });
+    async updatePasswordHash(userId, passwordHash, at, verifiedHash) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.user(userId),
+            ConditionExpression: 'passwordHash = :verified',
+            UpdateExpression: 'SET passwordHash = :hash, updatedAt = :at',
+            ExpressionAttributeValues: {
+              ':verified': verifiedHash,
+              ':hash': passwordHash,
+              ':at': at,
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return false;
+      }
     },
   };
 };

@@ -192,13 +192,30 @@ export const createMemoryStore = (): Store => {
     async recordSignIn(userId, at) {
       update(userId, { lastSignInAt: at });
     },
-    async updatePasswordHash(userId, passwordHash, at) {
+    async updatePasswordHash(userId, passwordHash, at, verifiedHash) {
+      if (users.get(userId)?.passwordHash !== verifiedHash) return false;
       update(userId, { passwordHash, updatedAt: at });
+      return true;
     },
 
     async createSession(session, refresh) {
+      // As DynamoDB's transaction: both checks and the writes in one synchronous step.
+      const user = users.get(session.userId);
+      const guarded = session.credentialVersion !== undefined;
+      if (guarded && (user?.credentialVersion ?? 0) !== session.credentialVersion) {
+        throw new GatehouseError('conflict', "The user's credentials changed meanwhile.");
+      }
+      if (guarded && !user) throw new GatehouseError('conflict', 'No such user.');
+      if (guarded && session.clientId !== null && !clients.has(session.clientId)) {
+        throw new GatehouseError('conflict', 'The client no longer exists.');
+      }
       sessions.set(session.sid, copy(session));
       if (refresh) refreshTokens.set(refresh.hash, copy(refresh));
+    },
+    async keepSessionAtVersion(sid, credentialVersion) {
+      const session = sessions.get(sid);
+      if (session && session.revokedAt === null)
+        sessions.set(sid, { ...session, credentialVersion });
     },
     async getSession(sid) {
       return copy(sessions.get(sid) ?? null);

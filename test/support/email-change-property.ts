@@ -67,6 +67,8 @@ export const checkEmailChangeGivesNoSignal = (freshStore: () => Promise<Store>, 
             { kind: 'user', user, tokenId: null },
             { email: address },
             { ip: '203.0.113.9', userAgent: null },
+            // Signed in just now: the step-up holds (this property is about the mails).
+            { authTime: deps.clock.now() },
           );
           // The same answer for a taken address as for a free one: the user as it was.
           expect(answer).toEqual(toPublicUser(user));

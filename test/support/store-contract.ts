@@ -13,6 +13,7 @@ import type {
 } from '../../src/core/store';
 import type { UserRecord } from '../../src/core/users';
 import { loginFailuresContract } from './login-failures-contract';
+import { credentialVersionContract } from './store-contract-credentials';
 import { linkingContract } from './store-contract-linking';
 import { aUser } from './users';
 
@@ -47,6 +48,7 @@ const conflict = expect.objectContaining({ code: 'conflict' });
 export const storeContract = (name: string, fresh: () => Promise<Store>) => {
   describe(`Store contract: ${name}`, () => {
     linkingContract(fresh);
+    credentialVersionContract(fresh);
     describe('users', () => {
       it('creates a user and finds it by id, email and username', async () => {
         const store = await fresh();
@@ -109,7 +111,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         const user = aUser({ passwordHash: 'old' });
         await store.createUser(user);
         await store.recordSignIn(user.id, T0 + HOUR);
-        await store.updatePasswordHash(user.id, 'new', T0 + 2 * HOUR);
+        await store.updatePasswordHash(user.id, 'new', T0 + 2 * HOUR, 'old');
         const stored = await store.getUser(user.id);
         expect(stored).toMatchObject({
           lastSignInAt: T0 + HOUR,

@@ -57,13 +57,15 @@ export const resetPasswordAction: Action = async ({ deps, body, meta }) => {
 };
 
 export const updateMeAction: Action = async (request) => {
-  const { actor } = await requireSession(request);
-  const user = await updateOwnProfile(
-    request.deps,
-    actor,
-    request.body as UpdateMeBody,
-    request.meta,
-  );
+  const { actor, sid } = await requireSession(request);
+  const { password, ...changes } = request.body as UpdateMeBody;
+  // The session's sign-in time is the step-up's auth_time: only a live session of this user.
+  const session = sid ? await request.deps.store.getSession(sid) : null;
+  const live = session?.userId === actor.user.id && session.revokedAt === null;
+  const user = await updateOwnProfile(request.deps, actor, changes, request.meta, {
+    ...(password !== undefined ? { password } : {}),
+    authTime: live ? session.createdAt : null,
+  });
   return json(200, { user });
 };
 

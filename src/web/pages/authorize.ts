@@ -1,6 +1,7 @@
 import { issueAuthorizationCode } from '../../core/authorization-codes';
 import { decideAuthorization } from '../../core/consent';
 import { rememberPendingConsent } from '../../core/consent-requests';
+import { credentialVersionOf } from '../../core/credential-version';
 import { GatehouseError } from '../../core/errors';
 import { InvalidScopeError, parseScope } from '../../core/oauth-scopes';
 import type { HttpResult } from '../../http/responses';
@@ -115,6 +116,7 @@ export const authorizePage: PageAction = async (request) => {
   }
   const code = await issueAuthorizationCode(deps, {
     clientId: client.clientId,
+    credentialVersion: credentialVersionOf(user),
     redirectUri,
     codeChallenge: challenge,
     userId: user.id,

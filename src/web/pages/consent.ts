@@ -1,6 +1,7 @@
 import { issueAuthorizationCode } from '../../core/authorization-codes';
 import { allowConsent } from '../../core/consent';
 import { answerPendingConsent, readPendingConsent } from '../../core/consent-requests';
+import { credentialVersionOf } from '../../core/credential-version';
 import { GatehouseError } from '../../core/errors';
 import { describeScope, InvalidScopeError } from '../../core/oauth-scopes';
 import { html } from '../html';
@@ -90,6 +91,7 @@ export const consentSubmit: PageAction = async (request) => {
   }
   const code = await issueAuthorizationCode(request.deps, {
     clientId: client.clientId,
+    credentialVersion: credentialVersionOf(user),
     redirectUri: pending.redirectUri,
     codeChallenge: pending.codeChallenge,
     userId: user.id,

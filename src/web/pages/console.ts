@@ -41,6 +41,7 @@ ${alert(error)}${alert(noticeText(request.query.get('notice')), 'notice')}
   ${field('Name', 'name', { value: user.name, autocomplete: 'name' })}
   ${field('Username', 'username', { value: user.username, autocomplete: 'username' })}
   ${field('Email', 'email', { type: 'email', value: user.email, autocomplete: 'email', hint: 'A new address applies once you open the link mailed to it.' })}
+  ${field('Password (for a new email)', 'password', { type: 'password', autocomplete: 'current-password', hint: 'Needed for a new email, unless you signed in a few minutes ago.' })}
   <button type="submit">Save profile</button>
 </form>
 </section>
@@ -86,7 +87,10 @@ export const profileSubmit: PageAction = async (request) => {
         username: given(form, 'username') ?? null,
         ...(given(form, 'email') ? { email: given(form, 'email') } : {}),
       });
-      await updateOwnProfile(request.deps, who.actor, changes, request.meta);
+      await updateOwnProfile(request.deps, who.actor, changes, request.meta, {
+        ...(given(form, 'password') ? { password: given(form, 'password') } : {}),
+        authTime: who.session.createdAt,
+      });
       const moving =
         changes.email !== undefined && changes.email.toLowerCase() !== who.user.emailKey;
       return seeOther(withNotice('/console', moving ? 'email_change_mailed' : 'saved'));

@@ -73,6 +73,7 @@ export const forgotStep = async (world: World, op: Extract<Op, { op: 'forgot' }>
     purpose: 'reset_password',
     userId: user.id,
     email: user.email,
+    credentialVersion: user.credentialVersion ?? 0,
     ttlSeconds: world.deps.config.account.passwordResetTtlSeconds,
   });
   world.mails.push({ to: user.email, token, kind: 'reset', used: false });

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { ClientRecord } from '../../src/core/clients';
+import { newId, sha256 } from '../../src/core/ids';
+import type { RefreshTokenRecord, SessionRecord, Store } from '../../src/core/store';
+import { aUser } from './users';
+
+const T0 = Date.UTC(2026, 0, 1);
+const conflict = expect.objectContaining({ code: 'conflict' });
+
+const session = (userId: string, credentialVersion: number, clientId: string | null = null) =>
+  ({
+    sid: newId(),
+    userId,
+    clientId,
+    createdAt: T0,
+    expiresAt: T0 + 3_600_000,
+    revokedAt: null,
+    credentialVersion,
+  }) satisfies SessionRecord;
+
+const refreshOf = (s: SessionRecord): RefreshTokenRecord => ({
+  hash: sha256(newId()),
+  sid: s.sid,
+  userId: s.userId,
+  createdAt: T0,
+  expiresAt: s.expiresAt,
+  usedAt: null,
+});
+
+const aClient = (): ClientRecord => ({
+  clientId: `gh_${newId()}`,
+  secretHash: null,
+  name: 'App',
+  redirectUris: ['https://app.example.com/cb'],
+  grantTypes: ['authorization_code', 'refresh_token'],
+  confidential: false,
+  firstParty: false,
+  serviceUserId: null,
+  createdBy: null,
+  createdAt: T0,
+});
+
+/** Credential version (src/core/credential-version.ts): conditional session creation and rehash. */
+export const credentialVersionContract = (fresh: () => Promise<Store>) => {
+  describe('credential version', () => {
+    it('opens a session only at the user’s current credential version (absent = 0)', async () => {
+      const store = await fresh();
+      const user = aUser();
+      await store.createUser(user);
+      const atZero = session(user.id, 0);
+      await store.createSession(atZero, refreshOf(atZero));
+      expect(await store.getSession(atZero.sid)).toMatchObject({ credentialVersion: 0 });
+      await store.updateUser(user, {
+        ...user,
+        credentialVersion: 1,
+        updatedAt: user.updatedAt + 1,
+      });
+      const stale = session(user.id, 0);
+      const refresh = refreshOf(stale);
+      await expect(store.createSession(stale, refresh)).rejects.toEqual(conflict);
+      expect(await store.getSession(stale.sid)).toBeNull();
+      expect(await store.getRefreshToken(refresh.hash)).toBeNull();
+      const current = session(user.id, 1);
+      await store.createSession(current, refreshOf(current));
+      expect(await store.getSession(current.sid)).toMatchObject({ credentialVersion: 1 });
+    });
+
+    it('refuses a versioned session for a user that does not exist', async () => {
+      const store = await fresh();
+      const orphan = session(newId(), 0);
+      await expect(store.createSession(orphan, refreshOf(orphan))).rejects.toEqual(conflict);
+      expect(await store.getSession(orphan.sid)).toBeNull();
+    });
+
+    it('refuses a client’s session once the client is deleted, writing nothing', async () => {
+      const store = await fresh();
+      const user = aUser();
+      await store.createUser(user);
+      const client = aClient();
+      await store.createClient(client);
+      const live = session(user.id, 0, client.clientId);
+      await store.createSession(live, refreshOf(live));
+      await store.deleteClient(client.clientId);
+      const late = session(user.id, 0, client.clientId);
+      await expect(store.createSession(late, null)).rejects.toEqual(conflict);
+      expect(await store.getSession(late.sid)).toBeNull();
+      // Only the session written while the client existed is left for the sweep.
+      expect(await store.revokeClientSessions(client.clientId, T0 + 1)).toBe(1);
+    });
+
+    it('moves only a live session to a new version (a password change keeps the caller’s)', async () => {
+      const store = await fresh();
+      const user = aUser();
+      await store.createUser(user);
+      const [kept, revoked] = [session(user.id, 0), session(user.id, 0)];
+      for (const s of [kept, revoked]) await store.createSession(s, refreshOf(s));
+      await store.revokeSession(revoked.sid, T0 + 1);
+      await store.keepSessionAtVersion(kept.sid, 3);
+      await store.keepSessionAtVersion(revoked.sid, 3);
+      expect((await store.getSession(kept.sid))?.credentialVersion).toBe(3);
+      expect((await store.getSession(revoked.sid))?.credentialVersion).toBe(0);
+    });
+
+    it('rehashes only over the hash that was verified, never over a new password', async () => {
+      const store = await fresh();
+      const user = aUser({ passwordHash: 'old-cost' });
+      await store.createUser(user);
+      // A reset wrote a new password meanwhile: the in-flight rehash of the old one is dropped.
+      await store.updateUser(user, { ...user, passwordHash: 'new', updatedAt: user.updatedAt + 1 });
+      expect(await store.updatePasswordHash(user.id, 'old-rehashed', T0 + 5, 'old-cost')).toBe(
+        false,
+      );
+      expect((await store.getUser(user.id))?.passwordHash).toBe('new');
+      expect(await store.updatePasswordHash(user.id, 'new-rehashed', T0 + 6, 'new')).toBe(true);
+      expect((await store.getUser(user.id))?.passwordHash).toBe('new-rehashed');
+    });
+
+    it('lets a concurrent version move and session creation end in one order only', async () => {
+      const store = await fresh();
+      const user = aUser();
+      await store.createUser(user);
+      const sessions = Array.from({ length: 4 }, () => session(user.id, 0));
+      const outcomes = await Promise.allSettled([
+        store.updateUser(user, { ...user, credentialVersion: 1, updatedAt: user.updatedAt + 1 }),
+        ...sessions.map((s) => store.createSession(s, refreshOf(s))),
+      ]);
+      expect(outcomes[0]?.status).toBe('fulfilled');
+      // Whatever got written was written before the move: none at version 0 appears after it.
+      const late = session(user.id, 0);
+      await expect(store.createSession(late, null)).rejects.toEqual(conflict);
+    });
+  });
+};
