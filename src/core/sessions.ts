@@ -143,9 +143,8 @@ export const startSession = async (
     credentialVersion: credentialVersionOf(user),
   };
   const refreshToken = newRefreshToken();
-  // The session first: a refused one records no sign-in.
+  // Records the sign-in in the same write; a refused session records none.
   await deps.store.createSession(session, refreshRecord(refreshToken, session, now));
-  await deps.store.recordSignIn(user.id, now);
   const tokens = await tokenResponse(
     deps,
     { ...user, lastSignInAt: now },

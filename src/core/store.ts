@@ -111,7 +111,6 @@ export interface Store {
   deleteUser(user: UserRecord): Promise<void>;
   /** One page of users, oldest first (by prefix match when `prefix` is set). */
   listUsers(query: UserListQuery): Promise<Page<UserRecord>>;
-  recordSignIn(userId: string, at: number): Promise<void>;
   /**
    * The rehash after a sign-in: only while the stored hash is still `verifiedHash` (the one
    * the password was checked against), atomically, so it never writes an old password back
@@ -137,7 +136,8 @@ export interface Store {
    * A session opened at a `credentialVersion` (every one the core opens) is written only if,
    * atomically with the write, the user exists at that version (absent on the user counts as
    * 0) and `session.clientId`, when set, names a client that still exists: 'conflict' and
-   * nothing written otherwise.
+   * nothing written otherwise. The same write records `createdAt` as the user's
+   * `lastSignInAt`.
    */
   createSession(session: SessionRecord, refresh: RefreshTokenRecord | null): Promise<void>;
   getSession(sid: string): Promise<SessionRecord | null>;

@@ -93,7 +93,8 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
           ? []
           : [
               {
-                ConditionCheck: {
+                // The guard also records the sign-in: one round trip for both.
+                Update: {
                   TableName: names.users,
                   Key: keys.user(session.userId),
                   // Absent on users stored before versions: version 0.
@@ -101,7 +102,8 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
                     version === 0
                       ? 'attribute_exists(pk) AND (attribute_not_exists(credentialVersion) OR credentialVersion = :v)'
                       : 'credentialVersion = :v',
-                  ExpressionAttributeValues: { ':v': version },
+                  UpdateExpression: 'SET lastSignInAt = :at',
+                  ExpressionAttributeValues: { ':v': version, ':at': session.createdAt },
                 },
               },
               ...(session.clientId

@@ -31,7 +31,6 @@ type UserMethods = Pick<
   | 'updateUser'
   | 'deleteUser'
   | 'listUsers'
-  | 'recordSignIn'
   | 'updatePasswordHash'
   | 'findUserByIdentity'
 >;
@@ -153,20 +152,6 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
     const userId = typeof guard?.userId === 'string' ? guard.userId : '-';
     const user = await getItem(db, table, keys.user(userId));
     return guard && user ? withoutKeys<UserRecord>(user) : null;
-  };
-
-  const setUserFields = async (userId: string, fields: Item) => {
-    const names = Object.keys(fields);
-    await db.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: keys.user(userId),
-        ConditionExpression: 'attribute_exists(pk)',
-        UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: Object.fromEntries(names.map((n) => [`:${n}`, fields[n]])),
-      }),
-    );
   };
 
   const getUsers = async (ids: string[]): Promise<Map<string, UserRecord>> => {
@@ -371,9 +356,6 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
     },
     listUsers: (query) =>
       query.prefix ? listByPrefix({ ...query, prefix: query.prefix }) : listByIndex(query),
-    async recordSignIn(userId, at) {
-      await setUserFields(userId, { lastSignInAt: at });
-    },
     async updatePasswordHash(userId, passwordHash, at, verifiedHash) {
       try {
         await db.send(

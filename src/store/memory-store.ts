@@ -189,9 +189,6 @@ export const createMemoryStore = (): Store => {
       for (const token of live) apiTokens.set(token.tokenId, { ...token, revokedAt: at });
       return live.length;
     },
-    async recordSignIn(userId, at) {
-      update(userId, { lastSignInAt: at });
-    },
     async updatePasswordHash(userId, passwordHash, at, verifiedHash) {
       if (users.get(userId)?.passwordHash !== verifiedHash) return false;
       update(userId, { passwordHash, updatedAt: at });
@@ -209,6 +206,7 @@ export const createMemoryStore = (): Store => {
       if (guarded && session.clientId !== null && !clients.has(session.clientId)) {
         throw new GatehouseError('conflict', 'The client no longer exists.');
       }
+      if (guarded) update(session.userId, { lastSignInAt: session.createdAt });
       sessions.set(session.sid, copy(session));
       if (refresh) refreshTokens.set(refresh.hash, copy(refresh));
     },

@@ -106,11 +106,12 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         await expect(store.createFirstOwner(aUser({ role: 'owner' }))).rejects.toEqual(conflict);
       });
 
-      it('records sign-ins and password changes', async () => {
+      it('records sign-ins (with the session they open) and password changes', async () => {
         const store = await fresh();
         const user = aUser({ passwordHash: 'old' });
         await store.createUser(user);
-        await store.recordSignIn(user.id, T0 + HOUR);
+        const session = { ...aSession(user.id), createdAt: T0 + HOUR, credentialVersion: 0 };
+        await store.createSession(session, aRefresh(session));
         await store.updatePasswordHash(user.id, 'new', T0 + 2 * HOUR, 'old');
         const stored = await store.getUser(user.id);
         expect(stored).toMatchObject({
