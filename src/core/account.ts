@@ -1,4 +1,5 @@
 import { type RequestMeta, recordAudit } from './audit';
+import { madeInSession } from './credential-lineage';
 import type { CoreDeps } from './deps';
 import { assertCurrentPassword } from './reauthentication';
 import { startEmailChange } from './self-service';
@@ -28,7 +29,16 @@ export const changeOwnPassword = async (
 ): Promise<void> => {
   const before = self.user;
   await assertCurrentPassword(deps, before, request.current_password);
-  const after = await withNewPassword(deps, before, request.new_password, 'new_password');
+  // Set inside a tainted session, the new password keeps the taint (credential-lineage.ts);
+  // otherwise it is as trustworthy as the old one (withNewPassword).
+  const made = madeInSession(self.origin);
+  const after = await withNewPassword(
+    deps,
+    before,
+    request.new_password,
+    'new_password',
+    ...(made === 'self' ? [] : [made]),
+  );
   await deps.store.updateUser(before, after);
   const ended = await deps.store.revokeUserSessions(before.id, deps.clock.now(), keepSid);
   await recordAudit(deps, meta, {
@@ -75,7 +85,7 @@ export const updateOwnProfile = async (
   const newEmail = changes.email === undefined ? null : displayForm(changes.email);
   const emailChanges = newEmail !== null && emailKey(newEmail) !== before.emailKey;
   // A taken address answers as a free one (startEmailChange mails nothing for it).
-  if (emailChanges) await startEmailChange(deps, after, newEmail);
+  if (emailChanges) await startEmailChange(deps, after, newEmail, madeInSession(self.origin));
   if (fields.length > 0 || emailChanges) {
     await recordAudit(deps, meta, {
       action: 'account.update',

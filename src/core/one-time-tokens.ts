@@ -2,6 +2,7 @@ import { secretShape } from './base64url';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
+import type { PasswordSetter } from './users';
 
 /**
  * What a one-time token proves: control of an email address (a sign-up's, or a new one for
@@ -19,6 +20,8 @@ export interface OneTimeTokenRecord {
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
+  /** A change-email link: the origin of the session that asked (credential-lineage.ts). */
+  origin?: PasswordSetter;
 }
 
 const PREFIX: Record<OneTimePurpose, string> = {
@@ -30,7 +33,13 @@ const SHAPE = secretShape(['evt_', 'prt_']);
 
 export const issueOneTimeToken = async (
   deps: CoreDeps,
-  grant: { purpose: OneTimePurpose; userId: string; email: string; ttlSeconds: number },
+  grant: {
+    purpose: OneTimePurpose;
+    userId: string;
+    email: string;
+    ttlSeconds: number;
+    origin?: PasswordSetter;
+  },
 ): Promise<string> => {
   const token = `${PREFIX[grant.purpose]}${randomSecret()}`;
   const now = deps.clock.now();
@@ -42,6 +51,7 @@ export const issueOneTimeToken = async (
     createdAt: now,
     expiresAt: now + grant.ttlSeconds * 1000,
     usedAt: null,
+    ...(grant.origin ? { origin: grant.origin } : {}),
   });
   return token;
 };

@@ -4,6 +4,7 @@ import { noRequest, type RequestMeta, recordAudit } from './audit';
 import { secretShape } from './base64url';
 import type { ClientRecord } from './clients';
 import { toSeconds } from './clock';
+import type { CredentialOrigin } from './credential-lineage';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { newId, randomSecret, sha256 } from './ids';
@@ -112,7 +113,13 @@ export const startSession = async (
   deps: CoreDeps,
   user: UserRecord,
   clientId: string | null = null,
-  options: { browser?: boolean; scope?: string[]; requestedScope?: string[] | null } = {},
+  options: {
+    browser?: boolean;
+    scope?: string[];
+    requestedScope?: string[] | null;
+    /** What opened it (credential-lineage.ts); absent: unknown. */
+    origin?: CredentialOrigin;
+  } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
   const scope =
@@ -131,6 +138,7 @@ export const startSession = async (
     revokedAt: null,
     ...(browserSecret ? { browserHash: sha256(browserSecret) } : {}),
     ...(scope ? { scope } : {}),
+    origin: options.origin ?? 'unknown',
   };
   const refreshToken = newRefreshToken();
   await Promise.all([

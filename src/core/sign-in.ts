@@ -1,4 +1,5 @@
 import { noRequest, type RequestMeta, recordAudit } from './audit';
+import { passwordOrigin } from './credential-lineage';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { accountLockoutKey, lockoutKey } from './lockout';
@@ -112,6 +113,7 @@ export const signInWithPassword = async (
   const [tokens] = await Promise.all([
     startSession(deps, user, request.clientId ?? null, {
       browser: request.browser ?? false,
+      origin: passwordOrigin(user),
       ...(request.scope !== undefined ? { requestedScope: request.scope } : {}),
     }),
     audit('success', {}),

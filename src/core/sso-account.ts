@@ -3,7 +3,6 @@ import {
   type FederatedLogin,
   type LinkPlan,
   linkedIdentity,
-  passwordKeptOnRaise,
   planLink,
   raisesRole,
   removeCredentialsForTakeover,
@@ -13,6 +12,7 @@ import { type RequestMeta, recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { GatehouseError, isGatehouseError } from './errors';
 import { newId } from './ids';
+import { passwordOnRaise } from './raise-rule';
 import type { Role } from './roles';
 import type { SsoConfig } from './sso-config';
 import type { SsoProfile } from './sso-sign-in';
@@ -103,6 +103,7 @@ const createFromProvider = async (
     ),
     ssoLinkedAt: now,
     emailVerified: login.emailTrusted,
+    emailSetBy: login.emailTrusted ? 'provider' : 'unknown',
     identities: [linkedIdentity(login, now)],
     passwordHash: null,
     passwordSetBy: null,
@@ -162,9 +163,8 @@ const updateFromProvider = async (
     ssoLinkedAt: before.ssoLinkedAt ?? now,
   };
   const raised = raisesRole(before.role, after.role);
-  // Only credentials the person or an owner made carry a role group sync raised.
-  const withoutAdminPassword =
-    raised && !passwordKeptOnRaise(after) ? { passwordHash: null, passwordSetBy: null } : {};
+  // The one "kept on raise" rule (raise-rule.ts), for every raise group sync makes.
+  const withoutAdminPassword = raised ? passwordOnRaise(after) : {};
   const changed = JSON.stringify(before) !== JSON.stringify({ ...after, ...withoutAdminPassword });
   if (!changed) return { user: before, cleanUp: false };
   let saved: UserRecord = {
@@ -172,6 +172,13 @@ const updateFromProvider = async (
     ...withoutAdminPassword,
     updatedAt: Math.max(now, before.updatedAt + 1),
   };
+  const cleanUp = takeover || raised;
+  if (cleanUp) {
+    // Before the raise (or takeover) is saved, so a failed clean-up leaves the old role and
+    // the next login tries again: the earlier sessions and API tokens end, whoever made them
+    // (the contract asks all API tokens of a sync raise), and remembered consents go.
+    await removeCredentialsForTakeover(deps, before.id, now);
+  }
   try {
     await deps.store.updateUser(before, saved);
   } catch (error) {
@@ -190,10 +197,9 @@ const updateFromProvider = async (
       detail: { from_role: before.role, to_role: after.role, reason: 'last_owner' },
     });
   }
-  const cleanUp = takeover || raisesRole(before.role, saved.role);
   if (cleanUp) {
-    // Before the new session: the earlier sessions and API tokens end, whoever made them.
-    await removeCredentialsForTakeover(deps, before.id, now);
+    // Again after saving: a session a concurrent sign-in opened meanwhile dies too.
+    await deps.store.revokeUserSessions(before.id, now);
   } else if (saved.role !== before.role) {
     // As for any role change: the user's earlier tokens stop within the revocation bound.
     await deps.store.revokeUserSessions(before.id, now);
@@ -236,9 +242,9 @@ const followedEmail = async (
   deps: CoreDeps,
   before: UserRecord,
   login: FederatedLogin,
-): Promise<{ email?: string; emailKey?: string }> => {
+): Promise<{ email?: string; emailKey?: string; emailSetBy?: 'provider' }> => {
   const key = emailKey(login.email);
   if (!login.emailTrusted || key === before.emailKey) return {};
   if (await deps.store.findUserByEmail(key)) return {};
-  return { email: login.email, emailKey: key };
+  return { email: login.email, emailKey: key, emailSetBy: 'provider' };
 };

@@ -124,7 +124,7 @@ export const signInWithSso = async (
     await failed(isGatehouseError(error) ? error.code : 'refused', user.id);
     throw error;
   }
-  const tokens = await startSession(deps, user, null, { browser: true });
+  const tokens = await startSession(deps, user, null, { browser: true, origin: 'sso' });
   if (cleanUp) {
     // Again after the new session: one a concurrent sign-in opened with an old password dies.
     const sid = tokens.browserSession?.split('.')[0];

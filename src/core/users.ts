@@ -34,6 +34,8 @@ export interface UserRecord {
   identities?: FederatedIdentity[];
   /** Who set the password: a role raise by group sync removes one an admin set. */
   passwordSetBy?: PasswordSetter | null;
+  /** Who set the email (credential-lineage.ts); absent on users stored before it: unknown. */
+  emailSetBy?: EmailSetter | null;
 }
 
 /** `(provider, subject)`: `jwt` + normalized email for HS256 SSO, `jwt:<iss>` + sub for JWKS. */
@@ -43,7 +45,11 @@ export interface FederatedIdentity {
   linkedAt: number;
 }
 
-export type PasswordSetter = 'self' | 'owner' | 'admin' | 'operator' | 'import';
+/** 'unknown': set through a credential of unknown origin, vouched for by nobody. */
+export type PasswordSetter = 'self' | 'owner' | 'admin' | 'operator' | 'import' | 'unknown';
+
+/** Who set an email: 'provider' when a trusted identity provider asserted it. */
+export type EmailSetter = PasswordSetter | 'provider';
 
 export type AttributeSource = 'sso' | 'admin';
 
