@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack';
 
-// Red team over HTTP: an admin ends up with an owner-grade credential. The admin sets a
-// viewer's password (allowed), signs in as the viewer and makes an API token there; its
-// created_by is the viewer, so an owner's later raise of the viewer keeps it
-// (owner-raise.ts revokes only tokens "made by anyone but the person or an owner").
+// Red team A, finding 2, over HTTP on DynamoDB Local, inverted: the admin sets a viewer's
+// password, signs in as the viewer and makes an API token there (created_by is the viewer).
+// The session records that an admin's password opened it, the token inherits that taint, and
+// an owner's raise revokes it before the raise is saved: the attack fails.
 const OWNER = { email: 'owner@esc.test', password: 'escalation e2e owner passphrase' };
 
 const { call, signIn } = useLocalStack({
@@ -19,8 +19,8 @@ beforeAll(async () => {
   ownerToken = await signIn(OWNER.email, OWNER.password);
 });
 
-describe('red team: admin to owner', () => {
-  it('an API token minted in a viewer session the admin opened carries owner grants after an owner promotes the viewer', async () => {
+describe('admin to owner over HTTP (finding 2)', () => {
+  it('an API token minted in a viewer session the admin opened is revoked when an owner promotes the viewer', async () => {
     const admin = await call('POST', '/users', {
       token: ownerToken,
       json: { email: 'ada@esc.test', role: 'admin', password: 'ada the admin passphrase' },
@@ -51,7 +51,7 @@ describe('red team: admin to owner', () => {
     });
     expect(before.status).toBe(403);
 
-    // the owner promotes Pat (Pat reset the password? no: the admin-set one is removed)
+    // the owner promotes Pat: the admin-set password is removed, the admin's token revoked
     const raise = await call('PATCH', `/users/${pat.body.user.id}`, {
       token: ownerToken,
       json: { role: 'owner' },
@@ -62,12 +62,14 @@ describe('red team: admin to owner', () => {
     });
     expect(oldPw.status).toBe(401);
 
-    // the admin's token now adds an owner of the admin's own
+    // the admin's token is dead: it adds nobody, and is listed revoked
     const after = await call('POST', '/users', {
       token: sat,
       json: { email: 'ada2@esc.test', role: 'owner', password: 'ada second owner account' },
     });
-    expect(after.status, after.text).toBe(201);
-    expect(after.body.user.role).toBe('owner');
+    expect(after.status, after.text).toBe(401);
+    const listed = await call('GET', `/tokens/${minted.body.token_id}`, { token: ownerToken });
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body.revoked_at).not.toBeNull();
   });
 });
