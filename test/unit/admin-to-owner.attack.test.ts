@@ -158,7 +158,10 @@ describe('admin to owner (red team A, findings 2-4): every path fails', () => {
     const LAUNDERED = 'admin chose this via the link';
     await resetPasswordWithToken(deps, { token: reset, password: LAUNDERED }, meta);
     expect((await deps.store.getUser(pat.id))?.passwordSetBy).toBe('admin');
-    const verify = createSsoTokenVerifier(deps.config.sso!, deps.clock.now);
+    const verify = createSsoTokenVerifier(
+      deps.config.sso as NonNullable<typeof deps.config.sso>,
+      deps.clock.now,
+    );
     const jwt = await ssoToken(deps, { email: 'pat@corp.example', groups: ['founders'] });
     const sso = await signInWithSso(deps, verify, jwt, meta);
     expect(sso.user.role).toBe('owner');
@@ -184,7 +187,10 @@ describe('admin to owner (red team A, findings 2-4): every path fails', () => {
       updatedAt: stored.updatedAt + 1,
     });
     const before = await deps.store.getUser(pat.id);
-    const verify = createSsoTokenVerifier(deps.config.sso!, deps.clock.now);
+    const verify = createSsoTokenVerifier(
+      deps.config.sso as NonNullable<typeof deps.config.sso>,
+      deps.clock.now,
+    );
     const jwt = await ssoToken(deps, { email: 'ada.alias@corp.example' });
     await expect(signInWithSso(deps, verify, jwt, meta)).rejects.toMatchObject({
       code: 'conflict',

@@ -97,7 +97,10 @@ describe('group sync raise with a failing clean-up (finding 7)', () => {
       { name: 'x' },
       noRequest,
     );
-    const verify = createSsoTokenVerifier(deps.config.sso!, deps.clock.now);
+    const verify = createSsoTokenVerifier(
+      deps.config.sso as NonNullable<typeof deps.config.sso>,
+      deps.clock.now,
+    );
     const jwt = async () => {
       const now = Math.floor(deps.clock.now() / 1000);
       return new SignJWT({ email: 'pat@corp.example', groups: ['founders'], n: Math.random() })
