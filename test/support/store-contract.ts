@@ -13,6 +13,7 @@ import type {
 } from '../../src/core/store';
 import type { UserRecord } from '../../src/core/users';
 import { loginFailuresContract } from './login-failures-contract';
+import { lineageContract } from './store-contract-lineage';
 import { linkingContract } from './store-contract-linking';
 import { aUser } from './users';
 
@@ -47,6 +48,7 @@ const conflict = expect.objectContaining({ code: 'conflict' });
 export const storeContract = (name: string, fresh: () => Promise<Store>) => {
   describe(`Store contract: ${name}`, () => {
     linkingContract(fresh);
+    lineageContract(fresh);
     describe('users', () => {
       it('creates a user and finds it by id, email and username', async () => {
         const store = await fresh();
