@@ -14,6 +14,7 @@ import type { EmailMessage } from './mailer';
 import { issueOneTimeToken, type OneTimePurpose, spendOneTimeToken } from './one-time-tokens';
 import { assertPasswordAllowed } from './password-policy';
 import { accountRateLimits, enforceRateLimits } from './rate-limits';
+import { isAtLeast } from './roles';
 import { createUser, withNewPassword } from './user-management';
 import {
   emailKey,
@@ -234,6 +235,14 @@ export const resetPasswordWithToken = async (
     before.emailKey !== emailKey(record.email)
   ) {
     throw refusedToken();
+  }
+  // An admin-set address never resets the password of an account above what an admin may
+  // give (an SSO raise can leave one): the link would hand the admin that role.
+  if (before.emailSetBy === 'admin' && isAtLeast(before.role, 'admin')) {
+    throw new GatehouseError(
+      'conflict',
+      'The email must be proven first: an owner sets it, or the person signs in through SSO.',
+    );
   }
   // The mailed link proves its holder, who is the person only when the address is theirs:
   // the password inherits the origin of the email it was mailed to (credential-lineage.ts).

@@ -160,6 +160,10 @@ const updateFromProvider = async (
       (login.emailTrusted &&
         (email.emailKey !== undefined || emailKey(login.email) === before.emailKey)) ||
       emailVerified,
+    // The provider vouches that the address it asserts is this person's, whoever set it.
+    ...(login.emailTrusted && emailKey(login.email) === before.emailKey
+      ? { emailSetBy: 'provider' as const }
+      : {}),
     ssoLinkedAt: before.ssoLinkedAt ?? now,
   };
   const raised = raisesRole(before.role, after.role);

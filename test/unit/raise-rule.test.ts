@@ -8,6 +8,7 @@ import {
   passwordFromResetLink,
 } from '../../src/core/credential-lineage';
 import { passwordKeptOnRaise } from '../../src/core/raise-rule';
+import { forgotPassword, resetPasswordWithToken } from '../../src/core/self-service';
 import type { Store } from '../../src/core/store';
 import { createUser, updateUser } from '../../src/core/user-management';
 import type { Actor } from '../../src/core/user-policy';
@@ -182,5 +183,26 @@ describe("an owner's raise, by the rule", () => {
       { role: 'editor' },
       noRequest,
     );
+  });
+
+  it('refuses a reset link mailed to an admin-set address of an account above editor', async () => {
+    const { deps, pat } = await world();
+    await deps.store.updateUser(pat, {
+      ...pat,
+      role: 'owner',
+      emailSetBy: 'admin',
+      updatedAt: pat.updatedAt + 1,
+    });
+    deps.clock.advance(5);
+    await forgotPassword(deps, 'pat@example.com', noRequest);
+    const link = /#token=(prt_[\w-]{43})/.exec(deps.mailer.sent.at(-1)?.text ?? '')?.[1] as string;
+    await expect(
+      resetPasswordWithToken(
+        deps,
+        { token: link, password: 'the admin chose this one' },
+        noRequest,
+      ),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect((await deps.store.getUser(pat.id))?.passwordHash).toBe(pat.passwordHash);
   });
 });
