@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { secretShape } from './base64url';
+import type { CredentialOrigin } from './credential-lineage';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
@@ -19,6 +20,8 @@ export interface AuthorizationCodeRecord {
   userId: string;
   /** The scope granted at the authorization; the session it opens keeps it. */
   scope?: string[];
+  /** The origin of the browser session that approved it (credential-lineage.ts). */
+  origin?: CredentialOrigin;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -44,6 +47,7 @@ export const issueAuthorizationCode = async (
     codeChallenge: string;
     userId: string;
     scope: string[];
+    origin?: CredentialOrigin;
   },
 ): Promise<string> => {
   if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {
@@ -102,5 +106,7 @@ export const exchangeAuthorizationCode = async (
   const client = code.scope ? null : await deps.store.getClient(code.clientId);
   return startSession(deps, user, code.clientId, {
     scope: code.scope ?? grantScopes(deps.scopes, user.role, null, client?.firstParty ?? false),
+    // The session inherits what opened the browser session that approved the code.
+    origin: code.origin ?? 'unknown',
   });
 };

@@ -1,6 +1,11 @@
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/core/api-tokens';
 import { noRequest } from '../../src/core/audit';
+import {
+  exchangeAuthorizationCode,
+  issueAuthorizationCode,
+} from '../../src/core/authorization-codes';
 import {
   type CredentialOrigin,
   isVouched,
@@ -204,5 +209,24 @@ describe("an owner's raise, by the rule", () => {
       ),
     ).rejects.toMatchObject({ code: 'conflict' });
     expect((await deps.store.getUser(pat.id))?.passwordHash).toBe(pat.passwordHash);
+  });
+
+  it('gives a session opened by an authorization code the origin of the session that approved it', async () => {
+    const { deps, pat } = await world();
+    const code = await issueAuthorizationCode(deps, {
+      clientId: 'app',
+      redirectUri: 'https://app.example/cb',
+      codeChallenge: '',
+      userId: pat.id,
+      scope: ['profile'],
+      origin: 'admin',
+    });
+    const tokens = await exchangeAuthorizationCode(deps, {
+      code,
+      clientId: 'app',
+      redirectUri: 'https://app.example/cb',
+    });
+    const sid = decodeJwt(tokens.access_token).sid as string;
+    expect((await deps.store.getSession(sid))?.origin).toBe('admin');
   });
 });

@@ -105,6 +105,7 @@ export const ssoAction: Action = async (request) => {
         codeChallenge: flow.c,
         userId: user.id,
         scope: grantScopes(deps.scopes, user.role, null, client.firstParty),
+        origin: 'sso',
       });
       location = withCode(returnTo, code);
     }
