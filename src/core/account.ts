@@ -37,7 +37,7 @@ export const changeOwnPassword = async (
     before,
     request.new_password,
     'new_password',
-    ...(made === 'self' ? [] : [made]),
+    made === 'self' ? undefined : made,
   );
   await deps.store.updateUser(before, after);
   const ended = await deps.store.revokeUserSessions(before.id, deps.clock.now(), keepSid);

@@ -202,8 +202,11 @@ const updateFromProvider = async (
     });
   }
   if (cleanUp) {
-    // Again after saving: a session a concurrent sign-in opened meanwhile dies too.
-    await deps.store.revokeUserSessions(before.id, now);
+    // Again after saving: what a concurrent sign-in opened (or minted) meanwhile dies too.
+    await Promise.all([
+      deps.store.revokeUserSessions(before.id, now),
+      deps.store.revokeUserApiTokens(before.id, now),
+    ]);
   } else if (saved.role !== before.role) {
     // As for any role change: the user's earlier tokens stop within the revocation bound.
     await deps.store.revokeUserSessions(before.id, now);

@@ -232,6 +232,8 @@ export const updateUser = async (
   // and a failed clean-up leaves the old role.
   if (raised) await cleanUpBeforeRaise(deps, before, deps.clock.now());
   await deps.store.updateUser(before, saved);
+  // Again after saving: what a concurrent sign-in opened (or minted) meanwhile dies too.
+  if (raised) await cleanUpBeforeRaise(deps, before, deps.clock.now());
   if (after.role !== before.role || after.status !== before.status) await endSessionsOf(deps, id);
   const dropped = linkingOf(before).identities.length - (after.identities?.length ?? 0);
   await recordAudit(deps, meta, {
