@@ -31,9 +31,9 @@ export interface FederatedLogin {
 
 /**
  * The identity of a verified SSO token: HS256 JWT SSO is (`jwt`, the normalized email);
- * an SSO_JWKS_URL token is (`jwt:<iss>`, `sub`, else the normalized email). JWKS providers
- * are trusted for emails as HS256 is (the operator configures them with SSO_ISSUER and
- * SSO_AUDIENCE, as Metabase's are), unless the token itself says `email_verified: false`.
+ * an SSO_JWKS_URL token is (`jwt:<iss>`, `sub`, else the normalized email). A JWKS token's
+ * email is vouched for only when it says `email_verified` is boolean true or the string
+ * "true" (some bridges send strings): "false", absent, or anything else is unverified.
  */
 export const ssoLogin = (
   token: string,
@@ -55,7 +55,8 @@ export const ssoLogin = (
   return {
     identity: { provider, subject },
     email,
-    emailTrusted: claims.email_verified !== false,
+    // Only an explicit yes: a string "false", a number, null or any other value is no.
+    emailTrusted: claims.email_verified === true || claims.email_verified === 'true',
   };
 };
 
@@ -91,8 +92,16 @@ export const planLink = async (deps: CoreDeps, login: FederatedLogin): Promise<L
   if (!login.emailTrusted) {
     throw conflict('An account already holds this email, and the provider does not vouch for it.');
   }
+  // Before the takeover: an admin or owner account is never taken over by email alone (an
+  // admin-set alias would take a raised account); a proven one is linked only once the person
+  // proves the account on the hosted page (pending-link.ts).
+  if (isAtLeast(holder.role, 'admin')) {
+    if (emailVerified) return { kind: 'confirm', user: holder };
+    throw conflict(
+      'An admin or owner account is never taken over by email: an owner links it by creating the user with this identity.',
+    );
+  }
   if (!emailVerified) return { kind: 'takeover', user: holder };
-  if (isAtLeast(holder.role, 'admin')) return { kind: 'confirm', user: holder };
   return { kind: 'link', user: holder };
 };
 
@@ -118,6 +127,7 @@ export const takenOver = (user: UserRecord, login: FederatedLogin, at: number): 
   passwordSetBy: null,
   identities: [linkedIdentity(login, at)],
   emailVerified: true,
+  emailSetBy: 'provider',
 });
 
 /**
@@ -140,17 +150,6 @@ export const removeCredentialsForTakeover = async (
 };
 
 export const raisesRole = (before: Role, after: Role) => roleRank(after) > roleRank(before);
-
-/**
- * On a role raise by group sync, only a password the person set, or an owner (or the
- * operator, or an import) set, carries the higher role: an admin's, or one whose setter is
- * unknown (stored before setters were), is removed.
- */
-export const passwordKeptOnRaise = (user: UserRecord): boolean =>
-  user.passwordHash === null ||
-  (user.passwordSetBy !== undefined &&
-    user.passwordSetBy !== null &&
-    user.passwordSetBy !== 'admin');
 
 /** `user.link`, as the contract names it. */
 export const auditLink = (

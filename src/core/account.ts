@@ -1,4 +1,5 @@
 import { type RequestMeta, recordAudit } from './audit';
+import { madeInSession } from './credential-lineage';
 import { credentialVersionOf } from './credential-version';
 import type { CoreDeps } from './deps';
 import { assertCurrentPassword, assertStepUp, type StepUpProof } from './reauthentication';
@@ -29,7 +30,16 @@ export const changeOwnPassword = async (
 ): Promise<void> => {
   const before = self.user;
   await assertCurrentPassword(deps, before, request.current_password);
-  const after = await withNewPassword(deps, before, request.new_password, 'new_password');
+  // Set inside a tainted session, the new password keeps the taint (credential-lineage.ts);
+  // otherwise it is as trustworthy as the old one (withNewPassword).
+  const made = madeInSession(self.origin);
+  const after = await withNewPassword(
+    deps,
+    before,
+    request.new_password,
+    'new_password',
+    made === 'self' ? undefined : made,
+  );
   await deps.store.updateUser(before, after);
   // The version moved (withNewPassword): the caller's own session carries on at the new one.
   if (keepSid) await deps.store.keepSessionAtVersion(keepSid, credentialVersionOf(after));
@@ -82,7 +92,7 @@ export const updateOwnProfile = async (
     await deps.store.updateUser(before, after);
   }
   // A taken address answers as a free one (startEmailChange mails nothing for it).
-  if (emailChanges) await startEmailChange(deps, after, newEmail);
+  if (emailChanges) await startEmailChange(deps, after, newEmail, madeInSession(self.origin));
   if (fields.length > 0 || emailChanges) {
     await recordAudit(deps, meta, {
       action: 'account.update',

@@ -1,5 +1,6 @@
 import { apiTokenDigest, newApiTokenSecret } from './api-token-secret';
 import { type RequestMeta, recordAudit } from './audit';
+import { type CredentialOrigin, madeInSession } from './credential-lineage';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
@@ -23,6 +24,8 @@ export interface ApiTokenRecord {
   renewable: boolean;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** The origin of the session that made it (credential-lineage.ts); absent: unknown. */
+  origin?: CredentialOrigin;
 }
 
 /** The flat record of the contract; `token` only in the creation answer. */
@@ -131,6 +134,7 @@ export const createApiToken = async (
     renewable: input.renewable ?? false,
     lastUsedAt: null,
     revokedAt: null,
+    origin: madeInSession(actor.origin),
   };
   await deps.store.createApiToken(record);
   await recordAudit(deps, meta, {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { secretShape } from './base64url';
 import { consentStillHolds } from './consent';
+import type { CredentialOrigin } from './credential-lineage';
 import { credentialVersionOf } from './credential-version';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
@@ -23,6 +24,8 @@ export interface AuthorizationCodeRecord {
   scope?: string[];
   /** The user's credentialVersion at issue (absent: 0); spent only while it is still theirs. */
   credentialVersion?: number;
+  /** The origin of the browser session that approved it (credential-lineage.ts). */
+  origin?: CredentialOrigin;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -50,6 +53,7 @@ export const issueAuthorizationCode = async (
     scope: string[];
     /** The credentialVersion of the user as the caller read it; absent: read now. */
     credentialVersion?: number;
+    origin?: CredentialOrigin;
   },
 ): Promise<string> => {
   if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {
@@ -119,7 +123,11 @@ export const exchangeAuthorizationCode = async (
     throw invalidGrant('The user has withdrawn this app’s access.');
   }
   // Opened at the version just checked: a move (or the client's deletion) meanwhile refuses it.
-  return startSession(deps, user, code.clientId, { scope }).catch((error: unknown) => {
+  return startSession(deps, user, code.clientId, {
+    scope,
+    // The session inherits what opened the browser session that approved the code.
+    origin: code.origin ?? 'unknown',
+  }).catch((error: unknown) => {
     throw isCredentialsMoved(error) ? invalidGrant('The code is invalid, used or expired.') : error;
   });
 };

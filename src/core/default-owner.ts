@@ -68,6 +68,7 @@ export const ensureDefaultOwner = async (
     // The operator's settings name this address: proven, as an owner's would be.
     passwordSetBy: 'operator',
     emailVerified: true,
+    emailSetBy: 'operator',
     createdAt: now,
     updatedAt: now,
     lastSignInAt: null,

@@ -2,6 +2,7 @@ import { secretShape } from './base64url';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { randomSecret, sha256 } from './ids';
+import type { PasswordSetter } from './users';
 
 /**
  * What a one-time token proves: control of an email address (a sign-up's, or a new one for
@@ -23,6 +24,8 @@ export interface OneTimeTokenRecord {
   usedAt: number | null;
   /** What a pending SSO account link carries (pending-link.ts), as JSON; others have none. */
   payload?: string;
+  /** A change-email link: the origin of the session that asked (credential-lineage.ts). */
+  origin?: PasswordSetter;
 }
 
 const PREFIX: Record<OneTimePurpose, string> = {
@@ -41,6 +44,7 @@ export const issueOneTimeToken = async (
     email: string;
     ttlSeconds: number;
     credentialVersion: number;
+    origin?: PasswordSetter;
   },
 ): Promise<string> => {
   const token = `${PREFIX[grant.purpose]}${randomSecret()}`;
@@ -54,6 +58,7 @@ export const issueOneTimeToken = async (
     createdAt: now,
     expiresAt: now + grant.ttlSeconds * 1000,
     usedAt: null,
+    ...(grant.origin ? { origin: grant.origin } : {}),
   });
   return token;
 };

@@ -6,6 +6,7 @@ import {
 } from './account-emails';
 import { removeCredentialsForTakeover } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
+import { passwordFromResetLink } from './credential-lineage';
 import { credentialVersionOf, nextCredentialVersion } from './credential-version';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
@@ -14,8 +15,15 @@ import type { EmailMessage } from './mailer';
 import { issueOneTimeToken, type OneTimePurpose, spendOneTimeToken } from './one-time-tokens';
 import { assertPasswordAllowed } from './password-policy';
 import { accountRateLimits, enforceRateLimits } from './rate-limits';
+import { isAtLeast } from './roles';
 import { createUser, withNewPassword } from './user-management';
-import { emailKey, linkingOf, type PublicUser, type UserRecord } from './users';
+import {
+  emailKey,
+  linkingOf,
+  type PasswordSetter,
+  type PublicUser,
+  type UserRecord,
+} from './users';
 
 /** Answers that must not tell whether an address has an account take at least this long. */
 const EVEN_ANSWER_MS = 400;
@@ -102,6 +110,7 @@ export const signUp = async (
       // Nobody has proven the address yet: a trusted login takes such an account over.
       emailVerified: false,
       passwordSetBy: 'self',
+      emailSetBy: 'self',
       role: account.signUpRole,
       type: 'human',
       status: account.requireEmailVerification ? 'unverified' : 'active',
@@ -160,7 +169,12 @@ export const verifyEmail = async (
   await deps.store.updateUser(before, {
     ...before,
     ...(record.purpose === 'change_email'
-      ? { email: record.email, emailKey: emailKey(record.email) }
+      ? {
+          email: record.email,
+          emailKey: emailKey(record.email),
+          // Asked for in an admin-tainted session: the address is the admin's choice.
+          emailSetBy: record.origin ?? 'unknown',
+        }
       : {}),
     status: before.status === 'unverified' ? 'active' : before.status,
     emailVerified: true,
@@ -235,8 +249,23 @@ export const resetPasswordWithToken = async (
   ) {
     throw refusedToken();
   }
-  // The mailed link proves its holder: the password it sets is their own.
-  const after = await withNewPassword(deps, before, request.password, 'password', 'self');
+  // An admin-set address never resets the password of an account above what an admin may
+  // give (an SSO raise can leave one): the link would hand the admin that role.
+  if (before.emailSetBy === 'admin' && isAtLeast(before.role, 'admin')) {
+    throw new GatehouseError(
+      'conflict',
+      'The email must be proven first: an owner sets it, or the person signs in through SSO.',
+    );
+  }
+  // The mailed link proves its holder, who is the person only when the address is theirs:
+  // the password inherits the origin of the email it was mailed to (credential-lineage.ts).
+  const after = await withNewPassword(
+    deps,
+    before,
+    request.password,
+    'password',
+    passwordFromResetLink(before),
+  );
   const now = deps.clock.now();
   // The mailed link proves the address too: if it was unproven, only the password just set
   // stays of what the account had (account-linking.ts).
@@ -270,6 +299,7 @@ export const startEmailChange = async (
   deps: CoreDeps,
   user: UserRecord,
   newEmail: string,
+  origin: PasswordSetter = 'unknown',
 ): Promise<void> => {
   const ttlSeconds = deps.config.account.emailVerificationTtlSeconds;
   const [holder, token] = await Promise.all([
@@ -280,6 +310,7 @@ export const startEmailChange = async (
       email: newEmail,
       credentialVersion: credentialVersionOf(user),
       ttlSeconds,
+      origin,
     }),
   ]);
   const { issuerUrl } = deps.config;

@@ -5,6 +5,7 @@ import { secretShape } from './base64url';
 import type { ClientRecord } from './clients';
 import { toSeconds } from './clock';
 import { consentStillHolds } from './consent';
+import type { CredentialOrigin } from './credential-lineage';
 import { bumpCredentialVersion, credentialVersionOf } from './credential-version';
 import type { CoreDeps } from './deps';
 import { GatehouseError, isGatehouseError } from './errors';
@@ -121,7 +122,13 @@ export const startSession = async (
   deps: CoreDeps,
   user: UserRecord,
   clientId: string | null = null,
-  options: { browser?: boolean; scope?: string[]; requestedScope?: string[] | null } = {},
+  options: {
+    browser?: boolean;
+    scope?: string[];
+    requestedScope?: string[] | null;
+    /** What opened it (credential-lineage.ts); absent: unknown. */
+    origin?: CredentialOrigin;
+  } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
   const scope =
@@ -141,6 +148,7 @@ export const startSession = async (
     ...(browserSecret ? { browserHash: sha256(browserSecret) } : {}),
     ...(scope ? { scope } : {}),
     credentialVersion: credentialVersionOf(user),
+    origin: options.origin ?? 'unknown',
   };
   const refreshToken = newRefreshToken();
   // Records the sign-in in the same write; a refused session records none.

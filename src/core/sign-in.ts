@@ -1,4 +1,5 @@
 import { noRequest, type RequestMeta, recordAudit } from './audit';
+import { passwordOrigin } from './credential-lineage';
 import type { CoreDeps } from './deps';
 import { GatehouseError, isGatehouseError } from './errors';
 import { accountLockoutKey, lockoutKey } from './lockout';
@@ -120,6 +121,7 @@ export const signInWithPassword = async (
   const open = (at: UserRecord) =>
     startSession(deps, at, request.clientId ?? null, {
       browser: request.browser ?? false,
+      origin: passwordOrigin(user),
       ...(request.scope !== undefined ? { requestedScope: request.scope } : {}),
     });
   const first = open(user).then(

@@ -4,7 +4,6 @@ import {
   type FederatedLogin,
   type LinkPlan,
   linkedIdentity,
-  passwordKeptOnRaise,
   planLink,
   raisesRole,
   removeCredentialsForTakeover,
@@ -15,6 +14,7 @@ import { nextCredentialVersion } from './credential-version';
 import type { CoreDeps } from './deps';
 import { GatehouseError, isGatehouseError } from './errors';
 import { newId } from './ids';
+import { passwordOnRaise } from './raise-rule';
 import type { Role } from './roles';
 import type { SsoConfig } from './sso-config';
 import type { SsoProfile } from './sso-sign-in';
@@ -106,6 +106,7 @@ const createFromProvider = async (
     ),
     ssoLinkedAt: now,
     emailVerified: login.emailTrusted,
+    emailSetBy: login.emailTrusted ? 'provider' : 'unknown',
     identities: [linkedIdentity(login, now)],
     passwordHash: null,
     passwordSetBy: null,
@@ -163,12 +164,15 @@ export const updateFromProvider = async (
       (login.emailTrusted &&
         (email.emailKey !== undefined || emailKey(login.email) === before.emailKey)) ||
       emailVerified,
+    // The provider vouches that the address it asserts is this person's, whoever set it.
+    ...(login.emailTrusted && emailKey(login.email) === before.emailKey
+      ? { emailSetBy: 'provider' as const }
+      : {}),
     ssoLinkedAt: before.ssoLinkedAt ?? now,
   };
   const raised = raisesRole(before.role, after.role);
-  // Only credentials the person or an owner made carry a role group sync raised.
-  const withoutAdminPassword =
-    raised && !passwordKeptOnRaise(after) ? { passwordHash: null, passwordSetBy: null } : {};
+  // The one "kept on raise" rule (raise-rule.ts), for every raise group sync makes.
+  const withoutAdminPassword = raised ? passwordOnRaise(after) : {};
   const changed = JSON.stringify(before) !== JSON.stringify({ ...after, ...withoutAdminPassword });
   if (!changed) return { user: before, cleanUp: false };
   let saved: UserRecord = {
@@ -178,6 +182,13 @@ export const updateFromProvider = async (
     ...(takeover || after.role !== before.role ? nextCredentialVersion(before) : {}),
     updatedAt: Math.max(now, before.updatedAt + 1),
   };
+  const cleanUp = takeover || raised;
+  if (cleanUp) {
+    // Before the raise (or takeover) is saved, so a failed clean-up leaves the old role and
+    // the next login tries again: the earlier sessions and API tokens end, whoever made them
+    // (the contract asks all API tokens of a sync raise), and remembered consents go.
+    await removeCredentialsForTakeover(deps, before.id, now);
+  }
   try {
     await deps.store.updateUser(before, saved);
   } catch (error) {
@@ -196,10 +207,12 @@ export const updateFromProvider = async (
       detail: { from_role: before.role, to_role: after.role, reason: 'last_owner' },
     });
   }
-  const cleanUp = takeover || raisesRole(before.role, saved.role);
   if (cleanUp) {
-    // Before the new session: the earlier sessions and API tokens end, whoever made them.
-    await removeCredentialsForTakeover(deps, before.id, now);
+    // Again after saving: what a concurrent sign-in opened (or minted) meanwhile dies too.
+    await Promise.all([
+      deps.store.revokeUserSessions(before.id, now),
+      deps.store.revokeUserApiTokens(before.id, now),
+    ]);
   } else if (saved.role !== before.role) {
     // As for any role change: the user's earlier tokens stop within the revocation bound.
     await deps.store.revokeUserSessions(before.id, now);
@@ -242,9 +255,9 @@ const followedEmail = async (
   deps: CoreDeps,
   before: UserRecord,
   login: FederatedLogin,
-): Promise<{ email?: string; emailKey?: string }> => {
+): Promise<{ email?: string; emailKey?: string; emailSetBy?: 'provider' }> => {
   const key = emailKey(login.email);
   if (!login.emailTrusted || key === before.emailKey) return {};
   if (await deps.store.findUserByEmail(key)) return {};
-  return { email: login.email, emailKey: key };
+  return { email: login.email, emailKey: key, emailSetBy: 'provider' };
 };

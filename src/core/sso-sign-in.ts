@@ -158,7 +158,7 @@ export const ssoSignInOrConfirm = async (
     await failed(isGatehouseError(error) ? error.code : 'refused', user.id);
     throw error;
   }
-  const tokens = await startSession(deps, user, null, { browser: true });
+  const tokens = await startSession(deps, user, null, { browser: true, origin: 'sso' });
   if (cleanUp) {
     // Again after the new session: one a concurrent sign-in opened with an old password dies.
     const sid = tokens.browserSession?.split('.')[0];

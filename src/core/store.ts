@@ -3,6 +3,7 @@ import type { AuditEvent } from './audit';
 import type { AuthorizationCodeRecord } from './authorization-codes';
 import type { ClientRecord } from './clients';
 import type { ConsentRecord } from './consent';
+import type { CredentialOrigin } from './credential-lineage';
 import type { LockoutPolicy } from './lockout';
 import type { OneTimeTokenRecord } from './one-time-tokens';
 import type { Role } from './roles';
@@ -27,6 +28,8 @@ export interface SessionRecord {
    * sessions stored before it (counts as 0). A refresh needs it to still be the user's.
    */
   credentialVersion?: number;
+  /** What opened it (credential-lineage.ts); absent on sessions stored before: unknown. */
+  origin?: CredentialOrigin;
 }
 
 /** One refresh token of a session, kept only as its SHA-256. */

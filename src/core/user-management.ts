@@ -6,12 +6,13 @@ import { generateStrongPassword } from './default-owner';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { newId } from './ids';
-import {
-  passwordOnOwnerRaise,
-  raisesAboveAdminReach,
-  revokeTokensMadeByOthers,
-} from './owner-raise';
 import { assertPasswordAllowed } from './password-policy';
+import {
+  assertEmailMayBeRaised,
+  cleanUpBeforeRaise,
+  passwordOnRaise,
+  raisesAboveAdminReach,
+} from './raise-rule';
 import type { Role } from './roles';
 import {
   type Actor,
@@ -24,7 +25,7 @@ import {
   auditActor,
   operatorDetail,
 } from './user-policy';
-import type { PasswordSetter, UserStatus, UserType } from './users';
+import type { EmailSetter, PasswordSetter, UserStatus, UserType } from './users';
 import {
   displayForm,
   emailKey,
@@ -49,6 +50,8 @@ export interface NewUser {
   /** Proven unless said otherwise: only a self sign-up makes an unproven email. */
   emailVerified?: boolean;
   passwordSetBy?: PasswordSetter;
+  /** Who set the email; by default the creating actor (an owner or the operator). */
+  emailSetBy?: EmailSetter;
 }
 
 export interface UserChanges {
@@ -140,6 +143,7 @@ export const createUser = async (
     passwordSetBy:
       input.password === undefined ? null : (input.passwordSetBy ?? passwordSetter(actor)),
     emailVerified: input.emailVerified ?? true,
+    emailSetBy: input.emailSetBy ?? passwordSetter(actor),
     identities: uniqueIdentities(input.identities ?? []).map((i) => ({ ...i, linkedAt: now })),
     createdAt: now,
     updatedAt: now,
@@ -185,7 +189,7 @@ export const updateUser = async (
       ? { email: displayForm(changes.email), emailKey: emailKey(changes.email) }
       : {}),
     ...(changes.email !== undefined && emailKey(changes.email) !== before.emailKey
-      ? emailChangedBy(actor, before)
+      ? { ...emailChangedBy(actor, before), emailSetBy: passwordSetter(actor) }
       : {}),
     ...(changes.username !== undefined
       ? {
@@ -231,10 +235,14 @@ export const updateUser = async (
   const fields = changedFields(before, after);
   if (fields.length === 0) return toPublicUser(before);
   const raised = raisesAboveAdminReach(before, after);
-  const saved = raised ? { ...after, ...passwordOnOwnerRaise(before) } : after;
-  // Tokens first: none made by an admin is ever live with the raised role.
-  if (raised) await revokeTokensMadeByOthers(deps, before, deps.clock.now());
+  if (raised) assertEmailMayBeRaised(after);
+  const saved = raised ? { ...after, ...passwordOnRaise(before) } : after;
+  // Clean-up first (raise-rule.ts): nothing an admin made is ever live with the raised role,
+  // and a failed clean-up leaves the old role.
+  if (raised) await cleanUpBeforeRaise(deps, before, deps.clock.now());
   await deps.store.updateUser(before, saved);
+  // Again after saving: what a concurrent sign-in opened (or minted) meanwhile dies too.
+  if (raised) await cleanUpBeforeRaise(deps, before, deps.clock.now());
   if (after.role !== before.role || after.status !== before.status) await endSessionsOf(deps, id);
   const dropped = linkingOf(before).identities.length - (after.identities?.length ?? 0);
   await recordAudit(deps, meta, {
@@ -341,8 +349,9 @@ export const withNewPassword = async (
  * whoever knew an admin's password (or one of unknown setter) knows the new one too.
  */
 const changedBySelf = (before: UserRecord): PasswordSetter | null =>
-  before.passwordHash !== null && (before.passwordSetBy === 'admin' || !before.passwordSetBy)
-    ? (before.passwordSetBy ?? null)
+  before.passwordHash !== null &&
+  (before.passwordSetBy === 'admin' || before.passwordSetBy === 'unknown' || !before.passwordSetBy)
+    ? (before.passwordSetBy ?? 'unknown')
     : 'self';
 
 const isActiveOwner = (user: UserRecord) => user.role === 'owner' && user.status === 'active';

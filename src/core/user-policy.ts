@@ -1,3 +1,4 @@
+import type { CredentialOrigin } from './credential-lineage';
 import { GatehouseError } from './errors';
 import { isAtLeast, type Role } from './roles';
 import type { UserRecord } from './users';
@@ -7,7 +8,13 @@ import type { UserRecord } from './users';
  * import at start-up), who is not bound by the role ceiling.
  */
 export type Actor =
-  | { kind: 'user'; user: UserRecord; tokenId: string | null }
+  | {
+      kind: 'user';
+      user: UserRecord;
+      tokenId: string | null;
+      /** The origin of the credential the request came in with; absent: unknown. */
+      origin?: CredentialOrigin;
+    }
   | { kind: 'operator'; name: string };
 
 const forbidden = (message: string) => new GatehouseError('forbidden', message);

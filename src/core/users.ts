@@ -39,6 +39,8 @@ export interface UserRecord {
    * codes must stop working; absent on users stored before it (counts as 0).
    */
   credentialVersion?: number;
+  /** Who set the email (credential-lineage.ts); absent on users stored before it: unknown. */
+  emailSetBy?: EmailSetter | null;
 }
 
 /** `(provider, subject)`: `jwt` + normalized email for HS256 SSO, `jwt:<iss>` + sub for JWKS. */
@@ -48,7 +50,11 @@ export interface FederatedIdentity {
   linkedAt: number;
 }
 
-export type PasswordSetter = 'self' | 'owner' | 'admin' | 'operator' | 'import';
+/** 'unknown': set through a credential of unknown origin, vouched for by nobody. */
+export type PasswordSetter = 'self' | 'owner' | 'admin' | 'operator' | 'import' | 'unknown';
+
+/** Who set an email: 'provider' when a trusted identity provider asserted it. */
+export type EmailSetter = PasswordSetter | 'provider';
 
 export type AttributeSource = 'sso' | 'admin';
 

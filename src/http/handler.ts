@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
 import { API_KEY_REFUSAL, createApiKeyCheck } from '../core/api-keys';
 import type { RequestMeta } from '../core/audit';
+import { requestOrigin } from '../core/credential-lineage';
 import type { CoreDeps } from '../core/deps';
 import { GatehouseError, isGatehouseError } from '../core/errors';
 import type { Actor } from '../core/user-policy';
@@ -62,7 +63,12 @@ export const requireActor = async (
   if (!principal.actingAsDefaultOwner && principal.role !== user.role) {
     throw new GatehouseError('token_invalid', 'The account’s role has changed: sign in again.');
   }
-  return { kind: 'user', user, tokenId: principal.jti || null };
+  // Admin influence lineage: what this request makes inherits its credential's origin.
+  const origin = await requestOrigin(request.deps, {
+    sid: principal.sid,
+    tokenId: principal.jti || null,
+  });
+  return { kind: 'user', user, tokenId: principal.jti || null, origin };
 };
 
 const header = (event: HttpEvent, name: string) => event.headers?.[name] ?? undefined;

@@ -32,6 +32,7 @@ export const ssoLandingFor = async (
     codeChallenge: flow.codeChallenge,
     userId: user.id,
     scope: grantScopes(deps.scopes, user.role, null, true),
+    origin: 'sso',
   });
   return withCode(returnTo, code);
 };

@@ -14,6 +14,7 @@ import type {
 import type { UserRecord } from '../../src/core/users';
 import { loginFailuresContract } from './login-failures-contract';
 import { credentialVersionContract } from './store-contract-credentials';
+import { lineageContract } from './store-contract-lineage';
 import { linkingContract } from './store-contract-linking';
 import { aUser } from './users';
 
@@ -49,6 +50,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
   describe(`Store contract: ${name}`, () => {
     linkingContract(fresh);
     credentialVersionContract(fresh);
+    lineageContract(fresh);
     describe('users', () => {
       it('creates a user and finds it by id, email and username', async () => {
         const store = await fresh();

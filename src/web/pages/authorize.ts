@@ -121,6 +121,7 @@ export const authorizePage: PageAction = async (request) => {
     codeChallenge: challenge,
     userId: user.id,
     scope: decision.scope,
+    origin: session.origin ?? 'unknown',
   });
   return backToClient(redirectUri, { code, ...(state ? { state } : {}) });
 };

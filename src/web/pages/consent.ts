@@ -96,6 +96,7 @@ export const consentSubmit: PageAction = async (request) => {
     codeChallenge: pending.codeChallenge,
     userId: user.id,
     scope: pending.scope,
+    origin: session.origin ?? 'unknown',
   });
   return backToClient(pending.redirectUri, { code, ...state }, 303);
 };

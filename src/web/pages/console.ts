@@ -23,7 +23,8 @@ import { grantsSection } from './console-grants';
 export const signedInActor = (request: PageRequest) => {
   if (!request.signedIn) throw new Redirect(signInRedirect(request.deps, currentPath(request)));
   const { user, session } = request.signedIn;
-  return { actor: { kind: 'user' as const, user, tokenId: null }, user, session };
+  const origin = session.origin ?? 'unknown';
+  return { actor: { kind: 'user' as const, user, tokenId: null, origin }, user, session };
 };
 
 const FORM_ERRORS = new Set(['record_invalid', 'conflict', 'forbidden', 'too_many_attempts']);

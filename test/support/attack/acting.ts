@@ -1,4 +1,5 @@
 import { apiTokenDigest } from '../../../src/core/api-token-secret';
+import { requestOrigin } from '../../../src/core/credential-lineage';
 import type { TokenResponse } from '../../../src/core/sessions';
 import type { Actor } from '../../../src/core/user-policy';
 import type { UserRecord } from '../../../src/core/users';
@@ -37,7 +38,12 @@ export const actingAs = async (world: World, n: number, scope: string): Promise<
   const user = await world.deps.store.getUser(verdict.accountId);
   if (!user) return null;
   const tokenId = cred.kind === 'api' ? apiTokenDigest(cred.secret).tokenId : null;
-  return { actor: { kind: 'user', user, tokenId }, user, person: cred.maker, cred, scopes };
+  // As the handlers do: what the step makes inherits its credential's origin (lineage).
+  const origin = await requestOrigin(world.deps, {
+    sid: cred.kind === 'access' ? sidOf(cred.secret) : '',
+    tokenId,
+  });
+  return { actor: { kind: 'user', user, tokenId, origin }, user, person: cred.maker, cred, scopes };
 };
 
 const sidOf = (accessToken: string): string => {

@@ -83,6 +83,18 @@ export const KNOWN_ATTACKS: KnownAttack[] = [
     ],
   },
   {
+    name: "red team A finding 2: an admin sets a viewer's password, mints an API token as the viewer; an owner raises the viewer",
+    invariant: 'roles',
+    settings: plain,
+    ops: [
+      { op: 'adminReset', actor: 1, target: 2, generated: false },
+      // The admin's password for pat, held by ada; the session is credential 2 of the live ones.
+      { op: 'signIn', password: 2, holder: 0, browser: false, client: null },
+      { op: 'apiToken', actor: 2, scoped: false },
+      { op: 'setRole', actor: 0, target: 2, role: 'owner' },
+    ],
+  },
+  {
     name: 'group sync raising a role ends the API tokens made before it (contract v2)',
     invariant: 'revocation',
     settings: plain,
