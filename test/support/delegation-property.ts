@@ -291,6 +291,8 @@ const run = async (store: Store, ops: Op[]) => {
         }
         expect(error).toBeNull();
         for (const s of sessions) s.revoked = true;
+        // It moves the credential version too: codes in flight die (credential-version.ts).
+        for (const c of codes) c.used = true;
         break;
       }
     }

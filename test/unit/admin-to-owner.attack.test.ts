@@ -147,6 +147,8 @@ describe('admin to owner (red team A, findings 2-4): every path fails', () => {
       await actorOf(deps, session, pat.id),
       { email: 'ada-drop@evil.example' },
       meta,
+      // The step-up holds: the admin knows the password it set.
+      { password: ADMIN_PW, authTime: null },
     );
     const change = tokenIn(deps.mailer.sent.find((m) => m.to === 'ada-drop@evil.example')?.text);
     deps.clock.advance(5);

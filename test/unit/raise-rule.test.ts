@@ -213,6 +213,18 @@ describe("an owner's raise, by the rule", () => {
 
   it('gives a session opened by an authorization code the origin of the session that approved it', async () => {
     const { deps, pat } = await world();
+    await deps.store.createClient({
+      clientId: 'app',
+      secretHash: null,
+      name: 'App',
+      redirectUris: ['https://app.example/cb'],
+      grantTypes: ['authorization_code'],
+      confidential: true,
+      firstParty: true,
+      serviceUserId: null,
+      createdBy: null,
+      createdAt: deps.clock.now(),
+    });
     const code = await issueAuthorizationCode(deps, {
       clientId: 'app',
       redirectUri: 'https://app.example/cb',
