@@ -127,7 +127,9 @@ export const takenOver = (user: UserRecord, login: FederatedLogin, at: number): 
   passwordSetBy: null,
   identities: [linkedIdentity(login, at)],
   emailVerified: true,
-  emailSetBy: 'provider',
+  // An address an admin chose stays admin-set whoever proves it (the admin may hold it at the
+  // provider too): only an owner's change clears that (red team C, finding 2).
+  emailSetBy: user.emailSetBy === 'admin' ? 'admin' : 'provider',
 });
 
 /**

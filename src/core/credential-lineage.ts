@@ -64,7 +64,12 @@ export const requestOrigin = async (
     return (await deps.store.getSession(credential.sid))?.origin ?? 'unknown';
   }
   if (credential.tokenId) {
-    return (await deps.store.getApiToken(credential.tokenId))?.origin ?? 'unknown';
+    const token = await deps.store.getApiToken(credential.tokenId);
+    if (!token) return 'unknown';
+    // A token someone made for this user (an admin for a machine user) speaks for its maker,
+    // not the user: what it makes must not count as the user's own (red team C, finding 3).
+    if (token.createdBy !== token.userId) return 'admin';
+    return token.origin ?? 'unknown';
   }
   return 'unknown';
 };

@@ -165,7 +165,10 @@ export const updateFromProvider = async (
         (email.emailKey !== undefined || emailKey(login.email) === before.emailKey)) ||
       emailVerified,
     // The provider vouches that the address it asserts is this person's, whoever set it.
-    ...(login.emailTrusted && emailKey(login.email) === before.emailKey
+    // (An admin-set address stays admin-set: account-linking.ts takenOver.)
+    ...(login.emailTrusted &&
+    emailKey(login.email) === before.emailKey &&
+    before.emailSetBy !== 'admin'
       ? { emailSetBy: 'provider' as const }
       : {}),
     ssoLinkedAt: before.ssoLinkedAt ?? now,

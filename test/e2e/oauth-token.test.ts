@@ -129,6 +129,8 @@ describe('POST /oauth/token', () => {
       name: 'spa',
       grant_types: ['authorization_code', 'refresh_token'],
       confidential: false,
+      // First-party: codes issued here skip the consent a third-party client needs.
+      first_party: true,
       redirect_uris: ['https://spa.example.com/cb'],
     });
     const me = await call('GET', '/me', { token: ownerToken });

@@ -77,19 +77,6 @@ const tokenOf = async (
         userId: user.id,
         scope: ['profile'],
       };
-      // A session is opened only for a client that exists (Store.createSession).
-      await deps.store.createClient({
-        clientId: grant.clientId,
-        secretHash: null,
-        name: 'Property',
-        redirectUris: [grant.redirectUri],
-        grantTypes: ['authorization_code', 'refresh_token'],
-        confidential: false,
-        firstParty: true,
-        serviceUserId: null,
-        createdBy: null,
-        createdAt: deps.clock.now(),
-      });
       const code = await issueAuthorizationCode(deps, grant);
       return {
         spelled: spellings(code.slice(3)).map((s) => `ac_${s}`),
