@@ -26,6 +26,8 @@ export interface AuthorizationCodeRecord {
   credentialVersion?: number;
   /** The origin of the browser session that approved it (credential-lineage.ts). */
   origin?: CredentialOrigin;
+  /** The approving session's auth time; absent: long ago (a step-up needs proof). */
+  authTime?: number;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -54,6 +56,8 @@ export const issueAuthorizationCode = async (
     /** The credentialVersion of the user as the caller read it; absent: read now. */
     credentialVersion?: number;
     origin?: CredentialOrigin;
+    /** When the approving session last authenticated (sessionAuthTime). */
+    authTime?: number;
   },
 ): Promise<string> => {
   if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {
@@ -125,8 +129,10 @@ export const exchangeAuthorizationCode = async (
   // Opened at the version just checked: a move (or the client's deletion) meanwhile refuses it.
   return startSession(deps, user, code.clientId, {
     scope,
-    // The session inherits what opened the browser session that approved the code.
+    // The session inherits what opened the browser session that approved the code, and when
+    // the person last authenticated there: a fresh code is no fresh sign-in (red team C, 1).
     origin: code.origin ?? 'unknown',
+    authTime: code.authTime ?? 0,
   }).catch((error: unknown) => {
     throw isCredentialsMoved(error) ? invalidGrant('The code is invalid, used or expired.') : error;
   });

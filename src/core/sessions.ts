@@ -128,6 +128,8 @@ export const startSession = async (
     requestedScope?: string[] | null;
     /** What opened it (credential-lineage.ts); absent: unknown. */
     origin?: CredentialOrigin;
+    /** When the person last authenticated (a code's approving session); absent: now. */
+    authTime?: number;
   } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
@@ -149,6 +151,7 @@ export const startSession = async (
     ...(scope ? { scope } : {}),
     credentialVersion: credentialVersionOf(user),
     origin: options.origin ?? 'unknown',
+    authTime: options.authTime ?? now,
   };
   const refreshToken = newRefreshToken();
   // Records the sign-in in the same write; a refused session records none.
@@ -335,3 +338,7 @@ export const endAllSessions = async (
   });
   return ended;
 };
+
+/** When the person behind a session last proved who they are (a step-up's recent sign-in). */
+export const sessionAuthTime = (session: SessionRecord): number =>
+  session.authTime ?? session.createdAt;

@@ -30,6 +30,12 @@ export interface SessionRecord {
   credentialVersion?: number;
   /** What opened it (credential-lineage.ts); absent on sessions stored before: unknown. */
   origin?: CredentialOrigin;
+  /**
+   * When the person last proved who they are for this session (a password, an SSO login),
+   * not when the row was written: a session opened by a code keeps the approving browser
+   * session's. Absent on sessions stored before: their createdAt.
+   */
+  authTime?: number;
 }
 
 /** One refresh token of a session, kept only as its SHA-256. */

@@ -33,6 +33,8 @@ export const ssoLandingFor = async (
     userId: user.id,
     scope: grantScopes(deps.scopes, user.role, null, true),
     origin: 'sso',
+    // The SSO login that just happened.
+    authTime: deps.clock.now(),
   });
   return withCode(returnTo, code);
 };

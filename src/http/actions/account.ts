@@ -8,6 +8,7 @@ import {
   signUp,
   verifyEmail,
 } from '../../core/self-service';
+import { sessionAuthTime } from '../../core/sessions';
 import { type Action, type ActionRequest, requireActor } from '../handler';
 import { json, noContent } from '../responses';
 import type {
@@ -64,7 +65,7 @@ export const updateMeAction: Action = async (request) => {
   const live = session?.userId === actor.user.id && session.revokedAt === null;
   const user = await updateOwnProfile(request.deps, actor, changes, request.meta, {
     ...(password !== undefined ? { password } : {}),
-    authTime: live ? session.createdAt : null,
+    authTime: live ? sessionAuthTime(session) : null,
   });
   return json(200, { user });
 };

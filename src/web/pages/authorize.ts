@@ -4,6 +4,7 @@ import { rememberPendingConsent } from '../../core/consent-requests';
 import { credentialVersionOf } from '../../core/credential-version';
 import { GatehouseError } from '../../core/errors';
 import { InvalidScopeError, parseScope } from '../../core/oauth-scopes';
+import { sessionAuthTime } from '../../core/sessions';
 import type { HttpResult } from '../../http/responses';
 import { html } from '../html';
 import { layout } from '../layout';
@@ -122,6 +123,7 @@ export const authorizePage: PageAction = async (request) => {
     userId: user.id,
     scope: decision.scope,
     origin: session.origin ?? 'unknown',
+    authTime: sessionAuthTime(session),
   });
   return backToClient(redirectUri, { code, ...(state ? { state } : {}) });
 };

@@ -4,6 +4,7 @@ import { answerPendingConsent, readPendingConsent } from '../../core/consent-req
 import { credentialVersionOf } from '../../core/credential-version';
 import { GatehouseError } from '../../core/errors';
 import { describeScope, InvalidScopeError } from '../../core/oauth-scopes';
+import { sessionAuthTime } from '../../core/sessions';
 import { html } from '../html';
 import { csrfField, layout } from '../layout';
 import { type PageAction, type PageRequest, page } from '../page-handler';
@@ -97,6 +98,7 @@ export const consentSubmit: PageAction = async (request) => {
     userId: user.id,
     scope: pending.scope,
     origin: session.origin ?? 'unknown',
+    authTime: sessionAuthTime(session),
   });
   return backToClient(pending.redirectUri, { code, ...state }, 303);
 };

@@ -1,6 +1,7 @@
 import { changeOwnPassword, updateOwnProfile } from '../../core/account';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../core/api-tokens';
 import { isGatehouseError } from '../../core/errors';
+import { sessionAuthTime } from '../../core/sessions';
 import type { UserRecord } from '../../core/users';
 import { ChangePasswordBody, CreateTokenBody, UpdateMeBody } from '../../http/schemas';
 import { checked, given } from '../forms';
@@ -90,7 +91,7 @@ export const profileSubmit: PageAction = async (request) => {
       });
       await updateOwnProfile(request.deps, who.actor, changes, request.meta, {
         ...(given(form, 'password') ? { password: given(form, 'password') } : {}),
-        authTime: who.session.createdAt,
+        authTime: sessionAuthTime(who.session),
       });
       const moving =
         changes.email !== undefined && changes.email.toLowerCase() !== who.user.emailKey;
