@@ -130,6 +130,8 @@ export const startSession = async (
     origin?: CredentialOrigin;
     /** When the person last authenticated (a code's approving session); absent: now. */
     authTime?: number;
+    /** A password sign-in's failure count, cleared in the session's own write. */
+    clearsLoginFailures?: string;
   } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
@@ -155,7 +157,11 @@ export const startSession = async (
   };
   const refreshToken = newRefreshToken();
   // Records the sign-in in the same write; a refused session records none.
-  await deps.store.createSession(session, refreshRecord(refreshToken, session, now));
+  await deps.store.createSession(
+    session,
+    refreshRecord(refreshToken, session, now),
+    options.clearsLoginFailures ? { clearLoginFailures: options.clearsLoginFailures } : {},
+  );
   const tokens = await tokenResponse(
     deps,
     { ...user, lastSignInAt: now },

@@ -97,10 +97,9 @@ export const signInWithPassword = async (
   const verifiedHash = user.passwordHash ?? '';
   // The rehash written (if any): the account's own hash of the same password.
   let rehashed: string | null = null;
-  // The right password: the count starts over. Run beside the session start, so a sign-in
-  // pays one round trip more than before at most (the attempt), not two.
+  // The right password: the count starts over, in the session's own write (startSession), so
+  // a sign-in pays one round trip more than before at most (the attempt), not two.
   const upkeep = Promise.all([
-    store.clearLoginFailures(failureKey),
     user.passwordHash && hasher.needsRehash(user.passwordHash)
       ? hasher
           .hash(request.password)
@@ -115,26 +114,32 @@ export const signInWithPassword = async (
   try {
     assertMaySignIn(user);
   } catch (error) {
-    await Promise.all([upkeep, audit('failure', { reason: (error as GatehouseError).code })]);
+    await Promise.all([
+      upkeep,
+      store.clearLoginFailures(failureKey),
+      audit('failure', { reason: (error as GatehouseError).code }),
+    ]);
     throw error;
   }
   const open = (at: UserRecord) =>
     startSession(deps, at, request.clientId ?? null, {
       browser: request.browser ?? false,
       origin: passwordOrigin(user),
+      clearsLoginFailures: failureKey,
       ...(request.scope !== undefined ? { requestedScope: request.scope } : {}),
     });
   const first = open(user).then(
     (tokens) => ({ tokens, error: null }),
     (error: unknown) => ({ tokens: null, error }),
   );
-  const [outcome] = await Promise.all([first, upkeep]);
+  // The success event is written beside the session start (one round trip less); a session
+  // that a concurrent credential change refuses adds a failure event after it.
+  const [outcome] = await Promise.all([first, upkeep, audit('success', {})]);
   try {
-    const tokens =
+    return (
       outcome.tokens ??
-      (await retryAfterMove(deps, user, [verifiedHash, rehashed], open, outcome.error));
-    await audit('success', {});
-    return tokens;
+      (await retryAfterMove(deps, user, [verifiedHash, rehashed], open, outcome.error))
+    );
   } catch (error) {
     await audit('failure', { reason: isGatehouseError(error) ? error.code : 'error' });
     throw error;

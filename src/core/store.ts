@@ -146,9 +146,14 @@ export interface Store {
    * atomically with the write, the user exists at that version (absent on the user counts as
    * 0) and `session.clientId`, when set, names a client that still exists: 'conflict' and
    * nothing written otherwise. The same write records `createdAt` as the user's
-   * `lastSignInAt`.
+   * `lastSignInAt`, and clears `clearLoginFailures`' count (a password sign-in's), so a sign-in
+   * pays one round trip for all three.
    */
-  createSession(session: SessionRecord, refresh: RefreshTokenRecord | null): Promise<void>;
+  createSession(
+    session: SessionRecord,
+    refresh: RefreshTokenRecord | null,
+    options?: { clearLoginFailures?: string },
+  ): Promise<void>;
   getSession(sid: string): Promise<SessionRecord | null>;
   getRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
   /** Marks `oldHash` used and stores `next`, in one step, if neither is spent or revoked. */

@@ -82,7 +82,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     ...createDynamoOneTime(db, names.tokens),
     ...createDynamoConsents(db, names.tokens),
 
-    async createSession(session, refresh) {
+    async createSession(session, refresh, options) {
       // One transaction: the session is written only while the user still has the credential
       // version it was opened at and its client still exists (a revoking write or a client's
       // deletion in between leaves nothing behind for the sweeps to miss).
@@ -120,6 +120,16 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             ];
       const items: TransactItem[] = [
         ...guards,
+        ...(options?.clearLoginFailures
+          ? [
+              {
+                Delete: {
+                  TableName: names.tokens,
+                  Key: keys.loginFailures(options.clearLoginFailures),
+                },
+              },
+            ]
+          : []),
         {
           Put: {
             TableName: names.tokens,

@@ -195,7 +195,7 @@ export const createMemoryStore = (): Store => {
       return true;
     },
 
-    async createSession(session, refresh) {
+    async createSession(session, refresh, options) {
       // As DynamoDB's transaction: both checks and the writes in one synchronous step.
       const user = users.get(session.userId);
       const guarded = session.credentialVersion !== undefined;
@@ -209,6 +209,7 @@ export const createMemoryStore = (): Store => {
       if (guarded) update(session.userId, { lastSignInAt: session.createdAt });
       sessions.set(session.sid, copy(session));
       if (refresh) refreshTokens.set(refresh.hash, copy(refresh));
+      if (options?.clearLoginFailures) failures.delete(options.clearLoginFailures);
     },
     async keepSessionAtVersion(sid, credentialVersion) {
       const session = sessions.get(sid);
