@@ -28,13 +28,6 @@ const lockedOut = (seconds: number) =>
     seconds,
   );
 
-export const findUserByLogin = (deps: CoreDeps, login: string): Promise<UserRecord | null> => {
-  const key = loginKey(login);
-  return key.kind === 'email'
-    ? deps.store.findUserByEmail(key.key)
-    : deps.store.findUserByUsername(key.key);
-};
-
 /**
  * Break-glass: with PASSWORD_LOGIN_ENABLED=0, the default owner (DEFAULT_OWNER_EMAIL or
  * DEFAULT_OWNER_USERNAME) may still sign in with a password, so a broken identity provider
@@ -66,10 +59,17 @@ export const signInWithPassword = async (
       'Password sign-in is turned off: sign in through SSO.',
     );
   }
-  const user = await findUserByLogin(deps, request.login);
   // One counter per account, whichever login named it; a login naming nobody has its own.
-  // Both paths do the same store work (one lookup, one conditional write) and one bcrypt.
-  const failureKey = user ? accountLockoutKey(user.id) : lockoutKey(loginKey(request.login).key);
+  // Both paths do the same store work (the login's item, then the user item beside the
+  // conditional write of the attempt) and one bcrypt.
+  const named = loginKey(request.login);
+  const userId = await store.findUserIdByLogin(named);
+  const failureKey = userId ? accountLockoutKey(userId) : lockoutKey(named.key);
+  // The lock is checked, and this attempt counted, before bcrypt (see password-attempt.ts).
+  const [user, locked] = await Promise.all([
+    store.getUser(userId ?? '-'),
+    takePasswordAttempt(deps, failureKey),
+  ]);
   // auth.* events name the user as actor and target; null for an unknown login.
   const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
     recordAudit(deps, meta, {
@@ -79,8 +79,6 @@ export const signInWithPassword = async (
       outcome,
       detail: { method: breakGlass ? 'password_break_glass' : 'password', ...detail },
     });
-  // The lock is checked, and this attempt counted, before bcrypt (see password-attempt.ts).
-  const locked = await takePasswordAttempt(deps, failureKey);
   if (locked > 0) {
     await audit('failure', { reason: 'too_many_attempts' });
     throw lockedOut(locked);

@@ -111,6 +111,11 @@ export interface Store {
   findUserByEmail(emailKey: string): Promise<UserRecord | null>;
   findUserByUsername(usernameKey: string): Promise<UserRecord | null>;
   /**
+   * The id a login names, from its uniqueness item alone (one read): sign-in counts the
+   * attempt against that account while it reads the user.
+   */
+  findUserIdByLogin(login: { kind: 'email' | 'username'; key: string }): Promise<string | null>;
+  /**
    * Replaces `before` by `after` in one atomic write, with its unique fields and the owner
    * count: 'conflict' if the user changed since `before` was read, a new email or username is
    * taken, or the change would leave no active owner.

@@ -28,6 +28,7 @@ type UserMethods = Pick<
   | 'getUser'
   | 'findUserByEmail'
   | 'findUserByUsername'
+  | 'findUserIdByLogin'
   | 'updateUser'
   | 'deleteUser'
   | 'listUsers'
@@ -277,6 +278,14 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
       return item ? withoutKeys<UserRecord>(item) : null;
     },
     findUserByEmail: (emailKey) => findByGuard(keys.email(emailKey)),
+    async findUserIdByLogin(login) {
+      const guard = await getItem(
+        db,
+        table,
+        login.kind === 'email' ? keys.email(login.key) : keys.username(login.key),
+      );
+      return typeof guard?.userId === 'string' ? guard.userId : null;
+    },
     findUserByUsername: (usernameKey) => findByGuard(keys.username(usernameKey)),
     findUserByIdentity: (provider, subject) => findByGuard(keys.identity(provider, subject)),
 

@@ -140,6 +140,9 @@ export const createMemoryStore = (): Store => {
     async findUserByUsername(key) {
       return byId(usernames.get(key));
     },
+    async findUserIdByLogin(login) {
+      return (login.kind === 'email' ? emails : usernames).get(login.key) ?? null;
+    },
     async updateUser(before, after) {
       assertUnchanged(before);
       if (lastOwnerLost(before, after)) throw lastOwner();

@@ -62,6 +62,12 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         expect(await store.getUser(newId())).toBeNull();
         expect(await store.findUserByEmail('nobody@example.com')).toBeNull();
         expect(await store.findUserByUsername('nobody')).toBeNull();
+        const id = (kind: 'email' | 'username', key: string) =>
+          store.findUserIdByLogin({ kind, key });
+        expect(await id('email', 'ann@example.com')).toBe(user.id);
+        expect(await id('username', 'ann')).toBe(user.id);
+        expect(await id('email', 'nobody@example.com')).toBeNull();
+        expect(await id('username', 'nobody')).toBeNull();
       });
 
       it('refuses a taken email or username and writes nothing of the refused user', async () => {
