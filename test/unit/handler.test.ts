@@ -77,7 +77,8 @@ describe('createHandler', () => {
 
   it('turns an unexpected failure into a bare 500 with nothing of the error', async () => {
     const deps = testDeps();
-    deps.store.findUserByEmail = async () => {
+    // The first read a sign-in makes: the account its login names.
+    deps.store.findUserIdByLogin = async () => {
       throw new Error('secret internals: connection string');
     };
     const handler = createHandler('signIn', { 'POST /auth/sign-in': signIn }, { deps: () => deps });
