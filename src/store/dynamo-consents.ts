@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ConsentRecord } from '../core/consent';
 import type { Store } from '../core/store';
-import { type Item, isConditionFailure } from './dynamo-shared';
+import { type Item, revokeSessionItem } from './dynamo-shared';
 import { keys } from './schema';
 
 const toConsent = (item: Item): ConsentRecord => ({
@@ -108,25 +108,7 @@ export const createDynamoConsents = (
       for (const item of page.Items ?? []) sids.push(String(item.sid));
       start = page.LastEvaluatedKey;
     } while (start);
-    const ended = await Promise.all(
-      sids.map(async (sid) => {
-        try {
-          await db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: keys.session(sid),
-              UpdateExpression: 'SET revokedAt = :at',
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-              ExpressionAttributeValues: { ':at': at },
-            }),
-          );
-          return true;
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-          return false;
-        }
-      }),
-    );
+    const ended = await Promise.all(sids.map((sid) => revokeSessionItem(db, table, sid, at)));
     // Only the sessions this call ended (the list keeps revoked ones until their TTL).
     return ended.filter(Boolean).length;
   },

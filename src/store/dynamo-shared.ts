@@ -4,8 +4,10 @@ import {
   GetCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { GatehouseError } from '../core/errors';
+import { keys } from './schema';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 export type { Item } from './items';
@@ -66,3 +68,27 @@ export const positionOf = (item: Item, attributes: readonly string[]): Record<st
   Object.fromEntries(attributes.map((name) => [name, String(item[name])]));
 
 export { withoutKeys } from './items';
+
+/** Ends a session: true when this call ended it (it existed and was live). */
+export const revokeSessionItem = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  sid: string,
+  at: number,
+): Promise<boolean> => {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.session(sid),
+        UpdateExpression: 'SET revokedAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return false;
+  }
+};

@@ -21,6 +21,7 @@ import {
   type Item,
   isConditionFailure,
   notExists,
+  revokeSessionItem,
   type TransactItem,
   transact,
   withoutKeys,
@@ -55,24 +56,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     };
   };
 
-  /** True when this call ended the session (it existed and was live). */
-  const revokeSession = async (sid: string, at: number): Promise<boolean> => {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName: names.tokens,
-          Key: keys.session(sid),
-          UpdateExpression: 'SET revokedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return false;
-    }
-  };
+  const revokeSession = (sid: string, at: number) => revokeSessionItem(db, names.tokens, sid, at);
 
   return {
     ...createDynamoUsers(db, names.users),
