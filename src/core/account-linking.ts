@@ -145,7 +145,7 @@ export const removeCredentialsForTakeover = async (
 ): Promise<void> => {
   const consents = await deps.store.listConsents(userId);
   await Promise.all([
-    deps.store.revokeUserSessions(userId, at, keepSid),
+    deps.store.revokeUserSessions(userId, at, { keepSid }),
     deps.store.revokeUserApiTokens(userId, at),
     ...consents.map((consent) => deps.store.deleteConsent(userId, consent.clientId)),
   ]);

@@ -43,7 +43,7 @@ export const changeOwnPassword = async (
   await deps.store.updateUser(before, after);
   // The version moved (withNewPassword): the caller's own session carries on at the new one.
   if (keepSid) await deps.store.keepSessionAtVersion(keepSid, credentialVersionOf(after));
-  const ended = await deps.store.revokeUserSessions(before.id, deps.clock.now(), keepSid);
+  const ended = await deps.store.revokeUserSessions(before.id, deps.clock.now(), { keepSid });
   await recordAudit(deps, meta, {
     action: 'account.password_change',
     actorId: before.id,

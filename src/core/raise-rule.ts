@@ -59,7 +59,7 @@ export const cleanUpBeforeRaise = async (
   at: number,
   options: { everyToken?: boolean; keepSid?: string } = {},
 ): Promise<void> => {
-  await deps.store.revokeUserSessions(user.id, at, options.keepSid);
+  await deps.store.revokeUserSessions(user.id, at, { keepSid: options.keepSid });
   if (options.everyToken) {
     await deps.store.revokeUserApiTokens(user.id, at);
     return;

@@ -98,6 +98,12 @@ export interface AuditQuery {
  * (test/support/store-contract.ts). Uniqueness and races are the adapter's job: it answers
  * a taken email or username with GatehouseError('conflict').
  */
+/** Which of a user's sessions a sweep spares (Store.revokeUserSessions). */
+export interface SessionSweep {
+  keepSid?: string;
+  belowVersion?: number;
+}
+
 export interface Store {
   /** Creates a user with its unique email and username, atomically. */
   createUser(user: UserRecord): Promise<void>;
@@ -173,8 +179,12 @@ export interface Store {
    * kept by a password change made with the current password.
    */
   keepSessionAtVersion(sid: string, credentialVersion: number): Promise<void>;
-  /** Ends every live session of the user but `keepSid` (a password change keeps the caller's). */
-  revokeUserSessions(userId: string, at: number, keepSid?: string): Promise<number>;
+  /**
+   * Ends every live session of the user but `keepSid` (a password change keeps the caller's).
+   * With `belowVersion`, only sessions made at an older credentialVersion: a sign-in that read
+   * the user after the change that moved the version keeps what it opened.
+   */
+  revokeUserSessions(userId: string, at: number, options?: SessionSweep): Promise<number>;
   /**
    * Ends every live session issued to the client (a deleted client's, refresh-token and
    * client_credentials sessions alike), including ones created a moment before; answers how many.

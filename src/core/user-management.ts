@@ -1,6 +1,6 @@
 import { emailChangedBy, passwordSetter, uniqueIdentities } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
-import { nextCredentialVersion } from './credential-version';
+import { credentialVersionOf, nextCredentialVersion } from './credential-version';
 import { decodeCursor, encodeCursor } from './cursor';
 import { generateStrongPassword } from './default-owner';
 import type { CoreDeps } from './deps';
@@ -73,9 +73,17 @@ export const loadUser = async (deps: CoreDeps, id: string): Promise<UserRecord> 
   return user;
 };
 
-/** The one place a user's sessions end after a change that must reach their tokens. */
-const endSessionsOf = (deps: CoreDeps, userId: string) =>
-  deps.store.revokeUserSessions(userId, deps.clock.now());
+/**
+ * The one place a user's sessions end after a change that must reach their tokens. Given the
+ * user as saved, only sessions from before it end: one a sign-in opened after the change (at
+ * the new credentialVersion, so with what the change set) stays.
+ */
+const endSessionsOf = (deps: CoreDeps, userId: string, saved?: UserRecord) =>
+  deps.store.revokeUserSessions(
+    userId,
+    deps.clock.now(),
+    saved ? { belowVersion: credentialVersionOf(saved) } : {},
+  );
 
 /** A user now waits for approval: EventBridge `user.pending` on AWS, a log line locally. */
 export const announcePending = (deps: CoreDeps, user: UserRecord) =>
@@ -243,7 +251,9 @@ export const updateUser = async (
   await deps.store.updateUser(before, saved);
   // Again after saving: what a concurrent sign-in opened (or minted) meanwhile dies too.
   if (raised) await cleanUpBeforeRaise(deps, before, deps.clock.now());
-  if (after.role !== before.role || after.status !== before.status) await endSessionsOf(deps, id);
+  if (after.role !== before.role || after.status !== before.status) {
+    await endSessionsOf(deps, id, saved);
+  }
   const dropped = linkingOf(before).identities.length - (after.identities?.length ?? 0);
   await recordAudit(deps, meta, {
     action: 'user.update',
@@ -305,7 +315,7 @@ export const resetPassword = async (
     passwordSetter(actor),
   );
   await deps.store.updateUser(before, after);
-  await endSessionsOf(deps, id);
+  await endSessionsOf(deps, id, after);
   await recordAudit(deps, meta, {
     action: 'user.reset_password',
     ...auditActor(actor),

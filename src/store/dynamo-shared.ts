@@ -75,6 +75,7 @@ export const revokeSessionItem = async (
   table: string,
   sid: string,
   at: number,
+  belowVersion?: number,
 ): Promise<boolean> => {
   try {
     await db.send(
@@ -82,8 +83,15 @@ export const revokeSessionItem = async (
         TableName: table,
         Key: keys.session(sid),
         UpdateExpression: 'SET revokedAt = :at',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-        ExpressionAttributeValues: { ':at': at },
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(revokedAt)${
+          belowVersion === undefined
+            ? ''
+            : ' AND (attribute_not_exists(credentialVersion) OR credentialVersion < :v)'
+        }`,
+        ExpressionAttributeValues: {
+          ':at': at,
+          ...(belowVersion === undefined ? {} : { ':v': belowVersion }),
+        },
       }),
     );
     return true;

@@ -56,7 +56,8 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     };
   };
 
-  const revokeSession = (sid: string, at: number) => revokeSessionItem(db, names.tokens, sid, at);
+  const revokeSession = (sid: string, at: number, belowVersion?: number) =>
+    revokeSessionItem(db, names.tokens, sid, at, belowVersion);
 
   return {
     ...createDynamoUsers(db, names.users),
@@ -216,7 +217,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     async revokeSession(sid, at) {
       await revokeSession(sid, at);
     },
-    async revokeUserSessions(userId, at, keepSid) {
+    async revokeUserSessions(userId, at, { keepSid, belowVersion } = {}) {
       const sids: string[] = [];
       let start: Item | undefined;
       do {
@@ -235,8 +236,8 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
         }
         start = page.LastEvaluatedKey;
       } while (start);
-      await Promise.all(sids.map((sid) => revokeSession(sid, at)));
-      return sids.length;
+      const ended = await Promise.all(sids.map((sid) => revokeSession(sid, at, belowVersion)));
+      return ended.filter(Boolean).length;
     },
     async revokeClientSessions(clientId, at) {
       const sids: string[] = [];

@@ -3,6 +3,7 @@ import type { AuditEvent } from '../core/audit';
 import type { AuthorizationCodeRecord } from '../core/authorization-codes';
 import type { ClientRecord } from '../core/clients';
 import type { ConsentRecord } from '../core/consent';
+import { credentialVersionOf } from '../core/credential-version';
 import { GatehouseError } from '../core/errors';
 import { nextFailures } from '../core/lockout';
 import type { OneTimeTokenRecord } from '../core/one-time-tokens';
@@ -237,9 +238,13 @@ export const createMemoryStore = (): Store => {
     async revokeSession(sid, at) {
       revoke(sid, at);
     },
-    async revokeUserSessions(userId, at, keepSid) {
+    async revokeUserSessions(userId, at, { keepSid, belowVersion } = {}) {
       const mine = [...sessions.values()].filter(
-        (s) => s.userId === userId && s.revokedAt === null && s.sid !== keepSid,
+        (s) =>
+          s.userId === userId &&
+          s.revokedAt === null &&
+          s.sid !== keepSid &&
+          (belowVersion === undefined || credentialVersionOf(s) < belowVersion),
       );
       for (const session of mine) revoke(session.sid, at);
       return mine.length;

@@ -603,9 +603,24 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         const store = await fresh();
         const [kept, other] = [aSession('me'), aSession('me')];
         for (const s of [kept, other]) await store.createSession(s, aRefresh(s));
-        expect(await store.revokeUserSessions('me', T0 + 1, kept.sid)).toBe(1);
+        expect(await store.revokeUserSessions('me', T0 + 1, { keepSid: kept.sid })).toBe(1);
         expect((await store.getSession(kept.sid))?.revokedAt).toBeNull();
         expect((await store.getSession(other.sid))?.revokedAt).toBe(T0 + 1);
+      });
+
+      it("ends only a user's sessions from below a credential version when told one", async () => {
+        const store = await fresh();
+        const sessions = [aSession('me'), aSession('me'), aSession('me'), aSession('me')];
+        for (const s of sessions) await store.createSession(s, aRefresh(s));
+        // Versions 0, 2, 3, 4 (keepSessionAtVersion moves a live session's version).
+        for (const [i, s] of sessions.entries()) {
+          if (i > 0) await store.keepSessionAtVersion(s.sid, i + 1);
+        }
+        expect(await store.revokeUserSessions('me', T0 + 1, { belowVersion: 3 })).toBe(2);
+        const revokedAt = async (i: number) =>
+          (await store.getSession(sessions[i]?.sid as string))?.revokedAt;
+        expect([await revokedAt(0), await revokedAt(1)]).toEqual([T0 + 1, T0 + 1]);
+        expect([await revokedAt(2), await revokedAt(3)]).toEqual([null, null]);
       });
     });
 
