@@ -167,8 +167,9 @@ const measureSignIn = async (url: string, password: string): Promise<Figure[]> =
   print(await signInBreakdown(OWNER_EMAIL, password));
   print();
   print(
-    'The steps: lockout record and user (email guard, then user item) read in parallel, bcrypt,\n' +
-      'then the session transaction and the last-sign-in update in parallel, then the token.',
+    "The steps: the login's guard item, then the user item and the attempt (a conditional\n" +
+      'write of the lockout record) in parallel, bcrypt, then one transaction (session, refresh\n' +
+      'token, last sign-in, lockout cleared, audit event), then the token.',
   );
 
   const overhead = p('right password', 0.5) - p('bare bcrypt verify', 0.5);

@@ -32,15 +32,14 @@ export interface AuditEntry {
   detail?: AuditEvent['detail'];
 }
 
-/**
- * Records an event. A failed audit write is logged by the caller's logger but does not undo
- * or fail the change it describes.
- */
-export const recordAudit = async (
-  deps: CoreDeps,
-  meta: RequestMeta,
-  entry: AuditEntry,
-): Promise<void> => {
+/** An event as stored, with when the store may forget it. */
+export interface AuditRecord {
+  event: AuditEvent;
+  expiresAt: number;
+}
+
+/** The event an entry makes now, for recordAudit or a store write that carries it. */
+export const auditRecord = (deps: CoreDeps, meta: RequestMeta, entry: AuditEntry): AuditRecord => {
   const now = deps.clock.now();
   const event: AuditEvent = {
     id: newId(),
@@ -54,8 +53,21 @@ export const recordAudit = async (
     outcome: entry.outcome ?? 'success',
     detail: entry.detail ?? {},
   };
+  return { event, expiresAt: now + deps.config.auditRetentionDays * 86_400_000 };
+};
+
+/**
+ * Records an event. A failed audit write is logged by the caller's logger but does not undo
+ * or fail the change it describes.
+ */
+export const recordAudit = async (
+  deps: CoreDeps,
+  meta: RequestMeta,
+  entry: AuditEntry,
+): Promise<void> => {
+  const { event, expiresAt } = auditRecord(deps, meta, entry);
   try {
-    await deps.store.writeAuditEvent(event, now + deps.config.auditRetentionDays * 86_400_000);
+    await deps.store.writeAuditEvent(event, expiresAt);
   } catch (error) {
     deps.onAuditFailure(error, event);
   }

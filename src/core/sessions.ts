@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type AccessTokenClaims, signAccessToken } from './access-tokens';
-import { noRequest, type RequestMeta, recordAudit } from './audit';
+import { type AuditEntry, auditRecord, noRequest, type RequestMeta, recordAudit } from './audit';
 import { secretShape } from './base64url';
 import type { ClientRecord } from './clients';
 import { toSeconds } from './clock';
@@ -132,6 +132,8 @@ export const startSession = async (
     authTime?: number;
     /** A password sign-in's failure count, cleared in the session's own write. */
     clearsLoginFailures?: string;
+    /** The sign-in's success event, written in the session's own write (only if it is). */
+    audit?: { meta: RequestMeta; entry: AuditEntry };
   } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
@@ -157,11 +159,10 @@ export const startSession = async (
   };
   const refreshToken = newRefreshToken();
   // Records the sign-in in the same write; a refused session records none.
-  await deps.store.createSession(
-    session,
-    refreshRecord(refreshToken, session, now),
-    options.clearsLoginFailures ? { clearLoginFailures: options.clearsLoginFailures } : {},
-  );
+  await deps.store.createSession(session, refreshRecord(refreshToken, session, now), {
+    ...(options.clearsLoginFailures ? { clearLoginFailures: options.clearsLoginFailures } : {}),
+    ...(options.audit ? { audit: auditRecord(deps, options.audit.meta, options.audit.entry) } : {}),
+  });
   const tokens = await tokenResponse(
     deps,
     { ...user, lastSignInAt: now },

@@ -1,4 +1,4 @@
-import { noRequest, type RequestMeta, recordAudit } from './audit';
+import { type AuditEntry, noRequest, type RequestMeta, recordAudit } from './audit';
 import { passwordOrigin } from './credential-lineage';
 import type { CoreDeps } from './deps';
 import { GatehouseError, isGatehouseError } from './errors';
@@ -71,14 +71,15 @@ export const signInWithPassword = async (
     takePasswordAttempt(deps, failureKey),
   ]);
   // auth.* events name the user as actor and target; null for an unknown login.
+  const event = (outcome: 'success' | 'failure', detail: Record<string, string>): AuditEntry => ({
+    action: 'auth.sign_in',
+    actorId: user?.id ?? null,
+    targetId: user?.id ?? null,
+    outcome,
+    detail: { method: breakGlass ? 'password_break_glass' : 'password', ...detail },
+  });
   const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
-    recordAudit(deps, meta, {
-      action: 'auth.sign_in',
-      actorId: user?.id ?? null,
-      targetId: user?.id ?? null,
-      outcome,
-      detail: { method: breakGlass ? 'password_break_glass' : 'password', ...detail },
-    });
+    recordAudit(deps, meta, event(outcome, detail));
   if (locked > 0) {
     await audit('failure', { reason: 'too_many_attempts' });
     throw lockedOut(locked);
@@ -124,15 +125,16 @@ export const signInWithPassword = async (
       browser: request.browser ?? false,
       origin: passwordOrigin(user),
       clearsLoginFailures: failureKey,
+      // In the session's own write: one round trip, and no success without its session.
+      audit: { meta, entry: event('success', {}) },
       ...(request.scope !== undefined ? { requestedScope: request.scope } : {}),
     });
   const first = open(user).then(
     (tokens) => ({ tokens, error: null }),
     (error: unknown) => ({ tokens: null, error }),
   );
-  // The success event is written beside the session start (one round trip less); a session
-  // that a concurrent credential change refuses adds a failure event after it.
-  const [outcome] = await Promise.all([first, upkeep, audit('success', {})]);
+  // A session that a concurrent credential change refuses adds a failure event after it.
+  const [outcome] = await Promise.all([first, upkeep]);
   try {
     return (
       outcome.tokens ??

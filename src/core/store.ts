@@ -1,5 +1,5 @@
 import type { ApiTokenRecord } from './api-tokens';
-import type { AuditEvent } from './audit';
+import type { AuditEvent, AuditRecord } from './audit';
 import type { AuthorizationCodeRecord } from './authorization-codes';
 import type { ClientRecord } from './clients';
 import type { ConsentRecord } from './consent';
@@ -98,6 +98,14 @@ export interface AuditQuery {
  * (test/support/store-contract.ts). Uniqueness and races are the adapter's job: it answers
  * a taken email or username with GatehouseError('conflict').
  */
+/** What a session's own transaction writes besides it (one round trip for a sign-in). */
+export interface SessionStartWrites {
+  /** The password failure count to clear. */
+  clearLoginFailures?: string;
+  /** The sign-in's success event: written only if the session is. */
+  audit?: AuditRecord;
+}
+
 /** Which of a user's sessions a sweep spares (Store.revokeUserSessions). */
 export interface SessionSweep {
   keepSid?: string;
@@ -163,7 +171,7 @@ export interface Store {
   createSession(
     session: SessionRecord,
     refresh: RefreshTokenRecord | null,
-    options?: { clearLoginFailures?: string },
+    options?: SessionStartWrites,
   ): Promise<void>;
   getSession(sid: string): Promise<SessionRecord | null>;
   getRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;

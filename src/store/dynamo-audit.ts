@@ -6,27 +6,25 @@ import { keys } from './schema';
 
 const MAX_QUERIES_PER_PAGE = 10;
 
+/** An audit event's item, with the keys of the indexes that list it. */
+export const auditItem = (event: AuditEvent, expiresAt: number): Item => ({
+  ...keys.auditEvent(event.id),
+  ...event,
+  timePk: 'AUDIT',
+  atSk: `${event.at}#${event.id}`,
+  ...(event.actor_id ? { actorPk: event.actor_id } : {}),
+  ...(event.target_id ? { targetPk: event.target_id } : {}),
+  actionPk: event.action,
+  ttl: epochSeconds(expiresAt),
+});
+
 /** The audit log on DynamoDB: one item per event, four sparse indexes, newest first. */
 export const createDynamoAudit = (
   db: DynamoDBDocumentClient,
   table: string,
 ): Pick<Store, 'writeAuditEvent' | 'listAuditEvents'> => ({
   async writeAuditEvent(event, expiresAt) {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...keys.auditEvent(event.id),
-          ...event,
-          timePk: 'AUDIT',
-          atSk: `${event.at}#${event.id}`,
-          ...(event.actor_id ? { actorPk: event.actor_id } : {}),
-          ...(event.target_id ? { targetPk: event.target_id } : {}),
-          actionPk: event.action,
-          ttl: epochSeconds(expiresAt),
-        },
-      }),
-    );
+    await db.send(new PutCommand({ TableName: table, Item: auditItem(event, expiresAt) }));
   },
 
   async listAuditEvents(query: AuditQuery): Promise<Page<AuditEvent>> {

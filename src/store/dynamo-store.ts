@@ -7,7 +7,7 @@ import {
 import { GatehouseError } from '../core/errors';
 import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '../core/store';
 import { createDynamoApiTokens } from './dynamo-api-tokens';
-import { createDynamoAudit } from './dynamo-audit';
+import { auditItem, createDynamoAudit } from './dynamo-audit';
 import { createDynamoClients } from './dynamo-clients';
 import { createDynamoConsents } from './dynamo-consents';
 import { createDynamoLoginFailures } from './dynamo-login-failures';
@@ -128,6 +128,16 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
           },
         },
         ...(refresh ? [{ Put: { TableName: names.tokens, Item: refreshItem(refresh) } }] : []),
+        ...(options?.audit
+          ? [
+              {
+                Put: {
+                  TableName: names.audit,
+                  Item: auditItem(options.audit.event, options.audit.expiresAt),
+                },
+              },
+            ]
+          : []),
         // Listed under its client, so deleting the client finds it (revokeClientSessions).
         ...(session.clientId
           ? [

@@ -214,6 +214,7 @@ export const createMemoryStore = (): Store => {
       sessions.set(session.sid, copy(session));
       if (refresh) refreshTokens.set(refresh.hash, copy(refresh));
       if (options?.clearLoginFailures) failures.delete(options.clearLoginFailures);
+      if (options?.audit) audit.push(copy(options.audit.event));
     },
     async keepSessionAtVersion(sid, credentialVersion) {
       const session = sessions.get(sid);

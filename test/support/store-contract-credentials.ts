@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/core/audit';
 import type { ClientRecord } from '../../src/core/clients';
 import { newId, sha256 } from '../../src/core/ids';
 import type { RefreshTokenRecord, SessionRecord, Store } from '../../src/core/store';
@@ -63,6 +64,37 @@ export const credentialVersionContract = (fresh: () => Promise<Store>) => {
       const current = session(user.id, 1);
       await store.createSession(current, refreshOf(current));
       expect(await store.getSession(current.sid)).toMatchObject({ credentialVersion: 1 });
+    });
+
+    it('writes the sign-in’s audit event with its session, and none with a refused one', async () => {
+      const store = await fresh();
+      const user = aUser();
+      await store.createUser(user);
+      const event = (id: string): AuditEvent => ({
+        id,
+        at: new Date(T0).toISOString(),
+        actor_id: user.id,
+        actor_token_id: null,
+        action: 'auth.sign_in',
+        target_id: user.id,
+        ip: null,
+        user_agent: null,
+        outcome: 'success',
+        detail: { method: 'password' },
+      });
+      const opened = session(user.id, 0);
+      const later = T0 + 86_400_000;
+      await store.createSession(opened, refreshOf(opened), {
+        audit: { event: event('ev_kept'), expiresAt: later },
+      });
+      const refused = session(user.id, 7);
+      await expect(
+        store.createSession(refused, refreshOf(refused), {
+          audit: { event: event('ev_refused'), expiresAt: later },
+        }),
+      ).rejects.toEqual(conflict);
+      const { items } = await store.listAuditEvents({ limit: 10, targetId: user.id });
+      expect(items).toEqual([event('ev_kept')]);
     });
 
     it('refuses a versioned session for a user that does not exist', async () => {
