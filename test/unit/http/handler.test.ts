@@ -1,0 +1,116 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { accountActions } from '../../../src/http/actions/account';
+import { getMe } from '../../../src/http/actions/me';
+import { signIn } from '../../../src/http/actions/sign-in';
+import { createHandler, type HttpEvent } from '../../../src/http/handler';
+import { testDeps } from '../../support/core-deps';
+import { createUserWithPassword } from '../../support/users';
+
+const event = (routeKey: string, overrides: Partial<HttpEvent> = {}): HttpEvent =>
+  ({
+    version: '2.0',
+    routeKey,
+    rawPath: routeKey.split(' ')[1] ?? '/',
+    rawQueryString: '',
+    headers: {},
+    isBase64Encoded: false,
+    requestContext: {
+      http: {
+        method: routeKey.split(' ')[0] ?? 'GET',
+        path: '/',
+        sourceIp: '127.0.0.1',
+        userAgent: 'test',
+        protocol: 'HTTP/1.1',
+      },
+      requestId: 'r1',
+      authorizer: { lambda: {} },
+    },
+    ...overrides,
+  }) as unknown as HttpEvent;
+
+const context = {} as Context;
+const bodyOf = (result: { body?: string }) => JSON.parse(result.body ?? 'null');
+
+describe('createHandler', () => {
+  it('refuses a set of actions that does not match the route table', () => {
+    expect(() => createHandler('account', {})).toThrow(/missing .*GET \/me/);
+    expect(() => createHandler('account', { ...accountActions, 'GET /extra': getMe })).toThrow(
+      /extra GET \/extra/,
+    );
+  });
+
+  it('fails closed: a protected route without the authorizer principal is 401', async () => {
+    const handler = createHandler('account', accountActions, { deps: () => testDeps() });
+    const result = await handler(event('GET /me'), context);
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'token_invalid' } });
+  });
+
+  it("answers the authorizer's refusal with its code", async () => {
+    const handler = createHandler('account', accountActions, { deps: () => testDeps() });
+    const refused = event('GET /me', {
+      requestContext: {
+        ...event('GET /me').requestContext,
+        authorizer: {
+          lambda: { error_code: 'token_expired', error_message: 'The access token has expired.' },
+        },
+      },
+    });
+    const result = await handler(refused, context);
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toEqual({
+      error: { code: 'token_expired', message: 'The access token has expired.' },
+    });
+  });
+
+  it('does not act as the default owner while authentication is required', async () => {
+    const handler = createHandler('account', accountActions, { deps: () => testDeps() });
+    const forged = event('GET /me', {
+      requestContext: {
+        ...event('GET /me').requestContext,
+        authorizer: { lambda: { principal: 'default_owner', role: 'owner' } },
+      },
+    });
+    expect((await handler(forged, context)).statusCode).toBe(401);
+  });
+
+  it('turns an unexpected failure into a bare 500 with nothing of the error', async () => {
+    const deps = testDeps();
+    // The first read a sign-in makes: the account its login names.
+    deps.store.findUserIdByLogin = async () => {
+      throw new Error('secret internals: connection string');
+    };
+    const handler = createHandler('signIn', { 'POST /auth/sign-in': signIn }, { deps: () => deps });
+    const result = await handler(
+      event('POST /auth/sign-in', {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'a@example.com', password: 'whatever password' }),
+      }),
+      context,
+    );
+    expect(result.statusCode).toBe(500);
+    expect(result.body).not.toContain('secret');
+    expect(bodyOf(result)).toEqual({
+      error: { code: 'internal', message: 'Something went wrong on our side.' },
+    });
+  });
+
+  it('reads base64-encoded bodies as API Gateway sends them', async () => {
+    const deps = testDeps();
+    const user = await createUserWithPassword(deps);
+    const handler = createHandler('signIn', { 'POST /auth/sign-in': signIn }, { deps: () => deps });
+    const body = Buffer.from(
+      JSON.stringify({ login: user.email, password: 'correct horse battery staple' }),
+    ).toString('base64');
+    const result = await handler(
+      event('POST /auth/sign-in', {
+        headers: { 'content-type': 'application/json' },
+        body,
+        isBase64Encoded: true,
+      }),
+      context,
+    );
+    expect(result.statusCode).toBe(200);
+  });
+});
