@@ -3,7 +3,7 @@ import type { Role, ScopeCatalog } from './roles';
 
 /**
  * OAuth scope rules (contract: "Scopes on /oauth/*"). Invariants, each a test in
- * test/unit/core/oauth-scopes.test.ts and test/unit/oauth-scopes.property.test.ts:
+ * test/unit/core/oauth-scopes.test.ts and test/unit/properties/oauth-scope.property.test.ts:
  * - a grant is always within what the user holds now: the role's grants plus the OpenID
  *   scopes everyone holds;
  * - a refresh only narrows: what it asks is within the session's granted scope;
