@@ -8,7 +8,6 @@ import { GatehouseError, isGatehouseError } from '../core/errors';
 import type { Actor } from '../core/user-policy';
 import { emailKey } from '../core/users';
 import { appDeps } from './composition';
-import type { FunctionName } from './functions';
 import { logger } from './logger';
 import {
   fromOAuthProtocolError,
@@ -19,7 +18,7 @@ import {
 import { type Principal, readContext } from './principal';
 import { parseFormBody, parseJsonBody, parseQuery } from './request-body';
 import { errorResult, fromGatehouseError, type HttpResult } from './responses';
-import { type Route, routeKey, routes } from './routes';
+import { type HandlerName, type Route, type RouteKeyOf, routeKey, routes } from './routes';
 import { unknownRoute } from './unknown-route';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
@@ -43,6 +42,9 @@ export interface ActionRequest {
 }
 
 export type Action = (request: ActionRequest) => Promise<HttpResult>;
+
+/** One action per route of function `N`: a missing or misspelled route key fails typecheck. */
+export type ActionsOf<N extends HandlerName> = { readonly [K in RouteKeyOf<N>]: Action };
 
 export const requirePrincipal = (request: ActionRequest): Principal => {
   if (!request.principal) throw new GatehouseError('token_invalid', 'Authentication is required.');
@@ -138,11 +140,13 @@ export interface HandlerOptions {
  * Auth (from the authorizer's context), body validation and the contract's error shape are
  * handled here, once for every route.
  */
-export const createHandler = (
-  name: Exclude<FunctionName, 'authorizer'>,
-  actions: Record<string, Action>,
+export const createHandler = <N extends HandlerName>(
+  name: N,
+  routeActions: ActionsOf<N>,
   { deps = appDeps, onColdStart }: HandlerOptions = {},
 ) => {
+  // Looked up by the event's routeKey, which is any string.
+  const actions: Readonly<Record<string, Action | undefined>> = routeActions;
   const served = routes.filter((route) => route.function === name);
   const missing = served.map(routeKey).filter((key) => !actions[key]);
   const extra = Object.keys(actions).filter((key) => !served.some((r) => routeKey(r) === key));

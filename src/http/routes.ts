@@ -52,8 +52,11 @@ export interface Route {
   success: number;
 }
 
-/** Every route of the API. Data only: CDK, the local server, the handlers and OpenAPI read it. */
-export const routes: readonly Route[] = [
+/**
+ * Every route of the API. Data only: CDK, the local server, the handlers and OpenAPI read it.
+ * Kept literal (`as const`) so each function's route keys are a type.
+ */
+const routeTable = [
   {
     method: 'POST',
     path: '/auth/sign-in',
@@ -401,7 +404,22 @@ export const routes: readonly Route[] = [
     summary: 'This OpenAPI 3.1 document',
     success: 200,
   },
-];
+] as const satisfies readonly Route[];
+
+/** The table to iterate: each route seen as a `Route`, whatever optional fields it lacks. */
+export const routes: readonly Route[] = routeTable;
+
+type TableRoute = (typeof routeTable)[number];
+
+/** The functions that serve API routes. */
+export type HandlerName = TableRoute['function'];
+
+/** `METHOD /path` of every route function `F` serves: the keys of its actions. */
+export type RouteKeyOf<F extends HandlerName> = TableRoute extends infer R
+  ? R extends { function: F; method: infer M extends string; path: infer P extends string }
+    ? `${M} ${P}`
+    : never
+  : never;
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>): string =>
   `${route.method} ${route.path}`;

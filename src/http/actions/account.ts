@@ -9,7 +9,7 @@ import {
   verifyEmail,
 } from '../../core/self-service';
 import { sessionAuthTime } from '../../core/sessions';
-import { type Action, type ActionRequest, requireActor } from '../handler';
+import { type Action, type ActionRequest, type ActionsOf, requireActor } from '../handler';
 import { json, noContent } from '../responses';
 import type {
   ChangePasswordBody,
@@ -111,7 +111,7 @@ export const revokeGrantAction: Action = async (request) => {
 };
 
 /** Every route of the account function (functions/account.ts). */
-export const accountActions: Record<string, Action> = {
+export const accountActions: ActionsOf<'account'> = {
   'POST /auth/sign-up': signUpAction,
   'POST /auth/email/verify': verifyEmailAction,
   'POST /auth/email/resend': resendVerificationAction,
