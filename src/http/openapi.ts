@@ -1,23 +1,7 @@
 import * as z from 'zod/mini';
 import '../core/validation';
-import type { ErrorCode } from '../core/errors';
-import { errorStatus } from './error-status';
+import { errorComponents, errorResponses } from './openapi-errors';
 import { routes } from './routes';
-
-const ErrorBody = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', enum: Object.keys(errorStatus) as ErrorCode[] },
-        message: { type: 'string' },
-      },
-    },
-  },
-};
 
 const operationId = (method: string, path: string) =>
   `${method.toLowerCase()}${path
@@ -41,13 +25,7 @@ export const openApiDocument = (serverUrl: string) => {
           : route.auth === 'optional'
             ? [{}, { bearer: [] }]
             : [{ bearer: route.scope ? [route.scope] : [] }],
-      responses: {
-        [route.success]: { description: 'Success' },
-        default: {
-          description: 'Error',
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-        },
-      },
+      responses: { [route.success]: { description: 'Success' }, ...errorResponses(route) },
     };
     if (route.query) {
       const schema = z.toJSONSchema(route.query, { io: 'input' }) as {
@@ -92,11 +70,16 @@ export const openApiDocument = (serverUrl: string) => {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Gatehouse', version: '1' },
+    // No licence is chosen (package.json is private): an SPDX reference to say so.
+    info: {
+      title: 'Gatehouse',
+      version: '1',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+    },
     servers: [{ url: serverUrl }],
     paths,
     components: {
-      schemas: { Error: ErrorBody },
+      ...errorComponents,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },
     security: [{ bearer: [] }],

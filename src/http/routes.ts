@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import type { ErrorCode } from '../core/errors';
 import type { FunctionName } from './functions';
 import {
   AuditQuery,
@@ -34,6 +35,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
  */
 export type RouteAuth = 'public' | 'bearer' | 'optional';
 
+/** RFC 6749 errors a form route answers (400) that have no contract code. */
+export type OAuthProtocolErrorName =
+  | 'invalid_grant'
+  | 'invalid_scope'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type';
+
 export interface Route {
   method: HttpMethod;
   /** API Gateway syntax: /users/{id}. */
@@ -50,6 +58,13 @@ export interface Route {
   summary: string;
   /** Status of a successful answer, for the OpenAPI document. */
   success: number;
+  /**
+   * Contract codes the route answers beyond those its other fields imply (route-errors.ts
+   * derives those); on a form route they are answered in RFC 6749's shape.
+   */
+  errors?: readonly ErrorCode[];
+  /** A form route's RFC 6749 errors with no contract code. */
+  oauthErrors?: readonly OAuthProtocolErrorName[];
 }
 
 /**
@@ -65,6 +80,13 @@ const routeTable = [
     body: SignInBody,
     summary: 'Sign in with email or username and password',
     success: 200,
+    errors: [
+      'invalid_credentials',
+      'account_pending',
+      'account_disabled',
+      'password_login_disabled',
+      'too_many_attempts',
+    ],
   },
   {
     method: 'POST',
@@ -74,6 +96,7 @@ const routeTable = [
     body: RefreshBody,
     summary: 'Trade a refresh token for new tokens (the old one stops working)',
     success: 200,
+    errors: ['token_invalid', 'account_pending', 'account_disabled'],
   },
   {
     method: 'POST',
@@ -83,6 +106,7 @@ const routeTable = [
     body: SignOutBody,
     summary: 'End the session of a refresh token, or with a bearer and {all:true} every session',
     success: 204,
+    errors: ['forbidden'],
   },
   {
     method: 'GET',
@@ -93,6 +117,7 @@ const routeTable = [
     summary:
       'JWT SSO: without jwt, redirect to the identity provider; with jwt, sign in and redirect to return_to',
     success: 302,
+    errors: ['not_found', 'token_invalid', 'forbidden', 'conflict', 'account_disabled'],
   },
   {
     method: 'POST',
@@ -102,6 +127,7 @@ const routeTable = [
     body: SignUpBody,
     summary: 'Create an account (SIGN_UP_ENABLED); unverified until its email is confirmed',
     success: 201,
+    errors: ['forbidden', 'conflict', 'too_many_attempts'],
   },
   {
     method: 'POST',
@@ -111,6 +137,7 @@ const routeTable = [
     body: OneTimeTokenBody,
     summary: 'Confirm an email address with the token from the mailed link',
     success: 204,
+    errors: ['too_many_attempts'],
   },
   {
     method: 'POST',
@@ -120,6 +147,7 @@ const routeTable = [
     body: EmailBody,
     summary: 'Mail the verification link again (202 whether or not the address has an account)',
     success: 202,
+    errors: ['too_many_attempts'],
   },
   {
     method: 'POST',
@@ -129,6 +157,7 @@ const routeTable = [
     body: EmailBody,
     summary: 'Mail a password reset link (202 whether or not the address has an account)',
     success: 202,
+    errors: ['too_many_attempts'],
   },
   {
     method: 'POST',
@@ -138,6 +167,7 @@ const routeTable = [
     body: PasswordResetBody,
     summary: 'Set a new password with the token from the mailed link; ends every session',
     success: 204,
+    errors: ['too_many_attempts'],
   },
   {
     method: 'GET',
@@ -155,6 +185,7 @@ const routeTable = [
     body: UpdateMeBody,
     summary: 'Change your name or username; a new email applies once its mailed link is used',
     success: 200,
+    errors: ['forbidden', 'conflict', 'too_many_attempts'],
   },
   {
     method: 'DELETE',
@@ -164,6 +195,7 @@ const routeTable = [
     body: DeleteMeBody,
     summary: 'Delete your account (your password again)',
     success: 204,
+    errors: ['forbidden', 'conflict', 'too_many_attempts'],
   },
   {
     method: 'POST',
@@ -173,6 +205,7 @@ const routeTable = [
     body: ChangePasswordBody,
     summary: 'Change your password; every other session ends',
     success: 204,
+    errors: ['forbidden', 'too_many_attempts'],
   },
   {
     method: 'GET',
@@ -181,6 +214,7 @@ const routeTable = [
     auth: 'bearer',
     summary: 'The applications you allowed (OAuth consent) and the scopes each may use',
     success: 200,
+    errors: ['forbidden'],
   },
   {
     method: 'DELETE',
@@ -189,6 +223,7 @@ const routeTable = [
     auth: 'bearer',
     summary: "Withdraw an application's consent; its sessions of your account end",
     success: 204,
+    errors: ['forbidden'],
   },
   {
     method: 'GET',
@@ -209,6 +244,7 @@ const routeTable = [
     body: CreateUserBody,
     summary: 'Add a user, human or machine (owners only)',
     success: 201,
+    errors: ['conflict'],
   },
   {
     method: 'GET',
@@ -228,6 +264,7 @@ const routeTable = [
     body: UpdateUserBody,
     summary: 'Change name, username, email, role, status or attributes, within the role rules',
     success: 200,
+    errors: ['conflict'],
   },
   {
     method: 'DELETE',
@@ -237,6 +274,7 @@ const routeTable = [
     scope: 'users:write',
     summary: 'Delete a user (owners only)',
     success: 204,
+    errors: ['conflict'],
   },
   {
     method: 'POST',
@@ -256,6 +294,7 @@ const routeTable = [
     scope: 'users:write',
     summary: 'Approve a pending user',
     success: 200,
+    errors: ['conflict'],
   },
   {
     method: 'POST',
@@ -265,6 +304,7 @@ const routeTable = [
     scope: 'users:write',
     summary: 'Reject a pending user: the request is deleted',
     success: 204,
+    errors: ['conflict'],
   },
   {
     method: 'GET',
@@ -322,6 +362,7 @@ const routeTable = [
     scope: 'tokens:write',
     summary: 'Renew a renewable API token: its original lifetime again, from now',
     success: 200,
+    errors: ['conflict'],
   },
   {
     method: 'POST',
@@ -331,6 +372,14 @@ const routeTable = [
     form: TokenRequestForm,
     summary: 'RFC 6749 token endpoint: refresh_token, password (first-party), authorization_code',
     success: 200,
+    // A failed client authentication, and the password grant's lockout (invalid_grant).
+    errors: ['api_key_invalid', 'too_many_attempts'],
+    oauthErrors: [
+      'invalid_grant',
+      'invalid_scope',
+      'unauthorized_client',
+      'unsupported_grant_type',
+    ],
   },
   {
     method: 'POST',
@@ -341,6 +390,7 @@ const routeTable = [
     form: TokenForm,
     summary: 'RFC 7662 introspection of any Gatehouse token; inactive ones are {"active": false}',
     success: 200,
+    errors: ['api_key_invalid', 'forbidden'],
   },
   {
     method: 'POST',
@@ -350,6 +400,7 @@ const routeTable = [
     form: TokenForm,
     summary: 'RFC 7009 revocation of a token the caller owns or administers; 200 whatever it was',
     success: 200,
+    errors: ['api_key_invalid'],
   },
   {
     method: 'GET',
