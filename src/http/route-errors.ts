@@ -1,8 +1,8 @@
 import { type ErrorCode, GatehouseError } from '../core/errors';
 import { errorStatus } from './error-status';
-import { fromOAuthProtocolError, OAuthProtocolError, oauthError } from './oauth-errors';
+import { oauthError } from './oauth-errors';
 import type { HttpResult } from './responses';
-import type { Route } from './routes';
+import type { OAuthProtocolErrorName, Route } from './routes';
 
 /** One status a route may answer with an error, and the codes it answers under it. */
 export interface ErrorAnswer {
@@ -39,14 +39,16 @@ const oauthAnswer = (result: HttpResult) => ({
   code: (JSON.parse(result.body ?? '{}') as { error: string }).error,
 });
 
+/** 400, as RFC 6749 §5.2 says; RFC 7662 §2.1 has a bearer without the scope get 401. */
+const oauthOnlyStatus = (name: OAuthProtocolErrorName) =>
+  name === 'insufficient_scope' ? 401 : 400;
+
 /** RFC 6749's shape: the contract codes as `/oauth/*` renders them, then its own errors. */
 const oauthAnswers = (route: Route) => [
   // The handler answers a missing or unknown x-api-key on `/oauth/*` so.
   ...(takesApiKey(route) ? [{ status: 403, code: 'invalid_client' }] : []),
   ...contractCodes(route).map((code) => oauthAnswer(oauthError(new GatehouseError(code, '')))),
-  ...(route.oauthErrors ?? []).map((name) =>
-    oauthAnswer(fromOAuthProtocolError(new OAuthProtocolError(name, ''))),
-  ),
+  ...(route.oauthErrors ?? []).map((code) => ({ status: oauthOnlyStatus(code), code })),
 ];
 
 /**

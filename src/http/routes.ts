@@ -35,8 +35,9 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
  */
 export type RouteAuth = 'public' | 'bearer' | 'optional';
 
-/** RFC 6749 errors a form route answers (400) that have no contract code. */
+/** RFC 6749 errors a form route answers that have no contract code. */
 export type OAuthProtocolErrorName =
+  | 'insufficient_scope'
   | 'invalid_grant'
   | 'invalid_scope'
   | 'unauthorized_client'
@@ -390,7 +391,8 @@ const routeTable = [
     form: TokenForm,
     summary: 'RFC 7662 introspection of any Gatehouse token; inactive ones are {"active": false}',
     success: 200,
-    errors: ['api_key_invalid', 'forbidden'],
+    errors: ['api_key_invalid'],
+    oauthErrors: ['insufficient_scope'],
   },
   {
     method: 'POST',

@@ -55,10 +55,11 @@ describe('routeErrors', () => {
       { status: 413, codes: ['invalid_request'] },
       { status: 500, codes: ['server_error'] },
     ]);
-    expect(codesAt('POST /oauth/introspect', 401)).toEqual(['invalid_token', 'invalid_client']);
-    expect(codesAt('POST /oauth/introspect', 403)).toEqual([
+    expect(codesAt('POST /oauth/introspect', 401)).toEqual([
+      'invalid_token',
       'invalid_client',
       'insufficient_scope',
     ]);
+    expect(codesAt('POST /oauth/introspect', 403)).toEqual(['invalid_client']);
   });
 });
