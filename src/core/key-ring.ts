@@ -70,5 +70,3 @@ export const createKeyRing = (options: KeyRingOptions) => {
     },
   };
 };
-
-export type KeyRing = ReturnType<typeof createKeyRing>;

@@ -28,5 +28,3 @@ export const createTtlCache = <K, V>(options: TtlCacheOptions) => {
     },
   };
 };
-
-export type TtlCache<K, V> = ReturnType<typeof createTtlCache<K, V>>;

@@ -6,7 +6,7 @@ import {
 import { positionOf } from './dynamo-shared';
 import type { Item } from './items';
 
-export interface PagedQueryLimits {
+interface PagedQueryLimits {
   /** Enough once more than this many items are found (the extra one says a next page exists). */
   limit?: number;
   /** At most this many requests: a filter that drops most items ends the page early instead. */
