@@ -1,3 +1,5 @@
+import { createTtlCache } from './ttl-cache';
+
 /**
  * `x-api-key`: an OAuth client's id names the calling app (API.md). Client ids have one
  * shape, so anything else is refused without a read.
@@ -15,17 +17,17 @@ export interface ApiKeyCheckOptions {
 
 /** Checks API keys with at most one read per key per cache window. */
 export const createApiKeyCheck = (options: ApiKeyCheckOptions) => {
-  const known = new Map<string, { ok: boolean; checkedAt: number }>();
-  const window = options.cacheSeconds * 1000;
-  const limit = options.cacheSize ?? 10_000;
+  const known = createTtlCache<string, boolean>({
+    ttlMs: options.cacheSeconds * 1000,
+    maxSize: options.cacheSize ?? 10_000,
+    now: options.now,
+  });
   return async (key: string | undefined): Promise<boolean> => {
     if (!key || !CLIENT_ID_PATTERN.test(key)) return false;
     const cached = known.get(key);
-    if (cached && options.now() - cached.checkedAt < window) return cached.ok;
+    if (cached !== undefined) return cached;
     const ok = await options.isKnownClient(key);
-    // Bounded: the whole map goes when full; every entry is only a cache anyway.
-    if (known.size >= limit) known.clear();
-    known.set(key, { ok, checkedAt: options.now() });
+    known.set(key, ok);
     return ok;
   };
 };

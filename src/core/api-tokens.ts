@@ -1,5 +1,6 @@
 import { apiTokenDigest, newApiTokenSecret } from './api-token-secret';
 import { type RequestMeta, recordAudit } from './audit';
+import { toIso } from './clock';
 import { type CredentialOrigin, madeInSession } from './credential-lineage';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { CoreDeps } from './deps';
@@ -52,7 +53,7 @@ export interface NewApiToken {
 
 type UserActor = Extract<Actor, { kind: 'user' }>;
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
 
 export const toPublicApiToken = (token: ApiTokenRecord): PublicApiToken => ({
   token_id: token.tokenId,
@@ -60,11 +61,11 @@ export const toPublicApiToken = (token: ApiTokenRecord): PublicApiToken => ({
   scopes: token.scopes,
   user_id: token.userId,
   created_by: token.createdBy,
-  created_at: iso(token.createdAt) as string,
-  expires_at: iso(token.expiresAt),
+  created_at: toIso(token.createdAt),
+  expires_at: isoOrNull(token.expiresAt),
   renewable: token.renewable,
-  last_used_at: iso(token.lastUsedAt),
-  revoked_at: iso(token.revokedAt),
+  last_used_at: isoOrNull(token.lastUsedAt),
+  revoked_at: isoOrNull(token.revokedAt),
 });
 
 const forbidden = (message: string) => new GatehouseError('forbidden', message);

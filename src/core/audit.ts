@@ -1,3 +1,4 @@
+import { toIso } from './clock';
 import type { CoreDeps } from './deps';
 import { newId } from './ids';
 
@@ -43,7 +44,7 @@ export const auditRecord = (deps: CoreDeps, meta: RequestMeta, entry: AuditEntry
   const now = deps.clock.now();
   const event: AuditEvent = {
     id: newId(),
-    at: new Date(now).toISOString(),
+    at: toIso(now),
     actor_id: entry.actorId,
     actor_token_id: entry.actorTokenId ?? null,
     action: entry.action,

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type RequestMeta, recordAudit } from './audit';
+import { toIso } from './clock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
@@ -62,7 +63,7 @@ export const toPublicClient = (client: ClientRecord): PublicClient => ({
   confidential: client.confidential,
   first_party: client.firstParty,
   user_id: client.serviceUserId,
-  created_at: new Date(client.createdAt).toISOString(),
+  created_at: toIso(client.createdAt),
 });
 
 const invalid = (message: string) => new GatehouseError('record_invalid', message);

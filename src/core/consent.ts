@@ -1,5 +1,6 @@
 import { type RequestMeta, recordAudit } from './audit';
 import type { ClientRecord } from './clients';
+import { toIso } from './clock';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
 import { consentCovers, grantScopes } from './oauth-scopes';
@@ -103,7 +104,7 @@ export const listGrants = async (deps: CoreDeps, userId: string): Promise<Public
             client_id: consent.clientId,
             client_name: client.name,
             scopes: consent.scopes,
-            granted_at: new Date(consent.grantedAt).toISOString(),
+            granted_at: toIso(consent.grantedAt),
           },
         ]
       : [];

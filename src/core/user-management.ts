@@ -29,6 +29,7 @@ import type { EmailSetter, PasswordSetter, UserStatus, UserType } from './users'
 import {
   displayForm,
   emailKey,
+  isActiveOwner,
   linkingOf,
   type PublicUser,
   toPublicUser,
@@ -363,8 +364,6 @@ const changedBySelf = (before: UserRecord): PasswordSetter | null =>
   (before.passwordSetBy === 'admin' || before.passwordSetBy === 'unknown' || !before.passwordSetBy)
     ? (before.passwordSetBy ?? 'unknown')
     : 'self';
-
-const isActiveOwner = (user: UserRecord) => user.role === 'owner' && user.status === 'active';
 
 /**
  * The contract's precedence: when the last active owner is at stake, 409 comes before any

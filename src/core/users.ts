@@ -1,3 +1,4 @@
+import { toIso } from './clock';
 import type { Role } from './roles';
 
 export type UserStatus = 'active' | 'pending' | 'disabled' | 'unverified';
@@ -97,7 +98,9 @@ export const loginKey = (login: string): LoginKey =>
     ? { kind: 'email', key: emailKey(login) }
     : { kind: 'username', key: usernameKey(login) };
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+/** Counts toward "at least one active owner", which every change must keep. */
+export const isActiveOwner = (user: UserRecord): boolean =>
+  user.role === 'owner' && user.status === 'active';
 
 export const toPublicUser = (user: UserRecord): PublicUser => ({
   id: user.id,
@@ -113,13 +116,13 @@ export const toPublicUser = (user: UserRecord): PublicUser => ({
   identities: linkingOf(user).identities.map((identity) => ({
     provider: identity.provider,
     subject: identity.subject,
-    linked_at: iso(identity.linkedAt),
+    linked_at: toIso(identity.linkedAt),
   })),
   // MFA comes with a later issue; the field is in the contract's user shape already.
   mfa: { enrolled: false, types: [] },
-  created_at: iso(user.createdAt),
-  updated_at: iso(user.updatedAt),
-  last_sign_in_at: user.lastSignInAt === null ? null : iso(user.lastSignInAt),
+  created_at: toIso(user.createdAt),
+  updated_at: toIso(user.updatedAt),
+  last_sign_in_at: user.lastSignInAt === null ? null : toIso(user.lastSignInAt),
 });
 
 /** The identity of HS256 JWT SSO: the email normalized as logins are. */

@@ -1,14 +1,10 @@
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiTokenRecord } from '../core/api-tokens';
 import type { Page, Store } from '../core/store';
 import { toApiToken } from './api-token-item';
-import { getItem, type Item, isConditionFailure, notExists, positionOf } from './dynamo-shared';
-import { keys } from './schema';
+import { getItem, type Item, isConditionFailure, notExists } from './dynamo-shared';
+import { pageOfFound, queryPages } from './paged-query';
+import { creationSortKey, keys } from './schema';
 
 type ApiTokenMethods = Pick<
   Store,
@@ -23,7 +19,7 @@ type ApiTokenMethods = Pick<
 const MAX_QUERIES_PER_PAGE = 10;
 
 const sortKey = (token: ApiTokenRecord) =>
-  `APITOKEN#${String(token.createdAt).padStart(15, '0')}#${token.tokenId}`;
+  `APITOKEN#${creationSortKey(token.createdAt, token.tokenId)}`;
 
 /** Sets revokedAt once; a second revocation keeps the first time. */
 const revokeOne = async (
@@ -53,22 +49,14 @@ export const createDynamoApiTokens = (
   table: string,
 ): ApiTokenMethods => ({
   async revokeUserApiTokens(userId, at) {
-    const ids: string[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'byUser',
-          KeyConditionExpression: 'gsi1pk = :user AND begins_with(gsi1sk, :kind)',
-          FilterExpression: 'attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId), ':kind': 'APITOKEN#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) ids.push(String(item.tokenId));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const { items } = await queryPages(db, {
+      TableName: table,
+      IndexName: 'byUser',
+      KeyConditionExpression: 'gsi1pk = :user AND begins_with(gsi1sk, :kind)',
+      FilterExpression: 'attribute_not_exists(revokedAt)',
+      ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId), ':kind': 'APITOKEN#' },
+    });
+    const ids = items.map((item) => String(item.tokenId));
     await Promise.all(ids.map((id) => revokeOne(db, table, id, at)));
     return ids.length;
   },
@@ -110,32 +98,21 @@ export const createDynamoApiTokens = (
     const [index, partition, value, sort] = userId
       ? (['byUser', 'gsi1pk', keys.sessionsOfUser(userId), 'gsi1sk'] as const)
       : (['byKind', 'kindPk', 'APITOKEN', 'kindSk'] as const);
-    const found: Item[] = [];
-    let start: Item | undefined = after;
-    for (let round = 0; round < MAX_QUERIES_PER_PAGE && found.length <= limit; round++) {
-      const result = await db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: index,
-          KeyConditionExpression: '#p = :v AND begins_with(#s, :kind)',
-          ...(includeRevoked ? {} : { FilterExpression: 'attribute_not_exists(revokedAt)' }),
-          ExpressionAttributeNames: { '#p': partition, '#s': sort },
-          ExpressionAttributeValues: { ':v': value, ':kind': 'APITOKEN#' },
-          ScanIndexForward: false,
-          Limit: limit + 1 - found.length,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      found.push(...(result.Items ?? []));
-      start = result.LastEvaluatedKey;
-      if (!start) break;
-    }
-    const items = found.slice(0, limit);
-    const last = items.at(-1);
-    const more = found.length > limit || (items.length === limit && start !== undefined);
-    return {
-      items: items.map(toApiToken),
-      next: more && last ? positionOf(last, ['pk', 'sk', partition, sort]) : null,
-    };
+    const found = await queryPages(
+      db,
+      {
+        TableName: table,
+        IndexName: index,
+        KeyConditionExpression: '#p = :v AND begins_with(#s, :kind)',
+        ...(includeRevoked ? {} : { FilterExpression: 'attribute_not_exists(revokedAt)' }),
+        ExpressionAttributeNames: { '#p': partition, '#s': sort },
+        ExpressionAttributeValues: { ':v': value, ':kind': 'APITOKEN#' },
+        ScanIndexForward: false,
+        ...(after ? { ExclusiveStartKey: after } : {}),
+      },
+      { limit, maxRounds: MAX_QUERIES_PER_PAGE },
+    );
+    const page = pageOfFound(found, limit, ['pk', 'sk', partition, sort]);
+    return { items: page.items.map(toApiToken), next: page.next };
   },
 });

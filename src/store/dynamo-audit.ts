@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../core/audit';
 import type { AuditQuery, Page, Store } from '../core/store';
-import { epochSeconds, type Item, positionOf, withoutKeys } from './dynamo-shared';
+import { epochSeconds, type Item, withoutKeys } from './dynamo-shared';
+import { pageOfFound, queryPages } from './paged-query';
 import { keys } from './schema';
 
 const MAX_QUERIES_PER_PAGE = 10;
@@ -50,36 +51,24 @@ export const createDynamoAudit = (
       filters.push('#action = :action');
       values[':action'] = query.action;
     }
-    const found: Item[] = [];
-    let start = query.after;
-    for (let round = 0; round < MAX_QUERIES_PER_PAGE && found.length <= query.limit; round++) {
-      const result = await db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: index,
-          KeyConditionExpression: '#p = :v AND atSk BETWEEN :lo AND :hi',
-          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-          ExpressionAttributeNames: {
-            '#p': partition,
-            ...(filters.some((f) => f.includes('#action')) ? { '#action': 'action' } : {}),
-          },
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          Limit: query.limit + 1 - found.length,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      found.push(...(result.Items ?? []));
-      start = result.LastEvaluatedKey as typeof start;
-      if (!start) break;
-    }
-    const items = found.slice(0, query.limit);
-    const last = items.at(-1);
-    const more =
-      found.length > query.limit || (items.length === query.limit && start !== undefined);
-    return {
-      items: items.map((item) => withoutKeys<AuditEvent>(item)),
-      next: more && last ? positionOf(last, ['pk', 'sk', partition, 'atSk']) : null,
-    };
+    const found = await queryPages(
+      db,
+      {
+        TableName: table,
+        IndexName: index,
+        KeyConditionExpression: '#p = :v AND atSk BETWEEN :lo AND :hi',
+        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+        ExpressionAttributeNames: {
+          '#p': partition,
+          ...(filters.some((f) => f.includes('#action')) ? { '#action': 'action' } : {}),
+        },
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        ...(query.after ? { ExclusiveStartKey: query.after } : {}),
+      },
+      { limit: query.limit, maxRounds: MAX_QUERIES_PER_PAGE },
+    );
+    const page = pageOfFound(found, query.limit, ['pk', 'sk', partition, 'atSk']);
+    return { items: page.items.map((item) => withoutKeys<AuditEvent>(item)), next: page.next };
   },
 });

@@ -7,7 +7,7 @@ import {
 import type { ClientRecord } from '../core/clients';
 import type { Store } from '../core/store';
 import { getItem, type Item, notExists, positionOf, withoutKeys } from './dynamo-shared';
-import { keys } from './schema';
+import { creationSortKey, keys } from './schema';
 
 const toClient = (item: Item): ClientRecord => {
   const client = withoutKeys<ClientRecord>(item);
@@ -32,7 +32,7 @@ export const createDynamoClients = (
           ...keys.client(client.clientId),
           ...Object.fromEntries(Object.entries(client).filter(([, value]) => value !== null)),
           kindPk: 'CLIENT',
-          kindSk: `CLIENT#${String(client.createdAt).padStart(15, '0')}#${client.clientId}`,
+          kindSk: `CLIENT#${creationSortKey(client.createdAt, client.clientId)}`,
         },
         ConditionExpression: notExists,
       }),

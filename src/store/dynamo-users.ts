@@ -1,12 +1,7 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GatehouseError } from '../core/errors';
 import type { Page, Store, UserListQuery } from '../core/store';
-import type { UserRecord } from '../core/users';
+import { isActiveOwner, type UserRecord } from '../core/users';
 import {
   failedConditions,
   getItem,
@@ -17,7 +12,8 @@ import {
   transact,
   withoutKeys,
 } from './dynamo-shared';
-import { keys } from './schema';
+import { queryPages } from './paged-query';
+import { creationSortKey, keys } from './schema';
 import { firstMatch, searchValues } from './user-search';
 
 type UserMethods = Pick<
@@ -40,10 +36,7 @@ type UserMethods = Pick<
 const identityIds = (user: UserRecord) =>
   new Map((user.identities ?? []).map((i) => [`${i.provider}\u0000${i.subject}`, i]));
 
-const isActiveOwner = (user: UserRecord) => user.role === 'owner' && user.status === 'active';
-
-/** Creation order, fixed width so it sorts as a string. */
-const listSk = (user: UserRecord) => `${String(user.createdAt).padStart(15, '0')}#${user.id}`;
+const listSk = (user: UserRecord) => creationSortKey(user.createdAt, user.id);
 
 /** The sparse index attributes of a user item (schema: users.indexes). */
 const indexAttributes = (user: UserRecord) => ({
@@ -184,24 +177,18 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
     to: string,
     limit: number,
   ): Promise<Item[]> => {
-    const found: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const result = await db.send(
-        new QueryCommand({
-          TableName: table,
-          ...(range.index ? { IndexName: range.index } : {}),
-          KeyConditionExpression: '#p = :v AND #s BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#p': range.partition, '#s': range.sortKey },
-          ExpressionAttributeValues: { ':v': range.value, ':from': from, ':to': to },
-          Limit: limit + 1 - found.length,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      found.push(...(result.Items ?? []));
-      start = result.LastEvaluatedKey;
-    } while (start && found.length <= limit);
-    return found;
+    const { items } = await queryPages(
+      db,
+      {
+        TableName: table,
+        ...(range.index ? { IndexName: range.index } : {}),
+        KeyConditionExpression: '#p = :v AND #s BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#p': range.partition, '#s': range.sortKey },
+        ExpressionAttributeValues: { ':v': range.value, ':from': from, ':to': to },
+      },
+      { limit },
+    );
+    return items;
   };
 
   /** The smallest string after `value`: where the next page starts. */

@@ -17,8 +17,8 @@ import type {
   SessionRecord,
   Store,
 } from '../core/store';
-import type { UserRecord } from '../core/users';
-import { keys } from './schema';
+import { isActiveOwner, type UserRecord } from '../core/users';
+import { creationSortKey, keys } from './schema';
 import { firstMatch, searchValues } from './user-search';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -69,7 +69,6 @@ export const createMemoryStore = (): Store => {
     return copy(used);
   };
 
-  const isActiveOwner = (u: UserRecord) => u.role === 'owner' && u.status === 'active';
   const insertUser = (user: UserRecord) => {
     if (emails.has(user.emailKey)) throw taken('email');
     if (user.usernameKey && usernames.has(user.usernameKey)) throw taken('username');
@@ -108,7 +107,7 @@ export const createMemoryStore = (): Store => {
       next: rest.length > limit && last !== undefined ? { k: keyOf(last) } : null,
     };
   };
-  const listKey = (u: UserRecord) => `${String(u.createdAt).padStart(15, '0')}#${u.id}`;
+  const listKey = (u: UserRecord) => creationSortKey(u.createdAt, u.id);
   const update = (id: string, change: Partial<UserRecord>) => {
     const user = users.get(id);
     if (!user) throw new GatehouseError('not_found', 'No such user.');
@@ -296,7 +295,7 @@ export const createMemoryStore = (): Store => {
       return copy(renewed);
     },
     async listApiTokens({ userId, includeRevoked, limit, after }) {
-      const key = (t: ApiTokenRecord) => `${String(t.createdAt).padStart(15, '0')}#${t.tokenId}`;
+      const key = (t: ApiTokenRecord) => creationSortKey(t.createdAt, t.tokenId);
       const matching = [...apiTokens.values()].filter(
         (t) => (userId === null || t.userId === userId) && (includeRevoked || t.revokedAt === null),
       );
@@ -316,10 +315,10 @@ export const createMemoryStore = (): Store => {
       return spendOnce(oneTimeTokens, hash, at);
     },
     async countHit(key, expiresAt) {
-      const current = counters.get(key);
-      const live = current && current.expiresAt > Date.now() ? current.count : 0;
-      counters.set(key, { count: live + 1, expiresAt });
-      return live + 1;
+      // As DynamoDB's adapter: the key names its window, so no wall clock (tests fake time).
+      const count = (counters.get(key)?.count ?? 0) + 1;
+      counters.set(key, { count, expiresAt });
+      return count;
     },
     async createAuthorizationCode(code) {
       codes.set(code.hash, copy(code));
@@ -337,7 +336,7 @@ export const createMemoryStore = (): Store => {
       clients.delete(clientId);
     },
     async listClients({ limit, after }) {
-      const key = (c: ClientRecord) => `${String(c.createdAt).padStart(15, '0')}#${c.clientId}`;
+      const key = (c: ClientRecord) => creationSortKey(c.createdAt, c.clientId);
       return copy(pageOf([...clients.values()], key, limit, after, true));
     },
 

@@ -66,6 +66,10 @@ export const tables = {
 
 export type TableName = keyof typeof tables;
 
+/** Creation order as a sort key: fixed-width milliseconds so it sorts as a string, then the id. */
+export const creationSortKey = (createdAt: number, id: string) =>
+  `${String(createdAt).padStart(15, '0')}#${id}`;
+
 /** Key builders: the one place item keys are spelled. */
 export const keys = {
   user: (id: string) => ({ pk: `USER#${id}`, sk: 'USER' }),

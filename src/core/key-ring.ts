@@ -1,0 +1,72 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createAccessTokenVerifier, UnknownKeyError } from './access-token-verifier';
+import type { AccessTokenClaims } from './access-tokens';
+import type { PublicJwk } from './signing-keys';
+
+export interface KeyRingOptions {
+  issuer: string;
+  audience: string;
+  now: () => number;
+  /** The published public keys; read on first use and when an unknown `kid` appears. */
+  loadKeys: () => Promise<PublicJwk[]>;
+  /** How soon an unknown `kid` may trigger another reload (default 30 s). */
+  reloadIntervalMs?: number;
+  /** How many verified tokens the verifier remembers. */
+  cacheSize: number;
+}
+
+/**
+ * The one key ring: the published keys in memory and the strict verifier over them, for the
+ * authorizer and for handlers handed a token in a body (introspection, revocation). A rotated
+ * key is picked up at the first token it signs, with at most one reload per interval.
+ */
+export const createKeyRing = (options: KeyRingOptions) => {
+  const keys = new Map<string, KeyObject>();
+  let loadedAt = Number.NEGATIVE_INFINITY;
+  let loading: Promise<void> | undefined;
+  const reloadInterval = options.reloadIntervalMs ?? 30_000;
+
+  // Concurrent callers share one read.
+  const reload = () => {
+    loading ??= options
+      .loadKeys()
+      .then((jwks) => {
+        keys.clear();
+        for (const jwk of jwks) {
+          keys.set(jwk.kid, createPublicKey({ key: { ...jwk }, format: 'jwk' }));
+        }
+        loadedAt = options.now();
+      })
+      .finally(() => {
+        loading = undefined;
+      });
+    return loading;
+  };
+
+  const verifier = createAccessTokenVerifier((kid) => keys.get(kid), {
+    issuer: options.issuer,
+    audience: options.audience,
+    clockToleranceSeconds: 30,
+    now: options.now,
+    cacheSize: options.cacheSize,
+  });
+
+  return {
+    /**
+     * The token's claims, or a throw (a rejection once it had to wait). Synchronous when the
+     * keys are loaded and know the token's `kid`: the hot path awaits nothing it need not.
+     */
+    verify(token: string): AccessTokenClaims | Promise<AccessTokenClaims> {
+      if (loadedAt < 0) return reload().then(() => verifier.verify(token));
+      try {
+        return verifier.verify(token);
+      } catch (error) {
+        const stale = options.now() - loadedAt > reloadInterval;
+        if (error instanceof UnknownKeyError && stale) {
+          return reload().then(() => verifier.verify(token));
+        }
+        throw error;
+      }
+    },
+  };
+};

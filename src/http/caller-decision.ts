@@ -1,0 +1,173 @@
+import { judgeApiToken, parseApiToken } from '../core/api-token-judge';
+import { looksLikeApiToken } from '../core/api-token-secret';
+import type { ApiTokenRecord } from '../core/api-tokens';
+import { type ErrorCode, isGatehouseError } from '../core/errors';
+import { createKeyRing } from '../core/key-ring';
+import type { ScopeCatalog } from '../core/roles';
+import type { PublicJwk } from '../core/signing-keys';
+import { createTtlCache } from '../core/ttl-cache';
+import type { ApiTokenState } from '../store/api-token-state';
+import {
+  type AuthorizerContext,
+  anonymousContext,
+  apiTokenContext,
+  contextFromClaims,
+  defaultOwnerContext,
+} from './principal';
+
+export interface CallerDecisionOptions {
+  issuer: string;
+  audience: string;
+  now: () => number;
+  /** The published public keys; read at cold start and when an unknown `kid` appears. */
+  loadKeys: () => Promise<PublicJwk[]>;
+  /**
+   * Gatehouse's own HTTP API: always let the request through, carrying either the principal
+   * or the refusal, so the handler answers the contract's 401 body (HTTP APIs cannot shape
+   * an authorizer's denial). Every other API gets a plain deny.
+   */
+  denyWithReason: boolean;
+  /** Set when REQUIRE_USER_AUTHENTICATION=0: requests without a token act as the owner. */
+  defaultOwnerScope: string | null;
+  /**
+   * Whether a sign-in session has ended (sign-out, disable, role change, password reset,
+   * deletion): read at most once per session per `revocationCacheSeconds`.
+   */
+  isSessionRevoked: (sid: string) => Promise<boolean>;
+  revocationCacheSeconds: number;
+  /** API tokens (`sat_…`): read at most once per token per `revocationCacheSeconds`. */
+  apiTokens: {
+    load: (tokenId: string) => Promise<ApiTokenState | null>;
+    markUsed: (token: ApiTokenRecord, at: number) => Promise<void>;
+  };
+  /** The grants that bound every API token's scopes at each use. */
+  scopes: ScopeCatalog;
+  cacheSize?: number;
+  /** How soon an unknown `kid` may trigger another key reload. */
+  keyReloadIntervalMs?: number;
+}
+
+export type Decision =
+  | { allow: true; context: AuthorizerContext }
+  | { allow: false; code: ErrorCode; message: string };
+
+export const deny = (code: ErrorCode, message: string): Decision => ({
+  allow: false,
+  code,
+  message,
+});
+
+const bearerToken = (header: string | undefined): string | null => {
+  const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1] ?? null;
+};
+
+/**
+ * Who the Authorization header names: an access token (key ring, then its session), an API
+ * token (the core's judge), the default owner or nobody. No database call on the access-token
+ * path once keys and sessions are cached; only our own verdicts carry their message.
+ */
+export const createCallerDecision = (options: CallerDecisionOptions) => {
+  const cacheSize = options.cacheSize ?? 10_000;
+  const ring = createKeyRing({
+    issuer: options.issuer,
+    audience: options.audience,
+    now: options.now,
+    loadKeys: options.loadKeys,
+    cacheSize,
+    ...(options.keyReloadIntervalMs === undefined
+      ? {}
+      : { reloadIntervalMs: options.keyReloadIntervalMs }),
+  });
+  const remembered = { ttlMs: options.revocationCacheSeconds * 1000, maxSize: cacheSize };
+  const sessions = createTtlCache<string, boolean>({ ...remembered, now: options.now });
+  const apiTokenStates = createTtlCache<string, ApiTokenState | null>({
+    ...remembered,
+    now: options.now,
+  });
+
+  // Any failure is a denial; only our own verdicts carry their message.
+  const refusal = (error: unknown): Decision =>
+    isGatehouseError(error)
+      ? deny(error.code, error.message)
+      : deny('token_invalid', 'The access token could not be verified.');
+
+  const revokedDecision = deny('token_invalid', 'The session of this access token has ended.');
+  const apiTokenRefused = deny('token_invalid', 'The API token is invalid, expired or revoked.');
+
+  const decideClaims = (
+    claims: Parameters<typeof contextFromClaims>[0],
+  ): Decision | Promise<Decision> => {
+    const context = contextFromClaims(claims);
+    // Tokens without a session (none are issued yet) have no session to check.
+    if (!claims.sid) return { allow: true, context };
+    const sid = claims.sid;
+    const known = sessions.get(sid);
+    if (known !== undefined) return known ? revokedDecision : { allow: true, context };
+    return options.isSessionRevoked(sid).then((revoked) => {
+      sessions.set(sid, revoked);
+      return revoked ? revokedDecision : { allow: true, context };
+    }, refusal);
+  };
+
+  /** Synchronous on the hot path: only a key reload or a session check makes it wait. */
+  const decideAccessToken = (token: string): Decision | Promise<Decision> => {
+    try {
+      const claims = ring.verify(token);
+      return claims instanceof Promise ? claims.then(decideClaims, refusal) : decideClaims(claims);
+    } catch (error) {
+      return refusal(error);
+    }
+  };
+
+  /** The core's judge at each use (a demotion shrinks every token); only the state is cached. */
+  const judge = (hash: string, state: ApiTokenState | null): Decision => {
+    const verdict = judgeApiToken(options.scopes, hash, state, options.now());
+    if (verdict.valid) {
+      const { token, owner, scopes } = verdict;
+      return { allow: true, context: apiTokenContext(token, owner, scopes.join(' ')) };
+    }
+    return verdict.reason === 'expired'
+      ? deny('token_expired', 'The API token has expired.')
+      : apiTokenRefused;
+  };
+
+  const decideApiToken = (secret: string): Decision | Promise<Decision> => {
+    const parsed = parseApiToken(secret);
+    if (!parsed) return apiTokenRefused;
+    const { hash, tokenId } = parsed;
+    const known = apiTokenStates.get(tokenId);
+    if (known !== undefined) return judge(hash, known);
+    return options.apiTokens
+      .load(tokenId)
+      .then(async (state) => {
+        apiTokenStates.set(tokenId, state);
+        const decision = judge(hash, state);
+        if (decision.allow && state) await options.apiTokens.markUsed(state.token, options.now());
+        return decision;
+      })
+      .catch(refusal);
+  };
+
+  return (authorization: string | undefined): Decision | Promise<Decision> => {
+    if (!authorization) {
+      if (options.defaultOwnerScope !== null) {
+        return { allow: true, context: defaultOwnerContext(options.defaultOwnerScope) };
+      }
+      // With reasons, the handler decides: optional routes take anonymous callers.
+      return options.denyWithReason
+        ? { allow: true, context: anonymousContext }
+        : deny('token_invalid', 'Authentication is required: send Authorization: Bearer <token>.');
+    }
+    const token = bearerToken(authorization);
+    if (!token) {
+      // Another scheme (OAuth clients' Basic) is the handler's to judge; protected routes
+      // refuse an anonymous caller anyway.
+      const otherScheme = !/^bearer\b/i.test(authorization);
+      return options.denyWithReason && otherScheme
+        ? { allow: true, context: anonymousContext }
+        : deny('token_invalid', 'The Authorization header must be "Bearer <token>".');
+    }
+    return looksLikeApiToken(token) ? decideApiToken(token) : decideAccessToken(token);
+  };
+};
