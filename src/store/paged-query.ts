@@ -42,7 +42,8 @@ export const queryPages = async (
 
 /**
  * A page of at most `limit` of what queryPages found, and where the next one starts: after its
- * last item (its table and index keys, `positionAttributes`) while more may follow.
+ * last item while more were found, or where the reading stopped (queryPages' maxRounds, past
+ * items a filter dropped) while the index goes on, so a short page never hides later items.
  */
 export const pageOfFound = (
   found: { items: Item[]; lastKey: Item | undefined },
@@ -50,8 +51,6 @@ export const pageOfFound = (
   positionAttributes: readonly string[],
 ): { items: Item[]; next: Record<string, string> | null } => {
   const items = found.items.slice(0, limit);
-  const last = items.at(-1);
-  const more =
-    found.items.length > limit || (items.length === limit && found.lastKey !== undefined);
-  return { items, next: more && last ? positionOf(last, positionAttributes) : null };
+  const resume = found.items.length > limit ? items.at(-1) : found.lastKey;
+  return { items, next: resume ? positionOf(resume, positionAttributes) : null };
 };

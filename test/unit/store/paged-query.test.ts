@@ -50,6 +50,11 @@ describe('paged query', () => {
     expect(requests).toHaveLength(2);
     expect(found.items).toHaveLength(2);
     expect(found.lastKey).toEqual({ pk: 1 });
+    // A short page whose reading stopped early still says where the next one starts.
+    expect(pageOfFound(found, 5, ['pk'])).toEqual({
+      items: [{ pk: 0 }, { pk: 1 }],
+      next: { pk: '1' },
+    });
   });
 
   it('continues from the caller’s start key, and ends with no next page at the end', async () => {
