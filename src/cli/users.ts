@@ -12,17 +12,17 @@ import {
   parseUsersJson,
   toUsersJsonRow,
 } from '../core/user-import';
+import { ListUsersQuery, listUsers } from '../core/user-listing';
 import {
   approveUser,
   createUser,
   deleteUser,
-  listUsers,
   rejectUser,
   resetPassword,
   updateUser,
 } from '../core/user-management';
 import { emailKey, toPublicUser, type UserRecord, usernameKey } from '../core/users';
-import { CreateUserBody, ListUsersQuery, UpdateUserBody } from '../http/schemas';
+import { CreateUserBody, UpdateUserBody } from '../http/schemas';
 import {
   type CliContext,
   check,

@@ -6,15 +6,15 @@ import type { Actor } from '../../../src/core/user-policy';
 import type { UserRecord, UserStatus } from '../../../src/core/users';
 import type { PageRequest } from '../../../src/web/page-handler';
 import { auditPage } from '../../../src/web/pages/console-audit';
+import { consoleUsersActions } from '../../../src/web/pages/console-users';
+import { userDetailPage } from '../../../src/web/pages/console-users/detail';
+import { usersListPage } from '../../../src/web/pages/console-users/list';
 import {
-  consoleUsersActions,
   userApproveSubmit,
-  userDetailPage,
   userPasswordSubmit,
   usersCreateSubmit,
-  usersListPage,
   userUpdateSubmit,
-} from '../../../src/web/pages/console-users';
+} from '../../../src/web/pages/console-users/submits';
 import { pageRouteKey, pageRoutes } from '../../../src/web/routes';
 import { type TestDeps, testDeps } from '../../support/core-deps';
 
