@@ -7,6 +7,7 @@ import {
   signUp,
   verifyEmail,
 } from '../../core/self-service';
+import { endSession } from '../../core/sessions';
 import { signInWithPassword } from '../../core/sign-in';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies';
 import { SignUpBody } from '../../http/schemas';
@@ -117,7 +118,9 @@ export const signInSubmit: PageAction = async (request) => {
 
 export const signOutSubmit: PageAction = async (request) => {
   if (request.signedIn) {
-    await request.deps.store.revokeSession(request.signedIn.session.sid, request.deps.clock.now());
+    const { user, session } = request.signedIn;
+    // The API's sign-out: the session ends and `auth.sign_out` is audited.
+    await endSession(request.deps, user.id, session.sid, request.meta);
   }
   request.setCookies.push(clearCookie(SESSION_COOKIE, { path: '/', secure: request.secure }));
   return seeOther(withNotice('/sign-in', 'signed_out'));
