@@ -12,7 +12,7 @@ import {
   parseUsersJson,
   toUsersJsonRow,
 } from '../core/user-import';
-import { ListUsersQuery, listUsers } from '../core/user-listing';
+import { findUserByReference, ListUsersQuery, listUsers } from '../core/user-listing';
 import {
   approveUser,
   createUser,
@@ -21,7 +21,7 @@ import {
   resetPassword,
   updateUser,
 } from '../core/user-management';
-import { emailKey, toPublicUser, type UserRecord, usernameKey } from '../core/users';
+import { toPublicUser, type UserRecord } from '../core/users';
 import { CreateUserBody, UpdateUserBody } from '../http/schemas';
 import {
   type CliContext,
@@ -42,10 +42,7 @@ const AttributesInput = z.object({ attributes: UpdateUserBody.shape.attributes }
 
 /** A user by id, email (anything with an '@') or username. */
 const findUser = async (deps: CoreDeps, ref: string): Promise<UserRecord> => {
-  const key = ref.trim();
-  const user = key.includes('@')
-    ? await deps.store.findUserByEmail(emailKey(key))
-    : ((await deps.store.getUser(key)) ?? (await deps.store.findUserByUsername(usernameKey(key))));
+  const user = await findUserByReference(deps, ref);
   if (!user) throw new GatehouseError('not_found', `No user ${JSON.stringify(ref)}.`);
   return user;
 };

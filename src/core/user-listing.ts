@@ -3,7 +3,14 @@ import { decodeCursor, encodeCursor } from './cursor';
 import type { CoreDeps } from './deps';
 import { Cursor, Limit } from './listing-query';
 import { ROLES } from './roles';
-import { emailKey, type PublicUser, toPublicUser, type UserRecord, type UserStatus } from './users';
+import {
+  emailKey,
+  type PublicUser,
+  toPublicUser,
+  type UserRecord,
+  type UserStatus,
+  usernameKey,
+} from './users';
 
 /** Every status a listing filters by. */
 export const USER_STATUSES = [
@@ -49,4 +56,14 @@ export const listUsers = async (deps: CoreDeps, query: ListUsersQuery): Promise<
 export const usersWithIds = async (deps: CoreDeps, ids: string[]): Promise<PublicUser[]> => {
   const users = await Promise.all([...new Set(ids)].map((id) => deps.store.getUser(id)));
   return users.filter((user): user is UserRecord => user !== null).map(toPublicUser);
+};
+
+/** A user by id, email (anything with an '@') or username, as an operator names one. */
+export const findUserByReference = async (
+  deps: CoreDeps,
+  reference: string,
+): Promise<UserRecord | null> => {
+  const key = reference.trim();
+  if (key.includes('@')) return deps.store.findUserByEmail(emailKey(key));
+  return (await deps.store.getUser(key)) ?? deps.store.findUserByUsername(usernameKey(key));
 };

@@ -1,3 +1,4 @@
+import { clientRedirectOrigins } from '../../core/client-lookup';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError, isGatehouseError } from '../../core/errors';
 import { checkReturnTo, originOf } from '../../core/return-to';
@@ -44,8 +45,7 @@ export const signInRedirect = (deps: CoreDeps, returnTo: string) => {
 const clientOriginsOf = async (deps: CoreDeps, returnTo: string): Promise<string[]> => {
   if (!returnTo.startsWith('/oauth/authorize?')) return [];
   const clientId = new URLSearchParams(returnTo.split('?')[1]).get('client_id');
-  const client = clientId ? await deps.store.getClient(clientId) : null;
-  return [...new Set((client?.redirectUris ?? []).map(originOf))];
+  return clientRedirectOrigins(deps, clientId ?? '');
 };
 
 const signInForm = async (request: PageRequest, returnTo: string, error?: string) => {
