@@ -8,6 +8,15 @@ import type { Position } from './store';
 export const findClient = (deps: CoreDeps, clientId: string): Promise<ClientRecord | null> =>
   deps.store.getClient(clientId);
 
+/** A public client that names itself (no secret to prove); null for an unknown or confidential one. */
+export const findPublicClient = async (
+  deps: CoreDeps,
+  clientId: string,
+): Promise<ClientRecord | null> => {
+  const client = await deps.store.getClient(clientId);
+  return client && !client.confidential ? client : null;
+};
+
 /** The client, when it is registered with exactly this redirect URI; otherwise null. */
 export const clientRegisteredFor = async (
   deps: CoreDeps,

@@ -52,6 +52,10 @@ export const listUsers = async (deps: CoreDeps, query: ListUsersQuery): Promise<
   };
 };
 
+/** A user by id, or null. */
+export const findUser = (deps: CoreDeps, id: string): Promise<UserRecord | null> =>
+  deps.store.getUser(id);
+
 /** The users with these ids that still exist (an audit event may name a deleted one). */
 export const usersWithIds = async (deps: CoreDeps, ids: string[]): Promise<PublicUser[]> => {
   const users = await Promise.all([...new Set(ids)].map((id) => deps.store.getUser(id)));

@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createAccessTokenVerifier, UnknownKeyError } from '../core/access-token-verifier';
 import type { AccessTokenClaims } from '../core/access-tokens';
 import type { CoreDeps } from '../core/deps';
+import { publishedJwks } from '../core/signing-keys';
 
 const RELOAD_INTERVAL_MS = 30_000;
 
@@ -14,9 +15,9 @@ export const accessTokenCheck = (deps: CoreDeps) => {
   const keys = new Map<string, KeyObject>();
   let loadedAt = Number.NEGATIVE_INFINITY;
   const load = async () => {
-    const published = await deps.store.getPublishedKeys();
+    const published = await publishedJwks(deps);
     keys.clear();
-    for (const jwk of published?.keys ?? []) {
+    for (const jwk of published.keys) {
       keys.set(jwk.kid, createPublicKey({ key: { ...jwk }, format: 'jwk' }));
     }
     loadedAt = deps.clock.now();

@@ -1,5 +1,5 @@
 import { isDelegated } from '../../core/account-access';
-import { findClient } from '../../core/client-lookup';
+import { findPublicClient } from '../../core/client-lookup';
 import { authenticateClient, type ClientRecord } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError } from '../../core/errors';
@@ -63,8 +63,8 @@ const oauthCaller = async (
   }
   const credentials = clientCredentials(request, form);
   if (!credentials && allowPublicClient && form.client_id) {
-    const client = await findClient(request.deps, form.client_id);
-    if (!client || client.confidential) throw clientFailed();
+    const client = await findPublicClient(request.deps, form.client_id);
+    if (!client) throw clientFailed();
     return { kind: 'client', client };
   }
   if (!credentials) {
