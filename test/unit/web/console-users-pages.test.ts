@@ -358,6 +358,16 @@ describe('console audit page', () => {
     expect(bad.body).toContain('role="alert"');
   });
 
+  it('checks the search form as GET /users checks its query, naming the field', async () => {
+    const { deps, owner } = await setUp();
+    const result = await usersListPage(
+      pageRequest(deps, owner, { path: '/console/users', query: 'role=king' }),
+    );
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toMatch(/role="alert">role: /);
+    expect(result.body).not.toContain('<caption>Users</caption>');
+  });
+
   it('refuses a viewer the audit log', async () => {
     const { deps, viewer } = await setUp();
     expect(
