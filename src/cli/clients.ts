@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { noRequest } from '../core/audit';
+import { findClient } from '../core/client-lookup';
 import {
   createClient,
   deleteClient,
@@ -188,7 +189,7 @@ export const addClientsCommand = (program: Command, context: CliContext) => {
     .addHelpText('after', examples('gatehouse clients delete gh_0123456789abcdefghijklm'))
     .action(async (clientId) => {
       const { deps, out } = await context.open();
-      const client = await deps.store.getClient(clientId.trim());
+      const client = await findClient(deps, clientId.trim());
       if (!client) throw new GatehouseError('not_found', `No client ${JSON.stringify(clientId)}.`);
       await deleteClient(deps, OPERATOR, client.clientId, noRequest);
       const serviceUser = client.serviceUserId;

@@ -12,17 +12,17 @@ import {
   parseUsersJson,
   toUsersJsonRow,
 } from '../core/user-import';
+import { findUserByReference, ListUsersQuery, listUsers } from '../core/user-listing';
 import {
   approveUser,
   createUser,
   deleteUser,
-  listUsers,
   rejectUser,
   resetPassword,
   updateUser,
 } from '../core/user-management';
-import { emailKey, toPublicUser, type UserRecord, usernameKey } from '../core/users';
-import { CreateUserBody, ListUsersQuery, UpdateUserBody } from '../http/schemas';
+import { toPublicUser, type UserRecord } from '../core/users';
+import { CreateUserBody, UpdateUserBody } from '../http/schemas';
 import {
   type CliContext,
   check,
@@ -42,10 +42,7 @@ const AttributesInput = z.object({ attributes: UpdateUserBody.shape.attributes }
 
 /** A user by id, email (anything with an '@') or username. */
 const findUser = async (deps: CoreDeps, ref: string): Promise<UserRecord> => {
-  const key = ref.trim();
-  const user = key.includes('@')
-    ? await deps.store.findUserByEmail(emailKey(key))
-    : ((await deps.store.getUser(key)) ?? (await deps.store.findUserByUsername(usernameKey(key))));
+  const user = await findUserByReference(deps, ref);
   if (!user) throw new GatehouseError('not_found', `No user ${JSON.stringify(ref)}.`);
   return user;
 };

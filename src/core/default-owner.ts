@@ -20,6 +20,10 @@ export interface DefaultOwnerResult {
   generatedPassword?: string;
 }
 
+/** The default owner of DEFAULT_OWNER_EMAIL, who acts when authentication is off. */
+export const findDefaultOwner = (deps: CoreDeps): Promise<UserRecord | null> =>
+  deps.store.findUserByEmail(emailKey(deps.config.defaultOwner.email));
+
 /** 24 random bytes: 32 base64url characters, about 192 bits. */
 export const generateStrongPassword = (): string => randomBytes(24).toString('base64url');
 

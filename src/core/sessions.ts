@@ -349,3 +349,13 @@ export const endAllSessions = async (
 /** When the person behind a session last proved who they are (a step-up's recent sign-in). */
 export const sessionAuthTime = (session: SessionRecord): number =>
   session.authTime ?? session.createdAt;
+
+/** The step-up's auth_time of a caller's session: only a live session of this user has one. */
+export const liveSessionAuthTime = async (
+  deps: CoreDeps,
+  userId: string,
+  sid: string | null | undefined,
+): Promise<number | null> => {
+  const session = sid ? await deps.store.getSession(sid) : null;
+  return session?.userId === userId && session.revokedAt === null ? sessionAuthTime(session) : null;
+};

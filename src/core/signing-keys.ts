@@ -5,6 +5,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
+import type { CoreDeps } from './deps';
 
 /** The public half of a signing key as published in the JWKS. */
 export interface PublicJwk {
@@ -124,4 +125,10 @@ export const rotateSigningKeys = async (
   const saved = await source.save(rotateSigningKeySet(current, now, retainSeconds));
   await publish(saved.generation, publicJwks(saved).keys);
   return saved;
+};
+
+/** The JWKS the service publishes (`/.well-known/jwks.json`): empty before the first key. */
+export const publishedJwks = async (deps: CoreDeps): Promise<{ keys: PublicJwk[] }> => {
+  const published = await deps.store.getPublishedKeys();
+  return { keys: published?.keys ?? [] };
 };

@@ -5,19 +5,9 @@ import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { isGatehouseError } from './errors';
 import { findLiveToken } from './introspection';
-import { type Actor, assertCanManage } from './user-policy';
+import { type Actor, permissionsFor } from './user-policy';
 
 type UserActor = Extract<Actor, { kind: 'user' }>;
-
-const mayRevoke = (actor: UserActor, owner: Parameters<typeof assertCanManage>[1]) => {
-  try {
-    assertCanManage(actor, owner);
-    return true;
-  } catch (error) {
-    if (isGatehouseError(error)) return false;
-    throw error;
-  }
-};
 
 /**
  * RFC 7009: revokes a token the caller owns or administers (the role ceiling); anything else,
@@ -31,7 +21,7 @@ export const revokeAnyToken = async (
   meta: RequestMeta,
 ): Promise<void> => {
   const found = await findLiveToken(deps, token, verifyAccessToken);
-  if (!found || !mayRevoke(actor, found.user)) return;
+  if (!found || !permissionsFor(actor, found.user).canManage) return;
   if (found.kind === 'api_token') {
     await revokeApiToken(deps, actor, found.tokenId, meta).catch((error: unknown) => {
       if (!isGatehouseError(error)) throw error;

@@ -1,7 +1,6 @@
 import { emailChangedBy, passwordSetter, uniqueIdentities } from './account-linking';
 import { type RequestMeta, recordAudit } from './audit';
 import { credentialVersionOf, nextCredentialVersion } from './credential-version';
-import { decodeCursor, encodeCursor } from './cursor';
 import { generateStrongPassword } from './default-owner';
 import type { CoreDeps } from './deps';
 import { GatehouseError } from './errors';
@@ -417,28 +416,4 @@ export const rejectUser = async (
 ): Promise<void> => {
   await loadPending(deps, actor, id);
   await deleteUser(deps, actor, id, meta, 'user.reject');
-};
-
-export interface UserListing {
-  users: PublicUser[];
-  next_cursor: string | null;
-}
-
-export const listUsers = async (
-  deps: CoreDeps,
-  query: { limit?: number; cursor?: string; q?: string; role?: Role; status?: UserStatus },
-): Promise<UserListing> => {
-  const prefix = query.q === undefined ? undefined : emailKey(query.q);
-  const filters = JSON.stringify([prefix ?? null, query.role ?? null, query.status ?? null]);
-  const page = await deps.store.listUsers({
-    limit: query.limit ?? 50,
-    ...(query.cursor ? { after: await decodeCursor(deps, query.cursor, filters) } : {}),
-    ...(prefix ? { prefix } : {}),
-    ...(query.role ? { role: query.role } : {}),
-    ...(query.status ? { status: query.status } : {}),
-  });
-  return {
-    users: page.items.map(toPublicUser),
-    next_cursor: page.next ? await encodeCursor(deps, page.next, filters) : null,
-  };
 };

@@ -1,6 +1,7 @@
 import type { AccessTokenClaims } from '../core/access-tokens';
 import type { CoreDeps } from '../core/deps';
 import { createKeyRing } from '../core/key-ring';
+import { publishedJwks } from '../core/signing-keys';
 
 /**
  * Access-token verification for handlers that are handed a token in a body (introspection,
@@ -11,7 +12,7 @@ export const accessTokenCheck = (deps: CoreDeps) => {
     issuer: deps.config.issuerUrl,
     audience: deps.config.audience,
     now: () => deps.clock.now(),
-    loadKeys: async () => (await deps.store.getPublishedKeys())?.keys ?? [],
+    loadKeys: async () => (await publishedJwks(deps)).keys,
     cacheSize: 1000,
   });
   return async (token: string): Promise<AccessTokenClaims> => ring.verify(token);

@@ -2,11 +2,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
 import { API_KEY_REFUSAL, createApiKeyCheck } from '../core/api-keys';
 import type { RequestMeta } from '../core/audit';
+import { findClient } from '../core/client-lookup';
 import { requestOrigin } from '../core/credential-lineage';
+import { findDefaultOwner } from '../core/default-owner';
 import type { CoreDeps } from '../core/deps';
 import { GatehouseError, isGatehouseError } from '../core/errors';
+import { findUser } from '../core/user-listing';
 import type { Actor } from '../core/user-policy';
-import { emailKey } from '../core/users';
 import { appDeps } from './composition';
 import { logger } from './logger';
 import {
@@ -56,7 +58,7 @@ export const requireActor = async (
   request: ActionRequest,
 ): Promise<Extract<Actor, { kind: 'user' }>> => {
   const principal = requirePrincipal(request);
-  const user = await request.deps.store.getUser(principal.userId);
+  const user = await findUser(request.deps, principal.userId);
   if (user?.status !== 'active') {
     throw new GatehouseError('token_invalid', 'The access token names no active user.');
   }
@@ -106,7 +108,7 @@ const resolvePrincipal = async (
   if (deps.config.requireUserAuthentication) {
     throw new GatehouseError('token_invalid', 'Authentication is required.');
   }
-  const owner = await deps.store.findUserByEmail(emailKey(deps.config.defaultOwner.email));
+  const owner = await findDefaultOwner(deps);
   if (!owner) throw new GatehouseError('token_invalid', 'The default owner does not exist.');
   return { ...principal, userId: owner.id };
 };
@@ -162,7 +164,7 @@ export const createHandler = <N extends HandlerName>(
   const assertApiKey = async (route: Route, event: HttpEvent, deps: CoreDeps) => {
     if (!deps.config.requireApiKey || name === 'discovery') return;
     apiKeyCheck ??= createApiKeyCheck({
-      isKnownClient: async (id) => (await deps.store.getClient(id)) !== null,
+      isKnownClient: async (id) => (await findClient(deps, id)) !== null,
       now: () => deps.clock.now(),
       cacheSeconds: deps.config.revocationCacheSeconds,
     });

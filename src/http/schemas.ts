@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../core/validation';
+import { Cursor, Limit } from '../core/listing-query';
 import { ROLES } from '../core/roles';
 import { USERNAME_PATTERN } from '../core/users';
 
@@ -32,8 +33,6 @@ const Email = z.email().check(z.maxLength(254));
 const Username = z.string().check(z.trim(), z.regex(USERNAME_PATTERN));
 const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 const Role = z.enum(ROLES);
-const Limit = z.coerce.number().check(z.int(), z.gte(1), z.lte(200));
-const Cursor = z.string().check(z.minLength(1), z.maxLength(2048));
 /** Attribute names are plain identifiers: never `__proto__` and friends. */
 const AttributeName = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/));
 const Attributes = z
@@ -76,29 +75,9 @@ export const ResetPasswordBody = z.strictObject({
   password: z.optional(z.string().check(z.maxLength(1024))),
 });
 
-export const ListUsersQuery = z.strictObject({
-  limit: z.optional(Limit),
-  cursor: z.optional(Cursor),
-  q: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(254))),
-  role: z.optional(Role),
-  status: z.optional(z.enum(['active', 'pending', 'disabled', 'unverified'])),
-});
-
-export const AuditQuery = z.strictObject({
-  actor_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  target_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  action: z.optional(z.string().check(z.regex(/^[a-z_]+\.[a-z_]+$/))),
-  since: z.optional(z.iso.datetime({ offset: true })),
-  until: z.optional(z.iso.datetime({ offset: true })),
-  limit: z.optional(Limit),
-  cursor: z.optional(Cursor),
-});
-
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 export type ResetPasswordBody = z.infer<typeof ResetPasswordBody>;
-export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
-export type AuditQuery = z.infer<typeof AuditQuery>;
 
 const ScopeName = z.string().check(z.regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/));
 const Flag = z.pipe(
@@ -245,3 +224,7 @@ export type PasswordResetBody = z.infer<typeof PasswordResetBody>;
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
 export type DeleteMeBody = z.infer<typeof DeleteMeBody>;
+
+// The listings' filters are the core's (one check for the API, the console and the CLI).
+export { AuditQuery } from '../core/audit-log';
+export { ListUsersQuery } from '../core/user-listing';

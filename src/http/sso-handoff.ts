@@ -1,4 +1,5 @@
 import { issueAuthorizationCode } from '../core/authorization-codes';
+import { findClient } from '../core/client-lookup';
 import { credentialVersionOf } from '../core/credential-version';
 import type { CoreDeps } from '../core/deps';
 import { grantScopes } from '../core/oauth-scopes';
@@ -23,7 +24,7 @@ export const ssoLandingFor = async (
   returnTo: string,
   flow: { codeChallenge: string; clientId: string } | null,
 ): Promise<string> => {
-  const client = flow ? await deps.store.getClient(flow.clientId) : null;
+  const client = flow ? await findClient(deps, flow.clientId) : null;
   if (!flow || !client?.firstParty) return returnTo;
   const code = await issueAuthorizationCode(deps, {
     clientId: client.clientId,

@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RequestMeta } from '../core/audit';
-import { secretShape } from '../core/base64url';
 import type { CoreDeps } from '../core/deps';
 import { GatehouseError, isGatehouseError } from '../core/errors';
+import { assertFirstPost as assertFirstFormPost } from '../core/first-post';
 import { originOf } from '../core/return-to';
 import { browserSessionUser } from '../core/sessions';
 import type { SessionRecord } from '../core/store';
@@ -211,22 +211,8 @@ export const createPagesHandler = (
 };
 
 /** Refuses a second post of a form that carried `onceField()` (see layout.ts). */
-export const assertFirstPost = async (request: PageRequest): Promise<void> => {
-  const once = request.form.get('once') ?? '';
-  const fresh =
-    secretShape([''], 24).test(once) &&
-    (await request.deps.store.markOnce(
-      `form#${once}`,
-      request.deps.clock.now() + 86_400_000,
-      request.deps.clock.now(),
-    ));
-  if (!fresh) {
-    throw new GatehouseError(
-      'conflict',
-      'This form was already sent (a reload posts it again). Nothing was changed this time.',
-    );
-  }
-};
+export const assertFirstPost = (request: PageRequest): Promise<void> =>
+  assertFirstFormPost(request.deps, request.form.get('once') ?? '');
 
 /** The session cookie a sign-in sets. */
 export const sessionCookie = (value: string, deps: CoreDeps, secure: boolean) =>

@@ -8,7 +8,7 @@ import {
   signUp,
   verifyEmail,
 } from '../../core/self-service';
-import { sessionAuthTime } from '../../core/sessions';
+import { liveSessionAuthTime } from '../../core/sessions';
 import { type Action, type ActionRequest, type ActionsOf, requireActor } from '../handler';
 import { json, noContent } from '../responses';
 import type {
@@ -60,12 +60,9 @@ export const resetPasswordAction: Action = async ({ deps, body, meta }) => {
 export const updateMeAction: Action = async (request) => {
   const { actor, sid } = await requireSession(request);
   const { password, ...changes } = request.body as UpdateMeBody;
-  // The session's sign-in time is the step-up's auth_time: only a live session of this user.
-  const session = sid ? await request.deps.store.getSession(sid) : null;
-  const live = session?.userId === actor.user.id && session.revokedAt === null;
   const user = await updateOwnProfile(request.deps, actor, changes, request.meta, {
     ...(password !== undefined ? { password } : {}),
-    authTime: live ? sessionAuthTime(session) : null,
+    authTime: await liveSessionAuthTime(request.deps, actor.user.id, sid),
   });
   return json(200, { user });
 };

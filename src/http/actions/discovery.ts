@@ -1,3 +1,4 @@
+import { publishedJwks } from '../../core/signing-keys';
 import type { Action } from '../handler';
 import { openApiDocument } from '../openapi';
 import { json } from '../responses';
@@ -6,8 +7,7 @@ import { json } from '../responses';
 const cacheable = { 'cache-control': 'public, max-age=300' };
 
 export const jwks: Action = async ({ deps }) => {
-  const published = await deps.store.getPublishedKeys();
-  return json(200, { keys: published?.keys ?? [] }, cacheable);
+  return json(200, await publishedJwks(deps), cacheable);
 };
 
 export const openIdConfiguration: Action = async ({ deps }) => {

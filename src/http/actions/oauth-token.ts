@@ -1,5 +1,6 @@
 import { exchangeAuthorizationCode } from '../../core/authorization-codes';
 import { issueClientToken } from '../../core/client-credentials';
+import { findPublicClient } from '../../core/client-lookup';
 import { authenticateClient, type ClientRecord, type GrantType } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { isGatehouseError } from '../../core/errors';
@@ -26,9 +27,9 @@ const identifyClient = async (
     return client;
   }
   if (!form.client_id) return null;
-  const client = await request.deps.store.getClient(form.client_id);
   // A confidential client must prove itself; a public one only names itself.
-  if (!client || client.confidential) throw clientFailed();
+  const client = await findPublicClient(request.deps, form.client_id);
+  if (!client) throw clientFailed();
   return client;
 };
 

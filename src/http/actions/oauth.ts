@@ -1,4 +1,5 @@
 import { isDelegated } from '../../core/account-access';
+import { findPublicClient } from '../../core/client-lookup';
 import { authenticateClient, type ClientRecord } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError } from '../../core/errors';
@@ -62,8 +63,8 @@ const oauthCaller = async (
   }
   const credentials = clientCredentials(request, form);
   if (!credentials && allowPublicClient && form.client_id) {
-    const client = await request.deps.store.getClient(form.client_id);
-    if (!client || client.confidential) throw clientFailed();
+    const client = await findPublicClient(request.deps, form.client_id);
+    if (!client) throw clientFailed();
     return { kind: 'client', client };
   }
   if (!credentials) {

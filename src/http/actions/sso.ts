@@ -1,10 +1,10 @@
+import { clientRedirectingTo, findClient } from '../../core/client-lookup';
 import type { ClientRecord } from '../../core/clients';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError } from '../../core/errors';
 import { checkReturnTo, originOf } from '../../core/return-to';
 import { ssoSignInOrConfirm } from '../../core/sso-sign-in';
 import { createSsoTokenVerifier, type SsoTokenVerifier } from '../../core/sso-token';
-import type { Position } from '../../core/store';
 import {
   clearCookie,
   PENDING_LINK_COOKIE,
@@ -91,7 +91,7 @@ export const ssoAction: Action = async (request) => {
     flowRead && flowRead.r === returnTo
       ? { codeChallenge: flowRead.c, clientId: flowRead.i }
       : null;
-  const client = flow ? await deps.store.getClient(flow.clientId) : null;
+  const client = flow ? await findClient(deps, flow.clientId) : null;
   if (client) assertCodeHandOff(client);
   const outcome = await ssoSignInOrConfirm(deps, verify, query.jwt, request.meta, {
     returnTo,
@@ -136,33 +136,6 @@ const assertCodeHandOff = (client: ClientRecord): void => {
   }
 };
 
-/**
- * The contract's flow names no client: the one client registered with exactly this redirect
- * URI is the one (two such clients must be told apart with `client_id`).
- */
-const clientRedirectingTo = async (deps: CoreDeps, returnTo: string) => {
-  const matching: ClientRecord[] = [];
-  let after: Position | undefined;
-  do {
-    const page = await deps.store.listClients({ limit: 200, ...(after ? { after } : {}) });
-    matching.push(...page.items.filter((c) => c.redirectUris.includes(returnTo)));
-    after = page.next ?? undefined;
-  } while (after);
-  if (matching.length > 1) {
-    throw new GatehouseError(
-      'record_invalid',
-      'client_id: several clients use this redirect URI; say which one.',
-    );
-  }
-  if (matching.length === 0) {
-    throw new GatehouseError(
-      'record_invalid',
-      'return_to: no client is registered with this redirect URI for codes.',
-    );
-  }
-  return matching[0] ?? null;
-};
-
 /** PKCE for a single-page app: its client must take codes at exactly this return_to. */
 const startCodeFlow = async (
   deps: CoreDeps,
@@ -176,7 +149,7 @@ const startCodeFlow = async (
     throw invalid('code_challenge: an S256 challenge and code_challenge_method=S256 are needed.');
   }
   const client = query.client_id
-    ? await deps.store.getClient(query.client_id)
+    ? await findClient(deps, query.client_id)
     : await clientRedirectingTo(deps, returnTo);
   if (!client?.grantTypes.includes('authorization_code')) {
     throw invalid('client_id: no client here takes authorization codes by that id.');

@@ -1,8 +1,9 @@
+import type { ListUsersQuery } from '../../core/user-listing';
+import { listUsers } from '../../core/user-listing';
 import {
   approveUser,
   createUser,
   deleteUser,
-  listUsers,
   loadUser,
   rejectUser,
   resetPassword,
@@ -11,7 +12,7 @@ import {
 import { toPublicUser } from '../../core/users';
 import { type Action, type ActionRequest, requireActor } from '../handler';
 import { json, noContent } from '../responses';
-import type { CreateUserBody, ListUsersQuery, ResetPasswordBody, UpdateUserBody } from '../schemas';
+import type { CreateUserBody, ResetPasswordBody, UpdateUserBody } from '../schemas';
 
 const userId = (request: ActionRequest) => request.pathParameters.id as string;
 

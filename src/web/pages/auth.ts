@@ -1,3 +1,4 @@
+import { clientRedirectOrigins } from '../../core/client-lookup';
 import type { CoreDeps } from '../../core/deps';
 import { GatehouseError, isGatehouseError } from '../../core/errors';
 import { checkReturnTo, originOf } from '../../core/return-to';
@@ -7,6 +8,7 @@ import {
   signUp,
   verifyEmail,
 } from '../../core/self-service';
+import { endSession } from '../../core/sessions';
 import { signInWithPassword } from '../../core/sign-in';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies';
 import { SignUpBody } from '../../http/schemas';
@@ -43,8 +45,7 @@ export const signInRedirect = (deps: CoreDeps, returnTo: string) => {
 const clientOriginsOf = async (deps: CoreDeps, returnTo: string): Promise<string[]> => {
   if (!returnTo.startsWith('/oauth/authorize?')) return [];
   const clientId = new URLSearchParams(returnTo.split('?')[1]).get('client_id');
-  const client = clientId ? await deps.store.getClient(clientId) : null;
-  return [...new Set((client?.redirectUris ?? []).map(originOf))];
+  return clientRedirectOrigins(deps, clientId ?? '');
 };
 
 const signInForm = async (request: PageRequest, returnTo: string, error?: string) => {
@@ -117,7 +118,9 @@ export const signInSubmit: PageAction = async (request) => {
 
 export const signOutSubmit: PageAction = async (request) => {
   if (request.signedIn) {
-    await request.deps.store.revokeSession(request.signedIn.session.sid, request.deps.clock.now());
+    const { user, session } = request.signedIn;
+    // The API's sign-out: the session ends and `auth.sign_out` is audited.
+    await endSession(request.deps, user.id, session.sid, request.meta);
   }
   request.setCookies.push(clearCookie(SESSION_COOKIE, { path: '/', secure: request.secure }));
   return seeOther(withNotice('/sign-in', 'signed_out'));

@@ -1,4 +1,5 @@
 import { issueAuthorizationCode } from '../../core/authorization-codes';
+import { clientRegisteredFor } from '../../core/client-lookup';
 import { decideAuthorization } from '../../core/consent';
 import { rememberPendingConsent } from '../../core/consent-requests';
 import { credentialVersionOf } from '../../core/credential-version';
@@ -47,8 +48,8 @@ export const authorizePage: PageAction = async (request) => {
   };
   const clientId = param('client_id');
   const redirectUri = param('redirect_uri');
-  const client = clientId ? await deps.store.getClient(clientId) : null;
-  if (!client?.redirectUris.includes(redirectUri)) {
+  const client = await clientRegisteredFor(deps, clientId, redirectUri);
+  if (!client) {
     return page(
       400,
       layout({

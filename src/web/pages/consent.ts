@@ -1,4 +1,5 @@
 import { issueAuthorizationCode } from '../../core/authorization-codes';
+import { clientRegisteredFor } from '../../core/client-lookup';
 import { allowConsent } from '../../core/consent';
 import { answerPendingConsent, readPendingConsent } from '../../core/consent-requests';
 import { credentialVersionOf } from '../../core/credential-version';
@@ -19,8 +20,8 @@ const destination = (redirectUri: string) => {
 
 /** The pending request's client, still registered for its redirect URI, or an error page. */
 const clientOf = async (request: PageRequest, clientId: string, redirectUri: string) => {
-  const client = await request.deps.store.getClient(clientId);
-  if (!client?.redirectUris.includes(redirectUri)) {
+  const client = await clientRegisteredFor(request.deps, clientId, redirectUri);
+  if (!client) {
     throw new GatehouseError('not_found', 'The application that asked is no longer registered.');
   }
   return client;

@@ -4,7 +4,7 @@ import { csrfField } from '../layout';
 import { withNotice } from '../notices';
 import { type PageAction, type PageRequest, seeOther } from '../page-handler';
 import { signedInActor } from './console';
-import { timeTag } from './console-audit';
+import { timeTag } from './console-shared';
 
 /** The console's "App grants": each application the user allowed, with a Revoke button. */
 export const grantsSection = async (request: PageRequest, userId: string) => {

@@ -17,8 +17,8 @@ import {
   seeOther,
 } from '../page-handler';
 import { currentPath, signInRedirect } from './auth';
-import { timeTag } from './console-audit';
 import { grantsSection } from './console-grants';
+import { timeTag } from './console-shared';
 
 /** The signed-in user as the core's actor; without a session, off to sign in first. */
 export const signedInActor = (request: PageRequest) => {

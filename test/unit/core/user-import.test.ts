@@ -5,7 +5,7 @@ import {
   parseUsersJson,
   toUsersJsonRow,
 } from '../../../src/core/user-import';
-import { listUsers } from '../../../src/core/user-management';
+import { listUsers } from '../../../src/core/user-listing';
 import type { Actor } from '../../../src/core/user-policy';
 import { testDeps } from '../../support/core-deps';
 import { aUser } from '../../support/users';

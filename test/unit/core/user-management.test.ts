@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { noRequest } from '../../../src/core/audit';
 import { signInWithPassword } from '../../../src/core/sign-in';
+import { listUsers } from '../../../src/core/user-listing';
 import {
   approveUser,
   createUser,
   deleteUser,
-  listUsers,
   resetPassword,
   updateUser,
 } from '../../../src/core/user-management';

@@ -6,15 +6,15 @@ import type { Actor } from '../../../src/core/user-policy';
 import type { UserRecord, UserStatus } from '../../../src/core/users';
 import type { PageRequest } from '../../../src/web/page-handler';
 import { auditPage } from '../../../src/web/pages/console-audit';
+import { consoleUsersActions } from '../../../src/web/pages/console-users';
+import { userDetailPage } from '../../../src/web/pages/console-users/detail';
+import { usersListPage } from '../../../src/web/pages/console-users/list';
 import {
-  consoleUsersActions,
   userApproveSubmit,
-  userDetailPage,
   userPasswordSubmit,
   usersCreateSubmit,
-  usersListPage,
   userUpdateSubmit,
-} from '../../../src/web/pages/console-users';
+} from '../../../src/web/pages/console-users/submits';
 import { pageRouteKey, pageRoutes } from '../../../src/web/routes';
 import { type TestDeps, testDeps } from '../../support/core-deps';
 
@@ -356,6 +356,16 @@ describe('console audit page', () => {
     );
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('role="alert"');
+  });
+
+  it('checks the search form as GET /users checks its query, naming the field', async () => {
+    const { deps, owner } = await setUp();
+    const result = await usersListPage(
+      pageRequest(deps, owner, { path: '/console/users', query: 'role=king' }),
+    );
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toMatch(/role="alert">role: /);
+    expect(result.body).not.toContain('<caption>Users</caption>');
   });
 
   it('refuses a viewer the audit log', async () => {

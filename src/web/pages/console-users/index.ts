@@ -1,0 +1,25 @@
+import type { PageAction } from '../../page-handler';
+import { auditPage } from '../console-audit';
+import { userDetailPage } from './detail';
+import { usersListPage } from './list';
+import {
+  userApproveSubmit,
+  userDeleteSubmit,
+  userPasswordSubmit,
+  userRejectSubmit,
+  usersCreateSubmit,
+  userUpdateSubmit,
+} from './submits';
+
+/** The users and audit pages, by page route key (src/web/routes.ts). */
+export const consoleUsersActions: Record<string, PageAction> = {
+  'GET /console/users': usersListPage,
+  'POST /console/users': usersCreateSubmit,
+  'GET /console/users/{id}': userDetailPage,
+  'POST /console/users/{id}': userUpdateSubmit,
+  'POST /console/users/{id}/password': userPasswordSubmit,
+  'POST /console/users/{id}/approve': userApproveSubmit,
+  'POST /console/users/{id}/reject': userRejectSubmit,
+  'POST /console/users/{id}/delete': userDeleteSubmit,
+  'GET /console/audit': auditPage,
+};
