@@ -10,7 +10,7 @@ export const errors = (
   dialectOf: (request: PipelineRequest) => ErrorDialect,
 ): PipelineMiddleware => ({
   onError: async (request) => {
-    if (request.response !== undefined) return;
+    if (request.response) return; // already answered: middy’s convention for onError
     const dialect = dialectOf(request);
     const answer = errorAnswer(dialect, request.error);
     if (answer) {
