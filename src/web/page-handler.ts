@@ -8,6 +8,7 @@ import { SESSION_COOKIE, setCookie } from '../http/cookies';
 import type { HttpResult } from '../http/responses';
 import type { Html } from './html';
 
+/** What a page action gets and gives (the pipeline is in pages-handler.ts). */
 export interface PageRequest {
   deps: CoreDeps;
   method: string;
@@ -30,7 +31,7 @@ export interface PageRequest {
 
 export type PageAction = (request: PageRequest) => Promise<HttpResult>;
 
-/** Thrown by a page that sends the browser elsewhere first (sign-in); the handler answers it. */
+/** Thrown by a page that sends the browser elsewhere first; the error middleware answers it. */
 export class Redirect extends Error {
   constructor(readonly result: HttpResult) {
     super('redirect');
