@@ -1,5 +1,5 @@
-import { createPagesHandler } from '../src/web/page-handler';
 import { pageActions } from '../src/web/pages';
+import { createPagesHandler } from '../src/web/pages-handler';
 
 /** The hosted pages and /oauth/authorize. */
 export const handler = createPagesHandler(pageActions);

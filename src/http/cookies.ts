@@ -24,3 +24,15 @@ export const setCookie = (name: string, value: string, options: CookieOptions): 
 
 export const clearCookie = (name: string, options: Omit<CookieOptions, 'maxAgeSeconds'>) =>
   setCookie(name, '', { ...options, maxAgeSeconds: 0 });
+
+/** HTTP API hands cookies over as `name=value` strings; the first of a name wins. */
+export const parseCookies = (cookies: string[] | undefined): Record<string, string> => {
+  const jar: Record<string, string> = {};
+  for (const cookie of cookies ?? []) {
+    const at = cookie.indexOf('=');
+    if (at <= 0) continue;
+    const name = cookie.slice(0, at).trim();
+    if (!(name in jar)) jar[name] = cookie.slice(at + 1).trim();
+  }
+  return jar;
+};

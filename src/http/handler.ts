@@ -1,29 +1,29 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
-import { API_KEY_REFUSAL, createApiKeyCheck } from '../core/api-keys';
+import type { Context } from 'aws-lambda';
 import type { RequestMeta } from '../core/audit';
-import { findClient } from '../core/client-lookup';
 import { requestOrigin } from '../core/credential-lineage';
-import { findDefaultOwner } from '../core/default-owner';
 import type { CoreDeps } from '../core/deps';
-import { GatehouseError, isGatehouseError } from '../core/errors';
+import { GatehouseError } from '../core/errors';
 import { findUser } from '../core/user-listing';
 import type { Actor } from '../core/user-policy';
 import { appDeps } from './composition';
-import { logger } from './logger';
-import {
-  fromOAuthProtocolError,
-  OAuthProtocolError,
-  oauthError,
-  oauthServerError,
-} from './oauth-errors';
-import { type Principal, readContext } from './principal';
-import { parseFormBody, parseJsonBody, parseQuery } from './request-body';
-import { errorResult, fromGatehouseError, type HttpResult } from './responses';
-import { type HandlerName, type Route, type RouteKeyOf, routeKey, routes } from './routes';
-import { unknownRoute } from './unknown-route';
+import { type HttpEvent, header } from './http-event';
+import { apiKey } from './middleware/api-key';
+import { coreDeps } from './middleware/core-deps';
+import { cors } from './middleware/cors';
+import { errors } from './middleware/errors';
+import { principal } from './middleware/principal';
+import { requestBody } from './middleware/request-body';
+import { requestContext } from './middleware/request-context';
+import { requestLog } from './middleware/request-log';
+import { routeOf } from './middleware/route';
+import { scope } from './middleware/scope';
+import { needs, type PipelineMiddleware, type PipelineState } from './middleware/state';
+import type { Principal } from './principal';
+import type { HttpResult } from './responses';
+import { type HandlerName, type RouteKeyOf, routeKey, routes } from './routes';
 
-export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
+export type { HttpEvent } from './http-event';
 
 export interface ActionRequest {
   deps: CoreDeps;
@@ -41,6 +41,8 @@ export interface ActionRequest {
   /** The browser's Origin header, for CORS on the token endpoint. */
   origin: string | null;
   meta: RequestMeta;
+  /** Lets browsers on these origins read the answer, error or not (CORS). */
+  shareWith: (origins: string[]) => void;
 }
 
 export type Action = (request: ActionRequest) => Promise<HttpResult>;
@@ -75,62 +77,6 @@ export const requireActor = async (
   return { kind: 'user', user, tokenId: principal.jti || null, origin };
 };
 
-const header = (event: HttpEvent, name: string) => event.headers?.[name] ?? undefined;
-
-/** HTTP API hands cookies over as `name=value` strings; the first of a name wins. */
-const parseCookies = (cookies: string[] | undefined): Record<string, string> => {
-  const jar: Record<string, string> = {};
-  for (const cookie of cookies ?? []) {
-    const at = cookie.indexOf('=');
-    if (at <= 0) continue;
-    const name = cookie.slice(0, at).trim();
-    if (!(name in jar)) jar[name] = cookie.slice(at + 1).trim();
-  }
-  return jar;
-};
-
-/** The authenticated caller, by the route's rule; the authorizer has already run. */
-const resolvePrincipal = async (
-  route: Route,
-  event: HttpEvent,
-  deps: CoreDeps,
-): Promise<Principal | null> => {
-  if (route.auth === 'public') return null;
-  const reading = readContext(event.requestContext.authorizer?.lambda);
-  if (reading.kind === 'refused') throw new GatehouseError(reading.code, reading.message);
-  if (reading.kind === 'anonymous') {
-    // Fail closed: a protected route never runs without the authorizer's principal.
-    if (route.auth === 'optional') return null;
-    throw new GatehouseError('token_invalid', 'Authentication is required.');
-  }
-  const { principal } = reading;
-  if (!principal.actingAsDefaultOwner) return principal;
-  if (deps.config.requireUserAuthentication) {
-    throw new GatehouseError('token_invalid', 'Authentication is required.');
-  }
-  const owner = await findDefaultOwner(deps);
-  if (!owner) throw new GatehouseError('token_invalid', 'The default owner does not exist.');
-  return { ...principal, userId: owner.id };
-};
-
-const started = new WeakMap<object, number>();
-
-/** One line per request: never a body, header or query string. */
-const requestLog: middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> = {
-  before: async (request) => {
-    started.set(request, performance.now());
-  },
-  after: async (request) => {
-    const { event, response } = request;
-    logger.info({
-      route: event.routeKey,
-      status: response?.statusCode,
-      ms: Math.round(performance.now() - (started.get(request) ?? 0)),
-      requestId: event.requestContext.requestId,
-    });
-  },
-};
-
 export interface HandlerOptions {
   deps?: () => CoreDeps;
   /** Runs once per cold start, before the first request is served. */
@@ -139,8 +85,8 @@ export interface HandlerOptions {
 
 /**
  * One Lambda's handler: `actions` must cover exactly the route table's routes for `name`.
- * Auth (from the authorizer's context), body validation and the contract's error shape are
- * handled here, once for every route.
+ * The middlewares, in order: log line, CORS, errors (in the route's dialect), route, request
+ * metadata and cookies, dependencies, API key, principal, scope, query and body.
  */
 export const createHandler = <N extends HandlerName>(
   name: N,
@@ -158,86 +104,44 @@ export const createHandler = <N extends HandlerName>(
     );
   }
   const byKey = new Map(served.map((route) => [routeKey(route), route]));
-  let coldStart: Promise<void> | undefined;
-  let apiKeyCheck: ((key: string | undefined) => Promise<boolean>) | undefined;
-  /** REQUIRE_API_KEY: every route but discovery (JWT libraries fetch it with no key). */
-  const assertApiKey = async (route: Route, event: HttpEvent, deps: CoreDeps) => {
-    if (!deps.config.requireApiKey || name === 'discovery') return;
-    apiKeyCheck ??= createApiKeyCheck({
-      isKnownClient: async (id) => (await findClient(deps, id)) !== null,
-      now: () => deps.clock.now(),
-      cacheSeconds: deps.config.revocationCacheSeconds,
-    });
-    if (await apiKeyCheck(header(event, 'x-api-key'))) return;
-    // `/oauth/*` answers in the RFC's shape, with the contract's status.
-    if (route.form) throw new OAuthProtocolError('invalid_client', API_KEY_REFUSAL, 403);
-    throw new GatehouseError('api_key_invalid', API_KEY_REFUSAL);
-  };
-
-  const handle = async (event: HttpEvent): Promise<HttpResult> => {
-    const route = byKey.get(event.routeKey);
-    const action = actions[event.routeKey];
-    if (!route || !action) return unknownRoute(event.requestContext.http.method, event.rawPath);
-    const resolved = deps();
-    if (onColdStart) {
-      coldStart ??= onColdStart(resolved).catch((error: unknown) => {
-        coldStart = undefined; // try again on the next request
-        throw error;
+  // middy hands the handler only the event: the middlewares' findings travel beside it.
+  const prepared = new WeakMap<HttpEvent, ActionRequest>();
+  const actionRequest: PipelineMiddleware = {
+    before: async (request) => {
+      const { event, internal } = request;
+      prepared.set(event, {
+        deps: needs(request, 'deps'),
+        body: internal.body,
+        principal: internal.principal ?? null,
+        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        query: internal.query,
+        authorization: header(event, 'authorization') ?? null,
+        cookies: needs(request, 'cookies'),
+        origin: header(event, 'origin') ?? null,
+        meta: needs(request, 'meta'),
+        shareWith: (origins) => {
+          internal.corsOrigins = [...(internal.corsOrigins ?? []), ...origins];
+        },
       });
-      await coldStart;
-    }
-    await assertApiKey(route, event, resolved);
-    const principal = await resolvePrincipal(route, event, resolved);
-    if (route.scope && !principal?.scopes.includes(route.scope)) {
-      throw new GatehouseError('forbidden', `This needs the ${route.scope} scope.`);
-    }
-    const query = route.query ? parseQuery(event.rawQueryString ?? '', route.query) : {};
-    const raw = {
-      body: event.body,
-      isBase64Encoded: event.isBase64Encoded,
-      contentType: header(event, 'content-type'),
-    };
-    const body = route.form
-      ? parseFormBody(raw, route.form)
-      : route.body
-        ? parseJsonBody(raw, route.body)
-        : undefined;
-    return action({
-      deps: resolved,
-      body,
-      principal,
-      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-      query,
-      authorization: header(event, 'authorization') ?? null,
-      cookies: parseCookies(event.cookies),
-      origin: header(event, 'origin') ?? null,
-      meta: {
-        ip: event.requestContext.http.sourceIp || null,
-        userAgent: event.requestContext.http.userAgent || null,
-      },
-    });
+    },
   };
 
-  return middy<HttpEvent, HttpResult, Error, Context>()
-    .use(requestLog)
-    .use({
-      onError: async (request) => {
-        const error = request.error;
-        const oauth = byKey.get(request.event.routeKey)?.form !== undefined;
-        if (oauth && error instanceof OAuthProtocolError) {
-          request.response = fromOAuthProtocolError(error);
-          return;
-        }
-        if (isGatehouseError(error) && error.code !== 'internal') {
-          request.response = oauth ? oauthError(error) : fromGatehouseError(error);
-          return;
-        }
-        // Unexpected: log it here, answer nothing of it.
-        logger.error({ err: error, route: request.event.routeKey }, 'unhandled error');
-        request.response = oauth
-          ? oauthServerError()
-          : errorResult('internal', 'Something went wrong on our side.');
-      },
-    })
-    .handler(handle);
+  return middy<HttpEvent, HttpResult, Error, Context, PipelineState>()
+    .use(requestLog())
+    .use(cors())
+    .use(errors(({ internal }) => (internal.route?.form ? 'oauth' : 'json')))
+    .use(routeOf(byKey))
+    .use(requestContext())
+    .use(coreDeps({ deps, onColdStart }))
+    .use(apiKey({ exempt: name === 'discovery' }))
+    .use(principal())
+    .use(scope())
+    .use(requestBody())
+    .use(actionRequest)
+    .handler(async (event) => {
+      const request = prepared.get(event);
+      const action = actions[event.routeKey];
+      if (!request || !action) throw new Error(`pipeline: ${event.routeKey} was not prepared`);
+      return action(request);
+    });
 };

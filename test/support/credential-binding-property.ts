@@ -8,6 +8,7 @@ import { startSession } from '../../src/core/sessions';
 import type { Store } from '../../src/core/store';
 import { tokenAction } from '../../src/http/actions/oauth-token';
 import { refresh } from '../../src/http/actions/sessions';
+import { errorAnswer } from '../../src/http/error-answer';
 import type { ActionRequest } from '../../src/http/handler';
 import { type TestDeps, testDeps } from './core-deps';
 import { createUserWithPassword } from './users';
@@ -80,6 +81,7 @@ const request = (deps: TestDeps, body: unknown): ActionRequest => ({
   cookies: {},
   origin: null,
   meta: noRequest,
+  shareWith: () => {},
 });
 
 const operator = { kind: 'operator', name: 'property' } as const;
@@ -107,7 +109,12 @@ const present = async (
     ...(client ? { client_id: client.id } : {}),
     ...(client && caller.kind === 'oauth-secret' ? { client_secret: client.secret } : {}),
   };
-  const reply = await tokenAction(request(deps, form));
+  // The pipeline's error middleware answers a refused grant; here its renderer does.
+  const reply = await tokenAction(request(deps, form)).catch((error: unknown) => {
+    const answer = errorAnswer('oauth', error);
+    if (!answer) throw error;
+    return answer;
+  });
   if (reply.statusCode === 200) return JSON.parse(reply.body as string).refresh_token;
   expect([400, 401]).toContain(reply.statusCode);
   return null;

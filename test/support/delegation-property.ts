@@ -148,6 +148,7 @@ const run = async (store: Store, ops: Op[]) => {
       cookies: {},
       origin: null,
       meta: noRequest,
+      shareWith: () => {},
     };
   };
   const delegated = (session: ModelSession) => {

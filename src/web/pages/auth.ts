@@ -1,6 +1,6 @@
 import { clientRedirectOrigins } from '../../core/client-lookup';
 import type { CoreDeps } from '../../core/deps';
-import { GatehouseError, isGatehouseError } from '../../core/errors';
+import { type ErrorCode, GatehouseError, isGatehouseError } from '../../core/errors';
 import { checkReturnTo, originOf } from '../../core/return-to';
 import {
   forgotPassword,
@@ -11,6 +11,7 @@ import {
 import { endSession } from '../../core/sessions';
 import { signInWithPassword } from '../../core/sign-in';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies';
+import { pageRefusal } from '../../http/error-answer';
 import { SignUpBody } from '../../http/schemas';
 import { checked, given } from '../forms';
 import { html } from '../html';
@@ -80,14 +81,15 @@ export const signInPage: PageAction = async (request) => {
   });
 };
 
-const REFUSALS: Record<string, number> = {
-  invalid_credentials: 401,
-  too_many_attempts: 429,
-  account_pending: 403,
-  account_disabled: 403,
-  password_login_disabled: 403,
-  record_invalid: 400,
-};
+/** Refusals a form shows beside itself; their statuses are the error renderer's. */
+const REFUSALS = new Set<ErrorCode>([
+  'invalid_credentials',
+  'too_many_attempts',
+  'account_pending',
+  'account_disabled',
+  'password_login_disabled',
+  'record_invalid',
+]);
 
 export const signInSubmit: PageAction = async (request) => {
   const { deps, form } = request;
@@ -101,18 +103,10 @@ export const signInSubmit: PageAction = async (request) => {
     request.setCookies.push(sessionCookie(tokens.browserSession as string, deps, request.secure));
     return seeOther(returnTo);
   } catch (error) {
-    if (!isGatehouseError(error) || !(error.code in REFUSALS)) throw error;
-    const result = page(
-      REFUSALS[error.code] as number,
-      await signInForm(request, returnTo, error.message),
-      { formActionOrigins: await clientOriginsOf(deps, returnTo) },
-    );
-    return error.retryAfterSeconds === undefined
-      ? result
-      : {
-          ...result,
-          headers: { ...result.headers, 'retry-after': String(error.retryAfterSeconds) },
-        };
+    if (!isGatehouseError(error) || !REFUSALS.has(error.code)) throw error;
+    return pageRefusal(error, await signInForm(request, returnTo, error.message), {
+      formActionOrigins: await clientOriginsOf(deps, returnTo),
+    });
   }
 };
 
@@ -144,11 +138,8 @@ const attempt = async (
   try {
     return await work();
   } catch (error) {
-    if (isGatehouseError(error) && error.code in REFUSALS) {
-      return page(REFUSALS[error.code] as number, retry(error.message));
-    }
-    if (isGatehouseError(error) && error.code === 'conflict') {
-      return page(409, retry(error.message));
+    if (isGatehouseError(error) && (REFUSALS.has(error.code) || error.code === 'conflict')) {
+      return pageRefusal(error, retry(error.message));
     }
     throw error;
   }

@@ -3,6 +3,7 @@ import { createApiToken, listApiTokens, revokeApiToken } from '../../core/api-to
 import { isGatehouseError } from '../../core/errors';
 import { sessionAuthTime } from '../../core/sessions';
 import type { UserRecord } from '../../core/users';
+import { pageRefusal } from '../../http/error-answer';
 import { ChangePasswordBody, CreateTokenBody, UpdateMeBody } from '../../http/schemas';
 import { checked, given } from '../forms';
 import { type Html, html } from '../html';
@@ -72,8 +73,7 @@ const orRerender = async (
     return await work();
   } catch (error) {
     if (isGatehouseError(error) && FORM_ERRORS.has(error.code)) {
-      const status = { record_invalid: 400, conflict: 409, forbidden: 403, too_many_attempts: 429 };
-      return page(status[error.code as keyof typeof status], rerender(error.message));
+      return pageRefusal(error, rerender(error.message));
     }
     throw error;
   }
@@ -232,8 +232,8 @@ export const tokenCreateSubmit: PageAction = async (request) => {
     );
   } catch (error) {
     if (isGatehouseError(error) && FORM_ERRORS.has(error.code)) {
-      return page(
-        error.code === 'forbidden' ? 403 : error.code === 'conflict' ? 409 : 400,
+      return pageRefusal(
+        error,
         consolePage(
           request,
           who.user,

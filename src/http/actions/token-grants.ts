@@ -1,0 +1,123 @@
+import { exchangeAuthorizationCode } from '../../core/authorization-codes';
+import { issueClientToken } from '../../core/client-credentials';
+import type { ClientRecord, GrantType } from '../../core/clients';
+import { isGatehouseError } from '../../core/errors';
+import { InvalidScopeError, parseScope } from '../../core/oauth-scopes';
+import { rotateRefreshToken, type TokenResponse } from '../../core/sessions';
+import { signInWithPassword } from '../../core/sign-in';
+import type { ActionRequest } from '../handler';
+import { OAuthProtocolError } from '../oauth-errors';
+import type { TokenRequestForm } from '../schemas';
+import { clientFailed } from './oauth';
+
+/** What a grant handler gets: the request, its form, and the client that made it. */
+export interface GrantContext {
+  request: ActionRequest;
+  form: TokenRequestForm;
+  client: ClientRecord | null;
+}
+
+/** A grant's token response body (RFC 6749 §5.1). */
+export type GrantHandler = (context: GrantContext) => Promise<object>;
+
+const missing = (name: string) => new OAuthProtocolError('invalid_request', `${name} is required.`);
+
+const requireClientFor = (client: ClientRecord | null, grant: GrantType): ClientRecord => {
+  if (!client) throw clientFailed();
+  if (!client.grantTypes.includes(grant)) {
+    throw new OAuthProtocolError('unauthorized_client', `This client may not use ${grant}.`);
+  }
+  return client;
+};
+
+/** RFC 6749 §5.1: no `user` (clients ask /me), the scope the access token carries. */
+const tokenFields = (tokens: TokenResponse) => ({
+  access_token: tokens.access_token,
+  token_type: tokens.token_type,
+  expires_in: tokens.expires_in,
+  refresh_token: tokens.refresh_token,
+  scope: tokens.scope,
+});
+
+/** A refused grant is `invalid_grant`, whatever the reason, as RFC 6749 §5.2 has it. */
+const asInvalidGrant = async <T>(work: Promise<T>): Promise<T> => {
+  try {
+    return await work;
+  } catch (error) {
+    // A scope refusal stays one: the token endpoint answers it `invalid_scope`.
+    if (error instanceof InvalidScopeError || !isGatehouseError(error)) throw error;
+    if (error.code === 'internal' || error.code === 'record_invalid') throw error;
+    if (error.code === 'password_login_disabled') {
+      throw new OAuthProtocolError('unsupported_grant_type', error.message);
+    }
+    throw new OAuthProtocolError('invalid_grant', error.message);
+  }
+};
+
+const refreshTokenGrant: GrantHandler = async ({ request, form, client }) => {
+  if (!form.refresh_token) throw missing('refresh_token');
+  if (client) requireClientFor(client, 'refresh_token');
+  // The core refuses a client's token unless `client` is that client (credential binding);
+  // `scope` narrows the session's grant for this token only, never widens it.
+  const caller = { endpoint: 'oauth', client } as const;
+  const scope = parseScope(form.scope);
+  return tokenFields(
+    await asInvalidGrant(rotateRefreshToken(request.deps, form.refresh_token, caller, scope)),
+  );
+};
+
+const passwordGrant: GrantHandler = async ({ request, form, client }) => {
+  const trusted = requireClientFor(client, 'password');
+  if (!trusted.firstParty) {
+    throw new OAuthProtocolError(
+      'unauthorized_client',
+      'The password grant is for first-party clients.',
+    );
+  }
+  if (!form.username) throw missing('username');
+  if (form.password === undefined) throw missing('password');
+  const login = {
+    login: form.username,
+    password: form.password,
+    clientId: trusted.clientId,
+    scope: parseScope(form.scope),
+  };
+  return tokenFields(await asInvalidGrant(signInWithPassword(request.deps, login, request.meta)));
+};
+
+const authorizationCodeGrant: GrantHandler = async ({ request, form, client }) => {
+  const caller = requireClientFor(client, 'authorization_code');
+  if (!form.code) throw missing('code');
+  if (!form.redirect_uri) throw missing('redirect_uri');
+  if (!form.code_verifier && !caller.confidential) throw missing('code_verifier');
+  const exchange = {
+    code: form.code,
+    clientId: caller.clientId,
+    redirectUri: form.redirect_uri,
+    ...(form.code_verifier ? { codeVerifier: form.code_verifier } : {}),
+  };
+  return tokenFields(await asInvalidGrant(exchangeAuthorizationCode(request.deps, exchange)));
+};
+
+const clientCredentialsGrant: GrantHandler = async ({ request, form, client }) => {
+  const caller = requireClientFor(client, 'client_credentials');
+  try {
+    return await issueClientToken(request.deps, caller, form.scope, request.meta);
+  } catch (error) {
+    if (isGatehouseError(error) && error.code === 'forbidden') {
+      throw new OAuthProtocolError('invalid_scope', error.message);
+    }
+    if (isGatehouseError(error) && error.code === 'account_disabled') {
+      throw new OAuthProtocolError('unauthorized_client', error.message);
+    }
+    throw error;
+  }
+};
+
+/** One handler per grant type (node-oidc-provider's shape): a new grant is a new entry. */
+export const grantHandlers: Record<GrantType, GrantHandler> = {
+  refresh_token: refreshTokenGrant,
+  password: passwordGrant,
+  authorization_code: authorizationCodeGrant,
+  client_credentials: clientCredentialsGrant,
+};

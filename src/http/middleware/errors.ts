@@ -1,0 +1,23 @@
+import { type ErrorDialect, errorAnswer, serverErrorAnswer } from '../error-answer';
+import { logger } from '../logger';
+import type { PipelineMiddleware, PipelineRequest } from './state';
+
+/**
+ * The one error middleware: whatever a middleware or action throws is answered here, in the
+ * route's dialect. Unexpected errors are logged and answered with nothing of them.
+ */
+export const errors = (
+  dialectOf: (request: PipelineRequest) => ErrorDialect,
+): PipelineMiddleware => ({
+  onError: async (request) => {
+    if (request.response) return; // already answered: middy’s convention for onError
+    const dialect = dialectOf(request);
+    const answer = errorAnswer(dialect, request.error);
+    if (answer) {
+      request.response = answer;
+      return;
+    }
+    logger.error({ err: request.error, route: request.event.routeKey }, 'unhandled error');
+    request.response = serverErrorAnswer(dialect);
+  },
+});

@@ -1,0 +1,43 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { GatehouseError } from '../../core/errors';
+import { originOf } from '../../core/return-to';
+import { header } from '../../http/http-event';
+import { needs } from '../../http/middleware/state';
+import { isSecure, type PageMiddleware } from './page-state';
+
+export const CSRF_COOKIE = 'gatehouse_csrf';
+
+const sameToken = (a: string, b: string) =>
+  a.length === b.length && a.length > 0 && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** A per-browser token in a SameSite=Strict cookie, issued on the first visit. */
+export const csrfCookie = (): PageMiddleware => ({
+  before: async (request) => {
+    const { internal } = request;
+    let csrf = needs(request, 'cookies')[CSRF_COOKIE] ?? '';
+    if (!/^[\w-]{43}$/.test(csrf)) {
+      csrf = randomBytes(32).toString('base64url');
+      const secure = isSecure(request) ? '; Secure' : '';
+      needs(request, 'setCookies').push(
+        `${CSRF_COOKIE}=${csrf}; Path=/; HttpOnly; SameSite=Strict${secure}`,
+      );
+    }
+    internal.csrf = csrf;
+  },
+});
+
+/** A POST must echo the token, and come from the pages' own origin when the browser says. */
+export const csrfCheck = (): PageMiddleware => ({
+  before: async (request) => {
+    if (request.event.requestContext.http.method.toUpperCase() !== 'POST') return;
+    const origin = header(request.event, 'origin');
+    const ownOrigin = originOf(needs(request, 'deps').config.issuerUrl);
+    const echoed = needs(request, 'form').get('csrf') ?? '';
+    if ((origin && origin !== ownOrigin) || !sameToken(echoed, needs(request, 'csrf'))) {
+      throw new GatehouseError(
+        'forbidden',
+        'This form has expired or came from another site. Go back, reload and try again.',
+      );
+    }
+  },
+});
