@@ -1,7 +1,10 @@
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createAccessTokenVerifier, UnknownKeyError } from '../../../src/core/access-token-verifier';
+import {
+  createAccessTokenVerifier,
+  UnknownKeyError,
+} from '../../../src/core/access-token-verifier';
 import { type AccessTokenClaims, signAccessToken } from '../../../src/core/access-tokens';
 import { currentSigner, newSigningKeySet } from '../../../src/core/signing-keys';
 

@@ -13,7 +13,13 @@ import { createUser, resetPassword, updateUser } from '../../../src/core/user-ma
 import type { Actor } from '../../../src/core/user-policy';
 import { linkingOf, type UserRecord } from '../../../src/core/users';
 import type { TestDeps } from '../../support/core-deps';
-import { apiTokenOf, linkingDeps, passwordSession, roleNow, ssoSignIn } from '../../support/linking';
+import {
+  apiTokenOf,
+  linkingDeps,
+  passwordSession,
+  roleNow,
+  ssoSignIn,
+} from '../../support/linking';
 import { aUser } from '../../support/users';
 
 const OPERATOR: Actor = { kind: 'operator', name: 'unit' };

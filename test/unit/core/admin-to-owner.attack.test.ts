@@ -6,7 +6,11 @@ import { createApiToken } from '../../../src/core/api-tokens';
 import { noRequest } from '../../../src/core/audit';
 import { requestOrigin } from '../../../src/core/credential-lineage';
 import type { CoreDeps } from '../../../src/core/deps';
-import { forgotPassword, resetPasswordWithToken, verifyEmail } from '../../../src/core/self-service';
+import {
+  forgotPassword,
+  resetPasswordWithToken,
+  verifyEmail,
+} from '../../../src/core/self-service';
 import type { TokenResponse } from '../../../src/core/sessions';
 import { signInWithPassword } from '../../../src/core/sign-in';
 import { signInWithSso } from '../../../src/core/sso-sign-in';
