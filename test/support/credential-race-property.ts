@@ -12,6 +12,7 @@ import type { Store } from '../../src/core/store';
 import { createUser, resetPassword, updateUser } from '../../src/core/user-management';
 import type { UserRecord } from '../../src/core/users';
 import { type TestDeps, testDeps } from './core-deps';
+import { createdUser } from './users';
 
 const SECRET = 'a shared sso secret of some length';
 const OLD = 'the old leaked passphrase';
@@ -56,21 +57,12 @@ export const credentialRaceProperty = async (fresh: () => Promise<Store>, numRun
           { SSO_JWT_SECRET: SECRET },
           scheduledStore(await fresh(), () => scheduler),
         );
-        const root = (await deps.store.getUser(
-          (
-            await createUser(
-              deps,
-              operator,
-              {
-                email: 'root@example.com',
-                role: 'owner',
-                password: 'root passphrase 12345',
-                type: 'human',
-              },
-              noRequest,
-            )
-          ).id,
-        )) as UserRecord;
+        const root = await createdUser(deps, operator, {
+          email: 'root@example.com',
+          role: 'owner',
+          password: 'root passphrase 12345',
+          type: 'human',
+        });
         const made = await createUser(
           deps,
           operator,

@@ -15,10 +15,11 @@ import type { TokenResponse } from '../../../src/core/sessions';
 import { signInWithPassword } from '../../../src/core/sign-in';
 import { signInWithSso } from '../../../src/core/sso-sign-in';
 import { createSsoTokenVerifier } from '../../../src/core/sso-token';
-import { createUser, resetPassword, updateUser } from '../../../src/core/user-management';
+import { resetPassword, updateUser } from '../../../src/core/user-management';
 import type { Actor } from '../../../src/core/user-policy';
 import type { UserRecord } from '../../../src/core/users';
 import { testDeps } from '../../support/core-deps';
+import { createdUser } from '../../support/users';
 
 // Red team A, findings 2, 3 and 4, inverted: each attack must FAIL. The invariant
 // (credential-lineage.ts, raise-rule.ts): no credential an admin made or influenced ever
@@ -50,22 +51,13 @@ const world = async (env: Record<string, string> = {}) => {
     password?: string,
     identities?: { provider: string; subject: string }[],
   ) =>
-    (await deps.store.getUser(
-      (
-        await createUser(
-          deps,
-          operator,
-          {
-            email,
-            role,
-            ...(password ? { password } : {}),
-            ...(identities ? { identities } : {}),
-            type: 'human',
-          },
-          noRequest,
-        )
-      ).id,
-    )) as UserRecord;
+    await createdUser(deps, operator, {
+      email,
+      role,
+      ...(password ? { password } : {}),
+      ...(identities ? { identities } : {}),
+      type: 'human',
+    });
   const owner = await make('root@example.com', 'owner', 'owner passphrase 123456');
   const admin = await make('ada@example.com', 'admin', 'admin passphrase 123456');
   const as = (user: UserRecord): Actor => ({ kind: 'user', user, tokenId: null });

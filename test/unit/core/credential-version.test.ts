@@ -20,12 +20,12 @@ import { endAllSessions, rotateRefreshToken } from '../../../src/core/sessions';
 import { signInWithPassword } from '../../../src/core/sign-in';
 import { signInWithSso } from '../../../src/core/sso-sign-in';
 import { createSsoTokenVerifier } from '../../../src/core/sso-token';
-import { createUser, resetPassword, updateUser } from '../../../src/core/user-management';
+import { resetPassword, updateUser } from '../../../src/core/user-management';
 import type { Actor } from '../../../src/core/user-policy';
 import type { UserRecord } from '../../../src/core/users';
 import { type TestDeps, testDeps } from '../../support/core-deps';
 import { gatedHasher } from '../../support/gated-hasher';
-import { createUserWithPassword } from '../../support/users';
+import { createdUser, createUserWithPassword } from '../../support/users';
 
 // Regression tests for red team A findings 1, 5, 6 and red team B finding 5 (their exploit
 // tests, turned around): each attack must now FAIL. Invariant: src/core/credential-version.ts.
@@ -37,16 +37,12 @@ const tokenIn = (text: string | undefined) =>
 const invalidLink = { code: 'record_invalid' };
 
 const make = async (deps: TestDeps, email: string, role: 'owner' | 'viewer', password?: string) =>
-  (await deps.store.getUser(
-    (
-      await createUser(
-        deps,
-        operator,
-        { email, role, ...(password ? { password } : {}), type: 'human' },
-        noRequest,
-      )
-    ).id,
-  )) as UserRecord;
+  await createdUser(deps, operator, {
+    email,
+    role,
+    ...(password ? { password } : {}),
+    type: 'human',
+  });
 
 const ssoJwt = async (deps: TestDeps, claims: Record<string, unknown>) => {
   const now = Math.floor(deps.clock.now() / 1000);

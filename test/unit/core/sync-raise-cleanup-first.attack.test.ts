@@ -11,6 +11,7 @@ import { createUser, resetPassword } from '../../../src/core/user-management';
 import type { UserRecord } from '../../../src/core/users';
 import { createMemoryStore } from '../../../src/store/memory-store';
 import { testDeps } from '../../support/core-deps';
+import { createdUser } from '../../support/users';
 
 // Red team A, finding 7, inverted: a group-sync raise cleans up BEFORE it is saved, so a
 // failed clean-up (a DynamoDB throttle) leaves the old role, and the next login raises and
@@ -48,36 +49,18 @@ describe('group sync raise with a failing clean-up (finding 7)', () => {
       },
       noRequest,
     );
-    const ada = (await deps.store.getUser(
-      (
-        await createUser(
-          deps,
-          op,
-          {
-            email: 'ada@corp.example',
-            role: 'admin',
-            password: 'ada admin passphrase 1',
-            type: 'human',
-          },
-          noRequest,
-        )
-      ).id,
-    )) as UserRecord;
-    const pat = (await deps.store.getUser(
-      (
-        await createUser(
-          deps,
-          op,
-          {
-            email: 'pat@corp.example',
-            role: 'viewer',
-            type: 'human',
-            identities: [{ provider: 'jwt', subject: 'pat@corp.example' }],
-          },
-          noRequest,
-        )
-      ).id,
-    )) as UserRecord;
+    const ada = await createdUser(deps, op, {
+      email: 'ada@corp.example',
+      role: 'admin',
+      password: 'ada admin passphrase 1',
+      type: 'human',
+    });
+    const pat = await createdUser(deps, op, {
+      email: 'pat@corp.example',
+      role: 'viewer',
+      type: 'human',
+      identities: [{ provider: 'jwt', subject: 'pat@corp.example' }],
+    });
     // the admin sets Pat's password, signs in as Pat and mints a token as Pat
     await resetPassword(
       deps,
