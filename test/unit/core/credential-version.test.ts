@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { changeOwnPassword, updateOwnProfile } from '../../../src/core/account';
 import { noRequest } from '../../../src/core/audit';
@@ -25,6 +24,7 @@ import type { Actor } from '../../../src/core/user-policy';
 import type { UserRecord } from '../../../src/core/users';
 import { type TestDeps, testDeps } from '../../support/core-deps';
 import { gatedHasher } from '../../support/gated-hasher';
+import { hs256SsoToken } from '../../support/sso-token';
 import { createdUser, createUserWithPassword } from '../../support/users';
 
 // Regression tests for red team A findings 1, 5, 6 and red team B finding 5 (their exploit
@@ -44,14 +44,8 @@ const make = async (deps: TestDeps, email: string, role: 'owner' | 'viewer', pas
     type: 'human',
   });
 
-const ssoJwt = async (deps: TestDeps, claims: Record<string, unknown>) => {
-  const now = Math.floor(deps.clock.now() / 1000);
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(now)
-    .setExpirationTime(now + 60)
-    .sign(Buffer.from(SECRET, 'utf8'));
-};
+const ssoJwt = (deps: TestDeps, claims: Record<string, unknown>) =>
+  hs256SsoToken(deps.clock, claims, SECRET);
 const sidOf = (accessToken: string): string =>
   JSON.parse(Buffer.from(accessToken.split('.')[1] as string, 'base64url').toString()).sid;
 
