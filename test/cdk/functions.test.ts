@@ -129,6 +129,16 @@ const statementsOutsideStack = (name: FunctionName) =>
 const allActions = (name: FunctionName): string[] =>
   roleStatements(synth.template, roleIdOf(name)).flatMap((statement) => statement.actions);
 
+/** Every stack resource a function's role reaches (by logical id), sorted. */
+const reachedBy = (name: FunctionName): string[] =>
+  [
+    ...new Set(roleStatements(synth.template, roleIdOf(name)).flatMap((s) => [...s.resourceIds])),
+  ].sort();
+
+/** The AWS services a function's role may call, sorted. */
+const servicesOf = (name: FunctionName): string[] =>
+  [...new Set(allActions(name).map((action) => action.split(':')[0] as string))].sort();
+
 it('makes one function per spec, and the mailer', () => {
   synth.template.resourceCountIs('AWS::Lambda::Function', names.length + 1);
 });
@@ -317,17 +327,13 @@ describe('least privilege, by example', () => {
       expect(actionsOn('users', tableIds[table])).toEqual(expect.arrayContaining(writeActions));
     }
     const logGroup = lambda('users').LoggingConfig.LogGroup.Ref;
-    const reached = new Set(
-      roleStatements(synth.template, roleIdOf('users')).flatMap((s) => [...s.resourceIds]),
-    );
-    expect([...reached].sort()).toEqual(
+    expect(reachedBy('users')).toEqual(
       [logGroup, tableIds.users, tableIds.tokens, tableIds.audit, ids.key, ids.cursorKey].sort(),
     );
     expect(statementsOutsideStack('users')).toEqual([
       expect.objectContaining({ Action: 'events:PutEvents', Resource: defaultBusArn }),
     ]);
-    const services = new Set(allActions('users').map((action) => action.split(':')[0]));
-    expect([...services].sort()).toEqual(['dynamodb', 'events', 'kms', 'logs', 'secretsmanager']);
+    expect(servicesOf('users')).toEqual(['dynamodb', 'events', 'kms', 'logs', 'secretsmanager']);
     expect(lambda('users').Environment.Variables).toMatchObject({
       EVENT_BUS_NAME: 'default',
       AUDIT_RETENTION_DAYS: String(defaultAuditRetentionDays),
@@ -336,10 +342,7 @@ describe('least privilege, by example', () => {
 
   it('the account function writes the three tables and queues mail to the mailer, nothing else', () => {
     const logGroup = lambda('account').LoggingConfig.LogGroup.Ref;
-    const reached = new Set(
-      roleStatements(synth.template, roleIdOf('account')).flatMap((s) => [...s.resourceIds]),
-    );
-    expect([...reached].sort()).toEqual(
+    expect(reachedBy('account')).toEqual(
       [
         logGroup,
         tableIds.users,
@@ -352,8 +355,7 @@ describe('least privilege, by example', () => {
     );
     expect(actionsOn('account', ids.mailer)).toEqual(['lambda:InvokeFunction']);
     expect(statementsOutsideStack('account')).toEqual([]);
-    const services = new Set(allActions('account').map((action) => action.split(':')[0]));
-    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'lambda', 'logs', 'secretsmanager']);
+    expect(servicesOf('account')).toEqual(['dynamodb', 'kms', 'lambda', 'logs', 'secretsmanager']);
     expect(lambda('account').Environment.Variables).toMatchObject({
       MAILER_FUNCTION_NAME: { Ref: ids.mailer },
     });
@@ -375,10 +377,7 @@ describe('least privilege, by example', () => {
 
   it('the pages function signs tokens, writes the three tables, puts events, mails, and nothing else', () => {
     const logGroup = lambda('pages').LoggingConfig.LogGroup.Ref;
-    const reached = new Set(
-      roleStatements(synth.template, roleIdOf('pages')).flatMap((s) => [...s.resourceIds]),
-    );
-    expect([...reached].sort()).toEqual(
+    expect(reachedBy('pages')).toEqual(
       [
         logGroup,
         tableIds.users,
@@ -395,8 +394,7 @@ describe('least privilege, by example', () => {
     expect(statementsOutsideStack('pages')).toEqual([
       expect.objectContaining({ Action: 'events:PutEvents', Resource: defaultBusArn }),
     ]);
-    const services = new Set(allActions('pages').map((action) => action.split(':')[0]));
-    expect([...services].sort()).toEqual([
+    expect(servicesOf('pages')).toEqual([
       'dynamodb',
       'events',
       'kms',

@@ -1,10 +1,11 @@
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack';
+import { basicAuth } from '../support/oauth';
 
 const OWNER = { email: 'owner@cc.test', password: 'client credentials owner passphrase' };
 
-const { call, signIn } = useLocalStack({
+const { call, signIn, tokenEndpoint, postForm, registerClient } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   REVOCATION_CACHE_SECONDS: '0',
@@ -15,37 +16,23 @@ beforeAll(async () => {
   ownerToken = await signIn(OWNER.email, OWNER.password);
 });
 
-const basic = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-
-const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
-  body: new URLSearchParams(fields).toString(),
-  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-});
-
 interface Registered {
   client_id: string;
   client_secret: string;
   user_id: string;
 }
 
-const registerService = async (name: string): Promise<Registered> => {
-  const reply = await call('POST', '/clients', {
-    token: ownerToken,
-    json: { name, grant_types: ['client_credentials'], confidential: true },
-  });
-  expect(reply.status, reply.text).toBe(201);
-  return reply.body;
-};
+const registerService = async (name: string): Promise<Registered> =>
+  (await registerClient(ownerToken, {
+    name,
+    grant_types: ['client_credentials'],
+    confidential: true,
+  })) as Registered;
 
 const clientToken = (client: Registered, fields: Record<string, string> = {}) =>
-  call(
-    'POST',
-    '/oauth/token',
-    form(
-      { grant_type: 'client_credentials', ...fields },
-      { authorization: basic(client.client_id, client.client_secret) },
-    ),
+  tokenEndpoint(
+    { grant_type: 'client_credentials', ...fields },
+    { authorization: basicAuth(client.client_id, client.client_secret) },
   );
 
 describe('client_credentials', () => {
@@ -91,15 +78,11 @@ describe('client_credentials', () => {
     expect(me.status, me.text).toBe(200);
     expect(me.body.user.id).toBe(client.user_id);
     // client_secret_post works too.
-    const posted = await call(
-      'POST',
-      '/oauth/token',
-      form({
-        grant_type: 'client_credentials',
-        client_id: client.client_id,
-        client_secret: client.client_secret,
-      }),
-    );
+    const posted = await tokenEndpoint({
+      grant_type: 'client_credentials',
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+    });
     expect(posted.status, posted.text).toBe(200);
   });
 
@@ -138,7 +121,7 @@ describe('client_credentials', () => {
     const wrong = await clientToken({ ...client, client_secret: `${client.client_secret}x` });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toBe('invalid_client');
-    const none = await call('POST', '/oauth/token', form({ grant_type: 'client_credentials' }));
+    const none = await tokenEndpoint({ grant_type: 'client_credentials' });
     expect(none.status).toBe(401);
     expect(none.body.error).toBe('invalid_client');
     const other = await call('POST', '/clients', {
@@ -164,10 +147,10 @@ describe('client_credentials', () => {
   it('introspects as active for the client, and deleting the client ends everything', async () => {
     const client = await registerService('short-lived');
     const issued = (await clientToken(client)).body.access_token;
-    const introspected = await call(
-      'POST',
+    const introspected = await postForm(
       '/oauth/introspect',
-      form({ token: issued }, { authorization: basic(client.client_id, client.client_secret) }),
+      { token: issued },
+      { authorization: basicAuth(client.client_id, client.client_secret) },
     );
     expect(introspected.body).toMatchObject({ active: true, client_id: client.client_id });
     const deleted = await call('DELETE', `/clients/${client.client_id}`, { token: ownerToken });

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { browserFlow } from '../support/browser-flow';
 import { useLocalStack } from '../support/local-stack';
+import { thirdPartyApp } from '../support/oauth';
 
 /**
  * Finding 1 of red team B, fixed: a third-party app that a viewer allowed every viewer scope
@@ -15,12 +15,11 @@ const CB = 'https://evil-grow.example.test/cb';
 const VIEWER_SCOPES =
   'profile tokens:read tokens:write read_user_session read_all_session model_download cli';
 
-const { call, signIn, stack } = useLocalStack({
+const { call, signIn, stack, tokenEndpoint, registerClient } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   REVOCATION_CACHE_SECONDS: '1',
 });
-const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let ownerToken: string;
 let clientId: string;
@@ -28,18 +27,7 @@ let aliceId: string;
 
 beforeAll(async () => {
   ownerToken = await signIn(OWNER.email, OWNER.password);
-  const created = await call('POST', '/clients', {
-    token: ownerToken,
-    json: {
-      name: 'Evil Grower',
-      redirect_uris: [CB],
-      grant_types: ['authorization_code', 'refresh_token'],
-      confidential: false,
-      first_party: false,
-    },
-  });
-  expect(created.status, created.text).toBe(201);
-  clientId = created.body.client_id;
+  clientId = (await registerClient(ownerToken, thirdPartyApp('Evil Grower', CB))).client_id;
   const alice = await call('POST', '/users', {
     token: ownerToken,
     json: { email: ALICE.email, password: ALICE.password, role: 'viewer', type: 'human' },
@@ -52,32 +40,19 @@ describe('minting API tokens: never through a delegated credential', () => {
   it('an app allowed every viewer scope gets 403 on POST /tokens, scoped or not, so a promotion gives it nothing', async () => {
     const browser = browserFlow(() => stack().url);
     await browser.signIn(ALICE.email, ALICE.password);
-    const verifier = randomBytes(32).toString('base64url');
-    const query = new URLSearchParams({
-      response_type: 'code',
+    const { verifier, authorized } = await browser.authorize({
       client_id: clientId,
       redirect_uri: CB,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
       scope: VIEWER_SCOPES,
     });
-    const authorized = await browser.request('GET', `/oauth/authorize?${query}`);
-    const page = await browser.request('GET', authorized.location as string);
-    const answered = await browser.request('POST', '/consent', {
-      csrf: browser.hidden(page.text, 'csrf'),
-      request: browser.hidden(page.text, 'request'),
-      decision: 'allow',
-    });
+    const { answered } = await browser.consent(authorized.location as string, 'allow');
     const code = new URL(answered.location as string).searchParams.get('code') as string;
-    const tokens = await call('POST', '/oauth/token', {
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: clientId,
-        code,
-        redirect_uri: CB,
-        code_verifier: verifier,
-      }).toString(),
-      headers: form,
+    const tokens = await tokenEndpoint({
+      grant_type: 'authorization_code',
+      client_id: clientId,
+      code,
+      redirect_uri: CB,
+      code_verifier: verifier,
     });
     expect(tokens.status, tokens.text).toBe(200);
     const app = tokens.body.access_token as string;

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { browserFlow } from '../support/browser-flow';
-import { useLocalStack } from '../support/local-stack';
-import { type Identity, SSO_SECRET, startTestIdp } from '../support/test-idp';
+import { firstPartyApp, pkcePair } from '../support/oauth';
+import { ssoCodeStart, useSsoStack } from '../support/sso-stack';
+import type { Identity } from '../support/test-idp';
 
 /**
  * API.md, Account linking, over HTTP on DynamoDB Local: an SSO login naming an owner account
@@ -14,15 +15,9 @@ const OWNER = { email: 'owner@broker.test', password: 'broker owner passphrase' 
 
 const APP = 'https://app.example.com';
 
-const idp = await startTestIdp();
-afterAll(() => idp.close());
-
-const { call, signIn, stack } = useLocalStack({
+const { idp, call, signIn, stack, tokenEndpoint, registerClient } = await useSsoStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
-  SSO_JWT_SECRET: SSO_SECRET,
-  SSO_IDP_URL: idp.ssoUrl,
-  SSO_JWKS_URL: idp.jwksUrl,
   ALLOWED_REDIRECT_ORIGINS: APP,
   SSO_GROUP_SYNC: '1',
   SSO_GROUP_MAPPINGS: JSON.stringify({ 'corp-owners': 'owner' }),
@@ -33,7 +28,6 @@ const { call, signIn, stack } = useLocalStack({
 let ownerToken: string;
 let ownerId: string;
 beforeAll(async () => {
-  idp.setGatehouse(stack().url);
   ownerToken = await signIn(OWNER.email, OWNER.password);
   ownerId = (await call('GET', '/me', { token: ownerToken })).body.user.id;
 });
@@ -174,23 +168,15 @@ describe('first SSO login to an owner account by email: the hosted link page', (
       json: { ...admin, role: 'admin' },
     });
     expect(made.status, made.text).toBe(201);
-    const spa = await call('POST', '/clients', {
-      token: ownerToken,
-      json: {
-        name: 'spa',
-        grant_types: ['authorization_code'],
-        confidential: false,
-        first_party: true,
-        redirect_uris: [`${APP}/callback`],
-      },
+    const spa = await registerClient(ownerToken, {
+      ...firstPartyApp('spa', `${APP}/callback`),
+      grant_types: ['authorization_code'],
     });
-    expect(spa.status, spa.text).toBe(201);
-    const verifier = randomBytes(32).toString('base64url');
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const { verifier, challenge } = pkcePair();
     const browser = browserFlow(() => stack().url);
     const start = await browser.request(
       'GET',
-      `/auth/sso?return_to=${encodeURIComponent(`${APP}/callback`)}&code_challenge=${challenge}&code_challenge_method=S256&client_id=${spa.body.client_id}`,
+      ssoCodeStart(`${APP}/callback`, challenge, spa.client_id),
     );
     expect(start.status, start.text).toBe(302);
     const token = await idp.signWithKey('ES256', {
@@ -217,15 +203,12 @@ describe('first SSO login to an owner account by email: the hosted link page', (
     expect(`${back.origin}${back.pathname}`).toBe(`${APP}/callback`);
     const code = back.searchParams.get('code') as string;
     expect(code).toMatch(/^ac_/);
-    const tokens = await call('POST', '/oauth/token', {
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        client_id: spa.body.client_id,
-        redirect_uri: `${APP}/callback`,
-        code_verifier: verifier,
-      }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    const tokens = await tokenEndpoint({
+      grant_type: 'authorization_code',
+      code,
+      client_id: spa.client_id,
+      redirect_uri: `${APP}/callback`,
+      code_verifier: verifier,
     });
     expect(tokens.status, tokens.text).toBe(200);
     const user = (await call('GET', `/users/${made.body.user.id}`, { token: ownerToken })).body

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack';
+import { basicAuth } from '../support/oauth';
 
 /**
  * Issue 11, findings 4, 9 (the /oauth/* parts) and 10, over HTTP on DynamoDB Local.
@@ -12,7 +13,12 @@ import { useLocalStack } from '../support/local-stack';
 const OWNER = { email: 'owner@binding.test', password: 'binding owner passphrase 1' };
 const PASSWORD = 'a member passphrase 123';
 
-const { call, signIn } = useLocalStack({
+const {
+  call,
+  signIn,
+  postForm: oauth,
+  registerClient,
+} = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   // Revocation shows at once: what is checked is that it happens at all.
@@ -24,19 +30,6 @@ beforeAll(async () => {
   ownerToken = await signIn(OWNER.email, OWNER.password);
 });
 
-const basic = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-
-const oauth = (
-  path: string,
-  fields: Record<string, string>,
-  headers: Record<string, string> = {},
-) =>
-  call('POST', path, {
-    body: new URLSearchParams(fields).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-  });
-
 interface Client {
   client_id: string;
   client_secret: string;
@@ -46,18 +39,13 @@ interface Client {
 let n = 0;
 const firstPartyClient = async (): Promise<Client> => {
   n++;
-  const reply = await call('POST', '/clients', {
-    token: ownerToken,
-    json: {
-      name: `app ${n}`,
-      grant_types: ['password', 'refresh_token'],
-      confidential: true,
-      first_party: true,
-    },
+  const { client_id, client_secret = '' } = await registerClient(ownerToken, {
+    name: `app ${n}`,
+    grant_types: ['password', 'refresh_token'],
+    confidential: true,
+    first_party: true,
   });
-  expect(reply.status, reply.text).toBe(201);
-  const { client_id, client_secret } = reply.body;
-  return { client_id, client_secret, auth: { authorization: basic(client_id, client_secret) } };
+  return { client_id, client_secret, auth: { authorization: basicAuth(client_id, client_secret) } };
 };
 
 const member = async (role: string) => {

@@ -4,10 +4,11 @@ import { beforeAll, expect, it } from 'vitest';
 import { issueAuthorizationCode } from '../../src/core/authorization-codes';
 import { buildDeps } from '../../src/http/composition';
 import { useLocalStack } from '../support/local-stack';
+import { firstPartyApp } from '../support/oauth';
 
 // A standard OAuth client library, as an app would use it, against the local service.
 const OWNER = { email: 'owner@o4w.test', password: 'oauth4webapi owner passphrase' };
-const { stack, call, signIn } = useLocalStack({
+const { stack, call, signIn, registerClient } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
 });
@@ -25,22 +26,12 @@ beforeAll(async () => {
   );
 });
 
-const register = async (json: Record<string, unknown>) => {
-  const reply = await call('POST', '/clients', { token: ownerToken, json });
-  expect(reply.status, reply.text).toBe(201);
-  return reply.body as { client_id: string; client_secret?: string };
-};
+const register = (json: Record<string, unknown>) => registerClient(ownerToken, json);
 
 it('runs the code flow with PKCE, refreshes, introspects and revokes through oauth4webapi', async () => {
   expect(as.issuer).toBe(stack().url);
-  const spa = await register({
-    name: 'spa',
-    grant_types: ['authorization_code', 'refresh_token'],
-    confidential: false,
-    // Its code is issued below without a consent page: a first-party app.
-    first_party: true,
-    redirect_uris: ['https://spa.example.com/cb'],
-  });
+  // Its code is issued below without a consent page: a first-party app.
+  const spa = await register(firstPartyApp('spa', 'https://spa.example.com/cb'));
   const client: oauth.Client = { client_id: spa.client_id };
   const verifier = oauth.generateRandomCodeVerifier();
   const challenge = await oauth.calculatePKCECodeChallenge(verifier);

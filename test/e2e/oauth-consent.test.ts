@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { browserFlow } from '../support/browser-flow';
 import { useLocalStack } from '../support/local-stack';
+import { thirdPartyApp } from '../support/oauth';
 
 /**
  * Finding 7 over HTTP: a third-party client gets `profile` unless the user allows more on the
@@ -11,7 +12,7 @@ import { useLocalStack } from '../support/local-stack';
 const OWNER = { email: 'owner@consent.test', password: 'consent owner passphrase 1' };
 const CB = 'https://third.example.test/cb';
 
-const { call, signIn, stack } = useLocalStack({
+const { call, signIn, stack, tokenEndpoint, registerClient } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   REVOCATION_CACHE_SECONDS: '1',
@@ -21,25 +22,8 @@ let clientId: string;
 
 beforeAll(async () => {
   ownerToken = await signIn(OWNER.email, OWNER.password);
-  const created = await call('POST', '/clients', {
-    token: ownerToken,
-    json: {
-      name: 'Third App',
-      redirect_uris: [CB],
-      grant_types: ['authorization_code', 'refresh_token'],
-      confidential: false,
-      first_party: false,
-    },
-  });
-  expect(created.status, created.text).toBe(201);
-  clientId = created.body.client_id;
+  clientId = (await registerClient(ownerToken, thirdPartyApp('Third App', CB))).client_id;
 });
-
-const tokenEndpoint = (fields: Record<string, string>) =>
-  call('POST', '/oauth/token', {
-    body: new URLSearchParams(fields).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
 
 const claims = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString());
@@ -48,17 +32,12 @@ const claims = (jwt: string) =>
 const startFlow = async (extra: Record<string, string>) => {
   const browser = browserFlow(() => stack().url);
   await browser.signIn(OWNER.email, OWNER.password);
-  const verifier = randomBytes(32).toString('base64url');
-  const query = new URLSearchParams({
-    response_type: 'code',
+  const { verifier, authorized } = await browser.authorize({
     client_id: clientId,
     redirect_uri: CB,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
     state: 'st-42',
     ...extra,
   });
-  const authorized = await browser.request('GET', `/oauth/authorize?${query}`);
   return { browser, verifier, authorized };
 };
 
@@ -68,13 +47,11 @@ const answerConsent = async (
   decision: 'allow' | 'deny',
 ) => {
   expect(flow.authorized.location).toMatch(/^\/consent\?request=/);
-  const page = await flow.browser.request('GET', flow.authorized.location as string);
-  expect(page.status).toBe(200);
-  const answered = await flow.browser.request('POST', '/consent', {
-    csrf: flow.browser.hidden(page.text, 'csrf'),
-    request: flow.browser.hidden(page.text, 'request'),
+  const { page, answered } = await flow.browser.consent(
+    flow.authorized.location as string,
     decision,
-  });
+  );
+  expect(page.status).toBe(200);
   expect(answered.status).toBe(303);
   return { landed: new URL(answered.location as string), page: page.text };
 };
@@ -169,18 +146,15 @@ describe('OAuth consent and scope (third-party client)', () => {
   });
 
   it('narrows the password grant of a first-party client to the scope asked, never beyond', async () => {
-    const created = await call('POST', '/clients', {
-      token: ownerToken,
-      json: {
-        name: 'First CLI',
-        grant_types: ['password', 'refresh_token'],
-        confidential: true,
-        first_party: true,
-      },
+    const created = await registerClient(ownerToken, {
+      name: 'First CLI',
+      grant_types: ['password', 'refresh_token'],
+      confidential: true,
+      first_party: true,
     });
     const auth = {
-      client_id: created.body.client_id,
-      client_secret: created.body.client_secret,
+      client_id: created.client_id,
+      client_secret: created.client_secret as string,
     };
     const login = { grant_type: 'password', username: OWNER.email, password: OWNER.password };
     const asked = await tokenEndpoint({ ...login, ...auth, scope: 'openid users:read' });
@@ -207,22 +181,19 @@ describe('OAuth consent and scope (third-party client)', () => {
   });
 
   it('lets a confidential client skip PKCE; its code then takes no code_verifier', async () => {
-    const created = await call('POST', '/clients', {
-      token: ownerToken,
-      json: {
-        name: 'Server App',
-        redirect_uris: ['https://server.example.test/cb'],
-        grant_types: ['authorization_code'],
-        confidential: true,
-        first_party: true,
-      },
+    const created = await registerClient(ownerToken, {
+      name: 'Server App',
+      redirect_uris: ['https://server.example.test/cb'],
+      grant_types: ['authorization_code'],
+      confidential: true,
+      first_party: true,
     });
     const browser = browserFlow(() => stack().url);
     await browser.signIn(OWNER.email, OWNER.password);
     const codeFor = async () => {
       const query = new URLSearchParams({
         response_type: 'code',
-        client_id: created.body.client_id,
+        client_id: created.client_id,
         redirect_uri: 'https://server.example.test/cb',
         state: 's',
       });
@@ -232,8 +203,8 @@ describe('OAuth consent and scope (third-party client)', () => {
     const exchangeAs = (code: string, extra: Record<string, string> = {}) =>
       tokenEndpoint({
         grant_type: 'authorization_code',
-        client_id: created.body.client_id,
-        client_secret: created.body.client_secret,
+        client_id: created.client_id,
+        client_secret: created.client_secret as string,
         code,
         redirect_uri: 'https://server.example.test/cb',
         ...extra,

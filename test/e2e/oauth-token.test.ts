@@ -1,12 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueAuthorizationCode } from '../../src/core/authorization-codes';
 import { buildDeps } from '../../src/http/composition';
 import { useLocalStack } from '../support/local-stack';
+import { basicAuth, firstPartyApp, pkcePair } from '../support/oauth';
 
 const OWNER = { email: 'owner@token.test', password: 'token endpoint owner passphrase' };
 
-const { call, signIn } = useLocalStack({
+const {
+  call,
+  signIn,
+  tokenEndpoint: token,
+  registerClient,
+} = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   LOCKOUT_THRESHOLD: '3',
@@ -17,20 +23,7 @@ beforeAll(async () => {
   ownerToken = await signIn(OWNER.email, OWNER.password);
 });
 
-const token = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  call('POST', '/oauth/token', {
-    body: new URLSearchParams(fields).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-  });
-
-const register = async (json: Record<string, unknown>) => {
-  const reply = await call('POST', '/clients', { token: ownerToken, json });
-  expect(reply.status, reply.text).toBe(201);
-  return reply.body as { client_id: string; client_secret?: string };
-};
-
-const basic = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const register = (json: Record<string, unknown>) => registerClient(ownerToken, json);
 
 describe('POST /oauth/token', () => {
   it('refreshes a sign-in refresh token without client authentication', async () => {
@@ -62,7 +55,9 @@ describe('POST /oauth/token', () => {
       confidential: true,
       first_party: true,
     });
-    const auth = { authorization: basic(firstParty.client_id, firstParty.client_secret as string) };
+    const auth = {
+      authorization: basicAuth(firstParty.client_id, firstParty.client_secret as string),
+    };
     const ok = await token(
       { grant_type: 'password', username: OWNER.email, password: OWNER.password },
       auth,
@@ -112,7 +107,7 @@ describe('POST /oauth/token', () => {
     });
     const refused = await token(
       { grant_type: 'password', username: OWNER.email, password: OWNER.password },
-      { authorization: basic(thirdParty.client_id, thirdParty.client_secret as string) },
+      { authorization: basicAuth(thirdParty.client_id, thirdParty.client_secret as string) },
     );
     expect(refused.body.error).toBe('unauthorized_client');
     const anonymous = await token({
@@ -125,17 +120,10 @@ describe('POST /oauth/token', () => {
   });
 
   it('exchanges an authorization code once, with its PKCE verifier, for its client and redirect URI', async () => {
-    const spa = await register({
-      name: 'spa',
-      grant_types: ['authorization_code', 'refresh_token'],
-      confidential: false,
-      // First-party: codes issued here skip the consent a third-party client needs.
-      first_party: true,
-      redirect_uris: ['https://spa.example.com/cb'],
-    });
+    // First-party: codes issued here skip the consent a third-party client needs.
+    const spa = await register(firstPartyApp('spa', 'https://spa.example.com/cb'));
     const me = await call('GET', '/me', { token: ownerToken });
-    const verifier = randomBytes(32).toString('base64url');
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const { verifier, challenge } = pkcePair();
     const deps = buildDeps(process.env);
     const issue = () =>
       issueAuthorizationCode(deps, {

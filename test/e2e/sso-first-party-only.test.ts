@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useLocalStack } from '../support/local-stack';
-import { SSO_SECRET, startTestIdp } from '../support/test-idp';
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pkcePair, thirdPartyApp } from '../support/oauth';
+import { hop, ssoCodeStart, useSsoStack } from '../support/sso-stack';
 
 /**
  * Finding 3 of red team B, fixed: the JWT SSO code hand-off shows no consent page, so it is
@@ -12,61 +12,32 @@ import { SSO_SECRET, startTestIdp } from '../support/test-idp';
 const OWNER = { email: 'owner@rt-sso.test', password: 'redteam sso owner passphrase 1' };
 const APP = 'https://partner.example.com';
 
-const idp = await startTestIdp();
-afterAll(() => idp.close());
-
-const { call, signIn, stack } = useLocalStack({
+const { idp, call, signIn, stack, registerClient } = await useSsoStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
-  SSO_JWT_SECRET: SSO_SECRET,
-  SSO_IDP_URL: idp.ssoUrl,
   ALLOWED_REDIRECT_ORIGINS: APP,
   REVOCATION_CACHE_SECONDS: '0',
 });
 let ownerToken: string;
 beforeAll(async () => {
-  idp.setGatehouse(stack().url);
   ownerToken = await signIn(OWNER.email, OWNER.password);
 });
 
-const hop = async (url: string, cookies: string[] = []) => {
-  const response = await fetch(url, {
-    redirect: 'manual',
-    headers: cookies.length ? { cookie: cookies.map((c) => c.split(';')[0]).join('; ') } : {},
-  });
-  return {
-    status: response.status,
-    location: response.headers.get('location'),
-    cookies: response.headers.getSetCookie(),
-    body: await response.text(),
-  };
-};
+const thirdParty = async () =>
+  (
+    await registerClient(
+      ownerToken,
+      thirdPartyApp(`Partner ${randomBytes(4).toString('hex')}`, `${APP}/cb`),
+    )
+  ).client_id;
 
-const thirdParty = async () => {
-  const created = await call('POST', '/clients', {
-    token: ownerToken,
-    json: {
-      name: `Partner ${randomBytes(4).toString('hex')}`,
-      grant_types: ['authorization_code', 'refresh_token'],
-      confidential: false,
-      first_party: false,
-      redirect_uris: [`${APP}/cb`],
-    },
-  });
-  expect(created.status, created.text).toBe(201);
-  return created.body.client_id as string;
-};
-
-const challenge = () =>
-  createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
+const challenge = () => pkcePair().challenge;
 
 describe('the SSO code hand-off is for first-party clients only', () => {
   it('refuses a third-party client at the first leg with 400 record_invalid', async () => {
     const clientId = await thirdParty();
     idp.signInAs({ email: 'victim@idp.test', first_name: 'Vic', last_name: 'Tim' });
-    const start = await hop(
-      `${stack().url}/auth/sso?return_to=${encodeURIComponent(`${APP}/cb`)}&code_challenge=${challenge()}&code_challenge_method=S256&client_id=${clientId}`,
-    );
+    const start = await hop(`${stack().url}${ssoCodeStart(`${APP}/cb`, challenge(), clientId)}`);
     expect(start.status, start.body).toBe(400);
     expect(JSON.parse(start.body).error.code).toBe('record_invalid');
     expect(start.location).toBeNull();

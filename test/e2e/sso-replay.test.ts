@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useLocalStack } from '../support/local-stack';
+import { describe, expect, it } from 'vitest';
 import { jwtSpellings } from '../support/spellings';
-import { SSO_SECRET, startTestIdp } from '../support/test-idp';
+import { useSsoStack } from '../support/sso-stack';
 
 // Finding 3 over HTTP on DynamoDB Local: the replay store was keyed on the token's text, so
 // each of the 4 spellings of an HS256 signature was accepted once.
-const idp = await startTestIdp();
-afterAll(() => idp.close());
-
-const { stack } = useLocalStack({
+const { idp, stack } = await useSsoStack({
   DEFAULT_OWNER_EMAIL: 'owner@replay.test',
   DEFAULT_OWNER_PASSWORD: 'replay e2e owner passphrase',
-  SSO_JWT_SECRET: SSO_SECRET,
-  SSO_IDP_URL: idp.ssoUrl,
-  SSO_JWKS_URL: idp.jwksUrl,
   RATE_LIMIT_PER_IP: '0',
 });
-
-beforeAll(() => idp.setGatehouse(stack().url));
 
 const callback = async (token: string) => {
   const response = await fetch(

@@ -1,23 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { accessTokenForSession, browserSessionUser } from '../../src/core/sessions';
 import { buildDeps } from '../../src/http/composition';
-import { useLocalStack } from '../support/local-stack';
-import { type Identity, SSO_SECRET, startTestIdp } from '../support/test-idp';
+import { firstPartyApp, pkcePair } from '../support/oauth';
+import { type Hop, hop, ssoCodeStart, useSsoStack } from '../support/sso-stack';
+import { type Identity, SSO_SECRET } from '../support/test-idp';
 
 const OWNER = { email: 'owner@sso.test', password: 'sso owner passphrase here' };
 const APP = 'https://app.example.com';
 
-const idp = await startTestIdp();
-afterAll(() => idp.close());
-
-const { call, signIn, stack } = useLocalStack({
+const { idp, call, signIn, stack, tokenEndpoint, registerClient } = await useSsoStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
-  SSO_JWT_SECRET: SSO_SECRET,
-  SSO_IDP_URL: idp.ssoUrl,
-  SSO_JWKS_URL: idp.jwksUrl,
   SSO_GROUP_SYNC: '1',
   SSO_GROUP_MAPPINGS: JSON.stringify({ 'data-admins': 'admin', editors: 'editor' }),
   ALLOWED_REDIRECT_ORIGINS: APP,
@@ -26,30 +20,8 @@ const { call, signIn, stack } = useLocalStack({
 
 let ownerToken: string;
 beforeAll(async () => {
-  idp.setGatehouse(stack().url);
   ownerToken = await signIn(OWNER.email, OWNER.password);
 });
-
-interface Hop {
-  status: number;
-  location: string | null;
-  cookies: string[];
-  body: string;
-}
-
-/** One request, redirects not followed (as a test of what the browser is told). */
-const hop = async (url: string, cookies: string[] = []): Promise<Hop> => {
-  const response = await fetch(url, {
-    redirect: 'manual',
-    headers: cookies.length ? { cookie: cookies.map((c) => c.split(';')[0]).join('; ') } : {},
-  });
-  return {
-    status: response.status,
-    location: response.headers.get('location'),
-    cookies: response.headers.getSetCookie(),
-    body: await response.text(),
-  };
-};
 
 const cookieValue = (cookies: string[], name: string) =>
   cookies
@@ -194,22 +166,12 @@ describe('JWT SSO, the full redirect flow', () => {
   });
 
   it('gives a single-page app on another origin a one-time code, not tokens, in the URL', async () => {
-    const spa = await call('POST', '/clients', {
-      token: ownerToken,
-      json: {
-        name: 'spa',
-        grant_types: ['authorization_code', 'refresh_token'],
-        confidential: false,
-        // The SSO code hand-off is for first-party clients only.
-        first_party: true,
-        redirect_uris: [`${APP}/callback`],
-      },
-    });
-    const verifier = randomBytes(32).toString('base64url');
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    // The SSO code hand-off is for first-party clients only.
+    const spa = await registerClient(ownerToken, firstPartyApp('spa', `${APP}/callback`));
+    const { verifier, challenge } = pkcePair();
     idp.signInAs(someone());
     const start = await hop(
-      `${stack().url}/auth/sso?return_to=${encodeURIComponent(`${APP}/callback`)}&code_challenge=${challenge}&code_challenge_method=S256&client_id=${spa.body.client_id}`,
+      `${stack().url}${ssoCodeStart(`${APP}/callback`, challenge, spa.client_id)}`,
     );
     expect(start.status, start.body).toBe(302);
     const flowCookie = start.cookies.find((c) => c.startsWith('gatehouse_sso_flow='));
@@ -222,15 +184,12 @@ describe('JWT SSO, the full redirect flow', () => {
     expect(code).toMatch(/^ac_/);
     expect(landed.location).not.toMatch(/access_token|srt_|eyJ/);
     const exchange = () =>
-      call('POST', '/oauth/token', {
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          code,
-          client_id: spa.body.client_id,
-          redirect_uri: `${APP}/callback`,
-          code_verifier: verifier,
-        }).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      tokenEndpoint({
+        grant_type: 'authorization_code',
+        code,
+        client_id: spa.client_id,
+        redirect_uri: `${APP}/callback`,
+        code_verifier: verifier,
       });
     const tokens = await exchange();
     expect(tokens.status, tokens.text).toBe(200);
@@ -239,47 +198,35 @@ describe('JWT SSO, the full redirect flow', () => {
   });
 
   it('finds the client by its exact redirect URI when the flow names none, as the contract has it', async () => {
-    const spa = await call('POST', '/clients', {
-      token: ownerToken,
-      json: {
-        name: 'spa without id',
-        grant_types: ['authorization_code'],
-        confidential: false,
-        // The SSO code hand-off is for first-party clients only.
-        first_party: true,
-        redirect_uris: [`${APP}/sso-landing`],
-      },
+    // The SSO code hand-off is for first-party clients only.
+    const spa = await registerClient(ownerToken, {
+      ...firstPartyApp('spa without id', `${APP}/sso-landing`),
+      grant_types: ['authorization_code'],
     });
-    const verifier = randomBytes(32).toString('base64url');
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const { verifier, challenge } = pkcePair();
     idp.signInAs(someone());
-    const start = await hop(
-      `${stack().url}/auth/sso?return_to=${encodeURIComponent(`${APP}/sso-landing`)}&code_challenge=${challenge}&code_challenge_method=S256`,
-    );
+    const start = await hop(`${stack().url}${ssoCodeStart(`${APP}/sso-landing`, challenge)}`);
     expect(start.status, start.body).toBe(302);
     const atProvider = await hop(start.location as string);
     const landed = await hop(atProvider.location as string, start.cookies);
     const code = new URL(landed.location as string).searchParams.get('code') as string;
-    const tokens = await call('POST', '/oauth/token', {
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        client_id: spa.body.client_id,
-        redirect_uri: `${APP}/sso-landing`,
-        code_verifier: verifier,
-      }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    const tokens = await tokenEndpoint({
+      grant_type: 'authorization_code',
+      code,
+      client_id: spa.client_id,
+      redirect_uri: `${APP}/sso-landing`,
+      code_verifier: verifier,
     });
     expect(tokens.status, tokens.text).toBe(200);
     const unknown = await hop(
-      `${stack().url}/auth/sso?return_to=${encodeURIComponent(`${APP}/nobody-registered`)}&code_challenge=${challenge}&code_challenge_method=S256`,
+      `${stack().url}${ssoCodeStart(`${APP}/nobody-registered`, challenge)}`,
     );
     expect(unknown.status).toBe(400);
   });
 
   it('refuses a PKCE start whose return_to is not the client’s redirect URI', async () => {
     const reply = await hop(
-      `${stack().url}/auth/sso?return_to=${encodeURIComponent(`${APP}/elsewhere`)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256&client_id=gh_unknownunknownunknownu`,
+      `${stack().url}${ssoCodeStart(`${APP}/elsewhere`, 'a'.repeat(43), 'gh_unknownunknownunknownu')}`,
     );
     expect(reply.status).toBe(400);
   });

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { browserFlow } from '../support/browser-flow';
 import { useLocalStack } from '../support/local-stack';
+import { basicAuth, FORM, thirdPartyApp } from '../support/oauth';
 
 /**
  * Delegated callers (src/core/account-access.ts), over HTTP: a token issued to a third-party
@@ -14,57 +14,31 @@ import { useLocalStack } from '../support/local-stack';
 const OWNER = { email: 'owner@rt-third.test', password: 'redteam owner passphrase 1' };
 const CB = 'https://evil-third.example.test/cb';
 
-const { call, signIn, stack } = useLocalStack({
+const { call, signIn, stack, tokenEndpoint, postForm, registerClient } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   REVOCATION_CACHE_SECONDS: '1',
 });
 let ownerToken: string;
 
-const form = { 'content-type': 'application/x-www-form-urlencoded' };
-const tokenEndpoint = (fields: Record<string, string>) =>
-  call('POST', '/oauth/token', { body: new URLSearchParams(fields).toString(), headers: form });
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const newClient = async (name: string) => {
-  const created = await call('POST', '/clients', {
-    token: ownerToken,
-    json: {
-      name,
-      redirect_uris: [CB],
-      grant_types: ['authorization_code', 'refresh_token'],
-      confidential: false,
-      first_party: false,
-    },
-  });
-  expect(created.status, created.text).toBe(201);
-  return created.body.client_id as string;
-};
+const newClient = async (name: string) =>
+  (await registerClient(ownerToken, thirdPartyApp(name, CB))).client_id;
 
 /** The owner, in a browser, authorizes `clientId` for `scope` through the consent page. */
 const authorize = async (clientId: string, scope: string) => {
   const browser = browserFlow(() => stack().url);
   await browser.signIn(OWNER.email, OWNER.password);
-  const verifier = randomBytes(32).toString('base64url');
-  const query = new URLSearchParams({
-    response_type: 'code',
+  const { verifier, authorized } = await browser.authorize({
     client_id: clientId,
     redirect_uri: CB,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
     state: 's',
     scope,
   });
-  const authorized = await browser.request('GET', `/oauth/authorize?${query}`);
   let location = authorized.location as string;
   if (location.startsWith('/consent')) {
-    const page = await browser.request('GET', location);
-    const answered = await browser.request('POST', '/consent', {
-      csrf: browser.hidden(page.text, 'csrf'),
-      request: browser.hidden(page.text, 'request'),
-      decision: 'allow',
-    });
-    location = answered.location as string;
+    location = (await browser.consent(location, 'allow')).answered.location as string;
   }
   const code = new URL(location).searchParams.get('code') as string;
   expect(code).toMatch(/^ac_/);
@@ -156,7 +130,7 @@ describe('third-party clients: delegated callers', () => {
       const r = await call('POST', '/oauth/revoke', {
         token: tokens.body.access_token,
         body: new URLSearchParams({ token: other }).toString(),
-        headers: form,
+        headers: FORM,
       });
       expect(r.status).toBe(200);
     }
@@ -173,7 +147,7 @@ describe('third-party clients: delegated callers', () => {
     const own = await call('POST', '/oauth/revoke', {
       token: tokens.body.access_token,
       body: new URLSearchParams({ token: tokens.body.refresh_token }).toString(),
-      headers: form,
+      headers: FORM,
     });
     expect(own.status).toBe(200);
     const refreshed = await tokenEndpoint({
@@ -185,36 +159,25 @@ describe('third-party clients: delegated callers', () => {
   });
 
   it('a third-party confidential client introspects only tokens issued to itself', async () => {
-    const created = await call('POST', '/clients', {
-      token: ownerToken,
-      json: {
-        name: 'Evil Backend',
-        redirect_uris: [CB],
-        grant_types: ['authorization_code', 'client_credentials'],
-        confidential: true,
-        first_party: false,
-      },
+    const created = await registerClient(ownerToken, {
+      name: 'Evil Backend',
+      redirect_uris: [CB],
+      grant_types: ['authorization_code', 'client_credentials'],
+      confidential: true,
+      first_party: false,
     });
-    expect(created.status, created.text).toBe(201);
-    const basic = Buffer.from(`${created.body.client_id}:${created.body.client_secret}`).toString(
-      'base64',
-    );
-    const asClient = (token: string) =>
-      call('POST', '/oauth/introspect', {
-        body: new URLSearchParams({ token }).toString(),
-        headers: { ...form, authorization: `Basic ${basic}` },
-      });
+    const asBackend = {
+      authorization: basicAuth(created.client_id, created.client_secret as string),
+    };
+    const asClient = (token: string) => postForm('/oauth/introspect', { token }, asBackend);
     const someoneElses = await signIn(OWNER.email, OWNER.password);
     const answer = await asClient(someoneElses);
     expect(answer.status, answer.text).toBe(200);
     expect(answer.body).toEqual({ active: false });
     // Its own token (client_credentials) it may still check.
-    const ownToken = await call('POST', '/oauth/token', {
-      body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
-      headers: { ...form, authorization: `Basic ${basic}` },
-    });
+    const ownToken = await tokenEndpoint({ grant_type: 'client_credentials' }, asBackend);
     expect(ownToken.status, ownToken.text).toBe(200);
     const own = await asClient(ownToken.body.access_token);
-    expect(own.body).toMatchObject({ active: true, client_id: created.body.client_id });
+    expect(own.body).toMatchObject({ active: true, client_id: created.client_id });
   });
 });

@@ -1,3 +1,5 @@
+import { pkcePair } from './oauth';
+
 /**
  * A browser without a browser, for end-to-end tests of the hosted pages over HTTP: a cookie
  * jar, redirects followed by hand, and the forms' CSRF token read from the page.
@@ -46,5 +48,27 @@ export const browserFlow = (base: () => string) => {
     });
     if (done.status !== 303) throw new Error(`hosted sign-in: ${done.status} ${done.text}`);
   };
-  return { request, hidden, signIn };
+  /** GET /oauth/authorize with a fresh PKCE pair (S256) and `params`; redirects not followed. */
+  const authorize = async (params: Record<string, string>) => {
+    const { verifier, challenge } = pkcePair();
+    const query = new URLSearchParams({
+      response_type: 'code',
+      ...params,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    return { verifier, authorized: await request('GET', `/oauth/authorize?${query}`) };
+  };
+
+  /** Opens the consent page at `location` and answers it with `decision`. */
+  const consent = async (location: string, decision: 'allow' | 'deny') => {
+    const page = await request('GET', location);
+    const answered = await request('POST', '/consent', {
+      csrf: hidden(page.text, 'csrf'),
+      request: hidden(page.text, 'request'),
+      decision,
+    });
+    return { page, answered };
+  };
+  return { request, hidden, signIn, authorize, consent };
 };

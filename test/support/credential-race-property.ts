@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { SignJWT } from 'jose';
 import { expect } from 'vitest';
 import { changeOwnPassword } from '../../src/core/account';
 import { noRequest } from '../../src/core/audit';
@@ -12,6 +11,8 @@ import type { Store } from '../../src/core/store';
 import { createUser, resetPassword, updateUser } from '../../src/core/user-management';
 import type { UserRecord } from '../../src/core/users';
 import { type TestDeps, testDeps } from './core-deps';
+import { hs256SsoToken } from './sso-token';
+import { createdUser } from './users';
 
 const SECRET = 'a shared sso secret of some length';
 const OLD = 'the old leaked passphrase';
@@ -56,21 +57,12 @@ export const credentialRaceProperty = async (fresh: () => Promise<Store>, numRun
           { SSO_JWT_SECRET: SECRET },
           scheduledStore(await fresh(), () => scheduler),
         );
-        const root = (await deps.store.getUser(
-          (
-            await createUser(
-              deps,
-              operator,
-              {
-                email: 'root@example.com',
-                role: 'owner',
-                password: 'root passphrase 12345',
-                type: 'human',
-              },
-              noRequest,
-            )
-          ).id,
-        )) as UserRecord;
+        const root = await createdUser(deps, operator, {
+          email: 'root@example.com',
+          role: 'owner',
+          password: 'root passphrase 12345',
+          type: 'human',
+        });
         const made = await createUser(
           deps,
           operator,
@@ -86,11 +78,7 @@ export const credentialRaceProperty = async (fresh: () => Promise<Store>, numRun
         );
         const own = await signInWithPassword(deps, { login: 'vic@example.com', password: OLD });
         const victim = (await deps.store.getUser(made.id)) as UserRecord;
-        const jwt = await new SignJWT({ email: 'vic@example.com' })
-          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-          .setIssuedAt(Math.floor(deps.clock.now() / 1000))
-          .setExpirationTime(Math.floor(deps.clock.now() / 1000) + 60)
-          .sign(Buffer.from(SECRET, 'utf8'));
+        const jwt = await hs256SsoToken(deps.clock, { email: 'vic@example.com' }, SECRET);
 
         scheduler = s;
         const attempts = Array.from({ length: signIns }, () =>

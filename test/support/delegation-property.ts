@@ -6,7 +6,7 @@ import {
   exchangeAuthorizationCode,
   issueAuthorizationCode,
 } from '../../src/core/authorization-codes';
-import { createClient, deleteClient } from '../../src/core/clients';
+import { deleteClient } from '../../src/core/clients';
 import { allowConsent, revokeGrant } from '../../src/core/consent';
 import { isGatehouseError } from '../../src/core/errors';
 import { sha256 } from '../../src/core/ids';
@@ -16,6 +16,7 @@ import { createTokenAction } from '../../src/http/actions/api-tokens';
 import { signOut } from '../../src/http/actions/sessions';
 import type { ActionRequest } from '../../src/http/handler';
 import type { Principal } from '../../src/http/principal';
+import { operatorRegisters } from './clients';
 import { type TestDeps, testDeps } from './core-deps';
 import { createUserWithPassword } from './users';
 
@@ -111,9 +112,8 @@ const run = async (store: Store, ops: Op[]) => {
   const user = await createUserWithPassword(deps, { role: 'viewer' });
   const clients: ModelClient[] = [];
   for (let i = 0; i < CLIENTS; i++) {
-    const made = await createClient(
+    const made = await operatorRegisters(
       deps,
-      { kind: 'operator', name: 'property' },
       {
         name: `app ${i}`,
         grant_types: ['authorization_code', 'refresh_token'],
@@ -121,7 +121,7 @@ const run = async (store: Store, ops: Op[]) => {
         first_party: i !== 1,
         redirect_uris: [REDIRECT],
       },
-      noRequest,
+      'property',
     );
     clients.push({ id: made.client_id, firstParty: i !== 1, deleted: false });
   }

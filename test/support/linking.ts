@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import { createApiToken } from '../../src/core/api-tokens';
 import { noRequest } from '../../src/core/audit';
 import type { CoreDeps } from '../../src/core/deps';
@@ -8,6 +7,7 @@ import { createSsoTokenVerifier } from '../../src/core/sso-token';
 import type { Store } from '../../src/core/store';
 import type { UserRecord } from '../../src/core/users';
 import { type TestDeps, testDeps } from './core-deps';
+import { hs256SsoToken } from './sso-token';
 
 export const LINK_SECRET = 'a unit sso secret, long enough';
 
@@ -27,14 +27,8 @@ export const linkingDeps = (env: Record<string, string> = {}, store?: Store): Te
 
 let jti = 0;
 /** An HS256 SSO token as a Metabase-style provider signs it, fresh on the deps' clock. */
-export const ssoToken = (deps: CoreDeps, claims: Record<string, unknown>) => {
-  const now = Math.floor(deps.clock.now() / 1000);
-  return new SignJWT({ ...claims, n: ++jti })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(now)
-    .setExpirationTime(now + 120)
-    .sign(Buffer.from(LINK_SECRET, 'utf8'));
-};
+export const ssoToken = (deps: CoreDeps, claims: Record<string, unknown>) =>
+  hs256SsoToken(deps.clock, { ...claims, n: ++jti }, LINK_SECRET, 120);
 
 /** The whole SSO sign-in in the core, as `/auth/sso?jwt=` does it. */
 export const ssoSignIn = async (deps: CoreDeps, email: string, groups: string[] = []) => {

@@ -5,10 +5,11 @@ import { afterAll, beforeAll } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../dev/local-stack';
 import { httpClient } from './http-client';
 import { mailbox } from './mailbox';
+import { oauthCalls } from './oauth';
 
 /**
  * The whole local service for one test file (its own in-memory DynamoDB Local, SES emulator,
- * keys and port), with a JSON client for it and the mails it sent (`mail()`).
+ * keys and port), with a JSON client for it, its OAuth forms and the mails it sent (`mail()`).
  */
 export const useLocalStack = (env: Record<string, string>) => {
   let stack: LocalStack | undefined;
@@ -25,9 +26,11 @@ export const useLocalStack = (env: Record<string, string>) => {
     if (!stack) throw new Error('The local stack has not started.');
     return stack;
   };
+  const client = httpClient(() => current().url);
   return {
     stack: current,
     mail: () => mailbox(current().sesUrl),
-    ...httpClient(() => current().url),
+    ...client,
+    ...oauthCalls(client.call),
   };
 };

@@ -4,7 +4,7 @@ import {
   exchangeAuthorizationCode,
   issueAuthorizationCode,
 } from '../../src/core/authorization-codes';
-import { type ClientRecord, createClient } from '../../src/core/clients';
+import type { ClientRecord } from '../../src/core/clients';
 import { allowConsent, decideAuthorization } from '../../src/core/consent';
 import {
   grantScopes,
@@ -15,6 +15,7 @@ import {
 import { ROLES, type Role } from '../../src/core/roles';
 import { rotateRefreshToken, type TokenResponse } from '../../src/core/sessions';
 import type { Store } from '../../src/core/store';
+import { operatorRegisters } from './clients';
 import { testDeps } from './core-deps';
 import { aUser } from './users';
 
@@ -71,9 +72,8 @@ export const checkScenario = async (store: Store, run: Scenario) => {
   await store.createUser(aUser({ role: 'owner' }));
   let user = aUser({ role: run.role });
   await store.createUser(user);
-  const created = await createClient(
+  const created = await operatorRegisters(
     deps,
-    { kind: 'operator', name: 'prop' },
     {
       name: 'app',
       grant_types: ['authorization_code', 'refresh_token'],
@@ -81,7 +81,7 @@ export const checkScenario = async (store: Store, run: Scenario) => {
       first_party: run.firstParty,
       redirect_uris: [CB],
     },
-    meta,
+    'prop',
   );
   const client = (await store.getClient(created.client_id)) as ClientRecord;
   const held = () => heldScopes(catalog, user.role);

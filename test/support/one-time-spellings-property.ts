@@ -7,7 +7,6 @@ import {
   exchangeAuthorizationCode,
   issueAuthorizationCode,
 } from '../../src/core/authorization-codes';
-import { createClient } from '../../src/core/clients';
 import { toSeconds } from '../../src/core/clock';
 import { issueOneTimeToken, spendOneTimeToken } from '../../src/core/one-time-tokens';
 import { rotateRefreshToken } from '../../src/core/sessions';
@@ -15,6 +14,7 @@ import { signInWithPassword } from '../../src/core/sign-in';
 import { signInWithSso } from '../../src/core/sso-sign-in';
 import { createSsoTokenVerifier } from '../../src/core/sso-token';
 import type { Store } from '../../src/core/store';
+import { operatorRegisters } from './clients';
 import { type TestDeps, testDeps } from './core-deps';
 import { jwtSpellings, spellings } from './spellings';
 import { SSO_SECRET } from './test-idp';
@@ -58,9 +58,8 @@ const tokenOf = async (
     }
     case 'code': {
       // A code is exchanged only for a client that exists (a first-party one: no consent).
-      const client = await createClient(
+      const client = await operatorRegisters(
         deps,
-        { kind: 'operator', name: 'property' },
         {
           name: 'app',
           grant_types: ['authorization_code'],
@@ -68,7 +67,7 @@ const tokenOf = async (
           first_party: true,
           redirect_uris: ['https://app.example.com/cb'],
         },
-        noRequest,
+        'property',
       );
       const grant = {
         clientId: client.client_id,

@@ -1,6 +1,9 @@
+import { noRequest } from '../../src/core/audit';
 import type { CoreDeps } from '../../src/core/deps';
 import { newId } from '../../src/core/ids';
 import type { Role } from '../../src/core/roles';
+import { createUser, type NewUser } from '../../src/core/user-management';
+import type { Actor } from '../../src/core/user-policy';
 import { emailKey, type UserRecord, type UserStatus, usernameKey } from '../../src/core/users';
 
 export const aUser = (overrides: Partial<UserRecord> = {}): UserRecord => {
@@ -38,3 +41,11 @@ export const createUserWithPassword = async (
   await deps.store.createUser(user);
   return user;
 };
+
+/** Creates a user through the core use case, as `actor` would, and answers its stored record. */
+export const createdUser = async (
+  deps: CoreDeps,
+  actor: Actor,
+  input: NewUser,
+): Promise<UserRecord> =>
+  (await deps.store.getUser((await createUser(deps, actor, input, noRequest)).id)) as UserRecord;

@@ -1,4 +1,4 @@
-import { decodeJwt, SignJWT } from 'jose';
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { updateOwnProfile } from '../../../src/core/account';
 import { findApiToken } from '../../../src/core/api-token-judge';
@@ -15,10 +15,12 @@ import type { TokenResponse } from '../../../src/core/sessions';
 import { signInWithPassword } from '../../../src/core/sign-in';
 import { signInWithSso } from '../../../src/core/sso-sign-in';
 import { createSsoTokenVerifier } from '../../../src/core/sso-token';
-import { createUser, resetPassword, updateUser } from '../../../src/core/user-management';
+import { resetPassword, updateUser } from '../../../src/core/user-management';
 import type { Actor } from '../../../src/core/user-policy';
 import type { UserRecord } from '../../../src/core/users';
 import { testDeps } from '../../support/core-deps';
+import { hs256SsoToken } from '../../support/sso-token';
+import { createdUser } from '../../support/users';
 
 // Red team A, findings 2, 3 and 4, inverted: each attack must FAIL. The invariant
 // (credential-lineage.ts, raise-rule.ts): no credential an admin made or influenced ever
@@ -50,36 +52,21 @@ const world = async (env: Record<string, string> = {}) => {
     password?: string,
     identities?: { provider: string; subject: string }[],
   ) =>
-    (await deps.store.getUser(
-      (
-        await createUser(
-          deps,
-          operator,
-          {
-            email,
-            role,
-            ...(password ? { password } : {}),
-            ...(identities ? { identities } : {}),
-            type: 'human',
-          },
-          noRequest,
-        )
-      ).id,
-    )) as UserRecord;
+    await createdUser(deps, operator, {
+      email,
+      role,
+      ...(password ? { password } : {}),
+      ...(identities ? { identities } : {}),
+      type: 'human',
+    });
   const owner = await make('root@example.com', 'owner', 'owner passphrase 123456');
   const admin = await make('ada@example.com', 'admin', 'admin passphrase 123456');
   const as = (user: UserRecord): Actor => ({ kind: 'user', user, tokenId: null });
   return { deps, make, owner, admin, as };
 };
 
-const ssoToken = async (deps: CoreDeps, claims: Record<string, unknown>) => {
-  const now = Math.floor(deps.clock.now() / 1000);
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(now)
-    .setExpirationTime(now + 60)
-    .sign(Buffer.from(SECRET, 'utf8'));
-};
+const ssoToken = (deps: CoreDeps, claims: Record<string, unknown>) =>
+  hs256SsoToken(deps.clock, claims, SECRET);
 
 describe('admin to owner (red team A, findings 2-4): every path fails', () => {
   it('finding 2: an API token an admin minted in a session its password opened is revoked by an owner raise', async () => {

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { changeOwnPassword, updateOwnProfile } from '../../../src/core/account';
 import { noRequest } from '../../../src/core/audit';
@@ -20,12 +19,13 @@ import { endAllSessions, rotateRefreshToken } from '../../../src/core/sessions';
 import { signInWithPassword } from '../../../src/core/sign-in';
 import { signInWithSso } from '../../../src/core/sso-sign-in';
 import { createSsoTokenVerifier } from '../../../src/core/sso-token';
-import { createUser, resetPassword, updateUser } from '../../../src/core/user-management';
+import { resetPassword, updateUser } from '../../../src/core/user-management';
 import type { Actor } from '../../../src/core/user-policy';
 import type { UserRecord } from '../../../src/core/users';
 import { type TestDeps, testDeps } from '../../support/core-deps';
 import { gatedHasher } from '../../support/gated-hasher';
-import { createUserWithPassword } from '../../support/users';
+import { hs256SsoToken } from '../../support/sso-token';
+import { createdUser, createUserWithPassword } from '../../support/users';
 
 // Regression tests for red team A findings 1, 5, 6 and red team B finding 5 (their exploit
 // tests, turned around): each attack must now FAIL. Invariant: src/core/credential-version.ts.
@@ -37,25 +37,15 @@ const tokenIn = (text: string | undefined) =>
 const invalidLink = { code: 'record_invalid' };
 
 const make = async (deps: TestDeps, email: string, role: 'owner' | 'viewer', password?: string) =>
-  (await deps.store.getUser(
-    (
-      await createUser(
-        deps,
-        operator,
-        { email, role, ...(password ? { password } : {}), type: 'human' },
-        noRequest,
-      )
-    ).id,
-  )) as UserRecord;
+  await createdUser(deps, operator, {
+    email,
+    role,
+    ...(password ? { password } : {}),
+    type: 'human',
+  });
 
-const ssoJwt = async (deps: TestDeps, claims: Record<string, unknown>) => {
-  const now = Math.floor(deps.clock.now() / 1000);
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(now)
-    .setExpirationTime(now + 60)
-    .sign(Buffer.from(SECRET, 'utf8'));
-};
+const ssoJwt = (deps: TestDeps, claims: Record<string, unknown>) =>
+  hs256SsoToken(deps.clock, claims, SECRET);
 const sidOf = (accessToken: string): string =>
   JSON.parse(Buffer.from(accessToken.split('.')[1] as string, 'base64url').toString()).sid;
 

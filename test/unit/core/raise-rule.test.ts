@@ -15,11 +15,13 @@ import {
 import { passwordKeptOnRaise } from '../../../src/core/raise-rule';
 import { forgotPassword, resetPasswordWithToken } from '../../../src/core/self-service';
 import type { Store } from '../../../src/core/store';
-import { createUser, updateUser } from '../../../src/core/user-management';
+import { updateUser } from '../../../src/core/user-management';
 import type { Actor } from '../../../src/core/user-policy';
 import type { PasswordSetter, UserRecord } from '../../../src/core/users';
 import { createMemoryStore } from '../../../src/store/memory-store';
+import { aClientRecord } from '../../support/clients';
 import { testDeps } from '../../support/core-deps';
+import { createdUser } from '../../support/users';
 
 // The one "kept on raise" rule (raise-rule.ts): no credential an admin made or influenced ever
 // carries a role above editor; only credentials the person made untainted, or an owner (or the
@@ -96,16 +98,12 @@ describe("an owner's raise, by the rule", () => {
   const world = async (store?: Store) => {
     const deps = testDeps({}, store);
     const make = async (email: string, role: 'owner' | 'viewer') =>
-      (await deps.store.getUser(
-        (
-          await createUser(
-            deps,
-            operator,
-            { email, role, password: `${email} passphrase 1`, type: 'human' },
-            noRequest,
-          )
-        ).id,
-      )) as UserRecord;
+      await createdUser(deps, operator, {
+        email,
+        role,
+        password: `${email} passphrase 1`,
+        type: 'human',
+      });
     const owner = await make('root@example.com', 'owner');
     const pat = await make('pat@example.com', 'viewer');
     return { deps, owner, pat };
@@ -213,18 +211,9 @@ describe("an owner's raise, by the rule", () => {
 
   it('gives a session opened by an authorization code the origin of the session that approved it', async () => {
     const { deps, pat } = await world();
-    await deps.store.createClient({
-      clientId: 'app',
-      secretHash: null,
-      name: 'App',
-      redirectUris: ['https://app.example/cb'],
-      grantTypes: ['authorization_code'],
-      confidential: true,
-      firstParty: true,
-      serviceUserId: null,
-      createdBy: null,
-      createdAt: deps.clock.now(),
-    });
+    await deps.store.createClient(
+      aClientRecord({ confidential: true, createdAt: deps.clock.now() }),
+    );
     const code = await issueAuthorizationCode(deps, {
       clientId: 'app',
       redirectUri: 'https://app.example/cb',

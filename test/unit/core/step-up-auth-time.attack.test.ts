@@ -10,6 +10,7 @@ import { sessionAuthTime, startSession } from '../../../src/core/sessions';
 import { createUser } from '../../../src/core/user-management';
 import type { Actor } from '../../../src/core/user-policy';
 import type { UserRecord } from '../../../src/core/users';
+import { aClientRecord } from '../../support/clients';
 import { testDeps } from '../../support/core-deps';
 
 // Attack: step-up for PATCH /me {email} takes "the session's sign-in time" as auth_time, and
@@ -30,18 +31,7 @@ describe('a step-up counts when the person authenticated, not when a session row
       { email: 'pat@example.com', role: 'viewer', password: 'pat passphrase long enough' },
       noRequest,
     );
-    await deps.store.createClient({
-      clientId: 'app',
-      secretHash: null,
-      name: 'App',
-      redirectUris: ['https://app.example/cb'],
-      grantTypes: ['authorization_code'],
-      confidential: false,
-      firstParty: true,
-      serviceUserId: null,
-      createdBy: null,
-      createdAt: deps.clock.now(),
-    });
+    await deps.store.createClient(aClientRecord({ createdAt: deps.clock.now() }));
     // Pat signs in to the hosted pages (a browser session) ...
     const pat = (await deps.store.getUser(made.id)) as UserRecord;
     const browser = await startSession(deps, pat, null, { browser: true, origin: 'self' });

@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { findApiToken } from '../../../src/core/api-token-judge';
 import { createApiToken } from '../../../src/core/api-tokens';
@@ -11,6 +10,8 @@ import { createUser, resetPassword } from '../../../src/core/user-management';
 import type { UserRecord } from '../../../src/core/users';
 import { createMemoryStore } from '../../../src/store/memory-store';
 import { testDeps } from '../../support/core-deps';
+import { hs256SsoToken } from '../../support/sso-token';
+import { createdUser } from '../../support/users';
 
 // Red team A, finding 7, inverted: a group-sync raise cleans up BEFORE it is saved, so a
 // failed clean-up (a DynamoDB throttle) leaves the old role, and the next login raises and
@@ -48,36 +49,18 @@ describe('group sync raise with a failing clean-up (finding 7)', () => {
       },
       noRequest,
     );
-    const ada = (await deps.store.getUser(
-      (
-        await createUser(
-          deps,
-          op,
-          {
-            email: 'ada@corp.example',
-            role: 'admin',
-            password: 'ada admin passphrase 1',
-            type: 'human',
-          },
-          noRequest,
-        )
-      ).id,
-    )) as UserRecord;
-    const pat = (await deps.store.getUser(
-      (
-        await createUser(
-          deps,
-          op,
-          {
-            email: 'pat@corp.example',
-            role: 'viewer',
-            type: 'human',
-            identities: [{ provider: 'jwt', subject: 'pat@corp.example' }],
-          },
-          noRequest,
-        )
-      ).id,
-    )) as UserRecord;
+    const ada = await createdUser(deps, op, {
+      email: 'ada@corp.example',
+      role: 'admin',
+      password: 'ada admin passphrase 1',
+      type: 'human',
+    });
+    const pat = await createdUser(deps, op, {
+      email: 'pat@corp.example',
+      role: 'viewer',
+      type: 'human',
+      identities: [{ provider: 'jwt', subject: 'pat@corp.example' }],
+    });
     // the admin sets Pat's password, signs in as Pat and mints a token as Pat
     await resetPassword(
       deps,
@@ -101,14 +84,12 @@ describe('group sync raise with a failing clean-up (finding 7)', () => {
       deps.config.sso as NonNullable<typeof deps.config.sso>,
       deps.clock.now,
     );
-    const jwt = async () => {
-      const now = Math.floor(deps.clock.now() / 1000);
-      return new SignJWT({ email: 'pat@corp.example', groups: ['founders'], n: Math.random() })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuedAt(now)
-        .setExpirationTime(now + 60)
-        .sign(Buffer.from(SECRET, 'utf8'));
-    };
+    const jwt = () =>
+      hs256SsoToken(
+        deps.clock,
+        { email: 'pat@corp.example', groups: ['founders'], n: Math.random() },
+        SECRET,
+      );
     // Pat joins founders; the first login's sweep fails once
     failSweep = true;
     await expect(signInWithSso(deps, verify, await jwt(), meta)).rejects.toThrow();

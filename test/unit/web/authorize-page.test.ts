@@ -1,43 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { createClient } from '../../../src/core/clients';
-import type { SessionRecord } from '../../../src/core/store';
 import type { UserRecord } from '../../../src/core/users';
 import { Redirect } from '../../../src/web/page-handler';
 import { authorizePage } from '../../../src/web/pages/authorize';
+import { operatorRegisters } from '../../support/clients';
 import { testDeps } from '../../support/core-deps';
+import { pageRequest } from '../../support/page-request';
 import { createUserWithPassword } from '../../support/users';
 
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
-const meta = { ip: null, userAgent: null };
 
 const setUp = async () => {
   const deps = testDeps();
-  const client = await createClient(
-    deps,
-    { kind: 'operator', name: 'test' },
-    {
-      name: 'spa',
-      grant_types: ['authorization_code'],
-      confidential: false,
-      first_party: true,
-      redirect_uris: ['https://spa.example.com/cb'],
-    },
-    meta,
-  );
-  const user = await createUserWithPassword(deps, { email: 'ann@example.com', role: 'viewer' });
-  const request = (query: Record<string, string>, signedIn: UserRecord | null = null) => ({
-    deps,
-    method: 'GET',
-    path: '/oauth/authorize',
-    params: {},
-    query: new URLSearchParams(query),
-    form: new URLSearchParams(),
-    signedIn: signedIn ? { user: signedIn, session: { sid: 's' } as SessionRecord } : null,
-    csrf: 'x',
-    meta,
-    secure: true,
-    setCookies: [],
+  const client = await operatorRegisters(deps, {
+    name: 'spa',
+    grant_types: ['authorization_code'],
+    confidential: false,
+    first_party: true,
+    redirect_uris: ['https://spa.example.com/cb'],
   });
+  const user = await createUserWithPassword(deps, { email: 'ann@example.com', role: 'viewer' });
+  const request = (query: Record<string, string>, signedIn: UserRecord | null = null) =>
+    pageRequest(deps, { path: '/oauth/authorize', query, user: signedIn, sid: 's' });
   const good = {
     response_type: 'code',
     client_id: client.client_id,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createClient } from '../../../src/core/clients';
 import { listGrants, revokeGrant } from '../../../src/core/consent';
-import type { SessionRecord } from '../../../src/core/store';
 import type { UserRecord } from '../../../src/core/users';
 import type { HttpResult } from '../../../src/http/responses';
 import { authorizePage } from '../../../src/web/pages/authorize';
 import { consentPage, consentSubmit } from '../../../src/web/pages/consent';
+import { operatorRegisters } from '../../support/clients';
 import { testDeps } from '../../support/core-deps';
+import { pageRequest } from '../../support/page-request';
 import { createUserWithPassword } from '../../support/users';
 
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
@@ -15,37 +15,19 @@ const meta = { ip: null, userAgent: null };
 
 const setUp = async () => {
   const deps = testDeps();
-  const client = await createClient(
-    deps,
-    { kind: 'operator', name: 'test' },
-    {
-      name: 'Third <App>',
-      grant_types: ['authorization_code'],
-      confidential: false,
-      redirect_uris: [CB],
-    },
-    meta,
-  );
+  const client = await operatorRegisters(deps, {
+    name: 'Third <App>',
+    grant_types: ['authorization_code'],
+    confidential: false,
+    redirect_uris: [CB],
+  });
   const owner = await createUserWithPassword(deps, { email: 'own@example.com', role: 'owner' });
   const viewer = await createUserWithPassword(deps, { email: 'view@example.com', role: 'viewer' });
-  const session = (sid: string) => ({ sid }) as SessionRecord;
   const request = (
     user: UserRecord,
     options: { path?: string; query?: Record<string, string>; form?: Record<string, string> },
     sid = 's1',
-  ) => ({
-    deps,
-    method: options.form ? 'POST' : 'GET',
-    path: options.path ?? '/oauth/authorize',
-    params: {},
-    query: new URLSearchParams(options.query ?? {}),
-    form: new URLSearchParams(options.form ?? {}),
-    signedIn: { user, session: session(sid) },
-    csrf: 'x',
-    meta,
-    secure: true,
-    setCookies: [],
-  });
+  ) => pageRequest(deps, { path: '/oauth/authorize', ...options, user, sid });
   const authorize = (user: UserRecord, extra: Record<string, string> = {}, sid = 's1') =>
     authorizePage(
       request(

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../../src/core/store';
 import type { UserRecord } from '../../../src/core/users';
 import type { PageRequest } from '../../../src/web/page-handler';
 import { signUpSubmit } from '../../../src/web/pages/auth';
 import { tokenCreateSubmit } from '../../../src/web/pages/console';
 import { type TestDeps, testDeps } from '../../support/core-deps';
+import { pageRequest } from '../../support/page-request';
 import { createUserWithPassword } from '../../support/users';
 
 const request = (
@@ -12,19 +12,14 @@ const request = (
   path: string,
   form: Record<string, string>,
   user: UserRecord | null = null,
-): PageRequest => ({
-  deps,
-  method: 'POST',
-  path,
-  params: {},
-  query: new URLSearchParams(),
-  form: new URLSearchParams(form),
-  signedIn: user ? { user, session: { sid: 's1', userId: user.id } as SessionRecord } : null,
-  csrf: 'x',
-  meta: { ip: '203.0.113.5', userAgent: null },
-  secure: true,
-  setCookies: [],
-});
+): PageRequest =>
+  pageRequest(deps, {
+    method: 'POST',
+    path,
+    form,
+    user,
+    meta: { ip: '203.0.113.5', userAgent: null },
+  });
 
 describe('forms on the hosted pages take what the API takes, and nothing else', () => {
   it('refuses a sign-up with a malformed email, naming the field, and creates nobody', async () => {

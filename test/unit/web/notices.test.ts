@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../../src/core/store';
 import type { UserRecord } from '../../../src/core/users';
 import { noticeText } from '../../../src/web/notices';
 import type { PageRequest } from '../../../src/web/page-handler';
 import { signInPage } from '../../../src/web/pages/auth';
 import { accountPage } from '../../../src/web/pages/console';
 import { type TestDeps, testDeps } from '../../support/core-deps';
+import { pageRequest } from '../../support/page-request';
 import { createUserWithPassword } from '../../support/users';
 
 /** Invariant: a page shows a notice only from the fixed list; query text is never reflected. */
@@ -15,19 +15,8 @@ const get = (
   path: string,
   query: string,
   user: UserRecord | null = null,
-): PageRequest => ({
-  deps,
-  method: 'GET',
-  path,
-  params: {},
-  query: new URLSearchParams(query),
-  form: new URLSearchParams(),
-  signedIn: user ? { user, session: { sid: 's1', userId: user.id } as SessionRecord } : null,
-  csrf: 'x',
-  meta: { ip: '203.0.113.5', userAgent: null },
-  secure: true,
-  setCookies: [],
-});
+): PageRequest =>
+  pageRequest(deps, { path, query, user, meta: { ip: '203.0.113.5', userAgent: null } });
 
 /** The text of the page's notice line (layout's `alert`), if it has one. */
 const statusLine = (body: string | undefined) =>

@@ -1,51 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { exchangeAuthorizationCode } from '../../../src/core/authorization-codes';
-import { createClient } from '../../../src/core/clients';
-import type { SessionRecord } from '../../../src/core/store';
 import { authorizePage } from '../../../src/web/pages/authorize';
+import { operatorRegisters } from '../../support/clients';
 import { testDeps } from '../../support/core-deps';
+import { pageRequest } from '../../support/page-request';
 import { createUserWithPassword } from '../../support/users';
 
 const CB = 'https://app.example.com/cb';
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
-const meta = { ip: null, userAgent: null };
 
 /** Contract: PKCE (S256 only) is required for public clients and optional for confidential ones. */
 const setUp = async (confidential: boolean) => {
   const deps = testDeps();
-  const client = await createClient(
-    deps,
-    { kind: 'operator', name: 'test' },
-    {
-      name: 'app',
-      grant_types: ['authorization_code'],
-      confidential,
-      first_party: true,
-      redirect_uris: [CB],
-    },
-    meta,
-  );
+  const client = await operatorRegisters(deps, {
+    name: 'app',
+    grant_types: ['authorization_code'],
+    confidential,
+    first_party: true,
+    redirect_uris: [CB],
+  });
   const user = await createUserWithPassword(deps, { role: 'viewer' });
   const authorize = async (pkce: Record<string, string>) => {
-    const result = await authorizePage({
-      deps,
-      method: 'GET',
-      path: '/oauth/authorize',
-      params: {},
-      query: new URLSearchParams({
-        response_type: 'code',
-        client_id: client.client_id,
-        redirect_uri: CB,
-        ...pkce,
+    const result = await authorizePage(
+      pageRequest(deps, {
+        path: '/oauth/authorize',
+        query: { response_type: 'code', client_id: client.client_id, redirect_uri: CB, ...pkce },
+        user,
+        sid: 's',
       }),
-      form: new URLSearchParams(),
-      signedIn: { user, session: { sid: 's' } as SessionRecord },
-      csrf: 'x',
-      meta,
-      secure: true,
-      setCookies: [],
-    });
+    );
     return new URL(result.headers.location as string).searchParams;
   };
   const exchange = (code: string, codeVerifier?: string) =>

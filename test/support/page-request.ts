@@ -1,0 +1,39 @@
+import type { RequestMeta } from '../../src/core/audit';
+import type { CoreDeps } from '../../src/core/deps';
+import type { SessionRecord } from '../../src/core/store';
+import type { UserRecord } from '../../src/core/users';
+import type { PageRequest } from '../../src/web/page-handler';
+
+/**
+ * A hosted-page request made by hand for unit tests: a GET unless a form is given, signed in
+ * as `user` (browser session `sid`) or signed out, with the CSRF token `x`.
+ */
+export const pageRequest = (
+  deps: CoreDeps,
+  options: {
+    method?: string;
+    path?: string;
+    query?: Record<string, string> | string;
+    form?: Record<string, string>;
+    user?: UserRecord | null;
+    sid?: string;
+    meta?: RequestMeta;
+  } = {},
+): PageRequest => ({
+  deps,
+  method: options.method ?? (options.form ? 'POST' : 'GET'),
+  path: options.path ?? '/',
+  params: {},
+  query: new URLSearchParams(options.query ?? {}),
+  form: new URLSearchParams(options.form ?? {}),
+  signedIn: options.user
+    ? {
+        user: options.user,
+        session: { sid: options.sid ?? 's1', userId: options.user.id } as SessionRecord,
+      }
+    : null,
+  csrf: 'x',
+  meta: options.meta ?? { ip: null, userAgent: null },
+  secure: true,
+  setCookies: [],
+});
