@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ConsentRecord } from '../core/consent';
 import type { Store } from '../core/store';
-import { type Item, revokeSessionItem } from './dynamo-shared';
+import type { Item } from './dynamo-shared';
+import { revokeListedSessions } from './revoke-listed-sessions';
 import { keys } from './schema';
 
 const toConsent = (item: Item): ConsentRecord => ({
@@ -85,31 +86,22 @@ export const createDynamoConsents = (
     );
     return result.Attributes !== undefined;
   },
-  async revokeUserClientSessions(userId, clientId, at) {
-    // The client's own list of sessions (CLIENTSESSIONS#<clientId>, entries carry userId),
-    // read consistently: a GSI could miss a session created a moment before the withdrawal.
-    const sids: string[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :client',
-          FilterExpression: 'userId = :user',
-          ExpressionAttributeValues: {
-            ':client': keys.sessionOfClient(clientId, '').pk,
-            ':user': userId,
-          },
-          ProjectionExpression: 'sid',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) sids.push(String(item.sid));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    const ended = await Promise.all(sids.map((sid) => revokeSessionItem(db, table, sid, at)));
-    // Only the sessions this call ended (the list keeps revoked ones until their TTL).
-    return ended.filter(Boolean).length;
-  },
+  // The client's own list of sessions (CLIENTSESSIONS#<clientId>, entries carry userId),
+  // read consistently: a GSI could miss a session created a moment before the withdrawal.
+  revokeUserClientSessions: (userId, clientId, at) =>
+    revokeListedSessions(
+      db,
+      table,
+      {
+        KeyConditionExpression: 'pk = :client',
+        FilterExpression: 'userId = :user',
+        ExpressionAttributeValues: {
+          ':client': keys.sessionOfClient(clientId, '').pk,
+          ':user': userId,
+        },
+        ProjectionExpression: 'sid',
+        ConsistentRead: true,
+      },
+      at,
+    ),
 });

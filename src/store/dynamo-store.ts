@@ -1,9 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GatehouseError } from '../core/errors';
 import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '../core/store';
 import { createDynamoApiTokens } from './dynamo-api-tokens';
@@ -27,6 +22,7 @@ import {
   withoutKeys,
 } from './dynamo-shared';
 import { createDynamoUsers } from './dynamo-users';
+import { revokeListedSessions } from './revoke-listed-sessions';
 import { keys, tables } from './schema';
 
 const toSession = (item: Item): SessionRecord => {
@@ -227,49 +223,32 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     async revokeSession(sid, at) {
       await revokeSession(sid, at);
     },
-    async revokeUserSessions(userId, at, { keepSid, belowVersion } = {}) {
-      const sids: string[] = [];
-      let start: Item | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: names.tokens,
-            IndexName: tables.tokens.indexes[0].name,
-            KeyConditionExpression: 'gsi1pk = :user',
-            FilterExpression: 'attribute_not_exists(revokedAt)',
-            ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId) },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (item.sid !== keepSid) sids.push(String(item.sid));
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-      const ended = await Promise.all(sids.map((sid) => revokeSession(sid, at, belowVersion)));
-      return ended.filter(Boolean).length;
-    },
-    async revokeClientSessions(clientId, at) {
-      const sids: string[] = [];
-      let start: Item | undefined;
-      do {
-        // The base table, consistently: every session written before this call is listed.
-        const page = await db.send(
-          new QueryCommand({
-            TableName: names.tokens,
-            KeyConditionExpression: 'pk = :client',
-            ExpressionAttributeValues: { ':client': keys.sessionOfClient(clientId, '').pk },
-            ProjectionExpression: 'sid',
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) sids.push(String(item.sid));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      const ended = await Promise.all(sids.map((sid) => revokeSession(sid, at)));
-      return ended.filter(Boolean).length;
-    },
+    revokeUserSessions: (userId, at, sweep) =>
+      revokeListedSessions(
+        db,
+        names.tokens,
+        {
+          IndexName: tables.tokens.indexes[0].name,
+          KeyConditionExpression: 'gsi1pk = :user',
+          FilterExpression: 'attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId) },
+        },
+        at,
+        sweep,
+      ),
+    // The base table, consistently: every session written before this call is listed.
+    revokeClientSessions: (clientId, at) =>
+      revokeListedSessions(
+        db,
+        names.tokens,
+        {
+          KeyConditionExpression: 'pk = :client',
+          ExpressionAttributeValues: { ':client': keys.sessionOfClient(clientId, '').pk },
+          ProjectionExpression: 'sid',
+          ConsistentRead: true,
+        },
+        at,
+      ),
 
     ...createDynamoLoginFailures(db, names.tokens),
 
