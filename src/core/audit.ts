@@ -59,7 +59,9 @@ export const auditRecord = (deps: CoreDeps, meta: RequestMeta, entry: AuditEntry
 
 /**
  * Records an event. A failed audit write is logged by the caller's logger but does not undo
- * or fail the change it describes.
+ * or fail the change it describes. One exception: a password sign-in's success event is
+ * written in the session's own transaction (Store.createSession), so no session exists
+ * unaudited, and a sign-in fails with the audit table.
  */
 export const recordAudit = async (
   deps: CoreDeps,
