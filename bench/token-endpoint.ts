@@ -117,11 +117,21 @@ const measureTokenEndpoint = async (stack: LocalStack, password: string): Promis
   const codeVerifier = randomBytes(32).toString('base64url');
   const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
   // Imported only now: composition loads the logger, which reads LOG_LEVEL when it loads.
-  const [{ buildDeps }, { issueAuthorizationCode }] = await Promise.all([
-    import('../src/http/composition'),
-    import('../src/core/authorization-codes'),
-  ]);
+  const [{ buildDeps }, { issueAuthorizationCode }, { allowConsent }, { noRequest }] =
+    await Promise.all([
+      import('../src/http/composition'),
+      import('../src/core/authorization-codes'),
+      import('../src/core/consent'),
+      import('../src/core/audit'),
+    ]);
   const deps = buildDeps(process.env);
+  // The owner allowed the third-party SPA once, as on the consent page: codes for it hold.
+  const [owner, spaClient] = await Promise.all([
+    deps.store.getUser(userId),
+    deps.store.getClient(spa.client_id),
+  ]);
+  if (!owner || !spaClient) throw new Error('The bench owner or SPA client is missing.');
+  await allowConsent(deps, owner, spaClient, ['profile'], noRequest);
 
   let refreshToken = (
     await postToken({ grant_type: 'password', username: OWNER_EMAIL, password }, basic(cli))

@@ -55,9 +55,14 @@ export const requirePrincipal = (request: ActionRequest): Principal => {
   return request.principal;
 };
 
-/** The caller as an actor of the core, as the store has them now (not as their token says). */
+/**
+ * The caller as an actor of the core, as the store has them now (not as their token says).
+ * `readOnly`: the action makes nothing, so the credential's origin (one more read, for what a
+ * request makes: credential-lineage.ts) is left out; absent, it counts as unknown.
+ */
 export const requireActor = async (
   request: ActionRequest,
+  { readOnly = false }: { readOnly?: boolean } = {},
 ): Promise<Extract<Actor, { kind: 'user' }>> => {
   const principal = requirePrincipal(request);
   const user = await findUser(request.deps, principal.userId);
@@ -69,6 +74,7 @@ export const requireActor = async (
   if (!principal.actingAsDefaultOwner && principal.role !== user.role) {
     throw new GatehouseError('token_invalid', 'The account’s role has changed: sign in again.');
   }
+  if (readOnly) return { kind: 'user', user, tokenId: principal.jti || null };
   // Admin influence lineage: what this request makes inherits its credential's origin.
   const origin = await requestOrigin(request.deps, {
     sid: principal.sid,

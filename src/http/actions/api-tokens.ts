@@ -24,7 +24,7 @@ export const listTokensAction: Action = async (request) =>
     200,
     await listApiTokens(
       request.deps,
-      await requireActor(request),
+      await requireActor(request, { readOnly: true }),
       request.query as ListTokensQuery,
     ),
   );
@@ -43,7 +43,14 @@ export const createTokenAction: Action = async (request) => {
 };
 
 export const getTokenAction: Action = async (request) =>
-  json(200, await getApiToken(request.deps, await requireActor(request), tokenId(request)));
+  json(
+    200,
+    await getApiToken(
+      request.deps,
+      await requireActor(request, { readOnly: true }),
+      tokenId(request),
+    ),
+  );
 
 export const revokeTokenAction: Action = async (request) => {
   await revokeApiToken(request.deps, await requireActor(request), tokenId(request), request.meta);

@@ -4,7 +4,7 @@ import { json, noContent } from '../responses';
 import type { CreateClientBody, ListClientsQuery } from '../schemas';
 
 export const listClientsAction: Action = async (request) => {
-  await requireActor(request);
+  await requireActor(request, { readOnly: true });
   return json(200, await listClients(request.deps, request.query as ListClientsQuery));
 };
 

@@ -17,7 +17,7 @@ import type { CreateUserBody, ResetPasswordBody, UpdateUserBody } from '../schem
 const userId = (request: ActionRequest) => request.pathParameters.id as string;
 
 export const listUsersAction: Action = async (request) => {
-  await requireActor(request);
+  await requireActor(request, { readOnly: true });
   return json(200, await listUsers(request.deps, request.query as ListUsersQuery));
 };
 
@@ -28,7 +28,7 @@ export const createUserAction: Action = async (request) => {
 };
 
 export const getUserAction: Action = async (request) => {
-  await requireActor(request);
+  await requireActor(request, { readOnly: true });
   return json(200, { user: toPublicUser(await loadUser(request.deps, userId(request))) });
 };
 
