@@ -11,6 +11,7 @@ import { refresh } from '../../src/http/actions/sessions';
 import { errorAnswer } from '../../src/http/error-answer';
 import type { ActionRequest } from '../../src/http/handler';
 import { type TestDeps, testDeps } from './core-deps';
+import { assertOverSequences } from './sequence-property';
 import { createUserWithPassword } from './users';
 
 /**
@@ -191,14 +192,7 @@ const run = async (store: Store, ops: Op[]) => {
   }
 };
 
-export const credentialBindingProperty = async (
+export const credentialBindingProperty = (
   freshStore: () => Promise<Store>,
   options: { numRuns: number; maxOps: number },
-) => {
-  await fc.assert(
-    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: options.maxOps }), async (ops) =>
-      run(await freshStore(), ops),
-    ),
-    { numRuns: options.numRuns },
-  );
-};
+) => assertOverSequences(op, run, freshStore, options);

@@ -18,6 +18,7 @@ import type { ActionRequest } from '../../src/http/handler';
 import type { Principal } from '../../src/http/principal';
 import { operatorRegisters } from './clients';
 import { type TestDeps, testDeps } from './core-deps';
+import { assertOverSequences } from './sequence-property';
 import { createUserWithPassword } from './users';
 
 /**
@@ -306,14 +307,7 @@ const clientRecord = async (store: Store, clientId: string) => {
   return client;
 };
 
-export const delegationProperty = async (
+export const delegationProperty = (
   freshStore: () => Promise<Store>,
   options: { numRuns: number; maxOps: number },
-) => {
-  await fc.assert(
-    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: options.maxOps }), async (ops) =>
-      run(await freshStore(), ops),
-    ),
-    { numRuns: options.numRuns },
-  );
-};
+) => assertOverSequences(op, run, freshStore, options);
