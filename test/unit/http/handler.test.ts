@@ -3,32 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { accountActions } from '../../../src/http/actions/account';
 import { getMe } from '../../../src/http/actions/me';
 import { signIn } from '../../../src/http/actions/sign-in';
-import { createHandler, type HttpEvent } from '../../../src/http/handler';
+import { createHandler } from '../../../src/http/handler';
 import { testDeps } from '../../support/core-deps';
+import { httpEvent } from '../../support/pipeline';
 import { createUserWithPassword } from '../../support/users';
 
-const event = (routeKey: string, overrides: Partial<HttpEvent> = {}): HttpEvent =>
-  ({
-    version: '2.0',
-    routeKey,
-    rawPath: routeKey.split(' ')[1] ?? '/',
-    rawQueryString: '',
-    headers: {},
-    isBase64Encoded: false,
-    requestContext: {
-      http: {
-        method: routeKey.split(' ')[0] ?? 'GET',
-        path: '/',
-        sourceIp: '127.0.0.1',
-        userAgent: 'test',
-        protocol: 'HTTP/1.1',
-      },
-      requestId: 'r1',
-      authorizer: { lambda: {} },
-    },
-    ...overrides,
-  }) as unknown as HttpEvent;
-
+const event = httpEvent;
 const context = {} as Context;
 const bodyOf = (result: { body?: string }) => JSON.parse(result.body ?? 'null');
 
