@@ -3,6 +3,7 @@ import { describe, it } from 'vitest';
 import { createMemoryStore } from '../../../src/store/memory-store';
 import { KNOWN_ATTACKS } from '../../support/attack/known-attacks';
 import { attackProperty, runAttack } from '../../support/attack/property';
+import { propertyRuns } from '../../support/property-runs';
 
 /**
  * Tests that attack (issue 11), on the in-memory store: random people (owner, admin, viewer,
@@ -10,7 +11,7 @@ import { attackProperty, runAttack } from '../../support/attack/property';
  * sequences of the core use cases; after every step the invariant must hold. The world, the
  * steps and the judges are in test/support/attack; docs/security.md says what each proves.
  */
-const RUNS = 200;
+const RUNS = propertyRuns(200);
 const STEPS = 25;
 const memory = async () => createMemoryStore();
 
