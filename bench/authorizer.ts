@@ -14,10 +14,15 @@ import {
   ACCESS_TOKEN_TYPE,
   type AccessTokenClaims,
   signAccessToken,
-} from '../src/core/access-tokens';
-import { apiTokenDigest, newApiTokenSecret } from '../src/core/api-token-secret';
-import { defaultScopeCatalog } from '../src/core/roles';
-import { currentSigner, newSigningKeySet, publicJwks, type Signer } from '../src/core/signing-keys';
+} from '../src/core/tokens/access-tokens';
+import { apiTokenDigest, newApiTokenSecret } from '../src/core/tokens/api-token-secret';
+import {
+  currentSigner,
+  newSigningKeySet,
+  publicJwks,
+  type Signer,
+} from '../src/core/tokens/signing-keys';
+import { defaultScopeCatalog } from '../src/core/users/roles';
 import { type AuthorizerResult, createAuthorizer } from '../src/http/authorizer';
 import type { ApiTokenState } from '../src/store/api-token-state';
 import { type Figure, heading, markdownTable, print, runIfMain } from './lib/report';

@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/bcrypt';
-import { loadConfig } from '../src/core/config';
-import type { CoreDeps } from '../src/core/deps';
-import type { Store } from '../src/core/store';
+import { loadConfig } from '../src/core/shared/config';
+import type { CoreDeps } from '../src/core/shared/deps';
+import type { Store } from '../src/core/shared/store';
 import { withLocalStack } from './lib/local-stack';
 import { type Figure, heading, markdownTable, print, runIfMain } from './lib/report';
 import { formatMs, median, quantile } from './lib/stats';
@@ -51,7 +51,7 @@ const timedStore = (store: Store, timings: Timings): Store =>
 const signInBreakdown = async (login: string, password: string): Promise<string> => {
   const [{ buildDeps, storeFromEnv }, { signInWithPassword }] = await Promise.all([
     import('../src/http/composition'),
-    import('../src/core/sign-in'),
+    import('../src/core/sessions/sign-in'),
   ]);
   const timings: Timings = new Map();
   const deps = buildDeps(process.env, timedStore(storeFromEnv(process.env), timings));

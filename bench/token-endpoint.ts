@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/bcrypt';
 import type { LocalStack } from '../dev/local-stack';
-import { loadConfig } from '../src/core/config';
+import { loadConfig } from '../src/core/shared/config';
 import { withLocalStack } from './lib/local-stack';
 import { type Figure, heading, markdownTable, print, runIfMain } from './lib/report';
 import { formatMs, quantile } from './lib/stats';
@@ -120,9 +120,9 @@ const measureTokenEndpoint = async (stack: LocalStack, password: string): Promis
   const [{ buildDeps }, { issueAuthorizationCode }, { allowConsent }, { noRequest }] =
     await Promise.all([
       import('../src/http/composition'),
-      import('../src/core/authorization-codes'),
-      import('../src/core/consent'),
-      import('../src/core/audit'),
+      import('../src/core/oauth/authorization-codes'),
+      import('../src/core/oauth/consent'),
+      import('../src/core/audit/audit'),
     ]);
   const deps = buildDeps(process.env);
   // The owner allowed the third-party SPA once, as on the consent page: codes for it hold.

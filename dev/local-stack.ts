@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../src/core/config';
-import { type DefaultOwnerResult, ensureDefaultOwner } from '../src/core/default-owner';
-import { type ImportSummary, importUsers, parseUsersJson } from '../src/core/user-import';
+import { loadConfig } from '../src/core/shared/config';
+import { type DefaultOwnerResult, ensureDefaultOwner } from '../src/core/users/default-owner';
+import { type ImportSummary, importUsers, parseUsersJson } from '../src/core/users/user-import';
 import { buildDeps, ownerPasswordFromEnv } from '../src/http/composition';
 import { createTables } from '../src/store/create-tables';
 import { createDynamoClient } from '../src/store/dynamo-client';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { loadConfig } from '../src/core/config';
-import { rotateSigningKeys } from '../src/core/signing-keys';
+import { loadConfig } from '../src/core/shared/config';
+import { rotateSigningKeys } from '../src/core/tokens/signing-keys';
 import { storeFromEnv } from '../src/http/composition';
 import { createFileKeySource } from '../src/store/file-key-source';
 

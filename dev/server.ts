@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
-import { GatehouseError } from '../src/core/errors';
-import { requiresApiKey } from '../src/core/token-settings';
+import { GatehouseError } from '../src/core/shared/errors';
+import { requiresApiKey } from '../src/core/tokens/token-settings';
 import type { ExampleEvent, ExampleResult } from '../src/example/handler';
 import { exampleRouteScopes, exampleRoutes } from '../src/example/routes';
 import type { AuthorizerEvent, AuthorizerResult } from '../src/http/authorizer';

@@ -1,5 +1,5 @@
-import { loadConfig } from '../src/core/config';
-import { describeImportSummary } from '../src/core/user-import';
+import { loadConfig } from '../src/core/shared/config';
+import { describeImportSummary } from '../src/core/users/user-import';
 import { startLocalStack } from './local-stack';
 
 /** `npm start`: the whole service on this machine, data kept under GATEHOUSE_DATA_DIR (.data). */

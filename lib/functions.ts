@@ -7,7 +7,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { USER_EVENT_SOURCE } from '../src/core/user-events';
+import { USER_EVENT_SOURCE } from '../src/core/users/user-events';
 import {
   type FunctionName,
   type FunctionSpec,

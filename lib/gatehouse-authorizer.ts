@@ -23,7 +23,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { scopeCatalogFromEnv } from '../src/core/roles';
+import { scopeCatalogFromEnv } from '../src/core/users/roles';
 import { functionSpecs } from '../src/http/functions';
 import { specFunction } from './functions';
 import { defaultLogRetention, defaultRevocationCacheSeconds, integerProp } from './gatehouse-stack';

@@ -45,7 +45,7 @@ const settingsFromProps = {
   SES_CONFIGURATION_SET: 'sesConfigurationSet',
 } as const;
 
-/** An integer prop within the range the service accepts (src/core/config.ts), or a throw. */
+/** An integer prop within the range the service accepts (src/core/shared/config.ts), or a throw. */
 export const integerProp = (name: string, value: number, min: number, max: number): number => {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be an integer from ${min} to ${max}, not ${value}.`);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalStack } from '../../dev/local-stack';
-import { loadConfig } from '../../src/core/config';
+import { loadConfig } from '../../src/core/shared/config';
 import { print } from './report';
 
 const restoreEnvironment = (snapshot: NodeJS.ProcessEnv) => {

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { noRequest } from '../core/audit';
-import { findClient } from '../core/client-lookup';
+import { noRequest } from '../core/audit/audit';
+import { findClient } from '../core/oauth/client-lookup';
 import {
   createClient,
   deleteClient,
@@ -8,10 +8,10 @@ import {
   type GrantType,
   listClients,
   type PublicClient,
-} from '../core/clients';
-import { GatehouseError } from '../core/errors';
-import { ROLES, type Role } from '../core/roles';
-import { updateUser } from '../core/user-management';
+} from '../core/oauth/clients';
+import { GatehouseError } from '../core/shared/errors';
+import { ROLES, type Role } from '../core/users/roles';
+import { updateUser } from '../core/users/user-management';
 import { CreateClientBody, ListClientsQuery } from '../http/schemas';
 import {
   type CliContext,

@@ -1,9 +1,9 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import type * as z from 'zod/mini';
-import type { CoreDeps } from '../core/deps';
-import { GatehouseError } from '../core/errors';
-import type { Actor } from '../core/user-policy';
-import { describeIssue } from '../core/validation';
+import type { CoreDeps } from '../core/shared/deps';
+import { GatehouseError } from '../core/shared/errors';
+import { describeIssue } from '../core/shared/validation';
+import type { Actor } from '../core/users/user-policy';
 import type { ExitCode } from './exit-codes';
 import type { Output } from './output';
 

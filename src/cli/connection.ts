@@ -1,4 +1,4 @@
-import type { CoreDeps } from '../core/deps';
+import type { CoreDeps } from '../core/shared/deps';
 import { buildDeps } from '../http/composition';
 import { type TableNames, tableNamesFromEnv } from '../store/dynamo-settings';
 import { tables } from '../store/schema';

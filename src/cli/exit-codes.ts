@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../core/errors';
+import type { ErrorCode } from '../core/shared/errors';
 
 /** Exit statuses scripts can rely on (docs/cli.md). */
 export const EXIT = {
@@ -31,6 +31,7 @@ export const exitCodeOf = {
   unsupported_media_type: EXIT.refused,
   too_many_attempts: EXIT.refused,
   internal: EXIT.unexpected,
+  unavailable: EXIT.unexpected,
 } satisfies Record<ErrorCode, ExitCode>;
 
 /** A failure of the CLI itself (bad options, an unreadable file, an unknown stack). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { isGatehouseError } from '../core/errors';
+import { isGatehouseError } from '../core/shared/errors';
 import { addClientsCommand } from './clients';
 import type { CliContext } from './commands';
 import type { Connection } from './connection';

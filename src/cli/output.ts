@@ -1,5 +1,5 @@
-import type { ImportSummary } from '../core/user-import';
-import type { PublicUser } from '../core/users';
+import type { ImportSummary } from '../core/users/user-import';
+import type { PublicUser } from '../core/users/users';
 
 /** Where results go: stdout, as text for people or as JSON for scripts (`--json`). */
 export interface Output {

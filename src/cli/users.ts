@@ -1,18 +1,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Argument, type Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import * as z from 'zod/mini';
-import '../core/validation';
-import { noRequest } from '../core/audit';
-import type { CoreDeps } from '../core/deps';
-import { GatehouseError } from '../core/errors';
-import { ROLES } from '../core/roles';
+import '../core/shared/validation';
+import { noRequest } from '../core/audit/audit';
+import type { CoreDeps } from '../core/shared/deps';
+import { GatehouseError } from '../core/shared/errors';
+import { ROLES } from '../core/users/roles';
 import {
   describeImportSummary,
   importUsers,
   parseUsersJson,
   toUsersJsonRow,
-} from '../core/user-import';
-import { findUserByReference, ListUsersQuery, listUsers } from '../core/user-listing';
+} from '../core/users/user-import';
+import { findUserByReference, ListUsersQuery, listUsers } from '../core/users/user-listing';
 import {
   approveUser,
   createUser,
@@ -20,8 +20,8 @@ import {
   rejectUser,
   resetPassword,
   updateUser,
-} from '../core/user-management';
-import { toPublicUser, type UserRecord } from '../core/users';
+} from '../core/users/user-management';
+import { toPublicUser, type UserRecord } from '../core/users/users';
 import { CreateUserBody, UpdateUserBody } from '../http/schemas';
 import {
   type CliContext,

@@ -1,7 +1,7 @@
-import type { AccessTokenClaims } from '../core/access-tokens';
-import type { CoreDeps } from '../core/deps';
-import { createKeyRing } from '../core/key-ring';
-import { publishedJwks } from '../core/signing-keys';
+import type { CoreDeps } from '../core/shared/deps';
+import type { AccessTokenClaims } from '../core/tokens/access-tokens';
+import { createKeyRing } from '../core/tokens/key-ring';
+import { publishedJwks } from '../core/tokens/signing-keys';
 
 /**
  * Access-token verification for handlers that are handed a token in a body (introspection,

@@ -1,12 +1,12 @@
-import { createApiKeyCheck } from '../core/api-keys';
-import { scopeCatalogFromEnv } from '../core/roles';
+import { createApiKeyCheck } from '../core/tokens/api-keys';
 import {
   audienceFromEnv,
   issuerFromEnv,
   requiresApiKey,
   requiresUserAuthentication,
   revocationCacheSecondsFromEnv,
-} from '../core/token-settings';
+} from '../core/tokens/token-settings';
+import { scopeCatalogFromEnv } from '../core/users/roles';
 import { apiTokenStateStore } from '../store/api-token-state';
 import { clientExistsReader } from '../store/client-state';
 import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settings';

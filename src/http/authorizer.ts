@@ -5,7 +5,7 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
-import { API_KEY_REFUSAL } from '../core/api-keys';
+import { API_KEY_REFUSAL } from '../core/tokens/api-keys';
 import {
   type CallerDecisionOptions,
   createCallerDecision,

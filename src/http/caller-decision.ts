@@ -1,11 +1,11 @@
-import { judgeApiToken, parseApiToken } from '../core/api-token-judge';
-import { looksLikeApiToken } from '../core/api-token-secret';
-import type { ApiTokenRecord } from '../core/api-tokens';
-import { type ErrorCode, isGatehouseError } from '../core/errors';
-import { createKeyRing } from '../core/key-ring';
-import type { ScopeCatalog } from '../core/roles';
-import type { PublicJwk } from '../core/signing-keys';
-import { createTtlCache } from '../core/ttl-cache';
+import { type ErrorCode, isGatehouseError } from '../core/shared/errors';
+import { createTtlCache } from '../core/shared/ttl-cache';
+import { judgeApiToken, parseApiToken } from '../core/tokens/api-token-judge';
+import { looksLikeApiToken } from '../core/tokens/api-token-secret';
+import type { ApiTokenRecord } from '../core/tokens/api-tokens';
+import { createKeyRing } from '../core/tokens/key-ring';
+import type { PublicJwk } from '../core/tokens/signing-keys';
+import type { ScopeCatalog } from '../core/users/roles';
 import type { ApiTokenState } from '../store/api-token-state';
 import {
   type AuthorizerContext,

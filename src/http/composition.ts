@@ -1,18 +1,18 @@
 import { createHmac } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { systemClock } from '../core/clock';
-import { loadConfig } from '../core/config';
-import type { CoreDeps } from '../core/deps';
-import { createBcryptHasher } from '../core/password-hasher';
-import { scopeCatalogFromEnv } from '../core/roles';
+import { createBcryptHasher } from '../core/sessions/password-hasher';
+import { systemClock } from '../core/shared/clock';
+import { loadConfig } from '../core/shared/config';
+import type { CoreDeps } from '../core/shared/deps';
+import type { Store } from '../core/shared/store';
 import {
   currentSigner,
   ensureSigningKeySet,
   publicJwks,
   type Signer,
   type SigningKeySource,
-} from '../core/signing-keys';
-import type { Store } from '../core/store';
+} from '../core/tokens/signing-keys';
+import { scopeCatalogFromEnv } from '../core/users/roles';
 import { createDocumentClient, createDynamoClient } from '../store/dynamo-client';
 import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settings';
 import { createDynamoStore } from '../store/dynamo-store';

@@ -2,7 +2,7 @@
 export const SESSION_COOKIE = 'gatehouse_session';
 /** An SSO flow's PKCE binding, between its first leg and the provider's callback. */
 export const SSO_FLOW_COOKIE = 'gatehouse_sso_flow';
-/** A pending account link's one-time secret (core/pending-link.ts), for `/link-account` only. */
+/** A pending account link's one-time secret (core/identity/pending-link.ts), for `/link-account` only. */
 export const PENDING_LINK_COOKIE = 'gatehouse_link';
 export const PENDING_LINK_PATH = '/link-account';
 

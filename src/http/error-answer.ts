@@ -1,4 +1,4 @@
-import { type GatehouseError, isGatehouseError } from '../core/errors';
+import { type GatehouseError, isGatehouseError } from '../core/shared/errors';
 import type { Html } from '../web/html';
 import { errorPage } from '../web/layout';
 import { page, Redirect } from '../web/page-handler';

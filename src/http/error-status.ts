@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../core/errors';
+import type { ErrorCode } from '../core/shared/errors';
 
 /** The one place an error code becomes an HTTP status (../shared/API.md, Errors). */
 export const errorStatus = {
@@ -18,4 +18,5 @@ export const errorStatus = {
   unsupported_media_type: 415,
   too_many_attempts: 429,
   internal: 500,
+  unavailable: 503,
 } as const satisfies Record<ErrorCode, number>;

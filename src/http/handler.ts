@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { RequestMeta } from '../core/audit';
-import { requestOrigin } from '../core/credential-lineage';
-import type { CoreDeps } from '../core/deps';
-import { GatehouseError } from '../core/errors';
-import { findUser } from '../core/user-listing';
-import type { Actor } from '../core/user-policy';
+import type { RequestMeta } from '../core/audit/audit';
+import type { CoreDeps } from '../core/shared/deps';
+import { GatehouseError } from '../core/shared/errors';
+import { requestOrigin } from '../core/users/credential-lineage';
+import { findUser } from '../core/users/user-listing';
+import type { Actor } from '../core/users/user-policy';
 import { appDeps } from './composition';
 import { type HttpEvent, header } from './http-event';
 import { apiKey } from './middleware/api-key';

@@ -1,4 +1,4 @@
-import type { EmailMessage, Mailer, MailQueue } from '../core/mailer';
+import type { EmailMessage, Mailer, MailQueue } from '../core/shared/mailer';
 import { logger } from './logger';
 import { mailerFromEnv } from './mailer';
 

@@ -1,4 +1,4 @@
-import type { EmailMessage, Mailer } from '../core/mailer';
+import type { EmailMessage, Mailer } from '../core/shared/mailer';
 import { logger } from './logger';
 import type { MailerEvent } from './mail-queue';
 

@@ -1,5 +1,5 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import type { EmailMessage, Mailer } from '../core/mailer';
+import type { EmailMessage, Mailer } from '../core/shared/mailer';
 import { endpointClientConfig } from '../store/dynamo-settings';
 
 type Env = Record<string, string | undefined>;

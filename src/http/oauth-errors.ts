@@ -1,4 +1,4 @@
-import type { ErrorCode, GatehouseError } from '../core/errors';
+import type { ErrorCode, GatehouseError } from '../core/shared/errors';
 import type { HttpResult } from './responses';
 import { json } from './responses';
 
@@ -23,6 +23,7 @@ const OAUTH_ERRORS: Record<ErrorCode, { status: number; error: string }> = {
   conflict: { status: 409, error: 'invalid_request' },
   too_many_attempts: { status: 400, error: 'invalid_grant' },
   internal: { status: 500, error: 'server_error' },
+  unavailable: { status: 503, error: 'temporarily_unavailable' },
 };
 
 export const oauthError = (error: GatehouseError): HttpResult => {
@@ -30,6 +31,8 @@ export const oauthError = (error: GatehouseError): HttpResult => {
   const challenge =
     code === 'invalid_client' ? 'Basic realm="gatehouse"' : `Bearer error="${code}"`;
   const headers: Record<string, string> = status === 401 ? { 'www-authenticate': challenge } : {};
+  if (error.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(error.retryAfterSeconds);
   return json(status, { error: code, error_description: error.message }, headers);
 };
 

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../core/errors';
+import type { ErrorCode } from '../core/shared/errors';
 import { errorStatus } from './error-status';
 import { type ErrorAnswer, routeErrors } from './route-errors';
 import type { Route } from './routes';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import '../core/validation';
+import '../core/shared/validation';
 import { errorComponents, errorResponses } from './openapi-errors';
 import { routes } from './routes';
 

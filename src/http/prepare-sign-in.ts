@@ -1,5 +1,5 @@
-import { ensureDefaultOwner } from '../core/default-owner';
-import type { CoreDeps } from '../core/deps';
+import type { CoreDeps } from '../core/shared/deps';
+import { ensureDefaultOwner } from '../core/users/default-owner';
 import { ownerPasswordFromEnv } from './composition';
 import { logger } from './logger';
 

@@ -1,5 +1,5 @@
-import type { AccessTokenClaims } from '../core/access-tokens';
-import type { ErrorCode } from '../core/errors';
+import type { ErrorCode } from '../core/shared/errors';
+import type { AccessTokenClaims } from '../core/tokens/access-tokens';
 
 /**
  * What the authorizer hands the handlers, through API Gateway's authorizer context (flat

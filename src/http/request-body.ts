@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
-import { GatehouseError } from '../core/errors';
-import { describeIssue } from '../core/validation';
+import { GatehouseError } from '../core/shared/errors';
+import { describeIssue } from '../core/shared/validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

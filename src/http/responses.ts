@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ErrorCode, GatehouseError } from '../core/errors';
+import type { ErrorCode, GatehouseError } from '../core/shared/errors';
 import { errorStatus } from './error-status';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & {

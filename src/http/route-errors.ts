@@ -1,4 +1,4 @@
-import { type ErrorCode, GatehouseError } from '../core/errors';
+import { type ErrorCode, GatehouseError } from '../core/shared/errors';
 import { errorStatus } from './error-status';
 import { oauthError } from './oauth-errors';
 import type { HttpResult } from './responses';

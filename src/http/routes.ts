@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { ErrorCode } from '../core/errors';
+import type { ErrorCode } from '../core/shared/errors';
 import type { FunctionName } from './functions';
 import {
   AuditQuery,

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import '../core/validation';
-import { Cursor, Limit } from '../core/listing-query';
-import { ROLES } from '../core/roles';
-import { USERNAME_PATTERN } from '../core/users';
+import '../core/shared/validation';
+import { Cursor, Limit } from '../core/shared/listing-query';
+import { ROLES } from '../core/users/roles';
+import { USERNAME_PATTERN } from '../core/users/users';
 
 /** Request bodies. Strict: an unknown field is a 400, as the contract says for writes. */
 export const SignInBody = z.strictObject({
@@ -226,5 +226,5 @@ export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
 export type DeleteMeBody = z.infer<typeof DeleteMeBody>;
 
 // The listings' filters are the core's (one check for the API, the console and the CLI).
-export { AuditQuery } from '../core/audit-log';
-export { ListUsersQuery } from '../core/user-listing';
+export { AuditQuery } from '../core/audit/audit-log';
+export { ListUsersQuery } from '../core/users/user-listing';

@@ -1,9 +1,9 @@
-import { issueAuthorizationCode } from '../core/authorization-codes';
-import { findClient } from '../core/client-lookup';
-import { credentialVersionOf } from '../core/credential-version';
-import type { CoreDeps } from '../core/deps';
-import { grantScopes } from '../core/oauth-scopes';
-import type { UserRecord } from '../core/users';
+import { issueAuthorizationCode } from '../core/oauth/authorization-codes';
+import { findClient } from '../core/oauth/client-lookup';
+import { grantScopes } from '../core/oauth/oauth-scopes';
+import { credentialVersionOf } from '../core/sessions/credential-version';
+import type { CoreDeps } from '../core/shared/deps';
+import type { UserRecord } from '../core/users/users';
 
 const withCode = (returnTo: string, code: string): string => {
   const url = new URL(returnTo, 'http://relative.invalid');

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../core/errors';
+import { GatehouseError } from '../core/shared/errors';
 import { pageRoutes } from '../web/routes';
 import { oauthError } from './oauth-errors';
 import { errorResult, type HttpResult } from './responses';

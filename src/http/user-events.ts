@@ -1,4 +1,8 @@
-import { USER_EVENT_SOURCE, type UserEvent, type UserEventPublisher } from '../core/user-events';
+import {
+  USER_EVENT_SOURCE,
+  type UserEvent,
+  type UserEventPublisher,
+} from '../core/users/user-events';
 import { logger } from './logger';
 
 /**

@@ -1,4 +1,4 @@
-import type { ApiTokenRecord } from '../core/api-tokens';
+import type { ApiTokenRecord } from '../core/tokens/api-tokens';
 import { type Item, withoutKeys } from './items';
 
 /** Nullable fields are left out when null, so conditions can test attribute_not_exists. */

@@ -1,6 +1,6 @@
-import type { ApiTokenRecord } from '../core/api-tokens';
-import type { Role } from '../core/roles';
-import type { UserStatus, UserType } from '../core/users';
+import type { ApiTokenRecord } from '../core/tokens/api-tokens';
+import type { Role } from '../core/users/roles';
+import type { UserStatus, UserType } from '../core/users/users';
 import { toApiToken } from './api-token-item';
 import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
 import { lastUsedAttribute, projectionOf, projections } from './item-access';

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiTokenRecord } from '../core/api-tokens';
-import type { Page, Store } from '../core/store';
+import type { Page, Store } from '../core/shared/store';
+import type { ApiTokenRecord } from '../core/tokens/api-tokens';
 import { toApiToken } from './api-token-item';
 import { getItem, type Item, isConditionFailure, notExists } from './dynamo-shared';
 import { pageOfFound, queryPages } from './paged-query';

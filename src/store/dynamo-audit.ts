@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent } from '../core/audit';
-import type { AuditQuery, Page, Store } from '../core/store';
+import type { AuditEvent } from '../core/audit/audit';
+import type { AuditQuery, Page, Store } from '../core/shared/store';
 import { epochSeconds, type Item, withoutKeys } from './dynamo-shared';
 import { pageOfFound, queryPages } from './paged-query';
 import { keys } from './schema';

@@ -4,8 +4,8 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ClientRecord } from '../core/clients';
-import type { Store } from '../core/store';
+import type { ClientRecord } from '../core/oauth/clients';
+import type { Store } from '../core/shared/store';
 import { getItem, type Item, notExists, positionOf, withoutKeys } from './dynamo-shared';
 import { creationSortKey, keys } from './schema';
 

@@ -5,8 +5,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ConsentRecord } from '../core/consent';
-import type { Store } from '../core/store';
+import type { ConsentRecord } from '../core/oauth/consent';
+import type { Store } from '../core/shared/store';
 import type { Item } from './dynamo-shared';
 import { revokeListedSessions } from './revoke-listed-sessions';
 import { keys } from './schema';

@@ -1,7 +1,12 @@
 import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { GatehouseError } from '../core/errors';
-import { isForgotten, type LockoutPolicy, lockSteps, secondsLocked } from '../core/lockout';
-import type { LoginFailures, Store } from '../core/store';
+import {
+  isForgotten,
+  type LockoutPolicy,
+  lockSteps,
+  secondsLocked,
+} from '../core/sessions/lockout';
+import { GatehouseError } from '../core/shared/errors';
+import type { LoginFailures, Store } from '../core/shared/store';
 import { epochSeconds, getItem, type Item, isConditionFailure } from './dynamo-shared';
 import { keys } from './schema';
 
@@ -11,7 +16,7 @@ type Values = Record<string, number>;
  * "Not forgotten (and not locked)" and "forgotten" as DynamoDB conditions on the stored
  * `failures` and `lastFailureAt`: the lock length grows as 2^n, which an expression cannot
  * compute, so the policy's lock steps are spelled out (at most ~18 terms). Each term says the
- * same as core/lockout.ts's isForgotten and secondsLocked for the counts of its step.
+ * same as core/sessions/lockout.ts's isForgotten and secondsLocked for the counts of its step.
  */
 const conditions = (policy: LockoutPolicy, at: number, unlessLocked: boolean) => {
   // DynamoDB refuses unused values, so each condition carries its own.

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuthorizationCodeRecord } from '../core/authorization-codes';
-import type { OneTimeTokenRecord } from '../core/one-time-tokens';
-import type { Store } from '../core/store';
+import type { OneTimeTokenRecord } from '../core/account/one-time-tokens';
+import type { AuthorizationCodeRecord } from '../core/oauth/authorization-codes';
+import type { Store } from '../core/shared/store';
 import { isConditionFailure, notExists, withoutKeys } from './dynamo-shared';
 import { keys } from './schema';
 

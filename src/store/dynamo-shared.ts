@@ -6,7 +6,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { GatehouseError } from '../core/errors';
+import { GatehouseError } from '../core/shared/errors';
 import { keys } from './schema';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -1,6 +1,11 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { GatehouseError } from '../core/errors';
-import type { RefreshTokenRecord, RotationOutcome, SessionRecord, Store } from '../core/store';
+import { GatehouseError } from '../core/shared/errors';
+import type {
+  RefreshTokenRecord,
+  RotationOutcome,
+  SessionRecord,
+  Store,
+} from '../core/shared/store';
 import { createDynamoApiTokens } from './dynamo-api-tokens';
 import { auditItem, createDynamoAudit } from './dynamo-audit';
 import { createDynamoClients } from './dynamo-clients';

@@ -1,7 +1,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { GatehouseError } from '../core/errors';
-import type { Page, Store, UserListQuery } from '../core/store';
-import { isActiveOwner, type UserRecord } from '../core/users';
+import { GatehouseError } from '../core/shared/errors';
+import type { Page, Store, UserListQuery } from '../core/shared/store';
+import { isActiveOwner, type UserRecord } from '../core/users/users';
 import {
   failedConditions,
   getItem,

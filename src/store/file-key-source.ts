@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { SigningKeySet, SigningKeySource } from '../core/signing-keys';
+import type { SigningKeySet, SigningKeySource } from '../core/tokens/signing-keys';
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 const isTaken = (error: unknown) => (error as NodeJS.ErrnoException).code === 'EEXIST';

@@ -32,7 +32,7 @@ export interface ItemGrant {
 export const projections = {
   publishedKeys: ['generation', 'jwks'],
   sessionState: ['revokedAt', 'expiresAt'],
-  /** The API token record (src/core/api-tokens.ts), without index or TTL attributes. */
+  /** The API token record (src/core/tokens/api-tokens.ts), without index or TTL attributes. */
   apiToken: [
     'tokenId',
     'hash',

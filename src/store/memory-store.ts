@@ -1,13 +1,11 @@
-import type { ApiTokenRecord } from '../core/api-tokens';
-import type { AuditEvent } from '../core/audit';
-import type { AuthorizationCodeRecord } from '../core/authorization-codes';
-import type { ClientRecord } from '../core/clients';
-import type { ConsentRecord } from '../core/consent';
-import { credentialVersionOf } from '../core/credential-version';
-import { GatehouseError } from '../core/errors';
-import { nextFailures } from '../core/lockout';
-import type { OneTimeTokenRecord } from '../core/one-time-tokens';
-import type { PublicJwk } from '../core/signing-keys';
+import type { OneTimeTokenRecord } from '../core/account/one-time-tokens';
+import type { AuditEvent } from '../core/audit/audit';
+import type { AuthorizationCodeRecord } from '../core/oauth/authorization-codes';
+import type { ClientRecord } from '../core/oauth/clients';
+import type { ConsentRecord } from '../core/oauth/consent';
+import { credentialVersionOf } from '../core/sessions/credential-version';
+import { nextFailures } from '../core/sessions/lockout';
+import { GatehouseError } from '../core/shared/errors';
 import type {
   LoginFailures,
   Page,
@@ -16,8 +14,10 @@ import type {
   RotationOutcome,
   SessionRecord,
   Store,
-} from '../core/store';
-import { isActiveOwner, type UserRecord } from '../core/users';
+} from '../core/shared/store';
+import type { ApiTokenRecord } from '../core/tokens/api-tokens';
+import type { PublicJwk } from '../core/tokens/signing-keys';
+import { isActiveOwner, type UserRecord } from '../core/users/users';
 import { creationSortKey, keys } from './schema';
 import { firstMatch, searchValues } from './user-search';
 

@@ -1,4 +1,4 @@
-import type { PublicJwk } from '../core/signing-keys';
+import type { PublicJwk } from '../core/tokens/signing-keys';
 import type { DynamoSettings } from './dynamo-settings';
 import { projections } from './item-access';
 import { lazyGetItem } from './lazy-get-item';

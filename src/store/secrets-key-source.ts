@@ -3,7 +3,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { SigningKeySet, SigningKeySource } from '../core/signing-keys';
+import type { SigningKeySet, SigningKeySource } from '../core/tokens/signing-keys';
 
 const isKeySet = (value: unknown): value is SigningKeySet =>
   typeof value === 'object' &&

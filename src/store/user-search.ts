@@ -1,4 +1,4 @@
-import type { UserRecord } from '../core/users';
+import type { UserRecord } from '../core/users/users';
 import { keys } from './schema';
 
 /** Search entries: email, username and name, each lower case, by field number. */

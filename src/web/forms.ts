@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
-import { GatehouseError } from '../core/errors';
-import { describeIssue } from '../core/validation';
+import { GatehouseError } from '../core/shared/errors';
+import { describeIssue } from '../core/shared/validation';
 
 /**
  * A form checked with the JSON API's own schema (src/http/schemas.ts), so a page accepts

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { UserRecord } from '../core/users';
+import type { UserRecord } from '../core/users/users';
 import { type Html, html } from './html';
 
 export interface LayoutOptions {

@@ -1,8 +1,8 @@
-import type { RequestMeta } from '../core/audit';
-import type { CoreDeps } from '../core/deps';
-import { assertFirstPost as assertFirstFormPost } from '../core/first-post';
-import type { SessionRecord } from '../core/store';
-import type { UserRecord } from '../core/users';
+import type { RequestMeta } from '../core/audit/audit';
+import type { CoreDeps } from '../core/shared/deps';
+import { assertFirstPost as assertFirstFormPost } from '../core/shared/first-post';
+import type { SessionRecord } from '../core/shared/store';
+import type { UserRecord } from '../core/users/users';
 import { SESSION_COOKIE, setCookie } from '../http/cookies';
 import type { HttpResult } from '../http/responses';
 import type { Html } from './html';

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { CoreDeps } from '../core/deps';
+import type { CoreDeps } from '../core/shared/deps';
 import { appDeps } from '../http/composition';
 import type { HttpEvent } from '../http/http-event';
 import { coreDeps } from '../http/middleware/core-deps';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { noRequest } from '../../src/core/audit';
-import { createClient, deleteClient } from '../../src/core/clients';
+import { noRequest } from '../../src/core/audit/audit';
+import { createClient, deleteClient } from '../../src/core/oauth/clients';
 import { buildDeps } from '../../src/http/composition';
 import { useLocalStack } from '../support/local-stack';
 

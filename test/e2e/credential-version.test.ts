@@ -4,7 +4,7 @@ import { useLocalStack } from '../support/local-stack';
 import { mailbox } from '../support/mailbox';
 
 // Regression over HTTP on DynamoDB Local for red team A findings 1 and 6 (their exploit tests,
-// turned around): the credential version (src/core/credential-version.ts) and the step-up on
+// turned around): the credential version (src/core/sessions/credential-version.ts) and the step-up on
 // PATCH /me {email}.
 const OWNER = { email: 'owner@credver.test', password: 'credver e2e owner passphrase' };
 const OLD = 'the leaked old passphrase';

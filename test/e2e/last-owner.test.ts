@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/core/roles';
+import type { Role } from '../../src/core/users/roles';
 import { useLocalStack } from '../support/local-stack';
 
 // Its own stack: these tests need to know exactly how many owners there are.

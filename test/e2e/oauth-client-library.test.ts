@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { beforeAll, expect, it } from 'vitest';
-import { issueAuthorizationCode } from '../../src/core/authorization-codes';
+import { issueAuthorizationCode } from '../../src/core/oauth/authorization-codes';
 import { buildDeps } from '../../src/http/composition';
 import { useLocalStack } from '../support/local-stack';
 import { firstPartyApp } from '../support/oauth';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { issueAuthorizationCode } from '../../src/core/authorization-codes';
+import { issueAuthorizationCode } from '../../src/core/oauth/authorization-codes';
 import { buildDeps } from '../../src/http/composition';
 import { useLocalStack } from '../support/local-stack';
 import { basicAuth, firstPartyApp, pkcePair } from '../support/oauth';

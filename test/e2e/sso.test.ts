@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { accessTokenForSession, browserSessionUser } from '../../src/core/sessions';
+import { accessTokenForSession, browserSessionUser } from '../../src/core/sessions/sessions';
 import { buildDeps } from '../../src/http/composition';
 import { firstPartyApp, pkcePair } from '../support/oauth';
 import { type Hop, hop, ssoCodeStart, useSsoStack } from '../support/sso-stack';

@@ -4,7 +4,7 @@ import { useLocalStack } from '../support/local-stack';
 import { basicAuth, FORM, thirdPartyApp } from '../support/oauth';
 
 /**
- * Delegated callers (src/core/account-access.ts), over HTTP: a token issued to a third-party
+ * Delegated callers (src/core/account/account-access.ts), over HTTP: a token issued to a third-party
  * client acts only within its scopes on resources. It never mints or renews an API token, so
  * nothing it holds outlives DELETE /me/grants or DELETE /clients; it never signs the user out
  * everywhere; at /oauth/revoke it reaches only its own client's tokens; a code in flight dies

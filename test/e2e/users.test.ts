@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '../../src/core/roles';
+import { ROLES, type Role } from '../../src/core/users/roles';
 import { useLocalStack } from '../support/local-stack';
 
 const OWNER = { email: 'owner@users.test', password: 'users e2e owner passphrase' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toPublicClient } from '../../src/core/clients';
+import { toPublicClient } from '../../src/core/oauth/clients';
 import { failedWith, json, usageErrorWith, useGatehouseCli } from '../support/cli';
 
 const { gatehouse, store } = useGatehouseCli();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createBcryptHasher } from '../../src/core/password-hasher';
+import { createBcryptHasher } from '../../src/core/sessions/password-hasher';
 import { failedWith, json, RUN, usageErrorWith, useGatehouseCli } from '../support/cli';
 
 const { gatehouse, endpoint, store } = useGatehouseCli();

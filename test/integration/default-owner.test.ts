@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { ensureDefaultOwner } from '../../src/core/default-owner';
+import { ensureDefaultOwner } from '../../src/core/users/default-owner';
 import { buildDeps } from '../../src/http/composition';
 import { useDynamoDbLocal } from '../support/dynamodb';
 

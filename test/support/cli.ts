@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect } from 'vitest';
-import type { Store } from '../../src/core/store';
+import type { Store } from '../../src/core/shared/store';
 import { createTables } from '../../src/store/create-tables';
 import { createDocumentClient, createDynamoClient } from '../../src/store/dynamo-client';
 import { createDynamoStore } from '../../src/store/dynamo-store';

@@ -1,6 +1,6 @@
-import { noRequest } from '../../src/core/audit';
-import { type ClientRecord, createClient, type NewClient } from '../../src/core/clients';
-import type { CoreDeps } from '../../src/core/deps';
+import { noRequest } from '../../src/core/audit/audit';
+import { type ClientRecord, createClient, type NewClient } from '../../src/core/oauth/clients';
+import type { CoreDeps } from '../../src/core/shared/deps';
 
 /** Registers `client` as the operator named `operator` would at the CLI: no request behind it. */
 export const operatorRegisters = (deps: CoreDeps, client: NewClient, operator = 'test') =>

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../src/core/config';
-import type { CoreDeps } from '../../src/core/deps';
-import type { EmailMessage, MailQueue } from '../../src/core/mailer';
-import { createBcryptHasher } from '../../src/core/password-hasher';
-import { defaultScopeCatalog } from '../../src/core/roles';
-import { currentSigner, newSigningKeySet, type SigningKeySet } from '../../src/core/signing-keys';
-import type { Store } from '../../src/core/store';
-import type { UserEvent } from '../../src/core/user-events';
+import { createBcryptHasher } from '../../src/core/sessions/password-hasher';
+import { loadConfig } from '../../src/core/shared/config';
+import type { CoreDeps } from '../../src/core/shared/deps';
+import type { EmailMessage, MailQueue } from '../../src/core/shared/mailer';
+import type { Store } from '../../src/core/shared/store';
+import {
+  currentSigner,
+  newSigningKeySet,
+  type SigningKeySet,
+} from '../../src/core/tokens/signing-keys';
+import { defaultScopeCatalog } from '../../src/core/users/roles';
+import type { UserEvent } from '../../src/core/users/user-events';
 import { createMemoryStore } from '../../src/store/memory-store';
 import { type FakeClock, fakeClock } from './fake-clock';
 

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { noRequest } from '../../src/core/audit';
-import { createClient, deleteClient } from '../../src/core/clients';
-import { isGatehouseError } from '../../src/core/errors';
-import { sha256 } from '../../src/core/ids';
-import { startSession } from '../../src/core/sessions';
-import type { Store } from '../../src/core/store';
+import { noRequest } from '../../src/core/audit/audit';
+import { createClient, deleteClient } from '../../src/core/oauth/clients';
+import { startSession } from '../../src/core/sessions/sessions';
+import { isGatehouseError } from '../../src/core/shared/errors';
+import { sha256 } from '../../src/core/shared/ids';
+import type { Store } from '../../src/core/shared/store';
 import { tokenAction } from '../../src/http/actions/oauth-token';
 import { refresh } from '../../src/http/actions/sessions';
 import { errorAnswer } from '../../src/http/error-answer';

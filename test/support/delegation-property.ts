@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { noRequest } from '../../src/core/audit';
+import { noRequest } from '../../src/core/audit/audit';
 import {
   exchangeAuthorizationCode,
   issueAuthorizationCode,
-} from '../../src/core/authorization-codes';
-import { deleteClient } from '../../src/core/clients';
-import { allowConsent, revokeGrant } from '../../src/core/consent';
-import { isGatehouseError } from '../../src/core/errors';
-import { sha256 } from '../../src/core/ids';
-import { rotateRefreshToken } from '../../src/core/sessions';
-import type { Store } from '../../src/core/store';
+} from '../../src/core/oauth/authorization-codes';
+import { deleteClient } from '../../src/core/oauth/clients';
+import { allowConsent, revokeGrant } from '../../src/core/oauth/consent';
+import { rotateRefreshToken } from '../../src/core/sessions/sessions';
+import { isGatehouseError } from '../../src/core/shared/errors';
+import { sha256 } from '../../src/core/shared/ids';
+import type { Store } from '../../src/core/shared/store';
 import { createTokenAction } from '../../src/http/actions/api-tokens';
 import { signOut } from '../../src/http/actions/sessions';
 import type { ActionRequest } from '../../src/http/handler';
@@ -22,7 +22,7 @@ import { assertOverSequences } from './sequence-property';
 import { createUserWithPassword } from './users';
 
 /**
- * Invariants (delegated callers and consent withdrawal, src/core/account-access.ts and
+ * Invariants (delegated callers and consent withdrawal, src/core/account/account-access.ts and
  * consent.ts), checked against a model over random sequences of operations:
  * - a code of a third-party client is exchanged, and its session refreshed, only while the
  *   user's consent for it exists and covers the scope; a refresh refused for that ends the

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { updateOwnProfile } from '../../src/core/account';
-import type { EmailMessage, Mailer } from '../../src/core/mailer';
-import type { Store } from '../../src/core/store';
-import { emailKey, toPublicUser } from '../../src/core/users';
+import { updateOwnProfile } from '../../src/core/account/account';
+import type { EmailMessage, Mailer } from '../../src/core/shared/mailer';
+import type { Store } from '../../src/core/shared/store';
+import { emailKey, toPublicUser } from '../../src/core/users/users';
 import { backgroundMailQueue } from '../../src/http/mail-queue';
 import { testDeps } from './core-deps';
 import { aUser } from './users';

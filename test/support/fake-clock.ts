@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/core/clock';
+import type { Clock } from '../../src/core/shared/clock';
 
 export interface FakeClock extends Clock {
   advance(seconds: number): void;

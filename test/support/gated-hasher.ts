@@ -1,4 +1,4 @@
-import type { PasswordHasher } from '../../src/core/password-hasher';
+import type { PasswordHasher } from '../../src/core/sessions/password-hasher';
 
 /**
  * A hasher whose next `verify` (once armed) parks after answering, until released: the bcrypt

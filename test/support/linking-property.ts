@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { changeOwnPassword } from '../../src/core/account';
-import { noRequest } from '../../src/core/audit';
-import { isGatehouseError } from '../../src/core/errors';
-import { type Role, roleRank } from '../../src/core/roles';
-import { signUp } from '../../src/core/self-service';
-import type { Store } from '../../src/core/store';
-import { createUser, resetPassword, updateUser } from '../../src/core/user-management';
-import type { Actor } from '../../src/core/user-policy';
-import { linkingOf, type UserRecord } from '../../src/core/users';
+import { changeOwnPassword } from '../../src/core/account/account';
+import { signUp } from '../../src/core/account/self-service';
+import { noRequest } from '../../src/core/audit/audit';
+import { isGatehouseError } from '../../src/core/shared/errors';
+import type { Store } from '../../src/core/shared/store';
+import { type Role, roleRank } from '../../src/core/users/roles';
+import { createUser, resetPassword, updateUser } from '../../src/core/users/user-management';
+import type { Actor } from '../../src/core/users/user-policy';
+import { linkingOf, type UserRecord } from '../../src/core/users/users';
 import { apiTokenOf, linkingDeps, passwordSession, roleNow, ssoSignIn } from './linking';
 
 const EMAILS = ['ceo@corp.test', 'CEO@corp.test ', 'cfo@corp.test'];

@@ -1,11 +1,11 @@
-import { createApiToken } from '../../src/core/api-tokens';
-import { noRequest } from '../../src/core/audit';
-import type { CoreDeps } from '../../src/core/deps';
-import { signInWithPassword } from '../../src/core/sign-in';
-import { signInWithSso } from '../../src/core/sso-sign-in';
-import { createSsoTokenVerifier } from '../../src/core/sso-token';
-import type { Store } from '../../src/core/store';
-import type { UserRecord } from '../../src/core/users';
+import { noRequest } from '../../src/core/audit/audit';
+import { signInWithSso } from '../../src/core/identity/sso-sign-in';
+import { createSsoTokenVerifier } from '../../src/core/identity/sso-token';
+import { signInWithPassword } from '../../src/core/sessions/sign-in';
+import type { CoreDeps } from '../../src/core/shared/deps';
+import type { Store } from '../../src/core/shared/store';
+import { createApiToken } from '../../src/core/tokens/api-tokens';
+import type { UserRecord } from '../../src/core/users/users';
 import { type TestDeps, testDeps } from './core-deps';
 import { hs256SsoToken } from './sso-token';
 

@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { accountLockoutKey, lockoutKey, nextFailures, secondsLocked } from '../../src/core/lockout';
-import { signInWithPassword } from '../../src/core/sign-in';
-import type { LoginFailures, Store } from '../../src/core/store';
-import { loginKey } from '../../src/core/users';
+import {
+  accountLockoutKey,
+  lockoutKey,
+  nextFailures,
+  secondsLocked,
+} from '../../src/core/sessions/lockout';
+import { signInWithPassword } from '../../src/core/sessions/sign-in';
+import type { LoginFailures, Store } from '../../src/core/shared/store';
+import { loginKey } from '../../src/core/users/users';
 import { testDeps } from './core-deps';
 import { createUserWithPassword, PASSWORD } from './users';
 

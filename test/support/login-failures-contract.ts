@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type LockoutPolicy, nextFailures } from '../../src/core/lockout';
-import type { LoginFailures, Store } from '../../src/core/store';
+import { type LockoutPolicy, nextFailures } from '../../src/core/sessions/lockout';
+import type { LoginFailures, Store } from '../../src/core/shared/store';
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;

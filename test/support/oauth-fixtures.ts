@@ -1,7 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
-import { createAccessTokenVerifier } from '../../src/core/access-token-verifier';
-import type { AccessTokenClaims } from '../../src/core/access-tokens';
-import type { ClientRecord } from '../../src/core/clients';
+import type { ClientRecord } from '../../src/core/oauth/clients';
+import { createAccessTokenVerifier } from '../../src/core/tokens/access-token-verifier';
+import type { AccessTokenClaims } from '../../src/core/tokens/access-tokens';
 import type { TestDeps } from './core-deps';
 
 let clients = 0;

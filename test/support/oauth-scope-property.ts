@@ -3,18 +3,18 @@ import { expect } from 'vitest';
 import {
   exchangeAuthorizationCode,
   issueAuthorizationCode,
-} from '../../src/core/authorization-codes';
-import type { ClientRecord } from '../../src/core/clients';
-import { allowConsent, decideAuthorization } from '../../src/core/consent';
+} from '../../src/core/oauth/authorization-codes';
+import type { ClientRecord } from '../../src/core/oauth/clients';
+import { allowConsent, decideAuthorization } from '../../src/core/oauth/consent';
 import {
   grantScopes,
   heldScopes,
   InvalidScopeError,
   OPENID_SCOPES,
-} from '../../src/core/oauth-scopes';
-import { ROLES, type Role } from '../../src/core/roles';
-import { rotateRefreshToken, type TokenResponse } from '../../src/core/sessions';
-import type { Store } from '../../src/core/store';
+} from '../../src/core/oauth/oauth-scopes';
+import { rotateRefreshToken, type TokenResponse } from '../../src/core/sessions/sessions';
+import type { Store } from '../../src/core/shared/store';
+import { ROLES, type Role } from '../../src/core/users/roles';
 import { operatorRegisters } from './clients';
 import { testDeps } from './core-deps';
 import { aUser } from './users';

@@ -2,18 +2,18 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
 import { expect } from 'vitest';
-import { noRequest } from '../../src/core/audit';
+import { issueOneTimeToken, spendOneTimeToken } from '../../src/core/account/one-time-tokens';
+import { noRequest } from '../../src/core/audit/audit';
+import { signInWithSso } from '../../src/core/identity/sso-sign-in';
+import { createSsoTokenVerifier } from '../../src/core/identity/sso-token';
 import {
   exchangeAuthorizationCode,
   issueAuthorizationCode,
-} from '../../src/core/authorization-codes';
-import { toSeconds } from '../../src/core/clock';
-import { issueOneTimeToken, spendOneTimeToken } from '../../src/core/one-time-tokens';
-import { rotateRefreshToken } from '../../src/core/sessions';
-import { signInWithPassword } from '../../src/core/sign-in';
-import { signInWithSso } from '../../src/core/sso-sign-in';
-import { createSsoTokenVerifier } from '../../src/core/sso-token';
-import type { Store } from '../../src/core/store';
+} from '../../src/core/oauth/authorization-codes';
+import { rotateRefreshToken } from '../../src/core/sessions/sessions';
+import { signInWithPassword } from '../../src/core/sessions/sign-in';
+import { toSeconds } from '../../src/core/shared/clock';
+import type { Store } from '../../src/core/shared/store';
 import { operatorRegisters } from './clients';
 import { type TestDeps, testDeps } from './core-deps';
 import { jwtSpellings, spellings } from './spellings';

@@ -1,7 +1,7 @@
-import type { RequestMeta } from '../../src/core/audit';
-import type { CoreDeps } from '../../src/core/deps';
-import type { SessionRecord } from '../../src/core/store';
-import type { UserRecord } from '../../src/core/users';
+import type { RequestMeta } from '../../src/core/audit/audit';
+import type { CoreDeps } from '../../src/core/shared/deps';
+import type { SessionRecord } from '../../src/core/shared/store';
+import type { UserRecord } from '../../src/core/users/users';
 import type { PageRequest } from '../../src/web/page-handler';
 
 /**

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { noRequest } from '../../src/core/audit';
-import { isGatehouseError } from '../../src/core/errors';
+import { noRequest } from '../../src/core/audit/audit';
 import {
   cancelPendingLink,
   completePendingLink,
   PENDING_LINK_TTL_SECONDS,
   viewPendingLink,
-} from '../../src/core/pending-link';
-import type { Store } from '../../src/core/store';
-import { createUser, updateUser } from '../../src/core/user-management';
-import type { Actor } from '../../src/core/user-policy';
+} from '../../src/core/identity/pending-link';
+import { isGatehouseError } from '../../src/core/shared/errors';
+import type { Store } from '../../src/core/shared/store';
+import { createUser, updateUser } from '../../src/core/users/user-management';
+import type { Actor } from '../../src/core/users/user-policy';
 import { linkingDeps } from './linking';
 import { browserSso } from './pending-link';
 

@@ -1,7 +1,7 @@
-import { noRequest } from '../../src/core/audit';
-import type { CoreDeps } from '../../src/core/deps';
-import { ssoSignInOrConfirm } from '../../src/core/sso-sign-in';
-import { createSsoTokenVerifier } from '../../src/core/sso-token';
+import { noRequest } from '../../src/core/audit/audit';
+import { ssoSignInOrConfirm } from '../../src/core/identity/sso-sign-in';
+import { createSsoTokenVerifier } from '../../src/core/identity/sso-token';
+import type { CoreDeps } from '../../src/core/shared/deps';
 import { ssoToken } from './linking';
 
 export const HANDOFF = { returnTo: '/landing', codeChallenge: null, clientId: null };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Store } from '../../src/core/store';
+import type { Store } from '../../src/core/shared/store';
 
 /**
  * Runs random sequences of operations (1 to `maxOps` of `op`), each on a fresh store: the

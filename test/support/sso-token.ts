@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import type { Clock } from '../../src/core/clock';
+import type { Clock } from '../../src/core/shared/clock';
 
 /** An HS256 SSO token as a Metabase-style provider signs it: issued now on `clock`, `lifetime` seconds. */
 export const hs256SsoToken = (

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../src/core/audit';
-import type { ClientRecord } from '../../src/core/clients';
-import { newId, sha256 } from '../../src/core/ids';
-import type { RefreshTokenRecord, SessionRecord, Store } from '../../src/core/store';
+import type { AuditEvent } from '../../src/core/audit/audit';
+import type { ClientRecord } from '../../src/core/oauth/clients';
+import { newId, sha256 } from '../../src/core/shared/ids';
+import type { RefreshTokenRecord, SessionRecord, Store } from '../../src/core/shared/store';
 import { aUser } from './users';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -41,7 +41,7 @@ const aClient = (): ClientRecord => ({
   createdAt: T0,
 });
 
-/** Credential version (src/core/credential-version.ts): conditional session creation and rehash. */
+/** Credential version (src/core/sessions/credential-version.ts): conditional session creation and rehash. */
 export const credentialVersionContract = (fresh: () => Promise<Store>) => {
   describe('credential version', () => {
     it('opens a session only at the user’s current credential version (absent = 0)', async () => {

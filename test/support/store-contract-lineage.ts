@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store';
+import type { Store } from '../../src/core/shared/store';
 import { aUser } from './users';
 
 const T0 = Date.UTC(2026, 0, 1);

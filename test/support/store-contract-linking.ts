@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiTokenRecord } from '../../src/core/api-tokens';
-import type { Store } from '../../src/core/store';
-import type { FederatedIdentity } from '../../src/core/users';
+import type { Store } from '../../src/core/shared/store';
+import type { ApiTokenRecord } from '../../src/core/tokens/api-tokens';
+import type { FederatedIdentity } from '../../src/core/users/users';
 import { aUser } from './users';
 
 const T0 = Date.UTC(2026, 0, 1);

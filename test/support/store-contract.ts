@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiTokenRecord } from '../../src/core/api-tokens';
-import type { AuditEvent } from '../../src/core/audit';
-import { GatehouseError } from '../../src/core/errors';
-import { newId, sha256 } from '../../src/core/ids';
+import type { AuditEvent } from '../../src/core/audit/audit';
+import { GatehouseError } from '../../src/core/shared/errors';
+import { newId, sha256 } from '../../src/core/shared/ids';
 import type {
   AuditQuery,
   Position,
@@ -10,8 +9,9 @@ import type {
   SessionRecord,
   Store,
   UserListQuery,
-} from '../../src/core/store';
-import type { UserRecord } from '../../src/core/users';
+} from '../../src/core/shared/store';
+import type { ApiTokenRecord } from '../../src/core/tokens/api-tokens';
+import type { UserRecord } from '../../src/core/users/users';
 import { loginFailuresContract } from './login-failures-contract';
 import { credentialVersionContract } from './store-contract-credentials';
 import { lineageContract } from './store-contract-lineage';

@@ -1,10 +1,15 @@
-import { noRequest } from '../../src/core/audit';
-import type { CoreDeps } from '../../src/core/deps';
-import { newId } from '../../src/core/ids';
-import type { Role } from '../../src/core/roles';
-import { createUser, type NewUser } from '../../src/core/user-management';
-import type { Actor } from '../../src/core/user-policy';
-import { emailKey, type UserRecord, type UserStatus, usernameKey } from '../../src/core/users';
+import { noRequest } from '../../src/core/audit/audit';
+import type { CoreDeps } from '../../src/core/shared/deps';
+import { newId } from '../../src/core/shared/ids';
+import type { Role } from '../../src/core/users/roles';
+import { createUser, type NewUser } from '../../src/core/users/user-management';
+import type { Actor } from '../../src/core/users/user-policy';
+import {
+  emailKey,
+  type UserRecord,
+  type UserStatus,
+  usernameKey,
+} from '../../src/core/users/users';
 
 export const aUser = (overrides: Partial<UserRecord> = {}): UserRecord => {
   const id = overrides.id ?? newId();

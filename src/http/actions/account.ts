@@ -1,14 +1,14 @@
-import { changeOwnPassword, deleteOwnAccount, updateOwnProfile } from '../../core/account';
-import { assertAccountSession } from '../../core/account-access';
-import { listGrants, revokeGrant } from '../../core/consent';
+import { changeOwnPassword, deleteOwnAccount, updateOwnProfile } from '../../core/account/account';
+import { assertAccountSession } from '../../core/account/account-access';
 import {
   forgotPassword,
   resendVerification,
   resetPasswordWithToken,
   signUp,
   verifyEmail,
-} from '../../core/self-service';
-import { liveSessionAuthTime } from '../../core/sessions';
+} from '../../core/account/self-service';
+import { listGrants, revokeGrant } from '../../core/oauth/consent';
+import { liveSessionAuthTime } from '../../core/sessions/sessions';
 import { type Action, type ActionRequest, type ActionsOf, requireActor } from '../handler';
 import { json, noContent } from '../responses';
 import type {

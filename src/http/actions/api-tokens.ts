@@ -1,11 +1,11 @@
-import { assertNotDelegated } from '../../core/account-access';
+import { assertNotDelegated } from '../../core/account/account-access';
 import {
   createApiToken,
   getApiToken,
   listApiTokens,
   renewApiToken,
   revokeApiToken,
-} from '../../core/api-tokens';
+} from '../../core/tokens/api-tokens';
 import { type Action, type ActionRequest, requireActor, requirePrincipal } from '../handler';
 import { json, noContent } from '../responses';
 import type { CreateTokenBody, ListTokensQuery } from '../schemas';

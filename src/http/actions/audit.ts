@@ -1,4 +1,4 @@
-import { type AuditQuery, listAuditEvents } from '../../core/audit-log';
+import { type AuditQuery, listAuditEvents } from '../../core/audit/audit-log';
 import { type Action, requireActor } from '../handler';
 import { json } from '../responses';
 

@@ -1,4 +1,4 @@
-import { createClient, deleteClient, listClients } from '../../core/clients';
+import { createClient, deleteClient, listClients } from '../../core/oauth/clients';
 import { type Action, requireActor } from '../handler';
 import { json, noContent } from '../responses';
 import type { CreateClientBody, ListClientsQuery } from '../schemas';

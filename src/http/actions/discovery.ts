@@ -1,4 +1,4 @@
-import { publishedJwks } from '../../core/signing-keys';
+import { publishedJwks } from '../../core/tokens/signing-keys';
 import type { Action } from '../handler';
 import { openApiDocument } from '../openapi';
 import { json } from '../responses';

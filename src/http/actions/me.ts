@@ -1,4 +1,4 @@
-import { toPublicUser } from '../../core/users';
+import { toPublicUser } from '../../core/users/users';
 import { type Action, requireActor } from '../handler';
 import { json } from '../responses';
 

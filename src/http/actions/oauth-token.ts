@@ -1,11 +1,11 @@
-import { findPublicClient } from '../../core/client-lookup';
+import { findPublicClient } from '../../core/oauth/client-lookup';
 import {
   authenticateClient,
   type ClientRecord,
   GRANT_TYPES,
   type GrantType,
-} from '../../core/clients';
-import { InvalidScopeError } from '../../core/oauth-scopes';
+} from '../../core/oauth/clients';
+import { InvalidScopeError } from '../../core/oauth/oauth-scopes';
 import type { Action, ActionRequest } from '../handler';
 import { OAuthProtocolError } from '../oauth-errors';
 import { json } from '../responses';

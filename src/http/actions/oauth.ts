@@ -1,10 +1,10 @@
-import { isDelegated } from '../../core/account-access';
-import { findPublicClient } from '../../core/client-lookup';
-import { authenticateClient, type ClientRecord } from '../../core/clients';
-import type { CoreDeps } from '../../core/deps';
-import { GatehouseError } from '../../core/errors';
-import { introspectToken } from '../../core/introspection';
-import { revokeAnyToken, revokeClientToken } from '../../core/token-revocation';
+import { isDelegated } from '../../core/account/account-access';
+import { findPublicClient } from '../../core/oauth/client-lookup';
+import { authenticateClient, type ClientRecord } from '../../core/oauth/clients';
+import type { CoreDeps } from '../../core/shared/deps';
+import { GatehouseError } from '../../core/shared/errors';
+import { introspectToken } from '../../core/tokens/introspection';
+import { revokeAnyToken, revokeClientToken } from '../../core/tokens/token-revocation';
 import { accessTokenCheck } from '../access-token-check';
 import { type Action, type ActionRequest, requireActor } from '../handler';
 import { json } from '../responses';

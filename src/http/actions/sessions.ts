@@ -1,11 +1,11 @@
-import { assertNotDelegated } from '../../core/account-access';
-import { GatehouseError } from '../../core/errors';
+import { assertNotDelegated } from '../../core/account/account-access';
 import {
   endAllSessions,
   endSession,
   endSessionByRefreshToken,
   rotateRefreshToken,
-} from '../../core/sessions';
+} from '../../core/sessions/sessions';
+import { GatehouseError } from '../../core/shared/errors';
 import type { Action } from '../handler';
 import { json, noContent } from '../responses';
 import type { RefreshBody, SignOutBody } from '../schemas';

@@ -1,4 +1,4 @@
-import { signInWithPassword } from '../../core/sign-in';
+import { signInWithPassword } from '../../core/sessions/sign-in';
 import type { Action } from '../handler';
 import { json } from '../responses';
 import type { SignInBody } from '../schemas';

@@ -1,10 +1,10 @@
-import { clientRedirectingTo, findClient } from '../../core/client-lookup';
-import type { ClientRecord } from '../../core/clients';
-import type { CoreDeps } from '../../core/deps';
-import { GatehouseError } from '../../core/errors';
-import { checkReturnTo, originOf } from '../../core/return-to';
-import { ssoSignInOrConfirm } from '../../core/sso-sign-in';
-import { createSsoTokenVerifier, type SsoTokenVerifier } from '../../core/sso-token';
+import { checkReturnTo, originOf } from '../../core/identity/return-to';
+import { ssoSignInOrConfirm } from '../../core/identity/sso-sign-in';
+import { createSsoTokenVerifier, type SsoTokenVerifier } from '../../core/identity/sso-token';
+import { clientRedirectingTo, findClient } from '../../core/oauth/client-lookup';
+import type { ClientRecord } from '../../core/oauth/clients';
+import type { CoreDeps } from '../../core/shared/deps';
+import { GatehouseError } from '../../core/shared/errors';
 import {
   clearCookie,
   PENDING_LINK_COOKIE,

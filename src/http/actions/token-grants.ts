@@ -1,10 +1,10 @@
-import { exchangeAuthorizationCode } from '../../core/authorization-codes';
-import { issueClientToken } from '../../core/client-credentials';
-import type { ClientRecord, GrantType } from '../../core/clients';
-import { isGatehouseError } from '../../core/errors';
-import { InvalidScopeError, parseScope } from '../../core/oauth-scopes';
-import { rotateRefreshToken, type TokenResponse } from '../../core/sessions';
-import { signInWithPassword } from '../../core/sign-in';
+import { exchangeAuthorizationCode } from '../../core/oauth/authorization-codes';
+import { issueClientToken } from '../../core/oauth/client-credentials';
+import type { ClientRecord, GrantType } from '../../core/oauth/clients';
+import { InvalidScopeError, parseScope } from '../../core/oauth/oauth-scopes';
+import { rotateRefreshToken, type TokenResponse } from '../../core/sessions/sessions';
+import { signInWithPassword } from '../../core/sessions/sign-in';
+import { isGatehouseError } from '../../core/shared/errors';
 import type { ActionRequest } from '../handler';
 import { OAuthProtocolError } from '../oauth-errors';
 import type { TokenRequestForm } from '../schemas';

@@ -1,5 +1,5 @@
-import type { ListUsersQuery } from '../../core/user-listing';
-import { listUsers } from '../../core/user-listing';
+import type { ListUsersQuery } from '../../core/users/user-listing';
+import { listUsers } from '../../core/users/user-listing';
 import {
   approveUser,
   createUser,
@@ -8,8 +8,8 @@ import {
   rejectUser,
   resetPassword,
   updateUser,
-} from '../../core/user-management';
-import { toPublicUser } from '../../core/users';
+} from '../../core/users/user-management';
+import { toPublicUser } from '../../core/users/users';
 import { type Action, type ActionRequest, requireActor } from '../handler';
 import { json, noContent } from '../responses';
 import type { CreateUserBody, ResetPasswordBody, UpdateUserBody } from '../schemas';

@@ -1,6 +1,6 @@
-import { API_KEY_REFUSAL, createApiKeyCheck } from '../../core/api-keys';
-import { findClient } from '../../core/client-lookup';
-import { GatehouseError } from '../../core/errors';
+import { findClient } from '../../core/oauth/client-lookup';
+import { GatehouseError } from '../../core/shared/errors';
+import { API_KEY_REFUSAL, createApiKeyCheck } from '../../core/tokens/api-keys';
 import { header } from '../http-event';
 import { OAuthProtocolError } from '../oauth-errors';
 import { needs, type PipelineMiddleware } from './state';

@@ -1,4 +1,4 @@
-import type { CoreDeps } from '../../core/deps';
+import type { CoreDeps } from '../../core/shared/deps';
 import type { PipelineMiddleware } from './state';
 
 export interface CoreDepsOptions {

@@ -1,6 +1,6 @@
-import { findDefaultOwner } from '../../core/default-owner';
-import type { CoreDeps } from '../../core/deps';
-import { GatehouseError } from '../../core/errors';
+import type { CoreDeps } from '../../core/shared/deps';
+import { GatehouseError } from '../../core/shared/errors';
+import { findDefaultOwner } from '../../core/users/default-owner';
 import { type Principal, readContext } from '../principal';
 import type { Route } from '../routes';
 import { needs, type PipelineMiddleware } from './state';

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../../core/errors';
+import { GatehouseError } from '../../core/shared/errors';
 import { needs, type PipelineMiddleware } from './state';
 
 /** A route that names a scope runs only for a principal whose token carries it. */

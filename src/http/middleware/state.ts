@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { RequestMeta } from '../../core/audit';
-import type { CoreDeps } from '../../core/deps';
+import type { RequestMeta } from '../../core/audit/audit';
+import type { CoreDeps } from '../../core/shared/deps';
 import type { HttpEvent } from '../http-event';
 import type { Principal } from '../principal';
 import type { HttpResult } from '../responses';

@@ -1,4 +1,4 @@
-import { browserSessionUser } from '../../core/sessions';
+import { browserSessionUser } from '../../core/sessions/sessions';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies';
 import { needs } from '../../http/middleware/state';
 import { isSecure, type PageMiddleware } from './page-state';

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { GatehouseError } from '../../core/errors';
-import { originOf } from '../../core/return-to';
+import { originOf } from '../../core/identity/return-to';
+import { GatehouseError } from '../../core/shared/errors';
 import { header } from '../../http/http-event';
 import { needs } from '../../http/middleware/state';
 import { isSecure, type PageMiddleware } from './page-state';

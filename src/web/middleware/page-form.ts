@@ -1,4 +1,4 @@
-import { GatehouseError } from '../../core/errors';
+import { GatehouseError } from '../../core/shared/errors';
 import { MAX_BODY_BYTES } from '../../http/request-body';
 import type { PageMiddleware } from './page-state';
 

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../../core/errors';
+import { GatehouseError } from '../../core/shared/errors';
 import { createRouteMatcher } from '../../http/route-match';
 import type { PageRoute } from '../routes';
 import type { PageMiddleware } from './page-state';

@@ -1,5 +1,5 @@
-import type { SessionRecord } from '../../core/store';
-import type { UserRecord } from '../../core/users';
+import type { SessionRecord } from '../../core/shared/store';
+import type { UserRecord } from '../../core/users/users';
 import type {
   PipelineMiddleware,
   PipelineRequest,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GatehouseError } from '../../core/errors';
+import { GatehouseError } from '../../core/shared/errors';
 import type { PageAction } from '../page-handler';
 
 /**

@@ -1,15 +1,15 @@
-import { clientRedirectOrigins } from '../../core/client-lookup';
-import type { CoreDeps } from '../../core/deps';
-import { type ErrorCode, GatehouseError, isGatehouseError } from '../../core/errors';
-import { checkReturnTo, originOf } from '../../core/return-to';
 import {
   forgotPassword,
   resetPasswordWithToken,
   signUp,
   verifyEmail,
-} from '../../core/self-service';
-import { endSession } from '../../core/sessions';
-import { signInWithPassword } from '../../core/sign-in';
+} from '../../core/account/self-service';
+import { checkReturnTo, originOf } from '../../core/identity/return-to';
+import { clientRedirectOrigins } from '../../core/oauth/client-lookup';
+import { endSession } from '../../core/sessions/sessions';
+import { signInWithPassword } from '../../core/sessions/sign-in';
+import type { CoreDeps } from '../../core/shared/deps';
+import { type ErrorCode, GatehouseError, isGatehouseError } from '../../core/shared/errors';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies';
 import { pageRefusal } from '../../http/error-answer';
 import { SignUpBody } from '../../http/schemas';

@@ -1,7 +1,7 @@
-import type { AuditEvent } from '../../core/audit';
-import { AuditQuery, listAuditEvents } from '../../core/audit-log';
-import { usersWithIds } from '../../core/user-listing';
-import type { PublicUser } from '../../core/users';
+import type { AuditEvent } from '../../core/audit/audit';
+import { AuditQuery, listAuditEvents } from '../../core/audit/audit-log';
+import { usersWithIds } from '../../core/users/user-listing';
+import type { PublicUser } from '../../core/users/users';
 import { checked, given } from '../forms';
 import { html } from '../html';
 import { alert, field, layout } from '../layout';

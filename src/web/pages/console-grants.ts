@@ -1,4 +1,4 @@
-import { listGrants, revokeGrant } from '../../core/consent';
+import { listGrants, revokeGrant } from '../../core/oauth/consent';
 import { html } from '../html';
 import { csrfField } from '../layout';
 import { withNotice } from '../notices';

@@ -1,5 +1,5 @@
-import { GatehouseError, isGatehouseError } from '../../core/errors';
-import type { Actor } from '../../core/user-policy';
+import { GatehouseError, isGatehouseError } from '../../core/shared/errors';
+import type { Actor } from '../../core/users/user-policy';
 import { errorStatus } from '../../http/error-status';
 import type { HttpResult } from '../../http/responses';
 import { html } from '../html';

@@ -1,8 +1,8 @@
-import { changeOwnPassword, updateOwnProfile } from '../../core/account';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../core/api-tokens';
-import { isGatehouseError } from '../../core/errors';
-import { sessionAuthTime } from '../../core/sessions';
-import type { UserRecord } from '../../core/users';
+import { changeOwnPassword, updateOwnProfile } from '../../core/account/account';
+import { sessionAuthTime } from '../../core/sessions/sessions';
+import { isGatehouseError } from '../../core/shared/errors';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../core/tokens/api-tokens';
+import type { UserRecord } from '../../core/users/users';
 import { pageRefusal } from '../../http/error-answer';
 import { ChangePasswordBody, CreateTokenBody, UpdateMeBody } from '../../http/schemas';
 import { checked, given } from '../forms';

@@ -3,8 +3,8 @@ import {
   completePendingLink,
   type PendingLink,
   viewPendingLink,
-} from '../../core/pending-link';
-import { originOf } from '../../core/return-to';
+} from '../../core/identity/pending-link';
+import { originOf } from '../../core/identity/return-to';
 import { clearCookie, PENDING_LINK_COOKIE, PENDING_LINK_PATH, setCookie } from '../../http/cookies';
 import type { HttpResult } from '../../http/responses';
 import { ssoLandingFor } from '../../http/sso-handoff';
@@ -16,7 +16,7 @@ import { type PageAction, type PageRequest, page, seeOther, sessionCookie } from
 /**
  * `/link-account` (API.md, Account linking): an SSO login named an admin or owner account by
  * email; the person proves the account with its password before the identity is linked
- * (core/pending-link.ts). The pending link lives server-side; the browser holds only its
+ * (core/identity/pending-link.ts). The pending link lives server-side; the browser holds only its
  * one-time secret, in an HttpOnly cookie scoped to this path, renewed at every use.
  */
 

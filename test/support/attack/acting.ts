@@ -1,8 +1,8 @@
-import { apiTokenDigest } from '../../../src/core/api-token-secret';
-import { requestOrigin } from '../../../src/core/credential-lineage';
-import type { TokenResponse } from '../../../src/core/sessions';
-import type { Actor } from '../../../src/core/user-policy';
-import type { UserRecord } from '../../../src/core/users';
+import type { TokenResponse } from '../../../src/core/sessions/sessions';
+import { apiTokenDigest } from '../../../src/core/tokens/api-token-secret';
+import { requestOrigin } from '../../../src/core/users/credential-lineage';
+import type { Actor } from '../../../src/core/users/user-policy';
+import type { UserRecord } from '../../../src/core/users/users';
 import type { Verdict } from './judge';
 import type { Credential, CredentialKind, Person, World } from './world';
 

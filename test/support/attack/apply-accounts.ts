@@ -1,6 +1,6 @@
-import { noRequest } from '../../../src/core/audit';
-import { signUp } from '../../../src/core/self-service';
-import { importUsers } from '../../../src/core/user-import';
+import { signUp } from '../../../src/core/account/self-service';
+import { noRequest } from '../../../src/core/audit/audit';
+import { importUsers } from '../../../src/core/users/user-import';
 import {
   approveUser,
   createUser,
@@ -8,8 +8,8 @@ import {
   rejectUser,
   resetPassword,
   updateUser,
-} from '../../../src/core/user-management';
-import { emailKey } from '../../../src/core/users';
+} from '../../../src/core/users/user-management';
+import { emailKey } from '../../../src/core/users/users';
 import { accounts, actingAs, addCredential, kill, newPassword, nth, sessionsOf } from './acting';
 import type { Op } from './ops';
 import { EMAILS, grant, lower, MAILBOX, mailboxOf, PEOPLE, spell, type World } from './world';

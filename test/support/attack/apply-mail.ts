@@ -1,7 +1,7 @@
-import { noRequest } from '../../../src/core/audit';
-import { issueOneTimeToken } from '../../../src/core/one-time-tokens';
-import { resetPasswordWithToken, verifyEmail } from '../../../src/core/self-service';
-import { emailKey } from '../../../src/core/users';
+import { issueOneTimeToken } from '../../../src/core/account/one-time-tokens';
+import { resetPasswordWithToken, verifyEmail } from '../../../src/core/account/self-service';
+import { noRequest } from '../../../src/core/audit/audit';
+import { emailKey } from '../../../src/core/users/users';
 import { addCredential, kill, newPassword, nth } from './acting';
 import type { Op } from './ops';
 import { EMAILS, mailboxOf, type World } from './world';

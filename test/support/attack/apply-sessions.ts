@@ -1,15 +1,15 @@
-import { changeOwnPassword, updateOwnProfile } from '../../../src/core/account';
-import { apiTokenDigest } from '../../../src/core/api-token-secret';
-import { createApiToken, revokeApiToken } from '../../../src/core/api-tokens';
-import { noRequest } from '../../../src/core/audit';
-import { issueClientToken } from '../../../src/core/client-credentials';
-import { createClient, deleteClient } from '../../../src/core/clients';
+import { changeOwnPassword, updateOwnProfile } from '../../../src/core/account/account';
+import { noRequest } from '../../../src/core/audit/audit';
+import { issueClientToken } from '../../../src/core/oauth/client-credentials';
+import { createClient, deleteClient } from '../../../src/core/oauth/clients';
 import {
   endAllSessions,
   endSessionByRefreshToken,
   rotateRefreshToken,
-} from '../../../src/core/sessions';
-import { signInWithPassword } from '../../../src/core/sign-in';
+} from '../../../src/core/sessions/sessions';
+import { signInWithPassword } from '../../../src/core/sessions/sign-in';
+import { apiTokenDigest } from '../../../src/core/tokens/api-token-secret';
+import { createApiToken, revokeApiToken } from '../../../src/core/tokens/api-tokens';
 import {
   actingAs,
   addCredential,

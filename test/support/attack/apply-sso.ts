@@ -1,9 +1,9 @@
 import { SignJWT } from 'jose';
-import { noRequest } from '../../../src/core/audit';
-import { toSeconds } from '../../../src/core/clock';
-import { type Role, roleRank } from '../../../src/core/roles';
-import { signInWithSso } from '../../../src/core/sso-sign-in';
-import { emailKey } from '../../../src/core/users';
+import { noRequest } from '../../../src/core/audit/audit';
+import { signInWithSso } from '../../../src/core/identity/sso-sign-in';
+import { toSeconds } from '../../../src/core/shared/clock';
+import { type Role, roleRank } from '../../../src/core/users/roles';
+import { emailKey } from '../../../src/core/users/users';
 import { addSession, kill } from './acting';
 import type { Op } from './ops';
 import { GROUP_MAPPINGS, GROUPS, grant, IDP_EMAIL, IDP_PEOPLE, spell, type World } from './world';

@@ -1,4 +1,4 @@
-import { isGatehouseError } from '../../../src/core/errors';
+import { isGatehouseError } from '../../../src/core/shared/errors';
 import * as accounts from './apply-accounts';
 import * as mail from './apply-mail';
 import * as sessions from './apply-sessions';

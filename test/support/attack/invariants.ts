@@ -1,5 +1,5 @@
-import type { UserRecord } from '../../../src/core/users';
-import { emailKey } from '../../../src/core/users';
+import type { UserRecord } from '../../../src/core/users/users';
+import { emailKey } from '../../../src/core/users/users';
 import { tryCredential } from './judge';
 import { type Credential, rank, type World } from './world';
 

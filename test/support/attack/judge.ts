@@ -1,13 +1,13 @@
 import type { APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { isGatehouseError } from '../../../src/core/errors';
-import type { Role } from '../../../src/core/roles';
 import {
   browserSessionUser,
   type RefreshCaller,
   rotateRefreshToken,
-} from '../../../src/core/sessions';
-import { signInWithPassword } from '../../../src/core/sign-in';
-import { publicJwks } from '../../../src/core/signing-keys';
+} from '../../../src/core/sessions/sessions';
+import { signInWithPassword } from '../../../src/core/sessions/sign-in';
+import { isGatehouseError } from '../../../src/core/shared/errors';
+import { publicJwks } from '../../../src/core/tokens/signing-keys';
+import type { Role } from '../../../src/core/users/roles';
 import { createAuthorizer } from '../../../src/http/authorizer';
 import type { AuthorizerContext } from '../../../src/http/principal';
 import type { TestDeps } from '../core-deps';

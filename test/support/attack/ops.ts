@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ROLES, type Role } from '../../../src/core/roles';
+import { ROLES, type Role } from '../../../src/core/users/roles';
 import { EMAILS, GROUPS, IDP_PEOPLE, PEOPLE, type Settings } from './world';
 
 /**

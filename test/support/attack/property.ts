@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { noRequest } from '../../../src/core/audit';
-import type { Role } from '../../../src/core/roles';
-import { signInWithPassword } from '../../../src/core/sign-in';
-import type { Store } from '../../../src/core/store';
-import { createUser } from '../../../src/core/user-management';
+import { noRequest } from '../../../src/core/audit/audit';
+import { signInWithPassword } from '../../../src/core/sessions/sign-in';
+import type { Store } from '../../../src/core/shared/store';
+import type { Role } from '../../../src/core/users/roles';
+import { createUser } from '../../../src/core/users/user-management';
 import { addCredential, addSession, newPassword } from './acting';
 import { applyOp } from './apply';
 import { CHECKS, type Invariant } from './invariants';

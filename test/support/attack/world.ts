@@ -1,7 +1,7 @@
-import { type Role, roleRank } from '../../../src/core/roles';
-import { createSsoTokenVerifier } from '../../../src/core/sso-token';
-import type { Store } from '../../../src/core/store';
-import { emailKey } from '../../../src/core/users';
+import { createSsoTokenVerifier } from '../../../src/core/identity/sso-token';
+import type { Store } from '../../../src/core/shared/store';
+import { type Role, roleRank } from '../../../src/core/users/roles';
+import { emailKey } from '../../../src/core/users/users';
 import { type TestDeps, testDeps } from '../core-deps';
 import { type Authorize, authorizerFor } from './judge';
 

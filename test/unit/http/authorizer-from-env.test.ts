@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApiKeyCheck } from '../../../src/core/api-keys';
+import { createApiKeyCheck } from '../../../src/core/tokens/api-keys';
 import { routeScopesFromEnv } from '../../../src/http/authorizer-from-env';
 
 describe('AUTHORIZER_ROUTE_SCOPES', () => {

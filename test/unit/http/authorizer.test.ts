@@ -4,11 +4,11 @@ import type {
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { type AccessTokenClaims, signAccessToken } from '../../../src/core/access-tokens';
-import { apiTokenDigest, newApiTokenSecret } from '../../../src/core/api-token-secret';
-import type { ApiTokenRecord } from '../../../src/core/api-tokens';
-import { defaultScopeCatalog } from '../../../src/core/roles';
-import { currentSigner, newSigningKeySet, publicJwks } from '../../../src/core/signing-keys';
+import { type AccessTokenClaims, signAccessToken } from '../../../src/core/tokens/access-tokens';
+import { apiTokenDigest, newApiTokenSecret } from '../../../src/core/tokens/api-token-secret';
+import type { ApiTokenRecord } from '../../../src/core/tokens/api-tokens';
+import { currentSigner, newSigningKeySet, publicJwks } from '../../../src/core/tokens/signing-keys';
+import { defaultScopeCatalog } from '../../../src/core/users/roles';
 import { type AuthorizerOptions, createAuthorizer } from '../../../src/http/authorizer';
 import type { ApiTokenState } from '../../../src/store/api-token-state';
 

@@ -3,7 +3,7 @@
  * an unexpected failure is never shared cross-origin, even with the origin allowed.
  */
 import { describe, expect, it } from 'vitest';
-import { GatehouseError } from '../../../src/core/errors';
+import { GatehouseError } from '../../../src/core/shared/errors';
 import { createHandler } from '../../../src/http/handler';
 import { createPagesHandler } from '../../../src/web/pages-handler';
 import { pageRouteKey, pageRoutes } from '../../../src/web/routes';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EmailMessage, Mailer } from '../../../src/core/mailer';
+import type { EmailMessage, Mailer } from '../../../src/core/shared/mailer';
 import { backgroundMailQueue, lambdaMailQueue } from '../../../src/http/mail-queue';
 import { mailerEventHandler } from '../../../src/http/mailer-function';
 

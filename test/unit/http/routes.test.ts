@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildScopeCatalog, scopesForRole } from '../../../src/core/roles';
+import { buildScopeCatalog, scopesForRole } from '../../../src/core/users/roles';
 import { functionSpecs } from '../../../src/http/functions';
 import { routeKey, routes } from '../../../src/http/routes';
 import { pageRouteKey, pageRoutes } from '../../../src/web/routes';

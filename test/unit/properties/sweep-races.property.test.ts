@@ -6,13 +6,13 @@
  * role change is live, and every live session is at the user's current version with its role.
  */
 import { describe, expect, it } from 'vitest';
-import { changeOwnPassword } from '../../../src/core/account';
-import { noRequest } from '../../../src/core/audit';
-import { credentialVersionOf } from '../../../src/core/credential-version';
-import { signInWithPassword } from '../../../src/core/sign-in';
-import type { Store } from '../../../src/core/store';
-import { resetPassword, updateUser } from '../../../src/core/user-management';
-import type { UserRecord } from '../../../src/core/users';
+import { changeOwnPassword } from '../../../src/core/account/account';
+import { noRequest } from '../../../src/core/audit/audit';
+import { credentialVersionOf } from '../../../src/core/sessions/credential-version';
+import { signInWithPassword } from '../../../src/core/sessions/sign-in';
+import type { Store } from '../../../src/core/shared/store';
+import { resetPassword, updateUser } from '../../../src/core/users/user-management';
+import type { UserRecord } from '../../../src/core/users/users';
 import { createMemoryStore } from '../../../src/store/memory-store';
 import { testDeps } from '../../support/core-deps';
 import { createUserWithPassword, PASSWORD } from '../../support/users';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserRecord } from '../../../src/core/users';
+import type { UserRecord } from '../../../src/core/users/users';
 import { Redirect } from '../../../src/web/page-handler';
 import { authorizePage } from '../../../src/web/pages/authorize';
 import { operatorRegisters } from '../../support/clients';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { listGrants, revokeGrant } from '../../../src/core/consent';
-import type { UserRecord } from '../../../src/core/users';
+import { listGrants, revokeGrant } from '../../../src/core/oauth/consent';
+import type { UserRecord } from '../../../src/core/users/users';
 import type { HttpResult } from '../../../src/http/responses';
 import { authorizePage } from '../../../src/web/pages/authorize';
 import { consentPage, consentSubmit } from '../../../src/web/pages/consent';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../../../src/core/roles';
-import type { SessionRecord } from '../../../src/core/store';
-import { createUser } from '../../../src/core/user-management';
-import type { Actor } from '../../../src/core/user-policy';
-import type { UserRecord, UserStatus } from '../../../src/core/users';
+import type { SessionRecord } from '../../../src/core/shared/store';
+import type { Role } from '../../../src/core/users/roles';
+import { createUser } from '../../../src/core/users/user-management';
+import type { Actor } from '../../../src/core/users/user-policy';
+import type { UserRecord, UserStatus } from '../../../src/core/users/users';
 import type { PageRequest } from '../../../src/web/page-handler';
 import { auditPage } from '../../../src/web/pages/console-audit';
 import { consoleUsersActions } from '../../../src/web/pages/console-users';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserRecord } from '../../../src/core/users';
+import type { UserRecord } from '../../../src/core/users/users';
 import type { PageRequest } from '../../../src/web/page-handler';
 import { signUpSubmit } from '../../../src/web/pages/auth';
 import { tokenCreateSubmit } from '../../../src/web/pages/console';

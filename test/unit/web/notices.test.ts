@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { UserRecord } from '../../../src/core/users';
+import type { UserRecord } from '../../../src/core/users/users';
 import { noticeText } from '../../../src/web/notices';
 import type { PageRequest } from '../../../src/web/page-handler';
 import { signInPage } from '../../../src/web/pages/auth';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exchangeAuthorizationCode } from '../../../src/core/authorization-codes';
+import { exchangeAuthorizationCode } from '../../../src/core/oauth/authorization-codes';
 import { authorizePage } from '../../../src/web/pages/authorize';
 import { operatorRegisters } from '../../support/clients';
 import { testDeps } from '../../support/core-deps';

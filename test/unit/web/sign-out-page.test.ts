@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { browserSessionUser } from '../../../src/core/sessions';
-import { signInWithPassword } from '../../../src/core/sign-in';
+import { browserSessionUser } from '../../../src/core/sessions/sessions';
+import { signInWithPassword } from '../../../src/core/sessions/sign-in';
 import type { PageRequest } from '../../../src/web/page-handler';
 import { signOutSubmit } from '../../../src/web/pages/auth';
 import { testDeps } from '../../support/core-deps';

@@ -1,6 +1,6 @@
-import { loadUser } from '../../../core/user-management';
-import { permissionsFor } from '../../../core/user-policy';
-import { toPublicUser, type UserRecord } from '../../../core/users';
+import { loadUser } from '../../../core/users/user-management';
+import { permissionsFor } from '../../../core/users/user-policy';
+import { toPublicUser, type UserRecord } from '../../../core/users/users';
 import type { HttpResult } from '../../../http/responses';
 import { html } from '../../html';
 import { alert } from '../../layout';

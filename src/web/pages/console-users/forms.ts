@@ -1,6 +1,6 @@
-import { ROLES } from '../../../core/roles';
-import type { Permissions } from '../../../core/user-policy';
-import type { UserRecord } from '../../../core/users';
+import { ROLES } from '../../../core/users/roles';
+import type { Permissions } from '../../../core/users/user-policy';
+import type { UserRecord } from '../../../core/users/users';
 import { html } from '../../html';
 import { alert, csrfField, field, onceField } from '../../layout';
 import type { PageRequest } from '../../page-handler';

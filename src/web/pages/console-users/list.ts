@@ -1,7 +1,7 @@
-import { ROLES } from '../../../core/roles';
-import { ListUsersQuery, listUsers, USER_STATUSES } from '../../../core/user-listing';
-import { canCreateUsers, permissionsFor } from '../../../core/user-policy';
-import type { PublicUser } from '../../../core/users';
+import { ROLES } from '../../../core/users/roles';
+import { ListUsersQuery, listUsers, USER_STATUSES } from '../../../core/users/user-listing';
+import { canCreateUsers, permissionsFor } from '../../../core/users/user-policy';
+import type { PublicUser } from '../../../core/users/users';
 import type { HttpResult } from '../../../http/responses';
 import { checked, given } from '../../forms';
 import { type Html, html } from '../../html';

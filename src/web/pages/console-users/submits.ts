@@ -6,8 +6,8 @@ import {
   rejectUser,
   resetPassword,
   updateUser,
-} from '../../../core/user-management';
-import type { UserRecord } from '../../../core/users';
+} from '../../../core/users/user-management';
+import type { UserRecord } from '../../../core/users/users';
 import { CreateUserBody, UpdateUserBody } from '../../../http/schemas';
 import { checked, given } from '../../forms';
 import { assertFirstPost, seeOther } from '../../page-handler';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { noRequest } from '../../../../src/core/audit';
-import { GRANT_TYPES } from '../../../../src/core/clients';
+import { noRequest } from '../../../../src/core/audit/audit';
+import { GRANT_TYPES } from '../../../../src/core/oauth/clients';
 import { tokenAction } from '../../../../src/http/actions/oauth-token';
 import { grantHandlers } from '../../../../src/http/actions/token-grants';
 import type { ActionRequest } from '../../../../src/http/handler';

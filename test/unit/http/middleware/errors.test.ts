@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GatehouseError } from '../../../../src/core/errors';
+import { GatehouseError } from '../../../../src/core/shared/errors';
 import type { ErrorDialect } from '../../../../src/http/error-answer';
 import { logger } from '../../../../src/http/logger';
 import { errors } from '../../../../src/http/middleware/errors';

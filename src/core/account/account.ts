@@ -1,0 +1,129 @@
+import { type RequestMeta, recordAudit } from '../audit/audit';
+import { credentialVersionOf } from '../sessions/credential-version';
+import {
+  assertCurrentPassword,
+  assertStepUp,
+  type StepUpProof,
+} from '../sessions/reauthentication';
+import type { CoreDeps } from '../shared/deps';
+import { madeInSession } from '../users/credential-lineage';
+import { assertKeepsAnOwner, deleteUser, withNewPassword } from '../users/user-management';
+import type { Actor } from '../users/user-policy';
+import {
+  displayForm,
+  emailKey,
+  type PublicUser,
+  toPublicUser,
+  type UserRecord,
+  usernameKey,
+} from '../users/users';
+import { startEmailChange } from './self-service';
+
+type Self = Extract<Actor, { kind: 'user' }>;
+
+/**
+ * `POST /me/password`: the current password first (403 when wrong), then the policy; every
+ * other session ends, the caller's (`keepSid`) stays.
+ */
+export const changeOwnPassword = async (
+  deps: CoreDeps,
+  self: Self,
+  keepSid: string,
+  request: { current_password: string; new_password: string },
+  meta: RequestMeta,
+): Promise<void> => {
+  const before = self.user;
+  await assertCurrentPassword(deps, before, request.current_password);
+  // Set inside a tainted session, the new password keeps the taint (credential-lineage.ts);
+  // otherwise it is as trustworthy as the old one (withNewPassword).
+  const made = madeInSession(self.origin);
+  const after = await withNewPassword(
+    deps,
+    before,
+    request.new_password,
+    'new_password',
+    made === 'self' ? undefined : made,
+  );
+  await deps.store.updateUser(before, after);
+  // The version moved (withNewPassword): the caller's own session carries on at the new one.
+  if (keepSid) await deps.store.keepSessionAtVersion(keepSid, credentialVersionOf(after));
+  const ended = await deps.store.revokeUserSessions(before.id, deps.clock.now(), { keepSid });
+  await recordAudit(deps, meta, {
+    action: 'account.password_change',
+    actorId: before.id,
+    actorTokenId: self.tokenId,
+    targetId: before.id,
+    detail: { other_sessions_ended: ended },
+  });
+};
+
+export interface ProfileChanges {
+  name?: string | null;
+  username?: string | null;
+  email?: string;
+}
+
+/**
+ * `PATCH /me`: name and username at once; a new email only once the mailed link to it is
+ * used, so the answer still shows the old one.
+ */
+export const updateOwnProfile = async (
+  deps: CoreDeps,
+  self: Self,
+  changes: ProfileChanges,
+  meta: RequestMeta,
+  proof: StepUpProof = { authTime: null },
+): Promise<PublicUser> => {
+  const before = self.user;
+  const newEmail = changes.email === undefined ? null : displayForm(changes.email);
+  const emailChanges = newEmail !== null && emailKey(newEmail) !== before.emailKey;
+  // Invariant: a new address needs step-up proof, checked before anything is written (a
+  // stolen access token must not move the account to its thief's mailbox).
+  if (emailChanges) await assertStepUp(deps, before, proof);
+  let after: UserRecord = {
+    ...before,
+    ...(changes.name !== undefined ? { name: changes.name } : {}),
+    ...(changes.username !== undefined
+      ? {
+          username: changes.username === null ? null : displayForm(changes.username),
+          usernameKey: changes.username === null ? null : usernameKey(changes.username),
+        }
+      : {}),
+  };
+  const fields = (['name', 'username'] as const).filter((f) => before[f] !== after[f]);
+  if (fields.length > 0) {
+    after = { ...after, updatedAt: Math.max(deps.clock.now(), before.updatedAt + 1) };
+    await deps.store.updateUser(before, after);
+  }
+  // A taken address answers as a free one (startEmailChange mails nothing for it).
+  if (emailChanges) await startEmailChange(deps, after, newEmail, madeInSession(self.origin));
+  if (fields.length > 0 || emailChanges) {
+    await recordAudit(deps, meta, {
+      action: 'account.update',
+      actorId: before.id,
+      actorTokenId: self.tokenId,
+      targetId: before.id,
+      detail: {
+        fields: fields.join(' '),
+        ...(emailChanges ? { email_change: 'awaiting verification' } : {}),
+      },
+    });
+  }
+  return toPublicUser(after);
+};
+
+/**
+ * `DELETE /me`: the password again (403 when wrong). The last active owner cannot leave
+ * (409, which wins over 403).
+ */
+export const deleteOwnAccount = async (
+  deps: CoreDeps,
+  self: Self,
+  password: string,
+  meta: RequestMeta,
+): Promise<void> => {
+  const user = self.user;
+  await assertKeepsAnOwner(deps, user, null);
+  await assertCurrentPassword(deps, user, password);
+  await deleteUser(deps, self, user.id, meta, 'account.delete');
+};

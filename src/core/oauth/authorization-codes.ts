@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { credentialVersionOf } from '../sessions/credential-version';
+import { isCredentialsMoved, startSession, type TokenResponse } from '../sessions/sessions';
+import { secretShape } from '../shared/base64url';
+import type { CoreDeps } from '../shared/deps';
+import { GatehouseError } from '../shared/errors';
+import { randomSecret, sha256 } from '../shared/ids';
+import type { CredentialOrigin } from '../users/credential-lineage';
+import { consentStillHolds } from './consent';
+import { grantScopes } from './oauth-scopes';
+
+/** A one-time authorization code, kept only as its SHA-256 (`hash`). */
+export interface AuthorizationCodeRecord {
+  hash: string;
+  clientId: string;
+  redirectUri: string;
+  /**
+   * PKCE S256 challenge: base64url(SHA-256(code_verifier)); empty for a confidential client
+   * that sent none (contract: optional for them), whose code then takes no verifier.
+   */
+  codeChallenge: string;
+  userId: string;
+  /** The scope granted at the authorization; the session it opens keeps it. */
+  scope?: string[];
+  /** The user's credentialVersion at issue (absent: 0); spent only while it is still theirs. */
+  credentialVersion?: number;
+  /** The origin of the browser session that approved it (credential-lineage.ts). */
+  origin?: CredentialOrigin;
+  /** The approving session's auth time; absent: long ago (a step-up needs proof). */
+  authTime?: number;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+const CODE_TTL_MS = 60_000;
+const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+const AUTHORIZATION_CODE = secretShape(['ac_']);
+
+const invalidGrant = (message: string) => new GatehouseError('invalid_credentials', message);
+
+/**
+ * Issues a code for a user who has just signed in (the SSO callback and the hosted sign-in
+ * call this): one use, 60 seconds, bound to the client, its exact redirect URI and a PKCE
+ * S256 challenge.
+ */
+export const issueAuthorizationCode = async (
+  deps: CoreDeps,
+  grant: {
+    clientId: string;
+    redirectUri: string;
+    codeChallenge: string;
+    userId: string;
+    scope: string[];
+    /** The credentialVersion of the user as the caller read it; absent: read now. */
+    credentialVersion?: number;
+    origin?: CredentialOrigin;
+    /** When the approving session last authenticated (sessionAuthTime). */
+    authTime?: number;
+  },
+): Promise<string> => {
+  if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {
+    throw new GatehouseError('record_invalid', 'code_challenge: must be an S256 challenge.');
+  }
+  const code = `ac_${randomSecret()}`;
+  const now = deps.clock.now();
+  const credentialVersion =
+    grant.credentialVersion ?? credentialVersionOf((await deps.store.getUser(grant.userId)) ?? {});
+  await deps.store.createAuthorizationCode({
+    hash: sha256(code),
+    ...grant,
+    credentialVersion,
+    createdAt: now,
+    expiresAt: now + CODE_TTL_MS,
+    usedAt: null,
+  });
+  return code;
+};
+
+/** RFC 6749 §4.1.3 with RFC 7636: the code, once, by its client, with the verifier. */
+export const exchangeAuthorizationCode = async (
+  deps: CoreDeps,
+  request: { code: string; clientId: string; redirectUri: string; codeVerifier?: string },
+): Promise<TokenResponse> => {
+  if (request.codeVerifier !== undefined && !VERIFIER.test(request.codeVerifier)) {
+    throw new GatehouseError(
+      'record_invalid',
+      'code_verifier: must be 43 to 128 unreserved characters.',
+    );
+  }
+  // Only the one spelling we issued: any other is no code of ours.
+  if (!AUTHORIZATION_CODE.test(request.code)) {
+    throw invalidGrant('The code is invalid, used or expired.');
+  }
+  const now = deps.clock.now();
+  // Spent first, checked after: a code is gone after one try, right or wrong.
+  const code = await deps.store.consumeAuthorizationCode(sha256(request.code), now);
+  if (!code || code.expiresAt <= now) throw invalidGrant('The code is invalid, used or expired.');
+  if (code.clientId !== request.clientId || code.redirectUri !== request.redirectUri) {
+    throw invalidGrant('The code was issued to another client or redirect URI.');
+  }
+  // A code issued with a challenge needs its verifier; one issued without takes none (a
+  // verifier there would be a downgrade attempt).
+  if (
+    code.codeChallenge === ''
+      ? request.codeVerifier !== undefined
+      : request.codeVerifier === undefined
+  ) {
+    throw invalidGrant('The code_verifier does not fit how the code was requested.');
+  }
+  if (request.codeVerifier !== undefined) {
+    const challenge = createHash('sha256').update(request.codeVerifier).digest('base64url');
+    if (challenge !== code.codeChallenge) throw invalidGrant('The code_verifier does not match.');
+  }
+  const user = await deps.store.getUser(code.userId);
+  if (!user) throw invalidGrant('The code names no user.');
+  // A reset, takeover, role change... since the code was issued voids it (credential-version.ts).
+  if (credentialVersionOf(code) !== credentialVersionOf(user)) {
+    throw invalidGrant('The code is invalid, used or expired.');
+  }
+  const client = await deps.store.getClient(code.clientId);
+  if (!client) throw invalidGrant('The client no longer exists.');
+  // A code from before scopes were kept gets what a request without `scope` gets.
+  const scope = code.scope ?? grantScopes(deps.scopes, user.role, null, client.firstParty);
+  if (!(await consentStillHolds(deps, user.id, client, scope))) {
+    throw invalidGrant('The user has withdrawn this app’s access.');
+  }
+  // Opened at the version just checked: a move (or the client's deletion) meanwhile refuses it.
+  return startSession(deps, user, code.clientId, {
+    scope,
+    // The session inherits what opened the browser session that approved the code, and when
+    // the person last authenticated there: a fresh code is no fresh sign-in (red team C, 1).
+    origin: code.origin ?? 'unknown',
+    authTime: code.authTime ?? 0,
+  }).catch((error: unknown) => {
+    throw isCredentialsMoved(error) ? invalidGrant('The code is invalid, used or expired.') : error;
+  });
+};

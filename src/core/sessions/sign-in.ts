@@ -1,0 +1,169 @@
+import { type AuditEntry, noRequest, type RequestMeta, recordAudit } from '../audit/audit';
+import type { CoreDeps } from '../shared/deps';
+import { GatehouseError, isGatehouseError } from '../shared/errors';
+import { passwordOrigin } from '../users/credential-lineage';
+import { emailKey, loginKey, type UserRecord, usernameKey } from '../users/users';
+import { accountLockoutKey, lockoutKey } from './lockout';
+import { takePasswordAttempt } from './password-attempt';
+import { assertMaySignIn, isCredentialsMoved, startSession, type TokenResponse } from './sessions';
+
+export interface SignInRequest {
+  login: string;
+  password: string;
+  /** The OAuth client asking (password grant); the session is then that client's. */
+  clientId?: string;
+  /** The hosted sign-in page: the session also gets a browser cookie secret. */
+  browser?: boolean;
+  /** The password grant's `scope` (parsed; null: none asked), checked against the grants. */
+  scope?: string[] | null;
+}
+
+const badCredentials = () =>
+  new GatehouseError('invalid_credentials', 'The login or password is incorrect.');
+
+const lockedOut = (seconds: number) =>
+  new GatehouseError(
+    'too_many_attempts',
+    `Too many failed sign-in attempts. Try again in ${seconds} seconds.`,
+    seconds,
+  );
+
+/**
+ * Break-glass: with PASSWORD_LOGIN_ENABLED=0, the default owner (DEFAULT_OWNER_EMAIL or
+ * DEFAULT_OWNER_USERNAME) may still sign in with a password, so a broken identity provider
+ * never locks everyone out. Audited as `password_break_glass`.
+ */
+const namesDefaultOwner = (deps: CoreDeps, login: string): boolean => {
+  const key = loginKey(login);
+  const owner = deps.config.defaultOwner;
+  return key.kind === 'email'
+    ? key.key === emailKey(owner.email)
+    : key.key === usernameKey(owner.username);
+};
+
+/**
+ * Password sign-in. An unknown login and a wrong password cost the same bcrypt and store work
+ * and get the same answer; failures lock the account (or, for a login naming nobody, that
+ * login) for a growing, capped time, checked before bcrypt runs.
+ */
+export const signInWithPassword = async (
+  deps: CoreDeps,
+  request: SignInRequest,
+  meta: RequestMeta = noRequest,
+): Promise<TokenResponse & { browserSession?: string }> => {
+  const { store, clock, hasher, config } = deps;
+  const breakGlass = !config.passwordLoginEnabled && namesDefaultOwner(deps, request.login);
+  if (!config.passwordLoginEnabled && !breakGlass) {
+    throw new GatehouseError(
+      'password_login_disabled',
+      'Password sign-in is turned off: sign in through SSO.',
+    );
+  }
+  // One counter per account, whichever login named it; a login naming nobody has its own.
+  // Both paths do the same store work (the login's item, then the user item beside the
+  // conditional write of the attempt) and one bcrypt.
+  const named = loginKey(request.login);
+  const userId = await store.findUserIdByLogin(named);
+  const failureKey = userId ? accountLockoutKey(userId) : lockoutKey(named.key);
+  // The lock is checked, and this attempt counted, before bcrypt (see password-attempt.ts).
+  const [user, locked] = await Promise.all([
+    store.getUser(userId ?? '-'),
+    takePasswordAttempt(deps, failureKey),
+  ]);
+  // auth.* events name the user as actor and target; null for an unknown login.
+  const event = (outcome: 'success' | 'failure', detail: Record<string, string>): AuditEntry => ({
+    action: 'auth.sign_in',
+    actorId: user?.id ?? null,
+    targetId: user?.id ?? null,
+    outcome,
+    detail: { method: breakGlass ? 'password_break_glass' : 'password', ...detail },
+  });
+  const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
+    recordAudit(deps, meta, event(outcome, detail));
+  if (locked > 0) {
+    await audit('failure', { reason: 'too_many_attempts' });
+    throw lockedOut(locked);
+  }
+
+  const passwordOk = user?.passwordHash
+    ? await hasher.verify(request.password, user.passwordHash)
+    : await hasher.verifyDummy(request.password);
+  if (!user || !passwordOk) {
+    // Already counted when the attempt was taken.
+    await audit('failure', { reason: 'invalid_credentials' });
+    throw badCredentials();
+  }
+  const verifiedHash = user.passwordHash ?? '';
+  // The rehash written (if any): the account's own hash of the same password.
+  let rehashed: string | null = null;
+  // The right password: the count starts over, in the session's own write (startSession), so
+  // a sign-in pays one round trip more than before at most (the attempt), not two.
+  const upkeep = Promise.all([
+    user.passwordHash && hasher.needsRehash(user.passwordHash)
+      ? hasher
+          .hash(request.password)
+          // Only over the hash just verified: never an old password back over a new one.
+          .then(async (hash) => {
+            if (await store.updatePasswordHash(user.id, hash, clock.now(), verifiedHash)) {
+              rehashed = hash;
+            }
+          })
+      : null,
+  ]);
+  try {
+    assertMaySignIn(user);
+  } catch (error) {
+    await Promise.all([
+      upkeep,
+      store.clearLoginFailures(failureKey),
+      audit('failure', { reason: (error as GatehouseError).code }),
+    ]);
+    throw error;
+  }
+  const open = (at: UserRecord) =>
+    startSession(deps, at, request.clientId ?? null, {
+      browser: request.browser ?? false,
+      origin: passwordOrigin(user),
+      clearsLoginFailures: failureKey,
+      // In the session's own write: one round trip, and no success without its session.
+      audit: { meta, entry: event('success', {}) },
+      ...(request.scope !== undefined ? { requestedScope: request.scope } : {}),
+    });
+  const first = open(user).then(
+    (tokens) => ({ tokens, error: null }),
+    (error: unknown) => ({ tokens: null, error }),
+  );
+  // A session that a concurrent credential change refuses adds a failure event after it.
+  const [outcome] = await Promise.all([first, upkeep]);
+  try {
+    return (
+      outcome.tokens ??
+      (await retryAfterMove(deps, user, [verifiedHash, rehashed], open, outcome.error))
+    );
+  } catch (error) {
+    await audit('failure', { reason: isGatehouseError(error) ? error.code : 'error' });
+    throw error;
+  }
+};
+
+/**
+ * The user's credential version moved while bcrypt ran (startSession refused). Sound to try
+ * once more only if the password verified is still the account's (a role change, sign-out
+ * everywhere): a fresh read then opens the session at the new version. A password changed or
+ * removed meanwhile makes the one given wrong; anything else answers the conflict.
+ */
+const retryAfterMove = async <T>(
+  deps: CoreDeps,
+  user: UserRecord,
+  verified: (string | null)[],
+  open: (user: UserRecord) => Promise<T>,
+  error: unknown,
+): Promise<T> => {
+  if (!isCredentialsMoved(error)) throw error;
+  const fresh = await deps.store.getUser(user.id);
+  if (!fresh?.passwordHash || !verified.includes(fresh.passwordHash)) {
+    throw badCredentials();
+  }
+  assertMaySignIn(fresh);
+  return open(fresh);
+};

@@ -1,0 +1,146 @@
+import * as z from 'zod/mini';
+import { MIN_BCRYPT_COST } from '../sessions/password-hasher';
+import './validation';
+import {
+  type IdentityProvider,
+  identityProvidersFromEnv,
+  usersImportProviderFromEnv,
+} from '../identity/provider-config';
+import { allowedOriginsFromEnv } from '../identity/return-to';
+import { type SsoConfig, ssoConfigFromEnv } from '../identity/sso-config';
+import {
+  audienceFromEnv,
+  issuerFromEnv,
+  requiresUserAuthentication,
+} from '../tokens/token-settings';
+
+export interface Config {
+  issuerUrl: string;
+  audience: string;
+  requireUserAuthentication: boolean;
+  /** REQUIRE_API_KEY: every call but discovery names its app in `x-api-key`. */
+  requireApiKey: boolean;
+  passwordLoginEnabled: boolean;
+  defaultOwner: { email: string; username: string; password: string | undefined };
+  accessTokenTtlSeconds: number;
+  sessionTtlSeconds: number;
+  /** Step-up: a session signed in this recently proves its holder without a password. */
+  reauthMaxAgeSeconds: number;
+  apiTokenMaxTtlSeconds: number;
+  passwordMinLength: number;
+  revocationCacheSeconds: number;
+  auditRetentionDays: number;
+  bcryptCost: number;
+  lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
+  /** Self-service: sign-up, email verification, password reset, and their rate limits. */
+  account: {
+    signUpEnabled: boolean;
+    signUpRole: 'viewer' | 'editor' | 'admin';
+    requireEmailVerification: boolean;
+    emailVerificationTtlSeconds: number;
+    passwordResetTtlSeconds: number;
+    /** Requests per minute per client IP on the public account routes; 0 is off. */
+    rateLimitPerIp: number;
+    /** Mails per hour per address (sign-up, forgot, resend); 0 is off. */
+    rateLimitPerEmail: number;
+  };
+  /** JWT SSO; null when not set up. */
+  sso: SsoConfig | null;
+  /** Origins besides the service's own that `return_to` may name (ALLOWED_REDIRECT_ORIGINS). */
+  allowedRedirectOrigins: string[];
+  /** OIDC identity providers (IDENTITY_PROVIDERS), in the order the sign-in page shows them. */
+  identityProviders: IdentityProvider[];
+  /** The provider a users.json `sub` names (USERS_IMPORT_PROVIDER); null when none. */
+  usersImportProvider: string | null;
+}
+
+const flag = (fallback: '0' | '1') =>
+  z.pipe(
+    z._default(z.enum(['0', '1', 'true', 'false']), fallback),
+    z.transform((v) => v === '1' || v === 'true'),
+  );
+
+const integer = (fallback: number, min: number, max: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
+
+const seconds = (fallback: number, max = 10 * 365 * 86_400) => integer(fallback, 1, max);
+
+const EnvSchema = z.object({
+  PORT: integer(3000, 1, 65_535),
+  ISSUER_URL: z.optional(z.url()),
+  ACCESS_TOKEN_AUDIENCE: z.optional(z.string()),
+  PASSWORD_LOGIN_ENABLED: flag('1'),
+  REQUIRE_API_KEY: flag('0'),
+  SIGN_UP_ENABLED: flag('0'),
+  SIGN_UP_ROLE: z._default(z.enum(['viewer', 'editor', 'admin']), 'viewer'),
+  REQUIRE_EMAIL_VERIFICATION: flag('0'),
+  EMAIL_VERIFICATION_TTL_SECONDS: seconds(86_400, 7 * 86_400),
+  PASSWORD_RESET_TTL_SECONDS: seconds(3600, 86_400),
+  RATE_LIMIT_PER_IP: integer(30, 0, 100_000),
+  RATE_LIMIT_PER_EMAIL: integer(5, 0, 1000),
+  DEFAULT_OWNER_EMAIL: z.optional(z.email()),
+  DEFAULT_OWNER_USERNAME: z.optional(z.string()),
+  DEFAULT_OWNER_PASSWORD: z.optional(z.string()),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(900, 86_400),
+  SESSION_TTL_SECONDS: seconds(2_592_000),
+  REAUTH_MAX_AGE_SECONDS: seconds(300, 86_400),
+  API_TOKEN_MAX_TTL_SECONDS: seconds(2_592_000),
+  PASSWORD_MIN_LENGTH: integer(12, 8, 128),
+  REVOCATION_CACHE_SECONDS: integer(10, 0, 300),
+  AUDIT_RETENTION_DAYS: integer(365, 1, 3650),
+  BCRYPT_COST: integer(MIN_BCRYPT_COST, MIN_BCRYPT_COST, 16),
+  LOCKOUT_THRESHOLD: integer(5, 1, 100),
+  LOCKOUT_BASE_SECONDS: seconds(30, 86_400),
+  LOCKOUT_MAX_SECONDS: seconds(900, 86_400),
+});
+
+/** Reads settings from an environment; a bad value stops the start with the setting's name. */
+export const loadConfig = (env: Record<string, string | undefined>): Config => {
+  // Unset and empty are the same: the default applies.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = EnvSchema.safeParse(given);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid settings: ${issues.join('; ')}`);
+  }
+  const e = parsed.data;
+  const identityProviders = identityProvidersFromEnv(env);
+  return {
+    issuerUrl: issuerFromEnv(env),
+    audience: audienceFromEnv(env),
+    requireUserAuthentication: requiresUserAuthentication(env),
+    passwordLoginEnabled: e.PASSWORD_LOGIN_ENABLED,
+    requireApiKey: e.REQUIRE_API_KEY,
+    defaultOwner: {
+      email: e.DEFAULT_OWNER_EMAIL ?? 'owner@example.com',
+      username: e.DEFAULT_OWNER_USERNAME ?? 'owner',
+      password: e.DEFAULT_OWNER_PASSWORD,
+    },
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    reauthMaxAgeSeconds: e.REAUTH_MAX_AGE_SECONDS,
+    apiTokenMaxTtlSeconds: e.API_TOKEN_MAX_TTL_SECONDS,
+    passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    revocationCacheSeconds: e.REVOCATION_CACHE_SECONDS,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    bcryptCost: e.BCRYPT_COST,
+    lockout: {
+      threshold: e.LOCKOUT_THRESHOLD,
+      baseSeconds: Math.min(e.LOCKOUT_BASE_SECONDS, e.LOCKOUT_MAX_SECONDS),
+      maxSeconds: e.LOCKOUT_MAX_SECONDS,
+    },
+    account: {
+      signUpEnabled: e.SIGN_UP_ENABLED,
+      signUpRole: e.SIGN_UP_ROLE,
+      requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
+      emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+      passwordResetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
+      rateLimitPerIp: e.RATE_LIMIT_PER_IP,
+      rateLimitPerEmail: e.RATE_LIMIT_PER_EMAIL,
+    },
+    sso: ssoConfigFromEnv(env),
+    allowedRedirectOrigins: allowedOriginsFromEnv(env.ALLOWED_REDIRECT_ORIGINS),
+    identityProviders,
+    usersImportProvider: usersImportProviderFromEnv(env, identityProviders),
+  };
+};

@@ -1,0 +1,268 @@
+import type { OneTimeTokenRecord } from '../account/one-time-tokens';
+import type { AuditEvent, AuditRecord } from '../audit/audit';
+import type { AuthorizationCodeRecord } from '../oauth/authorization-codes';
+import type { ClientRecord } from '../oauth/clients';
+import type { ConsentRecord } from '../oauth/consent';
+import type { LockoutPolicy } from '../sessions/lockout';
+import type { ApiTokenRecord } from '../tokens/api-tokens';
+import type { PublicJwk } from '../tokens/signing-keys';
+import type { CredentialOrigin } from '../users/credential-lineage';
+import type { Role } from '../users/roles';
+import type { UserRecord, UserStatus } from '../users/users';
+
+/** A sign-in session; its id (`sid`) survives refresh-token rotation. */
+export interface SessionRecord {
+  sid: string;
+  userId: string;
+  clientId: string | null;
+  createdAt: number;
+  /** Absolute: refreshing never extends it. */
+  expiresAt: number;
+  revokedAt: number | null;
+  /** SHA-256 of the browser's cookie secret, when the session lives in a browser too. */
+  browserHash?: string;
+  /** The OAuth scope granted to the session; absent: the role's grants (client-less sign-in). */
+  scope?: string[];
+  /**
+   * The user's credentialVersion the session was opened at (credential-version.ts): absent on
+   * sessions stored before it (counts as 0). A refresh needs it to still be the user's.
+   */
+  credentialVersion?: number;
+  /** What opened it (credential-lineage.ts); absent on sessions stored before: unknown. */
+  origin?: CredentialOrigin;
+  /**
+   * When the person last proved who they are for this session (a password, an SSO login),
+   * not when the row was written: a session opened by a code keeps the approving browser
+   * session's. Absent on sessions stored before: their createdAt.
+   */
+  authTime?: number;
+}
+
+/** One refresh token of a session, kept only as its SHA-256. */
+export interface RefreshTokenRecord {
+  hash: string;
+  sid: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Set when the token is rotated; a second use revokes the session. */
+  usedAt: number | null;
+}
+
+export interface LoginFailures {
+  failures: number;
+  lastFailureAt: number;
+}
+
+export interface LoginFailureRequest {
+  at: number;
+  expiresAt: number;
+  policy: LockoutPolicy;
+  unlessLocked: boolean;
+}
+
+export type LoginFailureOutcome = LoginFailures & { counted: boolean };
+
+export type RotationOutcome = 'rotated' | 'already_used' | 'session_revoked';
+
+/** Where a listing stopped: the store's own key, opaque to everyone else. */
+export type Position = Record<string, string>;
+
+export interface Page<T> {
+  items: T[];
+  next: Position | null;
+}
+
+export interface UserListQuery {
+  limit: number;
+  after?: Position;
+  /** Case-insensitive prefix of email, username or name. */
+  prefix?: string;
+  role?: Role;
+  status?: UserStatus;
+}
+
+export interface AuditQuery {
+  limit: number;
+  after?: Position;
+  actorId?: string;
+  targetId?: string;
+  action?: string;
+  /** ISO-8601 bounds, inclusive. */
+  since?: string;
+  until?: string;
+}
+
+/**
+ * The storage port. Adapters (DynamoDB, in-memory) pass the same contract suite
+ * (test/support/store-contract.ts). Uniqueness and races are the adapter's job: it answers
+ * a taken email or username with GatehouseError('conflict').
+ */
+/** What a session's own transaction writes besides it (one round trip for a sign-in). */
+export interface SessionStartWrites {
+  /** The password failure count to clear. */
+  clearLoginFailures?: string;
+  /** The sign-in's success event: written only if the session is. */
+  audit?: AuditRecord;
+}
+
+/** Which of a user's sessions a sweep spares (Store.revokeUserSessions). */
+export interface SessionSweep {
+  keepSid?: string;
+  belowVersion?: number;
+}
+
+export interface Store {
+  /** Creates a user with its unique email and username, atomically. */
+  createUser(user: UserRecord): Promise<void>;
+  /**
+   * Creates the first active owner: fails with 'conflict' if any active owner exists,
+   * so two cold starts at once make exactly one.
+   */
+  createFirstOwner(user: UserRecord): Promise<void>;
+  countActiveOwners(): Promise<number>;
+  getUser(id: string): Promise<UserRecord | null>;
+  findUserByEmail(emailKey: string): Promise<UserRecord | null>;
+  findUserByUsername(usernameKey: string): Promise<UserRecord | null>;
+  /**
+   * The id a login names, from its uniqueness item alone (one read): sign-in counts the
+   * attempt against that account while it reads the user.
+   */
+  findUserIdByLogin(login: { kind: 'email' | 'username'; key: string }): Promise<string | null>;
+  /**
+   * Replaces `before` by `after` in one atomic write, with its unique fields and the owner
+   * count: 'conflict' if the user changed since `before` was read, a new email or username is
+   * taken, or the change would leave no active owner.
+   */
+  updateUser(before: UserRecord, after: UserRecord): Promise<void>;
+  /** Deletes the user, atomically with its unique fields ('conflict' as for updateUser). */
+  deleteUser(user: UserRecord): Promise<void>;
+  /** One page of users, oldest first (by prefix match when `prefix` is set). */
+  listUsers(query: UserListQuery): Promise<Page<UserRecord>>;
+  /**
+   * The rehash after a sign-in: only while the stored hash is still `verifiedHash` (the one
+   * the password was checked against), atomically, so it never writes an old password back
+   * over a new one. Answers whether it wrote.
+   */
+  updatePasswordHash(
+    userId: string,
+    passwordHash: string,
+    at: number,
+    verifiedHash: string,
+  ): Promise<boolean>;
+  /**
+   * Account linking: the user a federated identity is linked to. Every identity in a user's
+   * `identities` is unique across users, written atomically with the user by createUser,
+   * updateUser and deleteUser ('conflict' when another user holds it).
+   */
+  findUserByIdentity(provider: string, subject: string): Promise<UserRecord | null>;
+  /** Revokes every live API token of the user (a takeover, a role raise); answers how many. */
+  revokeUserApiTokens(userId: string, at: number): Promise<number>;
+
+  /**
+   * A session without a refresh token is a client's (client_credentials): it only expires.
+   * A session opened at a `credentialVersion` (every one the core opens) is written only if,
+   * atomically with the write, the user exists at that version (absent on the user counts as
+   * 0) and `session.clientId`, when set, names a client that still exists: 'conflict' and
+   * nothing written otherwise. The same write records `createdAt` as the user's
+   * `lastSignInAt`, and clears `clearLoginFailures`' count (a password sign-in's), so a sign-in
+   * pays one round trip for all three.
+   */
+  createSession(
+    session: SessionRecord,
+    refresh: RefreshTokenRecord | null,
+    options?: SessionStartWrites,
+  ): Promise<void>;
+  getSession(sid: string): Promise<SessionRecord | null>;
+  getRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
+  /** Marks `oldHash` used and stores `next`, in one step, if neither is spent or revoked. */
+  rotateRefreshToken(
+    oldHash: string,
+    next: RefreshTokenRecord,
+    at: number,
+  ): Promise<RotationOutcome>;
+  revokeSession(sid: string, at: number): Promise<void>;
+  /**
+   * Moves a live session to the user's new credentialVersion: only the caller's own session,
+   * kept by a password change made with the current password.
+   */
+  keepSessionAtVersion(sid: string, credentialVersion: number): Promise<void>;
+  /**
+   * Ends every live session of the user but `keepSid` (a password change keeps the caller's).
+   * With `belowVersion`, only sessions made at an older credentialVersion: a sign-in that read
+   * the user after the change that moved the version keeps what it opened.
+   */
+  revokeUserSessions(userId: string, at: number, options?: SessionSweep): Promise<number>;
+  /**
+   * Ends every live session issued to the client (a deleted client's, refresh-token and
+   * client_credentials sessions alike), including ones created a moment before; answers how many.
+   */
+  revokeClientSessions(clientId: string, at: number): Promise<number>;
+  /** Ends every live session of the user issued to the client (a consent withdrawn). */
+  revokeUserClientSessions(userId: string, clientId: string, at: number): Promise<number>;
+
+  getLoginFailures(key: string): Promise<LoginFailures | null>;
+  /**
+   * Counts one failure in ONE atomic step, from the very first (no read-then-write), so N
+   * concurrent calls count N: starts over at one when the record is forgotten at `at` (the
+   * policy's quiet spell), else adds one. With `unlessLocked`, a key locked at `at` counts
+   * nothing and answers `counted: false` with the record as it stands (sign-in reserves its
+   * attempt this way before bcrypt). The record may vanish after `expiresAt`.
+   */
+  recordLoginFailure(key: string, failure: LoginFailureRequest): Promise<LoginFailureOutcome>;
+  clearLoginFailures(key: string): Promise<void>;
+
+  createApiToken(token: ApiTokenRecord): Promise<void>;
+  getApiToken(tokenId: string): Promise<ApiTokenRecord | null>;
+  /** Sets revokedAt once; later calls keep the first time. */
+  revokeApiToken(tokenId: string, at: number): Promise<void>;
+  /** The renewed token, or null if it is revoked. */
+  renewApiToken(tokenId: string, expiresAt: number): Promise<ApiTokenRecord | null>;
+  /** Newest first; one user's (userId) or everyone's (null). */
+  listApiTokens(query: {
+    userId: string | null;
+    includeRevoked: boolean;
+    limit: number;
+    after?: Position;
+  }): Promise<Page<ApiTokenRecord>>;
+
+  /** Stores a one-time token (email verification, password reset), hashed. */
+  createOneTimeToken(token: OneTimeTokenRecord): Promise<void>;
+  /** Spends a one-time token: the record the first time, null after (or if unknown). */
+  consumeOneTimeToken(hash: string, at: number): Promise<OneTimeTokenRecord | null>;
+  /**
+   * Adds one to a counter that lives until `expiresAt` and answers the new count
+   * (rate limits: one counter per key and window).
+   */
+  countHit(key: string, expiresAt: number): Promise<number>;
+  /**
+   * Records `key` as seen until `expiresAt`: true the first time, false every time after
+   * (concurrent callers included) while the marker has not expired at `now`. Replay protection for SSO tokens.
+   */
+  markOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
+  createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
+  /** Marks the code used and answers it, once; null if unknown or already used. */
+  consumeAuthorizationCode(hash: string, at: number): Promise<AuthorizationCodeRecord | null>;
+
+  createClient(client: ClientRecord): Promise<void>;
+  getClient(clientId: string): Promise<ClientRecord | null>;
+  deleteClient(clientId: string): Promise<void>;
+  /** Newest first. */
+  listClients(query: { limit: number; after?: Position }): Promise<Page<ClientRecord>>;
+
+  /** Remembers an Allow: adds `scopes` to the (user, client) consent, atomically; answers it. */
+  grantConsent(consent: ConsentRecord): Promise<ConsentRecord>;
+  getConsent(userId: string, clientId: string): Promise<ConsentRecord | null>;
+  /** Every consent of the user, oldest grant first. */
+  listConsents(userId: string): Promise<ConsentRecord[]>;
+  /** Forgets a consent: true if there was one. */
+  deleteConsent(userId: string, clientId: string): Promise<boolean>;
+
+  writeAuditEvent(event: AuditEvent, expiresAt: number): Promise<void>;
+  /** Newest first. */
+  listAuditEvents(query: AuditQuery): Promise<Page<AuditEvent>>;
+
+  getPublishedKeys(): Promise<{ generation: number; keys: PublicJwk[] } | null>;
+  /** Publishes the public keys unless a newer generation is already published. */
+  publishKeys(generation: number, keys: PublicJwk[]): Promise<void>;
+}

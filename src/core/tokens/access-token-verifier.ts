@@ -1,0 +1,161 @@
+import { type KeyObject, verify as verifySignature } from 'node:crypto';
+import { GatehouseError } from '../shared/errors';
+import type { AccessTokenClaims } from './access-tokens';
+
+export interface VerifierOptions {
+  issuer: string;
+  audience: string;
+  /** At most 60 s of leeway on exp/iat/nbf. */
+  clockToleranceSeconds: number;
+  now: () => number;
+  /** How many verified tokens to remember; a repeated token then skips the signature check. */
+  cacheSize: number;
+}
+
+/** A key the verifier does not know: the caller may refresh its keys and try once more. */
+export class UnknownKeyError extends GatehouseError {
+  constructor(readonly kid: string) {
+    super('token_invalid', 'The access token is signed by an unknown key.');
+  }
+}
+
+const invalid = (why: string) => new GatehouseError('token_invalid', `The access token ${why}.`);
+
+const decodeJson = (part: string): Record<string, unknown> | null => {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+};
+
+const MAX_TOKEN_LENGTH = 8192;
+const CANONICAL_LAST = 'AEIMQUYcgkosw048';
+const ACCEPTED_TYPES = new Set(['at+jwt', 'application/at+jwt']);
+
+const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/** Remembers up to `size` entries in two generations: O(1) eviction, no per-entry bookkeeping. */
+const generationalCache = <V>(size: number) => {
+  let current = new Map<string, V>();
+  let previous = new Map<string, V>();
+  return {
+    get: (key: string): V | undefined => current.get(key) ?? previous.get(key),
+    set(key: string, value: V) {
+      if (size <= 0) return;
+      if (current.size >= Math.ceil(size / 2)) {
+        previous = current;
+        current = new Map();
+      }
+      current.set(key, value);
+    },
+  };
+};
+
+/**
+ * Strict ES256 access-token verification on node:crypto (no JOSE library on the hot path):
+ * algorithm allowlist, `typ`, known `kid`, signature first, then issuer, audience, and the
+ * required exp/iat/sub/jti claims. Verified tokens are remembered until they expire.
+ */
+export const createAccessTokenVerifier = (
+  keyFor: (kid: string) => KeyObject | undefined,
+  options: VerifierOptions,
+) => {
+  const tolerance = Math.min(60, Math.max(0, options.clockToleranceSeconds));
+  // Keyed by the signature (86 characters hash faster than the whole token); a hit must also
+  // match the whole token.
+  const verified = generationalCache<{ token: string; claims: AccessTokenClaims }>(
+    options.cacheSize,
+  );
+  // Every token one key signs has the same header: check each distinct header once.
+  const headers = generationalCache<string>(64);
+
+  const checkTimes = (claims: AccessTokenClaims, nowSeconds: number): void => {
+    if (nowSeconds > claims.exp + tolerance) {
+      throw new GatehouseError('token_expired', 'The access token has expired.');
+    }
+  };
+
+  const kidOf = (headerPart: string): string => {
+    const known = headers.get(headerPart);
+    if (known !== undefined) return known;
+    const header = decodeJson(headerPart);
+    if (!header) throw invalid('is malformed');
+    if (header.alg !== 'ES256') throw invalid('uses an algorithm that is not allowed');
+    if (typeof header.typ !== 'string' || !ACCEPTED_TYPES.has(header.typ.toLowerCase())) {
+      throw invalid('is not an access token');
+    }
+    if (header.crit !== undefined) throw invalid('has unsupported critical headers');
+    if (!isNonEmptyString(header.kid)) throw invalid('has no key id');
+    headers.set(headerPart, header.kid);
+    return header.kid;
+  };
+
+  const verifyFresh = (token: string, nowSeconds: number): AccessTokenClaims => {
+    if (token.length > MAX_TOKEN_LENGTH) throw invalid('is too long');
+    const firstDot = token.indexOf('.');
+    const lastDot = token.lastIndexOf('.');
+    if (firstDot <= 0 || lastDot <= firstDot + 1 || token.indexOf('.', firstDot + 1) !== lastDot) {
+      throw invalid('is malformed');
+    }
+    // An ES256 signature is 64 bytes: exactly 86 base64url characters, nothing else.
+    const signaturePart = token.slice(lastDot + 1);
+    const signature = Buffer.from(signaturePart, 'base64url');
+    if (signaturePart.length !== 86 || signature.length !== 64) throw invalid('is malformed');
+    // The last character carries 2 bits and 4 zero bits: only 16 spell a canonical signature.
+    if (!CANONICAL_LAST.includes(signaturePart.charAt(85))) throw invalid('is malformed');
+    const kid = kidOf(token.slice(0, firstDot));
+    const key = keyFor(kid);
+    if (!key) throw new UnknownKeyError(kid);
+    const signed = verifySignature(
+      'sha256',
+      // The signing input is ASCII (base64url); latin1 copies it without re-encoding.
+      Buffer.from(token.slice(0, lastDot), 'latin1'),
+      { key, dsaEncoding: 'ieee-p1363' },
+      signature,
+    );
+    if (!signed) throw invalid('has a bad signature');
+
+    const claims = decodeJson(token.slice(firstDot + 1, lastDot));
+    if (!claims) throw invalid('is malformed');
+    if (claims.iss !== options.issuer) throw invalid('has the wrong issuer');
+    const aud = claims.aud;
+    const audienceOk = Array.isArray(aud)
+      ? aud.includes(options.audience)
+      : aud === options.audience;
+    if (!audienceOk) throw invalid('has the wrong audience');
+    if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') {
+      throw invalid('lacks exp or iat');
+    }
+    if (!isNonEmptyString(claims.sub) || !isNonEmptyString(claims.jti)) {
+      throw invalid('lacks sub or jti');
+    }
+    if (claims.iat > nowSeconds + tolerance) throw invalid('is issued in the future');
+    if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds + tolerance) {
+      throw invalid('is not valid yet');
+    }
+    const result = claims as unknown as AccessTokenClaims;
+    checkTimes(result, nowSeconds);
+    return result;
+  };
+
+  return {
+    verify(token: string): AccessTokenClaims {
+      const nowSeconds = Math.floor(options.now() / 1000);
+      const signature = token.slice(token.lastIndexOf('.') + 1);
+      const remembered = verified.get(signature);
+      if (remembered && remembered.token === token) {
+        checkTimes(remembered.claims, nowSeconds);
+        return remembered.claims;
+      }
+      const claims = verifyFresh(token, nowSeconds);
+      verified.set(signature, { token, claims });
+      return claims;
+    },
+  };
+};
+
+export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>;

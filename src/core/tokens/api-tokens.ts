@@ -1,0 +1,230 @@
+import { type RequestMeta, recordAudit } from '../audit/audit';
+import { toIso } from '../shared/clock';
+import { decodeCursor, encodeCursor } from '../shared/cursor';
+import type { CoreDeps } from '../shared/deps';
+import { GatehouseError } from '../shared/errors';
+import { type CredentialOrigin, madeInSession } from '../users/credential-lineage';
+import { isAtLeast } from '../users/roles';
+import { type Actor, assertCanManage } from '../users/user-policy';
+import type { UserRecord } from '../users/users';
+import { apiTokenDigest, newApiTokenSecret } from './api-token-secret';
+
+/** An API token as stored: never its secret, only the SHA-256 (`hash`). */
+export interface ApiTokenRecord {
+  tokenId: string;
+  hash: string;
+  name: string;
+  /** null: unscoped, the owner's full current grants. */
+  scopes: string[] | null;
+  userId: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number | null;
+  /** What a renewal adds again, from the moment of renewal. */
+  lifetimeSeconds: number | null;
+  renewable: boolean;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+  /** The origin of the session that made it (credential-lineage.ts); absent: unknown. */
+  origin?: CredentialOrigin;
+}
+
+/** The flat record of the contract; `token` only in the creation answer. */
+export interface PublicApiToken {
+  token_id: string;
+  name: string;
+  scopes: string[] | null;
+  user_id: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  renewable: boolean;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface NewApiToken {
+  name: string;
+  scopes?: string[];
+  expires_in?: number;
+  user_id?: string;
+  renewable?: boolean;
+}
+
+type UserActor = Extract<Actor, { kind: 'user' }>;
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
+
+export const toPublicApiToken = (token: ApiTokenRecord): PublicApiToken => ({
+  token_id: token.tokenId,
+  name: token.name,
+  scopes: token.scopes,
+  user_id: token.userId,
+  created_by: token.createdBy,
+  created_at: toIso(token.createdAt),
+  expires_at: isoOrNull(token.expiresAt),
+  renewable: token.renewable,
+  last_used_at: isoOrNull(token.lastUsedAt),
+  revoked_at: isoOrNull(token.revokedAt),
+});
+
+const forbidden = (message: string) => new GatehouseError('forbidden', message);
+const invalid = (message: string) => new GatehouseError('record_invalid', message);
+const notFound = () => new GatehouseError('not_found', 'No such token.');
+
+/** The user a new token acts as: the caller, or a machine user the caller manages. */
+const tokenOwner = async (
+  deps: CoreDeps,
+  actor: UserActor,
+  userId?: string,
+): Promise<UserRecord> => {
+  if (!userId || userId === actor.user.id) return actor.user;
+  const target = await deps.store.getUser(userId);
+  if (!target) throw new GatehouseError('not_found', 'No such user.');
+  if (target.type !== 'machine') {
+    throw forbidden('Tokens for someone else can only be made for machine users.');
+  }
+  assertCanManage(actor, target);
+  return target;
+};
+
+/**
+ * Makes a token. Scoped tokens carry a subset of the creator's current grants (and of the
+ * calling token's scopes); unscoped ones carry the owner's full grants at each use.
+ */
+export const createApiToken = async (
+  deps: CoreDeps,
+  actor: UserActor,
+  callerScopes: readonly string[],
+  input: NewApiToken,
+  meta: RequestMeta,
+): Promise<{ token: string } & PublicApiToken> => {
+  const owner = await tokenOwner(deps, actor, input.user_id);
+  const known = new Set(deps.scopes.owner);
+  const creatorGrants = new Set(deps.scopes[actor.user.role]);
+  const ownerGrants = new Set(deps.scopes[owner.role]);
+  const max = deps.config.apiTokenMaxTtlSeconds;
+  if (input.scopes) {
+    const unknown = input.scopes.filter((scope) => !known.has(scope));
+    if (unknown.length) throw invalid(`scopes: unknown scope ${unknown.join(', ')}.`);
+    const beyond = input.scopes.filter(
+      (scope) =>
+        !creatorGrants.has(scope) || !ownerGrants.has(scope) || !callerScopes.includes(scope),
+    );
+    if (beyond.length)
+      throw forbidden(`These scopes are beyond your grants: ${beyond.join(', ')}.`);
+    if (input.expires_in !== undefined && input.expires_in > max) {
+      throw invalid(`expires_in: a scoped token lives at most ${max} seconds.`);
+    }
+  } else if (deps.scopes[actor.user.role].some((scope) => !callerScopes.includes(scope))) {
+    // A token made with a narrower token cannot be broader than it.
+    throw forbidden('An unscoped token can only be made with a token that holds all your grants.');
+  }
+  const lifetime = input.expires_in ?? (input.scopes ? max : null);
+  const now = deps.clock.now();
+  const secret = newApiTokenSecret();
+  const record: ApiTokenRecord = {
+    ...apiTokenDigest(secret),
+    name: input.name,
+    scopes: input.scopes ? [...new Set(input.scopes)] : null,
+    userId: owner.id,
+    createdBy: actor.user.id,
+    createdAt: now,
+    expiresAt: lifetime === null ? null : now + lifetime * 1000,
+    lifetimeSeconds: lifetime,
+    renewable: input.renewable ?? false,
+    lastUsedAt: null,
+    revokedAt: null,
+    origin: madeInSession(actor.origin),
+  };
+  await deps.store.createApiToken(record);
+  await recordAudit(deps, meta, {
+    action: 'token.create',
+    actorId: actor.user.id,
+    actorTokenId: actor.tokenId,
+    targetId: owner.id,
+    detail: { token_id: record.tokenId, scoped: record.scopes !== null },
+  });
+  return { token: secret, ...toPublicApiToken(record) };
+};
+
+/** The token, if the caller may know it: its user, its creator, or an admin. */
+const visibleToken = async (deps: CoreDeps, actor: UserActor, tokenId: string) => {
+  const token = await deps.store.getApiToken(tokenId);
+  const mayKnow =
+    token &&
+    (token.userId === actor.user.id ||
+      token.createdBy === actor.user.id ||
+      isAtLeast(actor.user.role, 'admin'));
+  if (!mayKnow) throw notFound();
+  return token;
+};
+
+export const getApiToken = async (deps: CoreDeps, actor: UserActor, tokenId: string) =>
+  toPublicApiToken(await visibleToken(deps, actor, tokenId));
+
+export const revokeApiToken = async (
+  deps: CoreDeps,
+  actor: UserActor,
+  tokenId: string,
+  meta: RequestMeta,
+): Promise<void> => {
+  const token = await visibleToken(deps, actor, tokenId);
+  if (token.revokedAt !== null) return;
+  await deps.store.revokeApiToken(tokenId, deps.clock.now());
+  await recordAudit(deps, meta, {
+    action: 'token.revoke',
+    actorId: actor.user.id,
+    actorTokenId: actor.tokenId,
+    targetId: token.userId,
+    detail: { token_id: tokenId },
+  });
+};
+
+export const renewApiToken = async (
+  deps: CoreDeps,
+  actor: UserActor,
+  tokenId: string,
+  meta: RequestMeta,
+): Promise<PublicApiToken> => {
+  const token = await visibleToken(deps, actor, tokenId);
+  const now = deps.clock.now();
+  if (!token.renewable) throw new GatehouseError('conflict', 'This token is not renewable.');
+  if (token.revokedAt !== null) throw new GatehouseError('conflict', 'This token is revoked.');
+  const lifetime = Math.min(
+    token.lifetimeSeconds ?? deps.config.apiTokenMaxTtlSeconds,
+    deps.config.apiTokenMaxTtlSeconds,
+  );
+  const renewed = await deps.store.renewApiToken(tokenId, now + lifetime * 1000);
+  if (!renewed) throw new GatehouseError('conflict', 'This token is revoked.');
+  await recordAudit(deps, meta, {
+    action: 'token.renew',
+    actorId: actor.user.id,
+    actorTokenId: actor.tokenId,
+    targetId: token.userId,
+    detail: { token_id: tokenId },
+  });
+  return toPublicApiToken(renewed);
+};
+
+export const listApiTokens = async (
+  deps: CoreDeps,
+  actor: UserActor,
+  query: { all?: boolean; include_revoked?: boolean; limit?: number; cursor?: string },
+): Promise<{ tokens: PublicApiToken[]; next_cursor: string | null }> => {
+  if (query.all && !isAtLeast(actor.user.role, 'admin')) {
+    throw forbidden('Only admins list every token.');
+  }
+  const userId = query.all ? null : actor.user.id;
+  const filters = JSON.stringify([userId, Boolean(query.include_revoked)]);
+  const page = await deps.store.listApiTokens({
+    userId,
+    includeRevoked: Boolean(query.include_revoked),
+    limit: query.limit ?? 50,
+    ...(query.cursor ? { after: await decodeCursor(deps, query.cursor, filters) } : {}),
+  });
+  return {
+    tokens: page.items.map(toPublicApiToken),
+    next_cursor: page.next ? await encodeCursor(deps, page.next, filters) : null,
+  };
+};

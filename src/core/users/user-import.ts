@@ -1,0 +1,205 @@
+import * as z from 'zod/mini';
+import '../shared/validation';
+import { noRequest, type RequestMeta } from '../audit/audit';
+import type { CoreDeps } from '../shared/deps';
+import { GatehouseError, isGatehouseError } from '../shared/errors';
+import { describeIssue } from '../shared/validation';
+import { createUser, updateUser } from './user-management';
+import type { Actor } from './user-policy';
+import { emailKey, type PublicUser, type UserRecord } from './users';
+
+/**
+ * users.json, the user list of ServiceX: `[{email, name, institution, sub, refresh_token?}]`.
+ * `institution` and `sub` (the identity provider's subject) live in `attributes`;
+ * `refresh_token` is a secret of the other system: counted, never stored, logged or reported.
+ */
+export interface UsersJsonRow {
+  email: string;
+  name: string;
+  institution: string;
+  sub: string;
+}
+
+/** The attributes users.json fills; every other attribute of a user is left alone. */
+const MAPPED_ATTRIBUTES = ['institution', 'sub'] as const;
+
+const text = (max: number) =>
+  z.optional(z.string({ error: 'must be a string' }).check(z.trim(), z.maxLength(max)));
+
+const ImportRow = z.object({
+  email: z.pipe(
+    z
+      .string({
+        error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string'),
+      })
+      .check(z.trim()),
+    z.email().check(z.maxLength(254)),
+  ),
+  name: text(200),
+  institution: text(1024),
+  sub: text(1024),
+  // Only its type is checked, so a wrong one fails like any other field; the value is never kept.
+  refresh_token: z.optional(z.nullable(z.string({ error: 'must be a string or null' }))),
+});
+
+export interface ImportFailure {
+  /** Index of the row in the array, from 0. */
+  row: number;
+  email?: string;
+  reason: string;
+}
+
+export interface ImportSummary {
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: ImportFailure[];
+  /** Rows that carried a refresh_token, which was not stored. */
+  ignoredRefreshTokens: number;
+}
+
+export interface ImportOptions {
+  /** Called after each row, done or failed, with its index. */
+  onProgress?: (row: number) => void;
+  meta?: RequestMeta;
+}
+
+const invalidFile = (message: string) => new GatehouseError('record_invalid', message);
+
+/** The rows of a users.json file's text; a file that is not a JSON array is refused whole. */
+export const parseUsersJson = (content: string): unknown[] => {
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch {
+    throw invalidFile('users.json: is not valid JSON.');
+  }
+  if (!Array.isArray(value)) throw invalidFile('users.json: must be a JSON array of users.');
+  return value;
+};
+
+/** `name` and the mapped attributes as the row wants them; a field the row lacks is kept. */
+const wanted = (row: z.infer<typeof ImportRow>, current: UserRecord | null) => {
+  const name = row.name === undefined ? (current?.name ?? null) : row.name || null;
+  const attributes = { ...current?.attributes };
+  for (const key of MAPPED_ATTRIBUTES) {
+    const value = row[key];
+    if (value === undefined) continue;
+    // An empty value means "none", so export -> import round-trips users without one.
+    if (value) attributes[key] = value;
+    else delete attributes[key];
+  }
+  return { name, attributes };
+};
+
+const sameAttributes = (a: Record<string, string>, b: Record<string, string>) => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+};
+
+const isObject = (row: unknown): row is Record<string, unknown> =>
+  typeof row === 'object' && row !== null && !Array.isArray(row);
+
+const emailOf = (row: unknown): string | undefined =>
+  isObject(row) && typeof row.email === 'string' ? row.email.trim() : undefined;
+
+/**
+ * Imports users.json rows: creates the users it lacks (viewer, active, human, no password),
+ * updates the name and mapped attributes of those it has (by email, case-insensitively), never
+ * their role, status or password. Idempotent: a second run finds every row unchanged. A bad
+ * row is reported and skipped; a failure of the store itself stops the import.
+ */
+export const importUsers = async (
+  deps: CoreDeps,
+  actor: Actor,
+  rows: readonly unknown[],
+  options: ImportOptions = {},
+): Promise<ImportSummary> => {
+  const meta = options.meta ?? noRequest;
+  const summary: ImportSummary = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    failed: [],
+    ignoredRefreshTokens: 0,
+  };
+  const firstRowOf = new Map<string, number>();
+
+  const importRow = async (raw: unknown, index: number): Promise<void> => {
+    const fail = (reason: string) => {
+      const email = emailOf(raw);
+      summary.failed.push({ row: index, ...(email ? { email } : {}), reason });
+    };
+    if (!isObject(raw)) return fail('must be an object');
+    if (typeof raw.refresh_token === 'string' && raw.refresh_token !== '') {
+      summary.ignoredRefreshTokens++;
+    }
+    const parsed = ImportRow.safeParse(raw);
+    if (!parsed.success) return fail(describeIssue(parsed.error));
+    const row = parsed.data;
+    const key = emailKey(row.email);
+    const first = firstRowOf.get(key);
+    if (first !== undefined) return fail(`email: duplicates row ${first}`);
+    firstRowOf.set(key, index);
+
+    try {
+      const existing = await deps.store.findUserByEmail(key);
+      const { name, attributes } = wanted(row, existing);
+      if (!existing) {
+        await createUser(
+          deps,
+          actor,
+          {
+            email: row.email,
+            ...(name === null ? {} : { name }),
+            role: 'viewer',
+            type: 'human',
+            status: 'active',
+            attributes,
+          },
+          meta,
+        );
+        summary.created++;
+        return;
+      }
+      const nameChanged = name !== existing.name;
+      const attributesChanged = !sameAttributes(attributes, existing.attributes);
+      if (!nameChanged && !attributesChanged) {
+        summary.unchanged++;
+        return;
+      }
+      await updateUser(
+        deps,
+        actor,
+        existing.id,
+        { ...(nameChanged ? { name } : {}), ...(attributesChanged ? { attributes } : {}) },
+        meta,
+      );
+      summary.updated++;
+    } catch (error) {
+      // A refusal (a conflict with a concurrent change, a policy) fails this row only.
+      if (!isGatehouseError(error) || error.code === 'internal') throw error;
+      fail(error.message);
+    }
+  };
+
+  for (const [index, raw] of rows.entries()) {
+    await importRow(raw, index);
+    options.onProgress?.(index);
+  }
+  return summary;
+};
+
+/** A user as a users.json row; empty strings where the user has no value, as ServiceX writes. */
+export const toUsersJsonRow = (user: PublicUser): UsersJsonRow => ({
+  email: user.email,
+  name: user.name ?? '',
+  institution: user.attributes.institution ?? '',
+  sub: user.attributes.sub ?? '',
+});
+
+/** One line for logs and the CLI: counts only, never a value from the file. */
+export const describeImportSummary = (summary: ImportSummary): string =>
+  `${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ` +
+  `${summary.failed.length} failed; refresh_token ignored in ${summary.ignoredRefreshTokens} ` +
+  `row${summary.ignoredRefreshTokens === 1 ? '' : 's'}`;

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../../src/core/shared/config';
+
+describe('settings', () => {
+  it('has secure defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      issuerUrl: 'http://localhost:3000',
+      audience: 'http://localhost:3000',
+      requireUserAuthentication: true,
+      passwordLoginEnabled: true,
+      accessTokenTtlSeconds: 900,
+      sessionTtlSeconds: 2_592_000,
+      passwordMinLength: 12,
+      lockout: { threshold: 5, maxSeconds: 900 },
+    });
+    expect(config.bcryptCost).toBeGreaterThanOrEqual(10);
+    expect(config.defaultOwner.password).toBeUndefined();
+  });
+
+  it('derives the issuer from PORT, and the audience from the issuer', () => {
+    expect(loadConfig({ PORT: '4000' }).issuerUrl).toBe('http://localhost:4000');
+    const config = loadConfig({
+      ISSUER_URL: 'https://auth.example.com/',
+      ACCESS_TOKEN_AUDIENCE: 'api://things',
+    });
+    expect(config).toMatchObject({
+      issuerUrl: 'https://auth.example.com',
+      audience: 'api://things',
+    });
+  });
+
+  it('turns authentication off only on an explicit 0', () => {
+    expect(loadConfig({ REQUIRE_USER_AUTHENTICATION: '0' }).requireUserAuthentication).toBe(false);
+    expect(loadConfig({ REQUIRE_USER_AUTHENTICATION: '1' }).requireUserAuthentication).toBe(true);
+    expect(loadConfig({ REQUIRE_USER_AUTHENTICATION: '' }).requireUserAuthentication).toBe(true);
+  });
+
+  it.each([
+    ['BCRYPT_COST', '9'],
+    ['ACCESS_TOKEN_TTL_SECONDS', 'soon'],
+    ['ISSUER_URL', 'not a url'],
+    ['DEFAULT_OWNER_EMAIL', 'nobody'],
+    ['PASSWORD_LOGIN_ENABLED', 'maybe'],
+  ])('refuses a bad %s, naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});

@@ -1,0 +1,130 @@
+import { createPublicKey } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAccessTokenVerifier } from '../../../../src/core/tokens/access-token-verifier';
+import { signAccessToken } from '../../../../src/core/tokens/access-tokens';
+import {
+  currentSigner,
+  ensureSigningKeySet,
+  newSigningKeySet,
+  publicJwks,
+  rotateSigningKeySet,
+  rotateSigningKeys,
+} from '../../../../src/core/tokens/signing-keys';
+import { createFileKeySource } from '../../../../src/store/file-key-source';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+const tokenFrom = (set: ReturnType<typeof newSigningKeySet>) =>
+  signAccessToken(currentSigner(set), {
+    iss: 'i',
+    aud: 'i',
+    sub: 's',
+    jti: 'j',
+    iat: T0 / 1000,
+    exp: T0 / 1000 + 900,
+    scope: '',
+    role: 'viewer',
+    username: null,
+    email: 'e@example.com',
+    user_type: 'human',
+    groups: [],
+    sid: 'sid',
+  });
+
+const verifierFor = (set: ReturnType<typeof newSigningKeySet>) => {
+  const keys = new Map(
+    publicJwks(set).keys.map((jwk) => [
+      jwk.kid,
+      createPublicKey({ key: { ...jwk }, format: 'jwk' }),
+    ]),
+  );
+  return createAccessTokenVerifier((kid) => keys.get(kid), {
+    issuer: 'i',
+    audience: 'i',
+    clockToleranceSeconds: 0,
+    now: () => T0,
+    cacheSize: 0,
+  });
+};
+
+describe('signing keys', () => {
+  it('publishes only public ES256 keys with an RFC 7638 kid', () => {
+    const set = newSigningKeySet(T0);
+    const [jwk] = publicJwks(set).keys;
+    expect(jwk).toEqual({
+      kty: 'EC',
+      crv: 'P-256',
+      x: expect.any(String),
+      y: expect.any(String),
+      kid: set.keys[0]?.kid,
+      alg: 'ES256',
+      use: 'sig',
+    });
+    expect(jwk).not.toHaveProperty('d');
+  });
+
+  it('keeps old public keys through a rotation, so earlier tokens still verify', () => {
+    const first = newSigningKeySet(T0);
+    const oldToken = tokenFrom(first);
+    const second = rotateSigningKeySet(first, T0 + 1000, 3600);
+    expect(second.generation).toBe(2);
+    expect(currentSigner(second).kid).not.toBe(currentSigner(first).kid);
+    expect(publicJwks(second).keys.map((k) => k.kid)).toEqual([
+      second.keys[0]?.kid,
+      first.keys[0]?.kid,
+    ]);
+    expect(verifierFor(second).verify(oldToken).sub).toBe('s');
+    expect(verifierFor(second).verify(tokenFrom(second)).sub).toBe('s');
+  });
+
+  it('drops a retired key once its retention has passed', () => {
+    const first = newSigningKeySet(T0);
+    const second = rotateSigningKeySet(first, T0, 60);
+    const third = rotateSigningKeySet(second, T0 + 61_000, 60);
+    expect(third.keys.map((k) => k.kid)).toEqual([third.keys[0]?.kid, second.keys[0]?.kid]);
+  });
+
+  it('keeps one key set when two processes create it at once (file source)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gh-keys-')), 'nested', 'keys.json');
+    const [a, b] = await Promise.all([
+      ensureSigningKeySet(createFileKeySource(path), T0),
+      ensureSigningKeySet(createFileKeySource(path), T0),
+    ]);
+    expect(a.keys[0]?.kid).toBe(b.keys[0]?.kid);
+    const again = await ensureSigningKeySet(createFileKeySource(path), T0);
+    expect(again.keys[0]?.kid).toBe(a.keys[0]?.kid);
+  });
+
+  it('saves a rotation to the file and never goes back a generation', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gh-keys-')), 'keys.json');
+    const source = createFileKeySource(path);
+    const first = await ensureSigningKeySet(source, T0);
+    const second = await source.save(rotateSigningKeySet(first, T0, 60));
+    expect((await source.load())?.generation).toBe(2);
+    expect(await source.save(first)).toEqual(second);
+  });
+});
+
+describe('rotateSigningKeys', () => {
+  it('saves the new set and publishes old and new public keys', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gh-keys-')), 'keys.json');
+    const source = createFileKeySource(path);
+    const first = await ensureSigningKeySet(source, T0);
+    const published: { generation: number; kids: string[] }[] = [];
+    const rotated = await rotateSigningKeys(
+      source,
+      async (generation, keys) => {
+        published.push({ generation, kids: keys.map((k) => k.kid) });
+      },
+      T0 + 1000,
+      3600,
+    );
+    expect((await source.load())?.generation).toBe(2);
+    expect(published).toEqual([
+      { generation: 2, kids: [rotated.keys[0]?.kid, first.keys[0]?.kid] },
+    ]);
+  });
+});
