@@ -154,8 +154,8 @@ describe('codes', () => {
 });
 
 describe('ID tokens that fail a check', () => {
-  for (const mode of ['nonce', 'audience', 'expired'] as const) {
-    it(`refuses an ID token with the wrong ${mode}, signed by the provider’s own key: 401`, async () => {
+  for (const mode of ['nonce', 'audience', 'expired', 'signature'] as const) {
+    it(`refuses an ID token with the wrong ${mode} (the rest as the provider signs it): 401`, async () => {
       somebody();
       const before = await created();
       const { callback, browser: using } = await toCallback(stack().url, 'testidp');

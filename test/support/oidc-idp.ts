@@ -26,15 +26,20 @@ export interface TestOidcIdp {
   /** The next authorization answers error=access_denied. */
   denyNext(): void;
   /** The next ID token the token endpoint issues is re-signed with the provider's own key
-   *  with that claim wrong (another audience, already expired, another nonce). */
-  tamperNext(mode: 'audience' | 'expired' | 'nonce'): void;
+   *  with that claim wrong (another audience, already expired, another nonce); `signature`:
+   *  signed by another key under the provider's `kid`. */
+  tamperNext(mode: Tampering): void;
   stop(): Promise<void>; // down: connections refused
   restart(): Promise<void>; // back on the same port
   /** An IDENTITY_PROVIDERS entry for it (a confidential client by default). */
   providerEntry(overrides?: Record<string, unknown>): Record<string, unknown>;
   /** Register the Gatehouse callback URL(s) once the stack's port is known (if needed). */
   allowRedirect(uri: string): void;
+  /** The provider rotates its signing key: a new `kid` signs, and its JWKS lists both. */
+  rotateKey(): Promise<void>;
 }
+
+export type Tampering = 'audience' | 'expired' | 'nonce' | 'signature';
 
 export const TEST_IDP_CLIENT_ID = 'gatehouse-test';
 const CLIENT_SECRET = 'test-provider-client-secret-0123456789';
@@ -63,7 +68,7 @@ export const startTestOidcIdp = async (
   const users = new Map<string, UserClaims>();
   let current: UserClaims = { sub: 'nobody', email: 'nobody@idp.test', email_verified: true };
   let denyNext = false;
-  let tamper: 'audience' | 'expired' | 'nonce' | null = null;
+  let tamper: Tampering | null = null;
   const redirectUris = new Set<string>();
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -144,20 +149,25 @@ export const startTestOidcIdp = async (
       Grant: 600,
     },
   });
+  // After a key rotation: the new key signs ID tokens, and the JWKS lists it beside the old.
+  let rotated: JWK | null = null;
   provider.use(async (ctx: KoaContext, next) => {
     await next();
-    if (ctx.path === '/token' && tamper) {
-      const body = ctx.body as { id_token?: string } | undefined;
-      if (body?.id_token) {
-        body.id_token = await tampered(body.id_token, tamper);
-        tamper = null;
-      }
+    if (ctx.path === '/jwks' && rotated) {
+      const { d: _private, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = rotated;
+      (ctx.body as { keys: JWK[] }).keys.unshift(publicJwk);
+    }
+    const body =
+      ctx.path === '/token' ? (ctx.body as { id_token?: string } | undefined) : undefined;
+    if (body?.id_token && (tamper || rotated)) {
+      body.id_token = await resigned(body.id_token, tamper);
+      tamper = null;
     }
   });
   const providerCallback = provider.callback();
 
-  /** The ID token re-signed with the provider's own key, one claim wrong. */
-  const tampered = async (idToken: string, mode: 'audience' | 'expired' | 'nonce') => {
+  /** The ID token re-signed with the provider's current key, one claim wrong if asked. */
+  const resigned = async (idToken: string, mode: typeof tamper) => {
     const claims = decodeJwt(idToken);
     const now = Math.floor(Date.now() / 1000);
     const changed =
@@ -165,10 +175,17 @@ export const startTestOidcIdp = async (
         ? { ...claims, aud: 'another-client' }
         : mode === 'expired'
           ? { ...claims, iat: now - 3600, exp: now - 600 }
-          : { ...claims, nonce: 'not-the-nonce-of-this-flow' };
+          : mode === 'nonce'
+            ? { ...claims, nonce: 'not-the-nonce-of-this-flow' }
+            : claims;
+    const key = rotated ?? signingJwk;
+    const signer =
+      mode === 'signature'
+        ? (await generateKeyPair('RS256')).privateKey
+        : await importJWK(key, 'RS256');
     return new SignJWT(changed)
-      .setProtectedHeader({ alg: 'RS256', kid: signingJwk.kid as string })
-      .sign(await importJWK(signingJwk, 'RS256'));
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid as string })
+      .sign(signer);
   };
 
   /** The interaction step, with no UI: sign in the current user, grant what is asked. */
@@ -257,6 +274,15 @@ export const startTestOidcIdp = async (
     },
     allowRedirect(uri) {
       redirectUris.add(uri);
+    },
+    async rotateKey() {
+      const { privateKey: next } = await generateKeyPair('RS256', { extractable: true });
+      rotated = {
+        ...(await exportJWK(next)),
+        kid: `test-idp-${Date.now()}`,
+        alg: 'RS256',
+        use: 'sig',
+      };
     },
   };
 };

@@ -36,7 +36,12 @@ export const providerConfiguration = (
   const pending = client
     .discovery(issuer, provider.clientId, undefined, clientAuthOf(provider), {
       [client.customFetch]: providerFetch,
-      execute: insecureAllowed(issuer) ? [client.allowInsecureRequests] : [],
+      // The ID token's signature is checked by the provider's JWKS too (API.md: OIDC Core
+      // 3.1.3.7), not left to TLS as openid-client does by default for the token endpoint.
+      execute: [
+        client.enableNonRepudiationChecks,
+        ...(insecureAllowed(issuer) ? [client.allowInsecureRequests] : []),
+      ],
     })
     .catch((error: unknown) => {
       discovered.delete(provider);
