@@ -10,7 +10,7 @@ import { startTestOidcIdp } from './oidc-idp';
 export const useFederationStack = async (
   env: Record<string, string>,
   providers: Record<string, unknown>[],
-  idpOptions: { publicClient?: boolean } = {},
+  idpOptions: Parameters<typeof startTestOidcIdp>[0] = {},
 ) => {
   const idp = await startTestOidcIdp(idpOptions);
   afterAll(() => idp.stop());

@@ -62,7 +62,13 @@ const close = (server: Server): Promise<void> =>
   });
 
 export const startTestOidcIdp = async (
-  options: { publicClient?: boolean } = {},
+  options: {
+    publicClient?: boolean;
+    /** How the confidential client authenticates (default client_secret_basic). */
+    clientAuth?: 'client_secret_basic' | 'client_secret_post';
+    /** false: the ID token carries only protocol claims; email and profile are in userinfo. */
+    claimsInIdToken?: boolean;
+  } = {},
 ): Promise<TestOidcIdp> => {
   const publicClient = options.publicClient ?? false;
   const users = new Map<string, UserClaims>();
@@ -84,7 +90,10 @@ export const startTestOidcIdp = async (
     client_id: TEST_IDP_CLIENT_ID,
     ...(publicClient
       ? { token_endpoint_auth_method: 'none' }
-      : { client_secret: CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_basic' }),
+      : {
+          client_secret: CLIENT_SECRET,
+          token_endpoint_auth_method: options.clientAuth ?? 'client_secret_basic',
+        }),
     redirect_uris: [...redirectUris],
     grant_types: ['authorization_code'],
     response_types: ['code'],
@@ -132,8 +141,8 @@ export const startTestOidcIdp = async (
       profile: ['name', 'given_name', 'family_name', ...EXTRA_CLAIMS],
       groups: ['groups'],
     },
-    // As Google, Entra ID and Okta do: the ID token carries the scopes' claims.
-    conformIdTokenClaims: false,
+    // By default, as Google, Entra ID and Okta do: the ID token carries the scopes' claims.
+    conformIdTokenClaims: options.claimsInIdToken === false,
     interactions: {
       policy,
       url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
@@ -266,7 +275,12 @@ export const startTestOidcIdp = async (
         name: 'Test Provider',
         issuer,
         client_id: TEST_IDP_CLIENT_ID,
-        ...(publicClient ? {} : { client_secret: CLIENT_SECRET }),
+        ...(publicClient
+          ? { token_endpoint_auth_method: 'none' }
+          : {
+              client_secret: CLIENT_SECRET,
+              token_endpoint_auth_method: options.clientAuth ?? 'client_secret_basic',
+            }),
         scopes: ['openid', 'email', 'profile', 'groups'],
         claims: { groups: 'groups' },
         ...overrides,
