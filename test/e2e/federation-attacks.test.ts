@@ -125,6 +125,11 @@ describe('the flow binding', () => {
       401,
       'token_invalid',
     );
+    // Nor without one: the provider advertises that it always sends it.
+    const again = await toCallback(stack().url, 'testidp');
+    const stripped = new URL(again.callback);
+    stripped.searchParams.delete('iss');
+    expectRefused(await again.browser.get(stripped.toString()), 401, 'token_invalid');
     expect(await created()).toEqual(before);
   });
 });
