@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, browser, toCallback, useFederationStack } from '../support/federation-stack';
+import { browser, toCallback, useFederationStack } from '../support/federation-stack';
 
 /**
  * The federation callback under attack, against a real OpenID Provider that misbehaves on

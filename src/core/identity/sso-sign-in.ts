@@ -2,7 +2,6 @@ import { type RequestMeta, recordAudit } from '../audit/audit';
 import { assertMaySignIn, startSession, type TokenResponse } from '../sessions/sessions';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError, isGatehouseError } from '../shared/errors';
-import { type Role, roleRank } from '../users/roles';
 import type { UserRecord } from '../users/users';
 import {
   type FederatedLogin,
