@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
 import Provider, { interactionPolicy, type KoaContext } from 'oidc-provider';
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
+import { type Tampering, testIdpKeys } from './oidc-idp-keys';
 
 /**
  * A real OpenID Provider (`oidc-provider`, certified) for the federation tests, on 127.0.0.1
@@ -38,8 +39,6 @@ export interface TestOidcIdp {
   /** The provider rotates its signing key: a new `kid` signs, and its JWKS lists both. */
   rotateKey(): Promise<void>;
 }
-
-export type Tampering = 'audience' | 'expired' | 'nonce' | 'signature';
 
 export const TEST_IDP_CLIENT_ID = 'gatehouse-test';
 const CLIENT_SECRET = 'test-provider-client-secret-0123456789';
@@ -77,13 +76,7 @@ export const startTestOidcIdp = async (
   let tamper: Tampering | null = null;
   const redirectUris = new Set<string>();
 
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const signingJwk: JWK = {
-    ...(await exportJWK(privateKey)),
-    kid: 'test-idp-1',
-    alg: 'RS256',
-    use: 'sig',
-  };
+  const keys = await testIdpKeys();
 
   // The client is served from the adapter, so redirect URIs added later take effect.
   const clientMetadata = () => ({
@@ -128,7 +121,7 @@ export const startTestOidcIdp = async (
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     adapter: Adapter,
-    jwks: { keys: [signingJwk] },
+    jwks: { keys: [keys.initial] },
     cookies: { keys: ['test-idp-cookie-key-0123456789abcdef'] },
     findAccount: (_ctx: unknown, sub: string) => ({
       accountId: sub,
@@ -158,44 +151,21 @@ export const startTestOidcIdp = async (
       Grant: 600,
     },
   });
-  // After a key rotation: the new key signs ID tokens, and the JWKS lists it beside the old.
-  let rotated: JWK | null = null;
+  // Misbehaviour on request, and a rotated key: on the answers of the real endpoints.
   provider.use(async (ctx: KoaContext, next) => {
     await next();
-    if (ctx.path === '/jwks' && rotated) {
-      const { d: _private, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = rotated;
-      (ctx.body as { keys: JWK[] }).keys.unshift(publicJwk);
+    if (ctx.path === '/jwks') {
+      const jwks = ctx.body as { keys: JWK[] };
+      jwks.keys = keys.published(jwks.keys);
     }
     const body =
       ctx.path === '/token' ? (ctx.body as { id_token?: string } | undefined) : undefined;
-    if (body?.id_token && (tamper || rotated)) {
-      body.id_token = await resigned(body.id_token, tamper);
+    if (body?.id_token && (tamper || keys.rotated())) {
+      body.id_token = await keys.resign(body.id_token, tamper);
       tamper = null;
     }
   });
   const providerCallback = provider.callback();
-
-  /** The ID token re-signed with the provider's current key, one claim wrong if asked. */
-  const resigned = async (idToken: string, mode: typeof tamper) => {
-    const claims = decodeJwt(idToken);
-    const now = Math.floor(Date.now() / 1000);
-    const changed =
-      mode === 'audience'
-        ? { ...claims, aud: 'another-client' }
-        : mode === 'expired'
-          ? { ...claims, iat: now - 3600, exp: now - 600 }
-          : mode === 'nonce'
-            ? { ...claims, nonce: 'not-the-nonce-of-this-flow' }
-            : claims;
-    const key = rotated ?? signingJwk;
-    const signer =
-      mode === 'signature'
-        ? (await generateKeyPair('RS256')).privateKey
-        : await importJWK(key, 'RS256');
-    return new SignJWT(changed)
-      .setProtectedHeader({ alg: 'RS256', kid: key.kid as string })
-      .sign(signer);
-  };
 
   /** The interaction step, with no UI: sign in the current user, grant what is asked. */
   const interact = async (req: IncomingMessage, res: ServerResponse) => {
@@ -289,14 +259,6 @@ export const startTestOidcIdp = async (
     allowRedirect(uri) {
       redirectUris.add(uri);
     },
-    async rotateKey() {
-      const { privateKey: next } = await generateKeyPair('RS256', { extractable: true });
-      rotated = {
-        ...(await exportJWK(next)),
-        kid: `test-idp-${Date.now()}`,
-        alg: 'RS256',
-        use: 'sig',
-      };
-    },
+    rotateKey: () => keys.rotate(),
   };
 };
