@@ -7,6 +7,7 @@ import { requestOrigin } from '../core/users/credential-lineage';
 import { findUser } from '../core/users/user-listing';
 import type { Actor } from '../core/users/user-policy';
 import { appDeps } from './composition';
+import type { ErrorDialect } from './error-answer';
 import { type HttpEvent, header } from './http-event';
 import { apiKey } from './middleware/api-key';
 import { coreDeps } from './middleware/core-deps';
@@ -21,7 +22,7 @@ import { scope } from './middleware/scope';
 import { needs, type PipelineMiddleware, type PipelineState } from './middleware/state';
 import type { Principal } from './principal';
 import type { HttpResult } from './responses';
-import { type HandlerName, type RouteKeyOf, routeKey, routes } from './routes';
+import { type HandlerName, type Route, type RouteKeyOf, routeKey, routes } from './routes';
 
 export type { HttpEvent } from './http-event';
 
@@ -46,6 +47,12 @@ export interface ActionRequest {
 }
 
 export type Action = (request: ActionRequest) => Promise<HttpResult>;
+
+/** Errors in RFC 6749's shape on form routes; a page to a browser on its redirect flows. */
+const dialectOf = (route: Route | undefined, accept: string | undefined): ErrorDialect => {
+  if (route?.form) return 'oauth';
+  return route?.browser && /^\s*text\/html\b/i.test(accept ?? '') ? 'html' : 'json';
+};
 
 /** One action per route of function `N`: a missing or misspelled route key fails typecheck. */
 export type ActionsOf<N extends HandlerName> = { readonly [K in RouteKeyOf<N>]: Action };
@@ -135,7 +142,7 @@ export const createHandler = <N extends HandlerName>(
   return middy<HttpEvent, HttpResult, Error, Context, PipelineState>()
     .use(requestLog())
     .use(cors())
-    .use(errors(({ internal }) => (internal.route?.form ? 'oauth' : 'json')))
+    .use(errors(({ internal, event }) => dialectOf(internal.route, header(event, 'accept'))))
     .use(routeOf(byKey))
     .use(requestContext())
     .use(coreDeps({ deps, onColdStart }))

@@ -68,6 +68,11 @@ export interface Route {
   errors?: readonly ErrorCode[];
   /** A form route's RFC 6749 errors with no contract code. */
   oauthErrors?: readonly OAuthProtocolErrorName[];
+  /**
+   * A browser's redirect flow: to a request whose Accept prefers text/html, errors are the
+   * hosted error page, with the same status (the contract's JSON otherwise).
+   */
+  browser?: boolean;
 }
 
 /**
@@ -136,6 +141,7 @@ const routeTable = [
     function: 'sso',
     auth: 'public',
     query: FederatedStartQuery,
+    browser: true,
     summary:
       'OIDC federation: redirect to the identity provider with state, nonce and PKCE S256 (return_to checked as for SSO)',
     success: 302,
@@ -147,6 +153,7 @@ const routeTable = [
     function: 'sso',
     auth: 'public',
     query: FederatedCallbackQuery,
+    browser: true,
     summary:
       "OIDC federation: the provider's callback; trades the code, validates the ID token, signs in and redirects to return_to",
     success: 302,

@@ -134,6 +134,28 @@ describe('the flow binding', () => {
   });
 });
 
+describe('a browser', () => {
+  it('is shown the error page, with the same status, when it asks for HTML', async () => {
+    somebody();
+    const { callback } = await toCallback(stack().url, 'testidp');
+    const reply = await fetch(callback, {
+      redirect: 'manual',
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
+    expect(reply.status).toBe(401);
+    expect(reply.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await reply.text()).toContain('No sign-in is under way in this browser');
+    const bad = await fetch(
+      `${stack().url}/auth/federated/testidp?return_to=https%3A%2F%2Fevil.example.com`,
+      {
+        headers: { accept: 'text/html' },
+      },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+});
+
 describe('codes', () => {
   it('refuses a replayed code in a fresh flow: 401', async () => {
     somebody();
