@@ -5,6 +5,9 @@ export const SSO_FLOW_COOKIE = 'gatehouse_sso_flow';
 /** A pending account link's one-time secret (core/identity/pending-link.ts), for `/link-account` only. */
 export const PENDING_LINK_COOKIE = 'gatehouse_link';
 export const PENDING_LINK_PATH = '/link-account';
+/** An OIDC federation flow's handle (core/identity/federation-flow.ts), for its callback only. */
+export const FEDERATION_FLOW_COOKIE = 'gatehouse_federation';
+export const FEDERATION_FLOW_PATH = '/auth/federated';
 
 export interface CookieOptions {
   path: string;

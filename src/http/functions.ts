@@ -59,7 +59,7 @@ export const functionSpecs = {
   },
   sso: {
     entry: 'sso.ts',
-    description: 'JWT SSO: redirect to the identity provider, and its callback',
+    description: 'JWT SSO and OIDC federation',
     tables: { users: 'write', tokens: 'write', audit: 'write' },
     signsTokens: true,
     publishesEvents: true,

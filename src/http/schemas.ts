@@ -179,6 +179,27 @@ export const SsoQuery = z.object({
 
 export type SsoQuery = z.infer<typeof SsoQuery>;
 
+/** `GET /auth/federated/{id}`: where to land, and SSO's PKCE hand-off to an app. */
+export const FederatedStartQuery = z.object({
+  return_to: z.optional(z.string().check(z.maxLength(2048))),
+  code_challenge: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/))),
+  code_challenge_method: z.optional(z.literal('S256')),
+  client_id: z.optional(z.string().check(z.maxLength(128))),
+});
+
+export type FederatedStartQuery = z.infer<typeof FederatedStartQuery>;
+
+/** `GET /auth/federated/{id}/callback`: the provider's authorization response (RFC 6749, RFC 9207). */
+export const FederatedCallbackQuery = z.object({
+  code: z.optional(z.string().check(z.maxLength(4096))),
+  state: z.optional(z.string().check(z.maxLength(1024))),
+  iss: z.optional(z.string().check(z.maxLength(2048))),
+  error: z.optional(z.string().check(z.maxLength(256))),
+  error_description: z.optional(z.string().check(z.maxLength(2048))),
+});
+
+export type FederatedCallbackQuery = z.infer<typeof FederatedCallbackQuery>;
+
 /** Account self-service (API.md): sign-up, verification, recovery, and the signed-in user. */
 const NewPassword = z.string().check(z.minLength(1), z.maxLength(1024));
 const OneTimeToken = z.string().check(z.minLength(1), z.maxLength(128));

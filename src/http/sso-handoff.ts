@@ -1,8 +1,10 @@
 import { issueAuthorizationCode } from '../core/oauth/authorization-codes';
-import { findClient } from '../core/oauth/client-lookup';
+import { clientRedirectingTo, findClient } from '../core/oauth/client-lookup';
+import type { ClientRecord } from '../core/oauth/clients';
 import { grantScopes } from '../core/oauth/oauth-scopes';
 import { credentialVersionOf } from '../core/sessions/credential-version';
 import type { CoreDeps } from '../core/shared/deps';
+import { GatehouseError } from '../core/shared/errors';
 import type { UserRecord } from '../core/users/users';
 
 const withCode = (returnTo: string, code: string): string => {
@@ -38,4 +40,52 @@ export const ssoLandingFor = async (
     authTime: deps.clock.now(),
   });
   return withCode(returnTo, code);
+};
+
+/** A flow's PKCE hand-off to a first-party app: the challenge, and the client it is for. */
+export interface CodeHandOff {
+  codeChallenge: string;
+  clientId: string;
+}
+
+/**
+ * Invariant: the SSO (and federation) code hand-off is for first-party clients only (it shows
+ * no consent page and records no consent); a third-party client is 400 `record_invalid`, at
+ * both legs.
+ */
+export const assertCodeHandOff = (client: ClientRecord): void => {
+  if (!client.firstParty) {
+    throw new GatehouseError(
+      'record_invalid',
+      'client_id: a third-party client takes codes through /oauth/authorize (with consent), not SSO.',
+    );
+  }
+};
+
+/**
+ * A first leg's hand-off (`code_challenge`, `code_challenge_method=S256`, `client_id?`),
+ * checked: an S256 challenge, for a first-party client taking codes at exactly `returnTo`.
+ * Null when the leg asks for none.
+ */
+export const checkCodeHandOff = async (
+  deps: CoreDeps,
+  query: { code_challenge?: string; code_challenge_method?: string; client_id?: string },
+  returnTo: string,
+): Promise<CodeHandOff | null> => {
+  if (query.code_challenge === undefined && query.client_id === undefined) return null;
+  const invalid = (message: string) => new GatehouseError('record_invalid', message);
+  if (!query.code_challenge || query.code_challenge_method !== 'S256') {
+    throw invalid('code_challenge: an S256 challenge and code_challenge_method=S256 are needed.');
+  }
+  const client = query.client_id
+    ? await findClient(deps, query.client_id)
+    : await clientRedirectingTo(deps, returnTo);
+  if (!client?.grantTypes.includes('authorization_code')) {
+    throw invalid('client_id: no client here takes authorization codes by that id.');
+  }
+  if (!client.redirectUris.includes(returnTo)) {
+    throw invalid("return_to: must be one of the client's redirect URIs exactly.");
+  }
+  assertCodeHandOff(client);
+  return { codeChallenge: query.code_challenge, clientId: client.clientId };
 };

@@ -6,9 +6,15 @@ import type { PasswordSetter } from '../users/users';
 
 /**
  * What a one-time token proves: control of an email address (a sign-up's, or a new one for
- * an address change), or the right to set a password.
+ * an address change), or the right to set a password; or a browser's pending step (an account
+ * link, an OIDC federation flow) kept server-side.
  */
-export type OneTimePurpose = 'verify_email' | 'change_email' | 'reset_password' | 'link_account';
+export type OneTimePurpose =
+  | 'verify_email'
+  | 'change_email'
+  | 'reset_password'
+  | 'link_account'
+  | 'federation_flow';
 
 /** Kept only as its SHA-256 (`hash`); spent once. */
 export interface OneTimeTokenRecord {
@@ -22,7 +28,7 @@ export interface OneTimeTokenRecord {
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
-  /** What a pending SSO account link carries (pending-link.ts), as JSON; others have none. */
+  /** What a pending account link or federation flow carries (pending-link.ts, federation-flow.ts), as JSON; others have none. */
   payload?: string;
   /** A change-email link: the origin of the session that asked (credential-lineage.ts). */
   origin?: PasswordSetter;
@@ -33,6 +39,7 @@ const PREFIX: Record<OneTimePurpose, string> = {
   change_email: 'evt_',
   reset_password: 'prt_',
   link_account: 'glk_',
+  federation_flow: 'gff_',
 };
 const SHAPE = secretShape(['evt_', 'prt_']);
 

@@ -4,66 +4,46 @@ import type { CoreDeps } from '../shared/deps';
 import { GatehouseError, isGatehouseError } from '../shared/errors';
 import { type Role, roleRank } from '../users/roles';
 import type { UserRecord } from '../users/users';
-import { displayForm } from '../users/users';
 import {
   type FederatedLogin,
   planLink,
   removeCredentialsForTakeover,
   ssoLogin,
 } from './account-linking';
+import {
+  attributesFromClaims,
+  claimEmail,
+  claimGroups,
+  claimText,
+  type SsoProfile,
+} from './claim-profile';
 import { loginPolicyFor, roleFromGroups } from './login-policy';
 import { type LinkHandoff, type PendingLink, startPendingLink } from './pending-link';
 import { findLinkOrCreate } from './sso-account';
 import type { SsoConfig } from './sso-config';
 import { type SsoClaims, type SsoTokenVerifier, ssoReplayKey } from './sso-token';
 
-/** What an SSO token says of a person, read through the SSO_ATTR_* settings. */
-export interface SsoProfile {
-  email: string;
-  name: string | null;
-  groups: string[];
-  attributes: Record<string, string>;
-}
+export type { SsoProfile } from './claim-profile';
 
-// Registered JWT claims, and fields a provider may never set through a claim.
+// Registered JWT claims: not attributes.
 const NOT_ATTRIBUTES = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'groups']);
-const RESERVED = new Set(['role', 'status', 'id', 'type', 'password', 'passwordHash']);
-const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
-const MAX_ATTRIBUTES = 50;
-const MAX_VALUE = 1024;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const refused = (message: string) => new GatehouseError('token_invalid', message);
 
-const text = (value: unknown): string | null =>
-  typeof value === 'string' && value.trim() ? value.trim() : null;
-
-const attributeValue = (value: unknown): string | null => {
-  if (value === null || value === undefined) return null;
-  const written = typeof value === 'string' ? value : JSON.stringify(value);
-  return written.length <= MAX_VALUE ? written : null;
-};
-
 export const profileFromClaims = (claims: SsoClaims, config: SsoConfig): SsoProfile => {
   const { email: emailClaim, firstName, lastName } = config.attributes;
-  const email = text(claims[emailClaim]);
-  if (!email || email.length > 254 || !EMAIL.test(email)) {
-    throw refused(`The SSO token has no usable ${emailClaim} claim.`);
-  }
-  const name = [text(claims[firstName]), text(claims[lastName])].filter(Boolean).join(' ');
-  const groups = Array.isArray(claims.groups)
-    ? [...new Set(claims.groups.filter((g): g is string => typeof g === 'string' && g !== ''))]
-    : [];
-  const attributes: Record<string, string> = {};
-  for (const [key, value] of Object.entries(claims)) {
-    if (NOT_ATTRIBUTES.has(key) || RESERVED.has(key)) continue;
-    if ([emailClaim, firstName, lastName].includes(key) || !ATTRIBUTE_NAME.test(key)) continue;
-    const written = attributeValue(value);
-    if (written !== null && Object.keys(attributes).length < MAX_ATTRIBUTES) {
-      attributes[key] = written;
-    }
-  }
-  return { email: displayForm(email), name: name.slice(0, 200) || null, groups, attributes };
+  const email = claimEmail(claims[emailClaim]);
+  if (!email) throw refused(`The SSO token has no usable ${emailClaim} claim.`);
+  const name = [claimText(claims[firstName]), claimText(claims[lastName])]
+    .filter(Boolean)
+    .join(' ');
+  const skip = new Set([...NOT_ATTRIBUTES, emailClaim, firstName, lastName]);
+  return {
+    email,
+    name: name.slice(0, 200) || null,
+    groups: claimGroups(claims.groups),
+    attributes: attributesFromClaims(claims, skip),
+  };
 };
 
 export interface SsoSignIn {

@@ -1,8 +1,7 @@
 import { checkReturnTo, originOf } from '../../core/identity/return-to';
 import { ssoSignInOrConfirm } from '../../core/identity/sso-sign-in';
 import { createSsoTokenVerifier, type SsoTokenVerifier } from '../../core/identity/sso-token';
-import { clientRedirectingTo, findClient } from '../../core/oauth/client-lookup';
-import type { ClientRecord } from '../../core/oauth/clients';
+import { findClient } from '../../core/oauth/client-lookup';
 import type { CoreDeps } from '../../core/shared/deps';
 import { GatehouseError } from '../../core/shared/errors';
 import {
@@ -16,7 +15,12 @@ import {
 import type { Action } from '../handler';
 import type { HttpResult } from '../responses';
 import type { SsoQuery } from '../schemas';
-import { ssoLandingFor } from '../sso-handoff';
+import {
+  assertCodeHandOff,
+  type CodeHandOff,
+  checkCodeHandOff,
+  ssoLandingFor,
+} from '../sso-handoff';
 
 /** What the first leg remembers for the callback, in an HttpOnly cookie. */
 interface SsoFlow {
@@ -123,20 +127,7 @@ export const ssoAction: Action = async (request) => {
   return redirect(location, cookies);
 };
 
-/**
- * Invariant: the SSO code hand-off is for first-party clients only (it shows no consent page
- * and records no consent); a third-party client is 400 `record_invalid`, at both legs.
- */
-const assertCodeHandOff = (client: ClientRecord): void => {
-  if (!client.firstParty) {
-    throw new GatehouseError(
-      'record_invalid',
-      'client_id: a third-party client takes codes through /oauth/authorize (with consent), not SSO.',
-    );
-  }
-};
-
-/** PKCE for a single-page app: its client must take codes at exactly this return_to. */
+/** PKCE for a single-page app, bound to the browser until the provider's callback. */
 const startCodeFlow = async (
   deps: CoreDeps,
   query: SsoQuery,
@@ -144,21 +135,8 @@ const startCodeFlow = async (
   maxAgeSeconds: number,
   secure: boolean,
 ): Promise<string> => {
-  const invalid = (message: string) => new GatehouseError('record_invalid', message);
-  if (!query.code_challenge || query.code_challenge_method !== 'S256') {
-    throw invalid('code_challenge: an S256 challenge and code_challenge_method=S256 are needed.');
-  }
-  const client = query.client_id
-    ? await findClient(deps, query.client_id)
-    : await clientRedirectingTo(deps, returnTo);
-  if (!client?.grantTypes.includes('authorization_code')) {
-    throw invalid('client_id: no client here takes authorization codes by that id.');
-  }
-  if (!client.redirectUris.includes(returnTo)) {
-    throw invalid("return_to: must be one of the client's redirect URIs exactly.");
-  }
-  assertCodeHandOff(client);
-  const flow: SsoFlow = { c: query.code_challenge, i: client.clientId, r: returnTo };
+  const handOff = (await checkCodeHandOff(deps, query, returnTo)) as CodeHandOff;
+  const flow: SsoFlow = { c: handOff.codeChallenge, i: handOff.clientId, r: returnTo };
   return setCookie(SSO_FLOW_COOKIE, Buffer.from(JSON.stringify(flow)).toString('base64url'), {
     path: '/auth/sso',
     maxAgeSeconds: maxAgeSeconds + 60,
