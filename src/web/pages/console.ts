@@ -61,11 +61,11 @@ ${alert(error)}${alert(noticeText(request.query.get('notice')), 'notice')}
 
 export const accountPage: PageAction = async (request) => {
   const who = signedInActor(request);
-  // Your own identities, read-only: only an owner unlinks, from the user's page.
-  const identities = identitiesSection(request, toPublicUser(who.user), {
-    canUnlink: false,
-    problem: null,
-  });
+  // Your own identities, read-only (only an owner unlinks, from the user's page), if any.
+  const shown = toPublicUser(who.user);
+  const identities = shown.identities.length
+    ? identitiesSection(request, shown, { canUnlink: false, problem: null })
+    : '';
   const body = html`${profileBody(request, who.user)}${identities}${await grantsSection(request, who.user.id)}`;
   return page(200, consolePage(request, who.user, 'Your account', body));
 };

@@ -121,5 +121,9 @@ describe('linked identities in the console', () => {
     expect(page).toContain('Corp Login');
     expect(page).toContain('sub-&lt;1&gt;');
     expect(page).not.toContain('<form');
+    // Someone with none sees no such section.
+    const { admin } = await setUp();
+    const plain = await accountPage(pageRequest(deps, { user: admin, path: '/console' }));
+    expect(plain.body).not.toContain('Linked identities');
   });
 });
