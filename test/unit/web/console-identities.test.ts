@@ -115,14 +115,13 @@ describe('linked identities in the console', () => {
   });
 
   it('shows your own identities on your profile, read-only', async () => {
-    const { deps, member } = await setUp();
+    const { deps, member, admin } = await setUp();
     const result = await accountPage(pageRequest(deps, { user: member, path: '/console' }));
     const page = section(result.body);
     expect(page).toContain('Corp Login');
     expect(page).toContain('sub-&lt;1&gt;');
     expect(page).not.toContain('<form');
     // Someone with none sees no such section.
-    const { admin } = await setUp();
     const plain = await accountPage(pageRequest(deps, { user: admin, path: '/console' }));
     expect(plain.body).not.toContain('Linked identities');
   });
