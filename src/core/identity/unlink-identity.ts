@@ -36,7 +36,8 @@ const storedForm = (identity: IdentityKey): IdentityKey =>
  * Sessions and API tokens are NOT ended (as Keycloak): they were opened by a login that was
  * right when it happened, and unlinking governs only future logins. To cut a person off now,
  * disable the user (every session ends), then unlink. The password, email proof and role are
- * untouched.
+ * untouched. So a login that read the link just before the unlink and finishes just after it
+ * is no new hole: it is the same as one that finished a moment earlier.
  */
 export const unlinkIdentity = async (
   deps: CoreDeps,
