@@ -47,14 +47,20 @@ export const browser = () => {
     }
     return cookies;
   };
-  const get = async (target: string): Promise<Step> => {
+  const send = async (target: string, form?: Record<string, string>): Promise<Step> => {
     const url = new URL(target);
     const cookies = jarOf(url);
+    const headers: Record<string, string> = cookies.size
+      ? { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') }
+      : {};
+    if (form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers.origin = url.origin;
+    }
     const response = await fetch(url, {
       redirect: 'manual',
-      headers: cookies.size
-        ? { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') }
-        : {},
+      headers,
+      ...(form ? { method: 'POST', body: new URLSearchParams(form).toString() } : {}),
     });
     const set = response.headers.getSetCookie();
     for (const line of set) {
@@ -75,6 +81,7 @@ export const browser = () => {
     };
   };
   /** Follows redirects from `target` until `stop(url)` says so or a non-redirect answers. */
+  const get = (target: string) => send(target);
   const follow = async (target: string, stop: (url: URL) => boolean): Promise<Step> => {
     let step = await get(target);
     for (let hops = 0; hops < 20; hops++) {
@@ -86,6 +93,8 @@ export const browser = () => {
   };
   return {
     get,
+    /** A form POST, from a page of the same origin. */
+    post: (target: string, form: Record<string, string>) => send(target, form),
     follow,
     cookie: (host: string, name: string) => jar.get(host)?.get(name),
     setCookie: (host: string, name: string, value: string) =>
