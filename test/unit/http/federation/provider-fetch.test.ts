@@ -58,13 +58,13 @@ describe('requests to an identity provider', () => {
     await expect(withProviderDeadline(() => get('/hang'))).rejects.toSatisfy(isProviderUnreachable);
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(PROVIDER_BUDGET_MS - 50);
-    expect(took).toBeLessThan(3000);
+    expect(took).toBeLessThan(PROVIDER_BUDGET_MS + 1000);
   });
 
   it('give up at the deadline even on work that ignores it', async () => {
     const started = Date.now();
     const never = () => new Promise<never>(() => {});
     await expect(withProviderDeadline(never)).rejects.toSatisfy(isProviderUnreachable);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(PROVIDER_BUDGET_MS + 1000);
   });
 });
