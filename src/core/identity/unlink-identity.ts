@@ -14,7 +14,7 @@ import {
   type UserRecord,
 } from '../users/users';
 
-export type IdentityKey = Pick<FederatedIdentity, 'provider' | 'subject'>;
+type IdentityKey = Pick<FederatedIdentity, 'provider' | 'subject'>;
 
 /** HS256 JWT SSO's subject is the normalized email: an owner may name it as typed. */
 const storedForm = (identity: IdentityKey): IdentityKey =>

@@ -8,7 +8,7 @@ import { userPath } from './links';
 import type { Problem } from './widgets';
 
 /** A configured provider by its `name`; JWT SSO and providers no longer configured by id. */
-export const providerLabel = (deps: CoreDeps, providerId: string) =>
+const providerLabel = (deps: CoreDeps, providerId: string) =>
   deps.config.identityProviders.find((provider) => provider.id === providerId)?.name ?? providerId;
 
 type Identity = PublicUser['identities'][number];
