@@ -87,6 +87,27 @@ describe('DELETE /users/{id}/identities', () => {
     }
   });
 
+  it('two unlinks at once on DynamoDB: each is 204 or 409, and none is lost or undone', async () => {
+    const identities = [1, 2, 3].map((n) => ({
+      provider: 'corp',
+      subject: `race-${n}-${unique()}`,
+    }));
+    const user = await createUser('viewer', identities);
+    const statuses = await Promise.all(
+      identities.map(
+        async (identity) =>
+          (await call('DELETE', unlinkPath(user.id, identity), { token: ownerToken })).status,
+      ),
+    );
+    expect(statuses.every((status) => status === 204 || status === 409)).toBe(true);
+    expect(statuses).toContain(204);
+    const left = (await call('GET', `/users/${user.id}`, { token: ownerToken })).body.user
+      .identities as { subject: string }[];
+    // Exactly the ones answered 204 are gone: a 409 wrote nothing, a 204 was not overwritten.
+    const kept = identities.filter((_, i) => statuses[i] === 409).map((i) => i.subject);
+    expect(left.map((i) => i.subject).sort()).toEqual(kept.sort());
+  });
+
   it('needs provider and subject, and nothing else (400 naming the field)', async () => {
     const user = await createUser('viewer', [{ provider: 'corp', subject: `q-${unique()}` }]);
     const missing = await call('DELETE', `/users/${user.id}/identities?provider=corp`, {
