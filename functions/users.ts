@@ -7,6 +7,7 @@ import {
   listUsersAction,
   rejectUserAction,
   resetPasswordAction,
+  unlinkIdentityAction,
   updateUserAction,
 } from '../src/http/actions/users';
 import { createHandler } from '../src/http/handler';
@@ -20,5 +21,6 @@ export const handler = createHandler('users', {
   'POST /users/{id}/password': resetPasswordAction,
   'POST /users/{id}/approve': approveUserAction,
   'POST /users/{id}/reject': rejectUserAction,
+  'DELETE /users/{id}/identities': unlinkIdentityAction,
   'GET /audit': listAuditAction,
 });

@@ -30,11 +30,12 @@ export const openApiDocument = (serverUrl: string) => {
     if (route.query) {
       const schema = z.toJSONSchema(route.query, { io: 'input' }) as {
         properties?: Record<string, unknown>;
+        required?: string[];
       };
       operation.parameters = Object.entries(schema.properties ?? {}).map(([name, property]) => ({
         name,
         in: 'query',
-        required: false,
+        required: schema.required?.includes(name) ?? false,
         schema: property,
       }));
     }

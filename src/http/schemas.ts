@@ -75,7 +75,14 @@ export const ResetPasswordBody = z.strictObject({
   password: z.optional(z.string().check(z.maxLength(1024))),
 });
 
+/** `DELETE /users/{id}/identities`: the identity to unlink, bounded as `POST /users` takes it. */
+export const UnlinkIdentityQuery = z.strictObject({
+  provider: z.string().check(z.minLength(1), z.maxLength(256)),
+  subject: z.string().check(z.minLength(1), z.maxLength(512)),
+});
+
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
+export type UnlinkIdentityQuery = z.infer<typeof UnlinkIdentityQuery>;
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 export type ResetPasswordBody = z.infer<typeof ResetPasswordBody>;
 

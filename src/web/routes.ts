@@ -41,6 +41,7 @@ export const pageRoutes: readonly PageRoute[] = [
   post('/console/users/{id}/approve'),
   post('/console/users/{id}/reject'),
   post('/console/users/{id}/delete'),
+  post('/console/users/{id}/identities/unlink'),
   get('/console/audit'),
   get('/assets/{file}'),
   get('/link-account'),

@@ -24,7 +24,7 @@ const unique = () => randomUUID().slice(0, 8);
 const createUser = async (
   role: Role,
   extra: Record<string, unknown> = {},
-): Promise<{ id: string; email: string }> => {
+): Promise<Target & { email: string }> => {
   const email = `${role}-${unique()}@users.test`;
   const reply = await call('POST', '/users', {
     token: ownerToken,
@@ -54,11 +54,22 @@ const canManage = (actor: Role, target: Role) =>
 const canSetRole = (actor: Role, target: Role, to: Role) =>
   actor === 'owner' || (canManage(actor, target) && (to === 'viewer' || to === 'editor'));
 
+type Target = { id: string; identities: { provider: string; subject: string }[] };
+
+/** The target's one federated identity, as the unlink route's query names it. */
+const identityOf = (t: Target) => {
+  const [identity] = t.identities;
+  if (!identity) throw new Error('the target has no identity');
+  return { provider: identity.provider, subject: identity.subject };
+};
+
 type Cell = {
   op: string;
-  run: (token: string, target: { id: string }) => Promise<{ status: number; text: string }>;
+  run: (token: string, target: Target) => Promise<{ status: number; text: string }>;
   expected: (actor: Role, target: Role) => number;
   pending?: boolean;
+  /** The target has a federated identity, `corp` + its id's email. */
+  linked?: boolean;
 };
 
 const cells: Cell[] = [
@@ -95,6 +106,13 @@ const cells: Cell[] = [
     expected: (a) => (a === 'owner' ? 204 : 403),
   },
   {
+    op: 'unlink identity',
+    linked: true,
+    run: (token, t) =>
+      call('DELETE', `/users/${t.id}/identities?${new URLSearchParams(identityOf(t))}`, { token }),
+    expected: (a) => (a === 'owner' ? 204 : 403),
+  },
+  {
     op: 'approve',
     pending: true,
     run: (token, t) => call('POST', `/users/${t.id}/approve`, { token }),
@@ -122,7 +140,10 @@ describe.each(ROLES)('the role matrix, acting as %s', (actor) => {
   describe.each(ROLES)('on a %s', (target) => {
     it.each(cells.map((cell) => [cell.op, cell] as const))('%s', async (_op, cell) => {
       const token = await tokenOf(actor);
-      const user = await createUser(target, cell.pending ? { status: 'pending' } : {});
+      const user = await createUser(target, {
+        ...(cell.pending ? { status: 'pending' } : {}),
+        ...(cell.linked ? { identities: [{ provider: 'corp', subject: `sub-${unique()}` }] } : {}),
+      });
       const reply = await cell.run(token, user);
       expect(reply.status, reply.text).toBe(cell.expected(actor, target));
     });

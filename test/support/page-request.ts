@@ -13,6 +13,7 @@ export const pageRequest = (
   options: {
     method?: string;
     path?: string;
+    params?: Record<string, string>;
     query?: Record<string, string> | string;
     form?: Record<string, string>;
     user?: UserRecord | null;
@@ -23,7 +24,7 @@ export const pageRequest = (
   deps,
   method: options.method ?? (options.form ? 'POST' : 'GET'),
   path: options.path ?? '/',
-  params: {},
+  params: options.params ?? {},
   query: new URLSearchParams(options.query ?? {}),
   form: new URLSearchParams(options.form ?? {}),
   signedIn: options.user

@@ -81,6 +81,15 @@ const whyNotDelete = (actor: Actor, target: PolicyTarget): string | null => {
     : null;
 };
 
+/**
+ * Unlinking a federated identity: owners only (as adding a user with identities is), since it
+ * changes who may sign in to the account; an admin asks an owner.
+ */
+const whyNotUnlink = (actor: Actor): string | null =>
+  actor.kind === 'operator' || actor.user.role === 'owner'
+    ? null
+    : 'Only an owner can unlink an identity.';
+
 const refuseIf = (reason: string | null): void => {
   if (reason !== null) throw forbidden(reason);
 };
@@ -102,6 +111,8 @@ export const assertCanEdit = (actor: Actor, target: PolicyTarget): void =>
 export const assertCanDelete = (actor: Actor, target: PolicyTarget): void =>
   refuseIf(whyNotDelete(actor, target));
 
+export const assertCanUnlink = (actor: Actor): void => refuseIf(whyNotUnlink(actor));
+
 export const canCreateUsers = (actor: Actor): boolean => whyNotCreate(actor) === null;
 
 /** What the actor may do to the target, as the asserts decide it: for pages to offer. */
@@ -115,6 +126,7 @@ export interface Permissions {
   canSetStatus: boolean;
   canDelete: boolean;
   canResetPassword: boolean;
+  canUnlink: boolean;
 }
 
 export const permissionsFor = (
@@ -134,5 +146,6 @@ export const permissionsFor = (
     canDelete: whyNotDelete(actor, target) === null,
     // Machine users have no password (resetPassword refuses them).
     canResetPassword: editRefusal === null && target.type === 'human',
+    canUnlink: whyNotUnlink(actor) === null,
   };
 };

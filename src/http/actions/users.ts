@@ -1,3 +1,4 @@
+import { unlinkIdentity } from '../../core/identity/unlink-identity';
 import type { ListUsersQuery } from '../../core/users/user-listing';
 import { listUsers } from '../../core/users/user-listing';
 import {
@@ -12,7 +13,12 @@ import {
 import { toPublicUser } from '../../core/users/users';
 import { type Action, type ActionRequest, requireActor } from '../handler';
 import { json, noContent } from '../responses';
-import type { CreateUserBody, ResetPasswordBody, UpdateUserBody } from '../schemas';
+import type {
+  CreateUserBody,
+  ResetPasswordBody,
+  UnlinkIdentityQuery,
+  UpdateUserBody,
+} from '../schemas';
 
 const userId = (request: ActionRequest) => request.pathParameters.id as string;
 
@@ -62,5 +68,12 @@ export const approveUserAction: Action = async (request) => {
 export const rejectUserAction: Action = async (request) => {
   const actor = await requireActor(request);
   await rejectUser(request.deps, actor, userId(request), request.meta);
+  return noContent();
+};
+
+export const unlinkIdentityAction: Action = async (request) => {
+  const actor = await requireActor(request);
+  const identity = request.query as UnlinkIdentityQuery;
+  await unlinkIdentity(request.deps, actor, userId(request), identity, request.meta);
   return noContent();
 };

@@ -18,6 +18,7 @@ import { html } from '../html';
 import { alert, csrfField, field, layout } from '../layout';
 import { noticeText, withNotice } from '../notices';
 import { type PageAction, type PageRequest, page, seeOther, sessionCookie } from '../page-handler';
+import { onlyProviderButtons, signInButtons } from './sign-in-options';
 
 /** Where a finished sign-in goes: a checked `return_to`, or the console. */
 export const returnTarget = (deps: CoreDeps, value: string | null): string =>
@@ -32,10 +33,16 @@ export const currentPath = (request: PageRequest): string => {
   return `${request.path}${query ? `?${query}` : ''}`;
 };
 
-/** Where someone without a session is sent: the sign-in page, or SSO when passwords are off. */
+/**
+ * Where someone without a session is sent: the sign-in page, or straight to SSO when it is the
+ * only way in (passwords off, no OIDC provider to choose instead).
+ */
 export const signInRedirect = (deps: CoreDeps, returnTo: string) => {
   const target = encodeURIComponent(returnTo);
-  const ssoOnly = !deps.config.passwordLoginEnabled && deps.config.sso?.idpUrl;
+  const ssoOnly =
+    !deps.config.passwordLoginEnabled &&
+    deps.config.sso?.idpUrl &&
+    deps.config.identityProviders.length === 0;
   return seeOther(ssoOnly ? `/auth/sso?return_to=${target}` : `/sign-in?return_to=${target}`);
 };
 
@@ -51,9 +58,7 @@ const clientOriginsOf = async (deps: CoreDeps, returnTo: string): Promise<string
 
 const signInForm = async (request: PageRequest, returnTo: string, error?: string) => {
   const { deps } = request;
-  const sso = deps.config.sso?.idpUrl
-    ? html`<p><a class="button secondary" href="/auth/sso?return_to=${encodeURIComponent(returnTo)}">Sign in with single sign-on</a></p>`
-    : '';
+  const buttons = signInButtons(deps, returnTo);
   const passwordForm = deps.config.passwordLoginEnabled
     ? html`<form method="post" action="/sign-in" novalidate>
   ${csrfField(request.csrf)}
@@ -65,11 +70,13 @@ const signInForm = async (request: PageRequest, returnTo: string, error?: string
 <p><a href="/forgot-password">Forgot your password?</a>${
         deps.config.account.signUpEnabled ? html` · <a href="/sign-up">Create an account</a>` : ''
       }</p>`
-    : html`<p>Password sign-in is turned off: use single sign-on.</p>`;
+    : onlyProviderButtons(deps)
+      ? ''
+      : html`<p>Password sign-in is turned off: use single sign-on.</p>`;
   const notice = noticeText(request.query.get('notice'));
   return layout({
     title: 'Sign in',
-    body: html`${alert(error)}${alert(notice, 'notice')}${sso}${passwordForm}`,
+    body: html`${alert(error)}${alert(notice, 'notice')}${buttons}${passwordForm}`,
   });
 };
 

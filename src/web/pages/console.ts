@@ -2,7 +2,7 @@ import { changeOwnPassword, updateOwnProfile } from '../../core/account/account'
 import { sessionAuthTime } from '../../core/sessions/sessions';
 import { isGatehouseError } from '../../core/shared/errors';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../core/tokens/api-tokens';
-import type { UserRecord } from '../../core/users/users';
+import { toPublicUser, type UserRecord } from '../../core/users/users';
 import { pageRefusal } from '../../http/error-answer';
 import { ChangePasswordBody, CreateTokenBody, UpdateMeBody } from '../../http/schemas';
 import { checked, given } from '../forms';
@@ -20,6 +20,7 @@ import {
 import { currentPath, signInRedirect } from './auth';
 import { grantsSection } from './console-grants';
 import { timeTag } from './console-shared';
+import { identitiesSection } from './console-users/identities';
 
 /** The signed-in user as the core's actor; without a session, off to sign in first. */
 export const signedInActor = (request: PageRequest) => {
@@ -60,7 +61,12 @@ ${alert(error)}${alert(noticeText(request.query.get('notice')), 'notice')}
 
 export const accountPage: PageAction = async (request) => {
   const who = signedInActor(request);
-  const body = html`${profileBody(request, who.user)}${await grantsSection(request, who.user.id)}`;
+  // Your own identities, read-only (only an owner unlinks, from the user's page), if any.
+  const shown = toPublicUser(who.user);
+  const identities = shown.identities.length
+    ? identitiesSection(request, shown, { canUnlink: false, problem: null })
+    : '';
+  const body = html`${profileBody(request, who.user)}${identities}${await grantsSection(request, who.user.id)}`;
   return page(200, consolePage(request, who.user, 'Your account', body));
 };
 

@@ -54,6 +54,22 @@ describe('the OpenAPI document', () => {
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   }, 30_000);
 
+  it('marks the query parameters a route requires as required, and only those', () => {
+    const query = (key: string) =>
+      (
+        operation(key) as unknown as {
+          parameters: { name: string; in: string; required: boolean }[];
+        }
+      ).parameters
+        .filter((parameter) => parameter.in === 'query')
+        .map((parameter) => [parameter.name, parameter.required]);
+    expect(query('DELETE /users/{id}/identities')).toEqual([
+      ['provider', true],
+      ['subject', true],
+    ]);
+    expect(query('GET /users').every(([, required]) => required === false)).toBe(true);
+  });
+
   it('gives every operation a unique operationId and at least one 4xx answer', () => {
     const ids = operations.map((each) => each.operationId);
     expect(new Set(ids).size).toBe(ids.length);

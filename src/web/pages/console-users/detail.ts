@@ -7,6 +7,7 @@ import { alert } from '../../layout';
 import { type PageRequest, page } from '../../page-handler';
 import { type ConsoleActor, consoleAction, queryPath, timeTag } from '../console-shared';
 import { deleteForm, editForm, passwordForm } from './forms';
+import { identitiesSection } from './identities';
 import { noticeOf, targetId } from './links';
 import { consolePage, type Problem, pendingButtons } from './widgets';
 
@@ -15,14 +16,6 @@ const userFacts = (user: UserRecord) => {
   const shown = toPublicUser(user);
   return html`<dl>
 <dt>Email</dt><dd>${user.email} <span class="badge">${shown.email_verified ? 'proven' : 'unproven'}</span></dd>
-<dt>Identities</dt><dd>${
-    shown.identities.length
-      ? html`<ul>${shown.identities.map(
-          (i) =>
-            html`<li><code>${i.provider}</code> ${i.subject} (linked ${timeTag(i.linked_at)})</li>`,
-        )}</ul>`
-      : '—'
-  }</dd>
 <dt>Username</dt><dd>${user.username ?? '—'}</dd>
 <dt>Name</dt><dd>${user.name ?? '—'}</dd>
 <dt>Role</dt><dd>${user.role}</dd>
@@ -63,7 +56,11 @@ export const userDetail = (
   // A refusal whose form is not on the page (a crafted post) is shown at the top.
   const stray =
     problem &&
-    !((problem.at === 'edit' && may.canEdit) || (problem.at === 'password' && may.canResetPassword))
+    !(
+      (problem.at === 'edit' && may.canEdit) ||
+      (problem.at === 'password' && may.canResetPassword) ||
+      (problem.at === 'unlink' && may.canUnlink)
+    )
       ? problem.message
       : null;
   const auditLink = request.deps.scopes[actor.user.role].includes('audit:read')
@@ -74,6 +71,7 @@ ${alert(noticeOf(request), 'notice')}
 ${alert(stray)}
 ${options.generatedPassword ? generatedPasswordNote(options.generatedPassword) : ''}
 ${userFacts(target)}
+${identitiesSection(request, toPublicUser(target), { canUnlink: may.canUnlink, problem })}
 ${
   target.status === 'pending' && may.canManage && !self
     ? html`<section aria-labelledby="pending-heading"><h2 id="pending-heading">Waiting for approval</h2>

@@ -8,6 +8,7 @@ import {
   userPasswordSubmit,
   userRejectSubmit,
   usersCreateSubmit,
+  userUnlinkSubmit,
   userUpdateSubmit,
 } from './submits';
 
@@ -21,5 +22,6 @@ export const consoleUsersActions: Record<string, PageAction> = {
   'POST /console/users/{id}/approve': userApproveSubmit,
   'POST /console/users/{id}/reject': userRejectSubmit,
   'POST /console/users/{id}/delete': userDeleteSubmit,
+  'POST /console/users/{id}/identities/unlink': userUnlinkSubmit,
   'GET /console/audit': auditPage,
 };

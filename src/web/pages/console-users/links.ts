@@ -14,6 +14,7 @@ const NOTICES = {
   approved: 'User approved: they can sign in now.',
   rejected: 'Request rejected: the user is deleted.',
   deleted: 'User deleted.',
+  unlinked: 'Identity unlinked: its next sign-in is judged as a new login.',
 } as const;
 type Notice = keyof typeof NOTICES;
 

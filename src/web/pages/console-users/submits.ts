@@ -1,3 +1,4 @@
+import { unlinkIdentity } from '../../../core/identity/unlink-identity';
 import {
   approveUser,
   createUser,
@@ -8,7 +9,7 @@ import {
   updateUser,
 } from '../../../core/users/user-management';
 import type { UserRecord } from '../../../core/users/users';
-import { CreateUserBody, UpdateUserBody } from '../../../http/schemas';
+import { CreateUserBody, UnlinkIdentityQuery, UpdateUserBody } from '../../../http/schemas';
 import { checked, given } from '../../forms';
 import { assertFirstPost, seeOther } from '../../page-handler';
 import { consoleAction, formError } from '../console-shared';
@@ -114,6 +115,28 @@ export const userDeleteSubmit = consoleAction(
   async (request, actor) => {
     await deleteUser(request.deps, actor, targetId(request), request.meta);
     return seeOther(usersPath('deleted'));
+  },
+  backToUser,
+);
+
+/** The API's unlink (owners only, audited `user.unlink`), from the user page's button. */
+export const userUnlinkSubmit = consoleAction(
+  'users:write',
+  async (request, actor) => {
+    const target = await loadUser(request.deps, targetId(request));
+    try {
+      const identity = checked(UnlinkIdentityQuery, {
+        provider: request.form.get('provider') ?? '',
+        subject: request.form.get('subject') ?? '',
+      });
+      await unlinkIdentity(request.deps, actor, target.id, identity, request.meta);
+      return seeOther(userPath(target.id, 'unlinked'));
+    } catch (error) {
+      // not_found here is the identity (the user was loaded): a stale page, shown beside it.
+      const found = formError(error, [...FORM_ERRORS, 'not_found']);
+      if (!found) throw error;
+      return userDetail(request, actor, target, { problem: { at: 'unlink', ...found } });
+    }
   },
   backToUser,
 );

@@ -8,7 +8,7 @@ export const FORM_ERRORS = ['record_invalid', 'conflict', 'forbidden'] as const;
 
 export interface Problem {
   /** The form the message belongs beside. */
-  at: 'add' | 'edit' | 'password' | 'filter';
+  at: 'add' | 'edit' | 'password' | 'filter' | 'unlink';
   message: string;
   status: number;
 }
