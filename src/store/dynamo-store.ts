@@ -128,7 +128,18 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             },
           },
         },
-        ...(refresh ? [{ Put: { TableName: names.tokens, Item: refreshItem(refresh) } }] : []),
+        // A hash names one session ever: an imported value given twice is refused, not moved.
+        ...(refresh
+          ? [
+              {
+                Put: {
+                  TableName: names.tokens,
+                  Item: refreshItem(refresh),
+                  ConditionExpression: notExists,
+                },
+              },
+            ]
+          : []),
         ...(options?.audit
           ? [
               {
@@ -156,15 +167,21 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             ]
           : []),
       ];
+      const refreshIndex = refresh
+        ? items.findIndex((item) => item.Put?.Item?.pk === keys.refresh(refresh.hash).pk)
+        : -1;
       try {
         await transact(db, items);
       } catch (error) {
-        if (!failedConditions(error)?.length) throw error;
+        const failed = failedConditions(error);
+        if (!failed?.length) throw error;
         throw new GatehouseError(
           'conflict',
-          failedConditions(error)?.includes(0)
+          failed.includes(0) && guards.length > 0
             ? "The user's credentials changed meanwhile."
-            : 'The client no longer exists.',
+            : failed.includes(refreshIndex)
+              ? 'That refresh token already names another session.'
+              : 'The client no longer exists.',
         );
       }
     },
@@ -235,8 +252,16 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
         {
           IndexName: tables.tokens.indexes[0].name,
           KeyConditionExpression: 'gsi1pk = :user',
-          FilterExpression: 'attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId) },
+          FilterExpression: `attribute_not_exists(revokedAt)${
+            sweep?.origin === undefined ? '' : ' AND #origin = :origin'
+          }`,
+          ...(sweep?.origin === undefined
+            ? {}
+            : { ExpressionAttributeNames: { '#origin': 'origin' } }),
+          ExpressionAttributeValues: {
+            ':user': keys.sessionsOfUser(userId),
+            ...(sweep?.origin === undefined ? {} : { ':origin': sweep.origin }),
+          },
         },
         at,
         sweep,

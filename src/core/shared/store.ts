@@ -47,6 +47,11 @@ export interface RefreshTokenRecord {
   expiresAt: number;
   /** Set when the token is rotated; a second use revokes the session. */
   usedAt: number | null;
+  /**
+   * A users.json `refresh_token` (imported-refresh.ts): never rotated, so never spent; it
+   * lives exactly as long as its session. Absent on every token Gatehouse made.
+   */
+  imported?: true;
 }
 
 export interface LoginFailures {
@@ -110,6 +115,8 @@ export interface SessionStartWrites {
 export interface SessionSweep {
   keepSid?: string;
   belowVersion?: number;
+  /** Only sessions of this origin (an import's: the user's imported refresh credential). */
+  origin?: CredentialOrigin;
 }
 
 export interface Store {
@@ -166,7 +173,8 @@ export interface Store {
    * 0) and `session.clientId`, when set, names a client that still exists: 'conflict' and
    * nothing written otherwise. The same write records `createdAt` as the user's
    * `lastSignInAt`, and clears `clearLoginFailures`' count (a password sign-in's), so a sign-in
-   * pays one round trip for all three.
+   * pays one round trip for all three. A refresh token's hash names one session ever: a hash
+   * already stored (an imported value given twice) is 'conflict' and nothing is written.
    */
   createSession(
     session: SessionRecord,
@@ -190,7 +198,8 @@ export interface Store {
   /**
    * Ends every live session of the user but `keepSid` (a password change keeps the caller's).
    * With `belowVersion`, only sessions made at an older credentialVersion: a sign-in that read
-   * the user after the change that moved the version keeps what it opened.
+   * the user after the change that moved the version keeps what it opened. With `origin`, only
+   * sessions of that origin.
    */
   revokeUserSessions(userId: string, at: number, options?: SessionSweep): Promise<number>;
   /**
