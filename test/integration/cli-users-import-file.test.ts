@@ -10,7 +10,13 @@ it('USERS_IMPORT_FILE: npm start imports the file, and a restart finds it all un
   writeFileSync(
     file,
     JSON.stringify([
-      { email: 'ann@example.com', name: 'Ann', institution: 'CERN', sub: 's1', refresh_token: 'r-0123456789abcdef' },
+      {
+        email: 'ann@example.com',
+        name: 'Ann',
+        institution: 'CERN',
+        sub: 's1',
+        refresh_token: 'r-0123456789abcdef',
+      },
       { email: 'ANN@example.com', name: 'Ann', institution: 'CERN', sub: 's1' },
     ]),
   );
