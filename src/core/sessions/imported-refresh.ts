@@ -102,7 +102,8 @@ export const setImportedRefreshToken = async (
     // Opened at the version just read: a password, role or status change since voids it.
     credentialVersion: credentialVersionOf(user),
     origin: 'import',
-    authTime: now,
+    // Nobody authenticated here: step-up never counts an imported session as a recent sign-in.
+    authTime: 0,
   };
   const refresh: RefreshTokenRecord = {
     hash,

@@ -2,9 +2,11 @@ import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { changeOwnPassword } from '../../../../src/core/account/account';
 import { noRequest } from '../../../../src/core/audit/audit';
+import { assertStepUp } from '../../../../src/core/sessions/reauthentication';
 import {
   endAllSessions,
   endSessionByRefreshToken,
+  liveSessionAuthTime,
   type RefreshCaller,
   rotateRefreshToken,
 } from '../../../../src/core/sessions/sessions';
@@ -295,6 +297,18 @@ describe('users.json refresh_token: the imported refresh credential', () => {
       noRequest,
     );
     expect(await tryRefresh(deps)).toBe('token_invalid');
+  });
+
+  it('never counts as a recent sign-in for step-up, even just imported', async () => {
+    const deps = testDeps();
+    await imported(deps);
+    const answer = await rotateRefreshToken(deps, TOKEN, AUTH);
+    const { sid } = await verifierFor(deps)(answer.access_token);
+    const user = await ann(deps);
+    const authTime = await liveSessionAuthTime(deps, user.id, sid);
+    await expect(assertStepUp(deps, user, { authTime })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
   });
 
   it('fails a row whose value another user holds, and one that is not a refresh token', async () => {
