@@ -124,6 +124,8 @@ export const setImportedRefreshToken = async (
     throw error;
   }
   // The new one first, then the old ones: a failure in between leaves the file's value live.
+  // (The sweep lists the user's sessions through an index: on AWS one imported a moment ago
+  // could be missed until the next import or death; imports are minutes apart in practice.)
   const revoked = await deps.store.revokeUserSessions(user.id, now, {
     ...importedOnly,
     keepSid: session.sid,
