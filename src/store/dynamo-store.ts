@@ -150,6 +150,20 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
               },
             ]
           : []),
+        // Listed under its user, so the import replacing it finds it (revokeUserSessions).
+        ...(session.origin === 'import'
+          ? [
+              {
+                Put: {
+                  TableName: names.tokens,
+                  Item: {
+                    ...keys.importedSessionOf(session.userId, session.sid),
+                    sid: session.sid,
+                  },
+                },
+              },
+            ]
+          : []),
         // Listed under its client, so deleting the client finds it (revokeClientSessions).
         ...(session.clientId
           ? [
@@ -249,20 +263,20 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       revokeListedSessions(
         db,
         names.tokens,
-        {
-          IndexName: tables.tokens.indexes[0].name,
-          KeyConditionExpression: 'gsi1pk = :user',
-          FilterExpression: `attribute_not_exists(revokedAt)${
-            sweep?.origin === undefined ? '' : ' AND #origin = :origin'
-          }`,
-          ...(sweep?.origin === undefined
-            ? {}
-            : { ExpressionAttributeNames: { '#origin': 'origin' } }),
-          ExpressionAttributeValues: {
-            ':user': keys.sessionsOfUser(userId),
-            ...(sweep?.origin === undefined ? {} : { ':origin': sweep.origin }),
-          },
-        },
+        sweep?.importedOnly
+          ? {
+              // The base table, consistently: an imported session has no expiry to end it.
+              KeyConditionExpression: 'pk = :imported',
+              ExpressionAttributeValues: { ':imported': keys.importedSessionOf(userId, '').pk },
+              ProjectionExpression: 'sid',
+              ConsistentRead: true,
+            }
+          : {
+              IndexName: tables.tokens.indexes[0].name,
+              KeyConditionExpression: 'gsi1pk = :user',
+              FilterExpression: 'attribute_not_exists(revokedAt)',
+              ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId) },
+            },
         at,
         sweep,
       ),

@@ -242,14 +242,14 @@ export const createMemoryStore = (): Store => {
     async revokeSession(sid, at) {
       revoke(sid, at);
     },
-    async revokeUserSessions(userId, at, { keepSid, belowVersion, origin } = {}) {
+    async revokeUserSessions(userId, at, { keepSid, belowVersion, importedOnly } = {}) {
       const mine = [...sessions.values()].filter(
         (s) =>
           s.userId === userId &&
           s.revokedAt === null &&
           s.sid !== keepSid &&
           (belowVersion === undefined || credentialVersionOf(s) < belowVersion) &&
-          (origin === undefined || s.origin === origin),
+          (!importedOnly || s.origin === 'import'),
       );
       for (const session of mine) revoke(session.sid, at);
       return mine.length;

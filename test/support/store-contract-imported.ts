@@ -62,7 +62,7 @@ export const importedRefreshContract = (fresh: () => Promise<Store>) => {
       expect((await store.getUser(bob.id))?.lastSignInAt).toBeNull();
     });
 
-    it('sweeps only the sessions of one origin when asked, sparing keepSid', async () => {
+    it('sweeps only imported credentials when asked, sparing keepSid, one made just before included', async () => {
       const store = await fresh();
       const user = aUser();
       await store.createUser(user);
@@ -77,12 +77,15 @@ export const importedRefreshContract = (fresh: () => Promise<Store>) => {
       await store.createSession(old, importedRefresh(old, 'old-value-0123456789'));
       await store.createSession(current, importedRefresh(current, 'new-value-0123456789'));
       expect(
-        await store.revokeUserSessions(user.id, T0 + 1, { origin: 'import', keepSid: current.sid }),
+        await store.revokeUserSessions(user.id, T0 + 1, {
+          importedOnly: true,
+          keepSid: current.sid,
+        }),
       ).toBe(1);
       expect((await store.getSession(old.sid))?.revokedAt).toBe(T0 + 1);
       expect((await store.getSession(current.sid))?.revokedAt).toBeNull();
       expect((await store.getSession(signIn.sid))?.revokedAt).toBeNull();
-      expect(await store.revokeUserSessions(user.id, T0 + 2, { origin: 'import' })).toBe(1);
+      expect(await store.revokeUserSessions(user.id, T0 + 2, { importedOnly: true })).toBe(1);
       expect((await store.getSession(signIn.sid))?.revokedAt).toBeNull();
     });
   });

@@ -32,7 +32,7 @@ export interface ImportedRefreshChange {
   revoked: number;
 }
 
-const importedOnly = { origin: 'import' as const };
+const importedOnly = { importedOnly: true };
 
 const taken = () => new GatehouseError('conflict', 'refresh_token: already names another session.');
 
@@ -124,8 +124,6 @@ export const setImportedRefreshToken = async (
     throw error;
   }
   // The new one first, then the old ones: a failure in between leaves the file's value live.
-  // (The sweep lists the user's sessions through an index: on AWS one imported a moment ago
-  // could be missed until the next import or death; imports are minutes apart in practice.)
   const revoked = await deps.store.revokeUserSessions(user.id, now, {
     ...importedOnly,
     keepSid: session.sid,

@@ -115,8 +115,11 @@ export interface SessionStartWrites {
 export interface SessionSweep {
   keepSid?: string;
   belowVersion?: number;
-  /** Only sessions of this origin (an import's: the user's imported refresh credential). */
-  origin?: CredentialOrigin;
+  /**
+   * Only the user's imported refresh credentials (sessions of origin 'import'), listed
+   * consistently: one imported a moment ago is never missed.
+   */
+  importedOnly?: boolean;
 }
 
 export interface Store {
@@ -198,8 +201,8 @@ export interface Store {
   /**
    * Ends every live session of the user but `keepSid` (a password change keeps the caller's).
    * With `belowVersion`, only sessions made at an older credentialVersion: a sign-in that read
-   * the user after the change that moved the version keeps what it opened. With `origin`, only
-   * sessions of that origin.
+   * the user after the change that moved the version keeps what it opened. With `importedOnly`,
+   * only imported refresh credentials' sessions.
    */
   revokeUserSessions(userId: string, at: number, options?: SessionSweep): Promise<number>;
   /**
