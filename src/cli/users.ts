@@ -114,17 +114,23 @@ export const addUsersCommand = (program: Command, context: CliContext) => {
     .addOption(new Option('--password <password>', PASSWORD_HELP).conflicts('passwordStdin'))
     .option('--password-stdin', PASSWORD_STDIN_HELP)
     .option('--attribute <key=value>', 'an attribute; repeat for more', collectAttribute, [])
+    .option('--institution <name>', 'the institution attribute (as users.json has it)')
     .option('--provider <id>', 'link a federated identity: its provider (jwt for JWT SSO)')
     .option('--sub <subject>', 'link a federated identity: its subject (with --provider)')
     .addHelpText(
       'after',
       examples(
         'gatehouse users create --email ann@example.com --name "Ann Lee" --role editor',
+        'gatehouse users create --provider globus --sub 8d2f... --email ann@uchicago.edu --name "Ann Lee" --institution UChicago',
         'gatehouse users create --email cto@example.com --role admin --provider jwt --sub cto@example.com',
         'gatehouse users create --type machine --name "nightly job" --json',
       ),
     )
     .action(async (options) => {
+      // A provider without a subject (or the reverse) names nobody: refuse it before anything.
+      if ((options.provider === undefined) !== (options.sub === undefined)) {
+        throw usageError('--provider and --sub go together: give both or neither.');
+      }
       const password = await givenPassword(options);
       const body = check(CreateUserBody, {
         email: options.email,
@@ -139,11 +145,15 @@ export const addUsersCommand = (program: Command, context: CliContext) => {
           : {}),
       });
       const { attributes } = check(AttributesInput, {
-        attributes: Object.fromEntries(options.attribute),
+        attributes: Object.fromEntries([
+          ...options.attribute,
+          ...(options.institution === undefined ? [] : [['institution', options.institution]]),
+        ]),
       });
       const { deps, out } = await context.open();
       const user = await createUser(deps, OPERATOR, { ...body, attributes }, noRequest);
-      out.result(() => `Created ${user.email}.\n\n${formatUser(user)}`, { user });
+      const linked = user.identities.map((i) => `, linked to ${i.provider} ${i.subject}`).join('');
+      out.result(() => `Created ${user.email}${linked}.\n\n${formatUser(user)}`, { user });
     });
 
   users
@@ -354,7 +364,7 @@ export const addUsersCommand = (program: Command, context: CliContext) => {
   users
     .command('import')
     .description(
-      "Import a users.json file (ServiceX format): new users become active viewers, known ones get the file's name and attributes. Idempotent.",
+      "Import a users.json file (ServiceX format): new users become active viewers, known ones get the file's name and attributes; sub links the import provider's identity and refresh_token becomes the user's imported refresh credential. Idempotent.",
     )
     .argument('<file>', 'the users.json file, or - for standard input')
     .addHelpText(

@@ -128,13 +128,38 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             },
           },
         },
-        ...(refresh ? [{ Put: { TableName: names.tokens, Item: refreshItem(refresh) } }] : []),
+        // A hash names one session ever: an imported value given twice is refused, not moved.
+        ...(refresh
+          ? [
+              {
+                Put: {
+                  TableName: names.tokens,
+                  Item: refreshItem(refresh),
+                  ConditionExpression: notExists,
+                },
+              },
+            ]
+          : []),
         ...(options?.audit
           ? [
               {
                 Put: {
                   TableName: names.audit,
                   Item: auditItem(options.audit.event, options.audit.expiresAt),
+                },
+              },
+            ]
+          : []),
+        // Listed under its user, so the import replacing it finds it (revokeUserSessions).
+        ...(session.origin === 'import'
+          ? [
+              {
+                Put: {
+                  TableName: names.tokens,
+                  Item: {
+                    ...keys.importedSessionOf(session.userId, session.sid),
+                    sid: session.sid,
+                  },
                 },
               },
             ]
@@ -156,15 +181,21 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             ]
           : []),
       ];
+      const refreshIndex = refresh
+        ? items.findIndex((item) => item.Put?.Item?.pk === keys.refresh(refresh.hash).pk)
+        : -1;
       try {
         await transact(db, items);
       } catch (error) {
-        if (!failedConditions(error)?.length) throw error;
+        const failed = failedConditions(error);
+        if (!failed?.length) throw error;
         throw new GatehouseError(
           'conflict',
-          failedConditions(error)?.includes(0)
+          failed.includes(0) && guards.length > 0
             ? "The user's credentials changed meanwhile."
-            : 'The client no longer exists.',
+            : failed.includes(refreshIndex)
+              ? 'That refresh token already names another session.'
+              : 'The client no longer exists.',
         );
       }
     },
@@ -232,12 +263,20 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       revokeListedSessions(
         db,
         names.tokens,
-        {
-          IndexName: tables.tokens.indexes[0].name,
-          KeyConditionExpression: 'gsi1pk = :user',
-          FilterExpression: 'attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId) },
-        },
+        sweep?.importedOnly
+          ? {
+              // The base table, consistently: an imported session has no expiry to end it.
+              KeyConditionExpression: 'pk = :imported',
+              ExpressionAttributeValues: { ':imported': keys.importedSessionOf(userId, '').pk },
+              ProjectionExpression: 'sid',
+              ConsistentRead: true,
+            }
+          : {
+              IndexName: tables.tokens.indexes[0].name,
+              KeyConditionExpression: 'gsi1pk = :user',
+              FilterExpression: 'attribute_not_exists(revokedAt)',
+              ExpressionAttributeValues: { ':user': keys.sessionsOfUser(userId) },
+            },
         at,
         sweep,
       ),

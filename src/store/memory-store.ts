@@ -25,6 +25,9 @@ const copy = <T>(value: T): T => structuredClone(value);
 
 const taken = (field: string) => new GatehouseError('conflict', `That ${field} is already taken.`);
 
+const refreshTaken = () =>
+  new GatehouseError('conflict', 'That refresh token already names another session.');
+
 /** The storage port in memory, for unit tests of the core. Passes the same contract suite. */
 export const createMemoryStore = (): Store => {
   const users = new Map<string, UserRecord>();
@@ -209,6 +212,7 @@ export const createMemoryStore = (): Store => {
       if (guarded && session.clientId !== null && !clients.has(session.clientId)) {
         throw new GatehouseError('conflict', 'The client no longer exists.');
       }
+      if (refresh && refreshTokens.has(refresh.hash)) throw refreshTaken();
       if (guarded) update(session.userId, { lastSignInAt: session.createdAt });
       sessions.set(session.sid, copy(session));
       if (refresh) refreshTokens.set(refresh.hash, copy(refresh));
@@ -238,13 +242,14 @@ export const createMemoryStore = (): Store => {
     async revokeSession(sid, at) {
       revoke(sid, at);
     },
-    async revokeUserSessions(userId, at, { keepSid, belowVersion } = {}) {
+    async revokeUserSessions(userId, at, { keepSid, belowVersion, importedOnly } = {}) {
       const mine = [...sessions.values()].filter(
         (s) =>
           s.userId === userId &&
           s.revokedAt === null &&
           s.sid !== keepSid &&
-          (belowVersion === undefined || credentialVersionOf(s) < belowVersion),
+          (belowVersion === undefined || credentialVersionOf(s) < belowVersion) &&
+          (!importedOnly || s.origin === 'import'),
       );
       for (const session of mine) revoke(session.sid, at);
       return mine.length;

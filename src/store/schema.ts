@@ -92,6 +92,15 @@ export const keys = {
     pk: `CLIENTSESSIONS#${clientId}`,
     sk: `SESSION#${sid}`,
   }),
+  /**
+   * The list of a user's imported refresh credentials' sessions (core/sessions/imported-refresh.ts),
+   * in the user's own partition, read consistently by the sweep that replaces one: a GSI
+   * could miss a session imported a moment before, which has no expiry to end it.
+   */
+  importedSessionOf: (userId: string, sid: string) => ({
+    pk: `IMPORTEDSESSIONS#${userId}`,
+    sk: `SESSION#${sid}`,
+  }),
   refresh: (hash: string) => ({ pk: `REFRESH#${hash}`, sk: 'REFRESH' }),
   loginFailures: (key: string) => ({ pk: `LOGINFAIL#${key}`, sk: 'LOGINFAIL' }),
   publishedKeys: () => ({ pk: 'JWKS', sk: 'PUBLIC' }),

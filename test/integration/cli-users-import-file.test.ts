@@ -10,7 +10,13 @@ it('USERS_IMPORT_FILE: npm start imports the file, and a restart finds it all un
   writeFileSync(
     file,
     JSON.stringify([
-      { email: 'ann@example.com', name: 'Ann', institution: 'CERN', sub: 's1', refresh_token: 'r' },
+      {
+        email: 'ann@example.com',
+        name: 'Ann',
+        institution: 'CERN',
+        sub: 's1',
+        refresh_token: 'r-0123456789abcdef',
+      },
       { email: 'ANN@example.com', name: 'Ann', institution: 'CERN', sub: 's1' },
     ]),
   );
@@ -24,7 +30,8 @@ it('USERS_IMPORT_FILE: npm start imports the file, and a restart finds it all un
     updated: 0,
     unchanged: 0,
     failed,
-    ignoredRefreshTokens: 1,
+    unlinkedSubs: 1,
+    refreshTokens: { stored: 1, kept: 0, revoked: 0 },
   });
 
   // The same data directory: the users are still there.
@@ -35,6 +42,7 @@ it('USERS_IMPORT_FILE: npm start imports the file, and a restart finds it all un
     updated: 0,
     unchanged: 1,
     failed,
-    ignoredRefreshTokens: 1,
+    unlinkedSubs: 1,
+    refreshTokens: { stored: 0, kept: 1, revoked: 0 },
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBcryptHasher } from '../../src/core/sessions/password-hasher';
+import { sha256 } from '../../src/core/shared/ids';
 import { failedWith, json, RUN, usageErrorWith, useGatehouseCli } from '../support/cli';
 
 const { gatehouse, endpoint, store } = useGatehouseCli();
@@ -88,7 +89,7 @@ describe('gatehouse CLI', () => {
     const reimported = await gatehouse(['users', 'import', file]);
     expect(reimported).toMatchObject({ code: 0, stderr: '' });
     expect(reimported.stdout).toBe(
-      `Imported ${file}: 0 created, 0 updated, 1 unchanged, 0 failed; refresh_token ignored in 0 rows.\n`,
+      `Imported ${file}: 0 created, 0 updated, 1 unchanged, 0 failed; refresh_token: 0 stored, 0 kept, 0 revoked; sub not linked in 1 row (no identity provider to link it to: set USERS_IMPORT_PROVIDER).\n`,
     );
 
     const deleted = await gatehouse(['users', 'delete', 'ann@example.com']);
@@ -107,7 +108,7 @@ describe('gatehouse CLI', () => {
           name: 'Zoe',
           institution: 'UChicago',
           sub: 'sub-zoe',
-          refresh_token: 'rt-do-not-keep',
+          refresh_token: 'rt-do-not-keep-in-the-clear',
         },
         { email: 'yan@example.com', name: 'Yan', institution: 'MIT', sub: 'sub-yan' },
         { email: 'Zoe@Example.com', name: 'Zoe Again', institution: 'X', sub: 'x' },
@@ -126,13 +127,14 @@ describe('gatehouse CLI', () => {
       updated: 0,
       unchanged: 0,
       failed,
-      ignoredRefreshTokens: 1,
+      unlinkedSubs: 2,
+      refreshTokens: { stored: 1, kept: 0, revoked: 0 },
     });
     const second = await gatehouse(['users', 'import', file]);
     expect(second.code).toBe(6);
     expect(second.stdout).toBe(
       [
-        `Imported ${file}: 0 created, 0 updated, 2 unchanged, 2 failed; refresh_token ignored in 1 row.`,
+        `Imported ${file}: 0 created, 0 updated, 2 unchanged, 2 failed; refresh_token: 0 stored, 1 kept, 0 revoked; sub not linked in 2 rows (no identity provider to link it to: set USERS_IMPORT_PROVIDER).`,
         '  row 2 (Zoe@Example.com): email: duplicates row 0',
         '  row 3 (not-an-email): email: Invalid email address',
         '',
@@ -151,6 +153,7 @@ describe('gatehouse CLI', () => {
       await store().listAuditEvents({ limit: 100 }),
     ]);
     expect(everything).not.toContain('rt-do-not-keep');
+    expect(everything).not.toContain(sha256('rt-do-not-keep-in-the-clear'));
   });
 
   it('answers with exit codes scripts can rely on, and one line on stderr', async () => {

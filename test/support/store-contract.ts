@@ -14,6 +14,7 @@ import type { ApiTokenRecord } from '../../src/core/tokens/api-tokens';
 import type { UserRecord } from '../../src/core/users/users';
 import { loginFailuresContract } from './login-failures-contract';
 import { credentialVersionContract } from './store-contract-credentials';
+import { importedRefreshContract } from './store-contract-imported';
 import { lineageContract } from './store-contract-lineage';
 import { linkingContract } from './store-contract-linking';
 import { aUser } from './users';
@@ -51,6 +52,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
     linkingContract(fresh);
     credentialVersionContract(fresh);
     lineageContract(fresh);
+    importedRefreshContract(fresh);
     describe('users', () => {
       it('creates a user and finds it by id, email and username', async () => {
         const store = await fresh();

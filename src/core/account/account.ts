@@ -44,10 +44,13 @@ export const changeOwnPassword = async (
     'new_password',
     made === 'self' ? undefined : made,
   );
+  // An imported refresh credential dies with any password change, even as the caller's own.
+  const kept =
+    keepSid && (await deps.store.getSession(keepSid))?.origin !== 'import' ? keepSid : undefined;
   await deps.store.updateUser(before, after);
   // The version moved (withNewPassword): the caller's own session carries on at the new one.
-  if (keepSid) await deps.store.keepSessionAtVersion(keepSid, credentialVersionOf(after));
-  const ended = await deps.store.revokeUserSessions(before.id, deps.clock.now(), { keepSid });
+  if (kept) await deps.store.keepSessionAtVersion(kept, credentialVersionOf(after));
+  const ended = await deps.store.revokeUserSessions(before.id, deps.clock.now(), { keepSid: kept });
   await recordAudit(deps, meta, {
     action: 'account.password_change',
     actorId: before.id,

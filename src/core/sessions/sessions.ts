@@ -20,6 +20,7 @@ import type { CredentialOrigin } from '../users/credential-lineage';
 import { scopesForRole } from '../users/roles';
 import { type PublicUser, toPublicUser, type UserRecord } from '../users/users';
 import { bumpCredentialVersion, credentialVersionOf } from './credential-version';
+import { isImportableRefreshToken } from './imported-refresh';
 
 /** The body of a successful sign-in or refresh. */
 export interface TokenResponse {
@@ -34,6 +35,10 @@ export interface TokenResponse {
 
 const REFRESH_TOKEN_PATTERN = secretShape(['srt_']);
 const newRefreshToken = (): string => `srt_${randomSecret()}`;
+
+/** One of ours (`srt_...`), or one an import may have stored (imported-refresh.ts). */
+const mayBeRefreshToken = (token: string): boolean =>
+  REFRESH_TOKEN_PATTERN.test(token) || isImportableRefreshToken(token);
 
 const refused = () =>
   new GatehouseError('token_invalid', 'The refresh token is invalid, expired or revoked.');
@@ -245,7 +250,7 @@ export const rotateRefreshToken = async (
   caller: RefreshCaller,
   requestedScope: string[] | null = null,
 ): Promise<TokenResponse> => {
-  if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw refused();
+  if (!mayBeRefreshToken(refreshToken)) throw refused();
   const now = deps.clock.now();
   const current = await deps.store.getRefreshToken(sha256(refreshToken));
   if (!current || current.expiresAt <= now) throw refused();
@@ -283,6 +288,11 @@ export const rotateRefreshToken = async (
   }
   // Checked before the rotation: a refused scope leaves the refresh token usable.
   sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope);
+  // Invariant: an imported credential is never rotated or spent (the other system keeps
+  // using it); every check above still applies, and its session's end is its end.
+  if (current.imported) {
+    return tokenResponse(deps, user, session, refreshToken, now, requestedScope);
+  }
   const nextToken = newRefreshToken();
   const outcome = await deps.store.rotateRefreshToken(
     current.hash,
@@ -300,7 +310,7 @@ export const endSessionByRefreshToken = async (
   refreshToken: string,
   meta: RequestMeta = noRequest,
 ): Promise<void> => {
-  if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) return;
+  if (!mayBeRefreshToken(refreshToken)) return;
   const record = await deps.store.getRefreshToken(sha256(refreshToken));
   if (!record) return;
   // A client's token is that client's to revoke (/oauth/revoke): ignored here like an unknown one.

@@ -47,6 +47,11 @@ export interface RefreshTokenRecord {
   expiresAt: number;
   /** Set when the token is rotated; a second use revokes the session. */
   usedAt: number | null;
+  /**
+   * A users.json `refresh_token` (imported-refresh.ts): never rotated, so never spent; it
+   * lives exactly as long as its session. Absent on every token Gatehouse made.
+   */
+  imported?: true;
 }
 
 export interface LoginFailures {
@@ -110,6 +115,11 @@ export interface SessionStartWrites {
 export interface SessionSweep {
   keepSid?: string;
   belowVersion?: number;
+  /**
+   * Only the user's imported refresh credentials (sessions of origin 'import'), listed
+   * consistently: one imported a moment ago is never missed.
+   */
+  importedOnly?: boolean;
 }
 
 export interface Store {
@@ -166,7 +176,8 @@ export interface Store {
    * 0) and `session.clientId`, when set, names a client that still exists: 'conflict' and
    * nothing written otherwise. The same write records `createdAt` as the user's
    * `lastSignInAt`, and clears `clearLoginFailures`' count (a password sign-in's), so a sign-in
-   * pays one round trip for all three.
+   * pays one round trip for all three. A refresh token's hash names one session ever: a hash
+   * already stored (an imported value given twice) is 'conflict' and nothing is written.
    */
   createSession(
     session: SessionRecord,
@@ -190,7 +201,8 @@ export interface Store {
   /**
    * Ends every live session of the user but `keepSid` (a password change keeps the caller's).
    * With `belowVersion`, only sessions made at an older credentialVersion: a sign-in that read
-   * the user after the change that moved the version keeps what it opened.
+   * the user after the change that moved the version keeps what it opened. With `importedOnly`,
+   * only imported refresh credentials' sessions.
    */
   revokeUserSessions(userId: string, at: number, options?: SessionSweep): Promise<number>;
   /**

@@ -1,4 +1,6 @@
 import { heldScopes, sessionTokenScopes } from '../oauth/oauth-scopes';
+import { credentialVersionOf } from '../sessions/credential-version';
+import { isImportableRefreshToken } from '../sessions/imported-refresh';
 import type { CoreDeps } from '../shared/deps';
 import { sha256 } from '../shared/ids';
 import type { UserRecord } from '../users/users';
@@ -41,7 +43,8 @@ export type FoundToken =
       clientId: string | null;
       user: UserRecord;
       createdAt: number;
-      expiresAt: number;
+      /** Null for an imported credential, which has no expiry of its own. */
+      expiresAt: number | null;
       /** The session's granted OAuth scope (absent: the role's grants). */
       scope?: string[];
     }
@@ -60,6 +63,32 @@ export type FoundToken =
 const activeUser = async (deps: CoreDeps, userId: string) => {
   const user = await deps.store.getUser(userId);
   return user?.status === 'active' ? user : null;
+};
+
+const findLiveRefreshToken = async (
+  deps: CoreDeps,
+  token: string,
+  now: number,
+): Promise<FoundToken | null> => {
+  const record = await deps.store.getRefreshToken(sha256(token));
+  if (!record || record.usedAt !== null || record.expiresAt <= now) return null;
+  const session = await deps.store.getSession(record.sid);
+  if (!session || session.revokedAt !== null) return null;
+  // A deleted client's token is dead at once, even before its sessions are all revoked.
+  if (session.clientId !== null && !(await deps.store.getClient(session.clientId))) return null;
+  const user = await activeUser(deps, record.userId);
+  // A session from before the user's credentials moved is over, swept or not (sessions.ts).
+  if (!user || credentialVersionOf(session) !== credentialVersionOf(user)) return null;
+  return {
+    kind: 'refresh_token',
+    sid: record.sid,
+    clientId: session.clientId,
+    ...(session.scope ? { scope: session.scope } : {}),
+    user,
+    createdAt: record.createdAt,
+    // An imported credential has no expiry of its own (imported-refresh.ts).
+    expiresAt: record.imported ? null : record.expiresAt,
+  };
 };
 
 /**
@@ -88,31 +117,13 @@ export const findLiveToken = async (
       renewable: record.renewable,
     };
   }
-  if (token.startsWith('srt_')) {
-    const record = await deps.store.getRefreshToken(sha256(token));
-    if (!record || record.usedAt !== null || record.expiresAt <= now) return null;
-    const session = await deps.store.getSession(record.sid);
-    if (!session || session.revokedAt !== null) return null;
-    // A deleted client's token is dead at once, even before its sessions are all revoked.
-    if (session.clientId !== null && !(await deps.store.getClient(session.clientId))) return null;
-    const user = await activeUser(deps, record.userId);
-    return user
-      ? {
-          kind: 'refresh_token',
-          sid: record.sid,
-          clientId: session.clientId,
-          ...(session.scope ? { scope: session.scope } : {}),
-          user,
-          createdAt: record.createdAt,
-          expiresAt: record.expiresAt,
-        }
-      : null;
-  }
+  if (token.startsWith('srt_')) return findLiveRefreshToken(deps, token, now);
   let claims: AccessTokenClaims;
   try {
     claims = await verifyAccessToken(token);
   } catch {
-    return null;
+    // Not one of our JWTs: perhaps a refresh token an import stored, of any spelling.
+    return isImportableRefreshToken(token) ? findLiveRefreshToken(deps, token, now) : null;
   }
   const session = claims.sid ? await deps.store.getSession(claims.sid) : null;
   if (claims.sid && (!session || session.revokedAt !== null)) return null;
@@ -175,7 +186,7 @@ export const introspectToken = async (
         token_type: 'refresh_token',
         token_id: found.sid,
         iat: seconds(found.createdAt),
-        exp: seconds(found.expiresAt),
+        ...(found.expiresAt === null ? {} : { exp: seconds(found.expiresAt) }),
         renewable: false,
       };
     case 'api_token':

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { sha256 } from '../../../../src/core/shared/ids';
 import {
+  describeImportSummary,
   type ImportSummary,
   importUsers,
   parseUsersJson,
@@ -18,7 +20,7 @@ const file = [
     name: 'Ann Lee',
     institution: 'UChicago',
     sub: 'sub-ann',
-    refresh_token: 'rt-secret-ann',
+    refresh_token: 'rt-secret-ann-0123456789',
   },
   { email: 'BOB@Example.com', name: 'Bob', institution: '', sub: 'sub-bob' },
   {
@@ -26,7 +28,7 @@ const file = [
     name: 'Ann Again',
     institution: 'X',
     sub: 'y',
-    refresh_token: 'rt-secret-dup',
+    refresh_token: 'rt-secret-dup-0123456789',
   },
   'not an object',
   { name: 'No Email', institution: 'Nowhere', sub: 'sub-none' },
@@ -84,7 +86,8 @@ describe('users.json import', () => {
       updated: 1,
       unchanged: 1,
       failed: failures,
-      ignoredRefreshTokens: 2,
+      unlinkedSubs: 3,
+      refreshTokens: { stored: 1, kept: 0, revoked: 0 },
     });
 
     const ann = await deps.store.findUserByEmail('ann@example.com');
@@ -115,21 +118,23 @@ describe('users.json import', () => {
       updated: 0,
       unchanged: 3,
       failed: failures,
-      ignoredRefreshTokens: 2,
+      unlinkedSubs: 3,
+      refreshTokens: { stored: 0, kept: 1, revoked: 0 },
     });
     const events = await deps.store.listAuditEvents({ limit: 100 });
     // One event per change of the first run (same instant, so in no particular order).
     const audited = events.items.map((e) => [e.action, e.target_id, e.detail.via]);
-    expect(audited).toHaveLength(2);
+    expect(audited).toHaveLength(3);
     expect(audited).toEqual(
       expect.arrayContaining([
         ['user.update', bob.id, 'cli'],
         ['user.create', ann?.id, 'cli'],
+        ['session.import', ann?.id, 'cli'],
       ]),
     );
   });
 
-  it('never stores, audits or reports a refresh_token', async () => {
+  it('never stores a refresh_token in the clear, nor audits or reports it', async () => {
     const { deps } = await seeded();
     const summaries = [
       await importUsers(deps, operator, file),
@@ -137,9 +142,19 @@ describe('users.json import', () => {
     ];
     const users = await deps.store.listUsers({ limit: 100 });
     const events = await deps.store.listAuditEvents({ limit: 100 });
-    const everything = JSON.stringify([users, events, summaries]);
+    const everything = JSON.stringify([
+      users,
+      events,
+      summaries,
+      describeImportSummary(summaries[0] as ImportSummary),
+    ]);
     expect(everything).not.toContain('rt-secret');
+    expect(everything).not.toContain(sha256('rt-secret-ann-0123456789'));
     expect(everything).not.toContain('refresh_token"');
+    // Only its SHA-256 is kept, as the key of the imported credential.
+    expect(await deps.store.getRefreshToken(sha256('rt-secret-ann-0123456789'))).toMatchObject({
+      imported: true,
+    });
   });
 
   it('calls back after every row, in order', async () => {
@@ -182,12 +197,14 @@ describe('users.json import', () => {
       sub: 'sub-bob',
     });
     const again = await importUsers(deps, operator, parseUsersJson(JSON.stringify(exported)));
+    // Ann's row comes back without her refresh_token: her imported credential ends.
     expect(again).toEqual({
       created: 0,
-      updated: 0,
-      unchanged: 3,
+      updated: 1,
+      unchanged: 2,
       failed: [],
-      ignoredRefreshTokens: 0,
+      unlinkedSubs: 3,
+      refreshTokens: { stored: 0, kept: 0, revoked: 1 },
     });
   });
 
