@@ -10,6 +10,11 @@ const numberContext = (key: string): number | undefined => {
   const value: unknown = app.node.tryGetContext(key);
   return value === undefined || value === null || value === '' ? undefined : Number(value);
 };
+// From cdk.json a boolean, from `-c identityProviders=true` a string.
+const booleanContext = (key: string): boolean => {
+  const value: unknown = app.node.tryGetContext(key);
+  return value === true || value === 'true';
+};
 // From cdk.json an object; from `-c settings='{"SIGN_UP_ENABLED":"1"}'` a JSON string.
 const settings = app.node.tryGetContext('settings') as Record<string, string> | string | undefined;
 
@@ -20,6 +25,8 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   settings: typeof settings === 'string' ? JSON.parse(settings) : settings,
   revocationCacheSeconds: numberContext('revocationCacheSeconds'),
   auditRetentionDays: numberContext('auditRetentionDays'),
+  // OIDC federation: the IDENTITY_PROVIDERS secret, which the operator fills after deploy.
+  identityProviders: booleanContext('identityProviders'),
   // Unset: no function may send mail (sign-up verification and password reset fail).
   emailFrom: context('emailFrom'),
   sesIdentity: context('sesIdentity'),

@@ -4,11 +4,11 @@ import {
   providersAction,
 } from '../src/http/actions/federation';
 import { ssoAction } from '../src/http/actions/sso';
-import { secretSetting } from '../src/http/composition';
+import { loadSecretSettings } from '../src/http/composition';
 import { createHandler } from '../src/http/handler';
 
-// On AWS the shared key lives in Secrets Manager: read it before the settings are.
-process.env.SSO_JWT_SECRET = (await secretSetting(process.env, 'SSO_JWT_SECRET')) ?? '';
+// On AWS the shared key and the providers live in Secrets Manager: read before the settings are.
+await loadSecretSettings(process.env);
 
 export const handler = createHandler('sso', {
   'GET /auth/sso': ssoAction,

@@ -10,7 +10,11 @@ import {
   unlinkIdentityAction,
   updateUserAction,
 } from '../src/http/actions/users';
+import { loadSecretSettings } from '../src/http/composition';
 import { createHandler } from '../src/http/handler';
+
+// On AWS the identity providers live in Secrets Manager: read them before the settings are.
+await loadSecretSettings(process.env);
 
 export const handler = createHandler('users', {
   'GET /users': listUsersAction,

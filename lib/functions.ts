@@ -31,6 +31,8 @@ export interface GatehouseFunctionsProps {
   defaultOwnerUsername?: string;
   /** Extra settings (API.md "Settings") given to every function. */
   settings?: Record<string, string>;
+  /** USERS_IMPORT_PROVIDER, given only to the functions that read the providers. */
+  usersImportProvider?: string | undefined;
   /** Who `sendsEmail` functions send as; none: they get no SES permission and cannot send. */
   sesSender?: SesSender | undefined;
   /** REVOCATION_CACHE_SECONDS of every function. */
@@ -175,9 +177,10 @@ export const specFunction = <S extends FunctionSpec>(
 
 /**
  * One NodejsFunction per entry of src/http/functions.ts (specFunction), and what only
- * Gatehouse's own functions get: the secrets their flags name, PutEvents on the default event
- * bus for `publishesEvents`, the mailer's invocation for `sendsEmail`, the cursor key for
- * `signsCursors`, the audit retention; and the mailer, the one function that sends through SES.
+ * Gatehouse's own functions get: the secrets their flags name (signing keys, owner password,
+ * SSO key, identity providers), PutEvents on the default event bus for `publishesEvents`, the
+ * mailer's invocation for `sendsEmail`, the cursor key for `signsCursors`, the audit retention;
+ * and the mailer, the one function that sends through SES.
  */
 export class GatehouseFunctions extends Construct {
   readonly byName: Record<FunctionName, NodejsFunction>;
@@ -251,6 +254,22 @@ export class GatehouseFunctions extends Construct {
     if (spec.readsSsoSecret && ssoSecret) {
       ssoSecret.grantRead(fn);
       fn.addEnvironment('SSO_JWT_SECRET_SECRET_ARN', ssoSecret.secretArn);
+    }
+
+    const providers = props.secrets.identityProviders;
+    if (spec.readsIdentityProviders && providers) {
+      // GetSecretValue alone, on this secret alone: the providers' client secrets are in it.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [providers.secretArn],
+        }),
+      );
+      fn.addEnvironment('IDENTITY_PROVIDERS_SECRET_ARN', providers.secretArn);
+      // It names a provider: a function without the list would refuse it at start.
+      if (props.usersImportProvider) {
+        fn.addEnvironment('USERS_IMPORT_PROVIDER', props.usersImportProvider);
+      }
     }
 
     if (spec.publishesEvents) {

@@ -30,6 +30,11 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
    * AUDIT_RETENTION_DAYS on the functions that write the audit table.
    */
   auditRetentionDays?: number;
+  /**
+   * OIDC federation: the stack makes the IDENTITY_PROVIDERS secret (starting as `[]`), read at
+   * cold start by the functions that serve providers; the operator puts the JSON list in it.
+   */
+  identityProviders?: boolean;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -73,12 +78,21 @@ export class GatehouseStack extends Stack {
         'SSO_JWT_SECRET would sit in plain text: set SSO_IDP_URL and the stack keeps the key in Secrets Manager.',
       );
     }
+    if (props.settings && 'IDENTITY_PROVIDERS' in props.settings) {
+      throw new Error(
+        'IDENTITY_PROVIDERS would sit in plain text with its client secrets: set identityProviders and put the list in its secret.',
+      );
+    }
+    const { USERS_IMPORT_PROVIDER: usersImportProvider, ...settings } = props.settings ?? {};
+    if (usersImportProvider && !props.identityProviders) {
+      throw new Error('USERS_IMPORT_PROVIDER names an identity provider: set identityProviders.');
+    }
     for (const [setting, prop] of Object.entries(settingsFromProps)) {
       if (props.settings && setting in props.settings) {
         throw new Error(`Set ${setting} with the ${prop} prop (context key), not in settings.`);
       }
     }
-    this.settings = { ...props.settings };
+    this.settings = settings;
     const revocationCacheSeconds = integerProp(
       'revocationCacheSeconds',
       props.revocationCacheSeconds ?? defaultRevocationCacheSeconds,
@@ -98,6 +112,7 @@ export class GatehouseStack extends Stack {
     this.tables = new GatehouseTables(this, 'Tables');
     this.secrets = new GatehouseSecrets(this, 'Secrets', {
       sso: Boolean(props.settings?.SSO_IDP_URL),
+      identityProviders: props.identityProviders ?? false,
     });
     this.api = new GatehouseApi(this, 'Api', {
       throttle: props.throttle ?? defaultThrottle,
@@ -109,7 +124,8 @@ export class GatehouseStack extends Stack {
       issuerUrl: this.api.url,
       defaultOwnerEmail: props.defaultOwnerEmail,
       defaultOwnerUsername: props.defaultOwnerUsername,
-      settings: props.settings,
+      settings,
+      usersImportProvider,
       sesSender: sender,
       revocationCacheSeconds,
       auditRetentionDays,
@@ -130,6 +146,13 @@ export class GatehouseStack extends Stack {
       new CfnOutput(this, 'SsoJwtSecretArn', {
         value: this.secrets.ssoJwtSecret.secretArn,
         description: "Secret holding JWT SSO's shared key: configure the identity provider with it",
+      });
+    }
+
+    if (this.secrets.identityProviders) {
+      new CfnOutput(this, 'IdentityProvidersSecretArn', {
+        value: this.secrets.identityProviders.secretArn,
+        description: 'Secret holding IDENTITY_PROVIDERS: put the providers JSON array in it',
       });
     }
 

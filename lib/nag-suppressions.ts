@@ -134,6 +134,18 @@ export const suppressNagFindings = (stack: GatehouseStack): void => {
     ]);
   }
 
+  if (secrets.identityProviders) {
+    NagSuppressions.addResourceSuppressions(secrets.identityProviders, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'It holds the OIDC providers list, whose client secrets the providers themselves issue ' +
+          '(Google, Entra ID, Okta...): no rotation function can get a new one. Operators rotate ' +
+          'a client secret at its provider and put the updated list (docs/aws.md).',
+      },
+    ]);
+  }
+
   const pageKeys = new Set(pageRoutes.map(pageRouteKey));
   const publicRouteReason = (key: string): string => {
     if (key === '$default') {

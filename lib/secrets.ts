@@ -1,10 +1,17 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
+export interface GatehouseSecretsProps {
+  /** JWT SSO is set up (SSO_IDP_URL): make its shared key. */
+  sso?: boolean;
+  /** OIDC federation is set up: make the IDENTITY_PROVIDERS secret. */
+  identityProviders?: boolean;
+}
+
 /**
- * The secrets Gatehouse keeps in Secrets Manager. No value is ever in the template:
- * CloudFormation generates each.
+ * The secrets Gatehouse keeps in Secrets Manager. No secret value is ever in the template:
+ * CloudFormation generates each, and the providers' list starts as an empty `[]`.
  */
 export class GatehouseSecrets extends Construct {
   /**
@@ -25,9 +32,25 @@ export class GatehouseSecrets extends Construct {
    * functions need not read the private signing keys.
    */
   readonly cursorKey: Secret;
+  /**
+   * IDENTITY_PROVIDERS, the OIDC providers as one JSON array (client secrets included), made
+   * only when federation is set up (the `identityProviders` prop): created as `[]`, the operator
+   * puts the list in it.
+   */
+  readonly identityProviders: Secret | undefined;
 
-  constructor(scope: Construct, id: string, props: { sso: boolean } = { sso: false }) {
+  constructor(scope: Construct, id: string, props: GatehouseSecretsProps = {}) {
     super(scope, id);
+    this.identityProviders = props.identityProviders
+      ? new Secret(this, 'IdentityProviders', {
+          description:
+            'Gatehouse IDENTITY_PROVIDERS: the OIDC providers as a JSON array, client secrets included',
+          // `[]` (no provider) is no secret; the operator's put-secret-value replaces it, and
+          // CloudFormation leaves it be while this template value stays unchanged.
+          secretStringValue: SecretValue.unsafePlainText('[]'),
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
     this.ssoJwtSecret = props.sso
       ? new Secret(this, 'SsoJwtSecret', {
           description: 'Gatehouse JWT SSO shared key (HS256), shared with the identity provider',

@@ -117,6 +117,21 @@ export const secretSetting = async (env: Env, name: string): Promise<string | un
   return secret.SecretString;
 };
 
+/** Settings kept in Secrets Manager on AWS: their `_SECRET_ARN` twins name the secret. */
+const SECRET_SETTINGS = ['SSO_JWT_SECRET', 'IDENTITY_PROVIDERS'] as const;
+
+/**
+ * Puts the secret settings this function is given (`<NAME>_SECRET_ARN`) in `env`, before its
+ * settings are built: an entry file awaits it at cold start. A failed read fails the cold
+ * start (Lambda retries it on the next request), never starts without the setting.
+ */
+export const loadSecretSettings = async (env: Env): Promise<void> => {
+  for (const name of SECRET_SETTINGS) {
+    if (env[name] || !env[`${name}_SECRET_ARN`]) continue;
+    env[name] = (await secretSetting(env, name)) ?? '';
+  }
+};
+
 /** The default owner's password: DEFAULT_OWNER_PASSWORD, or the secret CDK generated. */
 export const ownerPasswordFromEnv = (env: Env) => (): Promise<string | undefined> =>
   secretSetting(env, 'DEFAULT_OWNER_PASSWORD');

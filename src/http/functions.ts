@@ -28,6 +28,11 @@ export interface FunctionSpec {
   publishesEvents?: boolean;
   /** Reads the SSO shared key (SSO_JWT_SECRET) from its secret on AWS. */
   readsSsoSecret?: boolean;
+  /**
+   * Reads IDENTITY_PROVIDERS (the OIDC providers, client secrets included) from its secret on
+   * AWS, and is given USERS_IMPORT_PROVIDER, which names one of them.
+   */
+  readsIdentityProviders?: boolean;
   /** Serves the hosted pages' assets: its bundle carries web/dist. */
   servesWebAssets?: boolean;
   /**
@@ -65,6 +70,8 @@ export const functionSpecs = {
     publishesEvents: true,
     /** Reads SSO_JWT_SECRET from Secrets Manager on AWS. */
     readsSsoSecret: true,
+    /** Federation: discovery, the code exchange (with the client secret), the provider list. */
+    readsIdentityProviders: true,
     memoryMb: 512,
   },
   account: {
@@ -83,6 +90,8 @@ export const functionSpecs = {
     hashesPasswords: true,
     publishesEvents: true,
     signsCursors: true,
+    /** Pre-linked identities (POST /users), unlinking, and the policy of a provider's users. */
+    readsIdentityProviders: true,
     memoryMb: 1024,
   },
   apiTokens: {
@@ -112,6 +121,8 @@ export const functionSpecs = {
     /** Ships web/dist (the pages' script and stylesheet) in its bundle. */
     servesWebAssets: true,
     signsCursors: true,
+    /** The sign-in page's provider buttons and the console's linked identities. */
+    readsIdentityProviders: true,
     memoryMb: 1024,
   },
   discovery: {

@@ -19,10 +19,12 @@ let synth: Synthesized;
 
 beforeAll(() => {
   // A fresh app: the checks run as an aspect during synthesis, as in bin/app.ts.
-  // SSO and mail on, so the SSO secret, the sso function's grant and SendEmail are checked too.
+  // SSO, federation and mail on, so the SSO and providers secrets, their grants and SendEmail
+  // are checked too.
   synth = synthGatehouse(
     {
       settings: { SSO_IDP_URL: 'https://idp.example.com/sso' },
+      identityProviders: true,
       emailFrom: 'Gatehouse <no-reply@example.com>',
       sesConfigurationSet: 'gatehouse',
     },

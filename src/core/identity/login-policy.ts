@@ -56,9 +56,11 @@ export const loginPolicyFor = (config: Config, providerId: string): LoginPolicy 
  */
 export const roleFromGroups = (groups: string[], policy: LoginPolicy): Role | null => {
   if (!policy.mapsRoles) return null;
+  // Own keys only: a group named `constructor` or `toString` must map to nothing, not to
+  // what every object inherits.
   const mapped = groups
-    .map((group) => policy.groupMappings[group])
-    .filter((role): role is Role => role !== undefined);
+    .filter((group) => Object.hasOwn(policy.groupMappings, group))
+    .map((group) => policy.groupMappings[group] as Role);
   if (mapped.length === 0) return policy.defaultRole;
   return mapped.reduce((best, role) => (roleRank(role) > roleRank(best) ? role : best));
 };

@@ -70,6 +70,8 @@ export const signOutStep = async (world: World, op: Extract<Op, { op: 'signOut' 
   const cred = nth(credsOf(world, ['refresh']), op.token);
   if (!cred) return 'no refresh token';
   await endSessionByRefreshToken(world.deps, cred.secret, noRequest);
+  // A client's refresh token is that client's to revoke: /auth/sign-out ignores it (API.md).
+  if (cred.clientId) return `${cred.maker} tried to sign a client's session out: ignored`;
   kill(world, 'sign-out', (c) => c.sid !== undefined && c.sid === cred.sid);
   return `${cred.maker} signed out`;
 };

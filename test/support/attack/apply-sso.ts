@@ -4,7 +4,7 @@ import { signInWithSso } from '../../../src/core/identity/sso-sign-in';
 import { toSeconds } from '../../../src/core/shared/clock';
 import { type Role, roleRank } from '../../../src/core/users/roles';
 import { emailKey } from '../../../src/core/users/users';
-import { addSession, kill } from './acting';
+import { afterFederatedLogin } from './apply-federated';
 import type { Op } from './ops';
 import { GROUP_MAPPINGS, GROUPS, grant, IDP_EMAIL, IDP_PEOPLE, spell, type World } from './world';
 
@@ -39,22 +39,9 @@ export const ssoStep = async (world: World, op: Extract<Op, { op: 'sso' }>) => {
       return null;
     },
   );
-  // A refused first login may still have made a (pending) account: that one is this person's.
-  // A refused login to an existing account linked nothing the model can be sure of.
-  const account =
-    result?.user ?? (await world.deps.store.findUserByEmail(emailKey(email))) ?? undefined;
-  if (account && (result || !known)) {
-    world.personOf.set(account.id, who);
-    const before = known?.id === account.id ? known.role : null;
-    if (before && before !== account.role) {
-      const raised = roleRank(account.role) > roleRank(before);
-      kill(world, `role change by group sync (${before} to ${account.role})`, (c) => {
-        if (c.accountId !== account.id) return false;
-        return ['access', 'refresh', 'browser'].includes(c.kind) || (raised && c.kind === 'api');
-      });
-    }
-  }
+  await afterFederatedLogin(world, who, known, result, () =>
+    world.deps.store.findUserByEmail(emailKey(email)),
+  );
   if (!result) throw refusal;
-  addSession(world, who, result.tokens);
   return `${who} signed in through SSO as ${email} with [${groups.join(' ')}]: ${result.user.role}`;
 };

@@ -1,6 +1,7 @@
 import { isGatehouseError } from '../../../src/core/shared/errors';
 import * as accounts from './apply-accounts';
 import * as mail from './apply-mail';
+import * as oidc from './apply-oidc';
 import * as sessions from './apply-sessions';
 import * as sso from './apply-sso';
 import type { Op } from './ops';
@@ -21,6 +22,8 @@ const STEPS: { [K in Op['op']]: Step<K> } = {
   delete: accounts.deleteStep,
   import: accounts.importStep,
   sso: sso.ssoStep,
+  oidc: oidc.oidcStep,
+  createLinked: oidc.createLinkedStep,
   signIn: sessions.signInStep,
   refresh: sessions.refreshStep,
   signOut: sessions.signOutStep,

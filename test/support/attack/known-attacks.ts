@@ -6,7 +6,8 @@ import type { Settings } from './world';
  * Sequences the random runs shrank to (issue 11's findings, and two found here), kept as
  * named examples so each is tried on every run and on both stores. Indices follow the set-up
  * world: accounts and access tokens 0 root (owner), 1 ada (admin), 2 pat (viewer); people
- * 0 root .. 5 eve; identity-provider people 0 ceo, 1 cfo, 2 pat; group 0 is `g-owner`.
+ * 0 root .. 5 eve; identity-provider people 0 ceo, 1 cfo, 2 pat; group 0 is `g-owner`; OIDC
+ * people 0 ceo, 1 pat, 2 eve; OIDC group 0 is `o-owner`; emails 0 owner .. 3 ceo .. 5 eve.
  */
 export interface KnownAttack {
   name: string;
@@ -18,6 +19,31 @@ export interface KnownAttack {
 const plain: Settings = { requireEmailVerification: false, ssoNewUsersPending: false };
 const verifying: Settings = { requireEmailVerification: true, ssoNewUsersPending: false };
 const ceoAsOwner: Op = { op: 'sso', who: 0, groups: [0], spelling: 0 };
+const oidcOwnerMapping = {
+  defaultRole: 'viewer' as const,
+  mappings: { 'o-owner': 'owner' as const },
+};
+/** The OIDC provider vouches for verified emails and maps `o-owner` to owner. */
+const trustingIdp: Settings = {
+  ...plain,
+  oidc: { trustEmail: true, newUsersPending: false, ...oidcOwnerMapping },
+};
+/** The OIDC provider's new users wait for approval; `o-owner` maps to owner. */
+const pendingIdp: Settings = {
+  ...plain,
+  oidc: { trustEmail: false, newUsersPending: true, ...oidcOwnerMapping },
+};
+const oidcLogin = (who: number, fields: Partial<Extract<Op, { op: 'oidc' }>> = {}): Op => ({
+  op: 'oidc',
+  who,
+  ownEmail: true,
+  email: 0,
+  verified: true,
+  groups: [],
+  spelling: 0,
+  ...fields,
+});
+const eveSquatsCeo = oidcLogin(2, { ownEmail: false, email: 3, verified: false, spelling: 1 });
 
 export const KNOWN_ATTACKS: KnownAttack[] = [
   {
@@ -111,6 +137,88 @@ export const KNOWN_ATTACKS: KnownAttack[] = [
       { op: 'createClient', actor: 0 },
       { op: 'signIn', password: 0, holder: 0, browser: false, client: 0 },
       { op: 'deleteClient', actor: 0, client: 0 },
+    ],
+  },
+  {
+    name: "OIDC squat: eve's unverified login holds the CEO's address; the CEO's SSO takes it over as owner; eve's next login must not reach it",
+    invariant: 'roles',
+    settings: plain,
+    ops: [eveSquatsCeo, ceoAsOwner, eveSquatsCeo],
+  },
+  {
+    name: "OIDC: a trusting provider's login claiming the owner's address (not its person's, so unverified) links nothing",
+    invariant: 'roles',
+    settings: trustingIdp,
+    ops: [oidcLogin(2, { ownEmail: false, email: 0, verified: true })],
+  },
+  {
+    name: "OIDC takeover: eve signs up with the CEO's address and signs in; the CEO's trusted login maps to owner; eve's password and session die first",
+    invariant: 'roles',
+    settings: trustingIdp,
+    ops: [
+      { op: 'signUp', who: 5, email: 3, spelling: 1 },
+      { op: 'signIn', password: 3, holder: 0, browser: true, client: null },
+      oidcLogin(0, { groups: [0] }),
+    ],
+  },
+  {
+    name: "OIDC pre-linked sub: the owner makes the CEO's account ahead; with pending new users the CEO still gets in, the mapping raises it, older sessions end",
+    invariant: 'revocation',
+    settings: pendingIdp,
+    ops: [
+      {
+        op: 'createLinked',
+        actor: 0,
+        who: 0,
+        spelling: 2,
+        role: 'editor',
+        password: true,
+      },
+      { op: 'signIn', password: 3, holder: 0, browser: false, client: null },
+      oidcLogin(0, { groups: [0] }),
+    ],
+  },
+  {
+    name: 'OIDC: a sub pre-linked twice (in another spelling), and logins asserting taken addresses, still make one account per identity and per email',
+    invariant: 'one-account',
+    settings: trustingIdp,
+    ops: [
+      {
+        op: 'createLinked',
+        actor: 0,
+        who: 2,
+        spelling: 0,
+        role: 'viewer',
+        password: false,
+      },
+      {
+        op: 'createLinked',
+        actor: 0,
+        who: 2,
+        spelling: 1,
+        role: 'viewer',
+        password: false,
+      },
+      oidcLogin(2, { ownEmail: false, email: 1, verified: true }),
+      oidcLogin(0),
+      oidcLogin(0, { ownEmail: false, email: 2, verified: false }),
+    ],
+  },
+  {
+    name: "OIDC group mapping raising pat's proven account to owner ends the API tokens made before it",
+    invariant: 'revocation',
+    settings: trustingIdp,
+    ops: [{ op: 'apiToken', actor: 2, scoped: false }, oidcLogin(1, { groups: [0] })],
+  },
+  {
+    name: "harness: /auth/sign-out ignores a client's refresh token (the client revokes it), so nothing it ended may be judged",
+    invariant: 'revocation',
+    settings: plain,
+    ops: [
+      { op: 'createClient', actor: 0 },
+      { op: 'signIn', password: 0, holder: 0, browser: false, client: 0 },
+      { op: 'signOut', token: 3 },
+      { op: 'refresh', token: 3 },
     ],
   },
 ];

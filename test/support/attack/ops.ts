@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ROLES, type Role } from '../../../src/core/users/roles';
+import { OIDC_GROUPS, OIDC_MAPPINGS, OIDC_PEOPLE, type OidcSettings } from './oidc-provider';
 import { EMAILS, GROUPS, IDP_PEOPLE, PEOPLE, type Settings } from './world';
 
 /**
@@ -29,6 +30,28 @@ export type Op =
   | { op: 'delete'; actor: number; target: number }
   | { op: 'import'; emails: number[] }
   | { op: 'sso'; who: number; groups: number[]; spelling: number }
+  /**
+   * An OIDC login: the provider's person, the address it asserts (their own, or any, which
+   * it marks verified only when it is theirs), and their groups.
+   */
+  | {
+      op: 'oidc';
+      who: number;
+      ownEmail: boolean;
+      email: number;
+      verified: boolean;
+      groups: number[];
+      spelling: number;
+    }
+  /** An account made ahead for an OIDC person's `sub` (POST /users with identities). */
+  | {
+      op: 'createLinked';
+      actor: number;
+      who: number;
+      spelling: number;
+      role: Role;
+      password: boolean;
+    }
   | { op: 'signIn'; password: number; holder: number; browser: boolean; client: number | null }
   | { op: 'refresh'; token: number }
   | { op: 'signOut'; token: number }
@@ -47,9 +70,17 @@ const email = fc.nat({ max: EMAILS.length - 1 });
 const spelling = fc.nat({ max: 3 });
 const role = fc.constantFrom<Role>(...ROLES);
 
+const oidcSettingsArbitrary: fc.Arbitrary<OidcSettings> = fc.record({
+  trustEmail: fc.boolean(),
+  newUsersPending: fc.boolean(),
+  defaultRole: fc.constantFrom('viewer' as const, 'editor' as const, 'admin' as const),
+  mappings: fc.subarray(OIDC_MAPPINGS).map((pairs) => Object.fromEntries(pairs)),
+});
+
 export const settingsArbitrary: fc.Arbitrary<Settings> = fc.record({
   requireEmailVerification: fc.boolean(),
   ssoNewUsersPending: fc.boolean(),
+  oidc: oidcSettingsArbitrary,
 });
 
 /** Weighted towards what moves identities and roles; every kind stays reachable. */
@@ -136,6 +167,30 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
       who: fc.nat({ max: IDP_PEOPLE.length - 1 }),
       groups: fc.uniqueArray(fc.nat({ max: GROUPS.length - 1 }), { maxLength: 2 }),
       spelling,
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant('oidc' as const),
+      who: fc.nat({ max: OIDC_PEOPLE.length - 1 }),
+      ownEmail: fc.boolean(),
+      email,
+      verified: fc.boolean(),
+      groups: fc.uniqueArray(fc.nat({ max: OIDC_GROUPS.length - 1 }), { maxLength: 2 }),
+      spelling,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('createLinked' as const),
+      actor: pick,
+      who: fc.nat({ max: OIDC_PEOPLE.length - 1 }),
+      email,
+      spelling,
+      role,
+      password: fc.boolean(),
     }),
   },
   {

@@ -4,10 +4,12 @@ import { type Role, roleRank } from '../../../src/core/users/roles';
 import { emailKey } from '../../../src/core/users/users';
 import { type TestDeps, testDeps } from '../core-deps';
 import { type Authorize, authorizerFor } from './judge';
+import { defaultOidcSettings, type OidcSettings, oidcProviderEntry } from './oidc-provider';
 
 /**
  * The world the attack properties run in: a few people, each with one mailbox, some of them
- * in the company's identity provider, and every credential anyone holds, with who made it.
+ * in the company's JWT SSO provider or its OIDC provider (oidc-provider.ts), and every
+ * credential anyone holds, with who made it.
  * The model never asks the code under test who may do what: it only remembers what an owner
  * or a group mapping gave each person, and which actions ended which credentials.
  */
@@ -112,6 +114,8 @@ export interface Mail {
 export interface Settings {
   requireEmailVerification: boolean;
   ssoNewUsersPending: boolean;
+  /** The OIDC provider's entry; unset: the defaults (nothing trusted, no mappings). */
+  oidc?: OidcSettings;
 }
 
 export interface World {
@@ -160,6 +164,7 @@ export const ATTACK_ENV = (settings: Settings): Record<string, string> => ({
   SSO_GROUP_MAPPINGS: JSON.stringify(GROUP_MAPPINGS),
   SSO_DEFAULT_ROLE: 'viewer',
   SSO_NEW_USERS: settings.ssoNewUsersPending ? 'pending' : 'active',
+  IDENTITY_PROVIDERS: JSON.stringify([oidcProviderEntry(settings.oidc ?? defaultOidcSettings)]),
 });
 
 export const emptyWorld = (store: Store, settings: Settings): World => {
