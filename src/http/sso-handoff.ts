@@ -1,3 +1,5 @@
+import type { PendingLink } from '../core/identity/pending-link';
+import type { SsoSignIn } from '../core/identity/sso-sign-in';
 import { issueAuthorizationCode } from '../core/oauth/authorization-codes';
 import { clientRedirectingTo, findClient } from '../core/oauth/client-lookup';
 import type { ClientRecord } from '../core/oauth/clients';
@@ -6,6 +8,8 @@ import { credentialVersionOf } from '../core/sessions/credential-version';
 import type { CoreDeps } from '../core/shared/deps';
 import { GatehouseError } from '../core/shared/errors';
 import type { UserRecord } from '../core/users/users';
+import { PENDING_LINK_COOKIE, PENDING_LINK_PATH, SESSION_COOKIE, setCookie } from './cookies';
+import type { HttpResult } from './responses';
 
 const withCode = (returnTo: string, code: string): string => {
   const url = new URL(returnTo, 'http://relative.invalid');
@@ -88,4 +92,42 @@ export const checkCodeHandOff = async (
   }
   assertCodeHandOff(client);
   return { codeChallenge: query.code_challenge, clientId: client.clientId };
+};
+
+/** A browser redirect that no cache keeps and no Referer leaks. */
+export const browserRedirect = (location: string, cookies: string[]): HttpResult => ({
+  statusCode: 302,
+  headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+  cookies,
+});
+
+/**
+ * The end of a federated sign-in (JWT SSO or an OIDC provider): a session cookie and back to
+ * `returnTo` (with a code for a hand-off), or, for an admin or owner account matched by email,
+ * the link page that asks for its password first (pending-link.ts). `cookies`: the flow's.
+ */
+export const federatedLanding = async (
+  deps: CoreDeps,
+  outcome: SsoSignIn | { pending: PendingLink },
+  returnTo: string,
+  flow: { codeChallenge: string; clientId: string } | null,
+  cookies: string[],
+): Promise<HttpResult> => {
+  const secure = deps.config.issuerUrl.startsWith('https:');
+  if ('pending' in outcome) {
+    const maxAgeSeconds = Math.ceil((outcome.pending.expiresAt - deps.clock.now()) / 1000);
+    const link = setCookie(PENDING_LINK_COOKIE, outcome.pending.token, {
+      path: PENDING_LINK_PATH,
+      maxAgeSeconds,
+      secure,
+    });
+    return browserRedirect(PENDING_LINK_PATH, [...cookies, link]);
+  }
+  const session = setCookie(SESSION_COOKIE, outcome.tokens.browserSession as string, {
+    path: '/',
+    maxAgeSeconds: deps.config.sessionTtlSeconds,
+    secure,
+  });
+  const location = await ssoLandingFor(deps, outcome.user, returnTo, flow);
+  return browserRedirect(location, [session, ...cookies]);
 };

@@ -11,20 +11,17 @@ import { signInFederated } from '../../core/identity/sso-sign-in';
 import { findClient } from '../../core/oauth/client-lookup';
 import type { CoreDeps } from '../../core/shared/deps';
 import { GatehouseError, isGatehouseError } from '../../core/shared/errors';
-import {
-  clearCookie,
-  FEDERATION_FLOW_COOKIE,
-  FEDERATION_FLOW_PATH,
-  PENDING_LINK_COOKIE,
-  PENDING_LINK_PATH,
-  SESSION_COOKIE,
-  setCookie,
-} from '../cookies';
+import { clearCookie, FEDERATION_FLOW_COOKIE, FEDERATION_FLOW_PATH, setCookie } from '../cookies';
 import { beginAuthorization, finishAuthorization } from '../federation/oidc-login';
-import type { Action, ActionRequest } from '../handler';
-import { type HttpResult, json } from '../responses';
+import type { Action } from '../handler';
+import { json } from '../responses';
 import type { FederatedCallbackQuery, FederatedStartQuery } from '../schemas';
-import { assertCodeHandOff, checkCodeHandOff, ssoLandingFor } from '../sso-handoff';
+import {
+  assertCodeHandOff,
+  browserRedirect,
+  checkCodeHandOff,
+  federatedLanding,
+} from '../sso-handoff';
 
 /**
  * OIDC federation (API.md, Federation): this service as a relying party of the providers in
@@ -33,12 +30,6 @@ import { assertCodeHandOff, checkCodeHandOff, ssoLandingFor } from '../sso-hando
  * callback spends the flow, has openid-client trade the code and validate the ID token, and
  * signs in through the one federated sign-in JWT SSO uses.
  */
-
-const redirect = (location: string, cookies: string[]): HttpResult => ({
-  statusCode: 302,
-  headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-  cookies,
-});
 
 const providerOf = (deps: CoreDeps, id: string | undefined): IdentityProvider => {
   const provider = deps.config.identityProviders.find((p) => p.id === id);
@@ -81,7 +72,7 @@ export const federatedStartAction: Action = async (request) => {
     ...flowCookieOptions(deps),
     maxAgeSeconds: FEDERATION_FLOW_TTL_SECONDS,
   });
-  return redirect(url.toString(), [cookie]);
+  return browserRedirect(url.toString(), [cookie]);
 };
 
 const refusedByProvider = (error: string) =>
@@ -131,7 +122,12 @@ export const federatedCallbackAction: Action = async (request) => {
       clientId: flow.clientId,
     };
     const outcome = await signInFederated(deps, login, profile, request.meta, handoff, 'oidc');
-    return await landing(request, outcome, handoff);
+    const codeFlow =
+      flow.codeChallenge && flow.clientId
+        ? { codeChallenge: flow.codeChallenge, clientId: flow.clientId }
+        : null;
+    const cookies = [clearCookie(FEDERATION_FLOW_COOKIE, flowCookieOptions(deps))];
+    return await federatedLanding(deps, outcome, flow.returnTo, codeFlow, cookies);
   } catch (error) {
     // signInFederated audits its own refusals; these are the protocol's.
     if (
@@ -152,40 +148,4 @@ const responseUrl = (deps: CoreDeps, provider: IdentityProvider, query: Federate
     if (value !== undefined) url.searchParams.set(name, value);
   }
   return url;
-};
-
-/** A session and back to return_to (with a code for a hand-off), or the link page first. */
-const landing = async (
-  request: ActionRequest,
-  outcome: Awaited<ReturnType<typeof signInFederated>>,
-  handoff: { returnTo: string; codeChallenge: string | null; clientId: string | null },
-): Promise<HttpResult> => {
-  const { deps } = request;
-  const secure = deps.config.issuerUrl.startsWith('https:');
-  const cookies = [clearCookie(FEDERATION_FLOW_COOKIE, flowCookieOptions(deps))];
-  if ('pending' in outcome) {
-    // An admin or owner account: its password first, on the hosted page (pending-link.ts).
-    const maxAgeSeconds = Math.ceil((outcome.pending.expiresAt - deps.clock.now()) / 1000);
-    cookies.push(
-      setCookie(PENDING_LINK_COOKIE, outcome.pending.token, {
-        path: PENDING_LINK_PATH,
-        maxAgeSeconds,
-        secure,
-      }),
-    );
-    return redirect(PENDING_LINK_PATH, cookies);
-  }
-  const { tokens, user } = outcome;
-  cookies.unshift(
-    setCookie(SESSION_COOKIE, tokens.browserSession as string, {
-      path: '/',
-      maxAgeSeconds: deps.config.sessionTtlSeconds,
-      secure,
-    }),
-  );
-  const flow =
-    handoff.codeChallenge && handoff.clientId
-      ? { codeChallenge: handoff.codeChallenge, clientId: handoff.clientId }
-      : null;
-  return redirect(await ssoLandingFor(deps, user, handoff.returnTo, flow), cookies);
 };

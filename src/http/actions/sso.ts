@@ -4,22 +4,15 @@ import { createSsoTokenVerifier, type SsoTokenVerifier } from '../../core/identi
 import { findClient } from '../../core/oauth/client-lookup';
 import type { CoreDeps } from '../../core/shared/deps';
 import { GatehouseError } from '../../core/shared/errors';
-import {
-  clearCookie,
-  PENDING_LINK_COOKIE,
-  PENDING_LINK_PATH,
-  SESSION_COOKIE,
-  SSO_FLOW_COOKIE,
-  setCookie,
-} from '../cookies';
+import { clearCookie, SSO_FLOW_COOKIE, setCookie } from '../cookies';
 import type { Action } from '../handler';
-import type { HttpResult } from '../responses';
 import type { SsoQuery } from '../schemas';
 import {
   assertCodeHandOff,
+  browserRedirect,
   type CodeHandOff,
   checkCodeHandOff,
-  ssoLandingFor,
+  federatedLanding,
 } from '../sso-handoff';
 
 /** What the first leg remembers for the callback, in an HttpOnly cookie. */
@@ -33,12 +26,6 @@ interface SsoFlow {
 }
 
 const verifiers = new WeakMap<CoreDeps, SsoTokenVerifier>();
-
-const redirect = (location: string, cookies: string[]): HttpResult => ({
-  statusCode: 302,
-  headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-  cookies,
-});
 
 const readFlow = (value: string | undefined): SsoFlow | null => {
   if (!value) return null;
@@ -79,7 +66,7 @@ export const ssoAction: Action = async (request) => {
     }
     const target = new URL(sso.idpUrl);
     target.searchParams.set('return_to', returnTo);
-    return redirect(target.toString(), cookies);
+    return browserRedirect(target.toString(), cookies);
   }
 
   let verify = verifiers.get(deps);
@@ -103,28 +90,7 @@ export const ssoAction: Action = async (request) => {
     clientId: flow?.clientId ?? null,
   });
   const cookies = flowRead ? [clearCookie(SSO_FLOW_COOKIE, flowCookie)] : [];
-  if ('pending' in outcome) {
-    // An admin or owner account: its password first, on the hosted page (pending-link.ts).
-    const maxAgeSeconds = Math.ceil((outcome.pending.expiresAt - deps.clock.now()) / 1000);
-    cookies.push(
-      setCookie(PENDING_LINK_COOKIE, outcome.pending.token, {
-        path: PENDING_LINK_PATH,
-        maxAgeSeconds,
-        secure,
-      }),
-    );
-    return redirect(PENDING_LINK_PATH, cookies);
-  }
-  const { tokens, user } = outcome;
-  cookies.unshift(
-    setCookie(SESSION_COOKIE, tokens.browserSession as string, {
-      path: '/',
-      maxAgeSeconds: deps.config.sessionTtlSeconds,
-      secure,
-    }),
-  );
-  const location = await ssoLandingFor(deps, user, returnTo, flow);
-  return redirect(location, cookies);
+  return federatedLanding(deps, outcome, returnTo, flow, cookies);
 };
 
 /** PKCE for a single-page app, bound to the browser until the provider's callback. */
