@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../dev/local-stack';
-import { RUN } from '../support/cli';
+import { runGatehouse } from '../support/cli';
 import { httpClient } from '../support/http-client';
 import { oauthCalls } from '../support/oauth';
 
@@ -76,22 +75,7 @@ const claimsOf = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString());
 
 const gatehouse = (args: string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, [RUN, '--endpoint', current().dynamoEndpoint, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
+  runGatehouse(['--endpoint', current().dynamoEndpoint, ...args], { LOG_LEVEL: 'silent' });
 
 /** Both endpoints, one after the other: the same value back each time, or the refusal. */
 const refreshBoth = async (token: string) => {

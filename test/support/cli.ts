@@ -34,6 +34,36 @@ export const usageErrorWith = (text: string) => ({
 });
 
 /**
+ * The real `gatehouse` command, as a script runs it: nothing from the test's environment may
+ * point it elsewhere; `env` adds settings.
+ */
+export const runGatehouse = (args: string[], env: Record<string, string> = {}) =>
+  new Promise<Run>((done, fail) => {
+    const child = spawn(process.execPath, [RUN, ...args], {
+      env: {
+        ...process.env,
+        DYNAMODB_ENDPOINT: '',
+        DYNAMODB_LOCAL_PORT: '',
+        USERS_TABLE: '',
+        TOKENS_TABLE: '',
+        AUDIT_TABLE: '',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', fail);
+    child.once('close', (code) => done({ code, stdout, stderr }));
+  });
+
+/**
  * A DynamoDB Local for this test file with the CLI's default tables, a store on them, and the
  * real `gatehouse` command to run against them.
  */
@@ -48,35 +78,7 @@ export const useGatehouseCli = () => {
 
   /** Runs `gatehouse` as a script would; `--endpoint` unless `env` says where. */
   const gatehouse = (args: string[], options: { env?: Record<string, string> } = {}) =>
-    new Promise<Run>((done, fail) => {
-      const child = spawn(
-        process.execPath,
-        [RUN, ...(options.env ? [] : ['--endpoint', dynamo.endpoint()]), ...args],
-        {
-          // Nothing from the test's environment may point the CLI elsewhere.
-          env: {
-            ...process.env,
-            DYNAMODB_ENDPOINT: '',
-            DYNAMODB_LOCAL_PORT: '',
-            USERS_TABLE: '',
-            TOKENS_TABLE: '',
-            AUDIT_TABLE: '',
-            ...options.env,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.once('error', fail);
-      child.once('close', (code) => done({ code, stdout, stderr }));
-    });
+    runGatehouse(options.env ? args : ['--endpoint', dynamo.endpoint(), ...args], options.env);
 
   return {
     gatehouse,

@@ -9,8 +9,8 @@ import type { Store } from '../../src/core/shared/store';
 import { tokenAction } from '../../src/http/actions/oauth-token';
 import { refresh } from '../../src/http/actions/sessions';
 import { errorAnswer } from '../../src/http/error-answer';
-import type { ActionRequest } from '../../src/http/handler';
 import { type TestDeps, testDeps } from './core-deps';
+import { actionRequest } from './pipeline';
 import { assertOverSequences } from './sequence-property';
 import { createUserWithPassword } from './users';
 
@@ -72,18 +72,7 @@ interface ModelSession {
   revoked: boolean;
 }
 
-const request = (deps: TestDeps, body: unknown): ActionRequest => ({
-  deps,
-  body,
-  principal: null,
-  pathParameters: {},
-  query: {},
-  authorization: null,
-  cookies: {},
-  origin: null,
-  meta: noRequest,
-  shareWith: () => {},
-});
+const request = (deps: TestDeps, body: unknown) => actionRequest(deps, body);
 
 const operator = { kind: 'operator', name: 'property' } as const;
 

@@ -18,6 +18,7 @@ import type { ActionRequest } from '../../src/http/handler';
 import type { Principal } from '../../src/http/principal';
 import { operatorRegisters } from './clients';
 import { type TestDeps, testDeps } from './core-deps';
+import { actionRequest } from './pipeline';
 import { assertOverSequences } from './sequence-property';
 import { createUserWithPassword } from './users';
 
@@ -139,18 +140,7 @@ const run = async (store: Store, ops: Op[]) => {
       jti: '',
       clientId: (clients[session.client] as ModelClient).id,
     };
-    return {
-      deps,
-      body,
-      principal,
-      pathParameters: {},
-      query: {},
-      authorization: null,
-      cookies: {},
-      origin: null,
-      meta: noRequest,
-      shareWith: () => {},
-    };
+    return actionRequest(deps, body, { principal });
   };
   const delegated = (session: ModelSession) => {
     const client = clients[session.client] as ModelClient;

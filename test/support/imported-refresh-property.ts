@@ -12,8 +12,8 @@ import { resetPassword, updateUser } from '../../src/core/users/user-management'
 import { tokenAction } from '../../src/http/actions/oauth-token';
 import { refresh } from '../../src/http/actions/sessions';
 import { errorAnswer } from '../../src/http/error-answer';
-import type { ActionRequest } from '../../src/http/handler';
 import { type TestDeps, testDeps } from './core-deps';
+import { actionRequest } from './pipeline';
 import { assertOverSequences } from './sequence-property';
 import { aUser } from './users';
 
@@ -65,18 +65,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('revoke' as const), value }),
 );
 
-const request = (deps: TestDeps, body: unknown): ActionRequest => ({
-  deps,
-  body,
-  principal: null,
-  pathParameters: {},
-  query: {},
-  authorization: null,
-  cookies: {},
-  origin: null,
-  meta: noRequest,
-  shareWith: () => {},
-});
+const request = (deps: TestDeps, body: unknown) => actionRequest(deps, body);
 
 const operator = { kind: 'operator', name: 'property' } as const;
 

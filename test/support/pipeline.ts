@@ -1,4 +1,7 @@
 import type { Context } from 'aws-lambda';
+import { noRequest } from '../../src/core/audit/audit';
+import type { CoreDeps } from '../../src/core/shared/deps';
+import type { ActionRequest } from '../../src/http/handler';
 import type { HttpEvent } from '../../src/http/http-event';
 import type { PipelineRequest, PipelineState } from '../../src/http/middleware/state';
 import { type Route, routeKey, routes } from '../../src/http/routes';
@@ -54,3 +57,22 @@ export const run = async <S extends PipelineState>(
   await phase(request);
   return request;
 };
+
+/** What an action is handed once the pipeline has run: `body` parsed, nobody signed in. */
+export const actionRequest = (
+  deps: CoreDeps,
+  body: unknown,
+  overrides: Partial<ActionRequest> = {},
+): ActionRequest => ({
+  deps,
+  body,
+  principal: null,
+  pathParameters: {},
+  query: {},
+  authorization: null,
+  cookies: {},
+  origin: null,
+  meta: noRequest,
+  shareWith: () => {},
+  ...overrides,
+});
