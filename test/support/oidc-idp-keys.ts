@@ -1,7 +1,16 @@
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 /** What the test provider may get wrong in an ID token it has issued (oidc-idp.ts). */
-export type Tampering = 'audience' | 'expired' | 'nonce' | 'signature';
+export type Tampering =
+  | 'audience'
+  | 'expired'
+  | 'nonce'
+  | 'signature'
+  | 'hs256'
+  | 'none'
+  | 'issuer'
+  | 'azp'
+  | 'iat-future';
 
 const newKey = async (kid: string): Promise<JWK> => {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -40,7 +49,27 @@ export const testIdpKeys = async () => {
             ? { ...claims, iat: now - 3600, exp: now - 600 }
             : mode === 'nonce'
               ? { ...claims, nonce: 'not-the-nonce-of-this-flow' }
-              : claims;
+              : mode === 'issuer'
+                ? { ...claims, iss: 'http://127.0.0.1:1' }
+                : mode === 'azp'
+                  ? {
+                      ...claims,
+                      aud: [claims.aud as string, 'another-client'],
+                      azp: 'another-client',
+                    }
+                  : mode === 'iat-future'
+                    ? { ...claims, iat: now + 3600, exp: now + 7200 }
+                    : claims;
+      if (mode === 'none') {
+        const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+        return `${enc({ alg: 'none' })}.${enc(changed)}.`;
+      }
+      if (mode === 'hs256') {
+        // Signed with the client secret (a provider or attacker who knows it).
+        return new SignJWT(changed)
+          .setProtectedHeader({ alg: 'HS256' })
+          .sign(new TextEncoder().encode('test-provider-client-secret-0123456789'));
+      }
       const key = rotated ?? initial;
       const signer =
         mode === 'signature'

@@ -65,7 +65,9 @@ export const federatedLoginFromClaims = (
   const login: FederatedLogin = {
     identity: { provider: provider.id, subject },
     email,
-    emailTrusted: provider.trustEmail && claims.email_verified === true,
+    // email_verified vouches only for the standard `email` claim (provider-config.ts).
+    emailTrusted:
+      provider.trustEmail && provider.claims.email === 'email' && claims.email_verified === true,
   };
   return { login, profile };
 };

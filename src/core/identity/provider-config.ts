@@ -107,6 +107,14 @@ const toProvider = (e: z.infer<typeof ProviderEntry>): IdentityProvider => {
   if (auth !== 'none' && !clientSecret) {
     fail(`provider ${e.id}: token_endpoint_auth_method: ${auth} needs a client_secret.`);
   }
+  // email_verified is about the standard `email` claim: it vouches for no other claim, so a
+  // provider whose address comes from another claim (a username a person may edit) is never
+  // trusted for emails (red team, issue 13).
+  if (e.trust_email && (e.claims?.email ?? 'email') !== 'email') {
+    fail(
+      `provider ${e.id}: trust_email: true needs claims.email "email" (email_verified vouches only for that claim).`,
+    );
+  }
   const scopes = e.scopes ?? ['openid', 'email', 'profile'];
   return {
     id: e.id,

@@ -2,6 +2,7 @@ import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import { newId, sha256 } from '../shared/ids';
 import type { RefreshTokenRecord, SessionRecord } from '../shared/store';
+import { isAtLeast } from '../users/roles';
 import type { UserRecord } from '../users/users';
 import { credentialVersionOf } from './credential-version';
 
@@ -61,6 +62,14 @@ export const assertImportableRefreshToken = async (
   }
   if (user && user.status !== 'active') {
     throw new GatehouseError('conflict', `refresh_token: not stored, the user is ${user.status}.`);
+  }
+  // A never-expiring credential from another system's file carries at most editor: an admin
+  // or owner signs in themselves (red team, issue 13: a row naming an owner's email).
+  if (user && isAtLeast(user.role, 'admin')) {
+    throw new GatehouseError(
+      'conflict',
+      'refresh_token: not stored, an admin or owner account takes no imported credential.',
+    );
   }
   return null;
 };

@@ -1,6 +1,7 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
+import { isAtLeast } from './roles';
 import { type Actor, auditActor, operatorDetail } from './user-policy';
 import { linkingOf, sameIdentity, type UserRecord } from './users';
 
@@ -16,7 +17,8 @@ const refused = (reason: string) => new GatehouseError('conflict', `sub: ${reaso
  * Whether an import may link `identity` to the row's user (`existing`, or a user it creates).
  * Invariant: an identity linked to one user is never moved to another by an import; and an
  * account whose email nobody proved (a sign-up's) is never handed someone's identity, since
- * whoever signed it up would then be signed in as them.
+ * whoever signed it up would then be signed in as them; nor is an admin's or owner's (matched
+ * by email alone), which would make whoever holds the sub an admin or owner.
  */
 export const assertLinkable = async (
   deps: CoreDeps,
@@ -24,6 +26,17 @@ export const assertLinkable = async (
   identity: ImportedIdentity | null,
 ): Promise<void> => {
   if (!identity) return;
+  // A file's email match is an email match: an admin or owner account is never linked by
+  // email alone (API.md, Account linking), so an import may not hand it an identity either.
+  if (
+    existing &&
+    isAtLeast(existing.role, 'admin') &&
+    !linkingOf(existing).identities.some(sameIdentity(identity))
+  ) {
+    throw refused(
+      'not linked: an admin or owner account is linked only at its own sign-in (with its password) or when an owner creates it with the identity.',
+    );
+  }
   const holder = await deps.store.findUserByIdentity(identity.provider, identity.subject);
   if (holder && holder.id !== existing?.id) throw refused('already linked to another user.');
   if (existing && !holder && !linkingOf(existing).emailVerified) {

@@ -13,6 +13,9 @@ import { isProviderUnreachable, ProviderUnreachable, withProviderDeadline } from
  * validation (OIDC Core 3.1.3.7). Every provider request runs under one 2.5 s deadline.
  */
 
+/** How far ahead of this clock a provider's may be when it issues an ID token. */
+const MAX_IAT_AHEAD_SECONDS = 300;
+
 /** The flow's secrets and the provider's authorization URL carrying them. */
 export const beginAuthorization = async (
   provider: IdentityProvider,
@@ -56,6 +59,10 @@ export const finishAuthorization = async (
     });
     const idClaims = tokens.claims();
     if (!idClaims) throw new GatehouseError('token_invalid', 'The provider sent no ID token.');
+    // openid-client checks that `iat` is there, not when: one from the future is refused.
+    if (idClaims.iat > Date.now() / 1000 + MAX_IAT_AHEAD_SECONDS) {
+      throw new GatehouseError('token_invalid', 'The provider’s ID token is issued in the future.');
+    }
     if (idClaims[provider.claims.email] !== undefined) return idClaims as OidcClaims;
     // userinfo must be about the same subject (openid-client checks `sub`); the ID token's
     // own claims win over userinfo's.

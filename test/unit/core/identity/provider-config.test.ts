@@ -72,6 +72,15 @@ describe('IDENTITY_PROVIDERS: what is refused, and how it is named', () => {
     }
   });
 
+  it('refuses trust_email with an email from another claim: email_verified vouches only for `email`', () => {
+    expect(
+      refusal([{ ...minimal, trust_email: true, claims: { email: 'preferred_username' } }]),
+    ).toMatch(/provider globus: trust_email: true needs claims.email "email"/);
+    expect(one({ trust_email: false, claims: { email: 'preferred_username' } })?.claims.email).toBe(
+      'preferred_username',
+    );
+  });
+
   it('refuses the id `jwt`, which names JWT SSO identities', () => {
     expect(refusal([{ ...minimal, id: 'jwt' }])).toMatch(/id "jwt" is reserved for JWT SSO/);
   });
@@ -128,7 +137,7 @@ describe('IDENTITY_PROVIDERS: what an entry means', () => {
         client_secret: 's3cret',
         token_endpoint_auth_method: 'client_secret_post',
         scopes: ['openid', 'email'],
-        claims: { email: 'mail', name: 'display_name', groups: 'groups' },
+        claims: { email: 'email', name: 'display_name', groups: 'groups' },
         new_users: 'pending',
         default_role: 'editor',
         group_mappings: { staff: 'admin', root: 'owner' },
@@ -139,7 +148,7 @@ describe('IDENTITY_PROVIDERS: what an entry means', () => {
       clientSecret: 's3cret',
       tokenEndpointAuth: 'client_secret_post',
       scopes: ['openid', 'email'],
-      claims: { email: 'mail', name: 'display_name', groups: 'groups' },
+      claims: { email: 'email', name: 'display_name', groups: 'groups' },
       newUsers: 'pending',
       defaultRole: 'editor',
       groupMappings: { staff: 'admin', root: 'owner' },
