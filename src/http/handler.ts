@@ -22,7 +22,14 @@ import { scope } from './middleware/scope';
 import { needs, type PipelineMiddleware, type PipelineState } from './middleware/state';
 import type { Principal } from './principal';
 import type { HttpResult } from './responses';
-import { type HandlerName, type Route, type RouteKeyOf, routeKey, routes } from './routes';
+import {
+  type HandlerName,
+  type Route,
+  type RouteKeyOf,
+  routeKey,
+  routes,
+  speaksOAuth,
+} from './routes';
 
 export type { HttpEvent } from './http-event';
 
@@ -48,9 +55,9 @@ export interface ActionRequest {
 
 export type Action = (request: ActionRequest) => Promise<HttpResult>;
 
-/** Errors in RFC 6749's shape on form routes; a page to a browser on its redirect flows. */
+/** Errors in RFC 6749's shape on `/oauth/*`; a page to a browser on its redirect flows. */
 const dialectOf = (route: Route | undefined, accept: string | undefined): ErrorDialect => {
-  if (route?.form) return 'oauth';
+  if (route && speaksOAuth(route)) return 'oauth';
   return route?.browser && /^\s*text\/html\b/i.test(accept ?? '') ? 'html' : 'json';
 };
 

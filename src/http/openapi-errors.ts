@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../core/shared/errors';
 import { errorStatus } from './error-status';
 import { type ErrorAnswer, routeErrors } from './route-errors';
-import type { Route } from './routes';
+import { type Route, speaksOAuth } from './routes';
 
 /** ../shared/API.md, Errors: every error outside `/oauth/*`. */
 const ErrorBody = {
@@ -51,7 +51,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 /** The route's error schema, its code narrowed (OpenAPI 3.1 allows $ref siblings) to `codes`. */
 const errorSchema = (route: Route, codes?: readonly string[]) => {
-  if (route.form) {
+  if (speaksOAuth(route)) {
     return codes
       ? { ...ref('OAuthError'), properties: { error: { enum: codes } } }
       : ref('OAuthError');

@@ -2,7 +2,7 @@ import { type ErrorCode, GatehouseError } from '../core/shared/errors';
 import { errorStatus } from './error-status';
 import { oauthError } from './oauth-errors';
 import type { HttpResult } from './responses';
-import type { OAuthProtocolErrorName, Route } from './routes';
+import { type OAuthProtocolErrorName, type Route, speaksOAuth } from './routes';
 
 /** One status a route may answer with an error, and the codes it answers under it. */
 export interface ErrorAnswer {
@@ -19,7 +19,7 @@ const takesApiKey = (route: Route) => route.function !== 'discovery';
 const contractCodes = (route: Route): ErrorCode[] => {
   const codes: ErrorCode[] = [];
   // `/oauth/*` refuses the key in its own shape (oauthAnswers).
-  if (takesApiKey(route) && !route.form) codes.push('api_key_invalid');
+  if (takesApiKey(route) && !speaksOAuth(route)) codes.push('api_key_invalid');
   if (route.auth !== 'public') codes.push('token_invalid', 'token_expired');
   if (route.scope) codes.push('forbidden');
   if (route.body || route.form || route.query) codes.push('record_invalid');
@@ -57,7 +57,9 @@ const oauthAnswers = (route: Route) => [
  */
 export const routeErrors = (route: Route): ErrorAnswer[] => {
   const byStatus = new Map<number, Set<string>>();
-  for (const { status, code } of route.form ? oauthAnswers(route) : contractAnswers(route)) {
+  for (const { status, code } of speaksOAuth(route)
+    ? oauthAnswers(route)
+    : contractAnswers(route)) {
     byStatus.set(status, (byStatus.get(status) ?? new Set()).add(code));
   }
   return [...byStatus]

@@ -74,7 +74,16 @@ export interface Route {
    * hosted error page, with the same status (the contract's JSON otherwise).
    */
   browser?: boolean;
+  /**
+   * CORS: ALLOWED_REDIRECT_ORIGINS may read every answer, a refusal before the action
+   * included (a bad bearer at /oauth/userinfo).
+   */
+  sharedWithAllowedOrigins?: boolean;
 }
+
+/** RFC 6749's error dialect: every `/oauth/*` route and every form route (contract, Errors). */
+export const speaksOAuth = (route: Route): boolean =>
+  route.form !== undefined || route.path.startsWith('/oauth/');
 
 /**
  * Every route of the API. Data only: CDK, the local server, the handlers and OpenAPI read it.
@@ -461,6 +470,28 @@ const routeTable = [
     summary: 'RFC 7009 revocation of a token the caller owns or administers; 200 whatever it was',
     success: 200,
     errors: ['api_key_invalid'],
+  },
+  {
+    method: 'GET',
+    path: '/oauth/userinfo',
+    function: 'oauth',
+    auth: 'bearer',
+    sharedWithAllowedOrigins: true,
+    summary:
+      'OIDC userinfo: sub and the claims of the granted scopes, from the user as stored now (an access token with openid)',
+    success: 200,
+    // 403 insufficient_scope: the access token was granted no openid.
+    errors: ['forbidden'],
+  },
+  {
+    method: 'POST',
+    path: '/oauth/userinfo',
+    function: 'oauth',
+    auth: 'bearer',
+    sharedWithAllowedOrigins: true,
+    summary: 'OIDC userinfo, as GET: the bearer in the Authorization header, no body needed',
+    success: 200,
+    errors: ['forbidden'],
   },
   {
     method: 'GET',

@@ -1,3 +1,5 @@
+import { OPENID_SCOPES } from '../../core/oauth/oauth-scopes';
+import { SCOPE_CLAIMS } from '../../core/oauth/userinfo-claims';
 import { publishedJwks } from '../../core/tokens/signing-keys';
 import type { Action } from '../handler';
 import { openApiDocument } from '../openapi';
@@ -10,6 +12,25 @@ export const jwks: Action = async ({ deps }) => {
   return json(200, await publishedJwks(deps), cacheable);
 };
 
+/** ID token claims beside the user's (OIDC Core §2), and the user's by scope. */
+const CLAIMS_SUPPORTED = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'at_hash',
+  'azp',
+  'amr',
+  ...Object.values(SCOPE_CLAIMS).flat(),
+];
+
+/**
+ * OpenID Connect Discovery 1.0. Invariant: it advertises only what is built, and each item is
+ * exercised by test/e2e/discovery-truth.test.ts; what is not built is said `false` or left out.
+ */
 export const openIdConfiguration: Action = async ({ deps }) => {
   const issuer = deps.config.issuerUrl;
   return json(
@@ -19,10 +40,12 @@ export const openIdConfiguration: Action = async ({ deps }) => {
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       authorization_endpoint: `${issuer}/oauth/authorize`,
       token_endpoint: `${issuer}/oauth/token`,
+      userinfo_endpoint: `${issuer}/oauth/userinfo`,
+      end_session_endpoint: `${issuer}/oauth/logout`,
       introspection_endpoint: `${issuer}/oauth/introspect`,
       revocation_endpoint: `${issuer}/oauth/revoke`,
-      userinfo_endpoint: `${issuer}/me`,
       response_types_supported: ['code'],
+      response_modes_supported: ['query'],
       grant_types_supported: [
         'authorization_code',
         'refresh_token',
@@ -31,9 +54,14 @@ export const openIdConfiguration: Action = async ({ deps }) => {
       ],
       code_challenge_methods_supported: ['S256'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['ES256'],
+      id_token_signing_alg_values_supported: ['RS256', 'ES256'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-      scopes_supported: deps.scopes.owner,
+      scopes_supported: [...new Set([...OPENID_SCOPES, ...Object.values(deps.scopes).flat()])],
+      claims_supported: CLAIMS_SUPPORTED,
+      prompt_values_supported: ['none', 'login', 'consent'],
+      claims_parameter_supported: false,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
     },
     cacheable,
   );

@@ -3,6 +3,7 @@ import { GatehouseError } from '../../core/shared/errors';
 import { API_KEY_REFUSAL, createApiKeyCheck } from '../../core/tokens/api-keys';
 import { header } from '../http-event';
 import { OAuthProtocolError } from '../oauth-errors';
+import { speaksOAuth } from '../routes';
 import { needs, type PipelineMiddleware } from './state';
 
 /**
@@ -22,7 +23,7 @@ export const apiKey = ({ exempt }: { exempt: boolean }): PipelineMiddleware => {
       });
       if (await check(header(request.event, 'x-api-key'))) return;
       // `/oauth/*` answers in the RFC's shape, with the contract's status.
-      if (needs(request, 'route').form) {
+      if (speaksOAuth(needs(request, 'route'))) {
         throw new OAuthProtocolError('invalid_client', API_KEY_REFUSAL, 403);
       }
       throw new GatehouseError('api_key_invalid', API_KEY_REFUSAL);

@@ -31,13 +31,15 @@ describe('no leak through the one error renderer', () => {
           'POST /oauth/token': boom as never,
           'POST /oauth/introspect': boom as never,
           'POST /oauth/revoke': boom as never,
+          'GET /oauth/userinfo': boom as never,
+          'POST /oauth/userinfo': boom as never,
           'GET /clients': boom as never,
           'POST /clients': boom as never,
           'DELETE /clients/{client_id}': boom as never,
         },
         { deps: () => deps },
       );
-      for (const key of ['POST /oauth/token', 'GET /clients']) {
+      for (const key of ['POST /oauth/token', 'GET /oauth/userinfo', 'GET /clients']) {
         const answer = (await handler(
           httpEvent(key, {
             headers: {

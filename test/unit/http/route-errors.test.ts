@@ -62,4 +62,14 @@ describe('routeErrors', () => {
     ]);
     expect(codesAt('POST /oauth/introspect', 403)).toEqual(['invalid_client']);
   });
+
+  it('answers userinfo, a form-less /oauth/* route, in RFC 6750 terms', () => {
+    for (const key of ['GET /oauth/userinfo', 'POST /oauth/userinfo']) {
+      expect(routeErrors(route(key))).toEqual([
+        { status: 401, codes: ['invalid_token'] },
+        { status: 403, codes: ['invalid_client', 'insufficient_scope'] },
+        { status: 500, codes: ['server_error'] },
+      ]);
+    }
+  });
 });

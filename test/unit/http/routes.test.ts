@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildScopeCatalog, scopesForRole } from '../../../src/core/users/roles';
 import { functionSpecs } from '../../../src/http/functions';
-import { routeKey, routes } from '../../../src/http/routes';
+import { routeKey, routes, speaksOAuth } from '../../../src/http/routes';
 import { pageRouteKey, pageRoutes } from '../../../src/web/routes';
 
 // Gatehouse's own scopes: those an owner holds when the protected APIs' catalog is empty.
@@ -26,10 +26,14 @@ describe('the route table', () => {
     }
   });
 
-  it('takes a form body exactly on /oauth/*, whose errors are RFC 6749 (the handler asks route.form)', () => {
+  it('answers RFC 6749 errors exactly on /oauth/*, whose bodies are forms (speaksOAuth)', () => {
     for (const route of routes) {
-      expect(route.form !== undefined, routeKey(route)).toBe(route.path.startsWith('/oauth/'));
-      expect(route.form && route.body, routeKey(route)).toBeFalsy();
+      const oauth = route.path.startsWith('/oauth/');
+      expect(speaksOAuth(route), routeKey(route)).toBe(oauth);
+      if (route.form) expect(oauth, routeKey(route)).toBe(true);
+      if (oauth) expect(route.body, routeKey(route)).toBeUndefined();
+      // A form-less /oauth/* route reads only its bearer (userinfo): nothing else to parse.
+      if (oauth && !route.form) expect(route.auth, routeKey(route)).toBe('bearer');
     }
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { CoreDeps } from '../../../../src/core/shared/deps';
 import { cors } from '../../../../src/http/middleware/cors';
 import type { HttpResult } from '../../../../src/http/responses';
-import { httpEvent, pipelineRequest, run } from '../../../support/pipeline';
+import { httpEvent, pipelineRequest, routeFor, run } from '../../../support/pipeline';
 
 const SPA = 'https://spa.example.com';
 
@@ -22,6 +23,7 @@ describe('cors', () => {
     expect(headersOf(request)).toEqual({
       'cache-control': 'no-store',
       'access-control-allow-origin': SPA,
+      'access-control-expose-headers': 'Retry-After, WWW-Authenticate',
       vary: 'Origin',
     });
   });
@@ -41,5 +43,24 @@ describe('cors', () => {
       await run(cors().after, request);
       expect(headersOf(request)).toEqual({ 'cache-control': 'no-store' });
     }
+  });
+
+  it('lets ALLOWED_REDIRECT_ORIGINS read a route that shares with them, a refusal before the action included', async () => {
+    const deps = { config: { allowedRedirectOrigins: [SPA] } } as unknown as CoreDeps;
+    const refused = (key: string, origin: string) => {
+      const request = pipelineRequest(httpEvent(key, { headers: { origin } }), {
+        deps,
+        route: routeFor(key),
+      });
+      request.response = { statusCode: 401, headers: {} };
+      return request;
+    };
+    const userinfo = await run(cors().onError, refused('GET /oauth/userinfo', SPA));
+    expect(headersOf(userinfo)?.['access-control-allow-origin']).toBe(SPA);
+    // Another origin, or a route that does not share with them, gets nothing.
+    const other = await run(cors().onError, refused('GET /oauth/userinfo', 'https://x.example'));
+    expect(headersOf(other)).toEqual({});
+    const introspect = await run(cors().onError, refused('POST /oauth/introspect', SPA));
+    expect(headersOf(introspect)).toEqual({});
   });
 });
