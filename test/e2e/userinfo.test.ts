@@ -1,3 +1,5 @@
+import * as oauth from 'oauth4webapi';
+import * as openid from 'openid-client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack';
 import { basicAuth } from '../support/oauth';
@@ -11,7 +13,7 @@ const PASSWORD = 'a userinfo member passphrase';
 const ALLOWED = 'https://allowed.userinfo.test';
 const APP_ORIGIN = 'https://app.userinfo.test';
 
-const { call, signIn, tokenEndpoint, registerClient } = useLocalStack({
+const { stack, call, signIn, tokenEndpoint, registerClient } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   ALLOWED_REDIRECT_ORIGINS: ALLOWED,
@@ -19,6 +21,7 @@ const { call, signIn, tokenEndpoint, registerClient } = useLocalStack({
 });
 let ownerToken: string;
 let clientAuth: { authorization: string };
+let backend: { id: string; secret: string };
 
 beforeAll(async () => {
   ownerToken = await signIn(OWNER.email, OWNER.password);
@@ -29,7 +32,8 @@ beforeAll(async () => {
     confidential: true,
     first_party: true,
   });
-  clientAuth = { authorization: basicAuth(client.client_id, client.client_secret as string) };
+  backend = { id: client.client_id, secret: client.client_secret as string };
+  clientAuth = { authorization: basicAuth(backend.id, backend.secret) };
 });
 
 let n = 0;
@@ -194,5 +198,33 @@ describe('CORS on /oauth/userinfo', () => {
     const reply = await userinfo('GET', accessToken, { origin: 'https://evil.userinfo.test' });
     expect(reply.status).toBe(200);
     expect(reply.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('OIDC libraries reading /oauth/userinfo through discovery', () => {
+  it('answers openid-client (fetchUserInfo) and oauth4webapi (processUserInfoResponse)', async () => {
+    const { user, accessToken } = await member('openid email profile');
+    const issuer = new URL(stack().url);
+    const config = await openid.discovery(issuer, backend.id, backend.secret, undefined, {
+      execute: [openid.allowInsecureRequests],
+    });
+    const viaOpenIdClient = await openid.fetchUserInfo(config, accessToken, user.id);
+    expect(viaOpenIdClient).toMatchObject({ sub: user.id, email: user.email, name: user.name });
+
+    const insecure = { [oauth.allowInsecureRequests]: true };
+    const as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }),
+    );
+    const client: oauth.Client = { client_id: backend.id };
+    const viaOauth4webapi = await oauth.processUserInfoResponse(
+      as,
+      client,
+      user.id,
+      await oauth.userInfoRequest(as, client, accessToken, insecure),
+    );
+    expect(viaOauth4webapi).toEqual(viaOpenIdClient);
+    // A library checks the subject it expects: another user's sub is refused.
+    await expect(openid.fetchUserInfo(config, accessToken, 'someone-else')).rejects.toThrow();
   });
 });
