@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SCOPE_CLAIMS, userClaims } from '../../../../src/core/oauth/userinfo-claims';
+import { propertyRuns } from '../../../support/property-runs';
 import { aUser } from '../../../support/users';
 
 const user = aUser({
@@ -53,5 +55,35 @@ describe('userClaims: a user and granted scopes as OIDC claims', () => {
     for (const [scope, names] of Object.entries(SCOPE_CLAIMS)) {
       expect(Object.keys(userClaims(user, [scope])).sort()).toEqual(['sub', ...names].sort());
     }
+  });
+
+  it('never releases a claim of a scope not granted, nor a null one, whatever the user and scopes', () => {
+    const pool = ['openid', 'profile', 'email', 'offline_access', 'users:read', 'tokens:write'];
+    fc.assert(
+      fc.property(
+        fc.subarray(pool),
+        fc.option(fc.string(), { nil: null }),
+        fc.option(fc.string(), { nil: null }),
+        fc.boolean(),
+        fc.nat(),
+        (scopes, name, username, emailVerified, updatedAt) => {
+          const claims = userClaims(aUser({ name, username, emailVerified, updatedAt }), scopes);
+          const allowed = [
+            'sub',
+            ...Object.entries(SCOPE_CLAIMS).flatMap(([scope, names]) =>
+              scopes.includes(scope) ? names : [],
+            ),
+          ];
+          for (const [claim, value] of Object.entries(claims)) {
+            expect(allowed).toContain(claim);
+            expect(value).not.toBeNull();
+          }
+          if (claims.updated_at !== undefined) {
+            expect(Number.isInteger(claims.updated_at)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: propertyRuns(200) },
+    );
   });
 });
