@@ -52,7 +52,7 @@ const formatClient = (client: PublicClient, serviceRole?: Role): string => {
     ['kind', kindOf(client)],
     ['grant types', client.grant_types.join(', ')],
     ['redirect URIs', client.redirect_uris.join(', ') || '-'],
-    ['post-logout redirect URIs', client.post_logout_redirect_uris.join(', ') || '-'],
+    ['logout URIs', client.post_logout_redirect_uris.join(', ') || '-'],
     ['service user', serviceUser],
     ['created', client.created_at],
   ]);
