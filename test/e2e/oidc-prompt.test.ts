@@ -223,6 +223,28 @@ describe('prompt=login and max_age', () => {
   });
 });
 
+describe('prompt=consent', () => {
+  it('shows the consent page even for a remembered grant, and the code keeps the nonce', async () => {
+    const flow = browser();
+    await flow.signIn(OWNER.email, OWNER.password);
+    const ask = (extra: Record<string, string>) =>
+      flow.authorize({ client_id: thirdParty, redirect_uri: THIRD_CB, state: 'st-c', ...extra });
+    const first = await ask({ nonce: 'n-consent-1' });
+    const allowed = await flow.consent(first.authorized.location as string, 'allow');
+    const code = await storedCode(back(allowed.answered.location).params.get('code') as string);
+    expect(code?.nonce).toBe('n-consent-1');
+    // Remembered now: no page, unless prompt=consent asks for it.
+    const remembered = await ask({ prompt: 'none' });
+    expect(back(remembered.authorized.location).params.get('code')).toMatch(/^ac_/);
+    const again = await ask({ prompt: 'consent', nonce: 'n-consent-2' });
+    expect(again.authorized.location).toMatch(/^\/consent\?request=/);
+    const answered = await flow.consent(again.authorized.location as string, 'allow');
+    const second = await storedCode(back(answered.answered.location).params.get('code') as string);
+    expect(second?.nonce).toBe('n-consent-2');
+    expect(back(answered.answered.location).params.get('state')).toBe('st-c');
+  });
+});
+
 describe('login_hint', () => {
   it('prefills the sign-in form, escaped, and changes nothing else', async () => {
     const hint = 'ann@prompt.test"><script>alert(1)</script>';
