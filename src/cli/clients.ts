@@ -52,6 +52,7 @@ const formatClient = (client: PublicClient, serviceRole?: Role): string => {
     ['kind', kindOf(client)],
     ['grant types', client.grant_types.join(', ')],
     ['redirect URIs', client.redirect_uris.join(', ') || '-'],
+    ['logout URIs', client.post_logout_redirect_uris.join(', ') || '-'],
     ['service user', serviceUser],
     ['created', client.created_at],
   ]);
@@ -90,6 +91,11 @@ export const addClientsCommand = (program: Command, context: CliContext) => {
       'an exact redirect URI (https, or http on localhost); repeatable; authorization_code needs one',
       collect,
     )
+    .option(
+      '--post-logout-redirect-uri <uri...>',
+      'where RP-initiated logout (/oauth/logout) may send the browser back, exact; repeatable',
+      collect,
+    )
     .option('--confidential', 'the client keeps a secret (the default)')
     .addOption(
       new Option('--public', 'the client cannot keep a secret (a SPA, a native app)').conflicts(
@@ -119,6 +125,7 @@ export const addClientsCommand = (program: Command, context: CliContext) => {
       const input = check(CreateClientBody, {
         name: options.name,
         redirect_uris: options.redirectUri,
+        post_logout_redirect_uris: options.postLogoutRedirectUri,
         grant_types: options.grant,
         confidential: options.public !== true,
         first_party: options.firstParty,

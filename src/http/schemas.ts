@@ -123,6 +123,8 @@ export const TokenForm = z.object({
 const RedirectUri = z.url().check(
   z.maxLength(2048),
   z.refine((value) => {
+    // Refinements run even after z.url() failed: an unparsable value is refused, not thrown.
+    if (!URL.canParse(value)) return false;
     const url = new URL(value);
     const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
     return (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) && !url.hash;
@@ -132,6 +134,7 @@ const RedirectUri = z.url().check(
 export const CreateClientBody = z.strictObject({
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
   redirect_uris: z.optional(z.array(RedirectUri).check(z.maxLength(20))),
+  post_logout_redirect_uris: z.optional(z.array(RedirectUri).check(z.maxLength(20))),
   grant_types: z
     .array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'password']))
     .check(z.minLength(1)),

@@ -15,7 +15,7 @@ const nav = (user: UserRecord, csrf: string) => {
   return html`<nav aria-label="Console">
     <a href="/console">Profile</a>
     <a href="/console/tokens">Tokens</a>
-    ${manages ? html`<a href="/console/users">Users</a> <a href="/console/audit">Audit log</a>` : ''}
+    ${manages ? html`<a href="/console/users">Users</a> <a href="/console/clients">Clients</a> <a href="/console/audit">Audit log</a>` : ''}
     <form method="post" action="/sign-out" class="inline">
       <input type="hidden" name="csrf" value="${csrf}">
       <button type="submit" class="link">Sign out</button>

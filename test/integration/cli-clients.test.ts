@@ -98,11 +98,14 @@ describe('gatehouse clients', () => {
       'https://app.example.com/callback',
       '--redirect-uri',
       'http://localhost:5173/callback',
+      '--post-logout-redirect-uri',
+      'https://app.example.com/signed-out',
     );
     expect(client).toEqual({
       client_id: expect.stringMatching(/^gh_/),
       name: 'web app',
       redirect_uris: ['https://app.example.com/callback', 'http://localhost:5173/callback'],
+      post_logout_redirect_uris: ['https://app.example.com/signed-out'],
       grant_types: ['authorization_code', 'refresh_token'],
       confidential: false,
       first_party: false,
@@ -125,6 +128,7 @@ describe('gatehouse clients', () => {
     expect(shown.stdout).toContain('kind           confidential, first-party\n');
     expect(shown.stdout).toContain('grant types    authorization_code, password\n');
     expect(shown.stdout).toContain('service user   -\n');
+    expect(shown.stdout).toContain('logout URIs    -\n');
     const [, secret] =
       /\nClient secret \(shown this once: store it now, it cannot be shown again\):\n(scs_\S+)\n$/.exec(
         shown.stdout,

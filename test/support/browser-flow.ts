@@ -6,10 +6,10 @@ import { pkcePair } from './oauth';
  */
 export const browserFlow = (base: () => string) => {
   const jar = new Map<string, string>();
+  /** The jar as a Cookie header (a request another site's page makes in this browser). */
+  const cookieHeader = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
   const request = async (method: 'GET' | 'POST', path: string, form?: Record<string, string>) => {
-    const headers: Record<string, string> = {
-      cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
-    };
+    const headers: Record<string, string> = { cookie: cookieHeader() };
     if (form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers.origin = base();
@@ -70,5 +70,5 @@ export const browserFlow = (base: () => string) => {
     });
     return { page, answered };
   };
-  return { request, hidden, signIn, authorize, consent };
+  return { request, hidden, signIn, authorize, consent, cookieHeader };
 };

@@ -28,6 +28,8 @@ export interface AuthorizationCodeRecord {
   origin?: CredentialOrigin;
   /** The approving session's auth time; absent: long ago (a step-up needs proof). */
   authTime?: number;
+  /** OIDC: the authorization request's nonce, for the ID token; absent: none was sent. */
+  nonce?: string;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -58,6 +60,7 @@ export const issueAuthorizationCode = async (
     origin?: CredentialOrigin;
     /** When the approving session last authenticated (sessionAuthTime). */
     authTime?: number;
+    nonce?: string;
   },
 ): Promise<string> => {
   if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {

@@ -22,6 +22,8 @@ export interface ClientRecord {
   secretHash: string | null;
   name: string;
   redirectUris: string[];
+  /** Where RP-initiated logout may send the browser back to, matched exactly; absent: none. */
+  postLogoutRedirectUris?: string[];
   grantTypes: GrantType[];
   confidential: boolean;
   firstParty: boolean;
@@ -39,6 +41,7 @@ export interface PublicClient {
   client_id: string;
   name: string;
   redirect_uris: string[];
+  post_logout_redirect_uris: string[];
   grant_types: GrantType[];
   confidential: boolean;
   first_party: boolean;
@@ -50,6 +53,7 @@ export interface PublicClient {
 export interface NewClient {
   name: string;
   redirect_uris?: string[];
+  post_logout_redirect_uris?: string[];
   grant_types: GrantType[];
   confidential: boolean;
   first_party?: boolean;
@@ -59,6 +63,7 @@ export const toPublicClient = (client: ClientRecord): PublicClient => ({
   client_id: client.clientId,
   name: client.name,
   redirect_uris: client.redirectUris,
+  post_logout_redirect_uris: client.postLogoutRedirectUris ?? [],
   grant_types: client.grantTypes,
   confidential: client.confidential,
   first_party: client.firstParty,
@@ -119,6 +124,7 @@ export const createClient = async (
     secretHash: secret ? sha256(secret) : null,
     name: input.name,
     redirectUris,
+    postLogoutRedirectUris: [...new Set(input.post_logout_redirect_uris ?? [])],
     grantTypes: grants,
     confidential: input.confidential,
     firstParty: input.first_party ?? false,

@@ -10,6 +10,8 @@ export interface PendingConsent {
   codeChallenge: string;
   /** The scope already checked against the user's grants. */
   scope: string[];
+  /** OIDC: the request's nonce, for the code (and so the ID token); empty: none. */
+  nonce: string;
 }
 
 const TTL_MS = 10 * 60_000;
@@ -20,6 +22,8 @@ interface Wire {
   s: string;
   p: string;
   g: string[];
+  /** The nonce. */
+  o?: string;
   e: number;
   /** Fresh each time: two identical requests are two pages, each answered once. */
   n: string;
@@ -47,6 +51,7 @@ export const rememberPendingConsent = async (
     s: pending.state,
     p: pending.codeChallenge,
     g: pending.scope,
+    o: pending.nonce,
     e: now + TTL_MS,
     n: randomSecret().slice(0, 16),
   };
@@ -59,7 +64,9 @@ const decode = (request: string): Wire | null => {
   if (request.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(request)) return null;
   try {
     const wire = JSON.parse(Buffer.from(request, 'base64url').toString('utf8')) as Wire;
-    const strings = [wire.c, wire.r, wire.s, wire.p].every((v) => typeof v === 'string');
+    const strings = [wire.c, wire.r, wire.s, wire.p, wire.o ?? ''].every(
+      (v) => typeof v === 'string',
+    );
     const scope = Array.isArray(wire.g) && wire.g.every((v) => typeof v === 'string');
     return strings && scope && typeof wire.e === 'number' ? wire : null;
   } catch {
@@ -94,6 +101,8 @@ export const readPendingConsent = async (
     state: wire.s,
     codeChallenge: wire.p,
     scope: wire.g,
+    // Requests remembered before nonces were kept carry none.
+    nonce: wire.o ?? '',
   };
 };
 

@@ -26,10 +26,17 @@ export const csrfCookie = (): PageMiddleware => ({
   },
 });
 
+/**
+ * RP-Initiated Logout's own POST, sent by an application's page: it ends a session only on a
+ * verified ID token of that session's user and otherwise asks on a CSRF-checked page.
+ */
+const PROTOCOL_POSTS = new Set(['POST /oauth/logout']);
+
 /** A POST must echo the token, and come from the pages' own origin when the browser says. */
 export const csrfCheck = (): PageMiddleware => ({
   before: async (request) => {
     if (request.event.requestContext.http.method.toUpperCase() !== 'POST') return;
+    if (PROTOCOL_POSTS.has(request.internal.page?.routeKey ?? '')) return;
     const origin = header(request.event, 'origin');
     const ownOrigin = originOf(needs(request, 'deps').config.issuerUrl);
     const echoed = needs(request, 'form').get('csrf') ?? '';

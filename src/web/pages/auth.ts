@@ -35,15 +35,25 @@ export const currentPath = (request: PageRequest): string => {
 
 /**
  * Where someone without a session is sent: the sign-in page, or straight to SSO when it is the
- * only way in (passwords off, no OIDC provider to choose instead).
+ * only way in (passwords off, no OIDC provider to choose instead). `fresh` shows the form even
+ * to a signed-in browser (OIDC prompt=login, max_age); `loginHint` prefills its login.
  */
-export const signInRedirect = (deps: CoreDeps, returnTo: string) => {
+export const signInRedirect = (
+  deps: CoreDeps,
+  returnTo: string,
+  options: { fresh?: boolean; loginHint?: string } = {},
+) => {
   const target = encodeURIComponent(returnTo);
   const ssoOnly =
     !deps.config.passwordLoginEnabled &&
     deps.config.sso?.idpUrl &&
     deps.config.identityProviders.length === 0;
-  return seeOther(ssoOnly ? `/auth/sso?return_to=${target}` : `/sign-in?return_to=${target}`);
+  if (ssoOnly) return seeOther(`/auth/sso?return_to=${target}`);
+  const extra = new URLSearchParams({
+    ...(options.fresh ? { fresh: '1' } : {}),
+    ...(options.loginHint ? { login_hint: options.loginHint } : {}),
+  }).toString();
+  return seeOther(`/sign-in?return_to=${target}${extra ? `&${extra}` : ''}`);
 };
 
 /**
@@ -63,7 +73,7 @@ const signInForm = async (request: PageRequest, returnTo: string, error?: string
     ? html`<form method="post" action="/sign-in" novalidate>
   ${csrfField(request.csrf)}
   <input type="hidden" name="return_to" value="${returnTo}">
-  ${field('Email or username', 'login', { autocomplete: 'username', required: true, value: request.form.get('login') })}
+  ${field('Email or username', 'login', { autocomplete: 'username', required: true, value: request.form.get('login') ?? loginHint(request) })}
   ${field('Password', 'password', { type: 'password', autocomplete: 'current-password', required: true })}
   <button type="submit">Sign in</button>
 </form>
@@ -80,9 +90,13 @@ const signInForm = async (request: PageRequest, returnTo: string, error?: string
   });
 };
 
+/** OIDC login_hint: only ever a prefilled, escaped value the person can change. */
+const loginHint = (request: PageRequest): string | null =>
+  request.query.get('login_hint')?.slice(0, 320) ?? null;
+
 export const signInPage: PageAction = async (request) => {
   const returnTo = returnTarget(request.deps, request.query.get('return_to'));
-  if (request.signedIn) return seeOther(returnTo);
+  if (request.signedIn && request.query.get('fresh') !== '1') return seeOther(returnTo);
   return page(200, await signInForm(request, returnTo), {
     formActionOrigins: await clientOriginsOf(request.deps, returnTo),
   });
@@ -107,6 +121,11 @@ export const signInSubmit: PageAction = async (request) => {
       { login: form.get('login') ?? '', password: form.get('password') ?? '', browser: true },
       request.meta,
     );
+    // A fresh sign-in replaces the browser's session: the one it had is not left alive.
+    if (request.signedIn) {
+      const { user, session } = request.signedIn;
+      await endSession(deps, user.id, session.sid, request.meta);
+    }
     request.setCookies.push(sessionCookie(tokens.browserSession as string, deps, request.secure));
     return seeOther(returnTo);
   } catch (error) {

@@ -1,4 +1,10 @@
 import { issueAuthorizationCode } from '../../core/oauth/authorization-codes';
+import {
+  asksForFreshness,
+  needsFreshSignIn,
+  readSignInRequirements,
+  SIGNED_IN_AFTER,
+} from '../../core/oauth/authorization-prompt';
 import { clientRegisteredFor } from '../../core/oauth/client-lookup';
 import { decideAuthorization } from '../../core/oauth/consent';
 import { rememberPendingConsent } from '../../core/oauth/consent-requests';
@@ -83,10 +89,27 @@ export const authorizePage: PageAction = async (request) => {
         : 'PKCE is required: code_challenge with code_challenge_method=S256.',
     );
   }
-  const prompts = param('prompt').split(' ').filter(Boolean);
+  const wants = readSignInRequirements(param);
+  if ('invalid' in wants) return fail('invalid_request', wants.invalid);
+  // Sent to sign in for this request: the marker tells its return that the sign-in is fresh.
+  const signIn = (freshOverSession: boolean) => {
+    const marked = new URLSearchParams(query);
+    if (asksForFreshness(wants)) marked.set(SIGNED_IN_AFTER, String(deps.clock.now()));
+    return new Redirect(
+      signInRedirect(deps, `/oauth/authorize?${marked.toString()}`, {
+        fresh: freshOverSession,
+        loginHint: wants.loginHint,
+      }),
+    );
+  };
+  // Invariant: prompt=none shows no page; its errors reach only the redirect URI checked above.
   if (!request.signedIn) {
-    if (prompts.includes('none')) return fail('login_required', 'The user is not signed in.');
-    throw new Redirect(signInRedirect(deps, `/oauth/authorize?${query.toString()}`));
+    if (wants.noPage) return fail('login_required', 'The user is not signed in.');
+    throw signIn(false);
+  }
+  if (needsFreshSignIn(wants, sessionAuthTime(request.signedIn.session), deps.clock.now())) {
+    if (wants.noPage) return fail('login_required', 'A fresh sign-in is needed.');
+    throw signIn(true);
   }
   const { user, session } = request.signedIn;
   let decision: Awaited<ReturnType<typeof decideAuthorization>>;
@@ -96,14 +119,14 @@ export const authorizePage: PageAction = async (request) => {
       user,
       client,
       parseScope(query.has('scope') ? param('scope') : null),
-      prompts.includes('consent'),
+      wants.consent,
     );
   } catch (error) {
     if (error instanceof InvalidScopeError) return fail('invalid_scope', error.message);
     throw error;
   }
   if (decision.kind === 'consent') {
-    if (prompts.includes('none')) {
+    if (wants.noPage) {
       return fail('consent_required', 'The user has not allowed this application yet.');
     }
     // Kept server-side, bound to this browser session: the page's form cannot widen it.
@@ -113,6 +136,7 @@ export const authorizePage: PageAction = async (request) => {
       state,
       codeChallenge: challenge,
       scope: decision.scope,
+      nonce: wants.nonce,
     });
     return seeOther(`/consent?request=${pending}`);
   }
@@ -125,6 +149,7 @@ export const authorizePage: PageAction = async (request) => {
     scope: decision.scope,
     origin: session.origin ?? 'unknown',
     authTime: sessionAuthTime(session),
+    ...(wants.nonce ? { nonce: wants.nonce } : {}),
   });
   return backToClient(redirectUri, { code, ...(state ? { state } : {}) });
 };

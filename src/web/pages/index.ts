@@ -23,9 +23,11 @@ import {
   tokenRevokeSubmit,
   tokensPage,
 } from './console';
+import { clientsCreateSubmit, clientsListPage } from './console-clients';
 import { grantRevokeSubmit } from './console-grants';
 import { consoleUsersActions } from './console-users';
 import { linkAccountPage, linkAccountSubmit } from './link-account';
+import { logoutConfirmSubmit, logoutPage } from './logout';
 
 /** Every page route's action (src/web/routes.ts). */
 export const pageActions: Record<string, PageAction> = {
@@ -41,6 +43,9 @@ export const pageActions: Record<string, PageAction> = {
   'GET /reset-password': resetPasswordPage,
   'POST /reset-password': resetPasswordSubmit,
   'GET /oauth/authorize': authorizePage,
+  'GET /oauth/logout': logoutPage,
+  'POST /oauth/logout': logoutPage,
+  'POST /oauth/logout/confirm': logoutConfirmSubmit,
   'GET /consent': consentPage,
   'POST /consent': consentSubmit,
   'GET /console': accountPage,
@@ -51,6 +56,8 @@ export const pageActions: Record<string, PageAction> = {
   'POST /console/tokens/{token_id}/revoke': tokenRevokeSubmit,
   'POST /console/grants/{client_id}/revoke': grantRevokeSubmit,
   ...consoleUsersActions,
+  'GET /console/clients': clientsListPage,
+  'POST /console/clients': clientsCreateSubmit,
   'GET /assets/{file}': assetFile,
   'GET /link-account': linkAccountPage,
   'POST /link-account': linkAccountSubmit,

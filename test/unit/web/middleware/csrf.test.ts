@@ -53,6 +53,25 @@ describe('csrfCheck', () => {
     }
   });
 
+  it('lets only RP-initiated logout’s own POST through without a token; its confirmation is checked', async () => {
+    const routed = (routeKey: string) =>
+      page(
+        'POST /x',
+        {
+          csrf: TOKEN,
+          form: new URLSearchParams({ id_token_hint: 'x' }),
+          page: { routeKey, params: {} },
+        },
+        { origin: 'https://rp.example.com' },
+      );
+    await run(csrfCheck().before, routed('POST /oauth/logout'));
+    for (const key of ['POST /oauth/logout/confirm', 'POST /sign-out']) {
+      await expect(run(csrfCheck().before, routed(key))).rejects.toMatchObject({
+        code: 'forbidden',
+      });
+    }
+  });
+
   it('asks nothing of a GET', async () => {
     await run(csrfCheck().before, page('GET /sign-in', { csrf: TOKEN }));
   });

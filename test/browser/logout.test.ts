@@ -1,0 +1,78 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mintIdToken } from '../support/id-token-hint';
+import { OWNER, useBrowser } from './support/browser';
+
+/** RP-initiated logout in a real browser: the RP's link ends the session and lands back there. */
+const { tab, call, signIn, stack } = useBrowser();
+
+const RP = 'https://rp.logout-browser.test';
+let clientId: string;
+let ownerId: string;
+
+beforeAll(async () => {
+  const owner = await signIn(OWNER.email, OWNER.password);
+  ownerId = (await call('GET', '/me', { token: owner })).body.user.id;
+  const created = await call('POST', '/clients', {
+    token: owner,
+    json: {
+      name: 'Logout RP',
+      redirect_uris: [`${RP}/cb`],
+      post_logout_redirect_uris: [`${RP}/signed-out`],
+      grant_types: ['authorization_code'],
+      confidential: false,
+      first_party: true,
+    },
+  });
+  expect(created.status, created.text).toBe(201);
+  clientId = created.body.client_id;
+});
+
+describe('RP-initiated logout', () => {
+  it("with a hint: the RP's sign-out link lands back on the RP, signed out", async () => {
+    const { page, visit } = tab();
+    await tab().signInAsOwner();
+    const hint = await mintIdToken({ iss: stack().url, sub: ownerId, aud: clientId });
+    const logout = `${stack().url}/oauth/logout?${new URLSearchParams({
+      id_token_hint: hint,
+      post_logout_redirect_uri: `${RP}/signed-out`,
+      state: 'st-browser',
+    })}`;
+    // The RP is not running: its page is a link to /oauth/logout, a cross-site top-level GET.
+    await page.route(`${RP}/**`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: `<!doctype html><title>RP</title><a href="${logout.replaceAll('&', '&amp;')}">Sign out of RP</a>`,
+      }),
+    );
+    await page.goto(`${RP}/app`);
+    await page.getByRole('link', { name: 'Sign out of RP' }).click();
+    await page.waitForURL((url) => url.origin === RP && url.pathname === '/signed-out');
+    expect(new URL(page.url()).searchParams.get('state')).toBe('st-browser');
+    await visit('/console', 'console-after-logout');
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+  });
+
+  it('without a hint: the confirmation page, then back to the RP, signed out', async () => {
+    const { page, visit } = tab();
+    await page.route(`${RP}/**`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/plain', body: 'rp' }),
+    );
+    await tab().signInAsOwner();
+    await visit(
+      `/oauth/logout?${new URLSearchParams({
+        client_id: clientId,
+        post_logout_redirect_uri: `${RP}/signed-out`,
+        state: 'st-ask',
+      })}`,
+      'confirm-logout',
+    );
+    await page.getByRole('heading', { name: 'Sign out?' }).waitFor();
+    await page.getByText('Logout RP').waitFor();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForURL((url) => url.origin === RP);
+    expect(new URL(page.url()).searchParams.get('state')).toBe('st-ask');
+    await visit('/console', 'console-after-confirm');
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+  });
+});
