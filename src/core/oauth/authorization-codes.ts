@@ -28,12 +28,15 @@ export interface AuthorizationCodeRecord {
   origin?: CredentialOrigin;
   /** The approving session's auth time; absent: long ago (a step-up needs proof). */
   authTime?: number;
+  /** The authorization request's OpenID Connect `nonce`, echoed in the ID token; absent: none. */
+  nonce?: string;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
 }
 
 const CODE_TTL_MS = 60_000;
+const MAX_NONCE_LENGTH = 512;
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const AUTHORIZATION_CODE = secretShape(['ac_']);
@@ -58,18 +61,25 @@ export const issueAuthorizationCode = async (
     origin?: CredentialOrigin;
     /** When the approving session last authenticated (sessionAuthTime). */
     authTime?: number;
+    /** The authorization request's `nonce`; empty or absent: none. */
+    nonce?: string;
   },
 ): Promise<string> => {
   if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {
     throw new GatehouseError('record_invalid', 'code_challenge: must be an S256 challenge.');
   }
+  if (grant.nonce !== undefined && grant.nonce.length > MAX_NONCE_LENGTH) {
+    throw new GatehouseError('record_invalid', `nonce: at most ${MAX_NONCE_LENGTH} characters.`);
+  }
+  const { nonce, ...bound } = grant;
   const code = `ac_${randomSecret()}`;
   const now = deps.clock.now();
   const credentialVersion =
     grant.credentialVersion ?? credentialVersionOf((await deps.store.getUser(grant.userId)) ?? {});
   await deps.store.createAuthorizationCode({
     hash: sha256(code),
-    ...grant,
+    ...bound,
+    ...(nonce ? { nonce } : {}),
     credentialVersion,
     createdAt: now,
     expiresAt: now + CODE_TTL_MS,
@@ -129,6 +139,8 @@ export const exchangeAuthorizationCode = async (
   // Opened at the version just checked: a move (or the client's deletion) meanwhile refuses it.
   return startSession(deps, user, code.clientId, {
     scope,
+    client,
+    ...(code.nonce ? { nonce: code.nonce } : {}),
     // The session inherits what opened the browser session that approved the code, and when
     // the person last authenticated there: a fresh code is no fresh sign-in (red team C, 1).
     origin: code.origin ?? 'unknown',

@@ -10,6 +10,8 @@ export interface PendingConsent {
   codeChallenge: string;
   /** The scope already checked against the user's grants. */
   scope: string[];
+  /** The OpenID Connect `nonce` the code will carry; empty: none. */
+  nonce: string;
 }
 
 const TTL_MS = 10 * 60_000;
@@ -21,6 +23,8 @@ interface Wire {
   p: string;
   g: string[];
   e: number;
+  /** The nonce (absent in requests remembered before nonces were kept). */
+  o?: string;
   /** Fresh each time: two identical requests are two pages, each answered once. */
   n: string;
 }
@@ -47,6 +51,7 @@ export const rememberPendingConsent = async (
     s: pending.state,
     p: pending.codeChallenge,
     g: pending.scope,
+    ...(pending.nonce ? { o: pending.nonce } : {}),
     e: now + TTL_MS,
     n: randomSecret().slice(0, 16),
   };
@@ -61,7 +66,8 @@ const decode = (request: string): Wire | null => {
     const wire = JSON.parse(Buffer.from(request, 'base64url').toString('utf8')) as Wire;
     const strings = [wire.c, wire.r, wire.s, wire.p].every((v) => typeof v === 'string');
     const scope = Array.isArray(wire.g) && wire.g.every((v) => typeof v === 'string');
-    return strings && scope && typeof wire.e === 'number' ? wire : null;
+    const nonce = wire.o === undefined || typeof wire.o === 'string';
+    return strings && scope && nonce && typeof wire.e === 'number' ? wire : null;
   } catch {
     return null;
   }
@@ -94,6 +100,7 @@ export const readPendingConsent = async (
     state: wire.s,
     codeChallenge: wire.p,
     scope: wire.g,
+    nonce: wire.o ?? '',
   };
 };
 

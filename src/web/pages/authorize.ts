@@ -113,6 +113,7 @@ export const authorizePage: PageAction = async (request) => {
       state,
       codeChallenge: challenge,
       scope: decision.scope,
+      nonce: param('nonce'),
     });
     return seeOther(`/consent?request=${pending}`);
   }
@@ -125,6 +126,7 @@ export const authorizePage: PageAction = async (request) => {
     scope: decision.scope,
     origin: session.origin ?? 'unknown',
     authTime: sessionAuthTime(session),
+    nonce: param('nonce'),
   });
   return backToClient(redirectUri, { code, ...(state ? { state } : {}) });
 };

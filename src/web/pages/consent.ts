@@ -100,6 +100,7 @@ export const consentSubmit: PageAction = async (request) => {
     scope: pending.scope,
     origin: session.origin ?? 'unknown',
     authTime: sessionAuthTime(session),
+    nonce: pending.nonce,
   });
   return backToClient(pending.redirectUri, { code, ...state }, 303);
 };
