@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { accessTokenHash } from '../../src/core/tokens/id-tokens';
 import { browserFlow } from '../support/browser-flow';
 import { useLocalStack } from '../support/local-stack';
-import { basicAuth, firstPartyApp } from '../support/oauth';
+import { basicAuth, firstPartyApp, thirdPartyApp } from '../support/oauth';
 
 /**
  * OpenID Connect ID tokens over HTTP on `npm start`'s stack: the code flow with a nonce, the
@@ -108,6 +108,31 @@ describe('ID tokens', () => {
     expect(again).toMatchObject({ sub: payload.sub, auth_time: payload.auth_time, amr: ['pwd'] });
     expect(again).not.toHaveProperty('nonce');
     expect(again.at_hash).toBe(accessTokenHash(refreshed.body.access_token, 'RS256'));
+  });
+
+  it('keeps the nonce through the consent page of a third-party client', async () => {
+    const app = await registerClient(ownerToken, thirdPartyApp('third rp', CB));
+    const browser = browserFlow(() => stack().url);
+    await browser.signIn(OWNER.email, OWNER.password);
+    const { verifier, authorized } = await browser.authorize({
+      client_id: app.client_id,
+      redirect_uri: CB,
+      scope: 'openid email',
+      nonce: 'consent-nonce-7',
+    });
+    expect(authorized.location).toMatch(/^\/consent\?request=/);
+    const { answered } = await browser.consent(authorized.location as string, 'allow');
+    const landed = new URL(answered.location as string);
+    const reply = await tokenEndpoint({
+      grant_type: 'authorization_code',
+      client_id: app.client_id,
+      code: landed.searchParams.get('code') ?? '',
+      redirect_uri: CB,
+      code_verifier: verifier,
+    });
+    expect(reply.status, reply.text).toBe(200);
+    const { payload } = await verifyIdToken(reply.body.id_token, app.client_id);
+    expect(payload).toMatchObject({ aud: app.client_id, nonce: 'consent-nonce-7' });
   });
 
   it('is ES256 for a client registered with id_token_signed_response_alg ES256', async () => {
