@@ -77,7 +77,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           parseUsersJson(await readFile(resolve(importFile), 'utf8')),
         )
       : undefined;
-    await deps.signer(); // create and publish the signing keys before the first request
+    await deps.signer('ES256'); // create and publish the signing keys before the first request
     const server = await startDevServer({ port });
     return {
       url: server.url,

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { loadConfig } from '../src/core/shared/config';
-import { rotateSigningKeys } from '../src/core/tokens/signing-keys';
+import { currentSigners, rotateSigningKeys } from '../src/core/tokens/signing-keys';
 import { storeFromEnv } from '../src/http/composition';
 import { createFileKeySource } from '../src/store/file-key-source';
 
 /**
- * `npm run keys:rotate`: a new local signing key. Earlier keys stay published for a day past
+ * `npm run keys:rotate`: new local signing keys (ES256 and RS256). Earlier keys stay published for a day past
  * the longest access-token lifetime. Publishes to the running DynamoDB Local; a running
  * server signs with the new key after its next start.
  */
@@ -20,8 +20,9 @@ const main = async () => {
     Date.now(),
     config.accessTokenTtlSeconds + 86_400,
   );
+  const signers = Object.values(currentSigners(set)).map((s) => `${s.alg} ${s.kid}`);
   process.stdout.write(
-    `Signing with key ${set.keys[0]?.kid} (generation ${set.generation}); published: ${set.keys.map((k) => k.kid).join(', ')}\n`,
+    `Signing with ${signers.join(' and ')} (generation ${set.generation}); published: ${set.keys.map((k) => k.kid).join(', ')}\n`,
   );
 };
 

@@ -6,6 +6,7 @@ import {
   deleteClient,
   GRANT_TYPES,
   type GrantType,
+  ID_TOKEN_ALGS,
   listClients,
   type PublicClient,
 } from '../core/oauth/clients';
@@ -54,6 +55,7 @@ const formatClient = (client: PublicClient, serviceRole?: Role): string => {
     ['redirect URIs', client.redirect_uris.join(', ') || '-'],
     ['logout URIs', client.post_logout_redirect_uris.join(', ') || '-'],
     ['service user', serviceUser],
+    ['ID token alg', client.id_token_signed_response_alg],
     ['created', client.created_at],
   ]);
 };
@@ -105,6 +107,12 @@ export const addClientsCommand = (program: Command, context: CliContext) => {
     .option('--first-party', 'an app of your own (needed for the password grant)')
     .addOption(
       new Option(
+        '--id-token-alg <alg>',
+        'the algorithm of its OpenID Connect ID tokens (id_token_signed_response_alg; default RS256)',
+      ).choices(ID_TOKEN_ALGS),
+    )
+    .addOption(
+      new Option(
         '--service-role <role>',
         "the service account's role, with client_credentials (default: viewer)",
       ).choices(ROLES),
@@ -129,6 +137,7 @@ export const addClientsCommand = (program: Command, context: CliContext) => {
         grant_types: options.grant,
         confidential: options.public !== true,
         first_party: options.firstParty,
+        id_token_signed_response_alg: options.idTokenAlg,
       });
       const { deps, out } = await context.open();
       const { client_secret: secret, ...client } = await createClient(

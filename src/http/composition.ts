@@ -6,10 +6,10 @@ import { loadConfig } from '../core/shared/config';
 import type { CoreDeps } from '../core/shared/deps';
 import type { Store } from '../core/shared/store';
 import {
-  currentSigner,
+  currentSigners,
   ensureSigningKeySet,
   publicJwks,
-  type Signer,
+  type Signers,
   type SigningKeySource,
 } from '../core/tokens/signing-keys';
 import { scopeCatalogFromEnv } from '../core/users/roles';
@@ -36,13 +36,13 @@ const keySourceFromEnv = async (env: Env): Promise<SigningKeySource> => {
 };
 
 /** Loads (or on first start creates) the signing keys and makes sure their public half is published. */
-const loadSigner = async (env: Env, store: Store, now: number): Promise<Signer> => {
+const loadSigners = async (env: Env, store: Store, now: number): Promise<Signers> => {
   const set = await ensureSigningKeySet(await keySourceFromEnv(env), now);
   const published = await store.getPublishedKeys();
   if (!published || published.generation < set.generation) {
     await store.publishKeys(set.generation, publicJwks(set).keys);
   }
-  return currentSigner(set);
+  return currentSigners(set);
 };
 
 /**
@@ -68,7 +68,7 @@ export const storeFromEnv = (env: Env): Store =>
 /** The composition root: everything a handler needs, built once per cold start. */
 export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps => {
   const config = loadConfig(env);
-  let signer: Promise<Signer> | undefined;
+  let signers: Promise<Signers> | undefined;
   let cursorKey: Promise<Uint8Array> | undefined;
   return {
     config,
@@ -90,12 +90,13 @@ export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps 
       });
       return cursorKey;
     },
-    signer: () => {
-      signer ??= loadSigner(env, store, systemClock.now()).catch((error: unknown) => {
-        signer = undefined;
+    signer: async (alg) => {
+      // Every key is imported once per cold start.
+      signers ??= loadSigners(env, store, systemClock.now()).catch((error: unknown) => {
+        signers = undefined;
         throw error;
       });
-      return signer;
+      return (await signers)[alg];
     },
   };
 };

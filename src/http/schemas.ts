@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../core/shared/validation';
+import { ID_TOKEN_ALGS } from '../core/oauth/clients';
 import { Cursor, Limit } from '../core/shared/listing-query';
 import { ROLES } from '../core/users/roles';
 import { USERNAME_PATTERN } from '../core/users/users';
@@ -140,6 +141,7 @@ export const CreateClientBody = z.strictObject({
     .check(z.minLength(1)),
   confidential: z.boolean(),
   first_party: z.optional(z.boolean()),
+  id_token_signed_response_alg: z.optional(z.enum(ID_TOKEN_ALGS)),
 });
 
 export const ListClientsQuery = z.strictObject({

@@ -110,9 +110,21 @@ describe('gatehouse clients', () => {
       confidential: false,
       first_party: false,
       user_id: null,
+      id_token_signed_response_alg: 'RS256',
       created_at: expect.any(String),
     });
     expect(await machineUsers()).toHaveLength(machinesBefore);
+    const esClient = await createdClient(
+      'es app',
+      '--public',
+      '--grant',
+      'authorization_code',
+      '--redirect-uri',
+      'https://es.example.com/callback',
+      '--id-token-alg',
+      'ES256',
+    );
+    expect(esClient).toMatchObject({ id_token_signed_response_alg: 'ES256' });
 
     const shown = await createClient(
       'backend',

@@ -5,7 +5,7 @@ import type { CoreDeps } from '../../src/core/shared/deps';
 import type { EmailMessage, MailQueue } from '../../src/core/shared/mailer';
 import type { Store } from '../../src/core/shared/store';
 import {
-  currentSigner,
+  currentSigners,
   newSigningKeySet,
   type SigningKeySet,
 } from '../../src/core/tokens/signing-keys';
@@ -40,14 +40,24 @@ export interface TestDeps extends CoreDeps {
   mailer: RecordingMailQueue;
 }
 
+let keys: { keySet: SigningKeySet; signers: ReturnType<typeof currentSigners> } | undefined;
+
+/** One key set per test process: an RSA key takes a while to make, and property runs make thousands of deps. */
+const sharedKeys = (now: number) => {
+  if (!keys) {
+    const keySet = newSigningKeySet(now);
+    keys = { keySet, signers: currentSigners(keySet) };
+  }
+  return keys;
+};
+
 /** Core dependencies for unit tests: in-memory store, fake clock, cheap bcrypt, recorded mail. */
 export const testDeps = (
   env: Record<string, string> = {},
   store: Store = createMemoryStore(),
 ): TestDeps => {
   const clock = fakeClock();
-  const keySet = newSigningKeySet(clock.now());
-  const signer = currentSigner(keySet);
+  const { keySet, signers } = sharedKeys(clock.now());
   const published: UserEvent[] = [];
   const mail = recordingMailQueue();
   const cursorKey = randomBytes(32);
@@ -58,7 +68,7 @@ export const testDeps = (
     // Cost 4 keeps unit tests fast; the production floor (10) is enforced by loadConfig.
     hasher: createBcryptHasher(4),
     scopes: defaultScopeCatalog,
-    signer: async () => signer,
+    signer: async (alg) => signers[alg],
     cursorKey: async () => cursorKey,
     keySet,
     published,

@@ -36,6 +36,7 @@ export interface AuthorizationCodeRecord {
 }
 
 const CODE_TTL_MS = 60_000;
+const MAX_NONCE_LENGTH = 512;
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const AUTHORIZATION_CODE = secretShape(['ac_']);
@@ -66,13 +67,18 @@ export const issueAuthorizationCode = async (
   if (grant.codeChallenge !== '' && !CHALLENGE.test(grant.codeChallenge)) {
     throw new GatehouseError('record_invalid', 'code_challenge: must be an S256 challenge.');
   }
+  if (grant.nonce !== undefined && grant.nonce.length > MAX_NONCE_LENGTH) {
+    throw new GatehouseError('record_invalid', `nonce: at most ${MAX_NONCE_LENGTH} characters.`);
+  }
+  const { nonce, ...bound } = grant;
   const code = `ac_${randomSecret()}`;
   const now = deps.clock.now();
   const credentialVersion =
     grant.credentialVersion ?? credentialVersionOf((await deps.store.getUser(grant.userId)) ?? {});
   await deps.store.createAuthorizationCode({
     hash: sha256(code),
-    ...grant,
+    ...bound,
+    ...(nonce ? { nonce } : {}),
     credentialVersion,
     createdAt: now,
     expiresAt: now + CODE_TTL_MS,
@@ -132,6 +138,8 @@ export const exchangeAuthorizationCode = async (
   // Opened at the version just checked: a move (or the client's deletion) meanwhile refuses it.
   return startSession(deps, user, code.clientId, {
     scope,
+    client,
+    ...(code.nonce ? { nonce: code.nonce } : {}),
     // The session inherits what opened the browser session that approved the code, and when
     // the person last authenticated there: a fresh code is no fresh sign-in (red team C, 1).
     origin: code.origin ?? 'unknown',

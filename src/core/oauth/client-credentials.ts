@@ -65,7 +65,7 @@ export const issueClientToken = async (
   ]);
   return {
     access_token: signAccessToken(
-      await deps.signer(),
+      await deps.signer(deps.config.accessTokenSigningAlg),
       accessClaims(deps, user, session, now, scopes),
     ),
     token_type: 'Bearer',

@@ -35,7 +35,13 @@ export interface ClientRecord {
   /** Null when an operator made it (the CLI). */
   createdBy: string | null;
   createdAt: number;
+  /** OIDC Dynamic Client Registration's id_token_signed_response_alg; absent: RS256. */
+  idTokenSignedResponseAlg?: IdTokenAlg;
 }
+
+/** What a client may register as its ID tokens' algorithm. */
+export const ID_TOKEN_ALGS = ['RS256', 'ES256'] as const;
+export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
 
 export interface PublicClient {
   client_id: string;
@@ -47,6 +53,8 @@ export interface PublicClient {
   first_party: boolean;
   /** The client's service account (client_credentials), else null. */
   user_id: string | null;
+  /** The algorithm of the ID tokens it is issued. */
+  id_token_signed_response_alg: IdTokenAlg;
   created_at: string;
 }
 
@@ -57,6 +65,7 @@ export interface NewClient {
   grant_types: GrantType[];
   confidential: boolean;
   first_party?: boolean;
+  id_token_signed_response_alg?: IdTokenAlg;
 }
 
 export const toPublicClient = (client: ClientRecord): PublicClient => ({
@@ -68,6 +77,7 @@ export const toPublicClient = (client: ClientRecord): PublicClient => ({
   confidential: client.confidential,
   first_party: client.firstParty,
   user_id: client.serviceUserId,
+  id_token_signed_response_alg: client.idTokenSignedResponseAlg ?? 'RS256',
   created_at: toIso(client.createdAt),
 });
 
@@ -131,6 +141,9 @@ export const createClient = async (
     serviceUserId,
     createdBy: actorId(actor),
     createdAt: deps.clock.now(),
+    ...(input.id_token_signed_response_alg
+      ? { idTokenSignedResponseAlg: input.id_token_signed_response_alg }
+      : {}),
   };
   try {
     await deps.store.createClient(client);

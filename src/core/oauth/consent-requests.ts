@@ -22,7 +22,7 @@ interface Wire {
   s: string;
   p: string;
   g: string[];
-  /** The nonce. */
+  /** The nonce (absent in requests remembered before nonces were kept). */
   o?: string;
   e: number;
   /** Fresh each time: two identical requests are two pages, each answered once. */

@@ -16,6 +16,7 @@ import { GatehouseError, isGatehouseError } from '../shared/errors';
 import { newId, randomSecret, sha256 } from '../shared/ids';
 import type { RefreshTokenRecord, SessionRecord } from '../shared/store';
 import { type AccessTokenClaims, signAccessToken } from '../tokens/access-tokens';
+import { issueIdToken } from '../tokens/id-tokens';
 import type { CredentialOrigin } from '../users/credential-lineage';
 import { scopesForRole } from '../users/roles';
 import { type PublicUser, toPublicUser, type UserRecord } from '../users/users';
@@ -30,7 +31,15 @@ export interface TokenResponse {
   refresh_token: string;
   /** The access token's scopes, space-separated (RFC 6749 §5.1). */
   scope: string;
+  /** OpenID Connect: only for a client's session granted `openid` (id-tokens.ts). */
+  id_token?: string;
   user: PublicUser;
+}
+
+/** What an ID token needs beyond the session: the client (when the caller has it), the nonce. */
+interface IdTokenContext {
+  client?: ClientRecord | null;
+  nonce?: string;
 }
 
 const REFRESH_TOKEN_PATTERN = secretShape(['srt_']);
@@ -91,18 +100,34 @@ const tokenResponse = async (
   refreshToken: string,
   now: number,
   requestedScope: readonly string[] | null = null,
+  oidc: IdTokenContext = {},
 ): Promise<TokenResponse> => {
   // At most the session's grant and the user's current grants; a refresh may narrow it.
   const scopes = sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope);
+  const accessToken = signAccessToken(
+    await deps.signer(deps.config.accessTokenSigningAlg),
+    accessClaims(deps, user, session, now, scopes),
+  );
+  const client =
+    session.clientId && scopes.includes('openid')
+      ? (oidc.client ?? (await deps.store.getClient(session.clientId)))
+      : null;
+  const idToken = await issueIdToken(deps, {
+    user,
+    session,
+    client,
+    scopes,
+    accessToken,
+    ...(oidc.nonce ? { nonce: oidc.nonce } : {}),
+    now,
+  });
   return {
-    access_token: signAccessToken(
-      await deps.signer(),
-      accessClaims(deps, user, session, now, scopes),
-    ),
+    access_token: accessToken,
     token_type: 'Bearer',
     expires_in: deps.config.accessTokenTtlSeconds,
     refresh_token: refreshToken,
     scope: scopes.join(' '),
+    ...(idToken ? { id_token: idToken } : {}),
     user: toPublicUser(user),
   };
 };
@@ -145,6 +170,10 @@ export const startSession = async (
     clearsLoginFailures?: string;
     /** The sign-in's success event, written in the session's own write (only if it is). */
     audit?: { meta: RequestMeta; entry: AuditEntry };
+    /** The client the session is for (read from the store when absent and needed). */
+    client?: ClientRecord;
+    /** The authorization request's nonce, for the ID token (code grant). */
+    nonce?: string;
   } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
@@ -180,6 +209,11 @@ export const startSession = async (
     session,
     refreshToken,
     now,
+    null,
+    {
+      ...(options.client ? { client: options.client } : {}),
+      ...(options.nonce ? { nonce: options.nonce } : {}),
+    },
   );
   return browserSecret ? { ...tokens, browserSession: `${session.sid}.${browserSecret}` } : tokens;
 };
@@ -212,7 +246,7 @@ export const accessTokenForSession = async (
   session: SessionRecord,
 ): Promise<string> =>
   signAccessToken(
-    await deps.signer(),
+    await deps.signer(deps.config.accessTokenSigningAlg),
     accessClaims(
       deps,
       user,
@@ -290,8 +324,9 @@ export const rotateRefreshToken = async (
   sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope);
   // Invariant: an imported credential is never rotated or spent (the other system keeps
   // using it); every check above still applies, and its session's end is its end.
+  // A refreshed ID token has no nonce: the nonce belongs to the authorization request.
   if (current.imported) {
-    return tokenResponse(deps, user, session, refreshToken, now, requestedScope);
+    return tokenResponse(deps, user, session, refreshToken, now, requestedScope, { client });
   }
   const nextToken = newRefreshToken();
   const outcome = await deps.store.rotateRefreshToken(
@@ -301,7 +336,7 @@ export const rotateRefreshToken = async (
   );
   if (outcome === 'already_used') await deps.store.revokeSession(session.sid, now);
   if (outcome !== 'rotated') throw refused();
-  return tokenResponse(deps, user, session, nextToken, now, requestedScope);
+  return tokenResponse(deps, user, session, nextToken, now, requestedScope, { client });
 };
 
 /** Ends the session a refresh token belongs to; unknown tokens are ignored, as RFC 7009 does. */

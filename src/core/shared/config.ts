@@ -8,6 +8,7 @@ import {
 } from '../identity/provider-config';
 import { allowedOriginsFromEnv } from '../identity/return-to';
 import { type SsoConfig, ssoConfigFromEnv } from '../identity/sso-config';
+import { SIGNING_ALGS, type SigningAlg } from '../tokens/signing-keys';
 import {
   audienceFromEnv,
   issuerFromEnv,
@@ -23,6 +24,8 @@ export interface Config {
   passwordLoginEnabled: boolean;
   defaultOwner: { email: string; username: string; password: string | undefined };
   accessTokenTtlSeconds: number;
+  /** ACCESS_TOKEN_SIGNING_ALG: ES256, or RS256 for consumers that verify only RSA. */
+  accessTokenSigningAlg: SigningAlg;
   sessionTtlSeconds: number;
   /** Step-up: a session signed in this recently proves its holder without a password. */
   reauthMaxAgeSeconds: number;
@@ -82,6 +85,7 @@ const EnvSchema = z.object({
   DEFAULT_OWNER_USERNAME: z.optional(z.string()),
   DEFAULT_OWNER_PASSWORD: z.optional(z.string()),
   ACCESS_TOKEN_TTL_SECONDS: seconds(900, 86_400),
+  ACCESS_TOKEN_SIGNING_ALG: z._default(z.enum(SIGNING_ALGS), 'ES256'),
   SESSION_TTL_SECONDS: seconds(2_592_000),
   REAUTH_MAX_AGE_SECONDS: seconds(300, 86_400),
   API_TOKEN_MAX_TTL_SECONDS: seconds(2_592_000),
@@ -117,6 +121,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
       password: e.DEFAULT_OWNER_PASSWORD,
     },
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    accessTokenSigningAlg: e.ACCESS_TOKEN_SIGNING_ALG,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     reauthMaxAgeSeconds: e.REAUTH_MAX_AGE_SECONDS,
     apiTokenMaxTtlSeconds: e.API_TOKEN_MAX_TTL_SECONDS,

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../audit/audit';
 import type { PasswordHasher } from '../sessions/password-hasher';
-import type { Signer } from '../tokens/signing-keys';
+import type { Signer, SigningAlg } from '../tokens/signing-keys';
 import type { ScopeCatalog } from '../users/roles';
 import type { UserEventPublisher } from '../users/user-events';
 import type { Clock } from './clock';
@@ -15,8 +15,8 @@ export interface CoreDeps {
   hasher: PasswordHasher;
   config: Config;
   scopes: ScopeCatalog;
-  /** The key that signs access tokens; loaded on first use. */
-  signer: () => Promise<Signer>;
+  /** The key that signs with `alg` (access tokens: config.accessTokenSigningAlg); loaded on first use. */
+  signer: (alg: SigningAlg) => Promise<Signer>;
   events: UserEventPublisher;
   /** Queues every account mail (verification, reset, email change, notices): never waited on. */
   mail: MailQueue;

@@ -36,6 +36,13 @@ const MAX_TOKEN_LENGTH = 8192;
 const CANONICAL_LAST = 'AEIMQUYcgkosw048';
 const ACCEPTED_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 
+const KEY_TYPE_OF = { ES256: 'ec', RS256: 'rsa' } as const;
+
+interface SignedHeader {
+  kid: string;
+  alg: 'ES256' | 'RS256';
+}
+
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
 /** Remembers up to `size` entries in two generations: O(1) eviction, no per-entry bookkeeping. */
@@ -56,7 +63,7 @@ const generationalCache = <V>(size: number) => {
 };
 
 /**
- * Strict ES256 access-token verification on node:crypto (no JOSE library on the hot path):
+ * Strict ES256/RS256 access-token verification on node:crypto (no JOSE library on the hot path):
  * algorithm allowlist, `typ`, known `kid`, signature first, then issuer, audience, and the
  * required exp/iat/sub/jti claims. Verified tokens are remembered until they expire.
  */
@@ -71,7 +78,7 @@ export const createAccessTokenVerifier = (
     options.cacheSize,
   );
   // Every token one key signs has the same header: check each distinct header once.
-  const headers = generationalCache<string>(64);
+  const headers = generationalCache<SignedHeader>(64);
 
   const checkTimes = (claims: AccessTokenClaims, nowSeconds: number): void => {
     if (nowSeconds > claims.exp + tolerance) {
@@ -79,19 +86,37 @@ export const createAccessTokenVerifier = (
     }
   };
 
-  const kidOf = (headerPart: string): string => {
+  const headerOf = (headerPart: string): SignedHeader => {
     const known = headers.get(headerPart);
     if (known !== undefined) return known;
     const header = decodeJson(headerPart);
     if (!header) throw invalid('is malformed');
-    if (header.alg !== 'ES256') throw invalid('uses an algorithm that is not allowed');
+    if (header.alg !== 'ES256' && header.alg !== 'RS256') {
+      throw invalid('uses an algorithm that is not allowed');
+    }
+    // Invariant: only `at+jwt` passes, so an ID token (`typ: JWT`) is never an access token.
     if (typeof header.typ !== 'string' || !ACCEPTED_TYPES.has(header.typ.toLowerCase())) {
       throw invalid('is not an access token');
     }
     if (header.crit !== undefined) throw invalid('has unsupported critical headers');
     if (!isNonEmptyString(header.kid)) throw invalid('has no key id');
-    headers.set(headerPart, header.kid);
-    return header.kid;
+    const signed = { kid: header.kid, alg: header.alg } as const;
+    headers.set(headerPart, signed);
+    return signed;
+  };
+
+  /** The signature's bytes, when its spelling is the one canonical spelling for `alg`. */
+  const signatureOf = (signaturePart: string, alg: SignedHeader['alg']): Buffer => {
+    const signature = Buffer.from(signaturePart, 'base64url');
+    if (alg === 'RS256') {
+      if (signature.toString('base64url') !== signaturePart) throw invalid('is malformed');
+      return signature;
+    }
+    // An ES256 signature is 64 bytes: exactly 86 base64url characters, nothing else.
+    if (signaturePart.length !== 86 || signature.length !== 64) throw invalid('is malformed');
+    // The last character carries 2 bits and 4 zero bits: only 16 spell a canonical signature.
+    if (!CANONICAL_LAST.includes(signaturePart.charAt(85))) throw invalid('is malformed');
+    return signature;
   };
 
   const verifyFresh = (token: string, nowSeconds: number): AccessTokenClaims => {
@@ -101,20 +126,17 @@ export const createAccessTokenVerifier = (
     if (firstDot <= 0 || lastDot <= firstDot + 1 || token.indexOf('.', firstDot + 1) !== lastDot) {
       throw invalid('is malformed');
     }
-    // An ES256 signature is 64 bytes: exactly 86 base64url characters, nothing else.
-    const signaturePart = token.slice(lastDot + 1);
-    const signature = Buffer.from(signaturePart, 'base64url');
-    if (signaturePart.length !== 86 || signature.length !== 64) throw invalid('is malformed');
-    // The last character carries 2 bits and 4 zero bits: only 16 spell a canonical signature.
-    if (!CANONICAL_LAST.includes(signaturePart.charAt(85))) throw invalid('is malformed');
-    const kid = kidOf(token.slice(0, firstDot));
+    const { kid, alg } = headerOf(token.slice(0, firstDot));
+    const signature = signatureOf(token.slice(lastDot + 1), alg);
     const key = keyFor(kid);
     if (!key) throw new UnknownKeyError(kid);
+    // Invariant: the header's alg must be the key's own (no RSA/EC algorithm confusion).
+    if (key.asymmetricKeyType !== KEY_TYPE_OF[alg]) throw invalid('names the wrong algorithm');
     const signed = verifySignature(
       'sha256',
       // The signing input is ASCII (base64url); latin1 copies it without re-encoding.
       Buffer.from(token.slice(0, lastDot), 'latin1'),
-      { key, dsaEncoding: 'ieee-p1363' },
+      alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key,
       signature,
     );
     if (!signed) throw invalid('has a bad signature');

@@ -1,4 +1,4 @@
-import { sign } from 'node:crypto';
+import { signJwt } from './jwt-signing';
 import type { Signer } from './signing-keys';
 
 /** RFC 9068 access token claims, as the contract lists them. */
@@ -21,13 +21,5 @@ export interface AccessTokenClaims {
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-export const signAccessToken = (signer: Signer, claims: AccessTokenClaims): string => {
-  const input = `${encode({ alg: 'ES256', typ: ACCESS_TOKEN_TYPE, kid: signer.kid })}.${encode(claims)}`;
-  const signature = sign('sha256', Buffer.from(input), {
-    key: signer.privateKey,
-    dsaEncoding: 'ieee-p1363',
-  });
-  return `${input}.${signature.toString('base64url')}`;
-};
+export const signAccessToken = (signer: Signer, claims: AccessTokenClaims): string =>
+  signJwt(signer, ACCESS_TOKEN_TYPE, claims);

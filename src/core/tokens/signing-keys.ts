@@ -7,8 +7,11 @@ import {
 } from 'node:crypto';
 import type { CoreDeps } from '../shared/deps';
 
-/** The public half of a signing key as published in the JWKS. */
-export interface PublicJwk {
+/** The algorithms Gatehouse signs with: ES256 (access tokens by default) and RS256 (ID tokens). */
+export const SIGNING_ALGS = ['ES256', 'RS256'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+interface EcPublicJwk {
   kty: 'EC';
   crv: 'P-256';
   x: string;
@@ -17,6 +20,18 @@ export interface PublicJwk {
   alg: 'ES256';
   use: 'sig';
 }
+
+interface RsaPublicJwk {
+  kty: 'RSA';
+  n: string;
+  e: string;
+  kid: string;
+  alg: 'RS256';
+  use: 'sig';
+}
+
+/** The public half of a signing key as published in the JWKS. */
+export type PublicJwk = EcPublicJwk | RsaPublicJwk;
 
 export interface StoredSigningKey {
   kid: string;
@@ -27,7 +42,10 @@ export interface StoredSigningKey {
   retiredAt: number | null;
 }
 
-/** `keys[0]` signs; the others only verify tokens they signed before a rotation. */
+/**
+ * The first key of each algorithm signs; the others only verify tokens they signed before a
+ * rotation. Sets stored before RSA keys existed hold ES256 keys only (ensureSigningKeySet).
+ */
 export interface SigningKeySet {
   generation: number;
   keys: StoredSigningKey[];
@@ -45,16 +63,18 @@ export interface SigningKeySource {
 
 export interface Signer {
   kid: string;
+  alg: SigningAlg;
   privateKey: KeyObject;
 }
 
-// RFC 7638 thumbprint: a kid that names the key and nothing else.
-const thumbprint = (jwk: { crv: string; kty: string; x: string; y: string }): string =>
-  createHash('sha256')
-    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
-    .digest('base64url');
+/** The key that signs each algorithm, imported once per cold start. */
+export type Signers = Record<SigningAlg, Signer>;
 
-export const generateSigningKey = (now: number): StoredSigningKey => {
+// RFC 7638 thumbprints: a kid that names the key and nothing else.
+const thumbprint = (members: Record<string, string>): string =>
+  createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+
+const generateEcKey = (now: number): StoredSigningKey => {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const privateJwk = privateKey.export({ format: 'jwk' });
   const x = privateJwk.x as string;
@@ -69,14 +89,34 @@ export const generateSigningKey = (now: number): StoredSigningKey => {
   };
 };
 
+const generateRsaKey = (now: number): StoredSigningKey => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateJwk = privateKey.export({ format: 'jwk' });
+  const n = privateJwk.n as string;
+  const e = privateJwk.e as string;
+  const kid = thumbprint({ e, kty: 'RSA', n });
+  return {
+    kid,
+    privateJwk,
+    publicJwk: { kty: 'RSA', n, e, kid, alg: 'RS256', use: 'sig' },
+    createdAt: now,
+    retiredAt: null,
+  };
+};
+
+export const generateSigningKey = (now: number, alg: SigningAlg = 'ES256'): StoredSigningKey =>
+  alg === 'RS256' ? generateRsaKey(now) : generateEcKey(now);
+
+const algOf = (key: StoredSigningKey): SigningAlg => key.publicJwk.alg ?? 'ES256';
+
 export const newSigningKeySet = (now: number): SigningKeySet => ({
   generation: 1,
-  keys: [generateSigningKey(now)],
+  keys: SIGNING_ALGS.map((alg) => generateSigningKey(now, alg)),
 });
 
 /**
- * A new key signs from now on; earlier keys stay published for `retainSeconds` after they stop
- * signing (at least the longest access-token lifetime), then drop out.
+ * A new key of each algorithm signs from now on; earlier keys stay published for
+ * `retainSeconds` after they stop signing (at least the longest token lifetime), then drop out.
  */
 export const rotateSigningKeySet = (
   set: SigningKeySet,
@@ -85,35 +125,57 @@ export const rotateSigningKeySet = (
 ): SigningKeySet => ({
   generation: set.generation + 1,
   keys: [
-    generateSigningKey(now),
+    ...SIGNING_ALGS.map((alg) => generateSigningKey(now, alg)),
     ...set.keys
       .map((key) => ({ ...key, retiredAt: key.retiredAt ?? now }))
       .filter((key) => key.retiredAt + retainSeconds * 1000 > now),
   ],
 });
 
+/** The algorithms a set has no key for (a set stored before RSA keys existed lacks RS256). */
+const missingAlgs = (set: SigningKeySet): SigningAlg[] =>
+  SIGNING_ALGS.filter((alg) => !set.keys.some((key) => algOf(key) === alg));
+
 export const publicJwks = (set: SigningKeySet): { keys: PublicJwk[] } => ({
   keys: set.keys.map((key) => key.publicJwk),
 });
 
-export const currentSigner = (set: SigningKeySet): Signer => {
-  const [current] = set.keys;
-  if (!current) throw new Error('The signing key set is empty.');
+/** The signing key of `alg`: the newest key of that algorithm in the set. */
+export const currentSigner = (set: SigningKeySet, alg: SigningAlg = 'ES256'): Signer => {
+  const current = set.keys.find((key) => algOf(key) === alg);
+  if (!current) throw new Error(`The signing key set has no ${alg} key.`);
   return {
     kid: current.kid,
+    alg,
     privateKey: createPrivateKey({ key: current.privateJwk, format: 'jwk' }),
   };
 };
 
-/** Loads the key set, creating the first one if there is none (race-safe through the source). */
+export const currentSigners = (set: SigningKeySet): Signers => ({
+  ES256: currentSigner(set, 'ES256'),
+  RS256: currentSigner(set, 'RS256'),
+});
+
+/**
+ * Loads the key set, creating the first one if there is none, and adding a key for an
+ * algorithm the stored set lacks as its next generation (race-safe through the source).
+ */
 export const ensureSigningKeySet = async (
   source: SigningKeySource,
   now: number,
-): Promise<SigningKeySet> => (await source.load()) ?? source.save(newSigningKeySet(now));
+): Promise<SigningKeySet> => {
+  const stored = (await source.load()) ?? (await source.save(newSigningKeySet(now)));
+  const missing = missingAlgs(stored);
+  if (missing.length === 0) return stored;
+  return source.save({
+    generation: stored.generation + 1,
+    keys: [...missing.map((alg) => generateSigningKey(now, alg)), ...stored.keys],
+  });
+};
 
 /**
- * Rotates to a new signing key and publishes every key still in the set, so tokens signed
- * before the rotation keep verifying until the old key retires.
+ * Rotates to new signing keys and publishes every key still in the set, so tokens signed
+ * before the rotation keep verifying until the old keys retire.
  */
 export const rotateSigningKeys = async (
   source: SigningKeySource,

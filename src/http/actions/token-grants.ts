@@ -30,13 +30,17 @@ const requireClientFor = (client: ClientRecord | null, grant: GrantType): Client
   return client;
 };
 
-/** RFC 6749 §5.1: no `user` (clients ask /me), the scope the access token carries. */
+/**
+ * RFC 6749 §5.1: no `user` (clients ask /me), the scope the access token carries, and with
+ * `openid` the OpenID Connect `id_token`.
+ */
 const tokenFields = (tokens: TokenResponse) => ({
   access_token: tokens.access_token,
   token_type: tokens.token_type,
   expires_in: tokens.expires_in,
   refresh_token: tokens.refresh_token,
   scope: tokens.scope,
+  ...(tokens.id_token ? { id_token: tokens.id_token } : {}),
 });
 
 /** A refused grant is `invalid_grant`, whatever the reason, as RFC 6749 §5.2 has it. */

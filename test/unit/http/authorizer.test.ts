@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { type AccessTokenClaims, signAccessToken } from '../../../src/core/tokens/access-tokens';
 import { apiTokenDigest, newApiTokenSecret } from '../../../src/core/tokens/api-token-secret';
 import type { ApiTokenRecord } from '../../../src/core/tokens/api-tokens';
+import { ID_TOKEN_TYPE } from '../../../src/core/tokens/id-tokens';
+import { signJwt } from '../../../src/core/tokens/jwt-signing';
 import { currentSigner, newSigningKeySet, publicJwks } from '../../../src/core/tokens/signing-keys';
 import { defaultScopeCatalog } from '../../../src/core/users/roles';
 import { type AuthorizerOptions, createAuthorizer } from '../../../src/http/authorizer';
@@ -148,6 +150,23 @@ describe('authorizer', () => {
       // REST answers 401 only when the authorizer throws exactly 'Unauthorized'.
       await expect(handler(tokenEvent(header))).rejects.toThrow(/^Unauthorized$/);
       await expect(handler(restRequestEvent(header))).rejects.toThrow(/^Unauthorized$/);
+    }
+  });
+
+  it('allows an RS256 access token (ACCESS_TOKEN_SIGNING_ALG=RS256) and denies an ID token of either key', async () => {
+    const { handler } = authorizer({ denyWithReason: true });
+    const rs256 = signAccessToken(currentSigner(keySet, 'RS256'), claims);
+    expect(await handler(httpEvent(`Bearer ${rs256}`))).toEqual({
+      isAuthorized: true,
+      context: expectedContext,
+    });
+    // The same claims under the ID token's `typ: JWT`, by each published key: never a bearer.
+    for (const alg of ['RS256', 'ES256'] as const) {
+      const idToken = signJwt(currentSigner(keySet, alg), ID_TOKEN_TYPE, claims);
+      expect(await handler(httpEvent(`Bearer ${idToken}`))).toMatchObject({
+        isAuthorized: true,
+        context: { error_code: 'token_invalid' },
+      });
     }
   });
 
@@ -321,6 +340,23 @@ describe('authorizer', () => {
         context: { error_code: 'token_invalid' },
       });
       expect(marked).toEqual([]);
+    });
+
+    it('allows an RS256 access token (ACCESS_TOKEN_SIGNING_ALG=RS256) and denies an ID token of either key', async () => {
+      const { handler } = authorizer({ denyWithReason: true });
+      const rs256 = signAccessToken(currentSigner(keySet, 'RS256'), claims);
+      expect(await handler(httpEvent(`Bearer ${rs256}`))).toEqual({
+        isAuthorized: true,
+        context: expectedContext,
+      });
+      // The same claims under the ID token's `typ: JWT`, by each published key: never a bearer.
+      for (const alg of ['RS256', 'ES256'] as const) {
+        const idToken = signJwt(currentSigner(keySet, alg), ID_TOKEN_TYPE, claims);
+        expect(await handler(httpEvent(`Bearer ${idToken}`))).toMatchObject({
+          isAuthorized: true,
+          context: { error_code: 'token_invalid' },
+        });
+      }
     });
 
     it('tells an expired token apart', async () => {

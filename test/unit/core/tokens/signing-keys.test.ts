@@ -1,7 +1,8 @@
 import { createPublicKey } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createAccessTokenVerifier } from '../../../../src/core/tokens/access-token-verifier';
 import { signAccessToken } from '../../../../src/core/tokens/access-tokens';
@@ -17,22 +18,24 @@ import { createFileKeySource } from '../../../../src/store/file-key-source';
 
 const T0 = Date.UTC(2026, 0, 1);
 
+const tokenClaims = {
+  iss: 'i',
+  aud: 'i',
+  sub: 's',
+  jti: 'j',
+  iat: T0 / 1000,
+  exp: T0 / 1000 + 900,
+  scope: '',
+  role: 'viewer',
+  username: null,
+  email: 'e@example.com',
+  user_type: 'human',
+  groups: [],
+  sid: 'sid',
+};
+
 const tokenFrom = (set: ReturnType<typeof newSigningKeySet>) =>
-  signAccessToken(currentSigner(set), {
-    iss: 'i',
-    aud: 'i',
-    sub: 's',
-    jti: 'j',
-    iat: T0 / 1000,
-    exp: T0 / 1000 + 900,
-    scope: '',
-    role: 'viewer',
-    username: null,
-    email: 'e@example.com',
-    user_type: 'human',
-    groups: [],
-    sid: 'sid',
-  });
+  signAccessToken(currentSigner(set), tokenClaims);
 
 const verifierFor = (set: ReturnType<typeof newSigningKeySet>) => {
   const keys = new Map(
@@ -51,10 +54,11 @@ const verifierFor = (set: ReturnType<typeof newSigningKeySet>) => {
 };
 
 describe('signing keys', () => {
-  it('publishes only public ES256 keys with an RFC 7638 kid', () => {
+  it('publishes only the public halves of an ES256 and an RS256 key, each with an RFC 7638 kid', async () => {
     const set = newSigningKeySet(T0);
-    const [jwk] = publicJwks(set).keys;
-    expect(jwk).toEqual({
+    const [ec, rsa] = publicJwks(set).keys;
+    expect(publicJwks(set).keys).toHaveLength(2);
+    expect(ec).toEqual({
       kty: 'EC',
       crv: 'P-256',
       x: expect.any(String),
@@ -63,7 +67,55 @@ describe('signing keys', () => {
       alg: 'ES256',
       use: 'sig',
     });
-    expect(jwk).not.toHaveProperty('d');
+    expect(rsa).toEqual({
+      kty: 'RSA',
+      n: expect.any(String),
+      e: 'AQAB',
+      kid: set.keys[1]?.kid,
+      alg: 'RS256',
+      use: 'sig',
+    });
+    expect(ec?.kid).not.toBe(rsa?.kid);
+    for (const jwk of [ec, rsa]) {
+      expect(jwk).not.toHaveProperty('d');
+      expect(jwk?.kid).toBe(await calculateJwkThumbprint({ ...jwk } as JWK));
+    }
+    // 2048 bits: a 256-byte modulus.
+    expect(Buffer.from((rsa as { n: string }).n, 'base64url')).toHaveLength(256);
+    expect(currentSigner(set, 'RS256')).toMatchObject({ kid: rsa?.kid, alg: 'RS256' });
+    expect(currentSigner(set)).toMatchObject({ kid: ec?.kid, alg: 'ES256' });
+  });
+
+  it('signs RS256 access tokens the verifier accepts, and refuses a key of the other algorithm', () => {
+    const set = newSigningKeySet(T0);
+    const rs256 = signAccessToken(currentSigner(set, 'RS256'), {
+      ...tokenClaims,
+    });
+    expect(verifierFor(set).verify(rs256).sub).toBe('s');
+    // The RSA key's kid under an ES256 header: algorithm confusion, refused.
+    const [header, payload] = rs256.split('.');
+    const es256Header = Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(header ?? '', 'base64url').toString()),
+        alg: 'ES256',
+      }),
+    ).toString('base64url');
+    const ecSignature = signAccessToken(currentSigner(set, 'ES256'), tokenClaims).split('.')[2];
+    expect(() => verifierFor(set).verify(`${es256Header}.${payload}.${ecSignature}`)).toThrow(
+      'The access token names the wrong algorithm.',
+    );
+  });
+
+  it('adds the missing RS256 key to a set stored before RSA keys, as its next generation', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gh-keys-')), 'keys.json');
+    const legacy = newSigningKeySet(T0);
+    const esOnly = { generation: 3, keys: legacy.keys.filter((k) => k.publicJwk.alg === 'ES256') };
+    writeFileSync(path, JSON.stringify(esOnly));
+    const upgraded = await ensureSigningKeySet(createFileKeySource(path), T0);
+    expect(upgraded.generation).toBe(4);
+    expect(upgraded.keys.map((k) => k.publicJwk.alg)).toEqual(['RS256', 'ES256']);
+    expect(currentSigner(upgraded).kid).toBe(esOnly.keys[0]?.kid);
+    expect(await ensureSigningKeySet(createFileKeySource(path), T0)).toEqual(upgraded);
   });
 
   it('keeps old public keys through a rotation, so earlier tokens still verify', () => {
@@ -72,9 +124,12 @@ describe('signing keys', () => {
     const second = rotateSigningKeySet(first, T0 + 1000, 3600);
     expect(second.generation).toBe(2);
     expect(currentSigner(second).kid).not.toBe(currentSigner(first).kid);
+    expect(currentSigner(second, 'RS256').kid).not.toBe(currentSigner(first, 'RS256').kid);
     expect(publicJwks(second).keys.map((k) => k.kid)).toEqual([
       second.keys[0]?.kid,
+      second.keys[1]?.kid,
       first.keys[0]?.kid,
+      first.keys[1]?.kid,
     ]);
     expect(verifierFor(second).verify(oldToken).sub).toBe('s');
     expect(verifierFor(second).verify(tokenFrom(second)).sub).toBe('s');
@@ -84,7 +139,12 @@ describe('signing keys', () => {
     const first = newSigningKeySet(T0);
     const second = rotateSigningKeySet(first, T0, 60);
     const third = rotateSigningKeySet(second, T0 + 61_000, 60);
-    expect(third.keys.map((k) => k.kid)).toEqual([third.keys[0]?.kid, second.keys[0]?.kid]);
+    expect(third.keys.map((k) => k.kid)).toEqual([
+      third.keys[0]?.kid,
+      third.keys[1]?.kid,
+      second.keys[0]?.kid,
+      second.keys[1]?.kid,
+    ]);
   });
 
   it('keeps one key set when two processes create it at once (file source)', async () => {
@@ -124,7 +184,10 @@ describe('rotateSigningKeys', () => {
     );
     expect((await source.load())?.generation).toBe(2);
     expect(published).toEqual([
-      { generation: 2, kids: [rotated.keys[0]?.kid, first.keys[0]?.kid] },
+      {
+        generation: 2,
+        kids: [rotated.keys[0]?.kid, rotated.keys[1]?.kid, first.keys[0]?.kid, first.keys[1]?.kid],
+      },
     ]);
   });
 });

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { ClientRecord } from '../oauth/clients';
+import { toSeconds } from '../shared/clock';
+import type { CoreDeps } from '../shared/deps';
+import type { SessionRecord } from '../shared/store';
+import { linkingOf, type UserRecord } from '../users/users';
+import { signJwt } from './jwt-signing';
+import type { SigningAlg } from './signing-keys';
+
+/** OpenID Connect Core 1.0 §2 ID token claims, as the contract lists them. */
+export interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  exp: number;
+  iat: number;
+  auth_time: number;
+  azp: string;
+  amr: string[];
+  at_hash: string;
+  nonce?: string;
+  email?: string;
+  email_verified?: boolean;
+  name?: string | null;
+  preferred_username?: string | null;
+  updated_at?: number;
+}
+
+/** Not `at+jwt`: the access-token verifier refuses this type, so an ID token is never a bearer. */
+export const ID_TOKEN_TYPE = 'JWT';
+
+/** The hash of each signing algorithm (a new algorithm must name its own here). */
+const HASH_OF: Record<SigningAlg, string> = { ES256: 'sha256', RS256: 'sha256' };
+
+/** OIDC Core 3.1.3.6: the left half of the hash of the access token's ASCII, base64url. */
+export const accessTokenHash = (accessToken: string, alg: SigningAlg): string => {
+  const digest = createHash(HASH_OF[alg]).update(accessToken, 'ascii').digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+};
+
+/** RFC 8176 methods: a password, or `fed` (Entra ID's word) for an SSO or federated login. */
+const amrOf = (session: SessionRecord): string[] =>
+  session.origin === 'sso' || session.origin === 'provider' ? ['fed'] : ['pwd'];
+
+/** The ID token alg a client registered (id_token_signed_response_alg), RS256 by default. */
+const idTokenAlgOf = (client: ClientRecord): SigningAlg =>
+  client.idTokenSignedResponseAlg ?? 'RS256';
+
+export interface IdTokenGrant {
+  user: UserRecord;
+  session: SessionRecord;
+  client: ClientRecord;
+  /** The scopes the access token carries. */
+  scopes: readonly string[];
+  accessToken: string;
+  /** The authorization request's nonce (code grant only; never on a refresh). */
+  nonce?: string;
+  now: number;
+}
+
+/**
+ * The claims of an ID token: the session's sign-in facts (sub, auth_time, amr stay the same
+ * on refresh) and the user's profile as stored now, by scope.
+ */
+export const idTokenClaims = (
+  deps: CoreDeps,
+  grant: IdTokenGrant,
+  alg: SigningAlg,
+): IdTokenClaims => {
+  const { user, session, client, scopes } = grant;
+  const iat = toSeconds(grant.now);
+  return {
+    iss: deps.config.issuerUrl,
+    sub: user.id,
+    // Invariant: the audience is the client the session was issued to, which redeemed the grant.
+    aud: client.clientId,
+    exp: iat + deps.config.accessTokenTtlSeconds,
+    iat,
+    auth_time: toSeconds(session.authTime ?? session.createdAt),
+    azp: client.clientId,
+    amr: amrOf(session),
+    at_hash: accessTokenHash(grant.accessToken, alg),
+    ...(grant.nonce ? { nonce: grant.nonce } : {}),
+    ...(scopes.includes('email')
+      ? { email: user.email, email_verified: linkingOf(user).emailVerified }
+      : {}),
+    ...(scopes.includes('profile')
+      ? {
+          name: user.name,
+          preferred_username: user.username,
+          updated_at: toSeconds(user.updatedAt),
+        }
+      : {}),
+  };
+};
+
+/**
+ * The `id_token` of a token answer: only for a session issued to a client, with `openid`
+ * granted; a client-less session (a sign-in, /auth/refresh) or client_credentials gets none.
+ */
+export const issueIdToken = async (
+  deps: CoreDeps,
+  grant: Omit<IdTokenGrant, 'client'> & { client: ClientRecord | null },
+): Promise<string | null> => {
+  const { client, session } = grant;
+  if (!client || session.clientId !== client.clientId || !grant.scopes.includes('openid')) {
+    return null;
+  }
+  const alg = idTokenAlgOf(client);
+  return signJwt(
+    await deps.signer(alg),
+    ID_TOKEN_TYPE,
+    idTokenClaims(deps, { ...grant, client }, alg),
+  );
+};
