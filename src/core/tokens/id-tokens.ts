@@ -8,7 +8,7 @@ import { signJwt } from './jwt-signing';
 import type { SigningAlg } from './signing-keys';
 
 /** OpenID Connect Core 1.0 §2 ID token claims, as the contract lists them. */
-export interface IdTokenClaims {
+interface IdTokenClaims {
   iss: string;
   sub: string;
   aud: string;
@@ -46,7 +46,7 @@ const amrOf = (session: SessionRecord): string[] =>
 const idTokenAlgOf = (client: ClientRecord): SigningAlg =>
   client.idTokenSignedResponseAlg ?? 'RS256';
 
-export interface IdTokenGrant {
+interface IdTokenGrant {
   user: UserRecord;
   session: SessionRecord;
   client: ClientRecord;
@@ -62,11 +62,7 @@ export interface IdTokenGrant {
  * The claims of an ID token: the session's sign-in facts (sub, auth_time, amr stay the same
  * on refresh) and the user's profile as stored now, by scope.
  */
-export const idTokenClaims = (
-  deps: CoreDeps,
-  grant: IdTokenGrant,
-  alg: SigningAlg,
-): IdTokenClaims => {
+const idTokenClaims = (deps: CoreDeps, grant: IdTokenGrant, alg: SigningAlg): IdTokenClaims => {
   const { user, session, client, scopes } = grant;
   const iat = toSeconds(grant.now);
   return {

@@ -104,7 +104,7 @@ const generateRsaKey = (now: number): StoredSigningKey => {
   };
 };
 
-export const generateSigningKey = (now: number, alg: SigningAlg = 'ES256'): StoredSigningKey =>
+const generateSigningKey = (now: number, alg: SigningAlg = 'ES256'): StoredSigningKey =>
   alg === 'RS256' ? generateRsaKey(now) : generateEcKey(now);
 
 const algOf = (key: StoredSigningKey): SigningAlg => key.publicJwk.alg ?? 'ES256';
