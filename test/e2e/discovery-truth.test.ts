@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { browserFlow } from '../support/browser-flow';
 import { useLocalStack } from '../support/local-stack';
@@ -356,5 +356,119 @@ describe('discovery tells the truth: what is built', () => {
     expect(doc.claims_parameter_supported).toBe(false);
     expect(doc.request_parameter_supported).toBe(false);
     expect(doc.request_uri_parameter_supported).toBe(false);
+  });
+});
+
+/**
+ * Items the other lanes of issue 14 build: ID tokens and their algorithms (id-tokens lane),
+ * prompt=login and RP-initiated logout (authorize lane). They pass once those are merged.
+ */
+describe('discovery tells the truth: what the id-tokens and authorize lanes build', () => {
+  it('signs ID tokens with each listed algorithm, each verified against jwks_uri', async () => {
+    const jwks = createRemoteJWKSet(new URL(doc.jwks_uri));
+    for (const alg of doc.id_token_signing_alg_values_supported as string[]) {
+      const cb = `https://alg-${alg.toLowerCase()}.discovery.test/cb`;
+      const client = await registerClient(ownerToken, {
+        ...firstPartyApp(`ID tokens ${alg}`, cb),
+        id_token_signed_response_alg: alg,
+      });
+      const { verifier, authorized } = await authorizeAsMember(client.client_id, cb, {
+        scope: 'openid',
+        nonce: `n-${alg}`,
+      });
+      const code = new URL(authorized.location as string).searchParams.get('code') as string;
+      const tokens = await tokenEndpoint({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: cb,
+        client_id: client.client_id,
+        code_verifier: verifier,
+      });
+      expect(tokens.status, tokens.text).toBe(200);
+      expect(decodeProtectedHeader(tokens.body.id_token).alg).toBe(alg);
+      const { payload } = await jwtVerify(tokens.body.id_token, jwks, {
+        issuer: doc.issuer,
+        audience: client.client_id,
+        algorithms: [alg],
+      });
+      expect(payload.nonce).toBe(`n-${alg}`);
+    }
+    // RS256 is the default: a client that registered no algorithm gets it.
+    const { tokens } = await spaCodeFlow('openid');
+    expect(decodeProtectedHeader(tokens.id_token).alg).toBe('RS256');
+  });
+
+  it('never takes an ID token as an access token at userinfo_endpoint', async () => {
+    const { tokens } = await spaCodeFlow('openid email', { nonce: 'n-bearer' });
+    expect(tokens.id_token).toBeTruthy();
+    const reply = await call('GET', pathOf(doc.userinfo_endpoint), { token: tokens.id_token });
+    expect(reply.status).toBe(401);
+    expect(reply.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+  });
+
+  it('shows every listed claim in the ID token or in userinfo', async () => {
+    const { tokens } = await spaCodeFlow('openid email profile', { nonce: 'n-claims' });
+    const { payload } = await jwtVerify(
+      tokens.id_token,
+      createRemoteJWKSet(new URL(doc.jwks_uri)),
+      {
+        issuer: doc.issuer,
+        audience: spaId,
+      },
+    );
+    const claims = { ...(await userinfoWith(tokens.access_token)), ...payload };
+    for (const claim of doc.claims_supported as string[])
+      expect(claims, claim).toHaveProperty(claim);
+  });
+
+  it('answers prompt=login with a fresh sign-in, never a code', async () => {
+    expect(doc.prompt_values_supported).toEqual(['none', 'login', 'consent']);
+    const { authorized } = await authorizeAsMember(spaId, SPA_CB, { prompt: 'login' });
+    expect(authorized.status).toBeGreaterThanOrEqual(300);
+    expect(authorized.location).toMatch(/^\/sign-in/);
+  });
+
+  it('ends the session at end_session_endpoint (GET and POST) and redirects only where registered', async () => {
+    const loggedOut = 'https://spa.discovery.test/logged-out';
+    const client = await registerClient(ownerToken, {
+      ...firstPartyApp('Discovery logout', SPA_CB),
+      post_logout_redirect_uris: [loggedOut],
+    });
+    const path = pathOf(doc.end_session_endpoint);
+    const { browser, verifier, authorized } = await authorizeAsMember(client.client_id, SPA_CB, {
+      scope: 'openid',
+    });
+    const code = new URL(authorized.location as string).searchParams.get('code') as string;
+    const tokens = await tokenEndpoint({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: SPA_CB,
+      client_id: client.client_id,
+      code_verifier: verifier,
+    });
+    const params = {
+      client_id: client.client_id,
+      post_logout_redirect_uri: loggedOut,
+      state: 'st-out',
+    };
+    // No hint: a confirmation page first; an unregistered redirect: a page, never a redirect.
+    const confirm = await browser.request('GET', `${path}?${new URLSearchParams(params)}`);
+    expect(confirm.status).toBe(200);
+    const stranger = await browser.request(
+      'GET',
+      `${path}?${new URLSearchParams({ ...params, post_logout_redirect_uri: 'https://evil.test/' })}`,
+    );
+    expect(stranger.location).toBeNull();
+    const ended = await browser.request(
+      'GET',
+      `${path}?${new URLSearchParams({ ...params, id_token_hint: tokens.body.id_token })}`,
+    );
+    expect(ended.status).toBe(302);
+    const back = new URL(ended.location as string);
+    expect(`${back.origin}${back.pathname}`).toBe(loggedOut);
+    expect(back.searchParams.get('state')).toBe('st-out');
+    // POST is served too (an RP's form post), whatever it then asks of the browser.
+    const posted = await browser.request('POST', path, params);
+    expect([404, 405]).not.toContain(posted.status);
   });
 });

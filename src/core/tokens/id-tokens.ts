@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ClientRecord } from '../oauth/clients';
+import { type UserClaims, userClaims } from '../oauth/userinfo-claims';
 import { toSeconds } from '../shared/clock';
 import type { CoreDeps } from '../shared/deps';
 import type { SessionRecord } from '../shared/store';
-import { linkingOf, type UserRecord } from '../users/users';
+import type { UserRecord } from '../users/users';
 import { signJwt } from './jwt-signing';
 import type { SigningAlg } from './signing-keys';
 
@@ -19,11 +20,6 @@ interface IdTokenClaims {
   amr: string[];
   at_hash: string;
   nonce?: string;
-  email?: string;
-  email_verified?: boolean;
-  name?: string | null;
-  preferred_username?: string | null;
-  updated_at?: number;
 }
 
 /** Not `at+jwt`: the access-token verifier refuses this type, so an ID token is never a bearer. */
@@ -66,6 +62,8 @@ const idTokenClaims = (deps: CoreDeps, grant: IdTokenGrant, alg: SigningAlg): Id
   const { user, session, client, scopes } = grant;
   const iat = toSeconds(grant.now);
   return {
+    // The same claims userinfo answers, from the user as stored now (one mapping).
+    ...userClaims(user, scopes),
     iss: deps.config.issuerUrl,
     sub: user.id,
     // Invariant: the audience is the client the session was issued to, which redeemed the grant.
@@ -77,16 +75,6 @@ const idTokenClaims = (deps: CoreDeps, grant: IdTokenGrant, alg: SigningAlg): Id
     amr: amrOf(session),
     at_hash: accessTokenHash(grant.accessToken, alg),
     ...(grant.nonce ? { nonce: grant.nonce } : {}),
-    ...(scopes.includes('email')
-      ? { email: user.email, email_verified: linkingOf(user).emailVerified }
-      : {}),
-    ...(scopes.includes('profile')
-      ? {
-          name: user.name,
-          preferred_username: user.username,
-          updated_at: toSeconds(user.updatedAt),
-        }
-      : {}),
   };
 };
 
