@@ -89,6 +89,8 @@ export const accessClaims = (
     user_type: user.type,
     groups: user.groups,
     sid: session.sid,
+    amr: sessionAmr(session),
+    auth_time: toSeconds(sessionAuthTime(session)),
     ...(session.clientId ? { client_id: session.clientId } : {}),
   };
 };
@@ -400,6 +402,10 @@ export const endAllSessions = async (
 /** When the person behind a session last proved who they are (a step-up's recent sign-in). */
 export const sessionAuthTime = (session: SessionRecord): number =>
   session.authTime ?? session.createdAt;
+
+/** RFC 8176 methods: a password, or `fed` (Entra ID's word) for an SSO or federated login. */
+export const sessionAmr = (session: SessionRecord): string[] =>
+  session.origin === 'sso' || session.origin === 'provider' ? ['fed'] : ['pwd'];
 
 /** The step-up's auth_time of a caller's session: only a live session of this user has one. */
 export const liveSessionAuthTime = async (

@@ -16,6 +16,10 @@ export interface AccessTokenClaims {
   user_type: string;
   groups: string[];
   sid: string;
+  /** RFC 8176 methods of the sign-in that opened the session (none for a service account). */
+  amr?: string[];
+  /** When that sign-in happened (Unix seconds); it stays the same through refreshes. */
+  auth_time?: number;
   client_id?: string;
 }
 

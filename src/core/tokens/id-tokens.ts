@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClientRecord } from '../oauth/clients';
 import { type UserClaims, userClaims } from '../oauth/userinfo-claims';
+import { sessionAmr, sessionAuthTime } from '../sessions/sessions';
 import { toSeconds } from '../shared/clock';
 import type { CoreDeps } from '../shared/deps';
 import type { SessionRecord } from '../shared/store';
@@ -34,10 +35,6 @@ export const accessTokenHash = (accessToken: string, alg: SigningAlg): string =>
   return digest.subarray(0, digest.length / 2).toString('base64url');
 };
 
-/** RFC 8176 methods: a password, or `fed` (Entra ID's word) for an SSO or federated login. */
-const amrOf = (session: SessionRecord): string[] =>
-  session.origin === 'sso' || session.origin === 'provider' ? ['fed'] : ['pwd'];
-
 /** The ID token alg a client registered (id_token_signed_response_alg), RS256 by default. */
 const idTokenAlgOf = (client: ClientRecord): SigningAlg =>
   client.idTokenSignedResponseAlg ?? 'RS256';
@@ -70,9 +67,9 @@ const idTokenClaims = (deps: CoreDeps, grant: IdTokenGrant, alg: SigningAlg): Id
     aud: client.clientId,
     exp: iat + deps.config.accessTokenTtlSeconds,
     iat,
-    auth_time: toSeconds(session.authTime ?? session.createdAt),
+    auth_time: toSeconds(sessionAuthTime(session)),
     azp: client.clientId,
-    amr: amrOf(session),
+    amr: sessionAmr(session),
     at_hash: accessTokenHash(grant.accessToken, alg),
     ...(grant.nonce ? { nonce: grant.nonce } : {}),
   };

@@ -65,6 +65,8 @@ describe('sessions', () => {
       email: user.email,
       user_type: 'human',
       groups: [],
+      amr: ['pwd'],
+      auth_time: now,
     });
     expect(claims.scope.split(' ')).toEqual(expect.arrayContaining(['profile', 'create_session']));
     expect(claims.scope.split(' ')).not.toContain('users:read');
@@ -81,6 +83,18 @@ describe('sessions', () => {
     expect(verifierFor(deps).verify(next.access_token).sid).toBe(sid);
     const third = await rotateRefreshToken(deps, next.refresh_token, AUTH);
     expect(verifierFor(deps).verify(third.access_token).sid).toBe(sid);
+  });
+
+  it('keeps the sign-in’s amr and auth_time in every refreshed access token', async () => {
+    const deps = testDeps();
+    const { tokens } = await signIn(deps);
+    const signedInAt = Math.floor(deps.clock.now() / 1000);
+    deps.clock.advance(60);
+    const next = await rotateRefreshToken(deps, tokens.refresh_token, AUTH);
+    const claims = verifierFor(deps).verify(next.access_token);
+    expect(claims.auth_time).toBe(signedInAt);
+    expect(claims.iat).toBe(signedInAt + 60);
+    expect(claims.amr).toEqual(['pwd']);
   });
 
   it('revokes the whole session when a rotated refresh token is used again', async () => {
