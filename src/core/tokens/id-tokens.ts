@@ -10,7 +10,7 @@ import { signJwt } from './jwt-signing';
 import type { SigningAlg } from './signing-keys';
 
 /** OpenID Connect Core 1.0 §2 ID token claims, as the contract lists them. */
-interface IdTokenClaims {
+interface IdTokenClaims extends UserClaims {
   iss: string;
   sub: string;
   aud: string;
