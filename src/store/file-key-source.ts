@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SigningKeySet, SigningKeySource } from '../core/tokens/signing-keys';
@@ -34,7 +35,8 @@ export const createFileKeySource = (path: string): SigningKeySource => {
       }
       const current = await load();
       if (current && current.generation >= set.generation) return current;
-      const temporary = `${path}.${process.pid}.tmp`;
+      // One name per write: two upgrades racing in one process never share a temporary file.
+      const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
       await writeFile(temporary, json, { mode: 0o600 });
       await rename(temporary, path);
       return set;

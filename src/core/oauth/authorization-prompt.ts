@@ -1,3 +1,5 @@
+import { FRESH_MARKER_TTL_MS } from './fresh-sign-in-marker';
+
 /**
  * OpenID Connect Core §3.1.2.1: what an authorization request asks of the sign-in (`prompt`,
  * `max_age`, `login_hint`, `nonce`), read once the client and redirect URI are trusted.
@@ -15,9 +17,9 @@ export interface SignInRequirements {
   loginHint: string;
   nonce: string;
   /**
-   * Set by this service when it sent the browser to sign in for this request (Unix ms):
-   * a sign-in at or after it is the fresh one asked for. An RP that forges it only lowers its
-   * own bar, exactly as leaving out `prompt=login` would; `auth_time` still tells the truth.
+   * When this service sent the browser to sign in for this request (Unix ms), from its
+   * authenticated mark only (fresh-sign-in-marker.ts): a sign-in at or after it is the fresh
+   * one asked for. Null until the mark is verified.
    */
   signedInAfter: number | null;
 }
@@ -29,7 +31,6 @@ const PROMPTS = new Set(['none', 'login', 'consent']);
 const MAX_HINT = 320;
 const MAX_NONCE = 512;
 const SECONDS = /^\d{1,10}$/;
-const MILLISECONDS = /^\d{1,15}$/;
 
 /** The request's sign-in requirements, or the reason it is an `invalid_request`. */
 export const readSignInRequirements = (
@@ -48,7 +49,6 @@ export const readSignInRequirements = (
   }
   const nonce = param('nonce');
   if (nonce.length > MAX_NONCE) return { invalid: `nonce: at most ${MAX_NONCE} characters.` };
-  const after = param(SIGNED_IN_AFTER);
   const hint = param('login_hint');
   return {
     noPage: prompts.includes('none'),
@@ -57,7 +57,7 @@ export const readSignInRequirements = (
     maxAgeSeconds: maxAge === '' ? null : Number(maxAge),
     loginHint: hint.length <= MAX_HINT ? hint : '',
     nonce,
-    signedInAfter: MILLISECONDS.test(after) ? Number(after) : null,
+    signedInAfter: null,
   };
 };
 
@@ -71,7 +71,8 @@ export const needsFreshSignIn = (
   authTimeMs: number,
   nowMs: number,
 ): boolean => {
-  if (wants.signedInAfter !== null && authTimeMs >= wants.signedInAfter) return false;
+  const after = wants.signedInAfter;
+  if (after !== null && authTimeMs >= after && nowMs - after <= FRESH_MARKER_TTL_MS) return false;
   if (wants.login) return true;
   return wants.maxAgeSeconds !== null && nowMs - authTimeMs > wants.maxAgeSeconds * 1000;
 };

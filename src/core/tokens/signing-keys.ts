@@ -169,7 +169,9 @@ export const ensureSigningKeySet = async (
   if (missing.length === 0) return stored;
   return source.save({
     generation: stored.generation + 1,
-    keys: [...missing.map((alg) => generateSigningKey(now, alg)), ...stored.keys],
+    // After the stored keys: a build from before the RSA key signs with keys[0] as ES256, so
+    // a rollback after this upgrade keeps working (red team, issue 14).
+    keys: [...stored.keys, ...missing.map((alg) => generateSigningKey(now, alg))],
   });
 };
 

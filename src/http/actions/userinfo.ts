@@ -34,6 +34,11 @@ export const userInfoAction: Action = async (request) => {
   }
   // The user as stored now: a disabled, deleted or re-roled account answers 401.
   const { user } = await requireActor(request, { readOnly: true });
+  // Userinfo is about a person who signed in: a service account's client_credentials token
+  // (granted openid like any client) gets no claims (red team, issue 14).
+  if (user.type === 'machine') {
+    throw new GatehouseError('token_invalid', 'A service account’s token has no userinfo.');
+  }
   // Invariant: no claim leaves without the user's openid grant (OIDC Core §5.3.1).
   if (!principal.scopes.includes('openid')) return insufficientScope();
   return json(200, userClaims(user, principal.scopes));

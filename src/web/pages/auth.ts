@@ -5,6 +5,7 @@ import {
   verifyEmail,
 } from '../../core/account/self-service';
 import { checkReturnTo, originOf } from '../../core/identity/return-to';
+import { SIGNED_IN_AFTER } from '../../core/oauth/authorization-prompt';
 import { clientRedirectOrigins } from '../../core/oauth/client-lookup';
 import { endSession } from '../../core/sessions/sessions';
 import { signInWithPassword } from '../../core/sessions/sign-in';
@@ -66,9 +67,16 @@ const clientOriginsOf = async (deps: CoreDeps, returnTo: string): Promise<string
   return clientRedirectOrigins(deps, clientId ?? '');
 };
 
+/** An authorization request this service marked for a fresh sign-in (authorize.ts). */
+const asksFreshSignIn = (returnTo: string): boolean =>
+  returnTo.startsWith('/oauth/authorize?') &&
+  new URLSearchParams(returnTo.slice(returnTo.indexOf('?') + 1)).has(SIGNED_IN_AFTER);
+
 const signInForm = async (request: PageRequest, returnTo: string, error?: string) => {
   const { deps } = request;
-  const buttons = signInButtons(deps, returnTo);
+  // A sign-in asked for as fresh (prompt=login, max_age) is a password one: a provider's
+  // or SSO's may be silent upstream, so their buttons are not offered for it.
+  const buttons = asksFreshSignIn(returnTo) ? '' : signInButtons(deps, returnTo);
   const passwordForm = deps.config.passwordLoginEnabled
     ? html`<form method="post" action="/sign-in" novalidate>
   ${csrfField(request.csrf)}

@@ -8,9 +8,13 @@ import {
 import { clientRegisteredFor } from '../../core/oauth/client-lookup';
 import { decideAuthorization } from '../../core/oauth/consent';
 import { rememberPendingConsent } from '../../core/oauth/consent-requests';
+import {
+  freshSignInMarker,
+  verifiedFreshSignInMarker,
+} from '../../core/oauth/fresh-sign-in-marker';
 import { InvalidScopeError, parseScope } from '../../core/oauth/oauth-scopes';
 import { credentialVersionOf } from '../../core/sessions/credential-version';
-import { sessionAuthTime } from '../../core/sessions/sessions';
+import { sessionAmr, sessionAuthTime } from '../../core/sessions/sessions';
 import { GatehouseError } from '../../core/shared/errors';
 import type { HttpResult } from '../../http/responses';
 import { html } from '../html';
@@ -89,12 +93,27 @@ export const authorizePage: PageAction = async (request) => {
         : 'PKCE is required: code_challenge with code_challenge_method=S256.',
     );
   }
-  const wants = readSignInRequirements(param);
-  if ('invalid' in wants) return fail('invalid_request', wants.invalid);
+  const read = readSignInRequirements(param);
+  if ('invalid' in read) return fail('invalid_request', read.invalid);
+  const marker = param(SIGNED_IN_AFTER);
+  // Only a password sign-in answers the mark: a federated or SSO one may have been silent
+  // upstream (nothing asks the provider to authenticate again), so it proves no freshness.
+  const passwordSession =
+    request.signedIn !== null &&
+    request.signedIn !== undefined &&
+    sessionAmr(request.signedIn.session).includes('pwd');
+  const wants = {
+    ...read,
+    signedInAfter:
+      marker && passwordSession
+        ? await verifiedFreshSignInMarker(deps, marker, client.clientId)
+        : null,
+  };
+  const freshMark = asksForFreshness(wants) ? await freshSignInMarker(deps, client.clientId) : null;
   // Sent to sign in for this request: the marker tells its return that the sign-in is fresh.
   const signIn = (freshOverSession: boolean) => {
     const marked = new URLSearchParams(query);
-    if (asksForFreshness(wants)) marked.set(SIGNED_IN_AFTER, String(deps.clock.now()));
+    if (freshMark) marked.set(SIGNED_IN_AFTER, freshMark);
     return new Redirect(
       signInRedirect(deps, `/oauth/authorize?${marked.toString()}`, {
         fresh: freshOverSession,
@@ -109,6 +128,10 @@ export const authorizePage: PageAction = async (request) => {
   }
   if (needsFreshSignIn(wants, sessionAuthTime(request.signedIn.session), deps.clock.now())) {
     if (wants.noPage) return fail('login_required', 'A fresh sign-in is needed.');
+    // Only a password proves a fresh sign-in here (above): without one, say so to the client.
+    if (!deps.config.passwordLoginEnabled) {
+      return fail('login_required', 'A fresh sign-in cannot be proven without passwords here.');
+    }
     throw signIn(true);
   }
   const { user, session } = request.signedIn;

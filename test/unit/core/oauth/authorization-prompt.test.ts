@@ -42,9 +42,14 @@ describe('needsFreshSignIn', () => {
   const now = 1_800_000_000_000;
   it('prompt=login always, unless this is the sign-in it was sent for', () => {
     expect(needsFreshSignIn(wants({ prompt: 'login' }), now - 1, now)).toBe(true);
-    const marked = wants({ prompt: 'login', signed_in_after: String(now - 10) });
+    // The mark comes only from fresh-sign-in-marker.ts, once verified; the URL's is not read.
+    expect(wants({ prompt: 'login', signed_in_after: String(now - 10) }).signedInAfter).toBeNull();
+    const marked = { ...wants({ prompt: 'login' }), signedInAfter: now - 10 };
     expect(needsFreshSignIn(marked, now - 5, now)).toBe(false);
     expect(needsFreshSignIn(marked, now - 20, now)).toBe(true);
+    // A mark older than its lifetime vouches for nothing.
+    const stale = { ...wants({ prompt: 'login' }), signedInAfter: now - 11 * 60 * 1000 };
+    expect(needsFreshSignIn(stale, now - 60_000, now)).toBe(true);
   });
 
   it('max_age: only a sign-in older than it', () => {

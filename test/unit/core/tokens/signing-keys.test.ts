@@ -113,7 +113,7 @@ describe('signing keys', () => {
     writeFileSync(path, JSON.stringify(esOnly));
     const upgraded = await ensureSigningKeySet(createFileKeySource(path), T0);
     expect(upgraded.generation).toBe(4);
-    expect(upgraded.keys.map((k) => k.publicJwk.alg)).toEqual(['RS256', 'ES256']);
+    expect(upgraded.keys.map((k) => k.publicJwk.alg)).toEqual(['ES256', 'RS256']);
     expect(currentSigner(upgraded).kid).toBe(esOnly.keys[0]?.kid);
     expect(await ensureSigningKeySet(createFileKeySource(path), T0)).toEqual(upgraded);
   });
