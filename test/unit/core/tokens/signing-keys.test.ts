@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,5 +189,31 @@ describe('rotateSigningKeys', () => {
         kids: [rotated.keys[0]?.kid, rotated.keys[1]?.kid, first.keys[0]?.kid, first.keys[1]?.kid],
       },
     ]);
+  });
+});
+
+describe('an ES256-only set upgraded by ensureSigningKeySet (red team, issue 14)', () => {
+  /** The previous build's signAccessToken(currentSigner(set)): keys[0], header alg ES256. */
+  const signedAsBefore = (set: ReturnType<typeof newSigningKeySet>): string => {
+    const [current] = set.keys;
+    if (!current) throw new Error('empty');
+    const encode = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const input = `${encode({ alg: 'ES256', typ: 'at+jwt', kid: current.kid })}.${encode(tokenClaims)}`;
+    const signature = sign('sha256', Buffer.from(input), {
+      key: createPrivateKey({ key: current.privateJwk, format: 'jwk' }),
+      dsaEncoding: 'ieee-p1363',
+    });
+    return `${input}.${signature.toString('base64url')}`;
+  };
+
+  it('keeps an ES256 key at keys[0], so a rolled-back instance still signs valid tokens', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rt14-')), 'keys.json');
+    const old = newSigningKeySet(T0);
+    const esOnly = { generation: 3, keys: old.keys.filter((k) => k.publicJwk.kty === 'EC') };
+    writeFileSync(path, JSON.stringify(esOnly));
+    const upgraded = await ensureSigningKeySet(createFileKeySource(path), T0 + 1000);
+    expect(upgraded.keys.some((k) => k.publicJwk.kty === 'RSA')).toBe(true);
+    expect(() => verifierFor(upgraded).verify(signedAsBefore(upgraded))).not.toThrow();
+    expect(upgraded.keys[0]?.publicJwk.kty).toBe('EC');
   });
 });
