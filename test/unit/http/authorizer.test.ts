@@ -342,23 +342,6 @@ describe('authorizer', () => {
       expect(marked).toEqual([]);
     });
 
-    it('allows an RS256 access token (ACCESS_TOKEN_SIGNING_ALG=RS256) and denies an ID token of either key', async () => {
-      const { handler } = authorizer({ denyWithReason: true });
-      const rs256 = signAccessToken(currentSigner(keySet, 'RS256'), claims);
-      expect(await handler(httpEvent(`Bearer ${rs256}`))).toEqual({
-        isAuthorized: true,
-        context: expectedContext,
-      });
-      // The same claims under the ID token's `typ: JWT`, by each published key: never a bearer.
-      for (const alg of ['RS256', 'ES256'] as const) {
-        const idToken = signJwt(currentSigner(keySet, alg), ID_TOKEN_TYPE, claims);
-        expect(await handler(httpEvent(`Bearer ${idToken}`))).toMatchObject({
-          isAuthorized: true,
-          context: { error_code: 'token_invalid' },
-        });
-      }
-    });
-
     it('tells an expired token apart', async () => {
       const { handler } = withToken({ token: record({ expiresAt: NOW * 1000 - 1 }), owner });
       expect(await handler(httpEvent(`Bearer ${secret}`))).toMatchObject({
