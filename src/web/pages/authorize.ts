@@ -98,10 +98,9 @@ export const authorizePage: PageAction = async (request) => {
   const marker = param(SIGNED_IN_AFTER);
   // Only a password sign-in answers the mark: a federated or SSO one may have been silent
   // upstream (nothing asks the provider to authenticate again), so it proves no freshness.
-  const passwordSession =
-    request.signedIn !== null &&
-    request.signedIn !== undefined &&
-    sessionAmr(request.signedIn.session).includes('pwd');
+  const passwordSession = request.signedIn
+    ? sessionAmr(request.signedIn.session).includes('pwd')
+    : false;
   const wants = {
     ...read,
     signedInAfter:
