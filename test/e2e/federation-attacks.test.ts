@@ -107,6 +107,22 @@ describe('the flow binding', () => {
     expectRefused(await using.get(callback), 401, 'token_invalid');
   });
 
+  it('lets exactly one of 50 parallel callbacks with the same flow cookie sign in (DynamoDB Local)', async () => {
+    somebody();
+    const { callback, browser: using } = await toCallback(stack().url, 'testidp');
+    const handle = using.cookie(host(), 'gatehouse_federation') as string;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => {
+        const copy = browser();
+        copy.setCookie(host(), 'gatehouse_federation', handle);
+        return copy.get(callback);
+      }),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 302)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(49);
+  });
+
   it('refuses an answer for one provider delivered to another provider’s callback (mix-up): 401', async () => {
     somebody();
     const before = await created();
