@@ -31,13 +31,16 @@ const assertJava = (): void => {
   }
 };
 
+/** The jar stopped before it answered: most often, its port was taken. */
+class JarExited extends Error {}
+
 const waitUntilReady = async (endpoint: string, child: ChildProcess, output: () => string) => {
   const client = createDynamoClient({ endpoint });
   const deadline = Date.now() + 30_000;
   try {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
-        throw new Error(`DynamoDB Local exited (code ${child.exitCode}):\n${output()}`);
+        throw new JarExited(`DynamoDB Local exited (code ${child.exitCode}):\n${output()}`);
       }
       try {
         await client.send(new ListTablesCommand({}));
@@ -60,8 +63,19 @@ export const startDynamoDbLocal = async (
   options: { port?: number; dataDir?: string } = {},
 ): Promise<DynamoDbLocal> => {
   assertJava();
-  const port = options.port ?? (await freePort());
-  const path = options.dataDir ? resolve(options.dataDir) : null;
+  if (options.port) return startOn(options.port, options.dataDir);
+  // A free port can be taken by someone else before the jar binds it: try another, twice.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOn(await freePort(), options.dataDir);
+    } catch (error) {
+      if (attempt === 3 || !(error instanceof JarExited)) throw error;
+    }
+  }
+};
+
+const startOn = async (port: number, dataDir: string | undefined): Promise<DynamoDbLocal> => {
+  const path = dataDir ? resolve(dataDir) : null;
   if (path) mkdirSync(path, { recursive: true });
   // The jar reads its telemetry switch from the environment it inherits; there is no network.
   process.env.DDB_LOCAL_TELEMETRY = '0';

@@ -7,8 +7,8 @@ import { buildDeps, ownerPasswordFromEnv } from '../src/http/composition';
 import { createTables } from '../src/store/create-tables';
 import { createDynamoClient } from '../src/store/dynamo-client';
 import { tableNamesFromEnv } from '../src/store/dynamo-settings';
-import { freePort, startDynamoDbLocal } from './dynamodb-local';
-import { startDevServer } from './server';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { heldPort, holdPort, startDevServer } from './server';
 import { localEmailFrom, startSesLocal } from './ses-local';
 
 export interface LocalStackOptions {
@@ -40,11 +40,23 @@ export interface LocalStack {
  * what `npm start` runs and what the end-to-end tests start, each with its own settings.
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
-  const port = options.port ?? (await freePort());
+  const held = await holdPort(options.port ?? 0);
+  const port = heldPort(held);
   Object.assign(process.env, { PORT: String(port) }, options.env);
-  loadConfig(process.env); // a bad setting stops here, before anything starts
+  const release = () => new Promise<void>((done) => held.close(() => done()));
+  try {
+    loadConfig(process.env); // a bad setting stops here, before anything starts
+  } catch (error) {
+    await release();
+    throw error;
+  }
 
-  const ses = await startSesLocal(options.sesPort ? { port: options.sesPort } : {});
+  const ses = await startSesLocal(options.sesPort ? { port: options.sesPort } : {}).catch(
+    async (error: unknown) => {
+      await release();
+      throw error;
+    },
+  );
   // A given SES_ENDPOINT wins: the tests put a controllable gate in front of the emulator.
   process.env.SES_ENDPOINT = options.env?.SES_ENDPOINT ?? ses.url;
   process.env.EMAIL_FROM ||= localEmailFrom;
@@ -52,7 +64,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
     ...(options.dynamoPort ? { port: options.dynamoPort } : {}),
   }).catch(async (error: unknown) => {
-    await ses.stop();
+    await Promise.all([ses.stop(), release()]);
     throw error;
   });
   try {
@@ -78,7 +90,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         )
       : undefined;
     await deps.signer('ES256'); // create and publish the signing keys before the first request
-    const server = await startDevServer({ port });
+    const server = await startDevServer({ held });
     return {
       url: server.url,
       dynamoEndpoint: dynamo.endpoint,
@@ -91,7 +103,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       },
     };
   } catch (error) {
-    await Promise.all([dynamo.stop(), ses.stop()]);
+    await Promise.all([dynamo.stop(), ses.stop(), release()]);
     throw error;
   }
 };

@@ -131,10 +131,37 @@ const gatewayMessage = (statusCode: number, message: string): HttpResult => ({
 });
 
 /**
+ * A listening server that answers nothing yet: it holds the port from the moment it is chosen,
+ * so nothing else (DynamoDB Local's own connections, say) can take it while the stack starts.
+ */
+export const holdPort = async (port: number, host = '127.0.0.1'): Promise<Server> => {
+  const server = createServer();
+  await new Promise<void>((done, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'EADDRINUSE'
+          ? new Error(`${host}:${port} is already in use: stop what runs there, or set PORT.`)
+          : error,
+      ),
+    );
+    server.listen(port, host, done);
+  });
+  return server;
+};
+
+export const heldPort = (server: Server): number => {
+  const address = server.address();
+  if (typeof address !== 'object' || !address) throw new Error('the server is not listening');
+  return address.port;
+};
+
+/**
  * The local API Gateway: the route table, the authorizer first on protected routes, then the
  * same Lambda handler that runs on AWS, with the same event shapes.
  */
-export const startDevServer = async (options: { port: number; host?: string }) => {
+export const startDevServer = async (
+  options: { port: number; host?: string } | { held: Server },
+) => {
   const { handlers, authorizer, example } = await loadFunctions();
 
   /**
@@ -206,16 +233,15 @@ export const startDevServer = async (options: { port: number; host?: string }) =
     send(response, await handler(event, lambdaContext(found?.route.function ?? 'discovery')));
   };
 
-  const server: Server = createServer((request, response) => {
+  const server = 'held' in options ? options.held : await holdPort(options.port, options.host);
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     serve(request, response).catch(() => {
       // As API Gateway does when an integration fails.
       if (!response.headersSent)
         send(response, errorResult('internal', 'Something went wrong on our side.'));
     });
   });
-  await new Promise<void>((done) => server.listen(options.port, options.host ?? '127.0.0.1', done));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const port = heldPort(server);
   return {
     url: `http://localhost:${port}`,
     port,
