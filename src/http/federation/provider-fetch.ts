@@ -19,8 +19,11 @@ const deadlines = new AsyncLocalStorage<AbortSignal>();
  * Runs `work` under one deadline for all its provider requests, and gives up waiting at the
  * deadline even for a request another route started (a shared discovery).
  */
-export const withProviderDeadline = async <T>(work: () => Promise<T>): Promise<T> => {
-  const deadline = AbortSignal.timeout(PROVIDER_BUDGET_MS);
+export const withProviderDeadline = async <T>(
+  work: () => Promise<T>,
+  budgetMs = PROVIDER_BUDGET_MS,
+): Promise<T> => {
+  const deadline = AbortSignal.timeout(budgetMs);
   let onAbort = () => {};
   const expired = new Promise<never>((_, fail) => {
     onAbort = () => fail(new ProviderUnreachable('the identity provider did not answer in time'));

@@ -53,18 +53,27 @@ describe('requests to an identity provider', () => {
     ).rejects.toSatisfy(isProviderUnreachable);
   });
 
+  // A short budget here: the routes' own (PROVIDER_BUDGET_MS) leaves time to answer in 3 s.
+  const budget = 300;
+
+  it('leave a route time to answer within 3 s', () => {
+    expect(PROVIDER_BUDGET_MS).toBeLessThanOrEqual(2500);
+  });
+
   it('share one deadline per route, and give up at it', async () => {
     const started = Date.now();
-    await expect(withProviderDeadline(() => get('/hang'))).rejects.toSatisfy(isProviderUnreachable);
+    await expect(withProviderDeadline(() => get('/hang'), budget)).rejects.toSatisfy(
+      isProviderUnreachable,
+    );
     const took = Date.now() - started;
-    expect(took).toBeGreaterThanOrEqual(PROVIDER_BUDGET_MS - 50);
-    expect(took).toBeLessThan(PROVIDER_BUDGET_MS + 1000);
+    expect(took).toBeGreaterThanOrEqual(budget - 50);
+    expect(took).toBeLessThan(budget + 2000);
   });
 
   it('give up at the deadline even on work that ignores it', async () => {
     const started = Date.now();
     const never = () => new Promise<never>(() => {});
-    await expect(withProviderDeadline(never)).rejects.toSatisfy(isProviderUnreachable);
-    expect(Date.now() - started).toBeLessThan(PROVIDER_BUDGET_MS + 1000);
+    await expect(withProviderDeadline(never, budget)).rejects.toSatisfy(isProviderUnreachable);
+    expect(Date.now() - started).toBeLessThan(budget + 2000);
   });
 });
