@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SigningKeySet, SigningKeySource } from '../core/tokens/signing-keys';
 
@@ -7,8 +7,10 @@ const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 
 const isTaken = (error: unknown) => (error as NodeJS.ErrnoException).code === 'EEXIST';
 
 /**
- * Local signing keys: one JSON file, readable by its owner only. The first set is created
- * exclusively (`wx`), so two processes starting at once keep the same keys.
+ * Local signing keys: one JSON file, readable by its owner only. Invariant: every generation is
+ * decided once, so two processes starting or upgrading at once keep the same keys: the first
+ * set is created exclusively (`wx`), and a later generation is claimed by an exclusive hard link
+ * (`<file>.generation-N`, complete when it appears) before it replaces the file.
  */
 export const createFileKeySource = (path: string): SigningKeySource => {
   const load = async (): Promise<SigningKeySet | null> => {
@@ -37,7 +39,16 @@ export const createFileKeySource = (path: string): SigningKeySource => {
       if (current && current.generation >= set.generation) return current;
       // One name per write: two upgrades racing in one process never share a temporary file.
       const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
+      const claim = `${path}.generation-${set.generation}`;
       await writeFile(temporary, json, { mode: 0o600 });
+      try {
+        await link(temporary, claim);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        if (!isTaken(error)) throw error;
+        // Another process decided this generation first: use its keys, never ours.
+        return JSON.parse(await readFile(claim, 'utf8')) as SigningKeySet;
+      }
       await rename(temporary, path);
       return set;
     },

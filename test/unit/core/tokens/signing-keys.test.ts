@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
@@ -116,6 +116,24 @@ describe('signing keys', () => {
     expect(upgraded.keys.map((k) => k.publicJwk.alg)).toEqual(['ES256', 'RS256']);
     expect(currentSigner(upgraded).kid).toBe(esOnly.keys[0]?.kid);
     expect(await ensureSigningKeySet(createFileKeySource(path), T0)).toEqual(upgraded);
+  });
+
+  it('two processes upgrading one ES256-only file at once keep the same RSA key (file source)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gh-keys-')), 'keys.json');
+    const legacy = newSigningKeySet(T0);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        generation: 1,
+        keys: legacy.keys.filter((k) => k.publicJwk.alg === 'ES256'),
+      }),
+    );
+    const [a, b] = await Promise.all([
+      ensureSigningKeySet(createFileKeySource(path), T0),
+      ensureSigningKeySet(createFileKeySource(path), T0),
+    ]);
+    expect(currentSigner(a, 'RS256').kid).toBe(currentSigner(b, 'RS256').kid);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(a);
   });
 
   it('keeps old public keys through a rotation, so earlier tokens still verify', () => {
