@@ -34,11 +34,14 @@ const requireClientFor = (client: ClientRecord | null, grant: GrantType): Client
  * RFC 6749 §5.1: no `user` (clients ask /me), the scope the access token carries, and with
  * `openid` the OpenID Connect `id_token`.
  */
-const tokenFields = (tokens: TokenResponse) => ({
+const tokenFields = (tokens: TokenResponse, client: ClientRecord | null) => ({
   access_token: tokens.access_token,
   token_type: tokens.token_type,
   expires_in: tokens.expires_in,
-  refresh_token: tokens.refresh_token,
+  // Invariant: a client without the refresh_token grant gets no refresh token it cannot use.
+  ...(client && !client.grantTypes.includes('refresh_token')
+    ? {}
+    : { refresh_token: tokens.refresh_token }),
   scope: tokens.scope,
   ...(tokens.id_token ? { id_token: tokens.id_token } : {}),
 });
@@ -67,6 +70,7 @@ const refreshTokenGrant: GrantHandler = async ({ request, form, client }) => {
   const scope = parseScope(form.scope);
   return tokenFields(
     await asInvalidGrant(rotateRefreshToken(request.deps, form.refresh_token, caller, scope)),
+    client,
   );
 };
 
@@ -86,7 +90,10 @@ const passwordGrant: GrantHandler = async ({ request, form, client }) => {
     clientId: trusted.clientId,
     scope: parseScope(form.scope),
   };
-  return tokenFields(await asInvalidGrant(signInWithPassword(request.deps, login, request.meta)));
+  return tokenFields(
+    await asInvalidGrant(signInWithPassword(request.deps, login, request.meta)),
+    trusted,
+  );
 };
 
 const authorizationCodeGrant: GrantHandler = async ({ request, form, client }) => {
@@ -100,7 +107,10 @@ const authorizationCodeGrant: GrantHandler = async ({ request, form, client }) =
     redirectUri: form.redirect_uri,
     ...(form.code_verifier ? { codeVerifier: form.code_verifier } : {}),
   };
-  return tokenFields(await asInvalidGrant(exchangeAuthorizationCode(request.deps, exchange)));
+  return tokenFields(
+    await asInvalidGrant(exchangeAuthorizationCode(request.deps, exchange)),
+    caller,
+  );
 };
 
 const clientCredentialsGrant: GrantHandler = async ({ request, form, client }) => {
