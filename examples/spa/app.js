@@ -119,12 +119,12 @@ const getJson = async (url, /** @type {RequestInit} */ init = {}) => {
  */
 const discover = async (config) => {
   if (discovered) return discovered;
-  const document = await getJson(`${config.gatehouse}/.well-known/openid-configuration`);
-  if (document.issuer !== config.gatehouse) {
-    throw new Error(`Discovery names ${document.issuer} as the issuer, not ${config.gatehouse}.`);
+  const metadata = await getJson(`${config.gatehouse}/.well-known/openid-configuration`);
+  if (metadata.issuer !== config.gatehouse) {
+    throw new Error(`Discovery names ${metadata.issuer} as the issuer, not ${config.gatehouse}.`);
   }
-  discovered = document;
-  return document;
+  discovered = metadata;
+  return metadata;
 };
 
 /** @param {Config} config */
