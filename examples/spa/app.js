@@ -1,17 +1,31 @@
 // @ts-check
 /**
- * A single-page app signing in with Gatehouse: the OAuth 2 authorization code flow with PKCE
- * (RFC 7636, S256), no library, no build. The tokens live in this module's memory only: never
- * in storage, never in a URL. Only the PKCE verifier and `state` wait in sessionStorage while
- * the browser is away at Gatehouse.
+ * A single-page app signing in with Gatehouse by OpenID Connect: the authorization code flow
+ * with PKCE (RFC 7636, S256) and a nonce, the ID token verified here (id-token.js), userinfo,
+ * and RP-initiated logout. No library, no build. The tokens live in this module's memory only:
+ * never in storage, never in a URL but the ID token hint logout sends. Only the PKCE verifier,
+ * `state` and `nonce` wait in sessionStorage while the browser is away at Gatehouse.
  */
+import { showClaims } from './claims-table.js';
+import { verifyIdToken } from './id-token.js';
 
 const CONFIG_KEY = 'gatehouse-spa.config';
 const FLOW_KEY = 'gatehouse-spa.flow';
+const LOGOUT_KEY = 'gatehouse-spa.logout';
 
 /** @typedef {{ gatehouse: string, clientId: string }} Config */
+/**
+ * @typedef {{
+ *   issuer: string,
+ *   authorization_endpoint: string,
+ *   token_endpoint: string,
+ *   userinfo_endpoint: string,
+ *   end_session_endpoint: string,
+ *   jwks_uri: string,
+ * }} Discovery
+ */
 
-/** @type {{ accessToken: string, refreshToken: string | undefined } | null} */
+/** @type {{ accessToken: string, idToken: string } | null} */
 let tokens = null;
 
 const element = (/** @type {string} */ id) => {
@@ -81,38 +95,63 @@ const loadConfig = async () => {
 /** This page, without its query: exactly the redirect URI registered for the client. */
 const redirectUri = () => `${window.location.origin}${window.location.pathname}`;
 
+/** @type {Discovery | null} */
+let discovered = null;
+
+/** @param {string} url */
+const getJson = async (url, /** @type {RequestInit} */ init = {}) => {
+  let response;
+  try {
+    response = await fetch(url, { credentials: 'omit', ...init });
+  } catch {
+    // Error answers carry no CORS header, so the browser shows them to us as network errors.
+    throw new Error(`${new URL(url).pathname}: Gatehouse refused, or could not be reached.`);
+  }
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error_description ?? `${url}: ${response.status}`);
+  return body;
+};
+
+/**
+ * Gatehouse's endpoints and keys from its discovery document, whose issuer must be the
+ * configured URL exactly (OIDC Discovery §4.3: no one else's document stands in for it).
+ * @param {Config} config @returns {Promise<Discovery>}
+ */
+const discover = async (config) => {
+  if (discovered) return discovered;
+  const metadata = await getJson(`${config.gatehouse}/.well-known/openid-configuration`);
+  if (metadata.issuer !== config.gatehouse) {
+    throw new Error(`Discovery names ${metadata.issuer} as the issuer, not ${config.gatehouse}.`);
+  }
+  discovered = metadata;
+  return metadata;
+};
+
 /** @param {Config} config */
 const startSignIn = async (config) => {
+  const { authorization_endpoint } = await discover(config);
   const verifier = randomToken();
   const state = randomToken();
-  sessionStorage.setItem(FLOW_KEY, JSON.stringify({ verifier, state }));
-  const authorize = new URL(`${config.gatehouse}/oauth/authorize`);
+  const nonce = randomToken();
+  sessionStorage.setItem(FLOW_KEY, JSON.stringify({ verifier, state, nonce }));
+  const authorize = new URL(authorization_endpoint);
   authorize.search = new URLSearchParams({
     response_type: 'code',
     client_id: config.clientId,
     redirect_uri: redirectUri(),
+    scope: 'openid profile email',
     code_challenge: await challengeOf(verifier),
     code_challenge_method: 'S256',
     state,
+    nonce,
   }).toString();
   window.location.assign(authorize);
 };
 
 /**
- * The access token's claims, for display only: decoded, NOT verified. The app has no reason to
- * trust them beyond having just received the token from Gatehouse; the APIs it calls verify the
- * signature against Gatehouse's JWKS, and only their answers count.
- * @param {string} jwt
- */
-const unverifiedClaims = (jwt) => {
-  const payload = (jwt.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/');
-  const bytes = Uint8Array.from(atob(payload), (c) => c.charCodeAt(0));
-  return JSON.parse(new TextDecoder().decode(bytes));
-};
-
-/**
  * Back from Gatehouse with `?code&state` (or `?error&state`): the code and the flow are used
- * once, and leave the address bar and history before anything else happens.
+ * once, and leave the address bar and history before anything else happens. Nobody is signed
+ * in until the ID token passed every check.
  * @param {Config} config
  * @param {URLSearchParams} answer
  */
@@ -125,45 +164,90 @@ const finishSignIn = async (config, answer) => {
   }
   const refused = answer.get('error');
   if (refused) throw new Error(`Gatehouse refused: ${answer.get('error_description') ?? refused}`);
-  let response;
-  try {
-    response = await fetch(`${config.gatehouse}/oauth/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: answer.get('code') ?? '',
-        client_id: config.clientId,
-        redirect_uri: redirectUri(),
-        code_verifier: flow.verifier,
-      }),
-      credentials: 'omit',
-    });
-  } catch {
-    // Error answers carry no CORS header, so the browser shows them to us as network errors.
-    throw new Error('Gatehouse refused the code, or could not be reached.');
-  }
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.error_description ?? `/oauth/token: ${response.status}`);
-  tokens = { accessToken: body.access_token, refreshToken: body.refresh_token };
-  const claims = unverifiedClaims(tokens.accessToken);
-  element('status').textContent = `Signed in as ${claims.email ?? claims.sub}`;
+  const gatehouse = await discover(config);
+  const answered = await getJson(gatehouse.token_endpoint, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: answer.get('code') ?? '',
+      client_id: config.clientId,
+      redirect_uri: redirectUri(),
+      code_verifier: flow.verifier,
+    }),
+  });
+  if (typeof answered.id_token !== 'string') throw new Error('Gatehouse sent no ID token.');
+  const claims = await verifyIdToken(answered.id_token, {
+    jwks: await getJson(gatehouse.jwks_uri),
+    issuer: config.gatehouse,
+    clientId: config.clientId,
+    nonce: flow.nonce,
+    accessToken: answered.access_token,
+  });
+  const userinfo = await getJson(gatehouse.userinfo_endpoint, {
+    headers: { authorization: `Bearer ${answered.access_token}` },
+  });
+  // OIDC Core §5.3.2: userinfo about someone else is not used.
+  if (userinfo.sub !== claims.sub) throw new Error('Userinfo answered about another user.');
+  tokens = { accessToken: answered.access_token, idToken: answered.id_token };
+  element('status').textContent = `Signed in as ${claims.name ?? claims.email ?? claims.sub}`;
+  showClaims(element('claims'), claims);
+  showClaims(element('userinfo'), userinfo);
+  element('signed-in').hidden = false;
   element('sign-in').hidden = true;
 };
 
-const start = async () => {
-  const config = await loadConfig();
-  const button = /** @type {HTMLButtonElement} */ (element('sign-in'));
+/**
+ * RP-initiated logout: to Gatehouse's end_session_endpoint with the ID token as the hint (the
+ * one token the protocol puts in a URL), back to this page with a `state` checked on return.
+ * @param {Config} config
+ */
+const signOut = async (config) => {
+  if (!tokens) throw new Error('Nobody is signed in.');
+  const { end_session_endpoint } = await discover(config);
+  const state = randomToken();
+  sessionStorage.setItem(LOGOUT_KEY, state);
+  const logout = new URL(end_session_endpoint);
+  logout.search = new URLSearchParams({
+    id_token_hint: tokens.idToken,
+    post_logout_redirect_uri: redirectUri(),
+    state,
+  }).toString();
+  tokens = null;
+  window.location.assign(logout);
+};
+
+/** Back from Gatehouse's logout with `?state`: only the sign-out this tab asked for. */
+const finishSignOut = (/** @type {URLSearchParams} */ answer) => {
+  const state = sessionStorage.getItem(LOGOUT_KEY);
+  sessionStorage.removeItem(LOGOUT_KEY);
+  history.replaceState(null, '', window.location.pathname);
+  if (!state || answer.get('state') !== state) {
+    throw new Error('This sign-out answer was not asked for here (its state does not match).');
+  }
+  element('status').textContent = 'Signed out, here and at Gatehouse.';
+};
+
+/** @param {string} id @param {(config: Config) => Promise<void>} action @param {Config} config */
+const onClick = (id, action, config) => {
+  const button = /** @type {HTMLButtonElement} */ (element(id));
   button.addEventListener('click', () => {
     button.disabled = true;
-    startSignIn(config).catch((error) => {
+    action(config).catch((error) => {
       button.disabled = false;
       showError(error.message);
     });
   });
   button.disabled = false;
+};
+
+const start = async () => {
+  const config = await loadConfig();
+  onClick('sign-in', startSignIn, config);
+  onClick('sign-out', signOut, config);
   const answer = new URLSearchParams(window.location.search);
   element('status').textContent = 'Not signed in.';
   if (answer.has('code') || answer.has('error')) await finishSignIn(config, answer);
+  else if (answer.has('state')) finishSignOut(answer);
 };
 
 start().catch((error) => showError(error instanceof Error ? error.message : String(error)));

@@ -7,6 +7,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/id-token.js': { file: 'id-token.js', type: 'text/javascript; charset=utf-8' },
+  '/claims-table.js': { file: 'claims-table.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
   '/config.json': { file: 'config.json', type: 'application/json' },
 };

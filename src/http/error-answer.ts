@@ -10,6 +10,7 @@ import {
   oauthError,
   oauthServerError,
 } from './oauth-errors';
+import { preflight } from './preflight';
 import { errorResult, fromGatehouseError, type HttpResult } from './responses';
 import { unknownRoute } from './unknown-route';
 
@@ -40,7 +41,10 @@ const expected = (error: unknown): error is GatehouseError =>
 
 /** Any error in the route's dialect; null for an unexpected one (the caller logs it). */
 export const errorAnswer = (dialect: ErrorDialect, error: unknown): HttpResult | null => {
-  if (error instanceof RouteNotServed) return unknownRoute(error.method, error.path);
+  if (error instanceof RouteNotServed) {
+    const answer = error.method === 'OPTIONS' ? preflight(error.path, error.origin) : null;
+    return answer ?? unknownRoute(error.method, error.path);
+  }
   switch (dialect) {
     case 'oauth':
       if (error instanceof OAuthProtocolError) return fromOAuthProtocolError(error);

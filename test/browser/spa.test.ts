@@ -13,6 +13,12 @@ afterAll(async () => {
   await spa?.close();
 });
 
+/** The owner's display name: the app greets the ID token's `name`. */
+const ownerName = async (): Promise<string> => {
+  const owner = await signIn(OWNER.email, OWNER.password);
+  return (await call('GET', '/me', { token: owner })).body.user.name;
+};
+
 /** A public code-flow client whose one redirect URI is the sample app's page. */
 const registerSpa = async (): Promise<string> => {
   const owner = await signIn(OWNER.email, OWNER.password);
@@ -47,7 +53,7 @@ describe('the sample single-page app', () => {
     await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => url.href.startsWith(spa?.url ?? '-'));
-    await page.getByText(`Signed in as ${OWNER.email}`).waitFor();
+    await page.getByText(`Signed in as ${await ownerName()}`).waitFor();
     await snap('signed-in');
 
     expect(page.url()).toBe(spa?.url);

@@ -5,11 +5,13 @@ import type { Action } from '../handler';
 import { openApiDocument } from '../openapi';
 import { json } from '../responses';
 
-// Public metadata may be cached briefly; verifiers refetch on an unknown `kid` anyway.
+// Public metadata may be cached briefly; verifiers refetch on an unknown `kid` anyway. Any
+// origin may read it (contract, CORS: /.well-known/*): a browser app verifies ID tokens too.
 const cacheable = { 'cache-control': 'public, max-age=300' };
+const wellKnown = { ...cacheable, 'access-control-allow-origin': '*' };
 
 export const jwks: Action = async ({ deps }) => {
-  return json(200, await publishedJwks(deps), cacheable);
+  return json(200, await publishedJwks(deps), wellKnown);
 };
 
 /** ID token claims beside the user's (OIDC Core §2), and the user's by scope. */
@@ -63,7 +65,7 @@ export const openIdConfiguration: Action = async ({ deps }) => {
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
     },
-    cacheable,
+    wellKnown,
   );
 };
 
