@@ -21,7 +21,7 @@ export const preflight = (path: string, origin: string | null): HttpResult | nul
     headers: {
       'access-control-allow-origin': origin,
       'access-control-allow-methods': methods.join(', '),
-      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-headers': 'authorization, content-type, x-api-key',
       'access-control-max-age': '600',
       vary: 'Origin',
     },

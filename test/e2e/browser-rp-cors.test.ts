@@ -34,7 +34,7 @@ describe('CORS for a browser relying party', () => {
     expect(userinfo.headers.get('access-control-allow-origin')).toBe(APP);
     expect(userinfo.headers.get('access-control-allow-methods')).toBe('GET, POST');
     expect(userinfo.headers.get('access-control-allow-headers')).toBe(
-      'authorization, content-type',
+      'authorization, content-type, x-api-key',
     );
     expect(userinfo.headers.get('access-control-allow-credentials')).toBeNull();
     for (const path of ['/oauth/token', '/me', '/oauth/logout']) {

@@ -12,7 +12,7 @@ describe('preflight', () => {
     expect(answer?.headers).toEqual({
       'access-control-allow-origin': ORIGIN,
       'access-control-allow-methods': 'GET, POST',
-      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-headers': 'authorization, content-type, x-api-key',
       'access-control-max-age': '600',
       vary: 'Origin',
     });
