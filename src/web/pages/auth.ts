@@ -7,6 +7,7 @@ import {
 import { checkReturnTo, originOf } from '../../core/identity/return-to';
 import { SIGNED_IN_AFTER } from '../../core/oauth/authorization-prompt';
 import { clientRedirectOrigins } from '../../core/oauth/client-lookup';
+import { recordFreshSignIn } from '../../core/oauth/fresh-sign-in-marker';
 import { endSession } from '../../core/sessions/sessions';
 import { signInWithPassword } from '../../core/sessions/sign-in';
 import type { CoreDeps } from '../../core/shared/deps';
@@ -120,6 +121,19 @@ const REFUSALS = new Set<ErrorCode>([
   'record_invalid',
 ]);
 
+/** A password sign-in for a request marked for a fresh one: this new session is that sign-in. */
+const recordFreshFor = async (request: PageRequest, returnTo: string, browserSession: string) => {
+  if (!asksFreshSignIn(returnTo)) return;
+  const params = new URLSearchParams(returnTo.slice(returnTo.indexOf('?') + 1));
+  const sid = browserSession.split('.')[0] ?? '';
+  await recordFreshSignIn(
+    request.deps,
+    sid,
+    params.get(SIGNED_IN_AFTER) ?? '',
+    params.get('client_id') ?? '',
+  );
+};
+
 export const signInSubmit: PageAction = async (request) => {
   const { deps, form } = request;
   const returnTo = returnTarget(deps, form.get('return_to'));
@@ -135,6 +149,7 @@ export const signInSubmit: PageAction = async (request) => {
       await endSession(deps, user.id, session.sid, request.meta);
     }
     request.setCookies.push(sessionCookie(tokens.browserSession as string, deps, request.secure));
+    await recordFreshFor(request, returnTo, tokens.browserSession as string);
     return seeOther(returnTo);
   } catch (error) {
     if (!isGatehouseError(error) || !REFUSALS.has(error.code)) throw error;

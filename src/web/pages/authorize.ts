@@ -8,10 +8,7 @@ import {
 import { clientRegisteredFor } from '../../core/oauth/client-lookup';
 import { decideAuthorization } from '../../core/oauth/consent';
 import { rememberPendingConsent } from '../../core/oauth/consent-requests';
-import {
-  freshSignInMarker,
-  verifiedFreshSignInMarker,
-} from '../../core/oauth/fresh-sign-in-marker';
+import { freshSignInMarker, spendFreshSignIn } from '../../core/oauth/fresh-sign-in-marker';
 import { InvalidScopeError, parseScope } from '../../core/oauth/oauth-scopes';
 import { credentialVersionOf } from '../../core/sessions/credential-version';
 import { sessionAmr, sessionAuthTime } from '../../core/sessions/sessions';
@@ -104,8 +101,8 @@ export const authorizePage: PageAction = async (request) => {
   const wants = {
     ...read,
     signedInAfter:
-      marker && passwordSession
-        ? await verifiedFreshSignInMarker(deps, marker, client.clientId)
+      marker && passwordSession && request.signedIn
+        ? await spendFreshSignIn(deps, request.signedIn.session.sid, marker, client.clientId)
         : null,
   };
   const freshMark = asksForFreshness(wants) ? await freshSignInMarker(deps, client.clientId) : null;
