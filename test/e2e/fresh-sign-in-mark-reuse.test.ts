@@ -42,7 +42,8 @@ const mintMark = async () => {
 };
 
 describe('a signed_in_after mark vouches only for the sign-in it led to, once', () => {
-  for (const ask of [{ prompt: 'login' }, { max_age: '0' }]) {
+  const asks: Record<string, string>[] = [{ prompt: 'login' }, { max_age: '0' }];
+  for (const ask of asks) {
     it(`a mark minted elsewhere before the person's sign-in does not satisfy ${JSON.stringify(ask)}`, async () => {
       const mark = await mintMark();
       // The person signs in normally (the console), then walks away from the browser.
