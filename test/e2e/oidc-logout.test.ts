@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { browserFlow } from '../support/browser-flow';
 import { mintIdToken } from '../support/id-token-hint';
@@ -15,7 +16,7 @@ const CB = 'https://rp.logout.test/cb';
 const BYE = 'https://rp.logout.test/signed-out';
 const OTHER_BYE = 'https://other.logout.test/bye';
 
-const { stack, call, signIn, registerClient } = useLocalStack({
+const { stack, call, signIn, registerClient, tokenEndpoint } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
 });
@@ -42,14 +43,41 @@ beforeAll(async () => {
   ).client_id;
 });
 
-const hintFor = (aud: string, extra: { exp?: number; sub?: string } = {}, foreignKey = false) =>
-  mintIdToken({ iss: stack().url, sub: extra.sub ?? ownerId, aud, exp: extra.exp }, { foreignKey });
+/** The auth_time of the last browser's sign-in: a hint of that sign-in carries it. */
+let authTime = 0;
 
-/** A browser signed in on the hosted pages. */
+const hintFor = (aud: string, extra: { exp?: number; sub?: string } = {}, foreignKey = false) =>
+  mintIdToken(
+    { iss: stack().url, sub: extra.sub ?? ownerId, aud, exp: extra.exp, auth_time: authTime },
+    { foreignKey },
+  );
+
+/** The RP's code flow in this browser: the ID token it is given. */
+const idTokenIn = async (flow: ReturnType<typeof browserFlow>) => {
+  const { verifier, authorized } = await flow.authorize({
+    client_id: rp,
+    redirect_uri: CB,
+    scope: 'openid',
+    state: 'in',
+  });
+  const code = new URL(authorized.location as string).searchParams.get('code') as string;
+  const tokens = await tokenEndpoint({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: CB,
+    client_id: rp,
+    code_verifier: verifier,
+  });
+  expect(tokens.status, tokens.text).toBe(200);
+  return tokens.body.id_token as string;
+};
+
+/** A browser signed in on the hosted pages (and `authTime` its sign-in's). */
 const signedInBrowser = async () => {
   const flow = browserFlow(() => stack().url);
   await flow.signIn(OWNER.email, OWNER.password);
   expect((await flow.request('GET', '/console')).status).toBe(200);
+  authTime = decodeJwt(await idTokenIn(flow)).auth_time as number;
   return flow;
 };
 
@@ -65,7 +93,7 @@ describe('RP-initiated logout', () => {
     const answer = await flow.request(
       'GET',
       logoutQuery({
-        id_token_hint: await hintFor(rp),
+        id_token_hint: await idTokenIn(flow),
         client_id: rp,
         post_logout_redirect_uri: BYE,
         state: 'st-bye',
@@ -206,6 +234,24 @@ describe('RP-initiated logout', () => {
     expect(answer.status).toBe(400);
     expect(answer.location).toBeNull();
     expect(await isSignedIn(flow)).toBe(true);
+  });
+
+  it('an ID token of an earlier, ended sign-in asks first instead of ending the current one', async () => {
+    const first = await signedInBrowser();
+    const oldIdToken = await idTokenIn(first);
+    const console1 = await first.request('GET', '/console');
+    await first.request('POST', '/sign-out', { csrf: first.hidden(console1.text, 'csrf') });
+    expect(await isSignedIn(first)).toBe(false);
+    // A later sign-in (auth_time has one-second precision).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const later = await signedInBrowser();
+    const answer = await later.request(
+      'GET',
+      logoutQuery({ id_token_hint: oldIdToken, post_logout_redirect_uri: BYE }),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('Sign out?');
+    expect(await isSignedIn(later)).toBe(true);
   });
 
   it("another user's hint asks first instead of ending this session", async () => {

@@ -8,7 +8,7 @@ import type { SigningKeySet } from '../../src/core/tokens/signing-keys';
  * stranger's key: the hints RP-initiated logout is given in tests.
  */
 export const mintIdToken = async (
-  claims: { iss: string; sub: string; aud: string; exp?: number; iat?: number },
+  claims: { iss: string; sub: string; aud: string; exp?: number; iat?: number; auth_time?: number },
   options: { foreignKey?: boolean } = {},
 ): Promise<string> => {
   const set = JSON.parse(

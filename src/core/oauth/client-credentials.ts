@@ -46,6 +46,8 @@ export const issueClientToken = async (
     createdAt: now,
     expiresAt: now + ttl * 1000,
     revokedAt: null,
+    // No person signs in here: never a recent sign-in for a step-up, no amr, no auth_time.
+    authTime: 0,
     // Written only while the service account is at this version and the client exists.
     credentialVersion: credentialVersionOf(user),
   };

@@ -6,6 +6,8 @@ import { publishedJwks } from '../tokens/signing-keys';
 export interface IdTokenHint {
   sub: string;
   clientId: string;
+  /** Its `auth_time` (seconds): the sign-in it was issued after; null if it has none. */
+  authTime: number | null;
 }
 
 const MAX_TOKEN_LENGTH = 8192;
@@ -55,5 +57,6 @@ export const verifyIdTokenHint = async (
   const clientId =
     typeof claims.azp === 'string' ? claims.azp : audiences.length === 1 ? audiences[0] : null;
   if (!clientId || !audiences.includes(clientId)) return null;
-  return { sub: claims.sub, clientId };
+  const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : null;
+  return { sub: claims.sub, clientId, authTime };
 };

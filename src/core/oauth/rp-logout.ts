@@ -16,6 +16,8 @@ export type LogoutPlan =
       kind: 'logout';
       /** The user a verified hint names, or null without a hint. */
       hintSub: string | null;
+      /** The hint's auth_time (seconds): which sign-in of that user it came from. */
+      hintAuthTime: number | null;
       /** The client that asked (the hint's, or `client_id`), when it is registered. */
       clientId: string | null;
       clientName: string | null;
@@ -43,6 +45,7 @@ export const planLogout = async (deps: CoreDeps, request: LogoutRequest): Promis
   return {
     kind: 'logout',
     hintSub: hint?.sub ?? null,
+    hintAuthTime: hint?.authTime ?? null,
     clientId: client?.clientId ?? null,
     clientName: client?.name ?? null,
     redirectTo: uri && registered.includes(uri) ? uri : null,

@@ -90,7 +90,8 @@ export const accessClaims = (
     groups: user.groups,
     sid: session.sid,
     amr: sessionAmr(session),
-    auth_time: toSeconds(sessionAuthTime(session)),
+    // No person signed in for a client's own token or an imported credential: no auth_time.
+    ...(sessionAuthTime(session) > 0 ? { auth_time: toSeconds(sessionAuthTime(session)) } : {}),
     ...(session.clientId ? { client_id: session.clientId } : {}),
   };
 };
@@ -399,13 +400,24 @@ export const endAllSessions = async (
   return ended;
 };
 
-/** When the person behind a session last proved who they are (a step-up's recent sign-in). */
+/**
+ * When the person behind a session last proved who they are (a step-up's recent sign-in); 0
+ * when no person did (client_credentials, an imported credential), which is never recent.
+ */
 export const sessionAuthTime = (session: SessionRecord): number =>
   session.authTime ?? session.createdAt;
 
-/** RFC 8176 methods: a password, or `fed` (Entra ID's word) for an SSO or federated login. */
+/** Origins whose sign-in was not a password typed here. */
+const NOT_A_PASSWORD: ReadonlySet<string> = new Set(['sso', 'provider', 'import']);
+
+/**
+ * RFC 8176 methods of the sign-in behind the session, per API.md: a password is `pwd`; an SSO
+ * or federated login carries the provider's methods only where it is trusted for them, so
+ * none yet (issue 15); no person (client_credentials) and an imported credential, none.
+ * Invariant: never a method that did not happen.
+ */
 export const sessionAmr = (session: SessionRecord): string[] =>
-  session.origin === 'sso' || session.origin === 'provider' ? ['fed'] : ['pwd'];
+  session.authTime === 0 || NOT_A_PASSWORD.has(session.origin ?? '') ? [] : ['pwd'];
 
 /** The step-up's auth_time of a caller's session: only a live session of this user has one. */
 export const liveSessionAuthTime = async (

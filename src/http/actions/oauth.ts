@@ -7,6 +7,7 @@ import { introspectToken } from '../../core/tokens/introspection';
 import { revokeAnyToken, revokeClientToken } from '../../core/tokens/token-revocation';
 import { accessTokenCheck } from '../access-token-check';
 import { type Action, type ActionRequest, requireActor } from '../handler';
+import { OAuthProtocolError } from '../oauth-errors';
 import { json } from '../responses';
 import type { TokenForm } from '../schemas';
 
@@ -34,11 +35,23 @@ export const clientCredentials = (
     const colon = decoded.indexOf(':');
     if (colon < 0) throw clientFailed();
     const decode = (part: string) => decodeURIComponent(part.replaceAll('+', ' '));
+    let id: string;
+    let secret: string;
     try {
-      return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+      id = decode(decoded.slice(0, colon));
+      secret = decode(decoded.slice(colon + 1));
     } catch {
       throw clientFailed();
     }
+    // RFC 6749 §2.3: one method per request; a form naming another client (or a second
+    // secret) beside Basic is refused rather than one of them silently ignored.
+    if (form.client_secret || (form.client_id && form.client_id !== id)) {
+      throw new OAuthProtocolError(
+        'invalid_request',
+        'Authenticate the client one way: HTTP Basic or client_id and client_secret in the form.',
+      );
+    }
+    return { id, secret };
   }
   if (form.client_id && form.client_secret)
     return { id: form.client_id, secret: form.client_secret };

@@ -9,6 +9,7 @@ import { clientRegisteredFor } from '../../core/oauth/client-lookup';
 import { decideAuthorization } from '../../core/oauth/consent';
 import { rememberPendingConsent } from '../../core/oauth/consent-requests';
 import { freshSignInMarker, spendFreshSignIn } from '../../core/oauth/fresh-sign-in-marker';
+import { verifyIdTokenHint } from '../../core/oauth/id-token-hint';
 import { InvalidScopeError, parseScope } from '../../core/oauth/oauth-scopes';
 import { credentialVersionOf } from '../../core/sessions/credential-version';
 import { sessionAmr, sessionAuthTime } from '../../core/sessions/sessions';
@@ -75,6 +76,15 @@ export const authorizePage: PageAction = async (request) => {
   if (param('response_type') !== 'code') {
     return fail('unsupported_response_type', 'Only response_type=code is supported.');
   }
+  // Discovery says these are not supported: refused, never silently dropped (what a request
+  // object asks, prompt=login say, would otherwise be ignored).
+  if (param('request')) return fail('request_not_supported', 'Request objects are not supported.');
+  if (param('request_uri')) {
+    return fail('request_uri_not_supported', 'request_uri is not supported.');
+  }
+  if (query.has('response_mode') && param('response_mode') !== 'query') {
+    return fail('invalid_request', 'response_mode: only query is supported.');
+  }
   if (!client.grantTypes.includes('authorization_code')) {
     return fail('unauthorized_client', 'This client may not use the code flow.');
   }
@@ -121,6 +131,14 @@ export const authorizePage: PageAction = async (request) => {
   if (!request.signedIn) {
     if (wants.noPage) return fail('login_required', 'The user is not signed in.');
     throw signIn(false);
+  }
+  // OIDC Core §3.1.2.1: a silent request for the user an id_token_hint names is answered for
+  // that user only; whoever else is signed in here gets login_required, never a code.
+  if (wants.noPage && query.has('id_token_hint')) {
+    const named = await verifyIdTokenHint(deps, param('id_token_hint'));
+    if (named?.sub !== request.signedIn.user.id) {
+      return fail('login_required', 'The signed-in user is not the one id_token_hint names.');
+    }
   }
   if (needsFreshSignIn(wants, sessionAuthTime(request.signedIn.session), deps.clock.now())) {
     if (wants.noPage) return fail('login_required', 'A fresh sign-in is needed.');

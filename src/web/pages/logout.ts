@@ -1,6 +1,6 @@
 import { originOf } from '../../core/identity/return-to';
 import { type LogoutPlan, planLogout } from '../../core/oauth/rp-logout';
-import { endSession } from '../../core/sessions/sessions';
+import { endSession, sessionAuthTime } from '../../core/sessions/sessions';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies';
 import type { HttpResult } from '../../http/responses';
 import { html } from '../html';
@@ -101,8 +101,14 @@ export const logoutPage: PageAction = async (request) => {
     }).filter(([, value]) => value !== '');
     return seeOther(`/oauth/logout?${new URLSearchParams(again).toString()}`);
   }
-  // Invariant: a hint ends only its own user's session; another user's asks first.
-  if (!signedIn || (plan.hintSub !== null && plan.hintSub === signedIn.user.id)) {
+  // Invariant: a hint ends without asking only the browser session it came from (its user,
+  // and the sign-in its auth_time names; RP-Initiated Logout §2); any other asks first: an
+  // old ID token of an ended session, or another user's.
+  const sameSignIn =
+    !!signedIn &&
+    plan.hintSub === signedIn.user.id &&
+    plan.hintAuthTime === Math.floor(sessionAuthTime(signedIn.session) / 1000);
+  if (!signedIn || sameSignIn) {
     return signOut(request, plan.redirectTo, params.state, status);
   }
   return confirmationPage(request, plan, params.state);

@@ -169,7 +169,7 @@ describe('ID tokens', () => {
     expect(second.at_hash).toBe(accessTokenHash(refreshed.access_token, 'RS256'));
   });
 
-  it('names a federated sign-in `fed` in amr', async () => {
+  it('claims no method for a federated sign-in (the provider is not trusted for its amr)', async () => {
     const deps = testDeps();
     const user = aUser();
     await deps.store.createUser(user);
@@ -179,7 +179,8 @@ describe('ID tokens', () => {
       origin: 'provider',
     });
     const { payload } = await verifyIdToken(deps, tokens.id_token ?? '', client.clientId);
-    expect(payload.amr).toEqual(['fed']);
+    // API.md: the provider's values only when it is trusted for them (issue 15), else none.
+    expect(payload.amr).toEqual([]);
   });
 
   it('is never issued to a client-less session, at sign-in or on refresh', async () => {
