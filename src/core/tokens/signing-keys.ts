@@ -132,9 +132,15 @@ export const rotateSigningKeySet = (
   ],
 });
 
-/** The algorithms a set has no key for (a set stored before RSA keys existed lacks RS256). */
+/** A key that may still sign: retired keys only verify what they signed before. */
+const isLive = (key: StoredSigningKey) => key.retiredAt === null;
+
+/**
+ * The algorithms a set has no live key for: a set stored before RSA keys existed lacks RS256,
+ * and one rotated by such a build again (a rollback) holds its RSA key only retired.
+ */
 const missingAlgs = (set: SigningKeySet): SigningAlg[] =>
-  SIGNING_ALGS.filter((alg) => !set.keys.some((key) => algOf(key) === alg));
+  SIGNING_ALGS.filter((alg) => !set.keys.some((key) => algOf(key) === alg && isLive(key)));
 
 export const publicJwks = (set: SigningKeySet): { keys: PublicJwk[] } => ({
   keys: set.keys.map((key) => key.publicJwk),
@@ -142,8 +148,9 @@ export const publicJwks = (set: SigningKeySet): { keys: PublicJwk[] } => ({
 
 /** The signing key of `alg`: the newest key of that algorithm in the set. */
 export const currentSigner = (set: SigningKeySet, alg: SigningAlg = 'ES256'): Signer => {
-  const current = set.keys.find((key) => algOf(key) === alg);
-  if (!current) throw new Error(`The signing key set has no ${alg} key.`);
+  // Invariant: never a retired key, which drops out of the JWKS after its retention.
+  const current = set.keys.find((key) => algOf(key) === alg && isLive(key));
+  if (!current) throw new Error(`The signing key set has no live ${alg} key.`);
   return {
     kid: current.kid,
     alg,

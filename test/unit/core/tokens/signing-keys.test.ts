@@ -136,6 +136,26 @@ describe('signing keys', () => {
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(a);
   });
 
+  it('never signs with a retired RSA key: a set rotated by a build from before RSA keys gets a live one', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gh-keys-')), 'keys.json');
+    const upgraded = newSigningKeySet(T0);
+    // What an older build's rotation writes: a new ES256 key first, every earlier key (the RSA
+    // one included) retired, kept for the retention window.
+    const es = newSigningKeySet(T0 + 1000).keys.find((k) => k.publicJwk.alg === 'ES256');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        generation: 3,
+        keys: [es, ...upgraded.keys.map((k) => ({ ...k, retiredAt: T0 + 1000 }))],
+      }),
+    );
+    const set = await ensureSigningKeySet(createFileKeySource(path), T0 + 2000);
+    expect(set.generation).toBe(4);
+    const signer = set.keys.find((k) => k.kid === currentSigner(set, 'RS256').kid);
+    expect(signer?.retiredAt).toBeNull();
+    expect(currentSigner(set, 'ES256').kid).toBe(es?.kid);
+  });
+
   it('keeps old public keys through a rotation, so earlier tokens still verify', () => {
     const first = newSigningKeySet(T0);
     const oldToken = tokenFrom(first);
