@@ -11,6 +11,7 @@ import {
   userMfaSummary,
   verifyMfaCode,
 } from '../../../../src/core/mfa';
+import { toPublicUser } from '../../../../src/core/users/users';
 import { testDeps } from '../../../support/core-deps';
 import { confirmedTotp, passwordMfaToken } from '../../../support/mfa-fixtures';
 import { totpCodeAt } from '../../../support/totp-codes';
@@ -58,6 +59,10 @@ describe('TOTP enrolment', () => {
     ).rejects.toEqual(code('not_found'));
     expect((await listFactors(deps, user.id)).factors).toHaveLength(1);
     expect(await userMfaSummary(deps, user.id)).toEqual({ enrolled: true, types: ['totp'] });
+    expect(toPublicUser(user, await userMfaSummary(deps, user.id)).mfa).toEqual({
+      enrolled: true,
+      types: ['totp'],
+    });
     const second = await confirmedTotp(deps, user);
     expect(second.codes).toBeUndefined();
   });
