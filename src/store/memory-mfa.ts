@@ -24,6 +24,7 @@ export const createMemoryMfa = (
   };
 
   const proofSpendable = (proof: MfaProof): boolean => {
+    // Invariant: a TOTP step once per factor, after its last; a recovery code once, current set only.
     if (proof.kind === 'totp') {
       const factor = factorsOf(proof.userId).get(proof.factorId);
       return factor?.totp !== undefined && proof.step > factor.totp.lastStep;
@@ -60,6 +61,7 @@ export const createMemoryMfa = (
     },
     async confirmFactor({ factor, at, expectedCount, recovery: set }) {
       const waiting = pending.get(factor.factorId);
+      // Invariant: a pending factor is confirmed once, by its user, within its 10 minutes.
       if (!waiting || waiting.userId !== factor.userId || waiting.expiresAt <= at) return 'gone';
       const mine = factorsOf(factor.userId);
       if (mine.size !== expectedCount) return 'raced';
@@ -73,6 +75,7 @@ export const createMemoryMfa = (
       if (!mine.has(factorId)) return 'gone';
       if (mine.size !== expectedCount) return 'raced';
       mine.delete(factorId);
+      // Invariant: no recovery code outlives the user's last factor.
       if (mine.size === 0) recovery.delete(userId);
       return 'done';
     },
@@ -108,6 +111,7 @@ export const createMemoryMfa = (
         token.usedAt !== null ||
         token.expiresAt <= at ||
         token.userId !== proof.userId ||
+        // Invariant: an mfa_token is dead once the account locked after it was issued.
         failures > lockout.maxFailures
       )
         return 'token_invalid';

@@ -8,9 +8,7 @@ export {
   userMfaSummary,
 } from './factor-management';
 export type { FactorType, MfaFactorRecord, MfaState, WebAuthnCredential } from './factors';
-export { mfaSummary, toPublicFactor } from './factors';
 export { assertMfaCode, issueMfaToken, verifyMfaCode } from './mfa-challenge';
 export type { MfaStore } from './mfa-store';
 export type { MfaLoginContext, MfaTokenRecord } from './mfa-tokens';
-export { MFA_TOKEN_MS } from './mfa-tokens';
 export { confirmTotp, enrolTotp } from './totp-enrolment';

@@ -56,7 +56,7 @@ export const confirmTotp = async (
     type: 'totp',
     name: pending.name,
     createdAt: pending.createdAt,
-    lastUsedAt: now,
+    lastUsedAt: null,
     confirmedAt: now,
     // The confirming code's step is spent: it cannot be replayed at sign-in.
     totp: { secret: pending.totp.secret, lastStep: step },
