@@ -90,16 +90,25 @@ export const verifyMfaCode = async (
   const now = deps.clock.now();
   const token = await deps.store.getMfaToken(tokenHash);
   const tokenInvalid = new GatehouseError('token_invalid', 'The mfa_token is invalid or spent.');
-  if (!token || token.usedAt !== null || token.expiresAt <= now) throw tokenInvalid;
-  await takeCodeAttempt(deps, token.userId);
-  const audit = (outcome: 'success' | 'failure', kind: string) =>
+  if (!token) throw tokenInvalid;
+  // Every attempt on a real token is audited, whatever stops it (never the code or the token).
+  const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
     recordAudit(deps, meta, {
       action: 'mfa.challenge',
       actorId: token.userId,
       targetId: token.userId,
       outcome,
-      detail: { factor: kind },
+      detail,
     });
+  const codeKind = looksLikeTotpCode(input.code) ? 'totp' : 'recovery';
+  if (token.usedAt !== null || token.expiresAt <= now) {
+    await audit('failure', { factor: codeKind, reason: 'token_invalid' });
+    throw tokenInvalid;
+  }
+  await takeCodeAttempt(deps, token.userId).catch(async (error: unknown) => {
+    await audit('failure', { factor: codeKind, reason: 'too_many_attempts' });
+    throw error;
+  });
   const proof = await proofOf(
     await deps.store.getMfaState(token.userId),
     token.userId,
@@ -108,7 +117,7 @@ export const verifyMfaCode = async (
   );
   const wrong = new GatehouseError('invalid_credentials', 'That code is not right.');
   if (!proof) {
-    await audit('failure', looksLikeTotpCode(input.code) ? 'totp' : 'recovery');
+    await audit('failure', { factor: codeKind, reason: 'invalid_credentials' });
     throw wrong;
   }
   // Invariant: an mfa_token and a code are each spent at most once, together; never after 300 s
@@ -122,12 +131,15 @@ export const verifyMfaCode = async (
       maxFailures: Math.max(token.failuresAtIssue + 1, deps.config.lockout.threshold),
     },
   });
-  if (outcome === 'token_invalid') throw tokenInvalid;
+  if (outcome === 'token_invalid') {
+    await audit('failure', { factor: proof.kind, reason: 'token_invalid' });
+    throw tokenInvalid;
+  }
   if (outcome === 'proof_refused') {
-    await audit('failure', proof.kind);
+    await audit('failure', { factor: proof.kind, reason: 'invalid_credentials' });
     throw wrong;
   }
-  await audit('success', proof.kind);
+  await audit('success', { factor: proof.kind });
   return {
     token: { ...token, usedAt: now },
     amr: [...new Set([...token.context.amr, ...CODE_AMR])],

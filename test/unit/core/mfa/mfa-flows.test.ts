@@ -137,13 +137,17 @@ describe('sign-in challenge', () => {
       noRequest,
     );
     const events = (await deps.store.listAuditEvents({ limit: 50, action: 'mfa.challenge' })).items;
-    expect(events.map((e) => e.outcome).sort()).toEqual([
-      'failure',
-      'failure',
+    // Every attempt on a real token: the spent token's, two refused codes, two right ones.
+    expect(events.map((e) => e.detail.reason ?? e.outcome).sort()).toEqual([
+      'invalid_credentials',
+      'invalid_credentials',
       'success',
       'success',
+      'token_invalid',
     ]);
-    expect(JSON.stringify(events)).not.toContain(token);
+    expect(events.every((e) => e.actor_id === user.id && e.target_id === user.id)).toBe(true);
+    for (const secret of [token, fresh, factor.secret])
+      expect(JSON.stringify(events)).not.toContain(secret);
   });
 
   it('lets exactly one of two concurrent verifies of one code through', async () => {
