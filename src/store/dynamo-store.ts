@@ -11,6 +11,7 @@ import { auditItem, createDynamoAudit } from './dynamo-audit';
 import { createDynamoClients } from './dynamo-clients';
 import { createDynamoConsents } from './dynamo-consents';
 import { createDynamoLoginFailures } from './dynamo-login-failures';
+import { createDynamoMfa } from './dynamo-mfa';
 import { createDynamoOneTime } from './dynamo-one-time';
 import { readPublishedKeys } from './dynamo-published-keys';
 import type { TableNames } from './dynamo-settings';
@@ -67,6 +68,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     ...createDynamoClients(db, names.tokens),
     ...createDynamoOneTime(db, names.tokens),
     ...createDynamoConsents(db, names.tokens),
+    ...createDynamoMfa(db, names),
 
     async createSession(session, refresh, options) {
       // One transaction: the session is written only while the user still has the credential

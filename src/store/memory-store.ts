@@ -18,6 +18,7 @@ import type {
 import type { ApiTokenRecord } from '../core/tokens/api-tokens';
 import type { PublicJwk } from '../core/tokens/signing-keys';
 import { isActiveOwner, type UserRecord } from '../core/users/users';
+import { createMemoryMfa } from './memory-mfa';
 import { creationSortKey, keys } from './schema';
 import { firstMatch, searchValues } from './user-search';
 
@@ -122,6 +123,7 @@ export const createMemoryStore = (): Store => {
   };
 
   return {
+    ...createMemoryMfa((key) => failures.get(key)),
     async createUser(user) {
       insertUser(user);
     },

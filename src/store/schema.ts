@@ -118,6 +118,21 @@ export const keys = {
   counter: (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' }),
   /** A one-time marker (an SSO token seen), gone by TTL after it no longer matters. */
   once: (key: string) => ({ pk: `ONCE#${key}`, sk: 'ONCE' }),
+  /**
+   * MFA of a user, in the users table (no TTL: confirmed factors live until removed): one
+   * partition per user, apart from the user item so the authorizer's `USER#*` grant never
+   * reaches a secret; one consistent Query reads every factor and the recovery set.
+   */
+  mfaFactor: (userId: string, factorId: string) => ({
+    pk: `MFA#${userId}`,
+    sk: `FACTOR#${factorId}`,
+  }),
+  /** The user's confirmed factor count and recovery set (salt, digests as a string set). */
+  mfaState: (userId: string) => ({ pk: `MFA#${userId}`, sk: 'STATE' }),
+  /** An unconfirmed factor, in the tokens table: gone by TTL after its 10 minutes. */
+  pendingFactor: (factorId: string) => ({ pk: `MFAPENDING#${factorId}`, sk: 'MFAPENDING' }),
+  /** An `mfa_token` by its SHA-256, in the tokens table: gone by TTL. */
+  mfaToken: (hash: string) => ({ pk: `MFATOKEN#${hash}`, sk: 'MFATOKEN' }),
   /** A user's OAuth consent to one client; the user's consents share a partition. */
   consent: (userId: string, clientId: string) => ({
     pk: `CONSENT#${userId}`,

@@ -17,6 +17,7 @@ import { credentialVersionContract } from './store-contract-credentials';
 import { importedRefreshContract } from './store-contract-imported';
 import { lineageContract } from './store-contract-lineage';
 import { linkingContract } from './store-contract-linking';
+import { mfaContract } from './store-contract-mfa';
 import { aUser } from './users';
 
 const HOUR = 3_600_000;
@@ -53,6 +54,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
     credentialVersionContract(fresh);
     lineageContract(fresh);
     importedRefreshContract(fresh);
+    mfaContract(fresh);
     describe('users', () => {
       it('creates a user and finds it by id, email and username', async () => {
         const store = await fresh();

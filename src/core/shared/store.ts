@@ -1,5 +1,6 @@
 import type { OneTimeTokenRecord } from '../account/one-time-tokens';
 import type { AuditEvent, AuditRecord } from '../audit/audit';
+import type { MfaStore } from '../mfa/mfa-store';
 import type { AuthorizationCodeRecord } from '../oauth/authorization-codes';
 import type { ClientRecord } from '../oauth/clients';
 import type { ConsentRecord } from '../oauth/consent';
@@ -122,7 +123,8 @@ export interface SessionSweep {
   importedOnly?: boolean;
 }
 
-export interface Store {
+/** MFA's methods are declared in core/mfa/mfa-store.ts, beside the records they keep. */
+export interface Store extends MfaStore {
   /** Creates a user with its unique email and username, atomically. */
   createUser(user: UserRecord): Promise<void>;
   /**

@@ -47,7 +47,7 @@ export const listUsers = async (deps: CoreDeps, query: ListUsersQuery): Promise<
     ...(query.status ? { status: query.status } : {}),
   });
   return {
-    users: page.items.map(toPublicUser),
+    users: page.items.map((user) => toPublicUser(user)),
     next_cursor: page.next ? await encodeCursor(deps, page.next, filters) : null,
   };
 };
@@ -59,7 +59,9 @@ export const findUser = (deps: CoreDeps, id: string): Promise<UserRecord | null>
 /** The users with these ids that still exist (an audit event may name a deleted one). */
 export const usersWithIds = async (deps: CoreDeps, ids: string[]): Promise<PublicUser[]> => {
   const users = await Promise.all([...new Set(ids)].map((id) => deps.store.getUser(id)));
-  return users.filter((user): user is UserRecord => user !== null).map(toPublicUser);
+  return users
+    .filter((user): user is UserRecord => user !== null)
+    .map((user) => toPublicUser(user));
 };
 
 /** A user by id, email (anything with an '@') or username, as an operator names one. */

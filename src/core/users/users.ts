@@ -102,7 +102,10 @@ export const loginKey = (login: string): LoginKey =>
 export const isActiveOwner = (user: UserRecord): boolean =>
   user.role === 'owner' && user.status === 'active';
 
-export const toPublicUser = (user: UserRecord): PublicUser => ({
+/** A user's MFA summary when the caller has not read its factors (core/mfa userMfaSummary). */
+const NOT_ENROLLED: PublicUser['mfa'] = { enrolled: false, types: [] };
+
+export const toPublicUser = (user: UserRecord, mfa = NOT_ENROLLED): PublicUser => ({
   id: user.id,
   email: user.email,
   username: user.username,
@@ -118,8 +121,8 @@ export const toPublicUser = (user: UserRecord): PublicUser => ({
     subject: identity.subject,
     linked_at: toIso(identity.linkedAt),
   })),
-  // MFA comes with a later issue; the field is in the contract's user shape already.
-  mfa: { enrolled: false, types: [] },
+  // Derived from the confirmed factors (core/mfa userMfaSummary) by callers that show it.
+  mfa,
   created_at: toIso(user.createdAt),
   updated_at: toIso(user.updatedAt),
   last_sign_in_at: user.lastSignInAt === null ? null : toIso(user.lastSignInAt),

@@ -1,0 +1,14 @@
+/** MFA's public face: what routes, sign-in, the MFA grant and pages call (docs/mfa.md). */
+
+export {
+  clearFactors,
+  listFactors,
+  regenerateRecoveryCodes,
+  removeFactor,
+  userMfaSummary,
+} from './factor-management';
+export type { FactorType, MfaFactorRecord, MfaState, WebAuthnCredential } from './factors';
+export { assertMfaCode, issueMfaToken, verifyMfaCode } from './mfa-challenge';
+export type { MfaStore } from './mfa-store';
+export type { MfaLoginContext, MfaTokenRecord } from './mfa-tokens';
+export { confirmTotp, enrolTotp } from './totp-enrolment';

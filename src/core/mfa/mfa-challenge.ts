@@ -1,0 +1,173 @@
+import { type RequestMeta, recordAudit } from '../audit/audit';
+import { accountLockoutKey } from '../sessions/lockout';
+import { takePasswordAttempt } from '../sessions/password-attempt';
+import type { CoreDeps } from '../shared/deps';
+import { GatehouseError } from '../shared/errors';
+import type { MfaState } from './factors';
+import type { MfaProof } from './mfa-store';
+import {
+  MFA_TOKEN_MS,
+  type MfaLoginContext,
+  type MfaTokenRecord,
+  mfaTokenHash,
+  newMfaTokenSecret,
+} from './mfa-tokens';
+import { findRecoveryDigest, looksLikeRecoveryCode } from './recovery-codes';
+import { looksLikeTotpCode, matchTotpStep } from './totp';
+
+/** RFC 8176 values a code adds to the first step's. */
+const CODE_AMR = ['otp', 'mfa'];
+
+/**
+ * After a right first step, instead of a session: the opaque `mfa_token` (300 s, stored as
+ * its SHA-256), bound to the user and to how the login must finish.
+ */
+export const issueMfaToken = async (
+  deps: CoreDeps,
+  userId: string,
+  context: MfaLoginContext,
+): Promise<{ mfaToken: string; record: MfaTokenRecord }> => {
+  const now = deps.clock.now();
+  const mfaToken = newMfaTokenSecret();
+  const failures = await deps.store.getLoginFailures(accountLockoutKey(userId));
+  const record: MfaTokenRecord = {
+    hash: mfaTokenHash(mfaToken),
+    userId,
+    context,
+    createdAt: now,
+    expiresAt: now + MFA_TOKEN_MS,
+    usedAt: null,
+    failuresAtIssue: failures?.failures ?? 0,
+  };
+  await deps.store.createMfaToken(record);
+  return { mfaToken, record };
+};
+
+/** The proof a typed code names, or null: a TOTP step of a factor, or a recovery code. */
+const proofOf = async (
+  state: MfaState,
+  userId: string,
+  code: string,
+  now: number,
+): Promise<MfaProof | null> => {
+  if (looksLikeTotpCode(code)) {
+    for (const factor of state.factors) {
+      const step = factor.totp ? matchTotpStep(factor.totp.secret, code, now) : null;
+      if (factor.totp && step !== null && step > factor.totp.lastStep)
+        return { kind: 'totp', userId, factorId: factor.factorId, step };
+    }
+    return null;
+  }
+  if (!state.recovery || !looksLikeRecoveryCode(code)) return null;
+  const hash = await findRecoveryDigest(state.recovery, code);
+  return hash ? { kind: 'recovery', userId, salt: state.recovery.salt, hash } : null;
+};
+
+const locked = (seconds: number) =>
+  new GatehouseError(
+    'too_many_attempts',
+    `Too many wrong codes. Try again in ${seconds} seconds.`,
+    seconds,
+  );
+
+/** Counts the attempt before any check (as passwords do), so a burst of guesses meets the lock. */
+const takeCodeAttempt = async (deps: CoreDeps, userId: string): Promise<void> => {
+  const seconds = await takePasswordAttempt(deps, accountLockoutKey(userId));
+  if (seconds > 0) throw locked(seconds);
+};
+
+/**
+ * `POST /auth/mfa/verify {mfa_token, code}`: the token and the code are spent together, once,
+ * or neither. Answers the token (how to finish the login) and the login's `amr`. The caller
+ * opens the session with `clearLoginFailures` (only a completed sign-in clears the count).
+ */
+export const verifyMfaCode = async (
+  deps: CoreDeps,
+  input: { mfaToken: string; code: string },
+  meta: RequestMeta,
+): Promise<{ token: MfaTokenRecord; amr: string[] }> => {
+  const tokenHash = mfaTokenHash(input.mfaToken);
+  const now = deps.clock.now();
+  const token = await deps.store.getMfaToken(tokenHash);
+  const tokenInvalid = new GatehouseError('token_invalid', 'The mfa_token is invalid or spent.');
+  if (!token) throw tokenInvalid;
+  // Every attempt on a real token is audited, whatever stops it (never the code or the token).
+  const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
+    recordAudit(deps, meta, {
+      action: 'mfa.challenge',
+      actorId: token.userId,
+      targetId: token.userId,
+      outcome,
+      detail,
+    });
+  const codeKind = looksLikeTotpCode(input.code) ? 'totp' : 'recovery';
+  if (token.usedAt !== null || token.expiresAt <= now) {
+    await audit('failure', { factor: codeKind, reason: 'token_invalid' });
+    throw tokenInvalid;
+  }
+  await takeCodeAttempt(deps, token.userId).catch(async (error: unknown) => {
+    await audit('failure', { factor: codeKind, reason: 'too_many_attempts' });
+    throw error;
+  });
+  const proof = await proofOf(
+    await deps.store.getMfaState(token.userId),
+    token.userId,
+    input.code,
+    now,
+  );
+  const wrong = new GatehouseError('invalid_credentials', 'That code is not right.');
+  if (!proof) {
+    await audit('failure', { factor: codeKind, reason: 'invalid_credentials' });
+    throw wrong;
+  }
+  // Invariant: an mfa_token and a code are each spent at most once, together; never after 300 s
+  // or a lock since issue (no more failures than at issue plus this attempt, or the threshold).
+  const outcome = await deps.store.completeMfaChallenge({
+    tokenHash,
+    at: now,
+    proof,
+    lockout: {
+      key: accountLockoutKey(token.userId),
+      maxFailures: Math.max(token.failuresAtIssue + 1, deps.config.lockout.threshold),
+    },
+  });
+  if (outcome === 'token_invalid') {
+    await audit('failure', { factor: proof.kind, reason: 'token_invalid' });
+    throw tokenInvalid;
+  }
+  if (outcome === 'proof_refused') {
+    await audit('failure', { factor: proof.kind, reason: 'invalid_credentials' });
+    throw wrong;
+  }
+  await audit('success', { factor: proof.kind });
+  return {
+    token: { ...token, usedAt: now },
+    amr: [...new Set([...token.context.amr, ...CODE_AMR])],
+  };
+};
+
+/**
+ * Step-up by a code in the body (no mfa_token): a wrong code is 403 `forbidden` and counts
+ * toward the lockout, as a wrong password does; a right one is spent and clears the count.
+ */
+export const assertMfaCode = async (
+  deps: CoreDeps,
+  userId: string,
+  code: string,
+  meta: RequestMeta,
+): Promise<void> => {
+  await takeCodeAttempt(deps, userId);
+  const now = deps.clock.now();
+  const proof = await proofOf(await deps.store.getMfaState(userId), userId, code, now);
+  // Invariant: a step-up code is spent once, like a sign-in code (the same atomic write).
+  const spent = proof !== null && (await deps.store.spendMfaProof(proof, now));
+  await recordAudit(deps, meta, {
+    action: 'mfa.challenge',
+    actorId: userId,
+    targetId: userId,
+    outcome: spent ? 'success' : 'failure',
+    detail: { factor: proof?.kind ?? 'unknown', step_up: true },
+  });
+  if (!spent) throw new GatehouseError('forbidden', 'That code is not right.');
+  await deps.store.clearLoginFailures(accountLockoutKey(userId));
+};
