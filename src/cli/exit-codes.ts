@@ -30,6 +30,7 @@ export const exitCodeOf = {
   payload_too_large: EXIT.refused,
   unsupported_media_type: EXIT.refused,
   too_many_attempts: EXIT.refused,
+  mfa_required: EXIT.refused,
   internal: EXIT.unexpected,
   unavailable: EXIT.unexpected,
 } satisfies Record<ErrorCode, ExitCode>;

@@ -17,6 +17,7 @@ export const errorStatus = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_attempts: 429,
+  mfa_required: 403,
   internal: 500,
   unavailable: 503,
 } as const satisfies Record<ErrorCode, number>;

@@ -22,6 +22,7 @@ const OAUTH_ERRORS: Record<ErrorCode, { status: number; error: string }> = {
   method_not_allowed: { status: 405, error: 'invalid_request' },
   conflict: { status: 409, error: 'invalid_request' },
   too_many_attempts: { status: 400, error: 'invalid_grant' },
+  mfa_required: { status: 403, error: 'mfa_required' },
   internal: { status: 500, error: 'server_error' },
   unavailable: { status: 503, error: 'temporarily_unavailable' },
 };

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'too_many_attempts'
   | 'internal'
+  /** The right first step, and a second factor is due (MFA): the answer carries an mfa_token. */
+  | 'mfa_required'
   /** A dependency (the database, a secret, an identity provider) failed or timed out. */
   | 'unavailable';
 

@@ -1,0 +1,43 @@
+import type { CoreDeps } from '../shared/deps';
+import { GatehouseError } from '../shared/errors';
+import type { FactorType } from './factors';
+import { issueMfaToken } from './mfa-challenge';
+import type { MfaLoginContext } from './mfa-tokens';
+
+/** What a sign-in answers beside `error` when a factor is due (API.md, MFA). */
+export interface FactorChoice {
+  factor_id: string;
+  type: FactorType;
+}
+
+/** 403 `mfa_required`: the first step was right; finish with the factor and this mfa_token. */
+export class MfaRequiredError extends GatehouseError {
+  constructor(
+    readonly mfaToken: string,
+    readonly factors: FactorChoice[],
+  ) {
+    super(
+      'mfa_required',
+      'A second factor is needed: verify one of your factors with the mfa_token.',
+    );
+  }
+}
+
+/**
+ * Every sign-in path calls this after its first step succeeds and before it opens a session.
+ * Invariant: a user with a confirmed factor gets no session from a first step alone, whatever
+ * the path (API, hosted page, password grant, SSO, federation): only an mfa_token.
+ */
+export const requireSecondFactor = async (
+  deps: CoreDeps,
+  userId: string,
+  context: MfaLoginContext,
+): Promise<void> => {
+  const { factors } = await deps.store.getMfaState(userId);
+  if (factors.length === 0) return;
+  const { mfaToken } = await issueMfaToken(deps, userId, context);
+  throw new MfaRequiredError(
+    mfaToken,
+    factors.map((f) => ({ factor_id: f.factorId, type: f.type })),
+  );
+};
