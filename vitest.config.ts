@@ -13,6 +13,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          globalSetup: ['./test/support/shared-dynamodb-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -33,6 +34,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Each file runs its own stack and chromium: one file at a time, so they never compete.
           fileParallelism: false,
+          globalSetup: ['./test/support/shared-dynamodb-setup.ts'],
         },
       },
     ],

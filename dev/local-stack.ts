@@ -20,6 +20,11 @@ export interface LocalStackOptions {
   dynamoPort?: number;
   /** The local SES emulator's port; a free one when unset. */
   sesPort?: number;
+  /**
+   * A DynamoDB Local already running (the tests' shared one), used instead of starting one;
+   * the tables named in `env` keep this stack apart. Not stopped with the stack.
+   */
+  dynamoEndpoint?: string;
   /** Settings, as environment variables (../shared/API.md, Settings). */
   env?: Record<string, string>;
 }
@@ -60,10 +65,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   // A given SES_ENDPOINT wins: the tests put a controllable gate in front of the emulator.
   process.env.SES_ENDPOINT = options.env?.SES_ENDPOINT ?? ses.url;
   process.env.EMAIL_FROM ||= localEmailFrom;
-  const dynamo = await startDynamoDbLocal({
-    ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
-    ...(options.dynamoPort ? { port: options.dynamoPort } : {}),
-  }).catch(async (error: unknown) => {
+  const given = options.dynamoEndpoint;
+  const dynamo = await (given
+    ? Promise.resolve({ endpoint: given, stop: async () => {} })
+    : startDynamoDbLocal({
+        ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+        ...(options.dynamoPort ? { port: options.dynamoPort } : {}),
+      })
+  ).catch(async (error: unknown) => {
     await Promise.all([ses.stop(), release()]);
     throw error;
   });

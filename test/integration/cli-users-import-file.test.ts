@@ -45,4 +45,4 @@ it('USERS_IMPORT_FILE: npm start imports the file, and a restart finds it all un
     unlinkedSubs: 1,
     refreshTokens: { stored: 0, kept: 1, revoked: 0 },
   });
-});
+}, 90_000); // two starts of the whole stack, each with a database of its own

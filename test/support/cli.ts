@@ -68,7 +68,8 @@ export const runGatehouse = (args: string[], env: Record<string, string> = {}) =
  * real `gatehouse` command to run against them.
  */
 export const useGatehouseCli = () => {
-  const dynamo = useDynamoDbLocal();
+  // Its own database: the CLI's default table names would meet other files' on a shared one.
+  const dynamo = useDynamoDbLocal({ own: true });
   let store: Store | undefined;
   beforeAll(async () => {
     const client = createDynamoClient({ endpoint: dynamo.endpoint() });

@@ -1,26 +1,55 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../dev/local-stack';
+import { createDynamoClient } from '../../src/store/dynamo-client';
+import type { TableNames } from '../../src/store/dynamo-settings';
+import { tables } from '../../src/store/schema';
 import { httpClient } from './http-client';
 import { mailbox } from './mailbox';
 import { oauthCalls } from './oauth';
 
 /**
- * The whole local service for one test file (its own in-memory DynamoDB Local, SES emulator,
- * keys and port), with a JSON client for it, its OAuth forms and the mails it sent (`mail()`).
+ * The whole local service for one test file (its own tables on the run's shared DynamoDB Local,
+ * its own SES emulator, keys and port), with a JSON client for it, its OAuth forms and the
+ * mails it sent (`mail()`).
  */
 export const useLocalStack = (env: Record<string, string>) => {
   let stack: LocalStack | undefined;
+  const prefix = `e2e${randomUUID().slice(0, 8)}`;
+  const names: TableNames = {
+    users: `${prefix}-Users`,
+    tokens: `${prefix}-Tokens`,
+    audit: `${prefix}-Audit`,
+  };
   beforeAll(async () => {
     stack = await startLocalStack({
       keysFile: join(mkdtempSync(join(tmpdir(), 'gh-e2e-')), 'keys.json'),
-      env: { LOG_LEVEL: 'silent', ...env },
+      dynamoEndpoint: inject('sharedDynamoEndpoint'),
+      env: {
+        LOG_LEVEL: 'silent',
+        [tables.users.envVar]: names.users,
+        [tables.tokens.envVar]: names.tokens,
+        [tables.audit.envVar]: names.audit,
+        ...env,
+      },
     });
   });
   afterAll(async () => {
     await stack?.stop();
+    // The shared database outlives this file: its tables go with it.
+    const shared = inject('sharedDynamoEndpoint');
+    if (!shared) return;
+    const client = createDynamoClient({ endpoint: shared });
+    await Promise.all(
+      Object.values(names).map((TableName) =>
+        client.send(new DeleteTableCommand({ TableName })).catch(() => {}),
+      ),
+    );
+    client.destroy();
   });
   const current = (): LocalStack => {
     if (!stack) throw new Error('The local stack has not started.');
