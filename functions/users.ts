@@ -7,6 +7,7 @@ import {
   listUsersAction,
   rejectUserAction,
   resetPasswordAction,
+  resetUserFactorsAction,
   unlinkIdentityAction,
   updateUserAction,
 } from '../src/http/actions/users';
@@ -26,5 +27,6 @@ export const handler = createHandler('users', {
   'POST /users/{id}/approve': approveUserAction,
   'POST /users/{id}/reject': rejectUserAction,
   'DELETE /users/{id}/identities': unlinkIdentityAction,
+  'DELETE /users/{id}/mfa': resetUserFactorsAction,
   'GET /audit': listAuditAction,
 });

@@ -62,6 +62,7 @@ export const formatUser = (user: PublicUser): string => {
     ['status', user.status],
     ['type', user.type],
     ['groups', user.groups.join(', ') || '-'],
+    ['mfa', user.mfa.enrolled ? user.mfa.types.join(', ') : 'none'],
     ['attributes', attributes.join(', ') || '-'],
     ['created', user.created_at],
     ['updated', user.updated_at],

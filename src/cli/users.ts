@@ -5,6 +5,7 @@ import '../core/shared/validation';
 import { noRequest } from '../core/audit/audit';
 import type { CoreDeps } from '../core/shared/deps';
 import { GatehouseError } from '../core/shared/errors';
+import { showUser } from '../core/users/public-user';
 import { ROLES } from '../core/users/roles';
 import {
   describeImportSummary,
@@ -37,6 +38,7 @@ import {
 import { CliError, EXIT, usageError } from './exit-codes';
 import { formatImportSummary, formatUser, formatUserTable } from './output';
 import { progressBar } from './progress';
+import { addMfaResetCommand } from './users-mfa';
 
 const AttributesInput = z.object({ attributes: UpdateUserBody.shape.attributes });
 
@@ -203,7 +205,7 @@ export const addUsersCommand = (program: Command, context: CliContext) => {
     )
     .action(async (ref) => {
       const { deps, out } = await context.open();
-      const user = toPublicUser(await findUser(deps, ref));
+      const user = await showUser(deps, await findUser(deps, ref));
       out.result(() => formatUser(user), { user });
     });
 
@@ -360,6 +362,8 @@ export const addUsersCommand = (program: Command, context: CliContext) => {
       await deleteUser(deps, OPERATOR, user.id, noRequest);
       out.result(() => `Deleted ${user.email} (${user.id}).`, { deleted: user.id });
     });
+
+  addMfaResetCommand(users, context, userArgument);
 
   users
     .command('import')

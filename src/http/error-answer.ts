@@ -1,3 +1,4 @@
+import { MfaRequiredError } from '../core/mfa/second-factor-gate';
 import { type GatehouseError, isGatehouseError } from '../core/shared/errors';
 import type { Html } from '../web/html';
 import { errorPage } from '../web/layout';
@@ -11,7 +12,7 @@ import {
   oauthServerError,
 } from './oauth-errors';
 import { preflight } from './preflight';
-import { errorResult, fromGatehouseError, type HttpResult } from './responses';
+import { errorResult, fromGatehouseError, type HttpResult, json } from './responses';
 import { unknownRoute } from './unknown-route';
 
 /** How a route speaks: the contract's JSON, RFC 6749 on `/oauth/*`, or HTML on pages. */
@@ -39,6 +40,21 @@ export const pageRefusal = (
 const expected = (error: unknown): error is GatehouseError =>
   isGatehouseError(error) && error.code !== 'internal';
 
+/** The contract's error body; 403 `mfa_required` also names `mfa_token` and `factors` (API.md, MFA). */
+const contractError = (error: GatehouseError): HttpResult => {
+  if (!(error instanceof MfaRequiredError)) return fromGatehouseError(error);
+  const { statusCode, headers } = fromGatehouseError(error);
+  return json(
+    statusCode,
+    {
+      error: { code: error.code, message: error.message },
+      mfa_token: error.mfaToken,
+      factors: error.factors,
+    },
+    headers,
+  );
+};
+
 /** Any error in the route's dialect; null for an unexpected one (the caller logs it). */
 export const errorAnswer = (dialect: ErrorDialect, error: unknown): HttpResult | null => {
   if (error instanceof RouteNotServed) {
@@ -53,7 +69,7 @@ export const errorAnswer = (dialect: ErrorDialect, error: unknown): HttpResult |
       if (error instanceof Redirect) return error.result;
       return expected(error) ? pageRefusal(error) : null;
     case 'json':
-      return expected(error) ? fromGatehouseError(error) : null;
+      return expected(error) ? contractError(error) : null;
   }
 };
 

@@ -16,6 +16,19 @@ const ErrorBody = {
         message: { type: 'string' },
       },
     },
+    // 403 `mfa_required` only: finish with a factor at /auth/mfa/verify (API.md, MFA).
+    mfa_token: { type: 'string' },
+    factors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['factor_id', 'type'],
+        properties: {
+          factor_id: { type: 'string' },
+          type: { type: 'string', enum: ['totp', 'webauthn'] },
+        },
+      },
+    },
   },
 };
 

@@ -63,7 +63,7 @@ export const openApiDocument = (serverUrl: string) => {
     }
     if (route.body) {
       operation.requestBody = {
-        required: true,
+        required: route.bodyOptional !== true,
         content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input' }) } },
       };
     }

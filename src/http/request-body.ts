@@ -12,8 +12,15 @@ export interface RawBody {
 
 const invalid = (message: string) => new GatehouseError('record_invalid', message);
 
-/** Size, media type, JSON syntax, then the route's schema: the first failure is the answer. */
-export const parseJsonBody = (raw: RawBody, schema: z.ZodMiniType): unknown => {
+/**
+ * Size, media type, JSON syntax, then the route's schema: the first failure is the answer.
+ * `emptyIsObject`: a route whose every field is optional reads no body as `{}`.
+ */
+export const parseJsonBody = (
+  raw: RawBody,
+  schema: z.ZodMiniType,
+  { emptyIsObject = false }: { emptyIsObject?: boolean } = {},
+): unknown => {
   const bytes =
     raw.body === undefined
       ? Buffer.alloc(0)
@@ -39,6 +46,7 @@ export const parseJsonBody = (raw: RawBody, schema: z.ZodMiniType): unknown => {
     }
     if (pollution) throw invalid('body: a "__proto__" key is not allowed.');
   }
+  if (value === undefined && emptyIsObject && bytes.length === 0) value = {};
   if (value === undefined) throw invalid('body: a JSON object is required.');
   const result = schema.safeParse(value);
   if (result.success) return result.data;

@@ -4,11 +4,13 @@ import type { FunctionName } from './functions';
 import {
   AuditQuery,
   ChangePasswordBody,
+  ConfirmTotpBody,
   CreateClientBody,
   CreateTokenBody,
   CreateUserBody,
   DeleteMeBody,
   EmailBody,
+  EnrolTotpBody,
   FederatedCallbackQuery,
   FederatedStartQuery,
   ListClientsQuery,
@@ -22,6 +24,7 @@ import {
   SignOutBody,
   SignUpBody,
   SsoQuery,
+  StepUpBody,
   TokenForm,
   TokenRequestForm,
   UnlinkIdentityQuery,
@@ -53,6 +56,8 @@ export interface Route {
   function: Exclude<FunctionName, 'authorizer'>;
   auth: RouteAuth;
   body?: z.ZodMiniType;
+  /** The body may be left out (every field optional): no body reads as `{}`. */
+  bodyOptional?: boolean;
   /** A form body (`/oauth/*`, RFC 6749); such routes also answer errors in the RFC's shape. */
   form?: z.ZodMiniType;
   /** Query string schema; without one, query parameters are ignored. */
@@ -240,9 +245,10 @@ const routeTable = [
     function: 'account',
     auth: 'bearer',
     body: UpdateMeBody,
-    summary: 'Change your name or username; a new email applies once its mailed link is used',
+    summary:
+      'Change your name or username; a new email (step-up proof) applies once its mailed link is used',
     success: 200,
-    errors: ['forbidden', 'conflict', 'too_many_attempts'],
+    errors: ['forbidden', 'mfa_required', 'conflict', 'too_many_attempts'],
   },
   {
     method: 'DELETE',
@@ -250,9 +256,10 @@ const routeTable = [
     function: 'account',
     auth: 'bearer',
     body: DeleteMeBody,
-    summary: 'Delete your account (your password again)',
+    bodyOptional: true,
+    summary: 'Delete your account (step-up proof: password, code or a recent sign-in)',
     success: 204,
-    errors: ['forbidden', 'conflict', 'too_many_attempts'],
+    errors: ['forbidden', 'mfa_required', 'conflict', 'too_many_attempts'],
   },
   {
     method: 'POST',
@@ -260,9 +267,9 @@ const routeTable = [
     function: 'account',
     auth: 'bearer',
     body: ChangePasswordBody,
-    summary: 'Change your password; every other session ends',
+    summary: 'Change your password (step-up proof); every other session ends',
     success: 204,
-    errors: ['forbidden', 'too_many_attempts'],
+    errors: ['forbidden', 'mfa_required', 'too_many_attempts'],
   },
   {
     method: 'GET',
@@ -281,6 +288,59 @@ const routeTable = [
     summary: "Withdraw an application's consent; its sessions of your account end",
     success: 204,
     errors: ['forbidden'],
+  },
+  {
+    method: 'GET',
+    path: '/me/mfa',
+    function: 'account',
+    auth: 'bearer',
+    summary: 'Your confirmed second factors (never a secret)',
+    success: 200,
+    errors: ['forbidden'],
+  },
+  {
+    method: 'POST',
+    path: '/me/mfa/totp',
+    function: 'account',
+    auth: 'bearer',
+    body: EnrolTotpBody,
+    bodyOptional: true,
+    summary:
+      'Start a TOTP enrolment (step-up proof): its secret and otpauth URI, live once a code confirms it',
+    success: 201,
+    errors: ['forbidden', 'mfa_required', 'too_many_attempts'],
+  },
+  {
+    method: 'POST',
+    path: '/me/mfa/totp/{factor_id}/confirm',
+    function: 'account',
+    auth: 'bearer',
+    body: ConfirmTotpBody,
+    summary: 'Confirm a TOTP enrolment with a code; the first factor answers 10 recovery codes',
+    success: 200,
+    errors: ['forbidden', 'conflict'],
+  },
+  {
+    method: 'DELETE',
+    path: '/me/mfa/{factor_id}',
+    function: 'account',
+    auth: 'bearer',
+    body: StepUpBody,
+    bodyOptional: true,
+    summary: 'Remove a factor (step-up proof); the last one takes the recovery codes',
+    success: 204,
+    errors: ['forbidden', 'mfa_required', 'conflict', 'too_many_attempts'],
+  },
+  {
+    method: 'POST',
+    path: '/me/mfa/recovery-codes',
+    function: 'account',
+    auth: 'bearer',
+    body: StepUpBody,
+    bodyOptional: true,
+    summary: 'New recovery codes (step-up proof): the old ones stop working',
+    success: 200,
+    errors: ['forbidden', 'mfa_required', 'conflict', 'too_many_attempts'],
   },
   {
     method: 'GET',
@@ -373,6 +433,16 @@ const routeTable = [
     summary: 'Unlink a federated identity (owners only); the password, role and sessions stay',
     success: 204,
     errors: ['conflict'],
+  },
+  {
+    method: 'DELETE',
+    path: '/users/{id}/mfa',
+    function: 'users',
+    auth: 'bearer',
+    scope: 'users:write',
+    summary:
+      "Clear a user's factors and recovery codes (a lost phone), within the role rules; their sessions end",
+    success: 204,
   },
   {
     method: 'GET',

@@ -226,8 +226,14 @@ export const OneTimeTokenBody = z.strictObject({
 
 export const PasswordResetBody = z.strictObject({ token: OneTimeToken, password: NewPassword });
 
+/** Step-up proof (API.md "Proof (step-up)"): the password, or a TOTP or recovery code. */
+const ProofPassword = z.string().check(z.minLength(1), z.maxLength(1024));
+const ProofCode = z.string().check(z.minLength(1), z.maxLength(64));
+
+/** Proof by `current_password` or `code`; neither: the session's sign-in must be recent. */
 export const ChangePasswordBody = z.strictObject({
-  current_password: z.string().check(z.minLength(1), z.maxLength(1024)),
+  current_password: z.optional(ProofPassword),
+  code: z.optional(ProofCode),
   new_password: NewPassword,
 });
 
@@ -237,18 +243,32 @@ export const UpdateMeBody = z
     username: z.optional(z.nullable(Username)),
     email: z.optional(Email),
     /** Step-up proof for a new email (API.md). */
-    password: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+    password: z.optional(ProofPassword),
+    code: z.optional(ProofCode),
   })
   .check(
     z.refine(
-      (body) => Object.keys(body).some((key) => key !== 'password'),
+      (body) => Object.keys(body).some((key) => key !== 'password' && key !== 'code'),
       'give at least one field to change',
     ),
   );
 
-export const DeleteMeBody = z.strictObject({
-  password: z.string().check(z.minLength(1), z.maxLength(1024)),
+/** `DELETE /me` and the `/me/mfa` writes: step-up proof, or none with a recent sign-in. */
+export const StepUpBody = z.strictObject({
+  password: z.optional(ProofPassword),
+  code: z.optional(ProofCode),
 });
+
+export const DeleteMeBody = StepUpBody;
+
+/** `POST /me/mfa/totp`: the factor's name (default "Authenticator app") and step-up proof. */
+export const EnrolTotpBody = z.strictObject({
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+  password: z.optional(ProofPassword),
+  code: z.optional(ProofCode),
+});
+
+export const ConfirmTotpBody = z.strictObject({ code: ProofCode });
 
 export type SignUpBody = z.infer<typeof SignUpBody>;
 export type EmailBody = z.infer<typeof EmailBody>;
@@ -257,6 +277,9 @@ export type PasswordResetBody = z.infer<typeof PasswordResetBody>;
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
 export type DeleteMeBody = z.infer<typeof DeleteMeBody>;
+export type StepUpBody = z.infer<typeof StepUpBody>;
+export type EnrolTotpBody = z.infer<typeof EnrolTotpBody>;
+export type ConfirmTotpBody = z.infer<typeof ConfirmTotpBody>;
 
 // The listings' filters are the core's (one check for the API, the console and the CLI).
 export { AuditQuery } from '../core/audit/audit-log';

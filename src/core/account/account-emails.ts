@@ -71,3 +71,35 @@ export const passwordResetEmail = (
     link: `${issuer}/reset-password#token=${token}`,
     outro: `The link works once, for ${hours(ttlSeconds)}, and signs you out everywhere. If you did not ask for it, ignore this mail: your password stays as it is.`,
   });
+
+/** The notices of a change to the account's second factors (API.md, MFA): never a secret. */
+export type FactorChange = 'added' | 'removed' | 'reset';
+
+const FACTOR_NOTICES: Record<FactorChange, { subject: string; intro: (name: string) => string }> = {
+  added: {
+    subject: 'A sign-in factor was added to your account',
+    intro: (name) => `A second factor, "${name}", was added to your account.`,
+  },
+  removed: {
+    subject: 'A sign-in factor was removed from your account',
+    intro: (name) => `The second factor "${name}" was removed from your account.`,
+  },
+  reset: {
+    subject: 'Your sign-in factors were cleared',
+    intro: () =>
+      'An administrator cleared every second factor and recovery code of your account, and your sessions ended.',
+  },
+};
+
+export const factorNotice = (
+  issuer: string,
+  to: string,
+  change: FactorChange,
+  factorName = '',
+): EmailMessage =>
+  message(to, FACTOR_NOTICES[change].subject, {
+    intro: FACTOR_NOTICES[change].intro(factorName),
+    action: 'Review your account',
+    link: `${issuer}/console`,
+    outro: 'If this was not you, change your password now and sign out everywhere.',
+  });

@@ -1,19 +1,15 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
 import { credentialVersionOf } from '../sessions/credential-version';
-import {
-  assertCurrentPassword,
-  assertStepUp,
-  type StepUpProof,
-} from '../sessions/reauthentication';
+import { assertStepUp, type StepUpProof, stepUpProofOf } from '../sessions/reauthentication';
 import type { CoreDeps } from '../shared/deps';
 import { madeInSession } from '../users/credential-lineage';
+import { showUser } from '../users/public-user';
 import { assertKeepsAnOwner, deleteUser, withNewPassword } from '../users/user-management';
 import type { Actor } from '../users/user-policy';
 import {
   displayForm,
   emailKey,
   type PublicUser,
-  toPublicUser,
   type UserRecord,
   usernameKey,
 } from '../users/users';
@@ -22,18 +18,27 @@ import { startEmailChange } from './self-service';
 type Self = Extract<Actor, { kind: 'user' }>;
 
 /**
- * `POST /me/password`: the current password first (403 when wrong), then the policy; every
- * other session ends, the caller's (`keepSid`) stays.
+ * `POST /me/password`: step-up proof first (the current password, a code, or a recent sign-in
+ * of the caller's session `keepSid`; 403 when wrong), then the policy; every other session
+ * ends, the caller's stays. A user with neither password nor factor proves a recent sign-in.
  */
 export const changeOwnPassword = async (
   deps: CoreDeps,
   self: Self,
   keepSid: string,
-  request: { current_password: string; new_password: string },
+  request: { current_password?: string; code?: string; new_password: string },
   meta: RequestMeta,
 ): Promise<void> => {
   const before = self.user;
-  await assertCurrentPassword(deps, before, request.current_password);
+  await assertStepUp(
+    deps,
+    before,
+    await stepUpProofOf(deps, before.id, keepSid, {
+      password: request.current_password,
+      code: request.code,
+    }),
+    meta,
+  );
   // Set inside a tainted session, the new password keeps the taint (credential-lineage.ts);
   // otherwise it is as trustworthy as the old one (withNewPassword).
   const made = madeInSession(self.origin);
@@ -82,7 +87,7 @@ export const updateOwnProfile = async (
   const emailChanges = newEmail !== null && emailKey(newEmail) !== before.emailKey;
   // Invariant: a new address needs step-up proof, checked before anything is written (a
   // stolen access token must not move the account to its thief's mailbox).
-  if (emailChanges) await assertStepUp(deps, before, proof);
+  if (emailChanges) await assertStepUp(deps, before, proof, meta);
   let after: UserRecord = {
     ...before,
     ...(changes.name !== undefined ? { name: changes.name } : {}),
@@ -112,21 +117,21 @@ export const updateOwnProfile = async (
       },
     });
   }
-  return toPublicUser(after);
+  return showUser(deps, after);
 };
 
 /**
- * `DELETE /me`: the password again (403 when wrong). The last active owner cannot leave
- * (409, which wins over 403).
+ * `DELETE /me`: step-up proof (the password, a code or a recent sign-in; 403 when wrong). The
+ * last active owner cannot leave (409, which wins over 403).
  */
 export const deleteOwnAccount = async (
   deps: CoreDeps,
   self: Self,
-  password: string,
+  proof: StepUpProof,
   meta: RequestMeta,
 ): Promise<void> => {
   const user = self.user;
   await assertKeepsAnOwner(deps, user, null);
-  await assertCurrentPassword(deps, user, password);
+  await assertStepUp(deps, user, proof, meta);
   await deleteUser(deps, self, user.id, meta, 'account.delete');
 };

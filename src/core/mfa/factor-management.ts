@@ -17,13 +17,16 @@ export const listFactors = async (deps: CoreDeps, userId: string) => ({
 export const userMfaSummary = async (deps: CoreDeps, userId: string) =>
   mfaSummary((await deps.store.getMfaState(userId)).factors);
 
-/** Removes one factor (the caller proved the user); the last one takes the recovery codes. */
+/**
+ * Removes one factor (the caller proved the user); the last one takes the recovery codes.
+ * Answers the factor as it was listed (for the notice mail).
+ */
 export const removeFactor = async (
   deps: CoreDeps,
   userId: string,
   factorId: string,
   meta: RequestMeta,
-): Promise<void> => {
+): Promise<ReturnType<typeof toPublicFactor>> => {
   for (let attempt = 0; attempt < RETRIES; attempt++) {
     const { factors } = await deps.store.getMfaState(userId);
     const factor = factors.find((candidate) => candidate.factorId === factorId);
@@ -38,8 +41,21 @@ export const removeFactor = async (
         targetId: userId,
         detail: { factor_id: factorId, type: factor.type },
       });
-      return;
+      return toPublicFactor(factor);
     }
+  }
+  throw raced();
+};
+
+/** Deletes every factor and recovery code of the user, as read; answers how many factors went. */
+const deleteAllFactors = async (deps: CoreDeps, userId: string): Promise<number> => {
+  for (let attempt = 0; attempt < RETRIES; attempt++) {
+    const { factors } = await deps.store.getMfaState(userId);
+    const outcome = await deps.store.clearFactors(
+      userId,
+      factors.map((factor) => factor.factorId),
+    );
+    if (outcome === 'done') return factors.length;
   }
   throw raced();
 };
@@ -54,23 +70,19 @@ export const clearFactors = async (
   userId: string,
   meta: RequestMeta,
 ): Promise<number> => {
-  for (let attempt = 0; attempt < RETRIES; attempt++) {
-    const { factors } = await deps.store.getMfaState(userId);
-    const outcome = await deps.store.clearFactors(
-      userId,
-      factors.map((factor) => factor.factorId),
-    );
-    if (outcome === 'done') {
-      await recordAudit(deps, meta, {
-        action: 'mfa.reset',
-        actorId,
-        targetId: userId,
-        detail: { factors: factors.length },
-      });
-      return factors.length;
-    }
-  }
-  throw raced();
+  const cleared = await deleteAllFactors(deps, userId);
+  await recordAudit(deps, meta, {
+    action: 'mfa.reset',
+    actorId,
+    targetId: userId,
+    detail: { factors: cleared },
+  });
+  return cleared;
+};
+
+/** A deleted user's factors (their own partition): the user's deletion event says it all. */
+export const forgetFactors = async (deps: CoreDeps, userId: string): Promise<void> => {
+  await deleteAllFactors(deps, userId);
 };
 
 /** New recovery codes (the caller proved the user): the old set dies in the same write. */

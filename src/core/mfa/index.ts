@@ -2,6 +2,7 @@
 
 export {
   clearFactors,
+  forgetFactors,
   listFactors,
   regenerateRecoveryCodes,
   removeFactor,

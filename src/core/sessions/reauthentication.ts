@@ -1,8 +1,12 @@
+import { noRequest, type RequestMeta } from '../audit/audit';
+import { assertMfaCode, issueMfaToken } from '../mfa/mfa-challenge';
+import { MfaRequiredError } from '../mfa/second-factor-gate';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import type { UserRecord } from '../users/users';
 import { accountLockoutKey } from './lockout';
 import { takePasswordAttempt } from './password-attempt';
+import { sessionAmr, sessionAuthTime } from './sessions';
 
 /**
  * A signed-in user proving it is still them (a password change, deleting the account): under
@@ -37,34 +41,92 @@ export const assertCurrentPassword = async (
   throw new GatehouseError('forbidden', 'The current password is incorrect.');
 };
 
+/** The caller's live session, as a step-up's `mfa_token` must name it to renew it. */
+export interface StepUpSession {
+  sid: string;
+  clientId: string | null;
+  /** The session's RFC 8176 methods, to which a verified factor adds its own. */
+  amr: string[];
+}
+
 /** What a request offers as step-up proof (API.md "Proof (step-up)"). */
 export interface StepUpProof {
-  /** The body's `password`, if given. */
+  /** The body's `password` (`current_password` on `POST /me/password`), if given. */
   password?: string;
-  /** When the caller's session was signed in (its createdAt); null: no session (an API token). */
+  /** The body's `code`: a TOTP code or a recovery code, if given. */
+  code?: string;
+  /** When the caller's session was signed in; null: no live session (an API token). */
   authTime: number | null;
+  /** The caller's live session; absent: none an `mfa_token` could renew. */
+  session?: StepUpSession;
 }
 
 /**
- * Step-up for an account-changing request (`PATCH /me {email}`): the current password (a wrong
- * one is 403 and counts toward the lockout), or a sign-in within REAUTH_MAX_AGE_SECONDS. A
- * stolen access token alone, older than that, changes nothing. The contract's answer for no
- * proof is 403 `mfa_required` with an `mfa_token`; without MFA there is no token to give, so
- * it is 403 `forbidden` saying what to send.
+ * The proof a request offers: what its body carries, and the caller's session (`sid`) read once,
+ * which counts only while it is this user's and live.
+ */
+export const stepUpProofOf = async (
+  deps: CoreDeps,
+  userId: string,
+  sid: string | null | undefined,
+  given: { password?: string | undefined; code?: string | undefined },
+): Promise<StepUpProof> => {
+  const found = sid ? await deps.store.getSession(sid) : null;
+  const session = found?.userId === userId && found.revokedAt === null ? found : null;
+  return {
+    ...(given.password !== undefined ? { password: given.password } : {}),
+    ...(given.code !== undefined ? { code: given.code } : {}),
+    authTime: session ? sessionAuthTime(session) : null,
+    ...(session
+      ? { session: { sid: session.sid, clientId: session.clientId, amr: sessionAmr(session) } }
+      : {}),
+  };
+};
+
+/** A sign-in this recent proves the person; 0 (client_credentials, an import) never does. */
+const isRecent = (deps: CoreDeps, authTime: number | null): boolean =>
+  authTime !== null &&
+  authTime > 0 &&
+  deps.clock.now() - authTime <= deps.config.reauthMaxAgeSeconds * 1000;
+
+/**
+ * THE step-up (API.md "Proof (step-up)"), for adding or removing a factor, new recovery codes,
+ * `PATCH /me {email}`, `POST /me/password` and `DELETE /me`: every given `password` and `code`
+ * must be right (a wrong one is 403 and counts toward the lockout), or without either the
+ * session's sign-in is within REAUTH_MAX_AGE_SECONDS. Otherwise a user with a factor gets 403
+ * `mfa_required` with an `mfa_token` that renews this session (/auth/mfa/verify); one without
+ * a factor gets 403 `forbidden` saying what to send, since no token could be finished.
+ * Invariant: a stolen access token alone, older than REAUTH_MAX_AGE_SECONDS, changes nothing.
  */
 export const assertStepUp = async (
   deps: CoreDeps,
   user: UserRecord,
   proof: StepUpProof,
+  meta: RequestMeta = noRequest,
 ): Promise<void> => {
-  if (proof.password !== undefined) {
-    await assertCurrentPassword(deps, user, proof.password);
-    return;
+  if (proof.password !== undefined) await assertCurrentPassword(deps, user, proof.password);
+  if (proof.code !== undefined) await assertMfaCode(deps, user.id, proof.code, meta);
+  if (proof.password !== undefined || proof.code !== undefined) return;
+  if (isRecent(deps, proof.authTime)) return;
+  const { factors } = await deps.store.getMfaState(user.id);
+  if (factors.length > 0 && proof.session) {
+    const { mfaToken } = await issueStepUpToken(deps, user.id, proof.session);
+    throw new MfaRequiredError(
+      mfaToken,
+      factors.map((factor) => ({ factor_id: factor.factorId, type: factor.type })),
+    );
   }
-  const maxAge = deps.config.reauthMaxAgeSeconds * 1000;
-  if (proof.authTime !== null && deps.clock.now() - proof.authTime <= maxAge) return;
   throw new GatehouseError(
     'forbidden',
     'This change needs proof: send your current password as "password", or sign in again.',
   );
 };
+
+/** An mfa_token whose verify renews the caller's own session (`reauth`), nothing else. */
+const issueStepUpToken = (deps: CoreDeps, userId: string, session: StepUpSession) =>
+  issueMfaToken(deps, userId, {
+    method: 'reauth',
+    clientId: session.clientId,
+    sid: session.sid,
+    amr: session.amr,
+  });

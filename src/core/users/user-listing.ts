@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import type { CoreDeps } from '../shared/deps';
 import { Cursor, Limit } from '../shared/listing-query';
+import { showUser } from './public-user';
 import { ROLES } from './roles';
 import {
   emailKey,
@@ -47,7 +48,8 @@ export const listUsers = async (deps: CoreDeps, query: ListUsersQuery): Promise<
     ...(query.status ? { status: query.status } : {}),
   });
   return {
-    users: page.items.map((user) => toPublicUser(user)),
+    // One Query per listed user for its `mfa` (docs/mfa.md), in parallel.
+    users: await Promise.all(page.items.map((user) => showUser(deps, user))),
     next_cursor: page.next ? await encodeCursor(deps, page.next, filters) : null,
   };
 };

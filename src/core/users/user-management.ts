@@ -1,11 +1,13 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
 import { emailChangedBy, passwordSetter, uniqueIdentities } from '../identity/account-linking';
+import { forgetFactors } from '../mfa';
 import { credentialVersionOf, nextCredentialVersion } from '../sessions/credential-version';
 import { assertPasswordAllowed } from '../sessions/password-policy';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { generateStrongPassword } from './default-owner';
+import { showUser } from './public-user';
 import {
   assertEmailMayBeRaised,
   cleanUpBeforeRaise,
@@ -241,7 +243,7 @@ export const updateUser = async (
   }
   assertCanEdit(actor, before);
   const fields = changedFields(before, after);
-  if (fields.length === 0) return toPublicUser(before);
+  if (fields.length === 0) return showUser(deps, before);
   const raised = raisesAboveAdminReach(before, after);
   if (raised) assertEmailMayBeRaised(after);
   const saved = raised ? { ...after, ...passwordOnRaise(before) } : after;
@@ -271,7 +273,7 @@ export const updateUser = async (
       ...operatorDetail(actor),
     },
   });
-  return toPublicUser(saved);
+  return showUser(deps, saved);
 };
 
 export const deleteUser = async (
@@ -286,6 +288,8 @@ export const deleteUser = async (
   if (action === 'user.delete') assertCanDelete(actor, user);
   await deps.store.deleteUser(user);
   await endSessionsOf(deps, id);
+  // Factors live in their own partition: none outlives its user.
+  await forgetFactors(deps, id);
   await recordAudit(deps, meta, {
     action,
     ...auditActor(actor),
@@ -405,7 +409,7 @@ export const approveUser = async (
     targetId: id,
     detail: operatorDetail(actor),
   });
-  return toPublicUser(after);
+  return showUser(deps, after);
 };
 
 export const rejectUser = async (

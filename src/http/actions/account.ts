@@ -1,5 +1,4 @@
 import { changeOwnPassword, deleteOwnAccount, updateOwnProfile } from '../../core/account/account';
-import { assertAccountSession } from '../../core/account/account-access';
 import {
   forgotPassword,
   resendVerification,
@@ -8,8 +7,7 @@ import {
   verifyEmail,
 } from '../../core/account/self-service';
 import { listGrants, revokeGrant } from '../../core/oauth/consent';
-import { liveSessionAuthTime } from '../../core/sessions/sessions';
-import { type Action, type ActionRequest, type ActionsOf, requireActor } from '../handler';
+import type { Action, ActionsOf } from '../handler';
 import { json, noContent } from '../responses';
 import type {
   ChangePasswordBody,
@@ -20,18 +18,15 @@ import type {
   SignUpBody,
   UpdateMeBody,
 } from '../schemas';
+import { proofOf, requireSession } from './account-session';
 import { getMe } from './me';
-
-/** Account routes take a session's token, of no client or a first-party one (API.md). */
-const requireSession = async (request: ActionRequest) => {
-  const actor = await requireActor(request);
-  const sid = request.principal?.sid ?? '';
-  await assertAccountSession(request.deps, {
-    sid,
-    clientId: request.principal?.clientId ?? '',
-  });
-  return { actor, sid };
-};
+import {
+  confirmTotpAction,
+  enrolTotpAction,
+  listFactorsAction,
+  removeFactorAction,
+  renewRecoveryCodesAction,
+} from './mfa';
 
 export const signUpAction: Action = async ({ deps, body, meta }) =>
   json(201, { user: await signUp(deps, body as SignUpBody, meta) });
@@ -58,23 +53,17 @@ export const resetPasswordAction: Action = async ({ deps, body, meta }) => {
 };
 
 export const updateMeAction: Action = async (request) => {
-  const { actor, sid } = await requireSession(request);
-  const { password, ...changes } = request.body as UpdateMeBody;
-  const user = await updateOwnProfile(request.deps, actor, changes, request.meta, {
-    ...(password !== undefined ? { password } : {}),
-    authTime: await liveSessionAuthTime(request.deps, actor.user.id, sid),
-  });
+  const session = await requireSession(request);
+  const { password, code, ...changes } = request.body as UpdateMeBody;
+  const proof = await proofOf(request, session, { password, code });
+  const user = await updateOwnProfile(request.deps, session.actor, changes, request.meta, proof);
   return json(200, { user });
 };
 
 export const deleteMeAction: Action = async (request) => {
-  const { actor } = await requireSession(request);
-  await deleteOwnAccount(
-    request.deps,
-    actor,
-    (request.body as DeleteMeBody).password,
-    request.meta,
-  );
+  const session = await requireSession(request);
+  const proof = await proofOf(request, session, request.body as DeleteMeBody);
+  await deleteOwnAccount(request.deps, session.actor, proof, request.meta);
   return noContent();
 };
 
@@ -120,4 +109,9 @@ export const accountActions: ActionsOf<'account'> = {
   'POST /me/password': changePasswordAction,
   'GET /me/grants': listGrantsAction,
   'DELETE /me/grants/{client_id}': revokeGrantAction,
+  'GET /me/mfa': listFactorsAction,
+  'POST /me/mfa/totp': enrolTotpAction,
+  'POST /me/mfa/totp/{factor_id}/confirm': confirmTotpAction,
+  'DELETE /me/mfa/{factor_id}': removeFactorAction,
+  'POST /me/mfa/recovery-codes': renewRecoveryCodesAction,
 };

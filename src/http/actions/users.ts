@@ -1,4 +1,6 @@
 import { unlinkIdentity } from '../../core/identity/unlink-identity';
+import { resetUserFactors } from '../../core/users/mfa-reset';
+import { showUser } from '../../core/users/public-user';
 import type { ListUsersQuery } from '../../core/users/user-listing';
 import { listUsers } from '../../core/users/user-listing';
 import {
@@ -10,7 +12,6 @@ import {
   resetPassword,
   updateUser,
 } from '../../core/users/user-management';
-import { toPublicUser } from '../../core/users/users';
 import { type Action, type ActionRequest, requireActor } from '../handler';
 import { json, noContent } from '../responses';
 import type {
@@ -35,7 +36,9 @@ export const createUserAction: Action = async (request) => {
 
 export const getUserAction: Action = async (request) => {
   await requireActor(request, { readOnly: true });
-  return json(200, { user: toPublicUser(await loadUser(request.deps, userId(request))) });
+  return json(200, {
+    user: await showUser(request.deps, await loadUser(request.deps, userId(request))),
+  });
 };
 
 export const updateUserAction: Action = async (request) => {
@@ -68,6 +71,12 @@ export const approveUserAction: Action = async (request) => {
 export const rejectUserAction: Action = async (request) => {
   const actor = await requireActor(request);
   await rejectUser(request.deps, actor, userId(request), request.meta);
+  return noContent();
+};
+
+export const resetUserFactorsAction: Action = async (request) => {
+  const actor = await requireActor(request);
+  await resetUserFactors(request.deps, actor, userId(request), request.meta);
   return noContent();
 };
 

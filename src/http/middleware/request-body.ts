@@ -16,7 +16,7 @@ export const requestBody = (): PipelineMiddleware => ({
     request.internal.body = route.form
       ? parseFormBody(raw, route.form)
       : route.body
-        ? parseJsonBody(raw, route.body)
+        ? parseJsonBody(raw, route.body, { emptyIsObject: route.bodyOptional === true })
         : undefined;
   },
 });
