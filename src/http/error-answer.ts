@@ -1,3 +1,4 @@
+import { MfaRequiredError } from '../core/mfa/second-factor-gate';
 import { type GatehouseError, isGatehouseError } from '../core/shared/errors';
 import type { Html } from '../web/html';
 import { errorPage } from '../web/layout';
@@ -11,7 +12,7 @@ import {
   oauthServerError,
 } from './oauth-errors';
 import { preflight } from './preflight';
-import { errorResult, fromGatehouseError, type HttpResult } from './responses';
+import { errorResult, fromGatehouseError, type HttpResult, json } from './responses';
 import { unknownRoute } from './unknown-route';
 
 /** How a route speaks: the contract's JSON, RFC 6749 on `/oauth/*`, or HTML on pages. */
@@ -39,11 +40,25 @@ export const pageRefusal = (
 const expected = (error: unknown): error is GatehouseError =>
   isGatehouseError(error) && error.code !== 'internal';
 
+/**
+ * A second factor is due (sign-in, password grant, refresh or step-up): the `mfa_token` and
+ * the `factors` beside the error, in the route's dialect (API.md, MFA). Pages render their own.
+ */
+const mfaRequiredAnswer = (dialect: 'json' | 'oauth', error: MfaRequiredError): HttpResult => {
+  const finish = { mfa_token: error.mfaToken, factors: error.factors };
+  return dialect === 'oauth'
+    ? json(403, { error: 'mfa_required', error_description: error.message, ...finish })
+    : json(403, { error: { code: error.code, message: error.message }, ...finish });
+};
+
 /** Any error in the route's dialect; null for an unexpected one (the caller logs it). */
 export const errorAnswer = (dialect: ErrorDialect, error: unknown): HttpResult | null => {
   if (error instanceof RouteNotServed) {
     const answer = error.method === 'OPTIONS' ? preflight(error.path, error.origin) : null;
     return answer ?? unknownRoute(error.method, error.path);
+  }
+  if (error instanceof MfaRequiredError && dialect !== 'html') {
+    return mfaRequiredAnswer(dialect, error);
   }
   switch (dialect) {
     case 'oauth':
