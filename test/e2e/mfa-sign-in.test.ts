@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { issueAuthorizationCode } from '../../src/core/oauth/authorization-codes';
 import type { CoreDeps } from '../../src/core/shared/deps';
 import type { UserRecord } from '../../src/core/users/users';
 import { buildDeps } from '../../src/http/composition';
 import { useLocalStack } from '../support/local-stack';
 import { confirmedTotp } from '../support/mfa-fixtures';
-import { basicAuth } from '../support/oauth';
+import { basicAuth, firstPartyApp, pkcePair } from '../support/oauth';
 import { totpCodeAt } from '../support/totp-codes';
 
 // Sign-in with a second factor over HTTP on DynamoDB Local. Factors are enrolled with the core
@@ -14,6 +15,7 @@ import { totpCodeAt } from '../support/totp-codes';
 const OWNER = { email: 'owner@mfa-signin.test', password: 'mfa sign-in owner passphrase' };
 const PASSWORD = 'a member passphrase 123';
 const MFA_GRANT = 'urn:gatehouse:grant-type:mfa';
+const SPA_CB = 'https://spa.mfa-signin.test/cb';
 
 const { call, signIn, tokenEndpoint, registerClient } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
@@ -292,5 +294,36 @@ describe('MFA_REQUIRED_ROLES', () => {
     });
     expect(later.status, later.text).toBe(200);
     expect(later.body.scope).toBe(renewed.body.scope);
+  });
+
+  it('holds back a code-flow session unless the approving session verified a factor', async () => {
+    const editor = await newMember('editor');
+    const spa = await registerClient(ownerToken, firstPartyApp('Editor SPA', SPA_CB));
+    const exchange = async (amr?: string[]) => {
+      const { verifier, challenge } = pkcePair();
+      // What the hosted pages do for a signed-in browser: a code carrying its session's amr.
+      const code = await issueAuthorizationCode(deps, {
+        clientId: spa.client_id,
+        redirectUri: SPA_CB,
+        codeChallenge: challenge,
+        userId: editor.id,
+        scope: ['profile', 'tokens:read'],
+        ...(amr ? { amr } : {}),
+      });
+      return tokenEndpoint({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: SPA_CB,
+        client_id: spa.client_id,
+        code_verifier: verifier,
+      });
+    };
+    const password = await exchange(['pwd']);
+    expect(password.status, password.text).toBe(200);
+    expect(password.body.scope).toBe('profile');
+    const verified = await exchange(['pwd', 'otp', 'mfa']);
+    expect(verified.status, verified.text).toBe(200);
+    expect(verified.body.scope).toBe('profile tokens:read');
+    expect(amrOf(verified.body.access_token)).toEqual(['mfa', 'otp', 'pwd']);
   });
 });
