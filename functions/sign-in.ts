@@ -1,9 +1,5 @@
-import { signIn } from '../src/http/actions/sign-in';
+import { signInActions } from '../src/http/actions/sign-in';
 import { createHandler } from '../src/http/handler';
 import { prepareSignIn } from '../src/http/prepare-sign-in';
 
-export const handler = createHandler(
-  'signIn',
-  { 'POST /auth/sign-in': signIn },
-  { onColdStart: prepareSignIn },
-);
+export const handler = createHandler('signIn', signInActions, { onColdStart: prepareSignIn });

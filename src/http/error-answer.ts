@@ -40,19 +40,15 @@ export const pageRefusal = (
 const expected = (error: unknown): error is GatehouseError =>
   isGatehouseError(error) && error.code !== 'internal';
 
-/** The contract's error body; 403 `mfa_required` also names `mfa_token` and `factors` (API.md, MFA). */
-const contractError = (error: GatehouseError): HttpResult => {
-  if (!(error instanceof MfaRequiredError)) return fromGatehouseError(error);
-  const { statusCode, headers } = fromGatehouseError(error);
-  return json(
-    statusCode,
-    {
-      error: { code: error.code, message: error.message },
-      mfa_token: error.mfaToken,
-      factors: error.factors,
-    },
-    headers,
-  );
+/**
+ * A second factor is due (sign-in, password grant, refresh or step-up): the `mfa_token` and
+ * the `factors` beside the error, in the route's dialect (API.md, MFA). Pages render their own.
+ */
+const mfaRequiredAnswer = (dialect: 'json' | 'oauth', error: MfaRequiredError): HttpResult => {
+  const finish = { mfa_token: error.mfaToken, factors: error.factors };
+  return dialect === 'oauth'
+    ? json(403, { error: 'mfa_required', error_description: error.message, ...finish })
+    : json(403, { error: { code: error.code, message: error.message }, ...finish });
 };
 
 /** Any error in the route's dialect; null for an unexpected one (the caller logs it). */
@@ -60,6 +56,9 @@ export const errorAnswer = (dialect: ErrorDialect, error: unknown): HttpResult |
   if (error instanceof RouteNotServed) {
     const answer = error.method === 'OPTIONS' ? preflight(error.path, error.origin) : null;
     return answer ?? unknownRoute(error.method, error.path);
+  }
+  if (error instanceof MfaRequiredError && dialect !== 'html') {
+    return mfaRequiredAnswer(dialect, error);
   }
   switch (dialect) {
     case 'oauth':
@@ -69,7 +68,7 @@ export const errorAnswer = (dialect: ErrorDialect, error: unknown): HttpResult |
       if (error instanceof Redirect) return error.result;
       return expected(error) ? pageRefusal(error) : null;
     case 'json':
-      return expected(error) ? contractError(error) : null;
+      return expected(error) ? fromGatehouseError(error) : null;
   }
 };
 

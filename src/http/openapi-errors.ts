@@ -3,6 +3,20 @@ import { errorStatus } from './error-status';
 import { type ErrorAnswer, routeErrors } from './route-errors';
 import { type Route, speaksOAuth } from './routes';
 
+/** API.md, MFA: beside `error` when it is `mfa_required`, how to finish with a factor. */
+const MfaFinish = {
+  mfa_token: { type: 'string', description: 'With mfa_required: opaque, 300 s, single use.' },
+  factors: {
+    type: 'array',
+    description: 'With mfa_required: the factors the user may verify.',
+    items: {
+      type: 'object',
+      required: ['factor_id', 'type'],
+      properties: { factor_id: { type: 'string' }, type: { type: 'string' } },
+    },
+  },
+};
+
 /** ../shared/API.md, Errors: every error outside `/oauth/*`. */
 const ErrorBody = {
   type: 'object',
@@ -16,19 +30,7 @@ const ErrorBody = {
         message: { type: 'string' },
       },
     },
-    // 403 `mfa_required` only: finish with a factor at /auth/mfa/verify (API.md, MFA).
-    mfa_token: { type: 'string' },
-    factors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['factor_id', 'type'],
-        properties: {
-          factor_id: { type: 'string' },
-          type: { type: 'string', enum: ['totp', 'webauthn'] },
-        },
-      },
-    },
+    ...MfaFinish,
   },
 };
 
@@ -39,6 +41,7 @@ const OAuthErrorBody = {
   properties: {
     error: { type: 'string' },
     error_description: { type: 'string' },
+    ...MfaFinish,
   },
 };
 

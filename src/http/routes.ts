@@ -16,6 +16,8 @@ import {
   ListClientsQuery,
   ListTokensQuery,
   ListUsersQuery,
+  MfaChallengeBody,
+  MfaVerifyBody,
   OneTimeTokenBody,
   PasswordResetBody,
   RefreshBody,
@@ -109,7 +111,34 @@ const routeTable = [
       'account_disabled',
       'password_login_disabled',
       'too_many_attempts',
+      'mfa_required',
     ],
+  },
+  {
+    method: 'POST',
+    path: '/auth/mfa/verify',
+    function: 'signIn',
+    auth: 'public',
+    body: MfaVerifyBody,
+    summary: 'Finish a sign-in (or a step-up) with a TOTP or recovery code and the mfa_token',
+    success: 200,
+    errors: [
+      'invalid_credentials',
+      'token_invalid',
+      'account_pending',
+      'account_disabled',
+      'too_many_attempts',
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/auth/mfa/challenge',
+    function: 'signIn',
+    auth: 'public',
+    body: MfaChallengeBody,
+    summary: "A WebAuthn factor's assertion options for the mfa_token (a TOTP factor needs none)",
+    success: 200,
+    errors: ['token_invalid', 'not_found'],
   },
   {
     method: 'POST',
@@ -119,7 +148,7 @@ const routeTable = [
     body: RefreshBody,
     summary: 'Trade a refresh token for new tokens (the old one stops working)',
     success: 200,
-    errors: ['token_invalid', 'account_pending', 'account_disabled'],
+    errors: ['token_invalid', 'account_pending', 'account_disabled', 'mfa_required'],
   },
   {
     method: 'POST',
@@ -508,10 +537,11 @@ const routeTable = [
     function: 'oauth',
     auth: 'public',
     form: TokenRequestForm,
-    summary: 'RFC 6749 token endpoint: refresh_token, password (first-party), authorization_code',
+    summary:
+      'RFC 6749 token endpoint: refresh_token, password (first-party), authorization_code, client_credentials, urn:gatehouse:grant-type:mfa',
     success: 200,
-    // A failed client authentication, and the password grant's lockout (invalid_grant).
-    errors: ['api_key_invalid', 'too_many_attempts'],
+    // A failed client authentication, the password grant's lockout (invalid_grant), a due factor.
+    errors: ['api_key_invalid', 'too_many_attempts', 'mfa_required'],
     oauthErrors: [
       'invalid_grant',
       'invalid_scope',

@@ -26,7 +26,23 @@ export const SignOutBody = z
     }),
   );
 
+const MfaToken = z.string().check(z.minLength(1), z.maxLength(128));
+
+/** `POST /auth/mfa/verify`: the sign-in's mfa_token and a TOTP or recovery code. */
+export const MfaVerifyBody = z.strictObject({
+  mfa_token: MfaToken,
+  code: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+});
+
+/** `POST /auth/mfa/challenge`: which factor to challenge (a WebAuthn one). */
+export const MfaChallengeBody = z.strictObject({
+  mfa_token: MfaToken,
+  factor_id: z.string().check(z.minLength(1), z.maxLength(128)),
+});
+
 export type SignInBody = z.infer<typeof SignInBody>;
+export type MfaVerifyBody = z.infer<typeof MfaVerifyBody>;
+export type MfaChallengeBody = z.infer<typeof MfaChallengeBody>;
 export type RefreshBody = z.infer<typeof RefreshBody>;
 export type SignOutBody = z.infer<typeof SignOutBody>;
 
@@ -166,6 +182,8 @@ export const TokenRequestForm = z.object({
   scope: z.optional(z.string().check(z.maxLength(2048))),
   client_id: z.optional(z.string().check(z.maxLength(128))),
   client_secret: z.optional(z.string().check(z.maxLength(256))),
+  /** The MFA grant (urn:gatehouse:grant-type:mfa): the password grant's mfa_token, with `code`. */
+  mfa_token: z.optional(z.string().check(z.maxLength(128))),
 });
 
 export type TokenRequestForm = z.infer<typeof TokenRequestForm>;

@@ -14,6 +14,7 @@ import { createDynamoLoginFailures } from './dynamo-login-failures';
 import { createDynamoMfa } from './dynamo-mfa';
 import { createDynamoOneTime } from './dynamo-one-time';
 import { readPublishedKeys } from './dynamo-published-keys';
+import { renewDynamoSession } from './dynamo-session-renewal';
 import type { TableNames } from './dynamo-settings';
 import {
   epochSeconds,
@@ -201,6 +202,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
         );
       }
     },
+    renewSession: (request) => renewDynamoSession(db, names, request),
     async keepSessionAtVersion(sid, credentialVersion) {
       try {
         await db.send(

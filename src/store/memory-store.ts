@@ -221,6 +221,19 @@ export const createMemoryStore = (): Store => {
       if (options?.clearLoginFailures) failures.delete(options.clearLoginFailures);
       if (options?.audit) audit.push(copy(options.audit.event));
     },
+    async renewSession({ refresh, credentialVersion, authTime, amr, clearLoginFailures }) {
+      // As DynamoDB's transaction: every check and write in one synchronous step.
+      const session = sessions.get(refresh.sid);
+      const user = users.get(refresh.userId);
+      if (!session || session.revokedAt !== null || session.userId !== refresh.userId) return false;
+      if (session.expiresAt <= refresh.createdAt) return false;
+      if (!user || (user.credentialVersion ?? 0) !== credentialVersion) return false;
+      if (refreshTokens.has(refresh.hash)) return false;
+      sessions.set(refresh.sid, { ...session, authTime, amr: [...amr] });
+      refreshTokens.set(refresh.hash, copy(refresh));
+      failures.delete(clearLoginFailures);
+      return true;
+    },
     async keepSessionAtVersion(sid, credentialVersion) {
       const session = sessions.get(sid);
       if (session && session.revokedAt === null)

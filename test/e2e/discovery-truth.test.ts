@@ -1,8 +1,12 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { UserRecord } from '../../src/core/users/users';
+import { buildDeps } from '../../src/http/composition';
 import { browserFlow } from '../support/browser-flow';
 import { useLocalStack } from '../support/local-stack';
+import { confirmedTotp } from '../support/mfa-fixtures';
 import { basicAuth, firstPartyApp, pkcePair, thirdPartyApp } from '../support/oauth';
+import { totpCodeAt } from '../support/totp-codes';
 
 /**
  * The mismatch test: it reads /.well-known/openid-configuration and exercises every item it
@@ -16,6 +20,8 @@ const MEMBER = {
   name: 'Discovery Member',
   password: 'a discovery member passphrase',
 };
+/** A member with a TOTP factor, for the MFA grant. */
+const MFA_MEMBER = { email: 'mfa@discovery.test', password: 'a discovery mfa passphrase' };
 const SPA_CB = 'https://spa.discovery.test/cb';
 const THIRD_CB = 'https://third.discovery.test/cb';
 
@@ -32,6 +38,8 @@ let memberId: string;
 let spaId: string;
 /** A confidential first-party client holding every grant, for the auth methods and grants. */
 let backend: { id: string; secret: string };
+/** MFA_MEMBER's TOTP secret. */
+let mfaSecret: string;
 
 /**
  * Every key the document may hold: each has a check below. The ID token algorithms,
@@ -96,6 +104,15 @@ beforeAll(async () => {
     first_party: true,
   });
   backend = { id: registered.client_id, secret: registered.client_secret as string };
+  const mfaMember = await call('POST', '/users', {
+    token: ownerToken,
+    json: { email: MFA_MEMBER.email, role: 'viewer', password: MFA_MEMBER.password },
+  });
+  expect(mfaMember.status, mfaMember.text).toBe(201);
+  // Enrolled with the core, as /me/mfa does.
+  const deps = buildDeps(process.env);
+  const user = (await deps.store.getUser(mfaMember.body.user.id)) as UserRecord;
+  mfaSecret = (await confirmedTotp(deps, user)).secret;
 });
 
 /** The member signs in on the hosted page and authorizes `clientId`; the redirect is read. */
@@ -229,6 +246,23 @@ describe('discovery tells the truth: what is built', () => {
           { grant_type: 'password', username: MEMBER.email, password: MEMBER.password },
           basic,
         ),
+      // The password grant of a user with a factor answers mfa_required; this grant finishes it.
+      'urn:gatehouse:grant-type:mfa': async () => {
+        const first = await tokenEndpoint(
+          { grant_type: 'password', username: MFA_MEMBER.email, password: MFA_MEMBER.password },
+          basic,
+        );
+        expect(first.status, first.text).toBe(403);
+        return tokenEndpoint(
+          {
+            grant_type: 'urn:gatehouse:grant-type:mfa',
+            mfa_token: first.body.mfa_token,
+            // The step after the confirming one: never a replay, within the drift.
+            code: totpCodeAt(mfaSecret, Date.now() + 30_000),
+          },
+          basic,
+        );
+      },
     };
     for (const grant of doc.grant_types_supported as string[]) {
       const check = grants[grant];

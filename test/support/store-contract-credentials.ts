@@ -161,5 +161,44 @@ export const credentialVersionContract = (fresh: () => Promise<Store>) => {
       const late = session(user.id, 0);
       await expect(store.createSession(late, null)).rejects.toEqual(conflict);
     });
+
+    it('renews a live session at its version after a step-up, and never an ended one', async () => {
+      const store = await fresh();
+      const user = aUser();
+      await store.createUser(user);
+      const live = session(user.id, 0);
+      await store.createSession(live, refreshOf(live));
+      const ended = session(user.id, 0);
+      await store.createSession(ended, refreshOf(ended));
+      await store.revokeSession(ended.sid, T0 + 1);
+      const policy = { threshold: 5, baseSeconds: 30, maxSeconds: 900 };
+      await store.recordLoginFailure('k', {
+        at: T0,
+        expiresAt: T0 + 3_600_000,
+        policy,
+        unlessLocked: false,
+      });
+      const renew = (s: SessionRecord, credentialVersion = 0) => {
+        const refresh = { ...refreshOf(s), createdAt: T0 + 5 };
+        const request = { credentialVersion, authTime: T0 + 5, amr: ['pwd', 'otp', 'mfa'] };
+        return {
+          refresh,
+          done: store.renewSession({ ...request, refresh, clearLoginFailures: 'k' }),
+        };
+      };
+      expect(await renew(ended).done).toBe(false);
+      expect(await renew(live, 1).done).toBe(false);
+      expect(await store.getLoginFailures('k')).toMatchObject({ failures: 1 });
+      const { refresh, done } = renew(live);
+      expect(await done).toBe(true);
+      expect(await store.getSession(live.sid)).toMatchObject({
+        authTime: T0 + 5,
+        amr: ['pwd', 'otp', 'mfa'],
+        revokedAt: null,
+      });
+      expect(await store.getRefreshToken(refresh.hash)).toMatchObject({ sid: live.sid });
+      expect(await store.getLoginFailures('k')).toBeNull();
+      expect(await store.getSession(ended.sid)).not.toHaveProperty('amr');
+    });
   });
 };

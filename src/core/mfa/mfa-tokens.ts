@@ -13,6 +13,10 @@ export interface MfaLoginContext {
   sid: string | null;
   /** The first step's RFC 8176 values (`pwd`), to which the factor's are added. */
   amr: string[];
+  /** The user's credential version at the first step: a change since (a reset...) voids it. */
+  credentialVersion?: number;
+  /** The password grant's `scope`, which the MFA grant's session is granted (absent: none asked). */
+  scope?: string[];
 }
 
 /** Stored by its SHA-256 only (256 random bits: a plain digest cannot be reversed). */

@@ -1,6 +1,6 @@
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
-import type { FactorType } from './factors';
+import type { FactorType, MfaState } from './factors';
 import { issueMfaToken } from './mfa-challenge';
 import type { MfaLoginContext } from './mfa-tokens';
 
@@ -32,8 +32,10 @@ export const requireSecondFactor = async (
   deps: CoreDeps,
   userId: string,
   context: MfaLoginContext,
+  /** The user's MFA state when the caller read it already (in parallel with its first step). */
+  known?: MfaState,
 ): Promise<void> => {
-  const { factors } = await deps.store.getMfaState(userId);
+  const { factors } = known ?? (await deps.store.getMfaState(userId));
   if (factors.length === 0) return;
   const { mfaToken } = await issueMfaToken(deps, userId, context);
   throw new MfaRequiredError(

@@ -28,6 +28,8 @@ export interface AuthorizationCodeRecord {
   origin?: CredentialOrigin;
   /** The approving session's auth time; absent: long ago (a step-up needs proof). */
   authTime?: number;
+  /** The approving session's RFC 8176 methods (sessionAmr); absent: derived from `origin`. */
+  amr?: string[];
   /** OIDC: the authorization request's nonce, for the ID token; absent: none was sent. */
   nonce?: string;
   createdAt: number;
@@ -61,6 +63,8 @@ export const issueAuthorizationCode = async (
     origin?: CredentialOrigin;
     /** When the approving session last authenticated (sessionAuthTime). */
     authTime?: number;
+    /** The approving session's methods (sessionAmr): a verified factor's `mfa` carries over. */
+    amr?: string[];
     nonce?: string;
   },
 ): Promise<string> => {
@@ -144,6 +148,7 @@ export const exchangeAuthorizationCode = async (
     // the person last authenticated there: a fresh code is no fresh sign-in (red team C, 1).
     origin: code.origin ?? 'unknown',
     authTime: code.authTime ?? 0,
+    ...(code.amr ? { amr: code.amr } : {}),
   }).catch((error: unknown) => {
     throw isCredentialsMoved(error) ? invalidGrant('The code is invalid, used or expired.') : error;
   });

@@ -22,6 +22,10 @@ import { scopesForRole } from '../users/roles';
 import { type PublicUser, toPublicUser, type UserRecord } from '../users/users';
 import { bumpCredentialVersion, credentialVersionOf } from './credential-version';
 import { isImportableRefreshToken } from './imported-refresh';
+import { policyScopes, requireFactorForHeldBackSession } from './mfa-policy';
+import { sessionAmr, sessionAuthTime } from './session-facts';
+
+export { sessionAmr, sessionAuthTime } from './session-facts';
 
 /** The body of a successful sign-in or refresh. */
 export interface TokenResponse {
@@ -43,7 +47,7 @@ interface IdTokenContext {
 }
 
 const REFRESH_TOKEN_PATTERN = secretShape(['srt_']);
-const newRefreshToken = (): string => `srt_${randomSecret()}`;
+export const newRefreshToken = (): string => `srt_${randomSecret()}`;
 
 /** One of ours (`srt_...`), or one an import may have stored (imported-refresh.ts). */
 const mayBeRefreshToken = (token: string): boolean =>
@@ -96,7 +100,8 @@ export const accessClaims = (
   };
 };
 
-const tokenResponse = async (
+/** The body for a session's new pair: its scope under the grants and MFA_REQUIRED_ROLES. */
+export const tokenResponse = async (
   deps: CoreDeps,
   user: UserRecord,
   session: SessionRecord,
@@ -106,7 +111,12 @@ const tokenResponse = async (
   oidc: IdTokenContext = {},
 ): Promise<TokenResponse> => {
   // At most the session's grant and the user's current grants; a refresh may narrow it.
-  const scopes = sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope);
+  const scopes = policyScopes(
+    deps,
+    user,
+    session,
+    sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope),
+  );
   const accessToken = signAccessToken(
     await deps.signer(deps.config.accessTokenSigningAlg),
     accessClaims(deps, user, session, now, scopes),
@@ -135,7 +145,11 @@ const tokenResponse = async (
   };
 };
 
-const refreshRecord = (token: string, session: SessionRecord, now: number): RefreshTokenRecord => ({
+export const refreshRecord = (
+  token: string,
+  session: SessionRecord,
+  now: number,
+): RefreshTokenRecord => ({
   hash: sha256(token),
   sid: session.sid,
   userId: session.userId,
@@ -177,6 +191,8 @@ export const startSession = async (
     client?: ClientRecord;
     /** The authorization request's nonce, for the ID token (code grant). */
     nonce?: string;
+    /** RFC 8176 methods of the sign-in (a verified second factor's); absent: from `origin`. */
+    amr?: string[];
   } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
@@ -199,6 +215,7 @@ export const startSession = async (
     credentialVersion: credentialVersionOf(user),
     origin: options.origin ?? 'unknown',
     authTime: options.authTime ?? now,
+    ...(options.amr ? { amr: [...new Set(options.amr)] } : {}),
   };
   const refreshToken = newRefreshToken();
   // Records the sign-in in the same write; a refused session records none.
@@ -255,7 +272,7 @@ export const accessTokenForSession = async (
       user,
       session,
       deps.clock.now(),
-      sessionTokenScopes(deps.scopes, user.role, session.scope),
+      policyScopes(deps, user, session, sessionTokenScopes(deps.scopes, user.role, session.scope)),
     ),
   );
 
@@ -325,6 +342,8 @@ export const rotateRefreshToken = async (
   }
   // Checked before the rotation: a refused scope leaves the refresh token usable.
   sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope);
+  // MFA_REQUIRED_ROLES: a held-back session of a user who now has a factor verifies it first.
+  await requireFactorForHeldBackSession(deps, user, session);
   // Invariant: an imported credential is never rotated or spent (the other system keeps
   // using it); every check above still applies, and its session's end is its end.
   // A refreshed ID token has no nonce: the nonce belongs to the authorization request.
@@ -399,25 +418,6 @@ export const endAllSessions = async (
   });
   return ended;
 };
-
-/**
- * When the person behind a session last proved who they are (a step-up's recent sign-in); 0
- * when no person did (client_credentials, an imported credential), which is never recent.
- */
-export const sessionAuthTime = (session: SessionRecord): number =>
-  session.authTime ?? session.createdAt;
-
-/** Origins whose sign-in was not a password typed here. */
-const NOT_A_PASSWORD: ReadonlySet<string> = new Set(['sso', 'provider', 'import']);
-
-/**
- * RFC 8176 methods of the sign-in behind the session, per API.md: a password is `pwd`; an SSO
- * or federated login carries the provider's methods only where it is trusted for them, so
- * none yet (issue 15); no person (client_credentials) and an imported credential, none.
- * Invariant: never a method that did not happen.
- */
-export const sessionAmr = (session: SessionRecord): string[] =>
-  session.authTime === 0 || NOT_A_PASSWORD.has(session.origin ?? '') ? [] : ['pwd'];
 
 /** The step-up's auth_time of a caller's session: only a live session of this user has one. */
 export const liveSessionAuthTime = async (

@@ -1,8 +1,11 @@
 import { type AuditEntry, noRequest, type RequestMeta, recordAudit } from '../audit/audit';
+import { requireSecondFactor } from '../mfa/second-factor-gate';
+import { grantScopes } from '../oauth/oauth-scopes';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError, isGatehouseError } from '../shared/errors';
 import { passwordOrigin } from '../users/credential-lineage';
 import { emailKey, loginKey, type UserRecord, usernameKey } from '../users/users';
+import { credentialVersionOf } from './credential-version';
 import { accountLockoutKey, lockoutKey } from './lockout';
 import { takePasswordAttempt } from './password-attempt';
 import { assertMaySignIn, isCredentialsMoved, startSession, type TokenResponse } from './sessions';
@@ -66,9 +69,11 @@ export const signInWithPassword = async (
   const userId = await store.findUserIdByLogin(named);
   const failureKey = userId ? accountLockoutKey(userId) : lockoutKey(named.key);
   // The lock is checked, and this attempt counted, before bcrypt (see password-attempt.ts).
-  const [user, locked] = await Promise.all([
+  // The factors are read beside them (the gate below needs them): no round trip added.
+  const [user, locked, mfaState] = await Promise.all([
     store.getUser(userId ?? '-'),
     takePasswordAttempt(deps, failureKey),
+    store.getMfaState(userId ?? '-'),
   ]);
   // auth.* events name the user as actor and target; null for an unknown login.
   const event = (outcome: 'success' | 'failure', detail: Record<string, string>): AuditEntry => ({
@@ -117,6 +122,34 @@ export const signInWithPassword = async (
       upkeep,
       store.clearLoginFailures(failureKey),
       audit('failure', { reason: (error as GatehouseError).code }),
+    ]);
+    throw error;
+  }
+  // Invariant: a right password of a user with a confirmed factor opens no session and keeps
+  // the failure count: it answers an mfa_token, which only /auth/mfa/verify (or the MFA grant
+  // of the same client) can turn into a session.
+  try {
+    // A scope the user does not hold is refused before a factor is asked, not after.
+    if (mfaState.factors.length > 0 && request.scope !== undefined) {
+      grantScopes(deps.scopes, user.role, request.scope, true);
+    }
+    await requireSecondFactor(
+      deps,
+      user.id,
+      {
+        method: 'password',
+        clientId: request.clientId ?? null,
+        sid: null,
+        amr: ['pwd'],
+        credentialVersion: credentialVersionOf(user),
+        ...(request.scope ? { scope: request.scope } : {}),
+      },
+      mfaState,
+    );
+  } catch (error) {
+    await Promise.all([
+      upkeep,
+      audit('failure', { reason: isGatehouseError(error) ? error.code : 'error' }),
     ]);
     throw error;
   }

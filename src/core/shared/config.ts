@@ -14,6 +14,7 @@ import {
   issuerFromEnv,
   requiresUserAuthentication,
 } from '../tokens/token-settings';
+import { ROLES, type Role } from '../users/roles';
 
 export interface Config {
   issuerUrl: string;
@@ -55,6 +56,8 @@ export interface Config {
   identityProviders: IdentityProvider[];
   /** The provider a users.json `sub` names (USERS_IMPORT_PROVIDER); null when none. */
   usersImportProvider: string | null;
+  /** MFA_REQUIRED_ROLES: a session of such a user gets only `profile` until a factor is verified. */
+  mfaRequiredRoles: Role[];
 }
 
 const flag = (fallback: '0' | '1') =>
@@ -96,6 +99,21 @@ const EnvSchema = z.object({
   LOCKOUT_THRESHOLD: integer(5, 1, 100),
   LOCKOUT_BASE_SECONDS: seconds(30, 86_400),
   LOCKOUT_MAX_SECONDS: seconds(900, 86_400),
+  MFA_REQUIRED_ROLES: z._default(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((v) =>
+          v
+            .split(',')
+            .map((role) => role.trim())
+            .filter(Boolean),
+        ),
+      ),
+      z.array(z.enum(ROLES)),
+    ),
+    [],
+  ),
 });
 
 /** Reads settings from an environment; a bad value stops the start with the setting's name. */
@@ -147,5 +165,6 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     allowedRedirectOrigins: allowedOriginsFromEnv(env.ALLOWED_REDIRECT_ORIGINS),
     identityProviders,
     usersImportProvider: usersImportProviderFromEnv(env, identityProviders),
+    mfaRequiredRoles: [...new Set(e.MFA_REQUIRED_ROLES)],
   };
 };

@@ -37,6 +37,8 @@ export interface SessionRecord {
    * session's. Absent on sessions stored before: their createdAt.
    */
   authTime?: number;
+  /** RFC 8176 methods of the sign-in behind it (and of its last step-up); absent: derived. */
+  amr?: string[];
 }
 
 /** One refresh token of a session, kept only as its SHA-256. */
@@ -195,6 +197,19 @@ export interface Store extends MfaStore {
     at: number,
   ): Promise<RotationOutcome>;
   revokeSession(sid: string, at: number): Promise<void>;
+  /**
+   * A step-up finished with a second factor (an mfa_token of a `reauth` context), in one step:
+   * the live session `sid` of `refresh.userId`, still at its user's `credentialVersion`, gets
+   * `authTime`, `amr` and the new refresh token, and the account's failure count is cleared.
+   * False, nothing written, when the session ended or the credentials moved meanwhile.
+   */
+  renewSession(request: {
+    refresh: RefreshTokenRecord;
+    credentialVersion: number;
+    authTime: number;
+    amr: string[];
+    clearLoginFailures: string;
+  }): Promise<boolean>;
   /**
    * Moves a live session to the user's new credentialVersion: only the caller's own session,
    * kept by a password change made with the current password.

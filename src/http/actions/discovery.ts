@@ -1,3 +1,4 @@
+import { MFA_GRANT_TYPE } from '../../core/oauth/mfa-grant';
 import { OPENID_SCOPES } from '../../core/oauth/oauth-scopes';
 import { SCOPE_CLAIMS } from '../../core/oauth/userinfo-claims';
 import { publishedJwks } from '../../core/tokens/signing-keys';
@@ -53,6 +54,7 @@ export const openIdConfiguration: Action = async ({ deps }) => {
         'refresh_token',
         'client_credentials',
         'password',
+        MFA_GRANT_TYPE,
       ],
       code_challenge_methods_supported: ['S256'],
       subject_types_supported: ['public'],

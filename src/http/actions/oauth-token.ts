@@ -1,10 +1,5 @@
 import { findPublicClient } from '../../core/oauth/client-lookup';
-import {
-  authenticateClient,
-  type ClientRecord,
-  GRANT_TYPES,
-  type GrantType,
-} from '../../core/oauth/clients';
+import { authenticateClient, type ClientRecord } from '../../core/oauth/clients';
 import { InvalidScopeError } from '../../core/oauth/oauth-scopes';
 import type { Action, ActionRequest } from '../handler';
 import { OAuthProtocolError } from '../oauth-errors';
@@ -31,8 +26,8 @@ const identifyClient = async (
   return client;
 };
 
-const isGrantType = (value: string): value is GrantType =>
-  (GRANT_TYPES as readonly string[]).includes(value);
+const isGrantType = (value: string): value is keyof typeof grantHandlers =>
+  Object.hasOwn(grantHandlers, value);
 
 /** Step 2, grant dispatch: the grant type's handler; a scope refusal is `invalid_scope`. */
 const dispatchGrant = async (

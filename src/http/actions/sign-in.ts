@@ -1,7 +1,15 @@
 import { signInWithPassword } from '../../core/sessions/sign-in';
-import type { Action } from '../handler';
+import type { Action, ActionsOf } from '../handler';
 import { json } from '../responses';
 import type { SignInBody } from '../schemas';
+import { mfaChallengeAction, mfaVerify } from './mfa-sign-in';
 
-export const signIn: Action = async ({ deps, body, meta }) =>
+const signIn: Action = async ({ deps, body, meta }) =>
   json(200, await signInWithPassword(deps, body as SignInBody, meta));
+
+/** The sign-in function's routes: the password, then the second factor when one is due. */
+export const signInActions: ActionsOf<'signIn'> = {
+  'POST /auth/sign-in': signIn,
+  'POST /auth/mfa/verify': mfaVerify,
+  'POST /auth/mfa/challenge': mfaChallengeAction,
+};

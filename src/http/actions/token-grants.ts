@@ -1,7 +1,9 @@
 import { exchangeAuthorizationCode } from '../../core/oauth/authorization-codes';
 import { issueClientToken } from '../../core/oauth/client-credentials';
 import type { ClientRecord, GrantType } from '../../core/oauth/clients';
+import { MFA_GRANT_TYPE } from '../../core/oauth/mfa-grant';
 import { InvalidScopeError, parseScope } from '../../core/oauth/oauth-scopes';
+import { finishMfaSignIn } from '../../core/sessions/mfa-sign-in';
 import { rotateRefreshToken, type TokenResponse } from '../../core/sessions/sessions';
 import { signInWithPassword } from '../../core/sessions/sign-in';
 import { isGatehouseError } from '../../core/shared/errors';
@@ -53,6 +55,8 @@ const asInvalidGrant = async <T>(work: Promise<T>): Promise<T> => {
   } catch (error) {
     // A scope refusal stays one: the token endpoint answers it `invalid_scope`.
     if (error instanceof InvalidScopeError || !isGatehouseError(error)) throw error;
+    // A due second factor is answered as API.md says: 403 mfa_required with the mfa_token.
+    if (error.code === 'mfa_required') throw error;
     if (error.code === 'internal' || error.code === 'record_invalid') throw error;
     if (error.code === 'password_login_disabled') {
       throw new OAuthProtocolError('unsupported_grant_type', error.message);
@@ -96,6 +100,23 @@ const passwordGrant: GrantHandler = async ({ request, form, client }) => {
   );
 };
 
+/**
+ * Finishes a password grant that answered mfa_required (API.md, MFA): any client allowed the
+ * password grant may use it, without registering it. Invariant: the session is the client's
+ * whose password grant issued the mfa_token; another client's attempt is refused unspent.
+ */
+const mfaGrant: GrantHandler = async ({ request, form, client }) => {
+  const caller = requireClientFor(client, 'password');
+  if (!form.mfa_token) throw missing('mfa_token');
+  if (!form.code) throw missing('code');
+  const input = { mfaToken: form.mfa_token, code: form.code };
+  const finisher = { endpoint: 'oauth', client: caller } as const;
+  return tokenFields(
+    await asInvalidGrant(finishMfaSignIn(request.deps, input, finisher, request.meta)),
+    caller,
+  );
+};
+
 const authorizationCodeGrant: GrantHandler = async ({ request, form, client }) => {
   const caller = requireClientFor(client, 'authorization_code');
   if (!form.code) throw missing('code');
@@ -129,9 +150,10 @@ const clientCredentialsGrant: GrantHandler = async ({ request, form, client }) =
 };
 
 /** One handler per grant type (node-oidc-provider's shape): a new grant is a new entry. */
-export const grantHandlers: Record<GrantType, GrantHandler> = {
+export const grantHandlers: Record<GrantType | typeof MFA_GRANT_TYPE, GrantHandler> = {
   refresh_token: refreshTokenGrant,
   password: passwordGrant,
   authorization_code: authorizationCodeGrant,
   client_credentials: clientCredentialsGrant,
+  [MFA_GRANT_TYPE]: mfaGrant,
 };

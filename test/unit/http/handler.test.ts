@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { accountActions } from '../../../src/http/actions/account';
 import { getMe } from '../../../src/http/actions/me';
-import { signIn } from '../../../src/http/actions/sign-in';
+import { signInActions } from '../../../src/http/actions/sign-in';
 import { createHandler } from '../../../src/http/handler';
 import { testDeps } from '../../support/core-deps';
 import { httpEvent } from '../../support/pipeline';
@@ -62,7 +62,7 @@ describe('createHandler', () => {
     deps.store.findUserIdByLogin = async () => {
       throw new Error('secret internals: connection string');
     };
-    const handler = createHandler('signIn', { 'POST /auth/sign-in': signIn }, { deps: () => deps });
+    const handler = createHandler('signIn', signInActions, { deps: () => deps });
     const result = await handler(
       event('POST /auth/sign-in', {
         headers: { 'content-type': 'application/json' },
@@ -80,7 +80,7 @@ describe('createHandler', () => {
   it('reads base64-encoded bodies as API Gateway sends them', async () => {
     const deps = testDeps();
     const user = await createUserWithPassword(deps);
-    const handler = createHandler('signIn', { 'POST /auth/sign-in': signIn }, { deps: () => deps });
+    const handler = createHandler('signIn', signInActions, { deps: () => deps });
     const body = Buffer.from(
       JSON.stringify({ login: user.email, password: 'correct horse battery staple' }),
     ).toString('base64');

@@ -99,7 +99,7 @@ describe('the OpenAPI document', () => {
       properties: { error: { enum: expect.arrayContaining(['invalid_grant', 'invalid_request']) } },
     });
     expect(schemaOf('POST /oauth/token', 403)).toMatchObject({
-      properties: { error: { enum: ['invalid_client'] } },
+      properties: { error: { enum: ['invalid_client', 'mfa_required'] } },
     });
   });
 

@@ -51,7 +51,8 @@ describe('routeErrors', () => {
         ],
       },
       { status: 401, codes: ['invalid_client'] },
-      { status: 403, codes: ['invalid_client'] },
+      // The password grant (and a held-back refresh) of a user with a factor (API.md, MFA).
+      { status: 403, codes: ['invalid_client', 'mfa_required'] },
       { status: 413, codes: ['invalid_request'] },
       { status: 500, codes: ['server_error'] },
     ]);

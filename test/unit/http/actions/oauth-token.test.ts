@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { noRequest } from '../../../../src/core/audit/audit';
 import { issueAuthorizationCode } from '../../../../src/core/oauth/authorization-codes';
 import { GRANT_TYPES, type GrantType } from '../../../../src/core/oauth/clients';
+import { MFA_GRANT_TYPE } from '../../../../src/core/oauth/mfa-grant';
 import { tokenAction } from '../../../../src/http/actions/oauth-token';
 import { grantHandlers } from '../../../../src/http/actions/token-grants';
 import type { ActionRequest } from '../../../../src/http/handler';
@@ -26,8 +27,8 @@ const tokenRequest = (body: Record<string, string>, shared: string[][]): ActionR
 });
 
 describe('the token endpoint', () => {
-  it('has one grant handler per grant type', () => {
-    expect(Object.keys(grantHandlers).sort()).toEqual([...GRANT_TYPES].sort());
+  it('has one grant handler per grant type, and the MFA grant no client registers', () => {
+    expect(Object.keys(grantHandlers).sort()).toEqual([...GRANT_TYPES, MFA_GRANT_TYPE].sort());
   });
 
   it('refuses an unknown grant type as unsupported_grant_type', async () => {

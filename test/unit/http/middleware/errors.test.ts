@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MfaRequiredError } from '../../../../src/core/mfa/second-factor-gate';
 import { GatehouseError } from '../../../../src/core/shared/errors';
 import type { ErrorDialect } from '../../../../src/http/error-answer';
 import { logger } from '../../../../src/http/logger';
@@ -30,6 +31,29 @@ describe('errors', () => {
     expect(answer.statusCode).toBe(429);
     expect(answer.json()).toEqual({ error: { code: 'too_many_attempts', message: 'Slow down.' } });
     expect(answer.headers['retry-after']).toBe('30');
+  });
+
+  it('puts the mfa_token and factors beside a due factor’s error, in both dialects', async () => {
+    const due = () =>
+      new MfaRequiredError(`mft_${'a'.repeat(43)}`, [{ factor_id: 'f1', type: 'totp' }]);
+    const finish = {
+      mfa_token: `mft_${'a'.repeat(43)}`,
+      factors: [{ factor_id: 'f1', type: 'totp' }],
+    };
+    const api = await failed('json', due());
+    expect(api.statusCode).toBe(403);
+    expect(api.headers['cache-control']).toBe('no-store');
+    expect(api.json()).toEqual({
+      error: { code: 'mfa_required', message: expect.any(String) },
+      ...finish,
+    });
+    const oauth = await failed('oauth', due());
+    expect(oauth.statusCode).toBe(403);
+    expect(oauth.json()).toEqual({
+      error: 'mfa_required',
+      error_description: expect.any(String),
+      ...finish,
+    });
   });
 
   it('answers /oauth/* in RFC 6749’s shape', async () => {

@@ -1,0 +1,70 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Store } from '../core/shared/store';
+import type { TableNames } from './dynamo-settings';
+import { epochSeconds, failedConditions, notExists, transact } from './dynamo-shared';
+import { keys } from './schema';
+
+/**
+ * Store.renewSession on DynamoDB: one transaction, so a step-up never revives a session that
+ * ended meanwhile nor outlives a credential change (the same guards as createSession).
+ */
+export const renewDynamoSession = async (
+  db: DynamoDBDocumentClient,
+  names: TableNames,
+  request: Parameters<Store['renewSession']>[0],
+): Promise<boolean> => {
+  const { refresh, credentialVersion } = request;
+  const { usedAt: _unused, ...refreshFields } = refresh;
+  try {
+    await transact(db, [
+      {
+        Update: {
+          TableName: names.tokens,
+          Key: keys.session(refresh.sid),
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND userId = :u AND expiresAt > :now',
+          UpdateExpression: 'SET authTime = :at, amr = :amr',
+          ExpressionAttributeValues: {
+            ':u': refresh.userId,
+            ':now': refresh.createdAt,
+            ':at': request.authTime,
+            ':amr': request.amr,
+          },
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: names.users,
+          Key: keys.user(refresh.userId),
+          // Absent on users stored before versions: version 0.
+          ConditionExpression:
+            credentialVersion === 0
+              ? 'attribute_exists(pk) AND (attribute_not_exists(credentialVersion) OR credentialVersion = :v)'
+              : 'credentialVersion = :v',
+          ExpressionAttributeValues: { ':v': credentialVersion },
+        },
+      },
+      {
+        Put: {
+          TableName: names.tokens,
+          Item: {
+            ...keys.refresh(refresh.hash),
+            ...refreshFields,
+            ttl: epochSeconds(refresh.expiresAt),
+          },
+          ConditionExpression: notExists,
+        },
+      },
+      {
+        Delete: {
+          TableName: names.tokens,
+          Key: keys.loginFailures(request.clearLoginFailures),
+        },
+      },
+    ]);
+    return true;
+  } catch (error) {
+    if (failedConditions(error)?.length) return false;
+    throw error;
+  }
+};
