@@ -69,6 +69,7 @@ describe('sign-in with a second factor over HTTP', () => {
       ['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type', 'user'].sort(),
     );
     expect(amrOf(reply.body.access_token)).toEqual(['pwd']);
+    expect(reply.body.user.mfa).toEqual({ enrolled: false, types: [] });
   });
 
   it('answers 403 mfa_required with an mfa_token for the right password, then the sign-in shape for the code', async () => {
@@ -89,6 +90,7 @@ describe('sign-in with a second factor over HTTP', () => {
     expect(done.status, done.text).toBe(200);
     expect(done.body.token_type).toBe('Bearer');
     expect(done.body.user.id).toBe(member.id);
+    expect(done.body.user.mfa).toEqual({ enrolled: true, types: ['totp'] });
     expect(amrOf(done.body.access_token)).toEqual(['mfa', 'otp', 'pwd']);
     // The mfa_token is single-use; the code is spent (a replay with a new token is refused).
     const again = await verify(required.body.mfa_token, code);

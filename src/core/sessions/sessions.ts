@@ -6,6 +6,7 @@ import {
   type RequestMeta,
   recordAudit,
 } from '../audit/audit';
+import { userMfaSummary } from '../mfa';
 import type { ClientRecord } from '../oauth/clients';
 import { consentStillHolds } from '../oauth/consent';
 import { grantScopes, sessionTokenScopes } from '../oauth/oauth-scopes';
@@ -110,6 +111,8 @@ export const tokenResponse = async (
   requestedScope: readonly string[] | null = null,
   oidc: IdTokenContext = {},
 ): Promise<TokenResponse> => {
+  // The answer's `user.mfa`, read beside the signing and the ID token's client.
+  const mfa = userMfaSummary(deps, user.id);
   // At most the session's grant and the user's current grants; a refresh may narrow it.
   const scopes = policyScopes(
     deps,
@@ -141,7 +144,7 @@ export const tokenResponse = async (
     refresh_token: refreshToken,
     scope: scopes.join(' '),
     ...(idToken ? { id_token: idToken } : {}),
-    user: toPublicUser(user),
+    user: toPublicUser(user, await mfa),
   };
 };
 
