@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { issueMfaToken } from '../../../src/core/mfa';
+import { browserSessionUser, startSession } from '../../../src/core/sessions/sessions';
+import { federatedLanding } from '../../../src/http/sso-handoff';
+import { challengeSubmit } from '../../../src/web/pages/mfa-challenge';
+import { testDeps } from '../../support/core-deps';
+import { confirmedTotp } from '../../support/mfa-fixtures';
+import { pageRequest } from '../../support/page-request';
+import { totpCodeAt } from '../../support/totp-codes';
+import { createUserWithPassword } from '../../support/users';
+
+/** The hosted pages' second factor at the landing of SSO and federation (lane mfa-pages). */
+
+const landingFor = async (factor: boolean, providerMfa: boolean) => {
+  const deps = testDeps();
+  const user = await createUserWithPassword(deps, { role: 'viewer' });
+  if (factor) await confirmedTotp(deps, user);
+  const tokens = await startSession(deps, user, null, { browser: true, origin: 'provider' });
+  const result = await federatedLanding(deps, { tokens, user }, '/landing', null, [], {
+    method: 'federated',
+    providerMfa,
+  });
+  const live = await browserSessionUser(deps, tokens.browserSession);
+  return { result, live, cookies: result.cookies ?? [] };
+};
+
+describe('the landing of a federated login', () => {
+  it('holds back the session of a user with a factor: the challenge page and the mfa cookie only', async () => {
+    const { result, live, cookies } = await landingFor(true, false);
+    expect(result.statusCode).toBe(302);
+    expect(result.headers?.location).toBe('/sign-in/mfa?return_to=%2Flanding');
+    expect(cookies.some((c) => c.startsWith('gatehouse_session='))).toBe(false);
+    expect(cookies.find((c) => c.startsWith('gatehouse_mfa='))).toMatch(
+      /^gatehouse_mfa=mft_[\w-]+; Path=\/sign-in\/mfa; Max-Age=300; HttpOnly; SameSite=Lax; Secure$/,
+    );
+    // The session the first step opened is ended, not just left out of the answer.
+    expect(live).toBeNull();
+  });
+
+  it('lets a provider trusted for MFA that did one stand in for the factor', async () => {
+    const { result, live, cookies } = await landingFor(true, true);
+    expect(result.headers?.location).toBe('/landing');
+    expect(cookies.some((c) => c.startsWith('gatehouse_session='))).toBe(true);
+    expect(live).not.toBeNull();
+  });
+
+  it('signs a user without a factor straight in', async () => {
+    const { result, live } = await landingFor(false, false);
+    expect(result.headers?.location).toBe('/landing');
+    expect(live).not.toBeNull();
+  });
+});
+
+describe('the challenge page', () => {
+  it.each([
+    ['an API step-up', { method: 'reauth', clientId: null, sid: 's1', amr: ['pwd'] }],
+    ['a password grant', { method: 'password', clientId: 'app', sid: null, amr: ['pwd'] }],
+  ] as const)('does not turn %s’s mfa_token into a browser session', async (_, context) => {
+    const deps = testDeps();
+    const user = await createUserWithPassword(deps, { role: 'viewer' });
+    const { secret } = await confirmedTotp(deps, user);
+    deps.clock.advance(30);
+    const { mfaToken } = await issueMfaToken(deps, user.id, { ...context, amr: [...context.amr] });
+    const request = {
+      ...pageRequest(deps, {
+        path: '/sign-in/mfa',
+        form: { return_to: '/console', code: totpCodeAt(secret, deps.clock.now()) },
+      }),
+      cookies: { gatehouse_mfa: mfaToken },
+    };
+    const result = await challengeSubmit(request);
+    expect(result.statusCode).toBe(303);
+    expect(result.headers?.location).toBe('/sign-in?notice=mfa_expired');
+    expect(request.setCookies.some((c) => c.startsWith('gatehouse_session='))).toBe(false);
+  });
+});
