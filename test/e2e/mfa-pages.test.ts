@@ -5,7 +5,8 @@ import { loginKey } from '../../src/core/users/users';
 import { buildDeps } from '../../src/http/composition';
 import { browserFlow } from '../support/browser-flow';
 import { confirmedTotp } from '../support/mfa-fixtures';
-import { hop, useSsoStack } from '../support/sso-stack';
+import { firstPartyApp, pkcePair } from '../support/oauth';
+import { hop, ssoCodeStart, useSsoStack } from '../support/sso-stack';
 import { totpCodeAt } from '../support/totp-codes';
 
 /** The hosted pages' second factor over HTTP (API.md, MFA; lane mfa-pages). */
@@ -13,9 +14,12 @@ import { totpCodeAt } from '../support/totp-codes';
 const OWNER = { email: 'owner@mfa-pages.test', password: 'mfa pages owner passphrase' };
 const PASSWORD = 'a member passphrase for mfa';
 
-const { idp, call, signIn, stack } = await useSsoStack({
+const APP = 'https://app.example.com';
+
+const { idp, call, signIn, stack, registerClient, tokenEndpoint } = await useSsoStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
+  ALLOWED_REDIRECT_ORIGINS: APP,
   REVOCATION_CACHE_SECONDS: '0',
   LOCKOUT_THRESHOLD: '5',
 });
@@ -252,6 +256,71 @@ describe('SSO of a user with a factor', () => {
       ?.split(';')[0]
       ?.slice('gatehouse_session='.length);
     expect((await browserSessionUser(deps(), session))?.user.email).toBe(email);
+  });
+});
+
+describe('an account link of an admin with a factor, in a PKCE hand-off', () => {
+  it('asks for the factor after the password, and only then hands the app its code', async () => {
+    const admin = { email: 'lead@mfa-pages.test', password: 'mfa pages lead passphrase' };
+    const ownerToken = await signIn(OWNER.email, OWNER.password);
+    const made = await call('POST', '/users', {
+      token: ownerToken,
+      json: { ...admin, role: 'admin' },
+    });
+    expect(made.status, made.text).toBe(201);
+    const user = await deps().store.getUser(made.body.user.id);
+    if (!user) throw new Error('no admin');
+    const totp = await confirmedTotp(deps(), user);
+    const confirmedAt = Date.now();
+    const spa = await registerClient(ownerToken, {
+      ...firstPartyApp('spa', `${APP}/callback`),
+      grant_types: ['authorization_code'],
+    });
+    const { verifier, challenge } = pkcePair();
+    const flow = browserFlow(() => stack().url);
+    await flow.request('GET', ssoCodeStart(`${APP}/callback`, challenge, spa.client_id));
+    const jwt = await idp.signWithKey('ES256', {
+      email: admin.email,
+      email_verified: true,
+      sub: 'lead-at-idp',
+      exp: Math.round(Date.now() / 1000) + 300,
+    });
+    const landed = await flow.request(
+      'GET',
+      `/auth/sso?jwt=${encodeURIComponent(jwt)}&return_to=${encodeURIComponent(`${APP}/callback`)}`,
+    );
+    expect(landed.location).toBe('/link-account');
+    const shown = await flow.request('GET', '/link-account');
+    const linked = await flow.request('POST', '/link-account', {
+      csrf: flow.hidden(shown.text, 'csrf'),
+      password: admin.password,
+    });
+    expect(linked.status, linked.text).toBe(303);
+    const challengeUrl = new URL(linked.location as string, stack().url);
+    expect(challengeUrl.pathname).toBe('/sign-in/mfa');
+    expect(challengeUrl.searchParams.get('client_id')).toBe(spa.client_id);
+    expect(jarOf(flow.cookieHeader()).gatehouse_session).toBeUndefined();
+
+    const page = await flow.request('GET', `${challengeUrl.pathname}${challengeUrl.search}`);
+    expect(page.status, page.text).toBe(200);
+    const done = await flow.request('POST', '/sign-in/mfa', {
+      csrf: flow.hidden(page.text, 'csrf'),
+      return_to: flow.hidden(page.text, 'return_to'),
+      code_challenge: flow.hidden(page.text, 'code_challenge'),
+      client_id: flow.hidden(page.text, 'client_id'),
+      code: freshCode(totp.secret, confirmedAt),
+    });
+    expect(done.status, done.text).toBe(303);
+    const back = new URL(done.location as string);
+    expect(`${back.origin}${back.pathname}`).toBe(`${APP}/callback`);
+    const tokens = await tokenEndpoint({
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code') as string,
+      client_id: spa.client_id,
+      redirect_uri: `${APP}/callback`,
+      code_verifier: verifier,
+    });
+    expect(tokens.status, tokens.text).toBe(200);
   });
 });
 
