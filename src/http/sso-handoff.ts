@@ -103,6 +103,15 @@ export const browserRedirect = (location: string, cookies: string[]): HttpResult
   cookies,
 });
 
+/**
+ * API.md, MFA: a provider's own MFA stands in for our factor only when it is `trust_mfa: true`
+ * and its ID token's `amr` (an array, RFC 8176) includes `mfa`; anything else asks for ours.
+ */
+export const providerDidMfa = (
+  provider: { trustMfa: boolean },
+  claims: Record<string, unknown>,
+): boolean => provider.trustMfa && Array.isArray(claims.amr) && claims.amr.includes('mfa');
+
 /** How a federated login's first step went, for its second factor (API.md, MFA). */
 export interface LandingFactor {
   method: 'sso' | 'federated';

@@ -21,6 +21,7 @@ import {
   browserRedirect,
   checkCodeHandOff,
   federatedLanding,
+  providerDidMfa,
 } from '../sso-handoff';
 
 /**
@@ -127,12 +128,9 @@ export const federatedCallbackAction: Action = async (request) => {
         ? { codeChallenge: flow.codeChallenge, clientId: flow.clientId }
         : null;
     const cookies = [clearCookie(FEDERATION_FLOW_COOKIE, flowCookieOptions(deps))];
-    // A provider trusted for MFA that says it did one stands in for our factor (API.md, MFA).
-    const providerMfa =
-      provider.trustMfa && Array.isArray(claims.amr) && (claims.amr as unknown[]).includes('mfa');
     return await federatedLanding(deps, outcome, flow.returnTo, codeFlow, cookies, {
       method: 'federated',
-      providerMfa,
+      providerMfa: providerDidMfa(provider, claims),
     });
   } catch (error) {
     // signInFederated audits its own refusals; these are the protocol's.

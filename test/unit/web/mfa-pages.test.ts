@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { issueMfaToken } from '../../../src/core/mfa';
 import { browserSessionUser, startSession } from '../../../src/core/sessions/sessions';
-import { federatedLanding } from '../../../src/http/sso-handoff';
+import { federatedLanding, providerDidMfa } from '../../../src/http/sso-handoff';
 import { challengeSubmit } from '../../../src/web/pages/mfa-challenge';
 import { testDeps } from '../../support/core-deps';
 import { confirmedTotp } from '../../support/mfa-fixtures';
@@ -48,6 +48,18 @@ describe('the landing of a federated login', () => {
     const { result, live } = await landingFor(false, false);
     expect(result.headers?.location).toBe('/landing');
     expect(live).not.toBeNull();
+  });
+});
+
+describe('a provider standing in for the factor', () => {
+  it.each([
+    [false, { amr: ['pwd', 'mfa'] }, false],
+    [true, { amr: ['pwd'] }, false],
+    [true, { amr: 'mfa' }, false],
+    [true, {}, false],
+    [true, { amr: ['pwd', 'otp', 'mfa'] }, true],
+  ])('trust_mfa %s and claims %j: %s', (trustMfa, claims, expected) => {
+    expect(providerDidMfa({ trustMfa }, claims)).toBe(expected);
   });
 });
 
