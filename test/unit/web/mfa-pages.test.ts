@@ -1,13 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { issueMfaToken } from '../../../src/core/mfa';
 import { browserSessionUser, startSession } from '../../../src/core/sessions/sessions';
 import { federatedLanding, providerDidMfa } from '../../../src/http/sso-handoff';
+import { enrolSubmit, recoveryCodesSubmit } from '../../../src/web/pages/console-mfa';
 import { challengeSubmit } from '../../../src/web/pages/mfa-challenge';
 import { testDeps } from '../../support/core-deps';
 import { confirmedTotp } from '../../support/mfa-fixtures';
 import { pageRequest } from '../../support/page-request';
 import { totpCodeAt } from '../../support/totp-codes';
-import { createUserWithPassword } from '../../support/users';
+import { createUserWithPassword, PASSWORD } from '../../support/users';
 
 /** The hosted pages' second factor at the landing of SSO and federation (lane mfa-pages). */
 
@@ -84,5 +86,54 @@ describe('the challenge page', () => {
     expect(result.statusCode).toBe(303);
     expect(result.headers?.location).toBe('/sign-in?notice=mfa_expired');
     expect(request.setCookies.some((c) => c.startsWith('gatehouse_session='))).toBe(false);
+  });
+});
+
+describe('the console’s step-up for factor changes', () => {
+  /** A console request by `user` whose browser session signed in ten minutes ago. */
+  const oldSession = async (form: Record<string, string>) => {
+    const deps = testDeps();
+    const user = await createUserWithPassword(deps, { role: 'viewer' });
+    const signedInAt = deps.clock.now();
+    deps.clock.advance(600);
+    const request = (extra: Record<string, string>) => {
+      const made = pageRequest(deps, {
+        path: '/console/mfa/totp',
+        user,
+        form: { once: randomBytes(18).toString('base64url'), ...form, ...extra },
+      });
+      if (made.signedIn) made.signedIn.session = { ...made.signedIn.session, authTime: signedInAt };
+      return made;
+    };
+    return { deps, user, request };
+  };
+
+  it('refuses to add a factor for an old session without proof, or with a wrong password', async () => {
+    const { deps, user, request } = await oldSession({ name: 'Phone' });
+    for (const proof of [{}, { proof: 'not the password' }] as Record<string, string>[]) {
+      const refused = await enrolSubmit(request(proof));
+      expect(refused.statusCode).toBe(403);
+    }
+    expect((await deps.store.getMfaState(user.id)).factors).toEqual([]);
+    const added = await enrolSubmit(request({ proof: PASSWORD }));
+    expect(added.statusCode).toBe(201);
+    expect(added.body).toContain('<svg xmlns="http://www.w3.org/2000/svg"');
+  });
+
+  it('gives new recovery codes for a code as proof, and the old ones die', async () => {
+    const { deps, user, request } = await oldSession({});
+    const { secret, codes } = await confirmedTotp(deps, user);
+    deps.clock.advance(30);
+    const fresh = await recoveryCodesSubmit(
+      request({ proof: totpCodeAt(secret, deps.clock.now()) }),
+    );
+    expect(fresh.statusCode).toBe(200);
+    const shown = /<pre id="recovery-codes">([^<]*)<\/pre>/
+      .exec(fresh.body ?? '')?.[1]
+      ?.trim()
+      .split('\n');
+    expect(shown).toHaveLength(10);
+    const old = await recoveryCodesSubmit(request({ proof: codes?.[0] as string }));
+    expect(old.statusCode).toBe(403);
   });
 });
