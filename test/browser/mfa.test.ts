@@ -36,7 +36,9 @@ describe('two-factor authentication', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Scan the QR code' }).waitFor();
     await snap('qr-code');
-    expect(await page.locator('figure.qr svg').count()).toBe(1);
+    expect(
+      await page.getByRole('img', { name: 'QR code for your authenticator app' }).count(),
+    ).toBe(1);
     const secret = (await page.locator('#totp-secret').textContent()) ?? '';
     const confirmedAt = Date.now();
     await page.getByLabel('Code from the app').fill(totpCodeAt(secret, confirmedAt));

@@ -337,7 +337,9 @@ describe('the console’s factors', () => {
       proof: '',
     });
     expect(enrolled.status, enrolled.text).toBe(201);
-    expect(enrolled.text).toMatch(/<figure class="qr"><svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(enrolled.text).toMatch(
+      /<figure class="qr"><svg [^>]*aria-label="QR code for your authenticator app" xmlns="http:\/\/www.w3.org\/2000\/svg"/,
+    );
     const secret = /id="totp-secret">([A-Z2-7]+)</.exec(enrolled.text)?.[1] ?? '';
     expect(secret).toHaveLength(32);
     const action = /action="(\/console\/mfa\/totp\/[^/]+\/confirm)"/.exec(enrolled.text)?.[1] ?? '';

@@ -108,11 +108,20 @@ const confirmForm = (
   <button type="submit">Confirm</button>
 </form>`;
 
+/** The otpauth URI as an inline SVG QR code, sized and named for screen readers (no style attribute). */
+const qrCode = (uri: string) =>
+  new Html(
+    renderSVG(uri, { border: 2 }).replace(
+      '<svg ',
+      '<svg width="240" height="240" role="img" aria-label="QR code for your authenticator app" ',
+    ),
+  );
+
 /** The secret, as a QR code (inline SVG: only presentation attributes, CSP-safe) and as text. */
 const scanBody = (request: PageRequest, enrolled: Awaited<ReturnType<typeof enrolTotp>>) => html`
 <p>Scan this code with your authenticator app, then enter the code it shows. This page is the
 only time the secret is shown.</p>
-<figure class="qr">${new Html(renderSVG(enrolled.otpauth_uri, { border: 2 }))}</figure>
+<figure class="qr">${qrCode(enrolled.otpauth_uri)}</figure>
 <p>Or type this key into the app: <code id="totp-secret">${enrolled.secret}</code>
 <button type="button" data-copy="#totp-secret">Copy</button></p>
 ${confirmForm(request, enrolled.factor_id)}`;
