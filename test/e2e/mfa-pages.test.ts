@@ -324,6 +324,47 @@ describe('an account link of an admin with a factor, in a PKCE hand-off', () => 
   });
 });
 
+describe('the authorization endpoint with a factor', () => {
+  it('finishes a prompt=login sign-in with the factor, and only then gives the client its code', async () => {
+    const { email, totp, confirmedAt } = await member();
+    if (!totp) throw new Error('no factor');
+    const ownerToken = await signIn(OWNER.email, OWNER.password);
+    const rp = await registerClient(ownerToken, firstPartyApp('rp', `${APP}/rp`));
+    const flow = browserFlow(() => stack().url);
+    const { authorized } = await flow.authorize({
+      client_id: rp.client_id,
+      redirect_uri: `${APP}/rp`,
+      scope: 'openid',
+      prompt: 'login',
+    });
+    expect(authorized.location).toMatch(/^\/sign-in\?return_to=%2Foauth%2Fauthorize%3F/);
+    const form = await flow.request('GET', authorized.location as string);
+    const posted = await flow.request('POST', '/sign-in', {
+      csrf: flow.hidden(form.text, 'csrf'),
+      return_to: flow.hidden(form.text, 'return_to'),
+      login: email,
+      password: PASSWORD,
+    });
+    expect(posted.location).toMatch(/^\/sign-in\/mfa\?return_to=%2Foauth%2Fauthorize%3F/);
+    // Before the factor, the authorization request still finds no one signed in.
+    const early = await flow.request('GET', flow.hidden(form.text, 'return_to'));
+    expect(early.location).toMatch(/^\/sign-in\?/);
+    const challenge = await flow.request('GET', posted.location as string);
+    const done = await flow.request('POST', '/sign-in/mfa', {
+      csrf: flow.hidden(challenge.text, 'csrf'),
+      return_to: flow.hidden(challenge.text, 'return_to'),
+      code: freshCode(totp.secret, confirmedAt),
+    });
+    expect(done.status, done.text).toBe(303);
+    expect(done.location).toMatch(/^\/oauth\/authorize\?/);
+    const finished = await flow.request('GET', done.location as string);
+    expect(finished.status, finished.text).toBe(302);
+    const back = new URL(finished.location as string);
+    expect(`${back.origin}${back.pathname}`).toBe(`${APP}/rp`);
+    expect(back.searchParams.get('code')).toMatch(/^ac_/);
+  });
+});
+
 describe('the console’s factors', () => {
   it('enrols an authenticator app with a server-rendered QR code, shows the recovery codes once, removes it with a code', async () => {
     const { email } = await member(false);
