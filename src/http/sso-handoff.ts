@@ -113,7 +113,7 @@ export const providerDidMfa = (
 ): boolean => provider.trustMfa && Array.isArray(claims.amr) && claims.amr.includes('mfa');
 
 /** How a federated login's first step went, for its second factor (API.md, MFA). */
-export interface LandingFactor {
+interface LandingFactor {
   method: 'sso' | 'federated';
   /** The provider is `trust_mfa` and its `amr` includes `mfa`: its factor stands for ours. */
   providerMfa: boolean;
