@@ -1,3 +1,4 @@
+import { noRequest } from '../core/audit/audit';
 import type { PendingLink } from '../core/identity/pending-link';
 import type { SsoSignIn } from '../core/identity/sso-sign-in';
 import { issueAuthorizationCode } from '../core/oauth/authorization-codes';
@@ -8,6 +9,7 @@ import { credentialVersionOf } from '../core/sessions/credential-version';
 import type { CoreDeps } from '../core/shared/deps';
 import { GatehouseError } from '../core/shared/errors';
 import type { UserRecord } from '../core/users/users';
+import { challengeLocation, holdForFactor } from '../web/mfa/pending-factor';
 import { PENDING_LINK_COOKIE, PENDING_LINK_PATH, SESSION_COOKIE, setCookie } from './cookies';
 import type { HttpResult } from './responses';
 
@@ -102,9 +104,26 @@ export const browserRedirect = (location: string, cookies: string[]): HttpResult
 });
 
 /**
+ * API.md, MFA: a provider's own MFA stands in for our factor only when it is `trust_mfa: true`
+ * and its ID token's `amr` (an array, RFC 8176) includes `mfa`; anything else asks for ours.
+ */
+export const providerDidMfa = (
+  provider: { trustMfa: boolean },
+  claims: Record<string, unknown>,
+): boolean => provider.trustMfa && Array.isArray(claims.amr) && claims.amr.includes('mfa');
+
+/** How a federated login's first step went, for its second factor (API.md, MFA). */
+interface LandingFactor {
+  method: 'sso' | 'federated';
+  /** The provider is `trust_mfa` and its `amr` includes `mfa`: its factor stands for ours. */
+  providerMfa: boolean;
+}
+
+/**
  * The end of a federated sign-in (JWT SSO or an OIDC provider): a session cookie and back to
  * `returnTo` (with a code for a hand-off), or, for an admin or owner account matched by email,
- * the link page that asks for its password first (pending-link.ts). `cookies`: the flow's.
+ * the link page that asks for its password first (pending-link.ts), or, with a factor due, the
+ * challenge page (no session, no code until it is verified). `cookies`: the flow's.
  */
 export const federatedLanding = async (
   deps: CoreDeps,
@@ -112,6 +131,7 @@ export const federatedLanding = async (
   returnTo: string,
   flow: { codeChallenge: string; clientId: string } | null,
   cookies: string[],
+  factor: LandingFactor = { method: 'sso', providerMfa: false },
 ): Promise<HttpResult> => {
   const secure = deps.config.issuerUrl.startsWith('https:');
   if ('pending' in outcome) {
@@ -123,7 +143,20 @@ export const federatedLanding = async (
     });
     return browserRedirect(PENDING_LINK_PATH, [...cookies, link]);
   }
-  const session = setCookie(SESSION_COOKIE, outcome.tokens.browserSession as string, {
+  const browserSession = outcome.tokens.browserSession as string;
+  // Invariant: a user with a factor leaves an untrusted provider's login with no session or code.
+  const held = factor.providerMfa
+    ? null
+    : await holdForFactor(
+        deps,
+        outcome.user.id,
+        browserSession,
+        { method: factor.method, clientId: null, sid: null, amr: [] },
+        noRequest,
+        secure,
+      );
+  if (held) return browserRedirect(challengeLocation(returnTo, flow), [held, ...cookies]);
+  const session = setCookie(SESSION_COOKIE, browserSession, {
     path: '/',
     maxAgeSeconds: deps.config.sessionTtlSeconds,
     secure,

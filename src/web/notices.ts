@@ -14,6 +14,9 @@ const NOTICES = {
   token_revoked: 'Token revoked.',
   access_revoked: 'Access revoked.',
   link_cancelled: 'Nothing was linked. You are not signed in.',
+  mfa_expired: 'That sign-in expired or was already finished. Sign in again.',
+  factor_added: 'Your authenticator app is added.',
+  factor_removed: 'The factor is removed.',
 } as const;
 
 export type NoticeKey = keyof typeof NOTICES;

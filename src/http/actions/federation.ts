@@ -21,6 +21,7 @@ import {
   browserRedirect,
   checkCodeHandOff,
   federatedLanding,
+  providerDidMfa,
 } from '../sso-handoff';
 
 /**
@@ -127,7 +128,10 @@ export const federatedCallbackAction: Action = async (request) => {
         ? { codeChallenge: flow.codeChallenge, clientId: flow.clientId }
         : null;
     const cookies = [clearCookie(FEDERATION_FLOW_COOKIE, flowCookieOptions(deps))];
-    return await federatedLanding(deps, outcome, flow.returnTo, codeFlow, cookies);
+    return await federatedLanding(deps, outcome, flow.returnTo, codeFlow, cookies, {
+      method: 'federated',
+      providerMfa: providerDidMfa(provider, claims),
+    });
   } catch (error) {
     // signInFederated audits its own refusals; these are the protocol's.
     if (

@@ -9,7 +9,6 @@ import { SIGNED_IN_AFTER } from '../../core/oauth/authorization-prompt';
 import { clientRedirectOrigins } from '../../core/oauth/client-lookup';
 import { recordFreshSignIn } from '../../core/oauth/fresh-sign-in-marker';
 import { endSession } from '../../core/sessions/sessions';
-import { signInWithPassword } from '../../core/sessions/sign-in';
 import type { CoreDeps } from '../../core/shared/deps';
 import { type ErrorCode, GatehouseError, isGatehouseError } from '../../core/shared/errors';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies';
@@ -18,6 +17,8 @@ import { SignUpBody } from '../../http/schemas';
 import { checked, given } from '../forms';
 import { html } from '../html';
 import { alert, csrfField, field, layout } from '../layout';
+import { passwordThenFactor } from '../mfa/password-then-factor';
+import { challengeLocation } from '../mfa/pending-factor';
 import { noticeText, withNotice } from '../notices';
 import { type PageAction, type PageRequest, page, seeOther, sessionCookie } from '../page-handler';
 import { onlyProviderButtons, signInButtons } from './sign-in-options';
@@ -62,7 +63,7 @@ export const signInRedirect = (
  * The origins a form may end up on: after signing in for `/oauth/authorize`, the browser is
  * sent on to that client's redirect URI (CSP form-action covers those redirects too).
  */
-const clientOriginsOf = async (deps: CoreDeps, returnTo: string): Promise<string[]> => {
+export const clientOriginsOf = async (deps: CoreDeps, returnTo: string): Promise<string[]> => {
   if (!returnTo.startsWith('/oauth/authorize?')) return [];
   const clientId = new URLSearchParams(returnTo.split('?')[1]).get('client_id');
   return clientRedirectOrigins(deps, clientId ?? '');
@@ -138,18 +139,17 @@ export const signInSubmit: PageAction = async (request) => {
   const { deps, form } = request;
   const returnTo = returnTarget(deps, form.get('return_to'));
   try {
-    const tokens = await signInWithPassword(
-      deps,
-      { login: form.get('login') ?? '', password: form.get('password') ?? '', browser: true },
-      request.meta,
+    const outcome = await passwordThenFactor(
+      request,
+      form.get('login') ?? '',
+      form.get('password') ?? '',
     );
-    // A fresh sign-in replaces the browser's session: the one it had is not left alive.
-    if (request.signedIn) {
-      const { user, session } = request.signedIn;
-      await endSession(deps, user.id, session.sid, request.meta);
+    // A factor is due: no session cookie yet, only the mfa_token's (pending-factor.ts).
+    if ('mfaCookie' in outcome) {
+      request.setCookies.push(outcome.mfaCookie);
+      return seeOther(challengeLocation(returnTo));
     }
-    request.setCookies.push(sessionCookie(tokens.browserSession as string, deps, request.secure));
-    await recordFreshFor(request, returnTo, tokens.browserSession as string);
+    await finishBrowserSignIn(request, outcome.browserSession, returnTo);
     return seeOther(returnTo);
   } catch (error) {
     if (!isGatehouseError(error) || !REFUSALS.has(error.code)) throw error;
@@ -157,6 +157,24 @@ export const signInSubmit: PageAction = async (request) => {
       formActionOrigins: await clientOriginsOf(deps, returnTo),
     });
   }
+};
+
+/**
+ * A finished sign-in in this browser (the password, or the password then a factor): the session
+ * cookie, replacing the browser's previous session, and a fresh sign-in recorded if one was asked.
+ */
+export const finishBrowserSignIn = async (
+  request: PageRequest,
+  browserSession: string,
+  returnTo: string,
+) => {
+  // A fresh sign-in replaces the browser's session: the one it had is not left alive.
+  if (request.signedIn) {
+    const { user, session } = request.signedIn;
+    await endSession(request.deps, user.id, session.sid, request.meta);
+  }
+  request.setCookies.push(sessionCookie(browserSession, request.deps, request.secure));
+  await recordFreshFor(request, returnTo, browserSession);
 };
 
 export const signOutSubmit: PageAction = async (request) => {

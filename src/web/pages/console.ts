@@ -19,6 +19,7 @@ import {
 } from '../page-handler';
 import { currentPath, signInRedirect } from './auth';
 import { grantsSection } from './console-grants';
+import { mfaSection } from './console-mfa';
 import { timeTag } from './console-shared';
 import { identitiesSection } from './console-users/identities';
 
@@ -66,7 +67,7 @@ export const accountPage: PageAction = async (request) => {
   const identities = shown.identities.length
     ? identitiesSection(request, shown, { canUnlink: false, problem: null })
     : '';
-  const body = html`${profileBody(request, who.user)}${identities}${await grantsSection(request, who.user.id)}`;
+  const body = html`${profileBody(request, who.user)}${await mfaSection(request, who.user)}${identities}${await grantsSection(request, who.user.id)}`;
   return page(200, consolePage(request, who.user, 'Your account', body));
 };
 

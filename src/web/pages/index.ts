@@ -25,14 +25,24 @@ import {
 } from './console';
 import { clientsCreateSubmit, clientsListPage } from './console-clients';
 import { grantRevokeSubmit } from './console-grants';
+import {
+  confirmSubmit,
+  enrolPage,
+  enrolSubmit,
+  recoveryCodesSubmit,
+  removeSubmit,
+} from './console-mfa';
 import { consoleUsersActions } from './console-users';
 import { linkAccountPage, linkAccountSubmit } from './link-account';
 import { logoutConfirmSubmit, logoutPage } from './logout';
+import { challengePage, challengeSubmit } from './mfa-challenge';
 
 /** Every page route's action (src/web/routes.ts). */
 export const pageActions: Record<string, PageAction> = {
   'GET /sign-in': signInPage,
   'POST /sign-in': signInSubmit,
+  'GET /sign-in/mfa': challengePage,
+  'POST /sign-in/mfa': challengeSubmit,
   'POST /sign-out': signOutSubmit,
   'GET /sign-up': signUpPage,
   'POST /sign-up': signUpSubmit,
@@ -51,6 +61,11 @@ export const pageActions: Record<string, PageAction> = {
   'GET /console': accountPage,
   'POST /console/profile': profileSubmit,
   'POST /console/password': passwordSubmit,
+  'GET /console/mfa/totp': enrolPage,
+  'POST /console/mfa/totp': enrolSubmit,
+  'POST /console/mfa/totp/{factor_id}/confirm': confirmSubmit,
+  'POST /console/mfa/{factor_id}/remove': removeSubmit,
+  'POST /console/mfa/recovery-codes': recoveryCodesSubmit,
   'GET /console/tokens': tokensPage,
   'POST /console/tokens': tokenCreateSubmit,
   'POST /console/tokens/{token_id}/revoke': tokenRevokeSubmit,

@@ -1,0 +1,44 @@
+import type { RequestMeta } from '../../core/audit/audit';
+import type { MfaTokenRecord } from '../../core/mfa/mfa-tokens';
+import { accountLockoutKey } from '../../core/sessions/lockout';
+import { startSession } from '../../core/sessions/sessions';
+import type { CoreDeps } from '../../core/shared/deps';
+import { GatehouseError } from '../../core/shared/errors';
+import { type CredentialOrigin, passwordOrigin } from '../../core/users/credential-lineage';
+import type { UserRecord } from '../../core/users/users';
+
+/** The credential origin of a session finished by a factor, by how its first step went. */
+const originOf = (
+  method: MfaTokenRecord['context']['method'],
+  user: UserRecord,
+): CredentialOrigin =>
+  method === 'sso' ? 'sso' : method === 'federated' ? 'provider' : passwordOrigin(user);
+
+/**
+ * After `verifyMfaCode` spent the token and the code: the browser session the first step was
+ * held from. Only a completed sign-in clears the failure count (in the session's own write).
+ */
+export const factorSession = async (
+  deps: CoreDeps,
+  token: MfaTokenRecord,
+  meta: RequestMeta,
+): Promise<{ user: UserRecord; browserSession: string }> => {
+  const user = await deps.store.getUser(token.userId);
+  if (!user) throw new GatehouseError('token_invalid', 'The account of this sign-in is gone.');
+  const tokens = await startSession(deps, user, null, {
+    browser: true,
+    origin: originOf(token.context.method, user),
+    clearsLoginFailures: accountLockoutKey(user.id),
+    audit: {
+      meta,
+      entry: {
+        action: 'auth.sign_in',
+        actorId: user.id,
+        targetId: user.id,
+        outcome: 'success',
+        detail: { method: token.context.method, second_factor: true },
+      },
+    },
+  });
+  return { user, browserSession: tokens.browserSession as string };
+};

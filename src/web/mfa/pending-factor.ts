@@ -1,0 +1,62 @@
+import type { RequestMeta } from '../../core/audit/audit';
+import { MFA_TOKEN_MS, type MfaLoginContext } from '../../core/mfa/mfa-tokens';
+import { MfaRequiredError, requireSecondFactor } from '../../core/mfa/second-factor-gate';
+import { endSession } from '../../core/sessions/sessions';
+import type { CoreDeps } from '../../core/shared/deps';
+import { clearCookie, setCookie } from '../../http/cookies';
+
+/**
+ * The hosted sign-in's second step (API.md, MFA): between a right first step and the factor,
+ * the browser holds the `mfa_token` only in this cookie, never in a URL or a page.
+ */
+export const MFA_COOKIE = 'gatehouse_mfa';
+export const MFA_PATH = '/sign-in/mfa';
+
+/** HttpOnly, SameSite=Lax, Secure on https, sent to the challenge page only, as long as the token lives. */
+export const mfaCookie = (mfaToken: string, secure: boolean): string =>
+  setCookie(MFA_COOKIE, mfaToken, { path: MFA_PATH, maxAgeSeconds: MFA_TOKEN_MS / 1000, secure });
+
+export const dropMfaCookie = (secure: boolean): string =>
+  clearCookie(MFA_COOKIE, { path: MFA_PATH, secure });
+
+/** A first leg's PKCE hand-off to a first-party app (sso-handoff.ts), carried to the challenge. */
+interface HandOff {
+  codeChallenge: string;
+  clientId: string;
+}
+
+/** The challenge page's address: only what is not secret (where to go after, the hand-off). */
+export const challengeLocation = (returnTo: string, flow: HandOff | null = null): string => {
+  const query = new URLSearchParams({ return_to: returnTo });
+  if (flow) {
+    query.set('code_challenge', flow.codeChallenge);
+    query.set('client_id', flow.clientId);
+  }
+  return `${MFA_PATH}?${query.toString()}`;
+};
+
+const sidOf = (browserSession: string): string => browserSession.split('.')[0] ?? '';
+
+/**
+ * A first step that opened a browser session already (SSO, federation, an account link, and the
+ * password until signInWithPassword gates itself): when a factor is due, that session is ended
+ * before the browser ever gets it, and the answer is the mfa_token's cookie. Null: no factor due.
+ * Invariant: a user with a confirmed factor leaves a first step with no live session.
+ */
+export const holdForFactor = async (
+  deps: CoreDeps,
+  userId: string,
+  browserSession: string,
+  context: MfaLoginContext,
+  meta: RequestMeta,
+  secure: boolean,
+): Promise<string | null> => {
+  try {
+    await requireSecondFactor(deps, userId, context);
+    return null;
+  } catch (error) {
+    if (!(error instanceof MfaRequiredError)) throw error;
+    await endSession(deps, userId, sidOf(browserSession), meta);
+    return mfaCookie(error.mfaToken, secure);
+  }
+};

@@ -1,0 +1,211 @@
+import { renderSVG } from 'uqr';
+import {
+  confirmTotp,
+  enrolTotp,
+  listFactors,
+  regenerateRecoveryCodes,
+  removeFactor,
+} from '../../core/mfa';
+import { isGatehouseError } from '../../core/shared/errors';
+import type { UserRecord } from '../../core/users/users';
+import { pageRefusal } from '../../http/error-answer';
+import { Html, html } from '../html';
+import { alert, csrfField, field, layout, onceField } from '../layout';
+import { assertPageStepUp, proofField } from '../mfa/page-step-up';
+import { withNotice } from '../notices';
+import {
+  assertFirstPost,
+  type PageAction,
+  type PageRequest,
+  page,
+  seeOther,
+} from '../page-handler';
+import { signedInActor } from './console';
+import { timeTag } from './console-shared';
+
+/**
+ * The console's two-factor pages (API.md, MFA): the factors list, adding an authenticator app
+ * (QR code rendered here as SVG: no outside service sees the secret), removing a factor and new
+ * recovery codes. Every change asks for the step-up proof (page-step-up.ts).
+ */
+
+const TITLE = 'Two-factor authentication';
+
+const consolePage = (request: PageRequest, user: UserRecord, title: string, body: Html) =>
+  layout({ title, body, user, csrf: request.csrf });
+
+/** The console's section: the factors, with Remove, and the ways to add one or new codes. */
+export const mfaSection = async (request: PageRequest, user: UserRecord) => {
+  const { factors } = await listFactors(request.deps, user.id);
+  const rows = factors.map(
+    (f) => html`<tr>
+  <td>${f.name}</td><td>${f.type === 'totp' ? 'Authenticator app' : 'Security key'}</td>
+  <td>${timeTag(f.created_at)}</td><td>${timeTag(f.last_used_at)}</td>
+  <td><form method="post" action="/console/mfa/${f.factor_id}/remove" class="inline" data-confirm="Remove this factor?">
+    ${csrfField(request.csrf)}${proofField(`remove-${f.factor_id}`)}
+    <button type="submit" class="danger">Remove</button></form></td>
+</tr>`,
+  );
+  const codes = factors.length
+    ? html`<form method="post" action="/console/mfa/recovery-codes">
+  ${csrfField(request.csrf)}${onceField()}${proofField('codes')}
+  <button type="submit" class="secondary">New recovery codes</button>
+</form>`
+    : '';
+  return html`<section aria-labelledby="mfa-heading">
+<h2 id="mfa-heading">${TITLE}</h2>
+<div class="table-wrap"><table>
+<caption>Your second factors</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Added</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="5">No second factor yet: a password alone signs you in.</td></tr>`}</tbody>
+</table></div>
+<p><a href="/console/mfa/totp">Add an authenticator app</a></p>
+${codes}
+</section>`;
+};
+
+const startForm = (request: PageRequest) => html`<form method="post" action="/console/mfa/totp">
+  ${csrfField(request.csrf)}${onceField()}
+  ${field('Name', 'name', { hint: 'Which app or device, e.g. “Phone”.' })}
+  ${proofField('add')}
+  <button type="submit">Continue</button>
+</form>`;
+
+/** Refusals a console form shows beside itself. */
+const FORM_ERRORS = new Set([
+  'forbidden',
+  'record_invalid',
+  'too_many_attempts',
+  'conflict',
+  'not_found',
+]);
+
+const orRefuse = async (
+  work: () => Promise<ReturnType<typeof page>>,
+  again: (error: string) => Html,
+) => {
+  try {
+    return await work();
+  } catch (error) {
+    if (isGatehouseError(error) && FORM_ERRORS.has(error.code)) {
+      return pageRefusal(error, again(error.message));
+    }
+    throw error;
+  }
+};
+
+export const enrolPage: PageAction = async (request) => {
+  const { user } = signedInActor(request);
+  return page(200, consolePage(request, user, 'Add an authenticator app', startForm(request)));
+};
+
+const confirmForm = (
+  request: PageRequest,
+  factorId: string,
+) => html`<form method="post" action="/console/mfa/totp/${factorId}/confirm">
+  ${csrfField(request.csrf)}
+  ${field('Code from the app', 'code', { autocomplete: 'one-time-code', required: true })}
+  <button type="submit">Confirm</button>
+</form>`;
+
+/** The otpauth URI as an inline SVG QR code, sized and named for screen readers (no style attribute). */
+const qrCode = (uri: string) =>
+  new Html(
+    renderSVG(uri, { border: 2 }).replace(
+      '<svg ',
+      '<svg width="240" height="240" role="img" aria-label="QR code for your authenticator app" ',
+    ),
+  );
+
+/** The secret, as a QR code (inline SVG: only presentation attributes, CSP-safe) and as text. */
+const scanBody = (request: PageRequest, enrolled: Awaited<ReturnType<typeof enrolTotp>>) => html`
+<p>Scan this code with your authenticator app, then enter the code it shows. This page is the
+only time the secret is shown.</p>
+<figure class="qr">${qrCode(enrolled.otpauth_uri)}</figure>
+<p>Or type this key into the app: <code id="totp-secret">${enrolled.secret}</code>
+<button type="button" data-copy="#totp-secret">Copy</button></p>
+${confirmForm(request, enrolled.factor_id)}`;
+
+export const enrolSubmit: PageAction = async (request) => {
+  const { user, session } = signedInActor(request);
+  const again = (error: string) =>
+    consolePage(
+      request,
+      user,
+      'Add an authenticator app',
+      html`${alert(error)}${startForm(request)}`,
+    );
+  return orRefuse(async () => {
+    await assertFirstPost(request);
+    await assertPageStepUp(request, user, session);
+    const enrolled = await enrolTotp(request.deps, user, request.form.get('name') ?? undefined);
+    return page(201, consolePage(request, user, 'Scan the QR code', scanBody(request, enrolled)));
+  }, again);
+};
+
+/** The codes, shown once: copy, or download as a file made in the browser (a data: link). */
+const codesBody = (codes: string[]) => {
+  const text = `${codes.join('\n')}\n`;
+  return html`<div class="notice secret" role="status">
+<p>Your recovery codes. Each signs you in once if you lose your authenticator app. Keep them
+somewhere safe: they are shown this once.</p>
+<pre id="recovery-codes">${text}</pre>
+<p><button type="button" data-copy="#recovery-codes">Copy</button>
+<a download="gatehouse-recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(text)}">Download</a></p>
+</div>
+<p><a href="/console">Back to your account</a></p>`;
+};
+
+export const confirmSubmit: PageAction = async (request) => {
+  const { user } = signedInActor(request);
+  const factorId = request.params.factor_id ?? '';
+  const again = (error: string) =>
+    consolePage(
+      request,
+      user,
+      'Scan the QR code',
+      html`${alert(error)}${confirmForm(request, factorId)}`,
+    );
+  return orRefuse(async () => {
+    const code = (request.form.get('code') ?? '').replace(/\s+/g, '');
+    const confirmed = await confirmTotp(request.deps, user, factorId, code, request.meta);
+    if (!confirmed.recovery_codes) return seeOther(withNotice('/console', 'factor_added'));
+    return page(
+      200,
+      consolePage(request, user, 'Recovery codes', codesBody(confirmed.recovery_codes)),
+    );
+  }, again);
+};
+
+export const removeSubmit: PageAction = async (request) => {
+  const { user, session } = signedInActor(request);
+  const again = (error: string) =>
+    consolePage(
+      request,
+      user,
+      TITLE,
+      html`${alert(error)}<p><a href="/console">Back to your account</a></p>`,
+    );
+  return orRefuse(async () => {
+    await assertPageStepUp(request, user, session);
+    await removeFactor(request.deps, user.id, request.params.factor_id ?? '', request.meta);
+    return seeOther(withNotice('/console', 'factor_removed'));
+  }, again);
+};
+
+export const recoveryCodesSubmit: PageAction = async (request) => {
+  const { user, session } = signedInActor(request);
+  const again = (error: string) =>
+    consolePage(
+      request,
+      user,
+      TITLE,
+      html`${alert(error)}<p><a href="/console">Back to your account</a></p>`,
+    );
+  return orRefuse(async () => {
+    await assertFirstPost(request);
+    await assertPageStepUp(request, user, session);
+    const { recovery_codes } = await regenerateRecoveryCodes(request.deps, user.id, request.meta);
+    return page(200, consolePage(request, user, 'Recovery codes', codesBody(recovery_codes)));
+  }, again);
+};

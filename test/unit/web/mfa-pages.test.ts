@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { issueMfaToken } from '../../../src/core/mfa';
+import { browserSessionUser, startSession } from '../../../src/core/sessions/sessions';
+import { federatedLanding, providerDidMfa } from '../../../src/http/sso-handoff';
+import { enrolSubmit, recoveryCodesSubmit } from '../../../src/web/pages/console-mfa';
+import { challengeSubmit } from '../../../src/web/pages/mfa-challenge';
+import { testDeps } from '../../support/core-deps';
+import { confirmedTotp } from '../../support/mfa-fixtures';
+import { pageRequest } from '../../support/page-request';
+import { totpCodeAt } from '../../support/totp-codes';
+import { createUserWithPassword, PASSWORD } from '../../support/users';
+
+/** The hosted pages' second factor at the landing of SSO and federation (lane mfa-pages). */
+
+const landingFor = async (factor: boolean, providerMfa: boolean) => {
+  const deps = testDeps();
+  const user = await createUserWithPassword(deps, { role: 'viewer' });
+  if (factor) await confirmedTotp(deps, user);
+  const tokens = await startSession(deps, user, null, { browser: true, origin: 'provider' });
+  const result = await federatedLanding(deps, { tokens, user }, '/landing', null, [], {
+    method: 'federated',
+    providerMfa,
+  });
+  const live = await browserSessionUser(deps, tokens.browserSession);
+  return { result, live, cookies: result.cookies ?? [] };
+};
+
+describe('the landing of a federated login', () => {
+  it('holds back the session of a user with a factor: the challenge page and the mfa cookie only', async () => {
+    const { result, live, cookies } = await landingFor(true, false);
+    expect(result.statusCode).toBe(302);
+    expect(result.headers?.location).toBe('/sign-in/mfa?return_to=%2Flanding');
+    expect(cookies.some((c) => c.startsWith('gatehouse_session='))).toBe(false);
+    expect(cookies.find((c) => c.startsWith('gatehouse_mfa='))).toMatch(
+      /^gatehouse_mfa=mft_[\w-]+; Path=\/sign-in\/mfa; Max-Age=300; HttpOnly; SameSite=Lax; Secure$/,
+    );
+    // The session the first step opened is ended, not just left out of the answer.
+    expect(live).toBeNull();
+  });
+
+  it('lets a provider trusted for MFA that did one stand in for the factor', async () => {
+    const { result, live, cookies } = await landingFor(true, true);
+    expect(result.headers?.location).toBe('/landing');
+    expect(cookies.some((c) => c.startsWith('gatehouse_session='))).toBe(true);
+    expect(live).not.toBeNull();
+  });
+
+  it('signs a user without a factor straight in', async () => {
+    const { result, live } = await landingFor(false, false);
+    expect(result.headers?.location).toBe('/landing');
+    expect(live).not.toBeNull();
+  });
+});
+
+describe('a provider standing in for the factor', () => {
+  it.each([
+    [false, { amr: ['pwd', 'mfa'] }, false],
+    [true, { amr: ['pwd'] }, false],
+    [true, { amr: 'mfa' }, false],
+    [true, {}, false],
+    [true, { amr: ['pwd', 'otp', 'mfa'] }, true],
+  ])('trust_mfa %s and claims %j: %s', (trustMfa, claims, expected) => {
+    expect(providerDidMfa({ trustMfa }, claims)).toBe(expected);
+  });
+});
+
+describe('the challenge page', () => {
+  it.each([
+    ['an API step-up', { method: 'reauth', clientId: null, sid: 's1', amr: ['pwd'] }],
+    ['a password grant', { method: 'password', clientId: 'app', sid: null, amr: ['pwd'] }],
+  ] as const)('does not turn %s’s mfa_token into a browser session', async (_, context) => {
+    const deps = testDeps();
+    const user = await createUserWithPassword(deps, { role: 'viewer' });
+    const { secret } = await confirmedTotp(deps, user);
+    deps.clock.advance(30);
+    const { mfaToken } = await issueMfaToken(deps, user.id, { ...context, amr: [...context.amr] });
+    const request = {
+      ...pageRequest(deps, {
+        path: '/sign-in/mfa',
+        form: { return_to: '/console', code: totpCodeAt(secret, deps.clock.now()) },
+      }),
+      cookies: { gatehouse_mfa: mfaToken },
+    };
+    const result = await challengeSubmit(request);
+    expect(result.statusCode).toBe(303);
+    expect(result.headers?.location).toBe('/sign-in?notice=mfa_expired');
+    expect(request.setCookies.some((c) => c.startsWith('gatehouse_session='))).toBe(false);
+  });
+});
+
+describe('the console’s step-up for factor changes', () => {
+  /** A console request by `user` whose browser session signed in ten minutes ago. */
+  const oldSession = async (form: Record<string, string>) => {
+    const deps = testDeps();
+    const user = await createUserWithPassword(deps, { role: 'viewer' });
+    const signedInAt = deps.clock.now();
+    deps.clock.advance(600);
+    const request = (extra: Record<string, string>) => {
+      const made = pageRequest(deps, {
+        path: '/console/mfa/totp',
+        user,
+        form: { once: randomBytes(18).toString('base64url'), ...form, ...extra },
+      });
+      if (made.signedIn) made.signedIn.session = { ...made.signedIn.session, authTime: signedInAt };
+      return made;
+    };
+    return { deps, user, request };
+  };
+
+  it('refuses to add a factor for an old session without proof, or with a wrong password', async () => {
+    const { deps, user, request } = await oldSession({ name: 'Phone' });
+    for (const proof of [{}, { proof: 'not the password' }] as Record<string, string>[]) {
+      const refused = await enrolSubmit(request(proof));
+      expect(refused.statusCode).toBe(403);
+    }
+    expect((await deps.store.getMfaState(user.id)).factors).toEqual([]);
+    const added = await enrolSubmit(request({ proof: PASSWORD }));
+    expect(added.statusCode).toBe(201);
+    expect(added.body).toMatch(/<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox=/);
+  });
+
+  it('gives new recovery codes for a code as proof, and the old ones die', async () => {
+    const { deps, user, request } = await oldSession({});
+    const { secret, codes } = await confirmedTotp(deps, user);
+    deps.clock.advance(30);
+    const fresh = await recoveryCodesSubmit(
+      request({ proof: totpCodeAt(secret, deps.clock.now()) }),
+    );
+    expect(fresh.statusCode).toBe(200);
+    const shown = /<pre id="recovery-codes">([^<]*)<\/pre>/
+      .exec(fresh.body ?? '')?.[1]
+      ?.trim()
+      .split('\n');
+    expect(shown).toHaveLength(10);
+    const old = await recoveryCodesSubmit(request({ proof: codes?.[0] as string }));
+    expect(old.statusCode).toBe(403);
+  });
+});
