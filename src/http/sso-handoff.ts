@@ -1,6 +1,6 @@
-import { noRequest } from '../core/audit/audit';
 import type { PendingLink } from '../core/identity/pending-link';
 import type { SsoSignIn } from '../core/identity/sso-sign-in';
+import { MfaRequiredError } from '../core/mfa/second-factor-gate';
 import { issueAuthorizationCode } from '../core/oauth/authorization-codes';
 import { clientRedirectingTo, findClient } from '../core/oauth/client-lookup';
 import type { ClientRecord } from '../core/oauth/clients';
@@ -9,7 +9,7 @@ import { credentialVersionOf } from '../core/sessions/credential-version';
 import type { CoreDeps } from '../core/shared/deps';
 import { GatehouseError } from '../core/shared/errors';
 import type { UserRecord } from '../core/users/users';
-import { challengeLocation, holdForFactor } from '../web/mfa/pending-factor';
+import { challengeLocation, mfaCookie } from '../web/mfa/pending-factor';
 import { PENDING_LINK_COOKIE, PENDING_LINK_PATH, SESSION_COOKIE, setCookie } from './cookies';
 import type { HttpResult } from './responses';
 
@@ -31,6 +31,8 @@ export const ssoLandingFor = async (
   user: UserRecord,
   returnTo: string,
   flow: { codeChallenge: string; clientId: string } | null,
+  /** The login's methods (a verified factor's `otp`, `mfa` too), for the client's session. */
+  amr: readonly string[] = [],
 ): Promise<string> => {
   const client = flow ? await findClient(deps, flow.clientId) : null;
   if (!flow || !client?.firstParty) return returnTo;
@@ -44,6 +46,7 @@ export const ssoLandingFor = async (
     origin: 'sso',
     // The SSO login that just happened.
     authTime: deps.clock.now(),
+    ...(amr.length > 0 ? { amr: [...amr] } : {}),
   });
   return withCode(returnTo, code);
 };
@@ -104,20 +107,22 @@ export const browserRedirect = (location: string, cookies: string[]): HttpResult
 });
 
 /**
- * API.md, MFA: a provider's own MFA stands in for our factor only when it is `trust_mfa: true`
- * and its ID token's `amr` (an array, RFC 8176) includes `mfa`; anything else asks for ours.
+ * The provider's RFC 8176 `amr` values, only when it is trusted for them (`trust_mfa`). API.md,
+ * MFA: its own MFA stands in for our factor only when these include `mfa`.
  */
-export const providerDidMfa = (
+export const trustedProviderAmr = (
   provider: { trustMfa: boolean },
   claims: Record<string, unknown>,
-): boolean => provider.trustMfa && Array.isArray(claims.amr) && claims.amr.includes('mfa');
+): string[] =>
+  provider.trustMfa && Array.isArray(claims.amr)
+    ? claims.amr.filter((v): v is string => typeof v === 'string' && /^[a-z]{2,16}$/.test(v))
+    : [];
 
-/** How a federated login's first step went, for its second factor (API.md, MFA). */
-interface LandingFactor {
-  method: 'sso' | 'federated';
-  /** The provider is `trust_mfa` and its `amr` includes `mfa`: its factor stands for ours. */
-  providerMfa: boolean;
-}
+/** A federated login that stopped for a second factor: its MfaRequiredError, else rethrown. */
+export const factorDue = (error: unknown): MfaRequiredError => {
+  if (error instanceof MfaRequiredError) return error;
+  throw error;
+};
 
 /**
  * The end of a federated sign-in (JWT SSO or an OIDC provider): a session cookie and back to
@@ -127,13 +132,17 @@ interface LandingFactor {
  */
 export const federatedLanding = async (
   deps: CoreDeps,
-  outcome: SsoSignIn | { pending: PendingLink },
+  outcome: SsoSignIn | { pending: PendingLink } | MfaRequiredError,
   returnTo: string,
   flow: { codeChallenge: string; clientId: string } | null,
   cookies: string[],
-  factor: LandingFactor = { method: 'sso', providerMfa: false },
 ): Promise<HttpResult> => {
   const secure = deps.config.issuerUrl.startsWith('https:');
+  // A factor is due: no session was opened; the challenge page finishes the sign-in.
+  if (outcome instanceof MfaRequiredError) {
+    const pending = mfaCookie(outcome.mfaToken, secure);
+    return browserRedirect(challengeLocation(returnTo, flow), [pending, ...cookies]);
+  }
   if ('pending' in outcome) {
     const maxAgeSeconds = Math.ceil((outcome.pending.expiresAt - deps.clock.now()) / 1000);
     const link = setCookie(PENDING_LINK_COOKIE, outcome.pending.token, {
@@ -144,18 +153,6 @@ export const federatedLanding = async (
     return browserRedirect(PENDING_LINK_PATH, [...cookies, link]);
   }
   const browserSession = outcome.tokens.browserSession as string;
-  // Invariant: a user with a factor leaves an untrusted provider's login with no session or code.
-  const held = factor.providerMfa
-    ? null
-    : await holdForFactor(
-        deps,
-        outcome.user.id,
-        browserSession,
-        { method: factor.method, clientId: null, sid: null, amr: [] },
-        noRequest,
-        secure,
-      );
-  if (held) return browserRedirect(challengeLocation(returnTo, flow), [held, ...cookies]);
   const session = setCookie(SESSION_COOKIE, browserSession, {
     path: '/',
     maxAgeSeconds: deps.config.sessionTtlSeconds,

@@ -223,6 +223,8 @@ describe('SSO of a user with a factor', () => {
     const totp = await confirmedTotp(deps(), user);
     const confirmedAt = Date.now();
 
+    // A new SSO token (the test provider's differ by their iat second; a replay is refused).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const held = await firstLogin();
     expect(held.status, held.body).toBe(302);
     expect(held.location).toBe('/sign-in/mfa?return_to=%2Flanding');

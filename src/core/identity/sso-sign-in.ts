@@ -1,4 +1,6 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
+import { clearFactors } from '../mfa/factor-management';
+import { requireSecondFactor } from '../mfa/second-factor-gate';
 import { assertMaySignIn, startSession, type TokenResponse } from '../sessions/sessions';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError, isGatehouseError } from '../shared/errors';
@@ -121,6 +123,8 @@ export const signInFederated = async (
   meta: RequestMeta,
   handoff: LinkHandoff | null,
   method: 'sso' | 'oidc',
+  /** The provider's `amr` when it is trusted for it (`trust_mfa`), else none (API.md, MFA). */
+  providerAmr: readonly string[] = [],
 ): Promise<SsoSignIn | { pending: PendingLink }> => {
   const failed = (reason: string, userId: string | null = null) =>
     recordAudit(deps, meta, {
@@ -156,7 +160,23 @@ export const signInFederated = async (
     await failed(isGatehouseError(error) ? error.code : 'refused', user.id);
     throw error;
   }
-  const tokens = await startSession(deps, user, null, { browser: true, origin: 'sso' });
+  // A takeover ends every credential of the account's unproven holder, their factors too.
+  if (cleanUp) await clearFactors(deps, null, user.id, meta);
+  // Invariant: a user with a factor gets no session from a provider's login alone, unless the
+  // provider is trusted for MFA and did one; the hosted page asks for the factor instead.
+  if (!providerAmr.includes('mfa')) {
+    await requireSecondFactor(deps, user.id, {
+      method: method === 'oidc' ? 'federated' : 'sso',
+      clientId: null,
+      sid: null,
+      amr: [],
+    });
+  }
+  const tokens = await startSession(deps, user, null, {
+    browser: true,
+    origin: 'sso',
+    ...(providerAmr.length > 0 ? { amr: [...providerAmr] } : {}),
+  });
   if (cleanUp) {
     // Again after the new session: one a concurrent sign-in opened with an old password dies.
     const sid = tokens.browserSession?.split('.')[0];

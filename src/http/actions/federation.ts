@@ -20,8 +20,9 @@ import {
   assertCodeHandOff,
   browserRedirect,
   checkCodeHandOff,
+  factorDue,
   federatedLanding,
-  providerDidMfa,
+  trustedProviderAmr,
 } from '../sso-handoff';
 
 /**
@@ -122,16 +123,21 @@ export const federatedCallbackAction: Action = async (request) => {
       codeChallenge: flow.codeChallenge,
       clientId: flow.clientId,
     };
-    const outcome = await signInFederated(deps, login, profile, request.meta, handoff, 'oidc');
+    const outcome = await signInFederated(
+      deps,
+      login,
+      profile,
+      request.meta,
+      handoff,
+      'oidc',
+      trustedProviderAmr(provider, claims),
+    ).catch(factorDue);
     const codeFlow =
       flow.codeChallenge && flow.clientId
         ? { codeChallenge: flow.codeChallenge, clientId: flow.clientId }
         : null;
     const cookies = [clearCookie(FEDERATION_FLOW_COOKIE, flowCookieOptions(deps))];
-    return await federatedLanding(deps, outcome, flow.returnTo, codeFlow, cookies, {
-      method: 'federated',
-      providerMfa: providerDidMfa(provider, claims),
-    });
+    return await federatedLanding(deps, outcome, flow.returnTo, codeFlow, cookies);
   } catch (error) {
     // signInFederated audits its own refusals; these are the protocol's.
     if (

@@ -12,6 +12,7 @@ import {
   browserRedirect,
   type CodeHandOff,
   checkCodeHandOff,
+  factorDue,
   federatedLanding,
 } from '../sso-handoff';
 
@@ -88,7 +89,7 @@ export const ssoAction: Action = async (request) => {
     returnTo,
     codeChallenge: flow?.codeChallenge ?? null,
     clientId: flow?.clientId ?? null,
-  });
+  }).catch(factorDue);
   const cookies = flowRead ? [clearCookie(SSO_FLOW_COOKIE, flowCookie)] : [];
   return federatedLanding(deps, outcome, returnTo, flow, cookies);
 };

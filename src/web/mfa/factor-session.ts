@@ -20,14 +20,17 @@ const originOf = (
  */
 export const factorSession = async (
   deps: CoreDeps,
-  token: MfaTokenRecord,
+  verified: { token: MfaTokenRecord; amr: string[] },
   meta: RequestMeta,
 ): Promise<{ user: UserRecord; browserSession: string }> => {
+  const { token } = verified;
   const user = await deps.store.getUser(token.userId);
   if (!user) throw new GatehouseError('token_invalid', 'The account of this sign-in is gone.');
   const tokens = await startSession(deps, user, null, {
     browser: true,
     origin: originOf(token.context.method, user),
+    // The first step's methods and the factor's (`otp`, `mfa`), kept through refresh.
+    amr: verified.amr,
     clearsLoginFailures: accountLockoutKey(user.id),
     audit: {
       meta,

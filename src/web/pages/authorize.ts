@@ -186,6 +186,8 @@ export const authorizePage: PageAction = async (request) => {
     scope: decision.scope,
     origin: session.origin ?? 'unknown',
     authTime: sessionAuthTime(session),
+    // The browser session's methods (a verified factor's `mfa` too) carry over to the client's.
+    amr: sessionAmr(session),
     ...(wants.nonce ? { nonce: wants.nonce } : {}),
   });
   return backToClient(redirectUri, { code, ...(state ? { state } : {}) });

@@ -4,7 +4,7 @@ import { allowConsent } from '../../core/oauth/consent';
 import { answerPendingConsent, readPendingConsent } from '../../core/oauth/consent-requests';
 import { describeScope, InvalidScopeError } from '../../core/oauth/oauth-scopes';
 import { credentialVersionOf } from '../../core/sessions/credential-version';
-import { sessionAuthTime } from '../../core/sessions/sessions';
+import { sessionAmr, sessionAuthTime } from '../../core/sessions/sessions';
 import { GatehouseError } from '../../core/shared/errors';
 import { html } from '../html';
 import { csrfField, layout } from '../layout';
@@ -100,6 +100,8 @@ export const consentSubmit: PageAction = async (request) => {
     scope: pending.scope,
     origin: session.origin ?? 'unknown',
     authTime: sessionAuthTime(session),
+    // The browser session's methods (a verified factor's `mfa` too) carry over to the client's.
+    amr: sessionAmr(session),
     ...(pending.nonce ? { nonce: pending.nonce } : {}),
   });
   return backToClient(pending.redirectUri, { code, ...state }, 303);

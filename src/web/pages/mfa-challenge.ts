@@ -66,9 +66,10 @@ const typedCode = (value: string | null) => (value ?? '').replace(/\s+/g, '').to
 const landing = async (
   request: PageRequest,
   user: UserRecord,
-  token: MfaTokenRecord,
+  verified: { token: MfaTokenRecord; amr: string[] },
   returnTo: string,
 ) => {
+  const { token } = verified;
   const challenge = request.form.get('code_challenge');
   if (token.context.method === 'password' || !challenge) return returnTo;
   const flow = await checkCodeHandOff(
@@ -82,27 +83,28 @@ const landing = async (
     },
     returnTo,
   );
-  return ssoLandingFor(request.deps, user, returnTo, flow);
+  return ssoLandingFor(request.deps, user, returnTo, flow, verified.amr);
 };
 
 export const challengeSubmit: PageAction = async (request) => {
   const { deps } = request;
   const returnTo = returnTarget(deps, request.form.get('return_to'));
   try {
-    const { token } = await verifyMfaCode(
+    const verified = await verifyMfaCode(
       deps,
       { mfaToken: tokenOf(request), code: typedCode(request.form.get('code')) },
       request.meta,
     );
+    const { token } = verified;
     request.setCookies.push(dropMfaCookie(request.secure));
     // Invariant: the page finishes only a browser's own first step (never a password grant's
     // client-bound token or an API step-up's), so no token turns into a cookie it was not for.
     if (!PAGE_METHODS.has(token.context.method) || token.context.clientId !== null) {
       throw new GatehouseError('token_invalid', 'This sign-in cannot be finished here.');
     }
-    const { user, browserSession } = await factorSession(deps, token, request.meta);
+    const { user, browserSession } = await factorSession(deps, verified, request.meta);
     await finishBrowserSignIn(request, browserSession, returnTo);
-    return seeOther(await landing(request, user, token, returnTo));
+    return seeOther(await landing(request, user, verified, returnTo));
   } catch (error) {
     if (!isGatehouseError(error)) throw error;
     if (error.code === 'invalid_credentials') {
