@@ -16,7 +16,7 @@ const PASSWORD = 'a member passphrase for mfa';
 
 const APP = 'https://app.example.com';
 
-const { idp, call, signIn, stack, registerClient, tokenEndpoint } = await useSsoStack({
+const { idp, call, signIn, stack, registerClient, tokenEndpoint, mail } = await useSsoStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   ALLOWED_REDIRECT_ORIGINS: APP,
@@ -397,6 +397,8 @@ describe('the console’s factors', () => {
     expect(codes).toHaveLength(10);
     for (const code of codes) expect(code).toMatch(/^[a-z0-9]{5}-[a-z0-9]{5}$/);
     expect(confirmed.text).toContain('href="data:text/plain;charset=utf-8,');
+    // The account is told, as for a change through the API.
+    await mail().latestTo(email, { subjectIncludes: 'factor was added' });
 
     const account = await flow.request('GET', '/console');
     expect(account.text).toContain('Work phone');
@@ -413,5 +415,6 @@ describe('the console’s factors', () => {
     expect(removed.status, removed.text).toBe(303);
     expect(removed.location).toBe('/console?notice=factor_removed');
     expect((await flow.request('GET', '/console')).text).not.toContain('Work phone');
+    await mail().latestTo(email, { subjectIncludes: 'factor was removed' });
   });
 });

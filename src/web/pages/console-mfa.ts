@@ -1,17 +1,17 @@
 import { renderSVG } from 'uqr';
 import {
-  confirmTotp,
-  enrolTotp,
-  listFactors,
-  regenerateRecoveryCodes,
-  removeFactor,
-} from '../../core/mfa';
+  confirmOwnTotp,
+  removeOwnFactor,
+  renewOwnRecoveryCodes,
+  startOwnTotp,
+} from '../../core/account/own-factors';
+import { type enrolTotp, listFactors } from '../../core/mfa';
 import { isGatehouseError } from '../../core/shared/errors';
 import type { UserRecord } from '../../core/users/users';
 import { pageRefusal } from '../../http/error-answer';
 import { Html, html } from '../html';
 import { alert, csrfField, field, layout, onceField } from '../layout';
-import { assertPageStepUp, proofField } from '../mfa/page-step-up';
+import { pageStepUpProof, proofField } from '../mfa/page-step-up';
 import { withNotice } from '../notices';
 import {
   assertFirstPost,
@@ -127,7 +127,7 @@ only time the secret is shown.</p>
 ${confirmForm(request, enrolled.factor_id)}`;
 
 export const enrolSubmit: PageAction = async (request) => {
-  const { user, session } = signedInActor(request);
+  const { actor, user, session } = signedInActor(request);
   const again = (error: string) =>
     consolePage(
       request,
@@ -137,8 +137,13 @@ export const enrolSubmit: PageAction = async (request) => {
     );
   return orRefuse(async () => {
     await assertFirstPost(request);
-    await assertPageStepUp(request, user, session);
-    const enrolled = await enrolTotp(request.deps, user, request.form.get('name') ?? undefined);
+    const enrolled = await startOwnTotp(
+      request.deps,
+      actor,
+      request.form.get('name') ?? undefined,
+      pageStepUpProof(request, session),
+      request.meta,
+    );
     return page(201, consolePage(request, user, 'Scan the QR code', scanBody(request, enrolled)));
   }, again);
 };
@@ -157,7 +162,7 @@ somewhere safe: they are shown this once.</p>
 };
 
 export const confirmSubmit: PageAction = async (request) => {
-  const { user } = signedInActor(request);
+  const { actor, user } = signedInActor(request);
   const factorId = request.params.factor_id ?? '';
   const again = (error: string) =>
     consolePage(
@@ -168,7 +173,7 @@ export const confirmSubmit: PageAction = async (request) => {
     );
   return orRefuse(async () => {
     const code = (request.form.get('code') ?? '').replace(/\s+/g, '');
-    const confirmed = await confirmTotp(request.deps, user, factorId, code, request.meta);
+    const confirmed = await confirmOwnTotp(request.deps, actor, factorId, code, request.meta);
     if (!confirmed.recovery_codes) return seeOther(withNotice('/console', 'factor_added'));
     return page(
       200,
@@ -178,7 +183,7 @@ export const confirmSubmit: PageAction = async (request) => {
 };
 
 export const removeSubmit: PageAction = async (request) => {
-  const { user, session } = signedInActor(request);
+  const { actor, user, session } = signedInActor(request);
   const again = (error: string) =>
     consolePage(
       request,
@@ -187,14 +192,19 @@ export const removeSubmit: PageAction = async (request) => {
       html`${alert(error)}<p><a href="/console">Back to your account</a></p>`,
     );
   return orRefuse(async () => {
-    await assertPageStepUp(request, user, session);
-    await removeFactor(request.deps, user.id, request.params.factor_id ?? '', request.meta);
+    await removeOwnFactor(
+      request.deps,
+      actor,
+      request.params.factor_id ?? '',
+      pageStepUpProof(request, session),
+      request.meta,
+    );
     return seeOther(withNotice('/console', 'factor_removed'));
   }, again);
 };
 
 export const recoveryCodesSubmit: PageAction = async (request) => {
-  const { user, session } = signedInActor(request);
+  const { actor, user, session } = signedInActor(request);
   const again = (error: string) =>
     consolePage(
       request,
@@ -204,8 +214,12 @@ export const recoveryCodesSubmit: PageAction = async (request) => {
     );
   return orRefuse(async () => {
     await assertFirstPost(request);
-    await assertPageStepUp(request, user, session);
-    const { recovery_codes } = await regenerateRecoveryCodes(request.deps, user.id, request.meta);
+    const { recovery_codes } = await renewOwnRecoveryCodes(
+      request.deps,
+      actor,
+      pageStepUpProof(request, session),
+      request.meta,
+    );
     return page(200, consolePage(request, user, 'Recovery codes', codesBody(recovery_codes)));
   }, again);
 };
