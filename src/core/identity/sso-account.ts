@@ -1,4 +1,5 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
+import { clearFactors } from '../mfa/factor-management';
 import { nextCredentialVersion } from '../sessions/credential-version';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError, isGatehouseError } from '../shared/errors';
@@ -192,6 +193,10 @@ export const updateFromProvider = async (
     // (the contract asks all API tokens of a sync raise), and remembered consents go.
     await removeCredentialsForTakeover(deps, before.id, now);
   }
+  // A takeover ends every credential of the account's unproven holder, their factors too; a
+  // raise (group sync) keeps them: invariant, no provider login ever removes a real owner's
+  // second factor (red team, issue 15).
+  if (takeover) await clearFactors(deps, null, before.id, meta);
   try {
     await deps.store.updateUser(before, saved);
   } catch (error) {

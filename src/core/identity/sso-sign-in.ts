@@ -1,5 +1,4 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
-import { clearFactors } from '../mfa/factor-management';
 import { requireSecondFactor } from '../mfa/second-factor-gate';
 import { assertMaySignIn, startSession, type TokenResponse } from '../sessions/sessions';
 import type { CoreDeps } from '../shared/deps';
@@ -160,8 +159,6 @@ export const signInFederated = async (
     await failed(isGatehouseError(error) ? error.code : 'refused', user.id);
     throw error;
   }
-  // A takeover ends every credential of the account's unproven holder, their factors too.
-  if (cleanUp) await clearFactors(deps, null, user.id, meta);
   // Invariant: a user with a factor gets no session from a provider's login alone, unless the
   // provider is trusted for MFA and did one; the hosted page asks for the factor instead.
   if (!providerAmr.includes('mfa')) {
