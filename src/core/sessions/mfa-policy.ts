@@ -26,6 +26,14 @@ export const policyScopes = (
 ): string[] => (heldBackForMfa(deps, user, session) ? [...HELD_BACK] : scopes);
 
 /**
+ * What a browser session may do on the hosted pages: its user's role grants, under
+ * MFA_REQUIRED_ROLES as every token's scope is. Invariant: a held-back session gets no more on
+ * a page than its access token would (red team, issue 15: the console minted API tokens).
+ */
+export const sessionGrants = (deps: CoreDeps, user: UserRecord, session: SessionRecord) =>
+  policyScopes(deps, user, session, [...deps.scopes[user.role]]);
+
+/**
  * The refresh of a held-back session once the user has a confirmed factor: 403 `mfa_required`
  * with an mfa_token whose verify renews this same session (`reauth`, same sid) with `mfa` in
  * its amr and so the full grants. Invariant: a refresh never grants `mfa` (nor the grants it

@@ -1,3 +1,4 @@
+import { sessionGrants } from '../../core/sessions/mfa-policy';
 import { GatehouseError, isGatehouseError } from '../../core/shared/errors';
 import type { Actor } from '../../core/users/user-policy';
 import { errorStatus } from '../../http/error-status';
@@ -22,8 +23,8 @@ export const consoleAction =
     if (!request.signedIn) {
       return signInRedirect(request.deps, returnTo ? returnTo(request) : currentPath(request));
     }
-    const { user } = request.signedIn;
-    if (!request.deps.scopes[user.role].includes(scope)) {
+    const { user, session } = request.signedIn;
+    if (!sessionGrants(request.deps, user, session).includes(scope)) {
       throw new GatehouseError(
         'forbidden',
         `This page needs the ${scope} permission, which the ${user.role} role does not have.`,

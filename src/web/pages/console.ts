@@ -1,4 +1,5 @@
 import { changeOwnPassword, updateOwnProfile } from '../../core/account/account';
+import { sessionGrants } from '../../core/sessions/mfa-policy';
 import { sessionAuthTime } from '../../core/sessions/sessions';
 import { isGatehouseError } from '../../core/shared/errors';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../core/tokens/api-tokens';
@@ -217,7 +218,7 @@ export const tokenCreateSubmit: PageAction = async (request) => {
     const created = await createApiToken(
       request.deps,
       who.actor,
-      request.deps.scopes[who.user.role],
+      sessionGrants(request.deps, who.user, who.session),
       checked(CreateTokenBody, {
         name: given(form, 'name') ?? '',
         ...(scopes.length ? { scopes } : {}),
