@@ -14,6 +14,7 @@ export const renewDynamoSession = async (
   request: Parameters<Store['renewSession']>[0],
 ): Promise<boolean> => {
   const { refresh, credentialVersion } = request;
+  const generation = refresh.generation ?? 1;
   const { usedAt: _unused, ...refreshFields } = refresh;
   try {
     await transact(db, [
@@ -21,14 +22,20 @@ export const renewDynamoSession = async (
         Update: {
           TableName: names.tokens,
           Key: keys.session(refresh.sid),
-          ConditionExpression:
-            'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND userId = :u AND expiresAt > :now',
-          UpdateExpression: 'SET authTime = :at, amr = :amr',
+          // The generation the caller read: a renewal in between makes this one stale.
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(revokedAt) AND userId = :u AND expiresAt > :now AND ${
+            generation === 1
+              ? '(attribute_not_exists(refreshGeneration) OR refreshGeneration = :before)'
+              : 'refreshGeneration = :before'
+          }`,
+          UpdateExpression: 'SET authTime = :at, amr = :amr, refreshGeneration = :g',
           ExpressionAttributeValues: {
             ':u': refresh.userId,
             ':now': refresh.createdAt,
             ':at': request.authTime,
             ':amr': request.amr,
+            ':g': generation,
+            ':before': generation - 1,
           },
         },
       },

@@ -249,7 +249,13 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             ConditionCheck: {
               TableName: names.tokens,
               Key: keys.session(next.sid),
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+              // Issued before the session's last renewal: spent (the caller read this generation).
+              ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(revokedAt) AND ${
+                next.generation
+                  ? 'refreshGeneration = :g'
+                  : '(attribute_not_exists(refreshGeneration) OR refreshGeneration = :g)'
+              }`,
+              ExpressionAttributeValues: { ':g': next.generation ?? 0 },
             },
           },
         ]);
@@ -257,7 +263,10 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       } catch (error) {
         const failed = failedConditions(error);
         if (!failed?.length) throw error;
-        return failed.includes(2) ? 'session_revoked' : 'already_used';
+        if (!failed.includes(2)) return 'already_used';
+        const item = await get(names.tokens, keys.session(next.sid));
+        const session = item ? toSession(item) : null;
+        return !session || session.revokedAt !== null ? 'session_revoked' : 'already_used';
       }
     },
     async revokeSession(sid, at) {

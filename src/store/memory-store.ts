@@ -229,7 +229,14 @@ export const createMemoryStore = (): Store => {
       if (session.expiresAt <= refresh.createdAt) return false;
       if (!user || (user.credentialVersion ?? 0) !== credentialVersion) return false;
       if (refreshTokens.has(refresh.hash)) return false;
-      sessions.set(refresh.sid, { ...session, authTime, amr: [...amr] });
+      // The generation the caller read: a renewal in between makes this one stale.
+      if ((session.refreshGeneration ?? 0) !== (refresh.generation ?? 1) - 1) return false;
+      sessions.set(refresh.sid, {
+        ...session,
+        authTime,
+        amr: [...amr],
+        refreshGeneration: refresh.generation ?? 1,
+      });
       refreshTokens.set(refresh.hash, copy(refresh));
       failures.delete(clearLoginFailures);
       return true;
@@ -250,6 +257,8 @@ export const createMemoryStore = (): Store => {
       const session = sessions.get(next.sid);
       if (!session || session.revokedAt !== null) return 'session_revoked';
       if (!old || old.usedAt !== null) return 'already_used';
+      // Issued before the session's last renewal: spent (the caller read the same generation).
+      if ((session.refreshGeneration ?? 0) !== (next.generation ?? 0)) return 'already_used';
       refreshTokens.set(oldHash, { ...old, usedAt: at });
       refreshTokens.set(next.hash, copy(next));
       return 'rotated';

@@ -92,14 +92,24 @@ const renewSteppedUpSession = async (
   const now = deps.clock.now();
   const refreshToken = newRefreshToken();
   const renewed = await deps.store.renewSession({
-    refresh: refreshRecord(refreshToken, session, now),
+    // A new generation: every refresh token of the session before this renewal is spent.
+    refresh: {
+      ...refreshRecord(refreshToken, session, now),
+      generation: (session.refreshGeneration ?? 0) + 1,
+    },
     credentialVersion: credentialVersionOf(user),
     authTime: now,
     amr,
     clearLoginFailures: accountLockoutKey(user.id),
   });
   if (!renewed) throw tokenInvalid('The session has ended: sign in again.');
-  return tokenResponse(deps, user, { ...session, authTime: now, amr }, refreshToken, now);
+  const renewedSession = {
+    ...session,
+    authTime: now,
+    amr,
+    refreshGeneration: (session.refreshGeneration ?? 0) + 1,
+  };
+  return tokenResponse(deps, user, renewedSession, refreshToken, now);
 };
 
 /**

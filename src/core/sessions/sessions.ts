@@ -159,6 +159,7 @@ export const refreshRecord = (
   createdAt: now,
   expiresAt: session.expiresAt,
   usedAt: null,
+  ...(session.refreshGeneration ? { generation: session.refreshGeneration } : {}),
 });
 
 /** startSession's refusal when the user's credentials (or the client) changed since `user` was read. */
@@ -352,6 +353,11 @@ export const rotateRefreshToken = async (
   // A refreshed ID token has no nonce: the nonce belongs to the authorization request.
   if (current.imported) {
     return tokenResponse(deps, user, session, refreshToken, now, requestedScope, { client });
+  }
+  // A token from before the session's last step-up renewal is spent: its use is a reuse.
+  if ((current.generation ?? 0) !== (session.refreshGeneration ?? 0)) {
+    await deps.store.revokeSession(session.sid, now);
+    throw refused();
   }
   const nextToken = newRefreshToken();
   const outcome = await deps.store.rotateRefreshToken(

@@ -14,6 +14,11 @@ import type { UserRecord, UserStatus } from '../users/users';
 /** A sign-in session; its id (`sid`) survives refresh-token rotation. */
 export interface SessionRecord {
   sid: string;
+  /**
+   * Bumped by each step-up renewal (renewSession): a refresh token of an earlier generation is
+   * spent, so a renewed session never forks into an old chain and a new one. Absent: 0.
+   */
+  refreshGeneration?: number;
   userId: string;
   clientId: string | null;
   createdAt: number;
@@ -50,6 +55,8 @@ export interface RefreshTokenRecord {
   expiresAt: number;
   /** Set when the token is rotated; a second use revokes the session. */
   usedAt: number | null;
+  /** The session's refreshGeneration it was issued under (absent: 0). */
+  generation?: number;
   /**
    * A users.json `refresh_token` (imported-refresh.ts): never rotated, so never spent; it
    * lives exactly as long as its session. Absent on every token Gatehouse made.
