@@ -1,5 +1,6 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
 import { requireSecondFactor } from '../mfa/second-factor-gate';
+import { credentialVersionOf } from '../sessions/credential-version';
 import { assertMaySignIn, startSession, type TokenResponse } from '../sessions/sessions';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError, isGatehouseError } from '../shared/errors';
@@ -167,6 +168,7 @@ export const signInFederated = async (
       clientId: null,
       sid: null,
       amr: [],
+      credentialVersion: credentialVersionOf(user),
     });
   }
   const tokens = await startSession(deps, user, null, {

@@ -1,5 +1,6 @@
 import type { RequestMeta } from '../../core/audit/audit';
 import type { MfaTokenRecord } from '../../core/mfa/mfa-tokens';
+import { credentialVersionOf } from '../../core/sessions/credential-version';
 import { accountLockoutKey } from '../../core/sessions/lockout';
 import { startSession } from '../../core/sessions/sessions';
 import type { CoreDeps } from '../../core/shared/deps';
@@ -26,6 +27,12 @@ export const factorSession = async (
   const { token } = verified;
   const user = await deps.store.getUser(token.userId);
   if (!user) throw new GatehouseError('token_invalid', 'The account of this sign-in is gone.');
+  // A credential change since the first step (a reset, sign-out everywhere) ends this sign-in,
+  // as on the API (finishMfaSignIn).
+  const version = token.context.credentialVersion;
+  if (version !== undefined && credentialVersionOf(user) !== version) {
+    throw new GatehouseError('token_invalid', 'This sign-in is over: sign in again.');
+  }
   const tokens = await startSession(deps, user, null, {
     browser: true,
     origin: originOf(token.context.method, user),
