@@ -18,6 +18,17 @@ export const logger = pino({
       'authorization',
       '*.authorization',
       'headers.cookie',
+      // MFA's secrets (issue 15): a token, a code, a TOTP secret, recovery codes, proofs.
+      ...[
+        'mfa_token',
+        'code',
+        'secret',
+        'recovery_codes',
+        'current_password',
+        'new_password',
+        'proof',
+        'client_secret',
+      ].flatMap((field) => [field, `*.${field}`]),
     ],
     censor: '[redacted]',
   },
