@@ -97,6 +97,9 @@ describe('first SSO login to an owner account by email: the hosted link page', (
     });
     expect(again.status).toBe(400);
 
+    // A new SSO token: the test provider's (Metabase-style, no jti) differ only by their iat
+    // second, and the same token twice is a replay.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const next = await ssoBrowser({ email: OWNER.email, groups: ['corp-owners'] });
     expect(next.landed.status).toBe(302);
     expect(next.landed.location).toBe('/landing');
