@@ -16,6 +16,7 @@ const NOTICES = {
   link_cancelled: 'Nothing was linked. You are not signed in.',
   mfa_expired: 'That sign-in expired or was already finished. Sign in again.',
   factor_added: 'Your authenticator app is added.',
+  passkey_added: 'Your passkey or security key is added.',
   factor_removed: 'The factor is removed.',
 } as const;
 

@@ -1,8 +1,9 @@
 /**
  * The pages' only script (CSP: no inline code). Pages work without it, except that copy
- * buttons need it and mailed links put their token in the URL fragment, which only a script
- * can read.
+ * buttons need it, mailed links put their token in the URL fragment, which only a script
+ * can read, and passkeys and security keys are a browser API (webauthn.ts).
  */
+import { wireWebAuthn } from './webauthn';
 
 /** Mailed links carry `#token=…`: into the form, and out of the address bar and history. */
 const fillFragmentToken = () => {
@@ -52,3 +53,4 @@ const wireConfirmations = () => {
 fillFragmentToken();
 wireCopyButtons();
 wireConfirmations();
+wireWebAuthn();

@@ -6,12 +6,12 @@ import {
   startOwnTotp,
 } from '../../core/account/own-factors';
 import { type enrolTotp, listFactors } from '../../core/mfa';
-import { isGatehouseError } from '../../core/shared/errors';
 import type { UserRecord } from '../../core/users/users';
-import { pageRefusal } from '../../http/error-answer';
 import { Html, html } from '../html';
-import { alert, csrfField, field, layout, onceField } from '../layout';
+import { alert, csrfField, field, onceField } from '../layout';
+import { consolePage, orRefuse } from '../mfa/console-form';
 import { pageStepUpProof, proofField } from '../mfa/page-step-up';
+import { recoveryCodesBody } from '../mfa/recovery-codes-view';
 import { withNotice } from '../notices';
 import {
   assertFirstPost,
@@ -31,15 +31,12 @@ import { timeTag } from './console-shared';
 
 const TITLE = 'Two-factor authentication';
 
-const consolePage = (request: PageRequest, user: UserRecord, title: string, body: Html) =>
-  layout({ title, body, user, csrf: request.csrf });
-
 /** The console's section: the factors, with Remove, and the ways to add one or new codes. */
 export const mfaSection = async (request: PageRequest, user: UserRecord) => {
   const { factors } = await listFactors(request.deps, user.id);
   const rows = factors.map(
     (f) => html`<tr>
-  <td>${f.name}</td><td>${f.type === 'totp' ? 'Authenticator app' : 'Security key'}</td>
+  <td>${f.name}</td><td>${f.type === 'totp' ? 'Authenticator app' : 'Passkey or security key'}</td>
   <td>${timeTag(f.created_at)}</td><td>${timeTag(f.last_used_at)}</td>
   <td><form method="post" action="/console/mfa/${f.factor_id}/remove" class="inline" data-confirm="Remove this factor?">
     ${csrfField(request.csrf)}${proofField(`remove-${f.factor_id}`)}
@@ -59,7 +56,10 @@ export const mfaSection = async (request: PageRequest, user: UserRecord) => {
 <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Added</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="5">No second factor yet: a password alone signs you in.</td></tr>`}</tbody>
 </table></div>
-<p><a href="/console/mfa/totp">Add an authenticator app</a></p>
+<ul class="sign-in-options" aria-label="Add a second factor">
+<li><a href="/console/mfa/totp">Add an authenticator app</a></li>
+<li><a href="/console/mfa/webauthn">Add a passkey or security key</a></li>
+</ul>
 ${codes}
 </section>`;
 };
@@ -70,29 +70,6 @@ const startForm = (request: PageRequest) => html`<form method="post" action="/co
   ${proofField('add')}
   <button type="submit">Continue</button>
 </form>`;
-
-/** Refusals a console form shows beside itself. */
-const FORM_ERRORS = new Set([
-  'forbidden',
-  'record_invalid',
-  'too_many_attempts',
-  'conflict',
-  'not_found',
-]);
-
-const orRefuse = async (
-  work: () => Promise<ReturnType<typeof page>>,
-  again: (error: string) => Html,
-) => {
-  try {
-    return await work();
-  } catch (error) {
-    if (isGatehouseError(error) && FORM_ERRORS.has(error.code)) {
-      return pageRefusal(error, again(error.message));
-    }
-    throw error;
-  }
-};
 
 export const enrolPage: PageAction = async (request) => {
   const { user } = signedInActor(request);
@@ -148,19 +125,6 @@ export const enrolSubmit: PageAction = async (request) => {
   }, again);
 };
 
-/** The codes, shown once: copy, or download as a file made in the browser (a data: link). */
-const codesBody = (codes: string[]) => {
-  const text = `${codes.join('\n')}\n`;
-  return html`<div class="notice secret" role="status">
-<p>Your recovery codes. Each signs you in once if you lose your authenticator app. Keep them
-somewhere safe: they are shown this once.</p>
-<pre id="recovery-codes">${text}</pre>
-<p><button type="button" data-copy="#recovery-codes">Copy</button>
-<a download="gatehouse-recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(text)}">Download</a></p>
-</div>
-<p><a href="/console">Back to your account</a></p>`;
-};
-
 export const confirmSubmit: PageAction = async (request) => {
   const { actor, user } = signedInActor(request);
   const factorId = request.params.factor_id ?? '';
@@ -177,7 +141,7 @@ export const confirmSubmit: PageAction = async (request) => {
     if (!confirmed.recovery_codes) return seeOther(withNotice('/console', 'factor_added'));
     return page(
       200,
-      consolePage(request, user, 'Recovery codes', codesBody(confirmed.recovery_codes)),
+      consolePage(request, user, 'Recovery codes', recoveryCodesBody(confirmed.recovery_codes)),
     );
   }, again);
 };
@@ -220,6 +184,9 @@ export const recoveryCodesSubmit: PageAction = async (request) => {
       pageStepUpProof(request, session),
       request.meta,
     );
-    return page(200, consolePage(request, user, 'Recovery codes', codesBody(recovery_codes)));
+    return page(
+      200,
+      consolePage(request, user, 'Recovery codes', recoveryCodesBody(recovery_codes)),
+    );
   }, again);
 };
