@@ -12,8 +12,11 @@ export interface VirtualCredential {
 
 /**
  * A platform authenticator in one chromium tab through the DevTools protocol's WebAuthn domain:
- * CTAP2, internal transport, resident keys, user verification that always succeeds, and
- * presence given without a prompt, so the page script's ceremonies finish on their own.
+ * CTAP2, internal transport, resident keys, user verification that always succeeds.
+ *
+ * It stays quiet (no presence) except inside `answerOnce`: chromium's virtual authenticator
+ * would otherwise answer even a conditional request, the sign-in page's autofill, as the page
+ * loads, which no real browser does without the person choosing the passkey.
  */
 export const addVirtualAuthenticator = async (page: Page) => {
   const cdp = await page.context().newCDPSession(page);
@@ -25,9 +28,12 @@ export const addVirtualAuthenticator = async (page: Page) => {
       hasResidentKey: true,
       hasUserVerification: true,
       isUserVerified: true,
-      automaticPresenceSimulation: true,
+      automaticPresenceSimulation: false,
     },
   });
+  const setPresence = async (enabled: boolean) => {
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled });
+  };
   return {
     /** The credentials it holds, private keys and sign counts included. */
     credentials: async (): Promise<VirtualCredential[]> =>
@@ -36,6 +42,25 @@ export const addVirtualAuthenticator = async (page: Page) => {
     addCredential: async (credential: VirtualCredential) => {
       await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
     },
+    /**
+     * Runs `act` (a click that starts a ceremony) with the authenticator answering, until it
+     * has made or used a credential once; then it is quiet again.
+     */
+    answerOnce: async (act: () => Promise<void>) => {
+      const answered = new Promise<void>((resolve) => {
+        cdp.once('WebAuthn.credentialAdded', () => resolve());
+        cdp.once('WebAuthn.credentialAsserted', () => resolve());
+      });
+      await setPresence(true);
+      try {
+        await act();
+        await answered;
+      } finally {
+        await setPresence(false);
+      }
+    },
+    /** Answers every request from now on, the autofill's included. */
+    answerAlways: () => setPresence(true),
   };
 };
 

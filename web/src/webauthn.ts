@@ -82,7 +82,8 @@ const submitWith = (form: HTMLFormElement, credential: unknown) => {
   const field = form.querySelector<HTMLInputElement>('input[name="credential"]');
   if (!field) return;
   field.value = JSON.stringify(credential);
-  form.submit();
+  // As a click on a submit button would: a form's own checks (a confirmation) still run.
+  form.requestSubmit();
 };
 
 const wireForm = (form: HTMLFormElement) => {
@@ -90,7 +91,10 @@ const wireForm = (form: HTMLFormElement) => {
   const button = form.querySelector<HTMLButtonElement>('[data-webauthn-start]');
   if (!button) return;
   if (!browserSupportsWebAuthn()) {
-    say(form, 'This browser cannot use passkeys or security keys.');
+    // A form that explains itself without the script (its status shown) says why; others stay quiet.
+    if (statusOf(form)?.hidden === false) {
+      say(form, 'This browser cannot use passkeys or security keys.');
+    }
     return;
   }
   say(form, '');
