@@ -4,8 +4,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { MfaFactorRecord, MfaState, PendingFactorRecord } from '../core/mfa/factors';
-import type { MfaProof, MfaStore } from '../core/mfa/mfa-store';
+import type { PendingFactorRecord } from '../core/mfa/factors';
+import type { MfaStore } from '../core/mfa/mfa-store';
 import type { MfaTokenRecord } from '../core/mfa/mfa-tokens';
 import type { TableNames } from './dynamo-settings';
 import {
@@ -19,54 +19,9 @@ import {
   transact,
   withoutKeys,
 } from './dynamo-shared';
+import { createDynamoWebAuthn } from './dynamo-webauthn';
+import { countIs, factorDeletes, proofUpdate, toState } from './mfa-items';
 import { keys } from './schema';
-
-/** How a proof is spent, as one Update (alone, or inside the challenge's transaction). */
-const proofUpdate = (
-  users: string,
-  proof: MfaProof,
-  at: number,
-): NonNullable<TransactItem['Update']> =>
-  proof.kind === 'totp'
-    ? {
-        TableName: users,
-        Key: keys.mfaFactor(proof.userId, proof.factorId),
-        // Invariant: a TOTP step is accepted at most once per factor (only a later step passes).
-        ConditionExpression: 'attribute_exists(pk) AND totp.lastStep < :step',
-        UpdateExpression: 'SET totp.lastStep = :step, lastUsedAt = :at',
-        ExpressionAttributeValues: { ':step': proof.step, ':at': at },
-      }
-    : {
-        TableName: users,
-        Key: keys.mfaState(proof.userId),
-        // Invariant: each recovery code works at most once, and only in the current set.
-        ConditionExpression: 'recoverySalt = :salt AND contains(recoveryHashes, :hash)',
-        UpdateExpression: 'DELETE recoveryHashes :spent',
-        ExpressionAttributeValues: {
-          ':salt': proof.salt,
-          ':hash': proof.hash,
-          ':spent': new Set([proof.hash]),
-        },
-      };
-
-/** The count condition on the state item: the user's factors are as many as the caller read. */
-const countIs = (expected: number) =>
-  expected === 0
-    ? { ConditionExpression: 'attribute_not_exists(factorCount) OR factorCount = :n' }
-    : { ConditionExpression: 'factorCount = :n' };
-
-const toState = (items: Item[]): MfaState => {
-  const state = items.find((item) => item.sk === 'STATE');
-  const hashes = state?.recoveryHashes as Set<string> | undefined;
-  return {
-    factors: items
-      .filter((item) => String(item.sk).startsWith('FACTOR#'))
-      .map((item) => withoutKeys<MfaFactorRecord>(item))
-      .sort((a, b) => a.createdAt - b.createdAt),
-    recovery:
-      hashes?.size && state ? { salt: String(state.recoverySalt), hashes: [...hashes] } : null,
-  };
-};
 
 /**
  * MFA on DynamoDB (docs/data-model.md): confirmed factors and the recovery set in the users
@@ -89,6 +44,7 @@ export const createDynamoMfa = (db: DynamoDBDocumentClient, names: TableNames): 
   };
 
   return {
+    ...createDynamoWebAuthn(db, names),
     async getMfaState(userId) {
       const items: Item[] = [];
       let after: Item | undefined;
@@ -163,16 +119,11 @@ export const createDynamoMfa = (db: DynamoDBDocumentClient, names: TableNames): 
         ],
         (failed) => (failed.includes(2) && !failed.includes(0) ? 'raced' : 'gone'),
       ),
-    removeFactor: (userId, factorId, expectedCount) =>
+    removeFactor: (userId, factorId, expectedCount, credentialId) =>
       outcomeOf(
         [
-          {
-            Delete: {
-              TableName: names.users,
-              Key: keys.mfaFactor(userId, factorId),
-              ConditionExpression: 'attribute_exists(pk)',
-            },
-          },
+          // Invariant: a removed factor's passkey stops signing in (its lookup goes with it).
+          ...factorDeletes(names.users, userId, factorId, credentialId),
           // Invariant: the last factor's removal takes the recovery codes (the whole state item).
           expectedCount === 1
             ? {
@@ -195,17 +146,12 @@ export const createDynamoMfa = (db: DynamoDBDocumentClient, names: TableNames): 
         ],
         (failed) => (failed.includes(0) ? 'gone' : 'raced'),
       ),
-    clearFactors: (userId, factorIds) =>
+    clearFactors: (userId, factorIds, credentialIds = []) =>
       outcomeOf(
         [
-          ...factorIds.map(
-            (factorId): TransactItem => ({
-              Delete: {
-                TableName: names.users,
-                Key: keys.mfaFactor(userId, factorId),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            }),
+          // Each factor with its credential lookup, if any (credentialIds in factorIds' order).
+          ...factorIds.flatMap((factorId, index) =>
+            factorDeletes(names.users, userId, factorId, credentialIds[index] || undefined),
           ),
           {
             // Exactly the factors listed: one confirmed meanwhile makes the caller list again.

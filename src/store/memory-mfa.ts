@@ -1,6 +1,15 @@
-import type { MfaFactorRecord, PendingFactorRecord, RecoveryCodeSet } from '../core/mfa/factors';
-import type { MfaProof, MfaStore } from '../core/mfa/mfa-store';
+import type {
+  MfaFactorRecord,
+  PendingFactorRecord,
+  RecoveryCodeSet,
+  WebAuthnCredential,
+} from '../core/mfa/factors';
+import { counterAdvances, type MfaProof, type MfaStore } from '../core/mfa/mfa-store';
 import type { MfaTokenRecord } from '../core/mfa/mfa-tokens';
+import type {
+  WebAuthnChallengeRecord,
+  WebAuthnCredentialLookup,
+} from '../core/mfa/webauthn-challenges';
 import type { LoginFailures } from '../core/shared/store';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -17,6 +26,12 @@ export const createMemoryMfa = (
   const recovery = new Map<string, RecoveryCodeSet>();
   const pending = new Map<string, PendingFactorRecord>();
   const tokens = new Map<string, MfaTokenRecord>();
+  /** credentialId -> its factor: written and deleted with the factor, never apart. */
+  const credentials = new Map<string, WebAuthnCredentialLookup>();
+  const challenges = new Map<string, WebAuthnChallengeRecord>();
+  const forgetCredential = (factor: MfaFactorRecord | undefined) => {
+    if (factor?.webauthn) credentials.delete(factor.webauthn.credentialId);
+  };
   const factorsOf = (userId: string) => {
     const mine = factors.get(userId) ?? new Map<string, MfaFactorRecord>();
     factors.set(userId, mine);
@@ -29,6 +44,13 @@ export const createMemoryMfa = (
       const factor = factorsOf(proof.userId).get(proof.factorId);
       return factor?.totp !== undefined && proof.step > factor.totp.lastStep;
     }
+    // Invariant: a WebAuthn counter only moves forward (a clone's stale counter is refused).
+    if (proof.kind === 'webauthn') {
+      const factor = factorsOf(proof.userId).get(proof.factorId);
+      return (
+        factor?.webauthn !== undefined && counterAdvances(factor.webauthn.counter, proof.counter)
+      );
+    }
     const set = recovery.get(proof.userId);
     return set?.salt === proof.salt && set.hashes.includes(proof.hash);
   };
@@ -36,6 +58,12 @@ export const createMemoryMfa = (
     if (proof.kind === 'totp') {
       const factor = factorsOf(proof.userId).get(proof.factorId) as MfaFactorRecord;
       factor.totp = { ...(factor.totp as { secret: string }), lastStep: proof.step };
+      factor.lastUsedAt = at;
+      return;
+    }
+    if (proof.kind === 'webauthn') {
+      const factor = factorsOf(proof.userId).get(proof.factorId) as MfaFactorRecord;
+      factor.webauthn = { ...(factor.webauthn as WebAuthnCredential), counter: proof.counter };
       factor.lastUsedAt = at;
       return;
     }
@@ -70,18 +98,40 @@ export const createMemoryMfa = (
       if (set) recovery.set(factor.userId, copy(set));
       return 'done';
     },
-    async removeFactor(userId, factorId, expectedCount) {
-      const mine = factorsOf(userId);
-      if (!mine.has(factorId)) return 'gone';
+    async addWebAuthnFactor({ factor, expectedCount, recovery: set }) {
+      const mine = factorsOf(factor.userId);
+      // Invariant: a credential id belongs to one factor of one user.
+      if (credentials.has(factor.webauthn.credentialId)) return 'taken';
       if (mine.size !== expectedCount) return 'raced';
+      mine.set(factor.factorId, copy(factor));
+      credentials.set(factor.webauthn.credentialId, {
+        credentialId: factor.webauthn.credentialId,
+        userId: factor.userId,
+        factorId: factor.factorId,
+      });
+      if (set) recovery.set(factor.userId, copy(set));
+      return 'done';
+    },
+    async removeFactor(userId, factorId, expectedCount, credentialId) {
+      const mine = factorsOf(userId);
+      // The caller names the credential it read: a removal never orphans a lookup.
+      if (!mine.has(factorId) || mine.get(factorId)?.webauthn?.credentialId !== credentialId)
+        return 'gone';
+      if (mine.size !== expectedCount) return 'raced';
+      // Invariant: a removed factor's passkey stops signing in (its lookup goes with it).
+      forgetCredential(mine.get(factorId));
       mine.delete(factorId);
       // Invariant: no recovery code outlives the user's last factor.
       if (mine.size === 0) recovery.delete(userId);
       return 'done';
     },
-    async clearFactors(userId, factorIds) {
+    async clearFactors(userId, factorIds, credentialIds = []) {
       const mine = factorsOf(userId);
-      if (mine.size !== factorIds.length || !factorIds.every((id) => mine.has(id))) return 'raced';
+      const asRead = (id: string, index: number) =>
+        mine.has(id) &&
+        (mine.get(id)?.webauthn?.credentialId ?? '') === (credentialIds[index] ?? '');
+      if (mine.size !== factorIds.length || !factorIds.every(asRead)) return 'raced';
+      for (const factor of mine.values()) forgetCredential(factor);
       mine.clear();
       recovery.delete(userId);
       return 'done';
@@ -95,6 +145,19 @@ export const createMemoryMfa = (
       if (!proofSpendable(proof)) return false;
       spend(proof, at);
       return true;
+    },
+    async findWebAuthnCredential(credentialId) {
+      const found = credentials.get(credentialId);
+      return found ? copy(found) : null;
+    },
+    async createWebAuthnChallenge(record) {
+      challenges.set(record.challenge, copy(record));
+    },
+    async takeWebAuthnChallenge(challenge, at) {
+      const record = challenges.get(challenge);
+      // Invariant: a challenge is answered once, within its 300 s.
+      challenges.delete(challenge);
+      return record && record.expiresAt > at ? record : null;
     },
     async createMfaToken(token) {
       tokens.set(token.hash, copy(token));

@@ -131,6 +131,19 @@ export const keys = {
   mfaState: (userId: string) => ({ pk: `MFA#${userId}`, sk: 'STATE' }),
   /** An unconfirmed factor, in the tokens table: gone by TTL after its 10 minutes. */
   pendingFactor: (factorId: string) => ({ pk: `MFAPENDING#${factorId}`, sk: 'MFAPENDING' }),
+  /**
+   * A WebAuthn credential id's lookup (users table, no TTL): its user and factor, written and
+   * deleted in the factor's own transactions, so a passkey sign-in finds only live factors.
+   */
+  webAuthnCredential: (credentialId: string) => ({
+    pk: `WEBAUTHN#${credentialId}`,
+    sk: 'WEBAUTHN',
+  }),
+  /** A WebAuthn challenge (public, base64url), in the tokens table: taken once, gone by TTL. */
+  webAuthnChallenge: (challenge: string) => ({
+    pk: `WEBAUTHNCHALLENGE#${challenge}`,
+    sk: 'WEBAUTHNCHALLENGE',
+  }),
   /** An `mfa_token` by its SHA-256, in the tokens table: gone by TTL. */
   mfaToken: (hash: string) => ({ pk: `MFATOKEN#${hash}`, sk: 'MFATOKEN' }),
   /** A user's OAuth consent to one client; the user's consents share a partition. */

@@ -18,6 +18,7 @@ import { importedRefreshContract } from './store-contract-imported';
 import { lineageContract } from './store-contract-lineage';
 import { linkingContract } from './store-contract-linking';
 import { mfaContract } from './store-contract-mfa';
+import { webAuthnContract } from './store-contract-webauthn';
 import { aUser } from './users';
 
 const HOUR = 3_600_000;
@@ -55,6 +56,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
     lineageContract(fresh);
     importedRefreshContract(fresh);
     mfaContract(fresh);
+    webAuthnContract(fresh);
     describe('users', () => {
       it('creates a user and finds it by id, email and username', async () => {
         const store = await fresh();

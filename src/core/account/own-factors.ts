@@ -1,7 +1,20 @@
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import type { RequestMeta } from '../audit/audit';
-import { confirmTotp, enrolTotp, listFactors, regenerateRecoveryCodes, removeFactor } from '../mfa';
+import {
+  confirmTotp,
+  enrolTotp,
+  listFactors,
+  regenerateRecoveryCodes,
+  registerWebAuthnFactor,
+  removeFactor,
+  webAuthnRegistrationOptions,
+} from '../mfa';
 import { assertStepUp, type StepUpProof } from '../sessions/reauthentication';
 import type { CoreDeps } from '../shared/deps';
+import { madeInSession } from '../users/credential-lineage';
 import type { Actor } from '../users/user-policy';
 import { type FactorChange, factorNotice } from './account-emails';
 
@@ -43,6 +56,38 @@ export const confirmOwnTotp = async (
   const confirmed = await confirmTotp(deps, self.user, factorId, code, meta);
   await mailFactorNotice(deps, self, 'added', confirmed.factor.name);
   return confirmed;
+};
+
+/**
+ * `POST /me/mfa/webauthn/options`: registration options after step-up proof. Invariant: no
+ * factor is added without a proof (the 'register' challenge exists only after one).
+ */
+export const startOwnWebAuthn = async (
+  deps: CoreDeps,
+  self: Self,
+  proof: StepUpProof,
+  meta: RequestMeta,
+): Promise<PublicKeyCredentialCreationOptionsJSON> => {
+  await assertStepUp(deps, self.user, proof, meta);
+  return webAuthnRegistrationOptions(deps, self.user);
+};
+
+/**
+ * `POST /me/mfa/webauthn {credential, name?}`: the authenticator's answer to those options
+ * becomes a confirmed factor (the first brings recovery codes); the account is mailed a notice.
+ */
+export const finishOwnWebAuthn = async (
+  deps: CoreDeps,
+  self: Self,
+  credential: RegistrationResponseJSON,
+  name: string | undefined,
+  meta: RequestMeta,
+) => {
+  // The passkey's sessions inherit this session's lineage (credential-lineage.ts).
+  const origin = madeInSession(self.origin);
+  const added = await registerWebAuthnFactor(deps, self.user, credential, name, origin, meta);
+  await mailFactorNotice(deps, self, 'added', added.factor.name);
+  return added;
 };
 
 /** `DELETE /me/mfa/{factor_id}`. Invariant: no factor is removed without a step-up proof. */

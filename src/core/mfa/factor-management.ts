@@ -32,7 +32,12 @@ export const removeFactor = async (
     const factor = factors.find((candidate) => candidate.factorId === factorId);
     if (!factor) throw noSuchFactor();
     // Invariant: no recovery code outlives the user's last factor (same transaction).
-    const outcome = await deps.store.removeFactor(userId, factorId, factors.length);
+    const outcome = await deps.store.removeFactor(
+      userId,
+      factorId,
+      factors.length,
+      factor.webauthn?.credentialId,
+    );
     if (outcome === 'gone') throw noSuchFactor();
     if (outcome === 'done') {
       await recordAudit(deps, meta, {
@@ -51,9 +56,11 @@ export const removeFactor = async (
 const deleteAllFactors = async (deps: CoreDeps, userId: string): Promise<number> => {
   for (let attempt = 0; attempt < RETRIES; attempt++) {
     const { factors } = await deps.store.getMfaState(userId);
+    // Invariant: a cleared factor's passkey stops signing in (lookups go in the same write).
     const outcome = await deps.store.clearFactors(
       userId,
       factors.map((factor) => factor.factorId),
+      factors.map((factor) => factor.webauthn?.credentialId ?? ''),
     );
     if (outcome === 'done') return factors.length;
   }

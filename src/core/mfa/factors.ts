@@ -1,4 +1,6 @@
-/** A WebAuthn credential as the WebAuthn lane will store it (typed now so factors have one shape). */
+import type { CredentialOrigin } from '../users/credential-lineage';
+
+/** A WebAuthn credential (passkey or security key) of a confirmed factor. */
 export interface WebAuthnCredential {
   /** base64url credential id, as `AuthenticationResponseJSON.id` carries it. */
   credentialId: string;
@@ -7,6 +9,13 @@ export interface WebAuthnCredential {
   /** The authenticator's sign counter at the last accepted assertion. */
   counter: number;
   transports: string[];
+  /** base64url of the 32 random bytes given as `user.id`: one per user while they have any. */
+  userHandle?: string;
+  /**
+   * The origin of the session that registered it (credential-lineage.ts): a passkey sign-in's
+   * session inherits it, so an admin-tainted session cannot launder itself through a passkey.
+   */
+  origin?: CredentialOrigin;
 }
 
 export type FactorType = 'totp' | 'webauthn';

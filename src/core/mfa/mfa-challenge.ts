@@ -71,22 +71,34 @@ const locked = (seconds: number) =>
   );
 
 /** Counts the attempt before any check (as passwords do), so a burst of guesses meets the lock. */
-const takeCodeAttempt = async (deps: CoreDeps, userId: string): Promise<void> => {
+export const takeCodeAttempt = async (deps: CoreDeps, userId: string): Promise<void> => {
   const seconds = await takePasswordAttempt(deps, accountLockoutKey(userId));
   if (seconds > 0) throw locked(seconds);
 };
 
+/** What one factor brings to a verify: its audit name, its amr, and how its proof is found. */
+export interface FactorAttempt {
+  /** The audit's `detail.factor` before the proof is known ('totp', 'recovery', 'webauthn'). */
+  kind: string;
+  /** RFC 8176 values it adds to the first step's. */
+  amr: readonly string[];
+  /** The proof, or why there is none (audited as `detail.reason`; answered as a wrong factor). */
+  proofFor: (token: MfaTokenRecord, now: number) => Promise<MfaProof | { refused: string }>;
+}
+
 /**
- * `POST /auth/mfa/verify {mfa_token, code}`: the token and the code are spent together, once,
- * or neither. Answers the token (how to finish the login) and the login's `amr`. The caller
- * opens the session with `clearLoginFailures` (only a completed sign-in clears the count).
+ * A verify with an mfa_token (a code or a WebAuthn assertion): the token and the factor's
+ * proof are spent together, once, or neither. Answers the token (how to finish the login) and
+ * the login's `amr`. The caller opens the session with `clearLoginFailures` (only a completed
+ * sign-in clears the count).
  */
-export const verifyMfaCode = async (
+export const verifyWithMfaToken = async (
   deps: CoreDeps,
-  input: { mfaToken: string; code: string },
+  mfaToken: string,
+  attempt: FactorAttempt,
   meta: RequestMeta,
 ): Promise<{ token: MfaTokenRecord; amr: string[] }> => {
-  const tokenHash = mfaTokenHash(input.mfaToken);
+  const tokenHash = mfaTokenHash(mfaToken);
   const now = deps.clock.now();
   const token = await deps.store.getMfaToken(tokenHash);
   const tokenInvalid = new GatehouseError('token_invalid', 'The mfa_token is invalid or spent.');
@@ -100,27 +112,26 @@ export const verifyMfaCode = async (
       outcome,
       detail,
     });
-  const codeKind = looksLikeTotpCode(input.code) ? 'totp' : 'recovery';
   if (token.usedAt !== null || token.expiresAt <= now) {
-    await audit('failure', { factor: codeKind, reason: 'token_invalid' });
+    await audit('failure', { factor: attempt.kind, reason: 'token_invalid' });
     throw tokenInvalid;
   }
   await takeCodeAttempt(deps, token.userId).catch(async (error: unknown) => {
-    await audit('failure', { factor: codeKind, reason: 'too_many_attempts' });
+    await audit('failure', { factor: attempt.kind, reason: 'too_many_attempts' });
     throw error;
   });
-  const proof = await proofOf(
-    await deps.store.getMfaState(token.userId),
-    token.userId,
-    input.code,
-    now,
+  const proof = await attempt.proofFor(token, now);
+  const wrong = new GatehouseError(
+    'invalid_credentials',
+    attempt.kind === 'webauthn'
+      ? 'That security key or passkey was refused.'
+      : 'That code is not right.',
   );
-  const wrong = new GatehouseError('invalid_credentials', 'That code is not right.');
-  if (!proof) {
-    await audit('failure', { factor: codeKind, reason: 'invalid_credentials' });
+  if ('refused' in proof) {
+    await audit('failure', { factor: attempt.kind, reason: proof.refused });
     throw wrong;
   }
-  // Invariant: an mfa_token and a code are each spent at most once, together; never after 300 s
+  // Invariant: an mfa_token and a proof are each spent at most once, together; never after 300 s
   // or a lock since issue (no more failures than at issue plus this attempt, or the threshold).
   const outcome = await deps.store.completeMfaChallenge({
     tokenHash,
@@ -142,9 +153,34 @@ export const verifyMfaCode = async (
   await audit('success', { factor: proof.kind });
   return {
     token: { ...token, usedAt: now },
-    amr: [...new Set([...token.context.amr, ...CODE_AMR])],
+    amr: [...new Set([...token.context.amr, ...attempt.amr])],
   };
 };
+
+/** `POST /auth/mfa/verify {mfa_token, code}`: a TOTP or recovery code (verifyWithMfaToken). */
+export const verifyMfaCode = (
+  deps: CoreDeps,
+  input: { mfaToken: string; code: string },
+  meta: RequestMeta,
+): Promise<{ token: MfaTokenRecord; amr: string[] }> =>
+  verifyWithMfaToken(
+    deps,
+    input.mfaToken,
+    {
+      kind: looksLikeTotpCode(input.code) ? 'totp' : 'recovery',
+      amr: CODE_AMR,
+      proofFor: async (token, now) =>
+        (await proofOf(
+          await deps.store.getMfaState(token.userId),
+          token.userId,
+          input.code,
+          now,
+        )) ?? {
+          refused: 'invalid_credentials',
+        },
+    },
+    meta,
+  );
 
 /**
  * Step-up by a code in the body (no mfa_token): a wrong code is 403 `forbidden` and counts

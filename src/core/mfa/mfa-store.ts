@@ -1,10 +1,25 @@
-import type { MfaFactorRecord, MfaState, PendingFactorRecord, RecoveryCodeSet } from './factors';
+import type {
+  MfaFactorRecord,
+  MfaState,
+  PendingFactorRecord,
+  RecoveryCodeSet,
+  WebAuthnCredential,
+} from './factors';
 import type { MfaTokenRecord } from './mfa-tokens';
+import type { WebAuthnChallengeRecord, WebAuthnCredentialLookup } from './webauthn-challenges';
 
-/** A second factor presented once: a TOTP step or a recovery code's digest. */
+/**
+ * A second factor presented once: a TOTP step, a recovery code's digest, or a WebAuthn
+ * assertion's sign counter (spent only if the stored counter is below it, or both are 0).
+ */
 export type MfaProof =
   | { kind: 'totp'; userId: string; factorId: string; step: number }
-  | { kind: 'recovery'; userId: string; salt: string; hash: string };
+  | { kind: 'recovery'; userId: string; salt: string; hash: string }
+  | { kind: 'webauthn'; userId: string; factorId: string; counter: number };
+
+/** The stored counter accepts `next`: it moved forward, or the authenticator keeps none (0, 0). */
+export const counterAdvances = (stored: number, next: number): boolean =>
+  stored < next || (stored === 0 && next === 0);
 
 /** A race lost to another change of the user's factors: read again and retry. */
 export type FactorWrite = 'done' | 'gone' | 'raced';
@@ -30,15 +45,36 @@ export interface MfaStore {
     expectedCount: number;
     recovery: RecoveryCodeSet | null;
   }): Promise<FactorWrite>;
-  /** Deletes one confirmed factor; the last one takes the recovery codes with it. */
-  removeFactor(userId: string, factorId: string, expectedCount: number): Promise<FactorWrite>;
-  /** Deletes every listed factor and the recovery codes (an admin's reset). */
-  clearFactors(userId: string, factorIds: string[]): Promise<FactorWrite>;
+  /**
+   * A WebAuthn factor, confirmed at once (its registration proved the authenticator), with its
+   * credential-id lookup item; 'taken' when that credential id is registered already.
+   */
+  addWebAuthnFactor(request: {
+    factor: MfaFactorRecord & { webauthn: WebAuthnCredential };
+    expectedCount: number;
+    recovery: RecoveryCodeSet | null;
+  }): Promise<'done' | 'raced' | 'taken'>;
+  /** Deletes one confirmed factor (and its credential lookup); the last takes the recovery codes. */
+  removeFactor(
+    userId: string,
+    factorId: string,
+    expectedCount: number,
+    /** The factor's WebAuthn credential id, whose lookup item goes in the same transaction. */
+    credentialId?: string,
+  ): Promise<FactorWrite>;
+  /** Deletes every listed factor, their credential lookups and the recovery codes (a reset). */
+  clearFactors(userId: string, factorIds: string[], credentialIds?: string[]): Promise<FactorWrite>;
+  /** The factor a credential id belongs to (a passkey sign-in names no user). */
+  findWebAuthnCredential(credentialId: string): Promise<WebAuthnCredentialLookup | null>;
+  createWebAuthnChallenge(record: WebAuthnChallengeRecord): Promise<void>;
+  /** Deletes the challenge if it is unexpired at `at` and answers it; null for everyone else. */
+  takeWebAuthnChallenge(challenge: string, at: number): Promise<WebAuthnChallengeRecord | null>;
   /** Replaces the whole recovery set (old codes dead), only while the user has a factor. */
   replaceRecoveryCodes(userId: string, set: RecoveryCodeSet): Promise<boolean>;
   /**
    * Spends a proof once: a TOTP step only if it is after the factor's last accepted step (and
-   * records it and `at` as last use); a recovery digest only if it is in the current set.
+   * records it and `at` as last use); a recovery digest only if it is in the current set; a
+   * WebAuthn counter only if `counterAdvances` from the stored one (then stored, with `at`).
    */
   spendMfaProof(proof: MfaProof, at: number): Promise<boolean>;
   createMfaToken(token: MfaTokenRecord): Promise<void>;

@@ -1,5 +1,6 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { RequestMeta } from '../audit/audit';
-import { verifyMfaCode } from '../mfa';
+import { verifyMfaCode, verifyMfaCredential } from '../mfa';
 import { type MfaLoginContext, type MfaTokenRecord, mfaTokenHash } from '../mfa/mfa-tokens';
 import type { ClientRecord } from '../oauth/clients';
 import type { CoreDeps } from '../shared/deps';
@@ -112,21 +113,30 @@ const renewSteppedUpSession = async (
   return tokenResponse(deps, user, renewedSession, refreshToken, now);
 };
 
+/** The second step: a TOTP or recovery code, or a WebAuthn assertion, with the mfa_token. */
+export type MfaSecondStep =
+  | { mfaToken: string; code: string }
+  | { mfaToken: string; credential: AuthenticationResponseJSON };
+
 /**
- * `POST /auth/mfa/verify` and the MFA grant: the code is verified against the mfa_token
- * (verifyMfaCode: both spent once, together; counted toward the lockout; audited), then the
- * session the token's first step names is opened, or the step-up's session renewed.
+ * `POST /auth/mfa/verify`, the MFA grant and the challenge page: the code or assertion is
+ * verified against the mfa_token (verifyMfaCode / verifyMfaCredential: both spent once,
+ * together; counted toward the lockout; audited), then the session the token's first step
+ * names is opened, or the step-up's session renewed.
  */
 export const finishMfaSignIn = async (
   deps: CoreDeps,
-  input: { mfaToken: string; code: string },
+  input: MfaSecondStep,
   finisher: MfaFinisher,
   meta: RequestMeta,
 ): Promise<TokenResponse> => {
   const known = await deps.store.getMfaToken(mfaTokenHash(input.mfaToken));
   // Checked before the code is tried: a token shown in the wrong place is neither spent nor counted.
   if (known && !mayFinish(known.context, finisher)) throw tokenInvalid();
-  const { token, amr } = await verifyMfaCode(deps, input, meta);
+  const { token, amr } =
+    'credential' in input
+      ? await verifyMfaCredential(deps, input, meta)
+      : await verifyMfaCode(deps, input, meta);
   const user = await deps.store.getUser(token.userId);
   const version = token.context.credentialVersion;
   // A reset, takeover or sign-out everywhere since the first step voids it.

@@ -1,6 +1,8 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { noRequest, type RequestMeta } from '../audit/audit';
 import { assertMfaCode, issueMfaToken } from '../mfa/mfa-challenge';
 import { MfaRequiredError } from '../mfa/second-factor-gate';
+import { assertMfaCredential } from '../mfa/webauthn-verification';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import type { UserRecord } from '../users/users';
@@ -55,6 +57,11 @@ export interface StepUpProof {
   password?: string;
   /** The body's `code`: a TOTP code or a recovery code, if given. */
   code?: string;
+  /**
+   * The body's `credential`: a WebAuthn assertion over a 'step-up' challenge of this user
+   * (`POST /me/mfa/webauthn/assertion-options`), if given.
+   */
+  credential?: AuthenticationResponseJSON;
   /** When the caller's session was signed in; null: no live session (an API token). */
   authTime: number | null;
   /** The caller's live session; absent: none an `mfa_token` could renew. */
@@ -69,13 +76,18 @@ export const stepUpProofOf = async (
   deps: CoreDeps,
   userId: string,
   sid: string | null | undefined,
-  given: { password?: string | undefined; code?: string | undefined },
+  given: {
+    password?: string | undefined;
+    code?: string | undefined;
+    credential?: AuthenticationResponseJSON | undefined;
+  },
 ): Promise<StepUpProof> => {
   const found = sid ? await deps.store.getSession(sid) : null;
   const session = found?.userId === userId && found.revokedAt === null ? found : null;
   return {
     ...(given.password !== undefined ? { password: given.password } : {}),
     ...(given.code !== undefined ? { code: given.code } : {}),
+    ...(given.credential !== undefined ? { credential: given.credential } : {}),
     authTime: session ? sessionAuthTime(session) : null,
     ...(session
       ? { session: { sid: session.sid, clientId: session.clientId, amr: sessionAmr(session) } }
@@ -91,8 +103,8 @@ const isRecent = (deps: CoreDeps, authTime: number | null): boolean =>
 
 /**
  * THE step-up (API.md "Proof (step-up)"), for adding or removing a factor, new recovery codes,
- * `PATCH /me {email}`, `POST /me/password` and `DELETE /me`: every given `password` and `code`
- * must be right (a wrong one is 403 and counts toward the lockout), or without either the
+ * `PATCH /me {email}`, `POST /me/password` and `DELETE /me`: every given `password`, `code` and
+ * `credential` must be right (a wrong one is 403 and counts toward the lockout), or without either the
  * session's sign-in is within REAUTH_MAX_AGE_SECONDS. Otherwise a user with a factor gets 403
  * `mfa_required` with an `mfa_token` that renews this session (/auth/mfa/verify); one without
  * a factor gets 403 `forbidden` saying what to send, since no token could be finished.
@@ -106,7 +118,10 @@ export const assertStepUp = async (
 ): Promise<void> => {
   if (proof.password !== undefined) await assertCurrentPassword(deps, user, proof.password);
   if (proof.code !== undefined) await assertMfaCode(deps, user.id, proof.code, meta);
-  if (proof.password !== undefined || proof.code !== undefined) return;
+  if (proof.credential !== undefined)
+    await assertMfaCredential(deps, user.id, proof.credential, meta);
+  if (proof.password !== undefined || proof.code !== undefined || proof.credential !== undefined)
+    return;
   if (isRecent(deps, proof.authTime)) return;
   const { factors } = await deps.store.getMfaState(user.id);
   if (factors.length > 0 && proof.session) {

@@ -58,7 +58,31 @@ export interface Config {
   usersImportProvider: string | null;
   /** MFA_REQUIRED_ROLES: a session of such a user gets only `profile` until a factor is verified. */
   mfaRequiredRoles: Role[];
+  /** WebAuthn's relying party: WEBAUTHN_RP_ID (the issuer's host) and WEBAUTHN_ORIGINS. */
+  webauthn: { rpId: string; rpName: string; origins: string[] };
 }
+
+/** WEBAUTHN_ORIGINS is comma-separated origins; each must be one (scheme, host, port only). */
+const webauthnFromEnv = (
+  issuerUrl: string,
+  rpId: string | undefined,
+  origins: string | undefined,
+): Config['webauthn'] => {
+  const issuer = new URL(issuerUrl);
+  const listed = (origins ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of listed) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      throw new Error(`Invalid settings: WEBAUTHN_ORIGINS: "${origin}" is not an origin`);
+  }
+  return {
+    rpId: rpId ?? issuer.hostname,
+    rpName: 'Gatehouse',
+    origins: listed.length ? listed : [issuer.origin],
+  };
+};
 
 const flag = (fallback: '0' | '1') =>
   z.pipe(
@@ -114,6 +138,8 @@ const EnvSchema = z.object({
     ),
     [],
   ),
+  WEBAUTHN_RP_ID: z.optional(z.string().check(z.regex(/^[a-z0-9.-]{1,253}$/i))),
+  WEBAUTHN_ORIGINS: z.optional(z.string()),
 });
 
 /** Reads settings from an environment; a bad value stops the start with the setting's name. */
@@ -127,8 +153,9 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
   }
   const e = parsed.data;
   const identityProviders = identityProvidersFromEnv(env);
+  const issuerUrl = issuerFromEnv(env);
   return {
-    issuerUrl: issuerFromEnv(env),
+    issuerUrl,
     audience: audienceFromEnv(env),
     requireUserAuthentication: requiresUserAuthentication(env),
     passwordLoginEnabled: e.PASSWORD_LOGIN_ENABLED,
@@ -166,5 +193,6 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     identityProviders,
     usersImportProvider: usersImportProviderFromEnv(env, identityProviders),
     mfaRequiredRoles: [...new Set(e.MFA_REQUIRED_ROLES)],
+    webauthn: webauthnFromEnv(issuerUrl, e.WEBAUTHN_RP_ID, e.WEBAUTHN_ORIGINS),
   };
 };

@@ -1,4 +1,4 @@
-import { mfaChallenge } from '../../core/sessions/mfa-challenge-options';
+import { mfaChallengeOptions } from '../../core/mfa';
 import { finishMfaSignIn } from '../../core/sessions/mfa-sign-in';
 import type { Action } from '../handler';
 import { json } from '../responses';
@@ -13,8 +13,8 @@ export const mfaVerify: Action = async ({ deps, body, meta }) => {
   );
 };
 
-/** `POST /auth/mfa/challenge`: a WebAuthn factor's options (none this round: TOTP needs none). */
+/** `POST /auth/mfa/challenge`: a WebAuthn factor's assertion options (TOTP needs none). */
 export const mfaChallengeAction: Action = async ({ deps, body }) => {
   const { mfa_token, factor_id } = body as MfaChallengeBody;
-  return mfaChallenge(deps, { mfaToken: mfa_token, factorId: factor_id });
+  return json(200, await mfaChallengeOptions(deps, mfa_token, factor_id));
 };

@@ -1,0 +1,111 @@
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { MfaStore } from '../core/mfa/mfa-store';
+import type {
+  WebAuthnChallengeRecord,
+  WebAuthnCredentialLookup,
+} from '../core/mfa/webauthn-challenges';
+import type { TableNames } from './dynamo-settings';
+import {
+  epochSeconds,
+  failedConditions,
+  getItem,
+  notExists,
+  transact,
+  withoutKeys,
+} from './dynamo-shared';
+import { countIs } from './mfa-items';
+import { keys } from './schema';
+
+type WebAuthnStore = Pick<
+  MfaStore,
+  | 'addWebAuthnFactor'
+  | 'findWebAuthnCredential'
+  | 'createWebAuthnChallenge'
+  | 'takeWebAuthnChallenge'
+>;
+
+/**
+ * WebAuthn on DynamoDB (docs/data-model.md): a factor and its credential-id lookup item are
+ * written in one transaction with the user's factor count; challenges sit in the tokens table
+ * and are taken by a Delete that answers the old item (to one caller only).
+ */
+export const createDynamoWebAuthn = (
+  db: DynamoDBDocumentClient,
+  names: TableNames,
+): WebAuthnStore => ({
+  async addWebAuthnFactor({ factor, expectedCount, recovery }) {
+    try {
+      await transact(db, [
+        {
+          // Invariant: a credential id belongs to one factor of one user.
+          Put: {
+            TableName: names.users,
+            Item: {
+              ...keys.webAuthnCredential(factor.webauthn.credentialId),
+              credentialId: factor.webauthn.credentialId,
+              userId: factor.userId,
+              factorId: factor.factorId,
+            },
+            ConditionExpression: notExists,
+          },
+        },
+        {
+          Put: {
+            TableName: names.users,
+            Item: { ...keys.mfaFactor(factor.userId, factor.factorId), ...factor },
+            ConditionExpression: notExists,
+          },
+        },
+        {
+          Update: {
+            TableName: names.users,
+            Key: keys.mfaState(factor.userId),
+            ...countIs(expectedCount),
+            UpdateExpression: recovery
+              ? 'SET factorCount = :next, recoverySalt = :salt, recoveryHashes = :hashes'
+              : 'SET factorCount = :next',
+            ExpressionAttributeValues: {
+              ':n': expectedCount,
+              ':next': expectedCount + 1,
+              ...(recovery ? { ':salt': recovery.salt, ':hashes': new Set(recovery.hashes) } : {}),
+            },
+          },
+        },
+      ]);
+      return 'done';
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (!failed?.length) throw error;
+      return failed.includes(0) ? 'taken' : 'raced';
+    }
+  },
+  async findWebAuthnCredential(credentialId) {
+    const item = await getItem(db, names.users, keys.webAuthnCredential(credentialId));
+    return item ? withoutKeys<WebAuthnCredentialLookup>(item) : null;
+  },
+  async createWebAuthnChallenge(record) {
+    await db.send(
+      new PutCommand({
+        TableName: names.tokens,
+        Item: {
+          ...keys.webAuthnChallenge(record.challenge),
+          ...record,
+          ttl: epochSeconds(record.expiresAt) + 3600,
+        },
+        ConditionExpression: notExists,
+      }),
+    );
+  },
+  async takeWebAuthnChallenge(challenge, at) {
+    // Invariant: a challenge is answered once (only one Delete gets the old item), within 300 s.
+    const taken = await db.send(
+      new DeleteCommand({
+        TableName: names.tokens,
+        Key: keys.webAuthnChallenge(challenge),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const record = taken.Attributes ? withoutKeys<WebAuthnChallengeRecord>(taken.Attributes) : null;
+    return record && record.expiresAt > at ? record : null;
+  },
+});
