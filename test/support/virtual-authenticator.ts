@@ -14,11 +14,18 @@ export interface VirtualCredential {
  * A platform authenticator in one chromium tab through the DevTools protocol's WebAuthn domain:
  * CTAP2, internal transport, resident keys, user verification that always succeeds.
  *
- * It stays quiet (no presence) except inside `answerOnce`: chromium's virtual authenticator
- * would otherwise answer even a conditional request, the sign-in page's autofill, as the page
- * loads, which no real browser does without the person choosing the passkey.
+ * It stays quiet (no presence) except inside `answerOnce` or after `answerAlways`. Chromium's
+ * virtual authenticator answers a conditional request (the sign-in page's autofill) by itself
+ * too, which no real browser does without the person picking the passkey, and which would race
+ * a button's ceremony: unless `autofill` is asked for, the tab reports no conditional mediation,
+ * so the pages offer none and only the buttons run ceremonies.
  */
-export const addVirtualAuthenticator = async (page: Page) => {
+export const addVirtualAuthenticator = async (page: Page, { autofill = false } = {}) => {
+  if (!autofill) {
+    await page.addInitScript(
+      'PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);',
+    );
+  }
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -47,17 +54,14 @@ export const addVirtualAuthenticator = async (page: Page) => {
      * has made or used a credential once; then it is quiet again.
      */
     answerOnce: async (act: () => Promise<void>) => {
+      // Quiet again as soon as it has answered: the page the answer leads to asks nothing of it.
       const answered = new Promise<void>((resolve) => {
         cdp.once('WebAuthn.credentialAdded', () => resolve());
         cdp.once('WebAuthn.credentialAsserted', () => resolve());
-      });
+      }).then(() => setPresence(false));
       await setPresence(true);
-      try {
-        await act();
-        await answered;
-      } finally {
-        await setPresence(false);
-      }
+      await act();
+      await answered;
     },
     /** Answers every request from now on, the autofill's included. */
     answerAlways: () => setPresence(true),

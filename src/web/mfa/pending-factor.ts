@@ -11,6 +11,8 @@ import { clearCookie, setCookie } from '../../http/cookies';
  */
 export const MFA_COOKIE = 'gatehouse_mfa';
 export const MFA_PATH = '/sign-in/mfa';
+/** Under MFA_PATH, so the cookie goes with the page script's request for a key's options. */
+export const MFA_OPTIONS_PATH = '/sign-in/mfa/options';
 
 /** HttpOnly, SameSite=Lax, Secure on https, sent to the challenge page only, as long as the token lives. */
 export const mfaCookie = (mfaToken: string, secure: boolean): string =>

@@ -17,6 +17,7 @@ import { SignUpBody } from '../../http/schemas';
 import { checked, given } from '../forms';
 import { html } from '../html';
 import { alert, csrfField, field, layout } from '../layout';
+import { passkeySignInForm } from '../mfa/passkey-button';
 import { passwordThenFactor } from '../mfa/password-then-factor';
 import { challengeLocation } from '../mfa/pending-factor';
 import { noticeText, withNotice } from '../notices';
@@ -74,16 +75,19 @@ const asksFreshSignIn = (returnTo: string): boolean =>
   returnTo.startsWith('/oauth/authorize?') &&
   new URLSearchParams(returnTo.slice(returnTo.indexOf('?') + 1)).has(SIGNED_IN_AFTER);
 
-const signInForm = async (request: PageRequest, returnTo: string, error?: string) => {
+export const signInForm = async (request: PageRequest, returnTo: string, error?: string) => {
   const { deps } = request;
   // A sign-in asked for as fresh (prompt=login, max_age) is a password one: a provider's
-  // or SSO's may be silent upstream, so their buttons are not offered for it.
-  const buttons = asksFreshSignIn(returnTo) ? '' : signInButtons(deps, returnTo);
+  // or SSO's may be silent upstream, so their buttons are not offered for it (nor a passkey:
+  // the authorization endpoint counts only a password as that fresh sign-in).
+  const fresh = asksFreshSignIn(returnTo);
+  const buttons = fresh ? '' : signInButtons(deps, returnTo);
+  const passkey = fresh ? '' : passkeySignInForm(deps, request.csrf, returnTo);
   const passwordForm = deps.config.passwordLoginEnabled
     ? html`<form method="post" action="/sign-in" novalidate>
   ${csrfField(request.csrf)}
   <input type="hidden" name="return_to" value="${returnTo}">
-  ${field('Email or username', 'login', { autocomplete: 'username', required: true, value: request.form.get('login') ?? loginHint(request) })}
+  ${field('Email or username', 'login', { autocomplete: passkey ? 'username webauthn' : 'username', required: true, value: request.form.get('login') ?? loginHint(request) })}
   ${field('Password', 'password', { type: 'password', autocomplete: 'current-password', required: true })}
   <button type="submit">Sign in</button>
 </form>
@@ -96,7 +100,7 @@ const signInForm = async (request: PageRequest, returnTo: string, error?: string
   const notice = noticeText(request.query.get('notice'));
   return layout({
     title: 'Sign in',
-    body: html`${alert(error)}${alert(notice, 'notice')}${buttons}${passwordForm}`,
+    body: html`${alert(error)}${alert(notice, 'notice')}${buttons}${passwordForm}${passkey}`,
   });
 };
 
@@ -113,7 +117,7 @@ export const signInPage: PageAction = async (request) => {
 };
 
 /** Refusals a form shows beside itself; their statuses are the error renderer's. */
-const REFUSALS = new Set<ErrorCode>([
+export const REFUSALS = new Set<ErrorCode>([
   'invalid_credentials',
   'too_many_attempts',
   'account_pending',

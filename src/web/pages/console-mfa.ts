@@ -10,7 +10,7 @@ import type { UserRecord } from '../../core/users/users';
 import { Html, html } from '../html';
 import { alert, csrfField, field, onceField } from '../layout';
 import { consolePage, orRefuse } from '../mfa/console-form';
-import { pageStepUpProof, proofField } from '../mfa/page-step-up';
+import { hasKeyFactor, keyProofAttributes, pageStepUpProof, proofField } from '../mfa/page-step-up';
 import { recoveryCodesBody } from '../mfa/recovery-codes-view';
 import { withNotice } from '../notices';
 import {
@@ -34,18 +34,19 @@ const TITLE = 'Two-factor authentication';
 /** The console's section: the factors, with Remove, and the ways to add one or new codes. */
 export const mfaSection = async (request: PageRequest, user: UserRecord) => {
   const { factors } = await listFactors(request.deps, user.id);
+  const hasKey = factors.some((factor) => factor.type === 'webauthn');
   const rows = factors.map(
     (f) => html`<tr>
   <td>${f.name}</td><td>${f.type === 'totp' ? 'Authenticator app' : 'Passkey or security key'}</td>
   <td>${timeTag(f.created_at)}</td><td>${timeTag(f.last_used_at)}</td>
-  <td><form method="post" action="/console/mfa/${f.factor_id}/remove" class="inline" data-confirm="Remove this factor?">
-    ${csrfField(request.csrf)}${proofField(`remove-${f.factor_id}`)}
+  <td><form method="post" action="/console/mfa/${f.factor_id}/remove" class="inline" data-confirm="Remove this factor?"${keyProofAttributes(hasKey)}>
+    ${csrfField(request.csrf)}${proofField(`remove-${f.factor_id}`, hasKey)}
     <button type="submit" class="danger">Remove</button></form></td>
 </tr>`,
   );
   const codes = factors.length
-    ? html`<form method="post" action="/console/mfa/recovery-codes">
-  ${csrfField(request.csrf)}${onceField()}${proofField('codes')}
+    ? html`<form method="post" action="/console/mfa/recovery-codes"${keyProofAttributes(hasKey)}>
+  ${csrfField(request.csrf)}${onceField()}${proofField('codes', hasKey)}
   <button type="submit" class="secondary">New recovery codes</button>
 </form>`
     : '';
@@ -64,16 +65,20 @@ ${codes}
 </section>`;
 };
 
-const startForm = (request: PageRequest) => html`<form method="post" action="/console/mfa/totp">
+const startForm = (
+  request: PageRequest,
+  hasKey: boolean,
+) => html`<form method="post" action="/console/mfa/totp"${keyProofAttributes(hasKey)}>
   ${csrfField(request.csrf)}${onceField()}
   ${field('Name', 'name', { hint: 'Which app or device, e.g. “Phone”.' })}
-  ${proofField('add')}
+  ${proofField('add', hasKey)}
   <button type="submit">Continue</button>
 </form>`;
 
 export const enrolPage: PageAction = async (request) => {
   const { user } = signedInActor(request);
-  return page(200, consolePage(request, user, 'Add an authenticator app', startForm(request)));
+  const form = startForm(request, await hasKeyFactor(request.deps, user.id));
+  return page(200, consolePage(request, user, 'Add an authenticator app', form));
 };
 
 const confirmForm = (
@@ -105,12 +110,13 @@ ${confirmForm(request, enrolled.factor_id)}`;
 
 export const enrolSubmit: PageAction = async (request) => {
   const { actor, user, session } = signedInActor(request);
+  const hasKey = await hasKeyFactor(request.deps, user.id);
   const again = (error: string) =>
     consolePage(
       request,
       user,
       'Add an authenticator app',
-      html`${alert(error)}${startForm(request)}`,
+      html`${alert(error)}${startForm(request, hasKey)}`,
     );
   return orRefuse(async () => {
     await assertFirstPost(request);

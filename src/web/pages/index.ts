@@ -32,10 +32,17 @@ import {
   recoveryCodesSubmit,
   removeSubmit,
 } from './console-mfa';
+import {
+  passkeyEnrolPage,
+  passkeyFinishSubmit,
+  passkeyOptionsSubmit,
+  stepUpOptionsRoute,
+} from './console-passkeys';
 import { consoleUsersActions } from './console-users';
 import { linkAccountPage, linkAccountSubmit } from './link-account';
 import { logoutConfirmSubmit, logoutPage } from './logout';
-import { challengePage, challengeSubmit } from './mfa-challenge';
+import { challengeOptionsRoute, challengePage, challengeSubmit } from './mfa-challenge';
+import { passkeyOptionsRoute, passkeySignInSubmit } from './passkey-sign-in';
 
 /** Every page route's action (src/web/routes.ts). */
 export const pageActions: Record<string, PageAction> = {
@@ -43,6 +50,9 @@ export const pageActions: Record<string, PageAction> = {
   'POST /sign-in': signInSubmit,
   'GET /sign-in/mfa': challengePage,
   'POST /sign-in/mfa': challengeSubmit,
+  'POST /sign-in/mfa/options': challengeOptionsRoute,
+  'POST /sign-in/passkey/options': passkeyOptionsRoute,
+  'POST /sign-in/passkey': passkeySignInSubmit,
   'POST /sign-out': signOutSubmit,
   'GET /sign-up': signUpPage,
   'POST /sign-up': signUpSubmit,
@@ -64,6 +74,10 @@ export const pageActions: Record<string, PageAction> = {
   'GET /console/mfa/totp': enrolPage,
   'POST /console/mfa/totp': enrolSubmit,
   'POST /console/mfa/totp/{factor_id}/confirm': confirmSubmit,
+  'GET /console/mfa/webauthn': passkeyEnrolPage,
+  'POST /console/mfa/webauthn': passkeyOptionsSubmit,
+  'POST /console/mfa/webauthn/finish': passkeyFinishSubmit,
+  'POST /console/mfa/step-up-options': stepUpOptionsRoute,
   'POST /console/mfa/{factor_id}/remove': removeSubmit,
   'POST /console/mfa/recovery-codes': recoveryCodesSubmit,
   'GET /console/tokens': tokensPage,
