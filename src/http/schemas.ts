@@ -28,11 +28,44 @@ export const SignOutBody = z
 
 const MfaToken = z.string().check(z.minLength(1), z.maxLength(128));
 
-/** `POST /auth/mfa/verify`: the sign-in's mfa_token and a TOTP or recovery code. */
-export const MfaVerifyBody = z.strictObject({
-  mfa_token: MfaToken,
-  code: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+const Base64Url = (max: number) =>
+  z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^[A-Za-z0-9_-]+={0,2}$/));
+
+/**
+ * A WebAuthn `RegistrationResponseJSON` or `AuthenticationResponseJSON` (API.md, MFA): the
+ * members the server reads are bounded here, unknown members inside it are ignored, and
+ * @simplewebauthn/server checks the rest.
+ */
+export const WebAuthnCredentialJson = z.looseObject({
+  id: Base64Url(1024),
+  rawId: Base64Url(1024),
+  type: z.literal('public-key'),
+  response: z.looseObject({
+    clientDataJSON: Base64Url(8192),
+    authenticatorData: z.optional(Base64Url(8192)),
+    signature: z.optional(Base64Url(1024)),
+    userHandle: z.optional(z.nullable(z.string().check(z.maxLength(1024)))),
+    attestationObject: z.optional(Base64Url(32_768)),
+    transports: z.optional(z.array(z.string().check(z.maxLength(32))).check(z.maxLength(10))),
+  }),
+  clientExtensionResults: z._default(z.looseObject({}), {}),
 });
+
+/** `POST /auth/mfa/verify`: the sign-in's mfa_token and a TOTP or recovery code, or an assertion. */
+export const MfaVerifyBody = z
+  .strictObject({
+    mfa_token: MfaToken,
+    code: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))),
+    credential: z.optional(WebAuthnCredentialJson),
+  })
+  .check(
+    z.refine((body) => (body.code === undefined) !== (body.credential === undefined), {
+      message: 'give code or credential, exactly one',
+    }),
+  );
+
+/** `POST /auth/passkey/verify`: a passkey's assertion over a `/auth/passkey/options` challenge. */
+export const PasskeyVerifyBody = z.strictObject({ credential: WebAuthnCredentialJson });
 
 /** `POST /auth/mfa/challenge`: which factor to challenge (a WebAuthn one). */
 export const MfaChallengeBody = z.strictObject({
@@ -43,6 +76,7 @@ export const MfaChallengeBody = z.strictObject({
 export type SignInBody = z.infer<typeof SignInBody>;
 export type MfaVerifyBody = z.infer<typeof MfaVerifyBody>;
 export type MfaChallengeBody = z.infer<typeof MfaChallengeBody>;
+export type PasskeyVerifyBody = z.infer<typeof PasskeyVerifyBody>;
 export type RefreshBody = z.infer<typeof RefreshBody>;
 export type SignOutBody = z.infer<typeof SignOutBody>;
 
@@ -184,6 +218,8 @@ export const TokenRequestForm = z.object({
   client_secret: z.optional(z.string().check(z.maxLength(256))),
   /** The MFA grant (urn:gatehouse:grant-type:mfa): the password grant's mfa_token, with `code`. */
   mfa_token: z.optional(z.string().check(z.maxLength(128))),
+  /** The MFA grant with a WebAuthn assertion instead of `code`: its JSON, as one form field. */
+  credential: z.optional(z.string().check(z.maxLength(49_152))),
 });
 
 export type TokenRequestForm = z.infer<typeof TokenRequestForm>;
@@ -244,14 +280,16 @@ export const OneTimeTokenBody = z.strictObject({
 
 export const PasswordResetBody = z.strictObject({ token: OneTimeToken, password: NewPassword });
 
-/** Step-up proof (API.md "Proof (step-up)"): the password, or a TOTP or recovery code. */
+/** Step-up proof (API.md "Proof (step-up)"): the password, a TOTP or recovery code, or an assertion. */
 const ProofPassword = z.string().check(z.minLength(1), z.maxLength(1024));
 const ProofCode = z.string().check(z.minLength(1), z.maxLength(64));
+const ProofCredential = WebAuthnCredentialJson;
 
 /** Proof by `current_password` or `code`; neither: the session's sign-in must be recent. */
 export const ChangePasswordBody = z.strictObject({
   current_password: z.optional(ProofPassword),
   code: z.optional(ProofCode),
+  credential: z.optional(ProofCredential),
   new_password: NewPassword,
 });
 
@@ -263,10 +301,11 @@ export const UpdateMeBody = z
     /** Step-up proof for a new email (API.md). */
     password: z.optional(ProofPassword),
     code: z.optional(ProofCode),
+    credential: z.optional(ProofCredential),
   })
   .check(
     z.refine(
-      (body) => Object.keys(body).some((key) => key !== 'password' && key !== 'code'),
+      (body) => Object.keys(body).some((key) => !['password', 'code', 'credential'].includes(key)),
       'give at least one field to change',
     ),
   );
@@ -275,6 +314,7 @@ export const UpdateMeBody = z
 export const StepUpBody = z.strictObject({
   password: z.optional(ProofPassword),
   code: z.optional(ProofCode),
+  credential: z.optional(ProofCredential),
 });
 
 export const DeleteMeBody = StepUpBody;
@@ -284,6 +324,13 @@ export const EnrolTotpBody = z.strictObject({
   name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
   password: z.optional(ProofPassword),
   code: z.optional(ProofCode),
+  credential: z.optional(ProofCredential),
+});
+
+/** `POST /me/mfa/webauthn`: the authenticator's registration answer and the factor's name. */
+export const RegisterWebAuthnBody = z.strictObject({
+  credential: WebAuthnCredentialJson,
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
 });
 
 export const ConfirmTotpBody = z.strictObject({ code: ProofCode });
@@ -298,6 +345,7 @@ export type DeleteMeBody = z.infer<typeof DeleteMeBody>;
 export type StepUpBody = z.infer<typeof StepUpBody>;
 export type EnrolTotpBody = z.infer<typeof EnrolTotpBody>;
 export type ConfirmTotpBody = z.infer<typeof ConfirmTotpBody>;
+export type RegisterWebAuthnBody = z.infer<typeof RegisterWebAuthnBody>;
 
 // The listings' filters are the core's (one check for the API, the console and the CLI).
 export { AuditQuery } from '../core/audit/audit-log';

@@ -1,3 +1,4 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { type RequestMeta, recordAudit } from '../audit/audit';
 import { credentialVersionOf } from '../sessions/credential-version';
 import { assertStepUp, type StepUpProof, stepUpProofOf } from '../sessions/reauthentication';
@@ -26,7 +27,13 @@ export const changeOwnPassword = async (
   deps: CoreDeps,
   self: Self,
   keepSid: string,
-  request: { current_password?: string; code?: string; new_password: string },
+  request: {
+    current_password?: string;
+    code?: string;
+    /** A WebAuthn assertion (its members are checked by the verifier, not by this type). */
+    credential?: object;
+    new_password: string;
+  },
   meta: RequestMeta,
 ): Promise<void> => {
   const before = self.user;
@@ -36,6 +43,7 @@ export const changeOwnPassword = async (
     await stepUpProofOf(deps, before.id, keepSid, {
       password: request.current_password,
       code: request.code,
+      credential: request.credential as AuthenticationResponseJSON | undefined,
     }),
     meta,
   );

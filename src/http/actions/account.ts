@@ -27,6 +27,11 @@ import {
   removeFactorAction,
   renewRecoveryCodesAction,
 } from './mfa';
+import {
+  registerWebAuthnAction,
+  stepUpAssertionOptionsAction,
+  webAuthnOptionsAction,
+} from './webauthn';
 
 export const signUpAction: Action = async ({ deps, body, meta }) =>
   json(201, { user: await signUp(deps, body as SignUpBody, meta) });
@@ -54,8 +59,8 @@ export const resetPasswordAction: Action = async ({ deps, body, meta }) => {
 
 export const updateMeAction: Action = async (request) => {
   const session = await requireSession(request);
-  const { password, code, ...changes } = request.body as UpdateMeBody;
-  const proof = await proofOf(request, session, { password, code });
+  const { password, code, credential, ...changes } = request.body as UpdateMeBody;
+  const proof = await proofOf(request, session, { password, code, credential });
   const user = await updateOwnProfile(request.deps, session.actor, changes, request.meta, proof);
   return json(200, { user });
 };
@@ -69,13 +74,8 @@ export const deleteMeAction: Action = async (request) => {
 
 export const changePasswordAction: Action = async (request) => {
   const { actor, sid } = await requireSession(request);
-  await changeOwnPassword(
-    request.deps,
-    actor,
-    sid,
-    request.body as ChangePasswordBody,
-    request.meta,
-  );
+  const change = request.body as ChangePasswordBody;
+  await changeOwnPassword(request.deps, actor, sid, change, request.meta);
   return noContent();
 };
 
@@ -114,4 +114,7 @@ export const accountActions: ActionsOf<'account'> = {
   'POST /me/mfa/totp/{factor_id}/confirm': confirmTotpAction,
   'DELETE /me/mfa/{factor_id}': removeFactorAction,
   'POST /me/mfa/recovery-codes': renewRecoveryCodesAction,
+  'POST /me/mfa/webauthn/options': webAuthnOptionsAction,
+  'POST /me/mfa/webauthn': registerWebAuthnAction,
+  'POST /me/mfa/webauthn/assertion-options': stepUpAssertionOptionsAction,
 };

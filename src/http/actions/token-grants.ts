@@ -11,6 +11,7 @@ import type { ActionRequest } from '../handler';
 import { OAuthProtocolError } from '../oauth-errors';
 import type { TokenRequestForm } from '../schemas';
 import { clientFailed } from './oauth';
+import { assertionFromFormField } from './webauthn-json';
 
 /** What a grant handler gets: the request, its form, and the client that made it. */
 export interface GrantContext {
@@ -23,6 +24,12 @@ export interface GrantContext {
 export type GrantHandler = (context: GrantContext) => Promise<object>;
 
 const missing = (name: string) => new OAuthProtocolError('invalid_request', `${name} is required.`);
+
+/** The MFA grant's `code` when no `credential` is given. */
+const requireCode = (code: string | undefined): string => {
+  if (!code) throw missing('code');
+  return code;
+};
 
 const requireClientFor = (client: ClientRecord | null, grant: GrantType): ClientRecord => {
   if (!client) throw clientFailed();
@@ -108,8 +115,9 @@ const passwordGrant: GrantHandler = async ({ request, form, client }) => {
 const mfaGrant: GrantHandler = async ({ request, form, client }) => {
   const caller = requireClientFor(client, 'password');
   if (!form.mfa_token) throw missing('mfa_token');
-  if (!form.code) throw missing('code');
-  const input = { mfaToken: form.mfa_token, code: form.code };
+  const input = form.credential
+    ? { mfaToken: form.mfa_token, credential: assertionFromFormField(form.credential) }
+    : { mfaToken: form.mfa_token, code: requireCode(form.code) };
   const finisher = { endpoint: 'oauth', client: caller } as const;
   return tokenFields(
     await asInvalidGrant(finishMfaSignIn(request.deps, input, finisher, request.meta)),
