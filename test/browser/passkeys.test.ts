@@ -12,7 +12,10 @@ import { OWNER, useBrowser } from './support/browser';
  * virtual authenticator (API.md, MFA). The stack's issuer is http://localhost:<port>, so the
  * relying party id is `localhost` (chromium refuses WebAuthn for IP addresses).
  */
-const { tab, call, signIn, stack, tokenEndpoint, registerClient } = useBrowser();
+// Every factor change asks for a proof here (a session is "recent" for one second only).
+const { tab, call, signIn, stack, tokenEndpoint, registerClient } = useBrowser({
+  REAUTH_MAX_AGE_SECONDS: '1',
+});
 
 const PASSWORD = 'a member passphrase for passkeys';
 
@@ -59,6 +62,7 @@ const registerPasskey = async (
   await onConsole(page);
   await page.getByRole('link', { name: 'Add a passkey or security key' }).click();
   await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Password or a code from your app').fill(PASSWORD);
   await page.getByRole('button', { name: 'Continue' }).click();
   await authenticator.answerOnce(() =>
     page.getByRole('button', { name: 'Create the passkey' }).click(),
@@ -207,7 +211,18 @@ describe('passkeys on the hosted pages', () => {
     await registerPasskey(page, authenticator, email, 'Old key');
     await page.goto('/console');
     page.on('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: 'Remove' }).click();
+    const row = page.getByRole('row', { name: /Old key/ });
+    // The session is past REAUTH_MAX_AGE_SECONDS: Remove alone is refused...
+    await page.waitForTimeout(1_100);
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await page.waitForURL((url) => url.pathname.endsWith('/remove'));
+    await snap('remove-without-proof');
+    expect(await page.getByRole('alert').textContent()).toMatch(/second factor|proof|password/i);
+    // ...and the key itself is a proof (a step-up assertion).
+    await page.goto('/console');
+    await authenticator.answerOnce(() =>
+      row.getByRole('button', { name: 'Confirm with your passkey or security key' }).click(),
+    );
     await page.waitForURL((url) => url.searchParams.get('notice') === 'factor_removed');
     await snap('removed');
     await signOut(page);

@@ -23,7 +23,7 @@ export const keyProofAttributes = (hasKey: boolean) =>
 
 /** The key's button (shown by the script), the assertion's field and what the script says. */
 const keyProof = html`<input type="hidden" name="credential" value="">
-<button type="button" class="secondary" data-webauthn-start hidden>Prove it with your passkey or security key</button>
+<button type="button" class="secondary" data-webauthn-start hidden>Confirm with your passkey or security key</button>
 <p class="hint" data-webauthn-status role="status" hidden></p>`;
 
 /**

@@ -1,40 +1,33 @@
-import { passkeyOptions, verifyPasskey } from '../../core/mfa';
-import type { CoreDeps } from '../../core/shared/deps';
-import { GatehouseError, isGatehouseError } from '../../core/shared/errors';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { signInWithPasskey, startPasskeySignIn } from '../../core/sessions/passkey-sign-in';
+import { isGatehouseError } from '../../core/shared/errors';
 import { pageRefusal } from '../../http/error-answer';
 import { json } from '../../http/responses';
 import { credentialField } from '../mfa/credential-field';
-import { passkeySession } from '../mfa/passkey-session';
 import { type PageAction, seeOther } from '../page-handler';
 import { clientOriginsOf, finishBrowserSignIn, REFUSALS, returnTarget, signInForm } from './auth';
 
 /**
  * "Sign in with a passkey" on the hosted sign-in (and so for /oauth/authorize, which sends the
- * browser there): passwordless, a discoverable credential with user verification, amr
- * ["hwk","mfa"] (API.md, MFA).
+ * browser there): the API's passkey sign-in (passwordless, user verification required, amr
+ * ["hwk","mfa"], off with passwords, the per-IP limit), with a browser session.
  */
 
-/** As the API's /auth/passkey/*: with passwords off, passkeys are off too. */
-const assertPasskeysOn = (deps: CoreDeps) => {
-  if (!deps.config.passwordLoginEnabled) {
-    throw new GatehouseError('password_login_disabled', 'Sign-in with a passkey is turned off.');
-  }
-};
-
 /** `POST /sign-in/passkey/options`: fresh request options for the page script (CSRF-checked). */
-export const passkeyOptionsRoute: PageAction = async (request) => {
-  assertPasskeysOn(request.deps);
-  return json(200, await passkeyOptions(request.deps));
-};
+export const passkeyOptionsRoute: PageAction = async (request) =>
+  json(200, await startPasskeySignIn(request.deps, request.meta));
 
 export const passkeySignInSubmit: PageAction = async (request) => {
   const { deps } = request;
   const returnTo = returnTarget(deps, request.form.get('return_to'));
   try {
-    assertPasskeysOn(deps);
-    const verified = await verifyPasskey(deps, credentialField(request), request.meta);
-    const browserSession = await passkeySession(deps, verified, request.meta);
-    await finishBrowserSignIn(request, browserSession, returnTo);
+    const tokens = await signInWithPasskey(
+      deps,
+      credentialField<AuthenticationResponseJSON>(request),
+      request.meta,
+      { browser: true },
+    );
+    await finishBrowserSignIn(request, tokens.browserSession as string, returnTo);
     return seeOther(returnTo);
   } catch (error) {
     if (!isGatehouseError(error) || !REFUSALS.has(error.code)) throw error;

@@ -1,15 +1,57 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { finishOwnWebAuthn, startOwnWebAuthn } from '../../../src/core/account/own-factors';
+import { noRequest } from '../../../src/core/audit/audit';
+import { issueMfaToken } from '../../../src/core/mfa';
+import { browserSessionUser, sessionAmr } from '../../../src/core/sessions/sessions';
+import type { CoreDeps } from '../../../src/core/shared/deps';
+import type { HttpResult } from '../../../src/http/responses';
 import { signInPage } from '../../../src/web/pages/auth';
-import { passkeyOptionsSubmit } from '../../../src/web/pages/console-passkeys';
-import { challengePage, challengeSubmit } from '../../../src/web/pages/mfa-challenge';
+import {
+  passkeyFinishSubmit,
+  passkeyOptionsSubmit,
+  stepUpOptionsRoute,
+} from '../../../src/web/pages/console-passkeys';
+import {
+  challengeOptionsRoute,
+  challengePage,
+  challengeSubmit,
+} from '../../../src/web/pages/mfa-challenge';
 import { passkeyOptionsRoute, passkeySignInSubmit } from '../../../src/web/pages/passkey-sign-in';
 import { testDeps } from '../../support/core-deps';
 import { confirmedTotp, passwordMfaToken } from '../../support/mfa-fixtures';
 import { pageRequest } from '../../support/page-request';
+import { SoftAuthenticator } from '../../support/soft-authenticator';
 import { createUserWithPassword, PASSWORD } from '../../support/users';
 
 /** The hosted pages' passkeys, without a browser (test/browser/passkeys.test.ts has one). */
+
+/** A user with a passkey registered through the core, and the device holding it. */
+const withPasskey = async (deps: CoreDeps) => {
+  const user = await createUserWithPassword(deps, { role: 'viewer' });
+  const self = { kind: 'user' as const, user, tokenId: null, origin: 'self' as const };
+  const device = new SoftAuthenticator();
+  const origin = deps.config.webauthn.origins[0] as string;
+  const options = await startOwnWebAuthn(deps, self, { authTime: deps.clock.now() }, noRequest);
+  const added = await finishOwnWebAuthn(
+    deps,
+    self,
+    device.register(options, origin),
+    'Laptop',
+    noRequest,
+  );
+  return { user, device, origin, factorId: added.factor.factor_id };
+};
+
+/** The JSON a page route answered (the options the page script gets). */
+const jsonOf = (result: HttpResult) => JSON.parse(String(result.body));
+
+/** The browser session a sign-in's cookie carries, read back as the pages would. */
+const sessionOf = async (deps: CoreDeps, setCookies: string[]) => {
+  const cookie = setCookies.find((c) => c.startsWith('gatehouse_session=')) ?? '';
+  const value = cookie.slice('gatehouse_session='.length).split(';')[0] ?? '';
+  return browserSessionUser(deps, value);
+};
 
 const attribute = (body: string, name: string) =>
   new RegExp(`${name}="([^"]*)"`).exec(body)?.[1]?.replaceAll('&quot;', '"') ?? null;
@@ -46,6 +88,28 @@ describe('"Sign in with a passkey" on the sign-in page', () => {
       pageRequest(deps, { path: '/sign-in', query: { return_to: returnTo, fresh: '1' } }),
     );
     expect(page.body).not.toContain('data-webauthn');
+  });
+
+  it('signs in with a registered passkey alone: amr hwk and mfa, and on to return_to', async () => {
+    const deps = testDeps();
+    const { user, device, origin } = await withPasskey(deps);
+    const options = jsonOf(
+      await passkeyOptionsRoute(pageRequest(deps, { path: '/sign-in/passkey/options', form: {} })),
+    );
+    expect(options.userVerification).toBe('required');
+    const request = pageRequest(deps, {
+      path: '/sign-in/passkey',
+      form: {
+        return_to: '/console/tokens',
+        credential: JSON.stringify(device.assert(options, origin)),
+      },
+    });
+    const done = await passkeySignInSubmit(request);
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/console/tokens');
+    const signedIn = await sessionOf(deps, request.setCookies);
+    expect(signedIn?.user.id).toBe(user.id);
+    expect([...sessionAmr(signedIn?.session as never)].sort()).toEqual(['hwk', 'mfa']);
   });
 
   it('shows the page again, with no session, for a post without a ceremony’s answer', async () => {
@@ -95,6 +159,61 @@ describe('the challenge page', () => {
   });
 });
 
+describe('the challenge page with a passkey', () => {
+  const challenge = (deps: CoreDeps, mfaToken: string, form?: Record<string, string>) => ({
+    ...pageRequest(deps, {
+      path: '/sign-in/mfa',
+      query: { return_to: '/console' },
+      ...(form ? { form } : {}),
+    }),
+    cookies: { gatehouse_mfa: mfaToken },
+  });
+
+  it('offers the key beside the code form, and finishes the sign-in with it', async () => {
+    const deps = testDeps();
+    const { user, device, origin, factorId } = await withPasskey(deps);
+    const mfaToken = await passwordMfaToken(deps, user);
+    const page = (await challengePage(challenge(deps, mfaToken))).body ?? '';
+    expect(page).toContain(`name="factor_id" value="${factorId}"`);
+    expect(attribute(page, 'data-options-url')).toBe('/sign-in/mfa/options');
+    expect(page).toContain('Or enter one of your recovery codes.');
+    expect(page).toContain('name="code"');
+
+    const options = jsonOf(
+      await challengeOptionsRoute(challenge(deps, mfaToken, { factor_id: factorId })),
+    );
+    expect(options.allowCredentials.map((c: { id: string }) => c.id)).toEqual(device.credentialIds);
+    const request = challenge(deps, mfaToken, {
+      return_to: '/console',
+      credential: JSON.stringify(device.assert(options, origin)),
+    });
+    const done = await challengeSubmit(request);
+    expect(done.headers.location).toBe('/console');
+    const signedIn = await sessionOf(deps, request.setCookies);
+    expect([...sessionAmr(signedIn?.session as never)].sort()).toEqual(['hwk', 'mfa', 'pwd']);
+  });
+
+  it('does not turn an API step-up’s mfa_token into a browser session, key or not', async () => {
+    const deps = testDeps();
+    const { user, device, origin, factorId } = await withPasskey(deps);
+    const { mfaToken } = await issueMfaToken(deps, user.id, {
+      method: 'reauth',
+      clientId: null,
+      sid: 's1',
+      amr: ['pwd'],
+    });
+    const options = jsonOf(
+      await challengeOptionsRoute(challenge(deps, mfaToken, { factor_id: factorId })),
+    );
+    const request = challenge(deps, mfaToken, {
+      credential: JSON.stringify(device.assert(options, origin)),
+    });
+    const refused = await challengeSubmit(request);
+    expect(refused.headers.location).toBe('/sign-in?notice=mfa_expired');
+    expect(request.setCookies.some((c) => c.startsWith('gatehouse_session='))).toBe(false);
+  });
+});
+
 describe('adding a passkey in the console', () => {
   const oldSession = async (form: Record<string, string>) => {
     const deps = testDeps();
@@ -129,5 +248,48 @@ describe('adding a passkey in the console', () => {
     expect(options.challenge).toMatch(/^[\w-]+$/);
     expect(options.rp.id).toBe(new URL(testDeps().config.issuerUrl).hostname);
     expect(options.authenticatorSelection.residentKey).toBe('preferred');
+  });
+
+  it('registers the key the browser made: the first comes with recovery codes, the next without', async () => {
+    const deps = testDeps();
+    const user = await createUserWithPassword(deps, { role: 'viewer' });
+    const origin = deps.config.webauthn.origins[0] as string;
+    const add = async (name: string, device: SoftAuthenticator) => {
+      const form = { once: randomBytes(18).toString('base64url'), name, proof: PASSWORD };
+      const shown = await passkeyOptionsSubmit(
+        pageRequest(deps, { path: '/console/mfa/webauthn', user, form }),
+      );
+      const options = JSON.parse(attribute(shown.body ?? '', 'data-options') ?? '{}');
+      const credential = JSON.stringify(device.register(options, origin));
+      return passkeyFinishSubmit(
+        pageRequest(deps, {
+          path: '/console/mfa/webauthn/finish',
+          user,
+          form: { name, credential },
+        }),
+      );
+    };
+    const laptop = new SoftAuthenticator();
+    const first = await add('Laptop', laptop);
+    expect(first.statusCode).toBe(201);
+    const shownCodes = /<pre id="recovery-codes">([^<]*)<\/pre>/.exec(first.body ?? '')?.[1];
+    expect(shownCodes?.trim().split('\n')).toHaveLength(10);
+    // The options exclude the keys registered already: the same one cannot come twice.
+    await expect(add('Laptop again', laptop)).rejects.toThrow(/registered already/);
+    const second = await add('YubiKey', new SoftAuthenticator());
+    expect(second.headers.location).toBe('/console?notice=passkey_added');
+    const { factors } = await deps.store.getMfaState(user.id);
+    expect(factors.map((f) => f.name).sort()).toEqual(['Laptop', 'YubiKey']);
+  });
+
+  it('gives step-up options over the user’s own keys only', async () => {
+    const deps = testDeps();
+    const { user, device } = await withPasskey(deps);
+    const options = jsonOf(
+      await stepUpOptionsRoute(
+        pageRequest(deps, { path: '/console/mfa/step-up-options', user, form: {} }),
+      ),
+    );
+    expect(options.allowCredentials.map((c: { id: string }) => c.id)).toEqual(device.credentialIds);
   });
 });
