@@ -107,6 +107,8 @@ const wireForm = (form: HTMLFormElement) => {
     } catch (error) {
       say(form, failureText(error));
       button.disabled = false;
+      // Disabling dropped the keyboard focus: back on the button, to try again.
+      button.focus();
     }
   });
 };
