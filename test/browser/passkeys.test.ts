@@ -254,4 +254,24 @@ describe('passkeys on the hosted pages', () => {
     await onConsole(page);
     expect(await page.getByText('Signed in as').textContent()).toContain(email);
   });
+
+  it('keeps the key buttons hidden in a browser without WebAuthn, and the console says why', async () => {
+    const { page, snap } = tab();
+    await page.addInitScript('delete window.PublicKeyCredential;');
+    const email = await member();
+    await signInWithPassword(page, email);
+    await onConsole(page);
+    await page.getByRole('link', { name: 'Add a passkey or security key' }).click();
+    await page.getByLabel('Name').fill('Nothing');
+    await page.getByLabel('Password or a code from your app').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('This browser cannot use passkeys or security keys.').waitFor();
+    await snap('no-webauthn');
+    expect(await page.getByRole('button', { name: 'Create the passkey' }).isVisible()).toBe(false);
+    await page.goto('/sign-in');
+    expect(await page.getByRole('button', { name: 'Sign in with a passkey' }).isVisible()).toBe(
+      false,
+    );
+    expect(await page.getByRole('status').count()).toBe(0);
+  });
 });
