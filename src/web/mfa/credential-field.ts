@@ -1,11 +1,12 @@
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { GatehouseError } from '../../core/shared/errors';
+import { assertionOf, registrationOf } from '../../http/actions/webauthn-json';
+import { PasskeyVerifyBody, RegisterWebAuthnBody } from '../../http/schemas';
+import { checked, given } from '../forms';
 import type { PageRequest } from '../page-handler';
 
-/**
- * The WebAuthn ceremony's JSON the page script put in the form's `credential` field, as the
- * JSON API's body member: an object, or 400 (the core checks everything inside it).
- */
-export const credentialField = <T>(request: PageRequest): T => {
+/** The JSON the page script put in the form's `credential` field: an object, or 400. */
+const ceremonyJson = (request: PageRequest): unknown => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(request.form.get('credential') ?? '');
@@ -18,5 +19,21 @@ export const credentialField = <T>(request: PageRequest): T => {
       'credential: your browser sent no passkey or security key answer. Try again.',
     );
   }
-  return parsed as T;
+  return parsed;
+};
+
+/** A WebAuthn assertion from the form, bounded by the JSON API's own schema. */
+export const assertionField = (request: PageRequest): AuthenticationResponseJSON =>
+  assertionOf(checked(PasskeyVerifyBody, { credential: ceremonyJson(request) }).credential);
+
+/** A registration and its name from the form, checked as `POST /me/mfa/webauthn` checks them. */
+export const registrationFields = (
+  request: PageRequest,
+): { credential: RegistrationResponseJSON; name: string | undefined } => {
+  const name = given(request.form, 'name');
+  const body = checked(RegisterWebAuthnBody, {
+    credential: ceremonyJson(request),
+    ...(name ? { name } : {}),
+  });
+  return { credential: registrationOf(body.credential), name: body.name };
 };

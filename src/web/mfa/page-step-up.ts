@@ -1,4 +1,3 @@
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { listFactors } from '../../core/mfa';
 import { looksLikeRecoveryCode } from '../../core/mfa/recovery-codes';
 import { looksLikeTotpCode } from '../../core/mfa/totp';
@@ -8,7 +7,7 @@ import type { CoreDeps } from '../../core/shared/deps';
 import type { SessionRecord } from '../../core/shared/store';
 import { html } from '../html';
 import type { PageRequest } from '../page-handler';
-import { credentialField } from './credential-field';
+import { assertionField } from './credential-field';
 
 /** Where the page script gets a step-up assertion's options (a 'step-up' challenge of the user). */
 export const STEP_UP_OPTIONS_PATH = '/console/mfa/step-up-options';
@@ -43,9 +42,7 @@ export const pageStepUpProof = (request: PageRequest, session: SessionRecord): S
   const proof = request.form.get('proof') ?? '';
   const code = proof.replace(/\s+/g, '').toLowerCase();
   const isCode = proof !== '' && (looksLikeTotpCode(code) || looksLikeRecoveryCode(code));
-  const credential = request.form.get('credential')
-    ? { credential: credentialField<AuthenticationResponseJSON>(request) }
-    : {};
+  const credential = request.form.get('credential') ? { credential: assertionField(request) } : {};
   return {
     ...(isCode ? { code } : proof ? { password: proof } : {}),
     ...credential,

@@ -1,10 +1,13 @@
+import * as z from 'zod/mini';
 import { finishOwnWebAuthn, startOwnWebAuthn } from '../../core/account/own-factors';
 import { stepUpAssertionOptions } from '../../core/mfa';
 import { json } from '../../http/responses';
+import { RegisterWebAuthnBody } from '../../http/schemas';
+import { checked, given } from '../forms';
 import { html } from '../html';
 import { alert, csrfField, field, onceField } from '../layout';
 import { consolePage, orRefuse } from '../mfa/console-form';
-import { credentialField } from '../mfa/credential-field';
+import { registrationFields } from '../mfa/credential-field';
 import { hasKeyFactor, keyProofAttributes, pageStepUpProof, proofField } from '../mfa/page-step-up';
 import { recoveryCodesBody } from '../mfa/recovery-codes-view';
 import { hiddenField, webauthnForm } from '../mfa/webauthn-markup';
@@ -27,8 +30,12 @@ import { signedInActor } from './console';
 const TITLE = 'Add a passkey or security key';
 const FINISH = '/console/mfa/webauthn/finish';
 
-/** Names are the person's own words, as for apps; the core keeps its limits. */
-const nameOf = (request: PageRequest) => request.form.get('name')?.trim() || undefined;
+/** The name, checked before any ceremony as `POST /me/mfa/webauthn` will check it after. */
+const FactorName = z.strictObject({ name: RegisterWebAuthnBody.shape.name });
+const nameOf = (request: PageRequest) => {
+  const name = given(request.form, 'name');
+  return name ? checked(FactorName, { name }).name : undefined;
+};
 
 const startForm = (
   request: PageRequest,
@@ -63,6 +70,7 @@ export const passkeyOptionsSubmit: PageAction = async (request) => {
   const again = (error: string) =>
     consolePage(request, user, TITLE, html`${alert(error)}${startForm(request, hasKey)}`);
   return orRefuse(async () => {
+    const name = nameOf(request);
     await assertFirstPost(request);
     const options = await startOwnWebAuthn(
       request.deps,
@@ -72,7 +80,7 @@ export const passkeyOptionsSubmit: PageAction = async (request) => {
     );
     const body = html`<p>Press the button, then follow your browser: it may ask for your
 fingerprint, face, screen lock or to touch your security key.</p>
-${createForm(request, options, nameOf(request))}
+${createForm(request, options, name)}
 <p><a href="/console">Cancel</a></p>`;
     return page(200, consolePage(request, user, TITLE, body));
   }, again);
@@ -94,13 +102,8 @@ export const passkeyFinishSubmit: PageAction = async (request) => {
       html`${alert(error)}<p><a href="/console/mfa/webauthn">Start again</a></p>`,
     );
   return orRefuse(async () => {
-    const added = await finishOwnWebAuthn(
-      request.deps,
-      actor,
-      credentialField(request),
-      nameOf(request),
-      request.meta,
-    );
+    const { credential, name } = registrationFields(request);
+    const added = await finishOwnWebAuthn(request.deps, actor, credential, name, request.meta);
     if (!added.recovery_codes) return seeOther(withNotice('/console', 'passkey_added'));
     return page(
       201,

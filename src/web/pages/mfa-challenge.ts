@@ -8,7 +8,7 @@ import { json } from '../../http/responses';
 import { checkCodeHandOff, ssoLandingFor } from '../../http/sso-handoff';
 import { html } from '../html';
 import { alert, csrfField, field, layout } from '../layout';
-import { credentialField } from '../mfa/credential-field';
+import { assertionField } from '../mfa/credential-field';
 import { factorSession } from '../mfa/factor-session';
 import { dropMfaCookie, MFA_COOKIE, MFA_OPTIONS_PATH, MFA_PATH } from '../mfa/pending-factor';
 import { type KeyChoice, type PendingFactors, pendingFactors } from '../mfa/pending-factors';
@@ -121,7 +121,7 @@ const verifyFactor = (request: PageRequest) => {
   return request.form.has('credential')
     ? verifyMfaCredential(
         request.deps,
-        { mfaToken, credential: credentialField(request) },
+        { mfaToken, credential: assertionField(request) },
         request.meta,
       )
     : verifyMfaCode(

@@ -1,9 +1,8 @@
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { signInWithPasskey, startPasskeySignIn } from '../../core/sessions/passkey-sign-in';
 import { isGatehouseError } from '../../core/shared/errors';
 import { pageRefusal } from '../../http/error-answer';
 import { json } from '../../http/responses';
-import { credentialField } from '../mfa/credential-field';
+import { assertionField } from '../mfa/credential-field';
 import { type PageAction, seeOther } from '../page-handler';
 import { clientOriginsOf, finishBrowserSignIn, REFUSALS, returnTarget, signInForm } from './auth';
 
@@ -21,12 +20,9 @@ export const passkeySignInSubmit: PageAction = async (request) => {
   const { deps } = request;
   const returnTo = returnTarget(deps, request.form.get('return_to'));
   try {
-    const tokens = await signInWithPasskey(
-      deps,
-      credentialField<AuthenticationResponseJSON>(request),
-      request.meta,
-      { browser: true },
-    );
+    const tokens = await signInWithPasskey(deps, assertionField(request), request.meta, {
+      browser: true,
+    });
     await finishBrowserSignIn(request, tokens.browserSession as string, returnTo);
     return seeOther(returnTo);
   } catch (error) {

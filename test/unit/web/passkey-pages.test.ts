@@ -53,6 +53,14 @@ const sessionOf = async (deps: CoreDeps, setCookies: string[]) => {
   return browserSessionUser(deps, value);
 };
 
+/** A credential the schema lets through (the core then refuses it). */
+const WELL_FORMED = JSON.stringify({
+  id: 'abc',
+  rawId: 'abc',
+  type: 'public-key',
+  response: { clientDataJSON: 'abc' },
+});
+
 const attribute = (body: string, name: string) =>
   new RegExp(`${name}="([^"]*)"`).exec(body)?.[1]?.replaceAll('&quot;', '"') ?? null;
 
@@ -76,7 +84,7 @@ describe('"Sign in with a passkey" on the sign-in page', () => {
       passkeyOptionsRoute(pageRequest(deps, { path: '/sign-in/passkey/options', form: {} })),
     ).rejects.toMatchObject({ code: 'password_login_disabled' });
     const posted = await passkeySignInSubmit(
-      pageRequest(deps, { path: '/sign-in/passkey', form: { credential: '{"id":"x"}' } }),
+      pageRequest(deps, { path: '/sign-in/passkey', form: { credential: WELL_FORMED } }),
     );
     expect(posted.statusCode).toBe(403);
   });
@@ -112,9 +120,20 @@ describe('"Sign in with a passkey" on the sign-in page', () => {
     expect([...sessionAmr(signedIn?.session as never)].sort()).toEqual(['hwk', 'mfa']);
   });
 
-  it('shows the page again, with no session, for a post without a ceremony’s answer', async () => {
+  it.each([
+    ['no JSON', 'nope'],
+    [
+      'an id the API refuses',
+      JSON.stringify({
+        id: 'not base64url!',
+        rawId: 'x',
+        type: 'public-key',
+        response: { clientDataJSON: 'x' },
+      }),
+    ],
+  ])('shows the page again, with no session, for a credential with %s', async (_, credential) => {
     const deps = testDeps();
-    const request = pageRequest(deps, { path: '/sign-in/passkey', form: { credential: 'nope' } });
+    const request = pageRequest(deps, { path: '/sign-in/passkey', form: { credential } });
     const refused = await passkeySignInSubmit(request);
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toContain('role="alert"');
@@ -230,6 +249,15 @@ describe('adding a passkey in the console', () => {
     }
     return request;
   };
+
+  it('refuses a name the API would refuse before any options', async () => {
+    const refused = await passkeyOptionsSubmit(
+      await oldSession({ name: 'k'.repeat(101), proof: PASSWORD }),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('name');
+    expect(refused.body).not.toContain('data-options');
+  });
 
   it('asks an old session for the proof before it makes any options', async () => {
     const refused = await passkeyOptionsSubmit(await oldSession({ name: 'Laptop' }));
