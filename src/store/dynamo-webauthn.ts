@@ -9,6 +9,7 @@ import {
   epochSeconds,
   failedConditions,
   getItem,
+  isConditionFailure,
   notExists,
   transact,
   withoutKeys,
@@ -27,7 +28,7 @@ type WebAuthnStore = Pick<
 /**
  * WebAuthn on DynamoDB (docs/data-model.md): a factor and its credential-id lookup item are
  * written in one transaction with the user's factor count; challenges sit in the tokens table
- * and are taken by a Delete that answers the old item (to one caller only).
+ * and are taken by a conditional Delete that answers the old item (to one caller only).
  */
 export const createDynamoWebAuthn = (
   db: DynamoDBDocumentClient,
@@ -97,15 +98,25 @@ export const createDynamoWebAuthn = (
     );
   },
   async takeWebAuthnChallenge(challenge, at) {
-    // Invariant: a challenge is answered once (only one Delete gets the old item), within 300 s.
-    const taken = await db.send(
-      new DeleteCommand({
-        TableName: names.tokens,
-        Key: keys.webAuthnChallenge(challenge),
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    const record = taken.Attributes ? withoutKeys<WebAuthnChallengeRecord>(taken.Attributes) : null;
-    return record && record.expiresAt > at ? record : null;
+    try {
+      // Invariant: a challenge is answered once: the Delete is conditioned on the item being
+      // there, so of concurrent takes exactly one succeeds (an unconditioned Delete could answer
+      // the old item to more than one), and only within its 300 s.
+      const taken = await db.send(
+        new DeleteCommand({
+          TableName: names.tokens,
+          Key: keys.webAuthnChallenge(challenge),
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const record = taken.Attributes
+        ? withoutKeys<WebAuthnChallengeRecord>(taken.Attributes)
+        : null;
+      return record && record.expiresAt > at ? record : null;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
   },
 });

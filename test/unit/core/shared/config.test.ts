@@ -46,3 +46,30 @@ describe('settings', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 });
+
+describe('WebAuthn settings', () => {
+  it('default to the issuer: its host as rp id, its origin as the one origin', () => {
+    expect(loadConfig({ ISSUER_URL: 'https://auth.example.com/base' }).webauthn).toEqual({
+      rpId: 'auth.example.com',
+      rpName: 'Gatehouse',
+      origins: ['https://auth.example.com'],
+    });
+  });
+
+  it('take WEBAUTHN_RP_ID and a comma-separated WEBAUTHN_ORIGINS', () => {
+    const { webauthn } = loadConfig({
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: 'https://auth.example.com, https://app.example.com',
+    });
+    expect(webauthn.rpId).toBe('example.com');
+    expect(webauthn.origins).toEqual(['https://auth.example.com', 'https://app.example.com']);
+  });
+
+  it.each([
+    ['WEBAUTHN_ORIGINS', 'https://auth.example.com/path'],
+    ['WEBAUTHN_ORIGINS', 'not a url'],
+    ['WEBAUTHN_RP_ID', 'https://example.com'],
+  ])('refuses a bad %s, naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});
