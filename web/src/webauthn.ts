@@ -104,6 +104,9 @@ const wireForm = (form: HTMLFormElement) => {
     say(form, 'Follow your browser’s prompt.');
     try {
       submitWith(form, await runCeremony(ceremony, await optionsOf(form)));
+      // Usable again should the form's own checks stop the post (a confirmation declined).
+      button.disabled = false;
+      say(form, '');
     } catch (error) {
       say(form, failureText(error));
       button.disabled = false;
