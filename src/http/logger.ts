@@ -18,8 +18,10 @@ export const logger = pino({
       'authorization',
       '*.authorization',
       'headers.cookie',
-      // MFA's secrets (issue 15): a token, a code, a TOTP secret, recovery codes, proofs.
+      // MFA's secrets (issue 15): a token, a code, a TOTP secret, recovery codes, proofs, and
+      // a WebAuthn credential (an assertion's signature is a proof until its challenge is taken).
       ...[
+        'credential',
         'mfa_token',
         'code',
         'secret',

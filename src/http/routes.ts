@@ -19,10 +19,8 @@ import {
   MfaChallengeBody,
   MfaVerifyBody,
   OneTimeTokenBody,
-  PasskeyVerifyBody,
   PasswordResetBody,
   RefreshBody,
-  RegisterWebAuthnBody,
   ResetPasswordBody,
   SignInBody,
   SignOutBody,
@@ -35,6 +33,7 @@ import {
   UpdateMeBody,
   UpdateUserBody,
 } from './schemas';
+import { PasskeyVerifyBody, RegisterWebAuthnBody } from './webauthn-schemas';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 

@@ -4,6 +4,7 @@ import { ID_TOKEN_ALGS } from '../core/oauth/clients';
 import { Cursor, Limit } from '../core/shared/listing-query';
 import { ROLES } from '../core/users/roles';
 import { USERNAME_PATTERN } from '../core/users/users';
+import { WebAuthnCredentialJson } from './webauthn-schemas';
 
 /** Request bodies. Strict: an unknown field is a 400, as the contract says for writes. */
 export const SignInBody = z.strictObject({
@@ -28,29 +29,6 @@ export const SignOutBody = z
 
 const MfaToken = z.string().check(z.minLength(1), z.maxLength(128));
 
-const Base64Url = (max: number) =>
-  z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^[A-Za-z0-9_-]+={0,2}$/));
-
-/**
- * A WebAuthn `RegistrationResponseJSON` or `AuthenticationResponseJSON` (API.md, MFA): the
- * members the server reads are bounded here, unknown members inside it are ignored, and
- * @simplewebauthn/server checks the rest.
- */
-export const WebAuthnCredentialJson = z.looseObject({
-  id: Base64Url(1024),
-  rawId: Base64Url(1024),
-  type: z.literal('public-key'),
-  response: z.looseObject({
-    clientDataJSON: Base64Url(8192),
-    authenticatorData: z.optional(Base64Url(8192)),
-    signature: z.optional(Base64Url(1024)),
-    userHandle: z.optional(z.nullable(z.string().check(z.maxLength(1024)))),
-    attestationObject: z.optional(Base64Url(32_768)),
-    transports: z.optional(z.array(z.string().check(z.maxLength(32))).check(z.maxLength(10))),
-  }),
-  clientExtensionResults: z._default(z.looseObject({}), {}),
-});
-
 /** `POST /auth/mfa/verify`: the sign-in's mfa_token and a TOTP or recovery code, or an assertion. */
 export const MfaVerifyBody = z
   .strictObject({
@@ -64,9 +42,6 @@ export const MfaVerifyBody = z
     }),
   );
 
-/** `POST /auth/passkey/verify`: a passkey's assertion over a `/auth/passkey/options` challenge. */
-export const PasskeyVerifyBody = z.strictObject({ credential: WebAuthnCredentialJson });
-
 /** `POST /auth/mfa/challenge`: which factor to challenge (a WebAuthn one). */
 export const MfaChallengeBody = z.strictObject({
   mfa_token: MfaToken,
@@ -76,7 +51,6 @@ export const MfaChallengeBody = z.strictObject({
 export type SignInBody = z.infer<typeof SignInBody>;
 export type MfaVerifyBody = z.infer<typeof MfaVerifyBody>;
 export type MfaChallengeBody = z.infer<typeof MfaChallengeBody>;
-export type PasskeyVerifyBody = z.infer<typeof PasskeyVerifyBody>;
 export type RefreshBody = z.infer<typeof RefreshBody>;
 export type SignOutBody = z.infer<typeof SignOutBody>;
 
@@ -327,12 +301,6 @@ export const EnrolTotpBody = z.strictObject({
   credential: z.optional(ProofCredential),
 });
 
-/** `POST /me/mfa/webauthn`: the authenticator's registration answer and the factor's name. */
-export const RegisterWebAuthnBody = z.strictObject({
-  credential: WebAuthnCredentialJson,
-  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
-});
-
 export const ConfirmTotpBody = z.strictObject({ code: ProofCode });
 
 export type SignUpBody = z.infer<typeof SignUpBody>;
@@ -345,7 +313,6 @@ export type DeleteMeBody = z.infer<typeof DeleteMeBody>;
 export type StepUpBody = z.infer<typeof StepUpBody>;
 export type EnrolTotpBody = z.infer<typeof EnrolTotpBody>;
 export type ConfirmTotpBody = z.infer<typeof ConfirmTotpBody>;
-export type RegisterWebAuthnBody = z.infer<typeof RegisterWebAuthnBody>;
 
 // The listings' filters are the core's (one check for the API, the console and the CLI).
 export { AuditQuery } from '../core/audit/audit-log';

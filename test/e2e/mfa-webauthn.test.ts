@@ -233,4 +233,26 @@ describe('step-up with a credential', () => {
     expect(removed.status, removed.text).toBe(204);
     expect((await call('GET', '/me/mfa', { token: member.token })).body.factors).toEqual([]);
   });
+
+  it('finishes a step-up mfa_token with an assertion: the same sid, renewed, with hwk', async () => {
+    const member = await withPasskey();
+    await pause(1100);
+    const required = await call('POST', '/me/mfa/recovery-codes', { token: member.token });
+    expect(required.status, required.text).toBe(403);
+    expect(required.body.error.code).toBe('mfa_required');
+    const options = await challenge(required.body.mfa_token, member.factorId);
+    expect(options.status, options.text).toBe(200);
+    const renewed = await verify(
+      required.body.mfa_token,
+      member.device.assert(options.body, origin),
+    );
+    expect(renewed.status, renewed.text).toBe(200);
+    expect(decodeJwt(renewed.body.access_token).sid).toBe(decodeJwt(member.token).sid);
+    expect(amrOf(renewed.body.access_token)).toEqual(['hwk', 'mfa', 'pwd']);
+    const codes = await call('POST', '/me/mfa/recovery-codes', {
+      token: renewed.body.access_token,
+    });
+    expect(codes.status, codes.text).toBe(200);
+    expect(codes.body.recovery_codes).toHaveLength(10);
+  });
 });

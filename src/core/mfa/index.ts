@@ -13,7 +13,6 @@ export { assertMfaCode, issueMfaToken, verifyMfaCode } from './mfa-challenge';
 export type { MfaStore } from './mfa-store';
 export type { MfaLoginContext, MfaTokenRecord } from './mfa-tokens';
 export { confirmTotp, enrolTotp } from './totp-enrolment';
-export type { WebAuthnChallengeRecord, WebAuthnPurpose } from './webauthn-challenges';
 export {
   mfaChallengeOptions,
   passkeyOptions,

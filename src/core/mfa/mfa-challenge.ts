@@ -77,7 +77,7 @@ export const takeCodeAttempt = async (deps: CoreDeps, userId: string): Promise<v
 };
 
 /** What one factor brings to a verify: its audit name, its amr, and how its proof is found. */
-export interface FactorAttempt {
+interface FactorAttempt {
   /** The audit's `detail.factor` before the proof is known ('totp', 'recovery', 'webauthn'). */
   kind: string;
   /** RFC 8176 values it adds to the first step's. */

@@ -9,7 +9,7 @@ import { counterAdvances, type MfaProof } from './mfa-store';
 import type { WebAuthnPurpose } from './webauthn-challenges';
 
 /** Why an assertion was refused: audited, never shown (every caller answers one error). */
-export type AssertionRefusal =
+type AssertionRefusal =
   | 'challenge_invalid'
   | 'unknown_credential'
   | 'invalid_signature'
@@ -21,7 +21,7 @@ export type AssertionOutcome =
   | { ok: false; userId: string | null; reason: AssertionRefusal };
 
 /** What the challenge must have been issued for. */
-export interface ExpectedChallenge {
+interface ExpectedChallenge {
   purpose: WebAuthnPurpose;
   /** The user it must name; null: a passkey sign-in, where the credential names the user. */
   userId: string | null;

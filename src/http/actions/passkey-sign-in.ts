@@ -1,7 +1,7 @@
 import { signInWithPasskey, startPasskeySignIn } from '../../core/sessions/passkey-sign-in';
 import type { Action } from '../handler';
 import { json } from '../responses';
-import type { PasskeyVerifyBody } from '../schemas';
+import type { PasskeyVerifyBody } from '../webauthn-schemas';
 import { assertionOf } from './webauthn-json';
 
 /** `POST /auth/passkey/options`: request options for a discoverable credential. */

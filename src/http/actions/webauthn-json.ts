@@ -1,6 +1,6 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { OAuthProtocolError } from '../oauth-errors';
-import { WebAuthnCredentialJson } from '../schemas';
+import { WebAuthnCredentialJson } from '../webauthn-schemas';
 
 type Parsed = import('zod/mini').infer<typeof WebAuthnCredentialJson>;
 

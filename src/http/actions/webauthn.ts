@@ -2,7 +2,8 @@ import { finishOwnWebAuthn, startOwnWebAuthn } from '../../core/account/own-fact
 import { stepUpAssertionOptions } from '../../core/mfa';
 import type { Action } from '../handler';
 import { json } from '../responses';
-import type { RegisterWebAuthnBody, StepUpBody } from '../schemas';
+import type { StepUpBody } from '../schemas';
+import type { RegisterWebAuthnBody } from '../webauthn-schemas';
 import { proofOf, requireSession } from './account-session';
 import { registrationOf } from './webauthn-json';
 
