@@ -1,7 +1,7 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { GatehouseError } from '../../core/shared/errors';
 import { assertionOf, registrationOf } from '../../http/actions/webauthn-json';
-import { PasskeyVerifyBody, RegisterWebAuthnBody } from '../../http/schemas';
+import { PasskeyVerifyBody, RegisterWebAuthnBody } from '../../http/webauthn-schemas';
 import { checked, given } from '../forms';
 import type { PageRequest } from '../page-handler';
 

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { finishOwnWebAuthn, startOwnWebAuthn } from '../../core/account/own-factors';
 import { stepUpAssertionOptions } from '../../core/mfa';
 import { json } from '../../http/responses';
-import { RegisterWebAuthnBody } from '../../http/schemas';
+import { RegisterWebAuthnBody } from '../../http/webauthn-schemas';
 import { checked, given } from '../forms';
 import { html } from '../html';
 import { alert, csrfField, field, onceField } from '../layout';
