@@ -15,6 +15,7 @@ import {
   type FederatedLogin,
   type LinkPlan,
   linkedIdentity,
+  type ProviderFacts,
   planLink,
   raisesRole,
   removeCredentialsForTakeover,
@@ -44,19 +45,27 @@ const syncAttributes = (user: UserRecord, fromProvider: Record<string, string>) 
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** An existing account's sign-in changed under this one (a link, a new factor): start again. */
+const changedDuringSignIn = () =>
+  new GatehouseError('conflict', 'The account changed during this sign-in: sign in again.');
+
 /**
- * Account linking (account-linking.ts): the linked user, else a proven email's account linked,
- * else an unproven one taken over, else a new account. `cleanUp`: earlier credentials were
- * ended (a takeover or a role raise), so the caller sweeps once more after its session.
+ * THE one place a provider's facts (the link, role and group sync, profile, email proof) reach
+ * an account: the linked user, else a proven email's account linked, else an unproven one taken
+ * over, else a new account. `clearedFor`: the existing account whose gate the sign-in passed
+ * (its second factor verified, or none due), or null. Invariant: nothing of a provider's login
+ * is written to an existing account but the one cleared (a takeover ends its holder's factors;
+ * a new account has none). `cleanUp`: earlier credentials were ended (a takeover or a role
+ * raise), so the caller sweeps once more after its session.
  */
-export const findLinkOrCreate = async (
+export const applyProviderFacts = async (
   deps: CoreDeps,
-  login: FederatedLogin,
-  profile: SsoProfile,
-  mappedRole: Role | null,
+  facts: ProviderFacts,
+  clearedFor: string | null,
   meta: RequestMeta,
   retried = false,
 ): Promise<{ user: UserRecord; cleanUp: boolean }> => {
+  const { login, profile, mappedRole } = facts;
   const policy = loginPolicyFor(deps.config, login.identity.provider);
   const plan = await planLink(deps, login);
   try {
@@ -70,12 +79,17 @@ export const findLinkOrCreate = async (
       );
       return { user, cleanUp: false };
     }
-    if (plan.kind === 'confirm') throw confirmRefused();
-    return await updateFromProvider(deps, plan, login, profile, mappedRole, meta);
+    if (plan.kind !== 'takeover' && plan.user.id !== clearedFor) throw changedDuringSignIn();
+    if (plan.kind === 'confirm') {
+      // Only the account's password (pending-link.ts) links an admin or owner by email.
+      if (!facts.passwordConfirmed) throw confirmRefused();
+      return await updateFromProvider(deps, { kind: 'link', user: plan.user }, facts, meta);
+    }
+    return await updateFromProvider(deps, plan, facts, meta);
   } catch (error) {
     // Someone else wrote the account meanwhile (two first logins, a sign-up): decide again.
     if (!retried && isGatehouseError(error) && error.code === 'conflict') {
-      return findLinkOrCreate(deps, login, profile, mappedRole, meta, true);
+      return applyProviderFacts(deps, facts, clearedFor, meta, true);
     }
     throw error;
   }
@@ -126,13 +140,11 @@ const createFromProvider = async (
   return user;
 };
 
-/** Applies a login to an account it is (or now links to): also the pending link's last step. */
-export const updateFromProvider = async (
+/** Applies a login to an account it is (or now links to). */
+const updateFromProvider = async (
   deps: CoreDeps,
   plan: Exclude<LinkPlan, { kind: 'create' | 'confirm' }>,
-  login: FederatedLogin,
-  profile: SsoProfile,
-  mappedRole: Role | null,
+  { login, profile, mappedRole }: ProviderFacts,
   meta: RequestMeta,
 ): Promise<{ user: UserRecord; cleanUp: boolean }> => {
   const policy = loginPolicyFor(deps.config, login.identity.provider);
