@@ -3,7 +3,11 @@ import { accountLockoutKey } from '../sessions/lockout';
 import { takePasswordAttempt } from '../sessions/password-attempt';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
-import type { MfaState } from './factors';
+import type { PublicUser } from '../users/users';
+import { type MfaState, mfaSummary } from './factors';
+
+type MfaSummary = PublicUser['mfa'];
+
 import type { MfaProof } from './mfa-store';
 import {
   MFA_TOKEN_MS,
@@ -79,16 +83,19 @@ const takeCodeAttempt = async (deps: CoreDeps, userId: string): Promise<void> =>
 /**
  * `POST /auth/mfa/verify {mfa_token, code}`: the token and the code are spent together, once,
  * or neither. Answers the token (how to finish the login) and the login's `amr`. The caller
- * opens the session with `clearLoginFailures` (only a completed sign-in clears the count).
+ * opens the session with `clearLoginFailures` (only a completed sign-in clears the count), and
+ * may pass on `mfa`, the user's summary read here, instead of reading it again.
  */
 export const verifyMfaCode = async (
   deps: CoreDeps,
   input: { mfaToken: string; code: string },
   meta: RequestMeta,
-): Promise<{ token: MfaTokenRecord; amr: string[] }> => {
+  /** The token as the caller read it by this mfa_token's hash (the spend below is conditional). */
+  known?: MfaTokenRecord,
+): Promise<{ token: MfaTokenRecord; amr: string[]; mfa: MfaSummary }> => {
   const tokenHash = mfaTokenHash(input.mfaToken);
   const now = deps.clock.now();
-  const token = await deps.store.getMfaToken(tokenHash);
+  const token = known?.hash === tokenHash ? known : await deps.store.getMfaToken(tokenHash);
   const tokenInvalid = new GatehouseError('token_invalid', 'The mfa_token is invalid or spent.');
   if (!token) throw tokenInvalid;
   // Every attempt on a real token is audited, whatever stops it (never the code or the token).
@@ -105,16 +112,15 @@ export const verifyMfaCode = async (
     await audit('failure', { factor: codeKind, reason: 'token_invalid' });
     throw tokenInvalid;
   }
-  await takeCodeAttempt(deps, token.userId).catch(async (error: unknown) => {
-    await audit('failure', { factor: codeKind, reason: 'too_many_attempts' });
-    throw error;
-  });
-  const proof = await proofOf(
-    await deps.store.getMfaState(token.userId),
-    token.userId,
-    input.code,
-    now,
-  );
+  // The attempt is counted before any check; the factors are only read beside it.
+  const [, state] = await Promise.all([
+    takeCodeAttempt(deps, token.userId).catch(async (error: unknown) => {
+      await audit('failure', { factor: codeKind, reason: 'too_many_attempts' });
+      throw error;
+    }),
+    deps.store.getMfaState(token.userId),
+  ]);
+  const proof = await proofOf(state, token.userId, input.code, now);
   const wrong = new GatehouseError('invalid_credentials', 'That code is not right.');
   if (!proof) {
     await audit('failure', { factor: codeKind, reason: 'invalid_credentials' });
@@ -143,6 +149,7 @@ export const verifyMfaCode = async (
   return {
     token: { ...token, usedAt: now },
     amr: [...new Set([...token.context.amr, ...CODE_AMR])],
+    mfa: mfaSummary(state.factors),
   };
 };
 

@@ -1,4 +1,5 @@
 import { type AuditEntry, noRequest, type RequestMeta, recordAudit } from '../audit/audit';
+import { mfaSummary } from '../mfa/factors';
 import { requireSecondFactor } from '../mfa/second-factor-gate';
 import { grantScopes } from '../oauth/oauth-scopes';
 import type { CoreDeps } from '../shared/deps';
@@ -160,6 +161,8 @@ export const signInWithPassword = async (
       clearsLoginFailures: failureKey,
       // In the session's own write: one round trip, and no success without its session.
       audit: { meta, entry: event('success', {}) },
+      // Read beside the user for the gate: the answer's `user.mfa` needs no query again.
+      mfa: mfaSummary(mfaState.factors),
       ...(request.scope !== undefined ? { requestedScope: request.scope } : {}),
     });
   const first = open(user).then(
