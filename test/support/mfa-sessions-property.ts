@@ -17,15 +17,16 @@ import { signInWithPassword } from '../../src/core/sessions/sign-in';
 import type { Store } from '../../src/core/shared/store';
 import { resetUserFactors } from '../../src/core/users/mfa-reset';
 import type { UserRecord } from '../../src/core/users/users';
-import { testDeps } from './core-deps';
+import { linkingDeps, ssoSignIn } from './linking';
 import { totpCodeAt } from './totp-codes';
-import { createUserWithPassword, PASSWORD } from './users';
+import { aUser, createUserWithPassword, PASSWORD } from './users';
 
 type Step =
   | { kind: 'sign-in' }
   | { kind: 'refresh'; pick: number; older: boolean }
   | { kind: 'confirm' }
   | { kind: 'clear' }
+  | { kind: 'takeover' }
   | { kind: 'renew'; pick: number }
   | { kind: 'wait'; seconds: number };
 
@@ -38,6 +39,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.constant({ kind: 'confirm' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'takeover' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('renew' as const), pick }) },
   fc.record({ kind: fc.constant('wait' as const), seconds: fc.constantFrom(31, 200, 400) }),
 );
@@ -51,24 +53,32 @@ interface Held {
 /**
  * Over random sequences of password sign-ins (finished with a TOTP code when a factor is due),
  * refreshes with the newest or an older refresh token, factor confirmation, an admin clearing
- * the factors, and step-up renewals (a new refresh generation), for a user of an
+ * the factors, a provider's takeover, and step-up renewals (a new refresh generation), for a user of an
  * MFA_REQUIRED_ROLES role. Invariants, after every step:
  * - a refresh token other than the session's newest never yields tokens, and its use ends the
  *   session (rotation reuse and older generations alike);
  * - no token and no session's grants give more than `profile` while the session's amr lacks
  *   `mfa` (sessionGrants, the access token's scope);
- * - after the admin's clear, the user has no factor and no live session.
+ * - after the admin's clear, the user has no factor and no live session; after a provider's
+ *   takeover (the email was unproven), no factor and none of the earlier holder's sessions.
  */
 export const mfaSessionsProperty = async (newStore: () => Promise<Store>, numRuns: number) => {
   await fc.assert(
     fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
       // A lock would hide what the model says; lockout has its own tests.
-      const deps = testDeps(
+      const deps = linkingDeps(
         { LOCKOUT_THRESHOLD: '100', MFA_REQUIRED_ROLES: 'editor' },
         await newStore(),
       );
       const owner = await createUserWithPassword(deps, { role: 'owner' });
-      const created = await createUserWithPassword(deps, { role: 'editor' });
+      // An unproven email: a trusted provider's login of it takes the account over.
+      const created = aUser({
+        role: 'editor',
+        emailVerified: false,
+        passwordHash: await deps.hasher.hash(PASSWORD),
+      });
+      await deps.store.createUser(created);
+      let takenOver = false;
       const admin = { kind: 'user' as const, user: owner, tokenId: null, origin: 'self' as const };
       const held: Held[] = [];
       let factor: { secret: string; lastStep: number } | null = null;
@@ -109,6 +119,11 @@ export const mfaSessionsProperty = async (newStore: () => Promise<Store>, numRun
       for (const s of steps) {
         if (s.kind === 'wait') deps.clock.advance(s.seconds);
         else if (s.kind === 'sign-in') {
+          // A takeover ended the password: nothing signs in with it.
+          if (takenOver) {
+            await expect(signIn()).rejects.toMatchObject({ code: 'invalid_credentials' });
+            continue;
+          }
           const tokens = await signIn();
           held.push({ sid: checkTokens(tokens), tokens: [tokens.refresh_token] });
         } else if (s.kind === 'refresh') {
@@ -158,6 +173,19 @@ export const mfaSessionsProperty = async (newStore: () => Promise<Store>, numRun
           for (const session of held) {
             expect((await deps.store.getSession(session.sid))?.revokedAt).not.toBeNull();
           }
+        } else if (s.kind === 'takeover') {
+          if (takenOver) continue;
+          // Its group maps to the same role (linkingDeps): still one that requires MFA.
+          const { tokens, user } = await ssoSignIn(deps, created.email, ['eds']);
+          expect(user.role).toBe('editor');
+          takenOver = true;
+          factor = null;
+          // Invariant: the takeover leaves no factor and none of the earlier holder's sessions.
+          expect((await deps.store.getMfaState(created.id)).factors).toEqual([]);
+          for (const session of held) {
+            expect((await deps.store.getSession(session.sid))?.revokedAt).not.toBeNull();
+          }
+          held.push({ sid: checkTokens(tokens), tokens: [tokens.refresh_token] });
         } else {
           // A step-up of a live session with the factor: a fresh pair, a new refresh generation.
           const session = held[s.pick % Math.max(1, held.length)];
