@@ -30,10 +30,15 @@ export const issueMfaToken = async (
   deps: CoreDeps,
   userId: string,
   context: MfaLoginContext,
+  /** The account's failure count the first step's own attempt wrote (no read again). */
+  failuresNow?: number,
 ): Promise<{ mfaToken: string; record: MfaTokenRecord }> => {
   const now = deps.clock.now();
   const mfaToken = newMfaTokenSecret();
-  const failures = await deps.store.getLoginFailures(accountLockoutKey(userId));
+  const failures =
+    failuresNow === undefined
+      ? await deps.store.getLoginFailures(accountLockoutKey(userId))
+      : { failures: failuresNow };
   const record: MfaTokenRecord = {
     hash: mfaTokenHash(mfaToken),
     userId,
