@@ -53,10 +53,11 @@ const changedDuringSignIn = () =>
  * THE one place a provider's facts (the link, role and group sync, profile, email proof) reach
  * an account: the linked user, else a proven email's account linked, else an unproven one taken
  * over, else a new account. `clearedFor`: the existing account whose gate the sign-in passed
- * (its second factor verified, or none due), or null. Invariant: nothing of a provider's login
- * is written to an existing account but the one cleared (a takeover ends its holder's factors;
- * a new account has none). `cleanUp`: earlier credentials were ended (a takeover or a role
- * raise), so the caller sweeps once more after its session.
+ * (its second factor verified, or none due), or null. Invariant: a provider's login is written
+ * only to the account cleared, or, when none was, to a new account, a takeover (which ends its
+ * holder's factors) or an account with no factor; a gated login never lands anywhere else.
+ * `cleanUp`: earlier credentials were ended (a takeover or a role raise), so the caller sweeps
+ * once more after its session.
  */
 export const applyProviderFacts = async (
   deps: CoreDeps,
@@ -70,6 +71,7 @@ export const applyProviderFacts = async (
   const plan = await planLink(deps, login);
   try {
     if (plan.kind === 'create') {
+      if (clearedFor !== null) throw changedDuringSignIn();
       const user = await createFromProvider(
         deps,
         login,
@@ -79,7 +81,17 @@ export const applyProviderFacts = async (
       );
       return { user, cleanUp: false };
     }
-    if (plan.kind !== 'takeover' && plan.user.id !== clearedFor) throw changedDuringSignIn();
+    if (plan.kind === 'takeover') {
+      // Gated logins finish only on the account they were gated for.
+      if (clearedFor !== null) throw changedDuringSignIn();
+    } else if (plan.user.id !== clearedFor) {
+      // An account found only now (a concurrent first login made it) passed no gate: it may
+      // take the facts only while it has no factor to verify.
+      if (clearedFor !== null) throw changedDuringSignIn();
+      if ((await deps.store.getMfaState(plan.user.id)).factors.length > 0) {
+        throw changedDuringSignIn();
+      }
+    }
     if (plan.kind === 'confirm') {
       // Only the account's password (pending-link.ts) links an admin or owner by email.
       if (!facts.passwordConfirmed) throw confirmRefused();
