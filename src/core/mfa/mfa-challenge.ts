@@ -5,9 +5,6 @@ import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import type { PublicUser } from '../users/users';
 import { type MfaState, mfaSummary } from './factors';
-
-type MfaSummary = PublicUser['mfa'];
-
 import type { MfaProof } from './mfa-store';
 import {
   MFA_TOKEN_MS,
@@ -18,6 +15,8 @@ import {
 } from './mfa-tokens';
 import { findRecoveryDigest, looksLikeRecoveryCode } from './recovery-codes';
 import { looksLikeTotpCode, matchTotpStep } from './totp';
+
+type MfaSummary = PublicUser['mfa'];
 
 /** RFC 8176 values a code adds to the first step's. */
 const CODE_AMR = ['otp', 'mfa'];
