@@ -172,7 +172,34 @@ export const specFunction = <S extends FunctionSpec>(
       }),
     );
   }
+  if (spec.tables.users && !spec.readsMfaItems) denyMfaItems(fn, tableOf('users'));
   return fn;
+};
+
+/** The partitions of second factors in the users table: factors, and passkeys' lookups. */
+const mfaPartitions = [keys.mfaState('*').pk, keys.webAuthnCredential('*').pk];
+
+/**
+ * Invariant: a function that never needs a second factor (API tokens, and any other without
+ * `readsMfaItems`) can neither read nor change one, whatever its table grant: every request
+ * naming an `MFA#` or `WEBAUTHN#` partition is denied, and so is a Scan (it names none, and returns them all).
+ */
+const denyMfaItems = (fn: NodejsFunction, users: ITable) => {
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      effect: Effect.DENY,
+      actions: ['dynamodb:*'],
+      resources: [users.tableArn, `${users.tableArn}/index/*`],
+      conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': mfaPartitions } },
+    }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      effect: Effect.DENY,
+      actions: ['dynamodb:Scan', 'dynamodb:PartiQLSelect'],
+      resources: [users.tableArn, `${users.tableArn}/index/*`],
+    }),
+  );
 };
 
 /**

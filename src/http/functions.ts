@@ -42,6 +42,12 @@ export interface FunctionSpec {
   sendsEmail?: boolean;
   /** Authenticates listing cursors: reads the cursor key (CURSOR_KEY_SECRET_ARN) on AWS. */
   signsCursors?: boolean;
+  /**
+   * Reaches second factors (`MFA#<userId>` items of the users table: TOTP secrets, recovery
+   * code digests): sign-in, refresh (`user.mfa`, held-back sessions), MFA routes and pages.
+   * A function with the users table but without this flag is denied those items (lib/functions.ts).
+   */
+  readsMfaItems?: boolean;
   memoryMb: number;
 }
 
@@ -53,6 +59,7 @@ export const functionSpecs = {
     signsTokens: true,
     bootstrapsOwner: true,
     hashesPasswords: true,
+    readsMfaItems: true,
     memoryMb: 1024,
   },
   token: {
@@ -60,6 +67,7 @@ export const functionSpecs = {
     description: 'Refresh and sign-out',
     tables: { users: 'read', tokens: 'write', audit: 'write' },
     signsTokens: true,
+    readsMfaItems: true,
     memoryMb: 512,
   },
   sso: {
@@ -72,6 +80,7 @@ export const functionSpecs = {
     readsSsoSecret: true,
     /** Federation: discovery, the code exchange (with the client secret), the provider list. */
     readsIdentityProviders: true,
+    readsMfaItems: true,
     memoryMb: 512,
   },
   account: {
@@ -81,6 +90,7 @@ export const functionSpecs = {
     hashesPasswords: true,
     sendsEmail: true,
     signsCursors: true,
+    readsMfaItems: true,
     memoryMb: 1024,
   },
   users: {
@@ -92,6 +102,7 @@ export const functionSpecs = {
     signsCursors: true,
     /** Pre-linked identities (POST /users), unlinking, and the policy of a provider's users. */
     readsIdentityProviders: true,
+    readsMfaItems: true,
     memoryMb: 1024,
   },
   apiTokens: {
@@ -108,6 +119,7 @@ export const functionSpecs = {
     signsTokens: true,
     hashesPasswords: true,
     signsCursors: true,
+    readsMfaItems: true,
     memoryMb: 512,
   },
   pages: {
@@ -123,6 +135,7 @@ export const functionSpecs = {
     signsCursors: true,
     /** The sign-in page's provider buttons and the console's linked identities. */
     readsIdentityProviders: true,
+    readsMfaItems: true,
     memoryMb: 1024,
   },
   discovery: {

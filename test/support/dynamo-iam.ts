@@ -35,6 +35,8 @@ const conditionHolds = (operator: string, wanted: string[], values: string[] | u
       return (values ?? []).every((v) => wanted.includes(v));
     case 'ForAnyValue:StringEquals':
       return (values ?? []).some((v) => wanted.includes(v));
+    case 'ForAnyValue:StringLike':
+      return (values ?? []).some((v) => wanted.some((p) => matches(p, v)));
     case 'StringEqualsIfExists':
       return values === undefined || values.every((v) => wanted.includes(v));
     case 'StringEquals':

@@ -13,6 +13,7 @@ import {
   sameIdentity,
   type UserRecord,
 } from '../users/users';
+import type { SsoProfile } from './claim-profile';
 
 /**
  * Account linking (API.md): which account a federated login is, and what it may keep.
@@ -59,6 +60,19 @@ export const ssoLogin = (
     emailTrusted: claims.email_verified === true || claims.email_verified === 'true',
   };
 };
+
+/**
+ * What a provider's login asserts about the account, kept unwritten (in the mfa_token's context
+ * when a factor is due) until the sign-in passes its gate; applied by sso-account.ts alone.
+ */
+export interface ProviderFacts {
+  login: FederatedLogin;
+  profile: SsoProfile;
+  /** The role group sync gives (login-policy.ts roleFromGroups), or null: left alone. */
+  mappedRole: Role | null;
+  /** The account's password proved a link an email alone may not make (pending-link.ts). */
+  passwordConfirmed?: true;
+}
 
 export type LinkPlan =
   /** The identity is linked to this user already (or was, before linking was stored). */

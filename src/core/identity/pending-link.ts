@@ -1,5 +1,7 @@
 import type { OneTimeTokenRecord } from '../account/one-time-tokens';
 import { type RequestMeta, recordAudit } from '../audit/audit';
+import { MfaRequiredError, requireSecondFactor } from '../mfa/second-factor-gate';
+import { credentialVersionOf } from '../sessions/credential-version';
 import { accountLockoutKey } from '../sessions/lockout';
 import { takePasswordAttempt } from '../sessions/password-attempt';
 import { startSession, type TokenResponse } from '../sessions/sessions';
@@ -10,9 +12,12 @@ import { randomSecret, sha256 } from '../shared/ids';
 import type { Role } from '../users/roles';
 import type { UserRecord } from '../users/users';
 import { emailKey, linkingOf } from '../users/users';
-import type { FederatedLogin } from './account-linking';
-import { removeCredentialsForTakeover } from './account-linking';
-import { updateFromProvider } from './sso-account';
+import {
+  type FederatedLogin,
+  type ProviderFacts,
+  removeCredentialsForTakeover,
+} from './account-linking';
+import { applyProviderFacts } from './sso-account';
 import type { SsoProfile } from './sso-sign-in';
 
 /**
@@ -88,9 +93,7 @@ const store = async (
 export const startPendingLink = async (
   deps: CoreDeps,
   holder: UserRecord,
-  login: FederatedLogin,
-  profile: SsoProfile,
-  mappedRole: Role | null,
+  { login, profile, mappedRole }: ProviderFacts,
   handoff: LinkHandoff,
   meta: RequestMeta,
 ): Promise<PendingLink> => {
@@ -154,6 +157,8 @@ export type LinkOutcome =
       tokens: TokenResponse & { browserSession?: string };
       handoff: LinkHandoff;
     }
+  /** The account has a factor: nothing is linked yet; the challenge page finishes with it. */
+  | { kind: 'factor_due'; mfaToken: string; handoff: LinkHandoff }
   /** `retry`: the record renewed for another try (a wrong password, a lock), or null. */
   | { kind: 'refused'; error: GatehouseError; retry: PendingLink | null };
 
@@ -182,8 +187,9 @@ const stillLinkable = async (
 };
 
 /**
- * `POST /link-account`: the account's password, under its sign-in lockout, then the link and
- * the same profile sync as a linked SSO login, then a browser session.
+ * `POST /link-account`: the account's password, under its sign-in lockout, then (after its
+ * second factor, when it has one) the link and the same profile sync as a linked SSO login,
+ * then a browser session.
  */
 export const completePendingLink = async (
   deps: CoreDeps,
@@ -221,7 +227,6 @@ export const completePendingLink = async (
     const error = new GatehouseError('invalid_credentials', 'The password is incorrect.');
     return { kind: 'refused', error, retry: await renewed(deps, record, payload) };
   }
-  await deps.store.clearLoginFailures(key);
   let user: UserRecord;
   try {
     // The account the password was checked on; the update below is conditional on it.
@@ -230,10 +235,30 @@ export const completePendingLink = async (
     await failed((error as GatehouseError).code);
     return { kind: 'refused', error: error as GatehouseError, retry: null };
   }
-  const plan = { kind: 'link' as const, user };
-  const { login, profile, mappedRole } = payload;
-  const synced = await updateFromProvider(deps, plan, login, profile, mappedRole, meta);
-  const tokens = await startSession(deps, synced.user, null, { browser: true });
+  const { login, profile, mappedRole, returnTo, codeChallenge, clientId } = payload;
+  const handoff = { returnTo, codeChallenge, clientId };
+  const facts: ProviderFacts = { login, profile, mappedRole, passwordConfirmed: true };
+  try {
+    // Invariant: the password proved the account, not its second factor: with a factor, the
+    // link and the sync wait in the mfa_token until the factor is verified (sso-account.ts).
+    await requireSecondFactor(deps, user.id, {
+      method: 'sso',
+      clientId: null,
+      sid: null,
+      amr: [],
+      credentialVersion: credentialVersionOf(user),
+      provider: facts,
+    });
+  } catch (error) {
+    if (!(error instanceof MfaRequiredError)) throw error;
+    return { kind: 'factor_due', mfaToken: error.mfaToken, handoff };
+  }
+  const synced = await applyProviderFacts(deps, facts, user.id, meta);
+  const tokens = await startSession(deps, synced.user, null, {
+    browser: true,
+    // Only a completed sign-in clears the count, in the session's own write.
+    clearsLoginFailures: key,
+  });
   if (synced.cleanUp) {
     // As a linked SSO login: after a role raise, only the new session survives.
     const sid = tokens.browserSession?.split('.')[0];
@@ -246,11 +271,5 @@ export const completePendingLink = async (
     outcome: 'success',
     detail: { method: 'sso_link' },
   });
-  const { returnTo, codeChallenge, clientId } = payload;
-  return {
-    kind: 'linked',
-    user: synced.user,
-    tokens,
-    handoff: { returnTo, codeChallenge, clientId },
-  };
+  return { kind: 'linked', user: synced.user, tokens, handoff };
 };

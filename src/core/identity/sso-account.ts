@@ -15,6 +15,7 @@ import {
   type FederatedLogin,
   type LinkPlan,
   linkedIdentity,
+  type ProviderFacts,
   planLink,
   raisesRole,
   removeCredentialsForTakeover,
@@ -44,23 +45,33 @@ const syncAttributes = (user: UserRecord, fromProvider: Record<string, string>) 
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** An existing account's sign-in changed under this one (a link, a new factor): start again. */
+const changedDuringSignIn = () =>
+  new GatehouseError('conflict', 'The account changed during this sign-in: sign in again.');
+
 /**
- * Account linking (account-linking.ts): the linked user, else a proven email's account linked,
- * else an unproven one taken over, else a new account. `cleanUp`: earlier credentials were
- * ended (a takeover or a role raise), so the caller sweeps once more after its session.
+ * THE one place a provider's facts (the link, role and group sync, profile, email proof) reach
+ * an account: the linked user, else a proven email's account linked, else an unproven one taken
+ * over, else a new account. `clearedFor`: the existing account whose gate the sign-in passed
+ * (its second factor verified, or none due), or null. Invariant: a provider's login is written
+ * only to the account cleared, or, when none was, to a new account, a takeover (which ends its
+ * holder's factors) or an account with no factor; a gated login never lands anywhere else.
+ * `cleanUp`: earlier credentials were ended (a takeover or a role raise), so the caller sweeps
+ * once more after its session.
  */
-export const findLinkOrCreate = async (
+export const applyProviderFacts = async (
   deps: CoreDeps,
-  login: FederatedLogin,
-  profile: SsoProfile,
-  mappedRole: Role | null,
+  facts: ProviderFacts,
+  clearedFor: string | null,
   meta: RequestMeta,
   retried = false,
 ): Promise<{ user: UserRecord; cleanUp: boolean }> => {
+  const { login, profile, mappedRole } = facts;
   const policy = loginPolicyFor(deps.config, login.identity.provider);
   const plan = await planLink(deps, login);
   try {
     if (plan.kind === 'create') {
+      if (clearedFor !== null) throw changedDuringSignIn();
       const user = await createFromProvider(
         deps,
         login,
@@ -70,12 +81,27 @@ export const findLinkOrCreate = async (
       );
       return { user, cleanUp: false };
     }
-    if (plan.kind === 'confirm') throw confirmRefused();
-    return await updateFromProvider(deps, plan, login, profile, mappedRole, meta);
+    if (plan.kind === 'takeover') {
+      // Gated logins finish only on the account they were gated for.
+      if (clearedFor !== null) throw changedDuringSignIn();
+    } else if (plan.user.id !== clearedFor) {
+      // An account found only now (a concurrent first login made it) passed no gate: it may
+      // take the facts only while it has no factor to verify.
+      if (clearedFor !== null) throw changedDuringSignIn();
+      if ((await deps.store.getMfaState(plan.user.id)).factors.length > 0) {
+        throw changedDuringSignIn();
+      }
+    }
+    if (plan.kind === 'confirm') {
+      // Only the account's password (pending-link.ts) links an admin or owner by email.
+      if (!facts.passwordConfirmed) throw confirmRefused();
+      return await updateFromProvider(deps, { kind: 'link', user: plan.user }, facts, meta);
+    }
+    return await updateFromProvider(deps, plan, facts, meta);
   } catch (error) {
     // Someone else wrote the account meanwhile (two first logins, a sign-up): decide again.
     if (!retried && isGatehouseError(error) && error.code === 'conflict') {
-      return findLinkOrCreate(deps, login, profile, mappedRole, meta, true);
+      return applyProviderFacts(deps, facts, clearedFor, meta, true);
     }
     throw error;
   }
@@ -126,13 +152,11 @@ const createFromProvider = async (
   return user;
 };
 
-/** Applies a login to an account it is (or now links to): also the pending link's last step. */
-export const updateFromProvider = async (
+/** Applies a login to an account it is (or now links to). */
+const updateFromProvider = async (
   deps: CoreDeps,
   plan: Exclude<LinkPlan, { kind: 'create' | 'confirm' }>,
-  login: FederatedLogin,
-  profile: SsoProfile,
-  mappedRole: Role | null,
+  { login, profile, mappedRole }: ProviderFacts,
   meta: RequestMeta,
 ): Promise<{ user: UserRecord; cleanUp: boolean }> => {
   const policy = loginPolicyFor(deps.config, login.identity.provider);

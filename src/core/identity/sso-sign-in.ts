@@ -6,7 +6,9 @@ import type { CoreDeps } from '../shared/deps';
 import { GatehouseError, isGatehouseError } from '../shared/errors';
 import type { UserRecord } from '../users/users';
 import {
+  confirmRefused,
   type FederatedLogin,
+  type ProviderFacts,
   planLink,
   removeCredentialsForTakeover,
   ssoLogin,
@@ -20,7 +22,7 @@ import {
 } from './claim-profile';
 import { loginPolicyFor, roleFromGroups } from './login-policy';
 import { type LinkHandoff, type PendingLink, startPendingLink } from './pending-link';
-import { findLinkOrCreate } from './sso-account';
+import { applyProviderFacts } from './sso-account';
 import type { SsoConfig } from './sso-config';
 import { type SsoClaims, type SsoTokenVerifier, ssoReplayKey } from './sso-token';
 
@@ -138,39 +140,41 @@ export const signInFederated = async (
     profile.groups,
     loginPolicyFor(deps.config, login.identity.provider),
   );
-  if (handoff) {
-    const plan = await planLink(deps, login);
-    if (plan.kind === 'confirm') {
-      const pending = await startPendingLink(
-        deps,
-        plan.user,
-        login,
-        profile,
-        mappedRole,
-        handoff,
-        meta,
-      );
-      return { pending };
+  const facts: ProviderFacts = { login, profile, mappedRole };
+  const mayEnter = async (user: UserRecord) => {
+    try {
+      assertMaySignIn(user);
+    } catch (error) {
+      await failed(isGatehouseError(error) ? error.code : 'refused', user.id);
+      throw error;
+    }
+  };
+  const plan = await planLink(deps, login);
+  if (plan.kind === 'confirm') {
+    if (!handoff) throw confirmRefused();
+    const pending = await startPendingLink(deps, plan.user, facts, handoff, meta);
+    return { pending };
+  }
+  // The account this login is, as it stands: a takeover ends its holder's factors, a new one has none.
+  const holder = plan.kind === 'linked' || plan.kind === 'link' ? plan.user : null;
+  if (holder) {
+    await mayEnter(holder);
+    // Invariant: nothing of this login (link, role or group sync, profile, email proof) is
+    // written to an account with a factor before it is verified, unless the provider is
+    // trusted for MFA and did one: the facts wait in the mfa_token for the hosted page.
+    if (!providerAmr.includes('mfa')) {
+      await requireSecondFactor(deps, holder.id, {
+        method: method === 'oidc' ? 'federated' : 'sso',
+        clientId: null,
+        sid: null,
+        amr: [],
+        credentialVersion: credentialVersionOf(holder),
+        provider: facts,
+      });
     }
   }
-  const { user, cleanUp } = await findLinkOrCreate(deps, login, profile, mappedRole, meta);
-  try {
-    assertMaySignIn(user);
-  } catch (error) {
-    await failed(isGatehouseError(error) ? error.code : 'refused', user.id);
-    throw error;
-  }
-  // Invariant: a user with a factor gets no session from a provider's login alone, unless the
-  // provider is trusted for MFA and did one; the hosted page asks for the factor instead.
-  if (!providerAmr.includes('mfa')) {
-    await requireSecondFactor(deps, user.id, {
-      method: method === 'oidc' ? 'federated' : 'sso',
-      clientId: null,
-      sid: null,
-      amr: [],
-      credentialVersion: credentialVersionOf(user),
-    });
-  }
+  const { user, cleanUp } = await applyProviderFacts(deps, facts, holder?.id ?? null, meta);
+  await mayEnter(user);
   const tokens = await startSession(deps, user, null, {
     browser: true,
     origin: 'sso',

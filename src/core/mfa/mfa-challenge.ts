@@ -3,7 +3,8 @@ import { accountLockoutKey } from '../sessions/lockout';
 import { takePasswordAttempt } from '../sessions/password-attempt';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
-import type { MfaState } from './factors';
+import type { PublicUser } from '../users/users';
+import { type MfaState, mfaSummary } from './factors';
 import type { MfaProof } from './mfa-store';
 import {
   MFA_TOKEN_MS,
@@ -14,6 +15,8 @@ import {
 } from './mfa-tokens';
 import { findRecoveryDigest, looksLikeRecoveryCode } from './recovery-codes';
 import { looksLikeTotpCode, matchTotpStep } from './totp';
+
+type MfaSummary = PublicUser['mfa'];
 
 /** RFC 8176 values a code adds to the first step's. */
 const CODE_AMR = ['otp', 'mfa'];
@@ -26,10 +29,15 @@ export const issueMfaToken = async (
   deps: CoreDeps,
   userId: string,
   context: MfaLoginContext,
+  /** The account's failure count the first step's own attempt wrote (no read again). */
+  failuresNow?: number,
 ): Promise<{ mfaToken: string; record: MfaTokenRecord }> => {
   const now = deps.clock.now();
   const mfaToken = newMfaTokenSecret();
-  const failures = await deps.store.getLoginFailures(accountLockoutKey(userId));
+  const failures =
+    failuresNow === undefined
+      ? await deps.store.getLoginFailures(accountLockoutKey(userId))
+      : { failures: failuresNow };
   const record: MfaTokenRecord = {
     hash: mfaTokenHash(mfaToken),
     userId,
@@ -83,24 +91,30 @@ interface FactorAttempt {
   /** RFC 8176 values it adds to the first step's. */
   amr: readonly string[];
   /** The proof, or why there is none (audited as `detail.reason`; answered as a wrong factor). */
-  proofFor: (token: MfaTokenRecord, now: number) => Promise<MfaProof | { refused: string }>;
+  proofFor: (
+    token: MfaTokenRecord,
+    state: MfaState,
+    now: number,
+  ) => Promise<MfaProof | { refused: string }>;
 }
 
 /**
  * A verify with an mfa_token (a code or a WebAuthn assertion): the token and the factor's
  * proof are spent together, once, or neither. Answers the token (how to finish the login) and
  * the login's `amr`. The caller opens the session with `clearLoginFailures` (only a completed
- * sign-in clears the count).
+ * sign-in clears the count), and may pass on `mfa`, the user's summary read here.
  */
 export const verifyWithMfaToken = async (
   deps: CoreDeps,
   mfaToken: string,
   attempt: FactorAttempt,
   meta: RequestMeta,
-): Promise<{ token: MfaTokenRecord; amr: string[] }> => {
+  /** The token as the caller read it by this mfa_token's hash (the spend below is conditional). */
+  known?: MfaTokenRecord,
+): Promise<{ token: MfaTokenRecord; amr: string[]; mfa: MfaSummary }> => {
   const tokenHash = mfaTokenHash(mfaToken);
   const now = deps.clock.now();
-  const token = await deps.store.getMfaToken(tokenHash);
+  const token = known?.hash === tokenHash ? known : await deps.store.getMfaToken(tokenHash);
   const tokenInvalid = new GatehouseError('token_invalid', 'The mfa_token is invalid or spent.');
   if (!token) throw tokenInvalid;
   // Every attempt on a real token is audited, whatever stops it (never the code or the token).
@@ -116,11 +130,15 @@ export const verifyWithMfaToken = async (
     await audit('failure', { factor: attempt.kind, reason: 'token_invalid' });
     throw tokenInvalid;
   }
-  await takeCodeAttempt(deps, token.userId).catch(async (error: unknown) => {
-    await audit('failure', { factor: attempt.kind, reason: 'too_many_attempts' });
-    throw error;
-  });
-  const proof = await attempt.proofFor(token, now);
+  // The attempt is counted before any check; the factors are only read beside it.
+  const [, state] = await Promise.all([
+    takeCodeAttempt(deps, token.userId).catch(async (error: unknown) => {
+      await audit('failure', { factor: attempt.kind, reason: 'too_many_attempts' });
+      throw error;
+    }),
+    deps.store.getMfaState(token.userId),
+  ]);
+  const proof = await attempt.proofFor(token, state, now);
   const wrong = new GatehouseError(
     'invalid_credentials',
     attempt.kind === 'webauthn'
@@ -154,6 +172,7 @@ export const verifyWithMfaToken = async (
   return {
     token: { ...token, usedAt: now },
     amr: [...new Set([...token.context.amr, ...attempt.amr])],
+    mfa: mfaSummary(state.factors),
   };
 };
 
@@ -162,24 +181,22 @@ export const verifyMfaCode = (
   deps: CoreDeps,
   input: { mfaToken: string; code: string },
   meta: RequestMeta,
-): Promise<{ token: MfaTokenRecord; amr: string[] }> =>
+  /** The token as the caller read it by this mfa_token's hash. */
+  known?: MfaTokenRecord,
+): Promise<{ token: MfaTokenRecord; amr: string[]; mfa: MfaSummary }> =>
   verifyWithMfaToken(
     deps,
     input.mfaToken,
     {
       kind: looksLikeTotpCode(input.code) ? 'totp' : 'recovery',
       amr: CODE_AMR,
-      proofFor: async (token, now) =>
-        (await proofOf(
-          await deps.store.getMfaState(token.userId),
-          token.userId,
-          input.code,
-          now,
-        )) ?? {
+      proofFor: async (token, state, now) =>
+        (await proofOf(state, token.userId, input.code, now)) ?? {
           refused: 'invalid_credentials',
         },
     },
     meta,
+    known,
   );
 
 /**

@@ -1,3 +1,4 @@
+import type { ProviderFacts } from '../identity/account-linking';
 import { randomSecret, sha256 } from '../shared/ids';
 
 /** API.md: an `mfa_token` lives 300 s. */
@@ -17,6 +18,8 @@ export interface MfaLoginContext {
   credentialVersion?: number;
   /** The password grant's `scope`, which the MFA grant's session is granted (absent: none asked). */
   scope?: string[];
+  /** A provider's login held for the factor: written only once it is verified (sso-account.ts). */
+  provider?: ProviderFacts;
 }
 
 /** Stored by its SHA-256 only (256 random bits: a plain digest cannot be reversed). */

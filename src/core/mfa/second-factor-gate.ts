@@ -34,10 +34,12 @@ export const requireSecondFactor = async (
   context: MfaLoginContext,
   /** The user's MFA state when the caller read it already (in parallel with its first step). */
   known?: MfaState,
+  /** The account's failure count after the first step's attempt, when it took one. */
+  failuresNow?: number,
 ): Promise<void> => {
   const { factors } = known ?? (await deps.store.getMfaState(userId));
   if (factors.length === 0) return;
-  const { mfaToken } = await issueMfaToken(deps, userId, context);
+  const { mfaToken } = await issueMfaToken(deps, userId, context, failuresNow);
   throw new MfaRequiredError(
     mfaToken,
     factors.map((f) => ({ factor_id: f.factorId, type: f.type })),

@@ -37,7 +37,9 @@ export const verifyMfaCredential = (
   deps: CoreDeps,
   input: { mfaToken: string; credential: AuthenticationResponseJSON },
   meta: RequestMeta,
-): Promise<{ token: MfaTokenRecord; amr: string[] }> =>
+  /** The token as the caller read it by this mfa_token's hash. */
+  known?: MfaTokenRecord,
+): ReturnType<typeof verifyWithMfaToken> =>
   verifyWithMfaToken(
     deps,
     input.mfaToken,
@@ -59,6 +61,7 @@ export const verifyMfaCredential = (
       },
     },
     meta,
+    known,
   );
 
 /**

@@ -9,7 +9,7 @@ import { sessionAmr } from './session-facts';
 const HELD_BACK = ['profile'];
 
 /** MFA_REQUIRED_ROLES holds the session back: the user's role needs MFA, its sign-in had none. */
-const heldBackForMfa = (deps: CoreDeps, user: UserRecord, session: SessionRecord): boolean =>
+export const heldBackForMfa = (deps: CoreDeps, user: UserRecord, session: SessionRecord): boolean =>
   deps.config.mfaRequiredRoles.includes(user.role) && !sessionAmr(session).includes('mfa');
 
 /**

@@ -6,7 +6,7 @@ import type { ClientRecord } from '../oauth/clients';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import { passwordOrigin } from '../users/credential-lineage';
-import type { UserRecord } from '../users/users';
+import type { PublicUser, UserRecord } from '../users/users';
 import { credentialVersionOf } from './credential-version';
 import { accountLockoutKey } from './lockout';
 import {
@@ -43,7 +43,7 @@ const openSignedInSession = (
   deps: CoreDeps,
   user: UserRecord,
   token: MfaTokenRecord,
-  amr: string[],
+  { amr, mfa }: { amr: string[]; mfa: PublicUser['mfa'] },
   finisher: MfaFinisher,
   meta: RequestMeta,
 ): Promise<TokenResponse> => {
@@ -51,6 +51,7 @@ const openSignedInSession = (
   return startSession(deps, user, clientId, {
     origin: passwordOrigin(user),
     amr,
+    mfa,
     // Only a completed sign-in clears the count, in the session's own write.
     clearsLoginFailures: accountLockoutKey(user.id),
     audit: {
@@ -81,6 +82,7 @@ const renewSteppedUpSession = async (
   user: UserRecord,
   token: MfaTokenRecord,
   amr: string[],
+  mfa: PublicUser['mfa'],
 ): Promise<TokenResponse> => {
   const session = token.context.sid ? await deps.store.getSession(token.context.sid) : null;
   if (
@@ -110,7 +112,7 @@ const renewSteppedUpSession = async (
     amr,
     refreshGeneration: (session.refreshGeneration ?? 0) + 1,
   };
-  return tokenResponse(deps, user, renewedSession, refreshToken, now);
+  return tokenResponse(deps, user, renewedSession, refreshToken, now, null, {}, mfa);
 };
 
 /** The second step: a TOTP or recovery code, or a WebAuthn assertion, with the mfa_token. */
@@ -133,11 +135,14 @@ export const finishMfaSignIn = async (
   const known = await deps.store.getMfaToken(mfaTokenHash(input.mfaToken));
   // Checked before the code is tried: a token shown in the wrong place is neither spent nor counted.
   if (known && !mayFinish(known.context, finisher)) throw tokenInvalid();
-  const { token, amr } =
+  // The user is read beside the factor's checks, used only once they pass; the session's write
+  // is conditional on the credential version read here (a change meanwhile refuses it).
+  const [{ token, amr, mfa }, user] = await Promise.all([
     'credential' in input
-      ? await verifyMfaCredential(deps, input, meta)
-      : await verifyMfaCode(deps, input, meta);
-  const user = await deps.store.getUser(token.userId);
+      ? verifyMfaCredential(deps, input, meta, known ?? undefined)
+      : verifyMfaCode(deps, input, meta, known ?? undefined),
+    known ? deps.store.getUser(known.userId) : null,
+  ]);
   const version = token.context.credentialVersion;
   // A reset, takeover or sign-out everywhere since the first step voids it.
   if (!user || (version !== undefined && credentialVersionOf(user) !== version)) {
@@ -145,6 +150,6 @@ export const finishMfaSignIn = async (
   }
   assertMaySignIn(user);
   return token.context.method === 'reauth'
-    ? renewSteppedUpSession(deps, user, token, amr)
-    : openSignedInSession(deps, user, token, amr, finisher, meta);
+    ? renewSteppedUpSession(deps, user, token, amr, mfa)
+    : openSignedInSession(deps, user, token, { amr, mfa }, finisher, meta);
 };

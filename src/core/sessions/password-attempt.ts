@@ -12,7 +12,14 @@ import { failureRecordExpiry, secondsLocked } from './lockout';
  * - no count is read and written back, so none is lost.
  * Answers the seconds the key is still locked: 0 means go ahead and check the password.
  */
-export const takePasswordAttempt = async (deps: CoreDeps, key: string): Promise<number> => {
+export const takePasswordAttempt = async (deps: CoreDeps, key: string): Promise<number> =>
+  (await takeCountedAttempt(deps, key)).lockedSeconds;
+
+/** As takePasswordAttempt, with the key's failure count after this attempt (an mfa_token's). */
+export const takeCountedAttempt = async (
+  deps: CoreDeps,
+  key: string,
+): Promise<{ lockedSeconds: number; failures: number }> => {
   const { store, clock, config } = deps;
   const at = clock.now();
   const outcome = await store.recordLoginFailure(key, {
@@ -22,5 +29,8 @@ export const takePasswordAttempt = async (deps: CoreDeps, key: string): Promise<
     unlessLocked: true,
   });
   // A refused attempt always has a lock left (at least one second).
-  return outcome.counted ? 0 : Math.max(1, secondsLocked(outcome, at, config.lockout));
+  const lockedSeconds = outcome.counted
+    ? 0
+    : Math.max(1, secondsLocked(outcome, at, config.lockout));
+  return { lockedSeconds, failures: outcome.failures };
 };

@@ -110,9 +110,11 @@ export const tokenResponse = async (
   now: number,
   requestedScope: readonly string[] | null = null,
   oidc: IdTokenContext = {},
+  /** The user's MFA summary when the caller read the factors already: no query again. */
+  knownMfa?: PublicUser['mfa'],
 ): Promise<TokenResponse> => {
   // The answer's `user.mfa`, read beside the signing and the ID token's client.
-  const mfa = userMfaSummary(deps, user.id);
+  const mfa = knownMfa ?? userMfaSummary(deps, user.id);
   // At most the session's grant and the user's current grants; a refresh may narrow it.
   const scopes = policyScopes(
     deps,
@@ -197,6 +199,8 @@ export const startSession = async (
     nonce?: string;
     /** RFC 8176 methods of the sign-in (a verified second factor's); absent: from `origin`. */
     amr?: string[];
+    /** The user's MFA summary, when the caller read the factors already (tokenResponse). */
+    mfa?: PublicUser['mfa'];
   } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
@@ -238,6 +242,7 @@ export const startSession = async (
       ...(options.client ? { client: options.client } : {}),
       ...(options.nonce ? { nonce: options.nonce } : {}),
     },
+    options.mfa,
   );
   return browserSecret ? { ...tokens, browserSession: `${session.sid}.${browserSecret}` } : tokens;
 };

@@ -1,4 +1,5 @@
 import { type AuditEntry, noRequest, type RequestMeta, recordAudit } from '../audit/audit';
+import { mfaSummary } from '../mfa/factors';
 import { requireSecondFactor } from '../mfa/second-factor-gate';
 import { grantScopes } from '../oauth/oauth-scopes';
 import type { CoreDeps } from '../shared/deps';
@@ -7,7 +8,7 @@ import { passwordOrigin } from '../users/credential-lineage';
 import { emailKey, loginKey, type UserRecord, usernameKey } from '../users/users';
 import { credentialVersionOf } from './credential-version';
 import { accountLockoutKey, lockoutKey } from './lockout';
-import { takePasswordAttempt } from './password-attempt';
+import { takeCountedAttempt } from './password-attempt';
 import { assertMaySignIn, isCredentialsMoved, startSession, type TokenResponse } from './sessions';
 
 export interface SignInRequest {
@@ -70,9 +71,9 @@ export const signInWithPassword = async (
   const failureKey = userId ? accountLockoutKey(userId) : lockoutKey(named.key);
   // The lock is checked, and this attempt counted, before bcrypt (see password-attempt.ts).
   // The factors are read beside them (the gate below needs them): no round trip added.
-  const [user, locked, mfaState] = await Promise.all([
+  const [user, attempt, mfaState] = await Promise.all([
     store.getUser(userId ?? '-'),
-    takePasswordAttempt(deps, failureKey),
+    takeCountedAttempt(deps, failureKey),
     store.getMfaState(userId ?? '-'),
   ]);
   // auth.* events name the user as actor and target; null for an unknown login.
@@ -85,6 +86,7 @@ export const signInWithPassword = async (
   });
   const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
     recordAudit(deps, meta, event(outcome, detail));
+  const locked = attempt.lockedSeconds;
   if (locked > 0) {
     await audit('failure', { reason: 'too_many_attempts' });
     throw lockedOut(locked);
@@ -145,6 +147,9 @@ export const signInWithPassword = async (
         ...(request.scope ? { scope: request.scope } : {}),
       },
       mfaState,
+      // The account's count as this attempt wrote it (the key is the account's when a user is):
+      // the mfa_token's "dead at lockout" baseline, with no read again.
+      attempt.failures,
     );
   } catch (error) {
     await Promise.all([
@@ -160,6 +165,8 @@ export const signInWithPassword = async (
       clearsLoginFailures: failureKey,
       // In the session's own write: one round trip, and no success without its session.
       audit: { meta, entry: event('success', {}) },
+      // Read beside the user for the gate: the answer's `user.mfa` needs no query again.
+      mfa: mfaSummary(mfaState.factors),
       ...(request.scope !== undefined ? { requestedScope: request.scope } : {}),
     });
   const first = open(user).then(

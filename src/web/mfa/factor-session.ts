@@ -1,4 +1,6 @@
 import type { RequestMeta } from '../../core/audit/audit';
+import { removeCredentialsForTakeover } from '../../core/identity/account-linking';
+import { applyProviderFacts } from '../../core/identity/sso-account';
 import type { MfaTokenRecord } from '../../core/mfa/mfa-tokens';
 import { credentialVersionOf } from '../../core/sessions/credential-version';
 import { accountLockoutKey } from '../../core/sessions/lockout';
@@ -25,14 +27,19 @@ export const factorSession = async (
   meta: RequestMeta,
 ): Promise<{ user: UserRecord; browserSession: string }> => {
   const { token } = verified;
-  const user = await deps.store.getUser(token.userId);
-  if (!user) throw new GatehouseError('token_invalid', 'The account of this sign-in is gone.');
+  const found = await deps.store.getUser(token.userId);
+  if (!found) throw new GatehouseError('token_invalid', 'The account of this sign-in is gone.');
   // A credential change since the first step (a reset, sign-out everywhere) ends this sign-in,
   // as on the API (finishMfaSignIn).
   const version = token.context.credentialVersion;
-  if (version !== undefined && credentialVersionOf(user) !== version) {
+  if (version !== undefined && credentialVersionOf(found) !== version) {
     throw new GatehouseError('token_invalid', 'This sign-in is over: sign in again.');
   }
+  // A provider's login held for the factor (sso-sign-in.ts, pending-link.ts): written now, only now.
+  const { provider } = token.context;
+  const { user, cleanUp } = provider
+    ? await applyProviderFacts(deps, provider, found.id, meta)
+    : { user: found, cleanUp: false };
   const tokens = await startSession(deps, user, null, {
     browser: true,
     origin: originOf(token.context.method, user),
@@ -50,5 +57,15 @@ export const factorSession = async (
       },
     },
   });
-  return { user, browserSession: tokens.browserSession as string };
+  const browserSession = tokens.browserSession as string;
+  if (cleanUp) {
+    // As at a login with no factor: after a role raise, only the new session survives.
+    await removeCredentialsForTakeover(
+      deps,
+      user.id,
+      deps.clock.now(),
+      browserSession.split('.')[0],
+    );
+  }
+  return { user, browserSession };
 };

@@ -1,8 +1,4 @@
-import type { RequestMeta } from '../../core/audit/audit';
-import { MFA_TOKEN_MS, type MfaLoginContext } from '../../core/mfa/mfa-tokens';
-import { MfaRequiredError, requireSecondFactor } from '../../core/mfa/second-factor-gate';
-import { endSession } from '../../core/sessions/sessions';
-import type { CoreDeps } from '../../core/shared/deps';
+import { MFA_TOKEN_MS } from '../../core/mfa/mfa-tokens';
 import { clearCookie, setCookie } from '../../http/cookies';
 
 /**
@@ -35,30 +31,4 @@ export const challengeLocation = (returnTo: string, flow: HandOff | null = null)
     query.set('client_id', flow.clientId);
   }
   return `${MFA_PATH}?${query.toString()}`;
-};
-
-const sidOf = (browserSession: string): string => browserSession.split('.')[0] ?? '';
-
-/**
- * A first step that opened a browser session already (SSO, federation, an account link, and the
- * password until signInWithPassword gates itself): when a factor is due, that session is ended
- * before the browser ever gets it, and the answer is the mfa_token's cookie. Null: no factor due.
- * Invariant: a user with a confirmed factor leaves a first step with no live session.
- */
-export const holdForFactor = async (
-  deps: CoreDeps,
-  userId: string,
-  browserSession: string,
-  context: MfaLoginContext,
-  meta: RequestMeta,
-  secure: boolean,
-): Promise<string | null> => {
-  try {
-    await requireSecondFactor(deps, userId, context);
-    return null;
-  } catch (error) {
-    if (!(error instanceof MfaRequiredError)) throw error;
-    await endSession(deps, userId, sidOf(browserSession), meta);
-    return mfaCookie(error.mfaToken, secure);
-  }
 };

@@ -6,6 +6,7 @@ import {
   startOwnTotp,
 } from '../../core/account/own-factors';
 import { type enrolTotp, listFactors } from '../../core/mfa';
+import { liftHeldBackSession } from '../../core/sessions/held-back-lift';
 import type { UserRecord } from '../../core/users/users';
 import { Html, html } from '../html';
 import { alert, csrfField, field, onceField } from '../layout';
@@ -132,7 +133,7 @@ export const enrolSubmit: PageAction = async (request) => {
 };
 
 export const confirmSubmit: PageAction = async (request) => {
-  const { actor, user } = signedInActor(request);
+  const { actor, user, session } = signedInActor(request);
   const factorId = request.params.factor_id ?? '';
   const again = (error: string) =>
     consolePage(
@@ -144,6 +145,8 @@ export const confirmSubmit: PageAction = async (request) => {
   return orRefuse(async () => {
     const code = (request.form.get('code') ?? '').replace(/\s+/g, '');
     const confirmed = await confirmOwnTotp(request.deps, actor, factorId, code, request.meta);
+    // The code was verified in this session: under MFA_REQUIRED_ROLES it lifts this one only.
+    await liftHeldBackSession(request.deps, user, session, 'otp');
     if (!confirmed.recovery_codes) return seeOther(withNotice('/console', 'factor_added'));
     return page(
       200,

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { finishOwnWebAuthn, startOwnWebAuthn } from '../../core/account/own-factors';
 import { stepUpAssertionOptions } from '../../core/mfa';
+import { liftHeldBackSession } from '../../core/sessions/held-back-lift';
 import { json } from '../../http/responses';
 import { RegisterWebAuthnBody } from '../../http/webauthn-schemas';
 import { checked, given } from '../forms';
@@ -93,7 +94,7 @@ export const stepUpOptionsRoute: PageAction = async (request) => {
 };
 
 export const passkeyFinishSubmit: PageAction = async (request) => {
-  const { actor, user } = signedInActor(request);
+  const { actor, user, session } = signedInActor(request);
   const again = (error: string) =>
     consolePage(
       request,
@@ -104,6 +105,8 @@ export const passkeyFinishSubmit: PageAction = async (request) => {
   return orRefuse(async () => {
     const { credential, name } = registrationFields(request);
     const added = await finishOwnWebAuthn(request.deps, actor, credential, name, request.meta);
+    // The key was registered in this session: under MFA_REQUIRED_ROLES it lifts this one only.
+    await liftHeldBackSession(request.deps, user, session, 'hwk');
     if (!added.recovery_codes) return seeOther(withNotice('/console', 'passkey_added'));
     return page(
       201,

@@ -9,6 +9,7 @@ import { ChangePasswordBody, CreateTokenBody, UpdateMeBody } from '../../http/sc
 import { checked, given } from '../forms';
 import { type Html, html } from '../html';
 import { alert, csrfField, field, layout, onceField } from '../layout';
+import { mfaRequiredWalk } from '../mfa/enrol-walk';
 import { noticeText, withNotice } from '../notices';
 import {
   assertFirstPost,
@@ -68,7 +69,8 @@ export const accountPage: PageAction = async (request) => {
   const identities = shown.identities.length
     ? identitiesSection(request, shown, { canUnlink: false, problem: null })
     : '';
-  const body = html`${profileBody(request, who.user)}${await mfaSection(request, who.user)}${identities}${await grantsSection(request, who.user.id)}`;
+  const walk = await mfaRequiredWalk(request, who.user, who.session);
+  const body = html`${walk}${profileBody(request, who.user)}${await mfaSection(request, who.user)}${identities}${await grantsSection(request, who.user.id)}`;
   return page(200, consolePage(request, who.user, 'Your account', body));
 };
 

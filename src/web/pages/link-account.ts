@@ -10,7 +10,7 @@ import type { HttpResult } from '../../http/responses';
 import { ssoLandingFor } from '../../http/sso-handoff';
 import { html } from '../html';
 import { alert, csrfField, field, layout } from '../layout';
-import { challengeLocation, holdForFactor } from '../mfa/pending-factor';
+import { challengeLocation, mfaCookie } from '../mfa/pending-factor';
 import { withNotice } from '../notices';
 import { type PageAction, type PageRequest, page, seeOther, sessionCookie } from '../page-handler';
 
@@ -105,25 +105,16 @@ export const linkAccountSubmit: PageAction = async (request) => {
         };
   }
   dropCookie(request);
-  const { user, tokens, handoff } = outcome;
   // return_to as the SSO leg checked and stored it; never read from this request.
-  const { returnTo, codeChallenge, clientId } = handoff;
+  const { returnTo, codeChallenge, clientId } = outcome.handoff;
   const flow = codeChallenge && clientId ? { codeChallenge, clientId } : null;
-  const browserSession = tokens.browserSession as string;
-  // The password proved the account, not a second factor: a factor due is asked for first.
-  const held = await holdForFactor(
-    deps,
-    user.id,
-    browserSession,
-    { method: 'sso', clientId: null, sid: null, amr: [] },
-    request.meta,
-    request.secure,
-  );
-  if (held) {
-    request.setCookies.push(held);
+  // The password proved the account, not a second factor: nothing is linked until it is.
+  if (outcome.kind === 'factor_due') {
+    request.setCookies.push(mfaCookie(outcome.mfaToken, request.secure));
     return seeOther(challengeLocation(returnTo, flow));
   }
-  request.setCookies.push(sessionCookie(browserSession, deps, request.secure));
+  const { user, tokens } = outcome;
+  request.setCookies.push(sessionCookie(tokens.browserSession as string, deps, request.secure));
   const location = await ssoLandingFor(deps, user, returnTo, flow);
   const result: HttpResult = {
     statusCode: 302,
