@@ -231,7 +231,7 @@ describe.each(names)('the %s function', (name) => {
       if (statement.Effect !== 'Allow') {
         expect([
           { 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': ['JWKS'] } },
-          { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['MFA#*'] } },
+          { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['MFA#*', 'WEBAUTHN#*'] } },
           undefined,
         ]).toContainEqual(statement.Condition);
         if (statement.Condition === undefined) {

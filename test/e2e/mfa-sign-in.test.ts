@@ -134,7 +134,7 @@ describe('sign-in with a second factor over HTTP', () => {
     expect(reused.body.error.code).toBe('invalid_credentials');
   });
 
-  it('lets 20 concurrent verifies of one token and code open exactly one session', async () => {
+  it('lets 20 concurrent verifies of one token and code open at most one session', async () => {
     const member = await newMember();
     const { secret } = await withTotp(member.id);
     const required = await passwordStep(member.email);
@@ -143,8 +143,13 @@ describe('sign-in with a second factor over HTTP', () => {
       Array.from({ length: 20 }, () => verify(required.body.mfa_token, code)),
     );
     const statuses = replies.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(19);
+    // Every attempt counts before any check (threshold 5 here): the burst may lock the account
+    // before the winner's spend, which then fails closed. Never two sessions, never a 5xx.
+    const opened = statuses.filter((s) => s === 200).length;
+    expect(opened).toBeLessThanOrEqual(1);
+    expect(statuses.filter((s) => s !== 200 && s !== 401 && s !== 429)).toEqual([]);
+    // The user's live sessions are exactly the ones answered (the sweep counts what it ends).
+    expect(await deps.store.revokeUserSessions(member.id, Date.now())).toBe(opened);
   });
 
   it('counts wrong codes toward the lockout: 429 while locked, and the token is dead after', async () => {
