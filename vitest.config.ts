@@ -7,6 +7,11 @@ export default defineConfig({
     // Quiet logs; the SDK's notice about Node 20 (Lambda runs Node 22) says nothing about us.
     env: { LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Two files at a time even on a 2-core machine (vitest's default there is one): many
+    // integration and browser tests wait (token windows, lockout expiry, chromium), and the
+    // waits of one file overlap the work of the other. bench/ keeps the timings; tests assert
+    // behaviour only, so they do not mind sharing the cores.
+    maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
       {
