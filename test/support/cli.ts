@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, expect } from 'vitest';
+import { beforeAll, expect, vi } from 'vitest';
 import type { Store } from '../../src/core/shared/store';
 import { createTables } from '../../src/store/create-tables';
 import { createDocumentClient, createDynamoClient } from '../../src/store/dynamo-client';
@@ -68,6 +68,9 @@ export const runGatehouse = (args: string[], env: Record<string, string> = {}) =
  * real `gatehouse` command to run against them.
  */
 export const useGatehouseCli = () => {
+  // Each test spawns several `gatehouse` processes (about a second each on a quiet machine):
+  // room for a shared, busy one; nothing here is a timing assertion.
+  vi.setConfig({ testTimeout: 120_000 });
   // Its own database: the CLI's default table names would meet other files' on a shared one.
   const dynamo = useDynamoDbLocal({ own: true });
   let store: Store | undefined;
