@@ -4,6 +4,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { MAX_FACTORS } from '../core/mfa/factor-cap';
 import type { PendingFactorRecord } from '../core/mfa/factors';
 import type { MfaStore } from '../core/mfa/mfa-store';
 import type { MfaTokenRecord } from '../core/mfa/mfa-tokens';
@@ -20,8 +21,11 @@ import {
   withoutKeys,
 } from './dynamo-shared';
 import { createDynamoWebAuthn } from './dynamo-webauthn';
-import { countIs, factorDeletes, proofUpdate, toState } from './mfa-items';
+import { countIsBelowCap, factorDeletes, proofUpdate, toState } from './mfa-items';
 import { keys } from './schema';
+
+/** Factors cleared in one transaction: 2 items each (factor, passkey lookup) + the state item. */
+const CLEAR_CHUNK = 40;
 
 /**
  * MFA on DynamoDB (docs/data-model.md): confirmed factors and the recovery set in the users
@@ -80,45 +84,47 @@ export const createDynamoMfa = (db: DynamoDBDocumentClient, names: TableNames): 
       const item = await getItem(db, names.tokens, keys.pendingFactor(factorId));
       return item ? withoutKeys<PendingFactorRecord>(item) : null;
     },
-    confirmFactor: ({ factor, at, expectedCount, recovery }) =>
-      outcomeOf(
-        [
-          {
-            // Invariant: a pending factor is confirmed once, by its user, within its 10 minutes.
-            Delete: {
-              TableName: names.tokens,
-              Key: keys.pendingFactor(factor.factorId),
-              ConditionExpression: 'attribute_exists(pk) AND userId = :u AND expiresAt > :at',
-              ExpressionAttributeValues: { ':u': factor.userId, ':at': at },
-            },
-          },
-          {
-            Put: {
-              TableName: names.users,
-              Item: { ...keys.mfaFactor(factor.userId, factor.factorId), ...factor },
-              ConditionExpression: notExists,
-            },
-          },
-          {
-            Update: {
-              TableName: names.users,
-              Key: keys.mfaState(factor.userId),
-              ...countIs(expectedCount),
-              UpdateExpression: recovery
-                ? 'SET factorCount = :next, recoverySalt = :salt, recoveryHashes = :hashes'
-                : 'SET factorCount = :next',
-              ExpressionAttributeValues: {
-                ':n': expectedCount,
-                ':next': expectedCount + 1,
-                ...(recovery
-                  ? { ':salt': recovery.salt, ':hashes': new Set(recovery.hashes) }
-                  : {}),
+    confirmFactor: async ({ factor, at, expectedCount, recovery }) =>
+      expectedCount >= MAX_FACTORS
+        ? 'full'
+        : outcomeOf(
+            [
+              {
+                // Invariant: a pending factor is confirmed once, by its user, within its 10 minutes.
+                Delete: {
+                  TableName: names.tokens,
+                  Key: keys.pendingFactor(factor.factorId),
+                  ConditionExpression: 'attribute_exists(pk) AND userId = :u AND expiresAt > :at',
+                  ExpressionAttributeValues: { ':u': factor.userId, ':at': at },
+                },
               },
-            },
-          },
-        ],
-        (failed) => (failed.includes(2) && !failed.includes(0) ? 'raced' : 'gone'),
-      ),
+              {
+                Put: {
+                  TableName: names.users,
+                  Item: { ...keys.mfaFactor(factor.userId, factor.factorId), ...factor },
+                  ConditionExpression: notExists,
+                },
+              },
+              {
+                Update: {
+                  TableName: names.users,
+                  Key: keys.mfaState(factor.userId),
+                  ConditionExpression: countIsBelowCap(expectedCount).ConditionExpression,
+                  UpdateExpression: recovery
+                    ? 'SET factorCount = :next, recoverySalt = :salt, recoveryHashes = :hashes'
+                    : 'SET factorCount = :next',
+                  ExpressionAttributeValues: {
+                    ...countIsBelowCap(expectedCount).capValues,
+                    ':next': expectedCount + 1,
+                    ...(recovery
+                      ? { ':salt': recovery.salt, ':hashes': new Set(recovery.hashes) }
+                      : {}),
+                  },
+                },
+              },
+            ],
+            (failed) => (failed.includes(2) && !failed.includes(0) ? 'raced' : 'gone'),
+          ),
     removeFactor: (userId, factorId, expectedCount, credentialId) =>
       outcomeOf(
         [
@@ -146,25 +152,51 @@ export const createDynamoMfa = (db: DynamoDBDocumentClient, names: TableNames): 
         ],
         (failed) => (failed.includes(0) ? 'gone' : 'raced'),
       ),
-    clearFactors: (userId, factorIds, credentialIds = []) =>
-      outcomeOf(
+    async clearFactors(userId, factorIds, credentialIds = []) {
+      // Each factor with its credential lookup, if any (credentialIds in factorIds' order).
+      const deletes = (from: number, to: number) =>
+        factorIds
+          .slice(from, to)
+          .flatMap((factorId, index) =>
+            factorDeletes(names.users, userId, factorId, credentialIds[from + index] || undefined),
+          );
+      // Invariant: a reset never exceeds DynamoDB's 100-item transaction, however many factors
+      // an account made before the cap: all but the last chunk move the count down as read.
+      let left = factorIds.length;
+      for (let from = 0; left > CLEAR_CHUNK; from += CLEAR_CHUNK, left -= CLEAR_CHUNK) {
+        const outcome = await outcomeOf(
+          [
+            ...deletes(from, from + CLEAR_CHUNK),
+            {
+              Update: {
+                TableName: names.users,
+                Key: keys.mfaState(userId),
+                ConditionExpression: 'factorCount = :n',
+                UpdateExpression: 'SET factorCount = :next',
+                ExpressionAttributeValues: { ':n': left, ':next': left - CLEAR_CHUNK },
+              },
+            },
+          ],
+          () => 'raced',
+        );
+        if (outcome !== 'done') return outcome;
+      }
+      return outcomeOf(
         [
-          // Each factor with its credential lookup, if any (credentialIds in factorIds' order).
-          ...factorIds.flatMap((factorId, index) =>
-            factorDeletes(names.users, userId, factorId, credentialIds[index] || undefined),
-          ),
+          ...deletes(factorIds.length - left, factorIds.length),
           {
             // Exactly the factors listed: one confirmed meanwhile makes the caller list again.
             Delete: {
               TableName: names.users,
               Key: keys.mfaState(userId),
               ConditionExpression: 'attribute_not_exists(factorCount) OR factorCount = :n',
-              ExpressionAttributeValues: { ':n': factorIds.length },
+              ExpressionAttributeValues: { ':n': left },
             },
           },
         ],
         () => 'raced',
-      ),
+      );
+    },
     async replaceRecoveryCodes(userId, set) {
       try {
         await db.send(

@@ -1,4 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { MAX_FACTORS } from '../core/mfa/factor-cap';
 import type { MfaStore } from '../core/mfa/mfa-store';
 import type {
   WebAuthnChallengeRecord,
@@ -14,7 +15,7 @@ import {
   transact,
   withoutKeys,
 } from './dynamo-shared';
-import { countIs } from './mfa-items';
+import { countIsBelowCap } from './mfa-items';
 import { keys } from './schema';
 
 type WebAuthnStore = Pick<
@@ -35,6 +36,7 @@ export const createDynamoWebAuthn = (
   names: TableNames,
 ): WebAuthnStore => ({
   async addWebAuthnFactor({ factor, expectedCount, recovery }) {
+    if (expectedCount >= MAX_FACTORS) return 'full';
     try {
       await transact(db, [
         {
@@ -61,12 +63,12 @@ export const createDynamoWebAuthn = (
           Update: {
             TableName: names.users,
             Key: keys.mfaState(factor.userId),
-            ...countIs(expectedCount),
+            ConditionExpression: countIsBelowCap(expectedCount).ConditionExpression,
             UpdateExpression: recovery
               ? 'SET factorCount = :next, recoverySalt = :salt, recoveryHashes = :hashes'
               : 'SET factorCount = :next',
             ExpressionAttributeValues: {
-              ':n': expectedCount,
+              ...countIsBelowCap(expectedCount).capValues,
               ':next': expectedCount + 1,
               ...(recovery ? { ':salt': recovery.salt, ':hashes': new Set(recovery.hashes) } : {}),
             },

@@ -1,3 +1,4 @@
+import { MAX_FACTORS } from '../core/mfa/factor-cap';
 import type {
   MfaFactorRecord,
   PendingFactorRecord,
@@ -93,6 +94,8 @@ export const createMemoryMfa = (
       if (!waiting || waiting.userId !== factor.userId || waiting.expiresAt <= at) return 'gone';
       const mine = factorsOf(factor.userId);
       if (mine.size !== expectedCount) return 'raced';
+      // Invariant: no user holds more than MAX_FACTORS confirmed factors.
+      if (mine.size >= MAX_FACTORS) return 'full';
       pending.delete(factor.factorId);
       mine.set(factor.factorId, copy(factor));
       if (set) recovery.set(factor.userId, copy(set));
@@ -103,6 +106,7 @@ export const createMemoryMfa = (
       // Invariant: a credential id belongs to one factor of one user.
       if (credentials.has(factor.webauthn.credentialId)) return 'taken';
       if (mine.size !== expectedCount) return 'raced';
+      if (mine.size >= MAX_FACTORS) return 'full';
       mine.set(factor.factorId, copy(factor));
       credentials.set(factor.webauthn.credentialId, {
         credentialId: factor.webauthn.credentialId,

@@ -1,3 +1,4 @@
+import { MAX_FACTORS } from '../core/mfa/factor-cap';
 import type { MfaFactorRecord, MfaState } from '../core/mfa/factors';
 import type { MfaProof } from '../core/mfa/mfa-store';
 import type { Item, TransactItem } from './dynamo-shared';
@@ -51,11 +52,18 @@ export const proofUpdate = (
   };
 };
 
-/** The count condition on the state item: the user's factors are as many as the caller read. */
-export const countIs = (expected: number) =>
-  expected === 0
-    ? { ConditionExpression: 'attribute_not_exists(factorCount) OR factorCount = :n' }
-    : { ConditionExpression: 'factorCount = :n' };
+/**
+ * The count condition of an added factor on the state item: as many factors as the caller read
+ * (`:n`), and fewer than the cap. Invariant: no user holds more than MAX_FACTORS confirmed
+ * factors, however many are added at once.
+ */
+export const countIsBelowCap = (expected: number) => ({
+  ConditionExpression:
+    expected === 0
+      ? 'attribute_not_exists(factorCount) OR (factorCount = :n AND factorCount < :cap)'
+      : 'factorCount = :n AND factorCount < :cap',
+  capValues: { ':n': expected, ':cap': MAX_FACTORS },
+});
 
 export const toState = (items: Item[]): MfaState => {
   const state = items.find((item) => item.sk === 'STATE');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_FACTORS } from '../../src/core/mfa/factor-cap';
 import type { MfaFactorRecord, PendingFactorRecord } from '../../src/core/mfa/factors';
 import type { MfaTokenRecord } from '../../src/core/mfa/mfa-tokens';
 import { newId } from '../../src/core/shared/ids';
@@ -137,6 +138,25 @@ export const mfaContract = (fresh: () => Promise<Store>) => {
       expect(await store.getMfaState(userId)).toEqual({ factors: [], recovery: null });
       expect(await store.spendMfaProof(code('n2', 'salt-2'), T0)).toBe(false);
       expect(await store.replaceRecoveryCodes(userId, SET)).toBe(false);
+    });
+
+    it('confirms no factor past MAX_FACTORS, and leaves the pending one unspent', async () => {
+      const store = await fresh();
+      const { userId } = await withFactors(store, MAX_FACTORS);
+      const pending = aPending(userId);
+      await store.createPendingFactor(pending);
+      const confirm = (expectedCount: number) =>
+        store.confirmFactor({
+          factor: confirmedOf(pending),
+          at: T0,
+          expectedCount,
+          recovery: null,
+        });
+      expect(await confirm(MAX_FACTORS)).toBe('full');
+      // A caller with a stale count cannot slip past the cap either.
+      expect(await confirm(MAX_FACTORS - 1)).not.toBe('done');
+      expect((await store.getMfaState(userId)).factors).toHaveLength(MAX_FACTORS);
+      expect(await store.getPendingFactor(pending.factorId)).not.toBeNull();
     });
 
     it('clears exactly the factors listed, or nothing when one was added meanwhile', async () => {

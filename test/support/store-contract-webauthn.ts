@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_FACTORS } from '../../src/core/mfa/factor-cap';
 import type { MfaFactorRecord, WebAuthnCredential } from '../../src/core/mfa/factors';
 import type { MfaTokenRecord } from '../../src/core/mfa/mfa-tokens';
 import { newId } from '../../src/core/shared/ids';
@@ -34,6 +35,23 @@ const add = async (store: Store, factor: ReturnType<typeof aWebAuthnFactor>, cou
 /** WebAuthn's part of the Store contract (called from storeContract). */
 export const webAuthnContract = (fresh: () => Promise<Store>) => {
   describe('WebAuthn factors', () => {
+    it('holds at most MAX_FACTORS factors: of adds racing for the last place one fits', async () => {
+      const store = await fresh();
+      const userId = newId();
+      for (let i = 0; i < MAX_FACTORS - 1; i++) {
+        expect(await add(store, aWebAuthnFactor(userId), i)).toBe('done');
+      }
+      // Three adds that all read MAX_FACTORS - 1: one fits, the others lose the count.
+      const racing = [1, 2, 3].map(() => aWebAuthnFactor(userId));
+      const outcomes = await Promise.all(racing.map((f) => add(store, f, MAX_FACTORS - 1)));
+      expect(outcomes.filter((o) => o === 'done')).toHaveLength(1);
+      expect(outcomes.filter((o) => o !== 'done')).toEqual(['raced', 'raced']);
+      const late = aWebAuthnFactor(userId);
+      expect(await add(store, late, MAX_FACTORS)).toBe('full');
+      expect(await store.findWebAuthnCredential(late.webauthn.credentialId)).toBeNull();
+      expect((await store.getMfaState(userId)).factors).toHaveLength(MAX_FACTORS);
+    });
+
     it('adds a factor with its credential lookup, once per credential id, under the count', async () => {
       const store = await fresh();
       const userId = newId();

@@ -1,5 +1,5 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
-import { removeCredentialsForTakeover } from '../identity/account-linking';
+import { takeOverUnprovenAccount } from '../identity/takeover';
 import { credentialVersionOf, nextCredentialVersion } from '../sessions/credential-version';
 import { accountLockoutKey } from '../sessions/lockout';
 import { assertPasswordAllowed } from '../sessions/password-policy';
@@ -183,7 +183,7 @@ export const verifyEmail = async (
     ...(record.purpose === 'change_email' || cleanUp ? nextCredentialVersion(before) : {}),
     updatedAt,
   });
-  if (cleanUp) await removeCredentialsForTakeover(deps, before.id, now);
+  if (cleanUp) await takeOverUnprovenAccount(deps, before.id, meta);
   await recordAudit(deps, meta, {
     action: record.purpose === 'verify_email' ? 'account.email_verify' : 'account.email_change',
     actorId: before.id,
@@ -278,7 +278,7 @@ export const resetPasswordWithToken = async (
   });
   await Promise.all([
     proving
-      ? removeCredentialsForTakeover(deps, before.id, now)
+      ? takeOverUnprovenAccount(deps, before.id, meta)
       : deps.store.revokeUserSessions(before.id, now),
     deps.store.clearLoginFailures(accountLockoutKey(before.id)),
   ]);

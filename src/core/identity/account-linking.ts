@@ -148,8 +148,8 @@ export const takenOver = (user: UserRecord, login: FederatedLogin, at: number): 
 
 /**
  * Ends every credential of the account that the takeover's (or the mailed link's) person did
- * not make: sessions, API tokens and remembered consents. Factors (MFA) are added here when
- * they exist, so every path that takes an account over removes them too.
+ * not make: sessions, API tokens and remembered consents. Not its factors: a role raise calls
+ * this too and keeps them; a takeover calls takeOverUnprovenAccount (takeover.ts), which does.
  */
 export const removeCredentialsForTakeover = async (
   deps: CoreDeps,

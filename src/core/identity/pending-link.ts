@@ -12,13 +12,10 @@ import { randomSecret, sha256 } from '../shared/ids';
 import type { Role } from '../users/roles';
 import type { UserRecord } from '../users/users';
 import { emailKey, linkingOf } from '../users/users';
-import {
-  type FederatedLogin,
-  type ProviderFacts,
-  removeCredentialsForTakeover,
-} from './account-linking';
+import type { FederatedLogin, ProviderFacts } from './account-linking';
 import { applyProviderFacts } from './sso-account';
 import type { SsoProfile } from './sso-sign-in';
+import { sweepAfterSession } from './takeover';
 
 /**
  * A pending account link (API.md, Account linking; Keycloak's first-broker-login): an SSO
@@ -259,11 +256,9 @@ export const completePendingLink = async (
     // Only a completed sign-in clears the count, in the session's own write.
     clearsLoginFailures: key,
   });
-  if (synced.cleanUp) {
-    // As a linked SSO login: after a role raise, only the new session survives.
-    const sid = tokens.browserSession?.split('.')[0];
-    await removeCredentialsForTakeover(deps, synced.user.id, deps.clock.now(), sid);
-  }
+  // As a linked SSO login: after a role raise, only the new session survives.
+  const sid = tokens.browserSession?.split('.')[0];
+  await sweepAfterSession(deps, synced.cleanUp, synced.user.id, meta, sid);
   await recordAudit(deps, meta, {
     action: 'auth.sign_in',
     actorId: synced.user.id,

@@ -1,5 +1,4 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
-import { clearFactors } from '../mfa/factor-management';
 import { nextCredentialVersion } from '../sessions/credential-version';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError, isGatehouseError } from '../shared/errors';
@@ -23,6 +22,7 @@ import {
 } from './account-linking';
 import { loginPolicyFor } from './login-policy';
 import type { SsoProfile } from './sso-sign-in';
+import { type CleanUp, takeOverUnprovenAccount } from './takeover';
 
 /** The account an SSO login signs in to: found, linked, taken over or created (API.md). */
 
@@ -57,7 +57,7 @@ const changedDuringSignIn = () =>
  * only to the account cleared, or, when none was, to a new account, a takeover (which ends its
  * holder's factors) or an account with no factor; a gated login never lands anywhere else.
  * `cleanUp`: earlier credentials were ended (a takeover or a role raise), so the caller sweeps
- * once more after its session.
+ * once more after its session (takeover.ts sweepAfterSession).
  */
 export const applyProviderFacts = async (
   deps: CoreDeps,
@@ -65,7 +65,7 @@ export const applyProviderFacts = async (
   clearedFor: string | null,
   meta: RequestMeta,
   retried = false,
-): Promise<{ user: UserRecord; cleanUp: boolean }> => {
+): Promise<{ user: UserRecord; cleanUp: CleanUp }> => {
   const { login, profile, mappedRole } = facts;
   const policy = loginPolicyFor(deps.config, login.identity.provider);
   const plan = await planLink(deps, login);
@@ -79,7 +79,7 @@ export const applyProviderFacts = async (
         mappedRole ?? policy.defaultRole,
         meta,
       );
-      return { user, cleanUp: false };
+      return { user, cleanUp: null };
     }
     if (plan.kind === 'takeover') {
       // Gated logins finish only on the account they were gated for.
@@ -158,7 +158,7 @@ const updateFromProvider = async (
   plan: Exclude<LinkPlan, { kind: 'create' | 'confirm' }>,
   { login, profile, mappedRole }: ProviderFacts,
   meta: RequestMeta,
-): Promise<{ user: UserRecord; cleanUp: boolean }> => {
+): Promise<{ user: UserRecord; cleanUp: CleanUp }> => {
   const policy = loginPolicyFor(deps.config, login.identity.provider);
   const before = plan.user;
   if (before.type === 'machine') {
@@ -202,7 +202,7 @@ const updateFromProvider = async (
   // The one "kept on raise" rule (raise-rule.ts), for every raise group sync makes.
   const withoutAdminPassword = raised ? passwordOnRaise(after) : {};
   const changed = JSON.stringify(before) !== JSON.stringify({ ...after, ...withoutAdminPassword });
-  if (!changed) return { user: before, cleanUp: false };
+  if (!changed) return { user: before, cleanUp: null };
   let saved: UserRecord = {
     ...after,
     ...withoutAdminPassword,
@@ -210,17 +210,15 @@ const updateFromProvider = async (
     ...(takeover || after.role !== before.role ? nextCredentialVersion(before) : {}),
     updatedAt: Math.max(now, before.updatedAt + 1),
   };
-  const cleanUp = takeover || raised;
-  if (cleanUp) {
-    // Before the raise (or takeover) is saved, so a failed clean-up leaves the old role and
-    // the next login tries again: the earlier sessions and API tokens end, whoever made them
-    // (the contract asks all API tokens of a sync raise), and remembered consents go.
-    await removeCredentialsForTakeover(deps, before.id, now);
-  }
+  const cleanUp: CleanUp = takeover ? 'takeover' : raised ? 'raise' : null;
+  // Before the raise (or takeover) is saved, so a failed clean-up leaves the old role and
+  // the next login tries again: the earlier sessions and API tokens end, whoever made them
+  // (the contract asks all API tokens of a sync raise), and remembered consents go.
   // A takeover ends every credential of the account's unproven holder, their factors too; a
   // raise (group sync) keeps them: invariant, no provider login ever removes a real owner's
   // second factor (red team, issue 15).
-  if (takeover) await clearFactors(deps, null, before.id, meta);
+  if (takeover) await takeOverUnprovenAccount(deps, before.id, meta);
+  else if (raised) await removeCredentialsForTakeover(deps, before.id, now);
   try {
     await deps.store.updateUser(before, saved);
   } catch (error) {

@@ -10,7 +10,6 @@ import {
   type FederatedLogin,
   type ProviderFacts,
   planLink,
-  removeCredentialsForTakeover,
   ssoLogin,
 } from './account-linking';
 import {
@@ -25,6 +24,7 @@ import { type LinkHandoff, type PendingLink, startPendingLink } from './pending-
 import { applyProviderFacts } from './sso-account';
 import type { SsoConfig } from './sso-config';
 import { type SsoClaims, type SsoTokenVerifier, ssoReplayKey } from './sso-token';
+import { sweepAfterSession } from './takeover';
 
 export type { SsoProfile } from './claim-profile';
 
@@ -180,11 +180,8 @@ export const signInFederated = async (
     origin: 'sso',
     ...(providerAmr.length > 0 ? { amr: [...providerAmr] } : {}),
   });
-  if (cleanUp) {
-    // Again after the new session: one a concurrent sign-in opened with an old password dies.
-    const sid = tokens.browserSession?.split('.')[0];
-    await removeCredentialsForTakeover(deps, user.id, deps.clock.now(), sid);
-  }
+  // Again after the new session: one a concurrent sign-in opened with an old password dies.
+  await sweepAfterSession(deps, cleanUp, user.id, meta, tokens.browserSession?.split('.')[0]);
   await recordAudit(deps, meta, {
     action: 'auth.sign_in',
     actorId: user.id,

@@ -87,10 +87,9 @@ export const clearFactors = async (
   return cleared;
 };
 
-/** A deleted user's factors (their own partition): the user's deletion event says it all. */
-export const forgetFactors = async (deps: CoreDeps, userId: string): Promise<void> => {
-  await deleteAllFactors(deps, userId);
-};
+/** A deleted user's factors (their own partition); answers how many went, for its audit entry. */
+export const forgetFactors = (deps: CoreDeps, userId: string): Promise<number> =>
+  deleteAllFactors(deps, userId);
 
 /** New recovery codes (the caller proved the user): the old set dies in the same write. */
 export const regenerateRecoveryCodes = async (

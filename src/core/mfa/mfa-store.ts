@@ -24,6 +24,9 @@ export const counterAdvances = (stored: number, next: number): boolean =>
 /** A race lost to another change of the user's factors: read again and retry. */
 export type FactorWrite = 'done' | 'gone' | 'raced';
 
+/** 'full': the user holds MAX_FACTORS confirmed factors already (factor-cap.ts). */
+export type FactorAdd = FactorWrite | 'full';
+
 /**
  * The MFA part of the storage port (core/shared/store.ts). Every check-then-write below is one
  * conditional write or transaction; `expectedCount` is the user's confirmed factor count as
@@ -37,23 +40,25 @@ export interface MfaStore {
   /**
    * Turns the pending factor `factor.factorId` of `factor.userId`, unexpired at `at`, into
    * `factor`, once ('gone' for every later or concurrent call, an expired or another user's
-   * pending factor). With `recovery` (the first factor) it also stores that set.
+   * pending factor). With `recovery` (the first factor) it also stores that set. Never past
+   * MAX_FACTORS: the count condition refuses it ('full').
    */
   confirmFactor(request: {
     factor: MfaFactorRecord;
     at: number;
     expectedCount: number;
     recovery: RecoveryCodeSet | null;
-  }): Promise<FactorWrite>;
+  }): Promise<FactorAdd>;
   /**
    * A WebAuthn factor, confirmed at once (its registration proved the authenticator), with its
-   * credential-id lookup item; 'taken' when that credential id is registered already.
+   * credential-id lookup item; 'taken' when that credential id is registered already, 'full'
+   * at MAX_FACTORS.
    */
   addWebAuthnFactor(request: {
     factor: MfaFactorRecord & { webauthn: WebAuthnCredential };
     expectedCount: number;
     recovery: RecoveryCodeSet | null;
-  }): Promise<'done' | 'raced' | 'taken'>;
+  }): Promise<FactorAdd | 'taken'>;
   /** Deletes one confirmed factor (and its credential lookup); the last takes the recovery codes. */
   removeFactor(
     userId: string,

@@ -3,6 +3,7 @@ import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import type { UserRecord } from '../users/users';
+import { assertRoomForFactor, tooManyFactors } from './factor-cap';
 import { type MfaFactorRecord, toPublicFactor, UNCONFIRMED_FACTOR_MS } from './factors';
 import { newRecoveryCodeSet } from './recovery-codes';
 import { matchTotpStep, newTotpSecret, totpIssuer, totpUri } from './totp';
@@ -11,6 +12,8 @@ const RETRIES = 3;
 
 /** Starts a TOTP enrolment: unlisted and inert until a code confirms it (the caller proved the user). */
 export const enrolTotp = async (deps: CoreDeps, user: UserRecord, name?: string) => {
+  // Refused before a secret is made; the confirmation's count condition is what holds the cap.
+  assertRoomForFactor((await deps.store.getMfaState(user.id)).factors.length);
   const now = deps.clock.now();
   const secret = newTotpSecret();
   const factorId = newId();
@@ -73,6 +76,7 @@ export const confirmTotp = async (
     });
     if (outcome === 'gone')
       throw new GatehouseError('not_found', 'No such factor awaits confirmation.');
+    if (outcome === 'full') throw tooManyFactors();
     if (outcome === 'done') {
       await recordAudit(deps, meta, {
         action: 'mfa.enroll',

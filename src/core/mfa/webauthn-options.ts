@@ -9,6 +9,7 @@ import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import type { UserRecord } from '../users/users';
+import { assertRoomForFactor } from './factor-cap';
 import type { MfaFactorRecord } from './factors';
 import { mfaTokenHash } from './mfa-tokens';
 import {
@@ -57,6 +58,8 @@ export const webAuthnRegistrationOptions = async (
   user: UserRecord,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> => {
   const { factors } = await deps.store.getMfaState(user.id);
+  // Refused before the ceremony; the registration's count condition is what holds the cap.
+  assertRoomForFactor(factors.length);
   const known = factors.find((factor) => factor.webauthn?.userHandle)?.webauthn?.userHandle;
   const userHandle = known ?? isoBase64URL.fromBuffer(randomBytes(32));
   const options = await generateRegistrationOptions({

@@ -6,6 +6,7 @@ import { GatehouseError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import type { CredentialOrigin } from '../users/credential-lineage';
 import type { UserRecord } from '../users/users';
+import { tooManyFactors } from './factor-cap';
 import { type MfaFactorRecord, toPublicFactor, type WebAuthnCredential } from './factors';
 import { newRecoveryCodeSet } from './recovery-codes';
 import { challengeOf } from './webauthn-assertion';
@@ -86,6 +87,7 @@ export const registerWebAuthnFactor = async (
     });
     if (outcome === 'taken')
       throw new GatehouseError('conflict', 'credential: this authenticator is registered already.');
+    if (outcome === 'full') throw tooManyFactors();
     if (outcome === 'done') {
       await recordAudit(deps, meta, {
         action: 'mfa.enroll',

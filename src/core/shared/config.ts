@@ -62,6 +62,30 @@ export interface Config {
   webauthn: { rpId: string; rpName: string; origins: string[] };
 }
 
+/** A browser runs WebAuthn on a secure context only: https, or plain http on this machine. */
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
+
+/**
+ * The browser's rules for a relying party id (the issuer's, as WebAuthn states them): each
+ * origin is https (or local), and the rp id is its host or a registrable suffix of it.
+ */
+const assertRelyingParty = (rpId: string, origins: string[]): void => {
+  const id = rpId.toLowerCase();
+  for (const origin of origins) {
+    const { protocol, hostname } = new URL(origin);
+    if (protocol !== 'https:' && !(protocol === 'http:' && LOCAL_HOSTS.has(hostname)))
+      throw new Error(
+        `Invalid settings: WEBAUTHN_ORIGINS: "${origin}" must be https (http only for localhost or 127.0.0.1)`,
+      );
+    // A suffix with a dot: a public suffix alone ("com") is refused by every browser too.
+    const suffix = hostname === id || (id.includes('.') && hostname.endsWith(`.${id}`));
+    if (!suffix)
+      throw new Error(
+        `Invalid settings: WEBAUTHN_RP_ID: "${rpId}" is neither the host of "${origin}" nor a suffix of it`,
+      );
+  }
+};
+
 /** WEBAUTHN_ORIGINS is comma-separated origins; each must be one (scheme, host, port only). */
 const webauthnFromEnv = (
   issuerUrl: string,
@@ -77,11 +101,14 @@ const webauthnFromEnv = (
     if (!URL.canParse(origin) || new URL(origin).origin !== origin)
       throw new Error(`Invalid settings: WEBAUTHN_ORIGINS: "${origin}" is not an origin`);
   }
-  return {
+  const webauthn = {
     rpId: rpId ?? issuer.hostname,
     rpName: 'Gatehouse',
     origins: listed.length ? listed : [issuer.origin],
   };
+  // Invariant: a bad relying party fails at start, not at every registration and sign-in.
+  assertRelyingParty(webauthn.rpId, webauthn.origins);
+  return webauthn;
 };
 
 const flag = (fallback: '0' | '1') =>

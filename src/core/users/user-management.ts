@@ -286,15 +286,16 @@ export const deleteUser = async (
   const user = await loadUser(deps, id);
   await assertKeepsAnOwner(deps, user, null);
   if (action === 'user.delete') assertCanDelete(actor, user);
+  // Factors live in their own partition. Invariant: none (nor its passkey lookup) outlives its
+  // user: they go first, so a failure leaves the user there for the deletion to be retried.
+  const factors = await forgetFactors(deps, id);
   await deps.store.deleteUser(user);
   await endSessionsOf(deps, id);
-  // Factors live in their own partition: none outlives its user.
-  await forgetFactors(deps, id);
   await recordAudit(deps, meta, {
     action,
     ...auditActor(actor),
     targetId: id,
-    detail: { role: user.role, ...operatorDetail(actor) },
+    detail: { role: user.role, factors, ...operatorDetail(actor) },
   });
 };
 

@@ -1,6 +1,6 @@
 import type { RequestMeta } from '../../core/audit/audit';
-import { removeCredentialsForTakeover } from '../../core/identity/account-linking';
 import { applyProviderFacts } from '../../core/identity/sso-account';
+import { sweepAfterSession } from '../../core/identity/takeover';
 import type { MfaTokenRecord } from '../../core/mfa/mfa-tokens';
 import { credentialVersionOf } from '../../core/sessions/credential-version';
 import { accountLockoutKey } from '../../core/sessions/lockout';
@@ -39,7 +39,7 @@ export const factorSession = async (
   const { provider } = token.context;
   const { user, cleanUp } = provider
     ? await applyProviderFacts(deps, provider, found.id, meta)
-    : { user: found, cleanUp: false };
+    : { user: found, cleanUp: null };
   const tokens = await startSession(deps, user, null, {
     browser: true,
     origin: originOf(token.context.method, user),
@@ -58,14 +58,7 @@ export const factorSession = async (
     },
   });
   const browserSession = tokens.browserSession as string;
-  if (cleanUp) {
-    // As at a login with no factor: after a role raise, only the new session survives.
-    await removeCredentialsForTakeover(
-      deps,
-      user.id,
-      deps.clock.now(),
-      browserSession.split('.')[0],
-    );
-  }
+  // As at a login with no factor: after a takeover or role raise, only the new session survives.
+  await sweepAfterSession(deps, cleanUp, user.id, meta, browserSession.split('.')[0]);
   return { user, browserSession };
 };

@@ -73,3 +73,39 @@ describe('WebAuthn settings', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 });
+
+describe('the WebAuthn relying party, as browsers check it', () => {
+  it.each([
+    ['example.com', 'https://auth.example.com'],
+    ['auth.example.com', 'https://auth.example.com:8443'],
+    ['localhost', 'http://localhost:3000'],
+    ['127.0.0.1', 'http://127.0.0.1:8080'],
+  ])('takes rp id %s for %s', (rpId, origin) => {
+    const config = loadConfig({ WEBAUTHN_RP_ID: rpId, WEBAUTHN_ORIGINS: origin });
+    expect(config.webauthn).toMatchObject({ rpId, origins: [origin] });
+  });
+
+  it.each([
+    // Not the host nor a suffix of it: every registration would fail in the browser.
+    ['WEBAUTHN_RP_ID', 'other.com', 'https://auth.example.com'],
+    ['WEBAUTHN_RP_ID', 'ample.com', 'https://auth.example.com'],
+    ['WEBAUTHN_RP_ID', 'app.example.com', 'https://auth.example.com'],
+    ['WEBAUTHN_RP_ID', 'com', 'https://auth.example.com'],
+    // The second origin is outside the rp id.
+    ['WEBAUTHN_RP_ID', 'example.com', 'https://auth.example.com,https://evil.test'],
+    // Plain http only on this machine.
+    ['WEBAUTHN_ORIGINS', 'example.com', 'http://auth.example.com'],
+    ['WEBAUTHN_ORIGINS', 'localhost.example.com', 'http://localhost.example.com'],
+  ])('refuses a bad %s (rp id %s, origins %s) at start, in one line', (name, rpId, origins) => {
+    const load = () => loadConfig({ WEBAUTHN_RP_ID: rpId, WEBAUTHN_ORIGINS: origins });
+    expect(load).toThrow(name);
+    expect(() => load()).toThrow(/^Invalid settings: [^\n]+$/);
+  });
+
+  it('checks the default origin (the issuer’s) against WEBAUTHN_RP_ID too', () => {
+    expect(() =>
+      loadConfig({ ISSUER_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'other.com' }),
+    ).toThrow('WEBAUTHN_RP_ID');
+    expect(() => loadConfig({ ISSUER_URL: 'http://auth.example.com' })).toThrow('WEBAUTHN_ORIGINS');
+  });
+});
