@@ -106,8 +106,10 @@ const webauthnFromEnv = (
     rpName: 'Gatehouse',
     origins: listed.length ? listed : [issuer.origin],
   };
-  // Invariant: a bad relying party fails at start, not at every registration and sign-in.
-  assertRelyingParty(webauthn.rpId, webauthn.origins);
+  // Invariant: a relying party set by hand fails at start when bad, not at every ceremony. The
+  // issuer's defaults are not checked: an http issuer on a LAN host still starts (its browsers
+  // refuse WebAuthn there, as they would anyway; passwords and codes keep working).
+  if (rpId !== undefined || listed.length > 0) assertRelyingParty(webauthn.rpId, webauthn.origins);
   return webauthn;
 };
 

@@ -106,6 +106,14 @@ describe('the WebAuthn relying party, as browsers check it', () => {
     expect(() =>
       loadConfig({ ISSUER_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'other.com' }),
     ).toThrow('WEBAUTHN_RP_ID');
-    expect(() => loadConfig({ ISSUER_URL: 'http://auth.example.com' })).toThrow('WEBAUTHN_ORIGINS');
+    expect(() =>
+      loadConfig({ ISSUER_URL: 'http://auth.example.com', WEBAUTHN_RP_ID: 'auth.example.com' }),
+    ).toThrow('WEBAUTHN_ORIGINS');
+  });
+
+  it('starts with an http issuer on a LAN host when the relying party is left to its defaults', () => {
+    expect(loadConfig({ ISSUER_URL: 'http://gatehouse.lan:3000' }).webauthn.rpId).toBe(
+      'gatehouse.lan',
+    );
   });
 });
