@@ -10,9 +10,9 @@ import {
 import { noRequest } from '../../src/core/audit/audit';
 import { totpStep } from '../../src/core/mfa/totp';
 import { stepUpProofOf } from '../../src/core/sessions/reauthentication';
-import { startSession } from '../../src/core/sessions/sessions';
+import { sessionAmr, startSession } from '../../src/core/sessions/sessions';
 import { isGatehouseError } from '../../src/core/shared/errors';
-import type { Store } from '../../src/core/shared/store';
+import type { SessionRecord, Store } from '../../src/core/shared/store';
 import { testDeps } from './core-deps';
 import { totpCodeAt } from './totp-codes';
 import { createUserWithPassword, PASSWORD } from './users';
@@ -86,6 +86,8 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
           .sid as string;
       let sid = await signIn();
       let signedInAt = deps.clock.now();
+      // Whether this session verified a factor: here only by confirming the user's first one.
+      let sessionMfa = false;
       const factors: Factor[] = [];
       const live = new Set<string>();
       const dead: string[] = [];
@@ -108,13 +110,18 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
       /** The body's proof, and whether the model holds it valid (spending what it spends). */
       const offer = (kind: Proof, choice: number) => {
         const now = deps.clock.now();
+        // Invariant A: with a factor, a session without mfa proves itself only by a factor.
+        const byPassword = liveFactors().length === 0 || sessionMfa;
         const factor = liveFactors()[choice % Math.max(1, liveFactors().length)];
         const codes = [...live];
         switch (kind) {
           case 'none':
-            return { given: {}, valid: now - signedInAt <= deps.config.reauthMaxAgeSeconds * 1000 };
+            return {
+              given: {},
+              valid: byPassword && now - signedInAt <= deps.config.reauthMaxAgeSeconds * 1000,
+            };
           case 'password':
-            return { given: { password: PASSWORD }, valid: true };
+            return { given: { password: PASSWORD }, valid: byPassword };
           case 'wrong-password':
             return { given: { password: `${PASSWORD}!` }, valid: false };
           case 'totp': {
@@ -160,9 +167,10 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
           return { valid, result: await change(p), error: null };
         } catch (error) {
           if (!valid) {
-            // Invariant: a refused proof is 403; mfa_required only when nothing was offered.
+            // Invariant: a refused proof is 403; mfa_required when no factor's proof was offered
+            // (nothing, or a right password in a session without mfa).
             expect(isGatehouseError(error) && error.code).toBe(
-              kind === 'none' && hadFactor ? 'mfa_required' : 'forbidden',
+              (kind === 'none' || kind === 'password') && hadFactor ? 'mfa_required' : 'forbidden',
             );
           }
           return { valid, result: null, error };
@@ -178,6 +186,7 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
         else if (s.kind === 'sign-in') {
           sid = await signIn();
           signedInAt = deps.clock.now();
+          sessionMfa = false;
         } else if (s.kind === 'enrol') {
           const { valid, result } = await guarded(s.proof, s.pick, (p) =>
             startOwnTotp(deps, self, undefined, p, noRequest),
@@ -200,15 +209,22 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
           const now = deps.clock.now();
           const first = liveFactors().length === 0;
           const code = totpCodeAt(factor.secret, now);
-          const result = await confirmOwnTotp(deps, self, factor.factorId, code, noRequest).catch(
-            () => null,
-          );
+          const result = await confirmOwnTotp(
+            deps,
+            self,
+            sid,
+            factor.factorId,
+            code,
+            noRequest,
+          ).catch(() => null);
           // Only an enrolment a proof started can be confirmed, once, within 10 minutes.
           expect(result !== null).toBe(!factor.confirmed && now < factor.enrolledAt + 600_000);
           if (result) {
             factor.confirmed = true;
             factor.lastStep = totpStep(now);
             if (first) {
+              // Invariant B: confirming the first factor marks the confirming session.
+              sessionMfa = true;
               for (const code of live) dead.push(code);
               live.clear();
             }
@@ -243,6 +259,9 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
         const after = { factors: liveFactors().map((f) => f.factorId), salt: await recoverySalt() };
         const stored = (await deps.store.getMfaState(user.id)).factors.map((f) => f.factorId);
         expect(stored.sort()).toEqual([...after.factors].sort());
+        // Invariant B: the session has mfa exactly when it confirmed the first factor.
+        const session = await deps.store.getSession(sid);
+        expect(sessionAmr(session as SessionRecord).includes('mfa')).toBe(sessionMfa);
         // The recovery set moves only with a confirmed first factor, a renewal or the last removal.
         if (s.kind === 'wait' || s.kind === 'sign-in') expect(after).toEqual(before);
       }

@@ -40,11 +40,12 @@ const setup = async () => {
 type Setup = Awaited<ReturnType<typeof setup>>;
 
 /** Enrols and confirms a TOTP factor with a recent session's proof. */
-const withFactor = async ({ deps, self, proof }: Setup) => {
+const withFactor = async ({ deps, self, sid, proof }: Setup) => {
   const enrolled = await startOwnTotp(deps, self, 'phone', await proof(), noRequest);
   const confirmed = await confirmOwnTotp(
     deps,
     self,
+    sid,
     enrolled.factor_id,
     totpCodeAt(enrolled.secret, deps.clock.now()),
     noRequest,
