@@ -12,7 +12,7 @@ import {
   removeFactor,
   webAuthnRegistrationOptions,
 } from '../mfa';
-import { markFirstFactorSession } from '../sessions/first-factor-session';
+import { markFirstFactorSession, sessionVerifiedFactor } from '../sessions/first-factor-session';
 import { assertStepUp, type StepUpProof } from '../sessions/reauthentication';
 import type { CoreDeps } from '../shared/deps';
 import { madeInSession } from '../users/credential-lineage';
@@ -56,7 +56,8 @@ export const confirmOwnTotp = async (
   code: string,
   meta: RequestMeta,
 ) => {
-  const confirmed = await confirmTotp(deps, self.user, factorId, code, meta);
+  const firstOnly = !(await sessionVerifiedFactor(deps, self.user, sid));
+  const confirmed = await confirmTotp(deps, self.user, factorId, code, meta, firstOnly);
   if (confirmed.recovery_codes) await markFirstFactorSession(deps, self.user, sid, 'otp');
   await mailFactorNotice(deps, self, 'added', confirmed.factor.name);
   return confirmed;
@@ -91,7 +92,16 @@ export const finishOwnWebAuthn = async (
 ) => {
   // The passkey's sessions inherit this session's lineage (credential-lineage.ts).
   const origin = madeInSession(self.origin);
-  const added = await registerWebAuthnFactor(deps, self.user, credential, name, origin, meta);
+  const firstOnly = !(await sessionVerifiedFactor(deps, self.user, sid));
+  const added = await registerWebAuthnFactor(
+    deps,
+    self.user,
+    credential,
+    name,
+    origin,
+    meta,
+    firstOnly,
+  );
   if (added.recovery_codes) await markFirstFactorSession(deps, self.user, sid, 'hwk');
   await mailFactorNotice(deps, self, 'added', added.factor.name);
   return added;

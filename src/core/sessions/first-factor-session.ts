@@ -1,5 +1,16 @@
 import type { CoreDeps } from '../shared/deps';
 import type { UserRecord } from '../users/users';
+import { sessionAmr } from './session-facts';
+
+/**
+ * Whether the caller's session `sid` (live, this user's) verified a factor: a pending factor
+ * started before the user had one is confirmed by a session without it only as the first.
+ */
+export const sessionVerifiedFactor = async (deps: CoreDeps, user: UserRecord, sid: string) => {
+  const session = sid ? await deps.store.getSession(sid) : null;
+  const live = session?.userId === user.id && session.revokedAt === null;
+  return live && sessionAmr(session).includes('mfa');
+};
 
 /**
  * The session in which its user confirmed their FIRST factor (a code from it, or a key's
