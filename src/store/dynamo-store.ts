@@ -14,6 +14,7 @@ import { createDynamoLoginFailures } from './dynamo-login-failures';
 import { createDynamoMfa } from './dynamo-mfa';
 import { createDynamoOneTime } from './dynamo-one-time';
 import { readPublishedKeys } from './dynamo-published-keys';
+import { addDynamoSessionAmr } from './dynamo-session-amr';
 import { renewDynamoSession } from './dynamo-session-renewal';
 import type { TableNames } from './dynamo-settings';
 import {
@@ -203,6 +204,16 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       }
     },
     renewSession: (request) => renewDynamoSession(db, names, request),
+    addSessionAmr: async (sid, values, at) =>
+      addDynamoSessionAmr(
+        db,
+        names,
+        async (id) => {
+          const item = await get(names.tokens, keys.session(id));
+          return item ? toSession(item) : null;
+        },
+        { sid, values, at },
+      ),
     async keepSessionAtVersion(sid, credentialVersion) {
       try {
         await db.send(

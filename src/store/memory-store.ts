@@ -5,6 +5,7 @@ import type { ClientRecord } from '../core/oauth/clients';
 import type { ConsentRecord } from '../core/oauth/consent';
 import { credentialVersionOf } from '../core/sessions/credential-version';
 import { nextFailures } from '../core/sessions/lockout';
+import { sessionAmr } from '../core/sessions/session-facts';
 import { GatehouseError } from '../core/shared/errors';
 import type {
   LoginFailures,
@@ -239,6 +240,12 @@ export const createMemoryStore = (): Store => {
       });
       refreshTokens.set(refresh.hash, copy(refresh));
       failures.delete(clearLoginFailures);
+      return true;
+    },
+    async addSessionAmr(sid, values, at) {
+      const session = sessions.get(sid);
+      if (!session || session.revokedAt !== null || session.expiresAt <= at) return false;
+      sessions.set(sid, { ...session, amr: [...new Set([...sessionAmr(session), ...values])] });
       return true;
     },
     async keepSessionAtVersion(sid, credentialVersion) {

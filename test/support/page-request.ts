@@ -18,6 +18,8 @@ export const pageRequest = (
     form?: Record<string, string>;
     user?: UserRecord | null;
     sid?: string;
+    /** The browser session as stored (its amr, auth time); default: a bare one named `sid`. */
+    session?: SessionRecord;
     meta?: RequestMeta;
   } = {},
 ): PageRequest => ({
@@ -30,7 +32,9 @@ export const pageRequest = (
   signedIn: options.user
     ? {
         user: options.user,
-        session: { sid: options.sid ?? 's1', userId: options.user.id } as SessionRecord,
+        session:
+          options.session ??
+          ({ sid: options.sid ?? 's1', userId: options.user.id } as SessionRecord),
       }
     : null,
   csrf: 'x',

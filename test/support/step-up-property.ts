@@ -10,9 +10,9 @@ import {
 import { noRequest } from '../../src/core/audit/audit';
 import { totpStep } from '../../src/core/mfa/totp';
 import { stepUpProofOf } from '../../src/core/sessions/reauthentication';
-import { startSession } from '../../src/core/sessions/sessions';
+import { sessionAmr, startSession } from '../../src/core/sessions/sessions';
 import { isGatehouseError } from '../../src/core/shared/errors';
-import type { Store } from '../../src/core/shared/store';
+import type { SessionRecord, Store } from '../../src/core/shared/store';
 import { testDeps } from './core-deps';
 import { totpCodeAt } from './totp-codes';
 import { createUserWithPassword, PASSWORD } from './users';
@@ -33,7 +33,7 @@ type Step =
   | { kind: 'confirm'; pick: number }
   | { kind: 'remove'; proof: Proof; pick: number }
   | { kind: 'renew'; proof: Proof; pick: number }
-  | { kind: 'sign-in' }
+  | { kind: 'sign-in'; withFactor: boolean }
   | { kind: 'wait'; seconds: number };
 
 const proof = fc.constantFrom<Proof>(
@@ -52,7 +52,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('confirm' as const), pick }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), proof, pick }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('renew' as const), proof, pick }) },
-  fc.constant({ kind: 'sign-in' as const }),
+  fc.record({ kind: fc.constant('sign-in' as const), withFactor: fc.boolean() }),
   fc.record({ kind: fc.constant('wait' as const), seconds: fc.constantFrom(30, 200, 301, 700) }),
 );
 
@@ -70,9 +70,12 @@ interface Factor {
  * with a random proof (none, the password, a wrong one, a live, replayed or wrong TOTP code, a
  * live or dead recovery code) on a session that ages, against a model that judges each proof:
  * no factor is added or removed, and no code set renewed, without a valid proof; a valid proof
- * always lets the change through; a refusal is 403 (`mfa_required` exactly when no proof was
- * given on an old session of a user with a factor). The store's factors and recovery set are
- * the model's after every step.
+ * always lets the change through; a refusal is 403 (`mfa_required` exactly when no factor's
+ * proof was given by a user with a factor). Sessions sign in with or without a factor's code.
+ * Invariant A: a session that neither verified a factor nor confirmed the first one adds,
+ * removes or renews nothing with a password or a recent sign-in while a factor exists.
+ * Invariant B: a session has `mfa` exactly when it did one of those. The store's factors and
+ * recovery set are the model's after every step.
  */
 export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: number) => {
   await fc.assert(
@@ -81,11 +84,16 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
       const deps = testDeps({ LOCKOUT_THRESHOLD: '100' }, await newStore());
       const user = await createUserWithPassword(deps);
       const self = { kind: 'user' as const, user, tokenId: null, origin: 'self' as const };
-      const signIn = async () =>
-        decodeJwt((await startSession(deps, user, null, { origin: 'self' })).access_token)
-          .sid as string;
+      /** A sign-in; `amr` with `mfa` as finishMfaSignIn opens it after a factor's code. */
+      const signIn = async (amr?: string[]) =>
+        decodeJwt(
+          (await startSession(deps, user, null, { origin: 'self', ...(amr ? { amr } : {}) }))
+            .access_token,
+        ).sid as string;
       let sid = await signIn();
       let signedInAt = deps.clock.now();
+      // Whether this session verified a factor: at sign-in, or by confirming the first one.
+      let sessionMfa = false;
       const factors: Factor[] = [];
       const live = new Set<string>();
       const dead: string[] = [];
@@ -108,13 +116,18 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
       /** The body's proof, and whether the model holds it valid (spending what it spends). */
       const offer = (kind: Proof, choice: number) => {
         const now = deps.clock.now();
+        // Invariant A: with a factor, a session without mfa proves itself only by a factor.
+        const byPassword = liveFactors().length === 0 || sessionMfa;
         const factor = liveFactors()[choice % Math.max(1, liveFactors().length)];
         const codes = [...live];
         switch (kind) {
           case 'none':
-            return { given: {}, valid: now - signedInAt <= deps.config.reauthMaxAgeSeconds * 1000 };
+            return {
+              given: {},
+              valid: byPassword && now - signedInAt <= deps.config.reauthMaxAgeSeconds * 1000,
+            };
           case 'password':
-            return { given: { password: PASSWORD }, valid: true };
+            return { given: { password: PASSWORD }, valid: byPassword };
           case 'wrong-password':
             return { given: { password: `${PASSWORD}!` }, valid: false };
           case 'totp': {
@@ -160,9 +173,10 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
           return { valid, result: await change(p), error: null };
         } catch (error) {
           if (!valid) {
-            // Invariant: a refused proof is 403; mfa_required only when nothing was offered.
+            // Invariant: a refused proof is 403; mfa_required when no factor's proof was offered
+            // (nothing, or a right password in a session without mfa).
             expect(isGatehouseError(error) && error.code).toBe(
-              kind === 'none' && hadFactor ? 'mfa_required' : 'forbidden',
+              (kind === 'none' || kind === 'password') && hadFactor ? 'mfa_required' : 'forbidden',
             );
           }
           return { valid, result: null, error };
@@ -176,7 +190,9 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
         };
         if (s.kind === 'wait') deps.clock.advance(s.seconds);
         else if (s.kind === 'sign-in') {
-          sid = await signIn();
+          // A sign-in verifies a factor only when the user has one (the gate asks for it).
+          sessionMfa = s.withFactor && liveFactors().length > 0;
+          sid = await signIn(sessionMfa ? ['pwd', 'otp', 'mfa'] : undefined);
           signedInAt = deps.clock.now();
         } else if (s.kind === 'enrol') {
           const { valid, result } = await guarded(s.proof, s.pick, (p) =>
@@ -200,15 +216,25 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
           const now = deps.clock.now();
           const first = liveFactors().length === 0;
           const code = totpCodeAt(factor.secret, now);
-          const result = await confirmOwnTotp(deps, self, factor.factorId, code, noRequest).catch(
-            () => null,
+          const result = await confirmOwnTotp(
+            deps,
+            self,
+            sid,
+            factor.factorId,
+            code,
+            noRequest,
+          ).catch(() => null);
+          // Only an enrolment a proof started can be confirmed, once, within 10 minutes; by a
+          // session without mfa only as the first factor (invariant A: none beside the user's).
+          expect(result !== null).toBe(
+            !factor.confirmed && now < factor.enrolledAt + 600_000 && (first || sessionMfa),
           );
-          // Only an enrolment a proof started can be confirmed, once, within 10 minutes.
-          expect(result !== null).toBe(!factor.confirmed && now < factor.enrolledAt + 600_000);
           if (result) {
             factor.confirmed = true;
             factor.lastStep = totpStep(now);
             if (first) {
+              // Invariant B: confirming the first factor marks the confirming session.
+              sessionMfa = true;
               for (const code of live) dead.push(code);
               live.clear();
             }
@@ -243,6 +269,9 @@ export const stepUpProperty = async (newStore: () => Promise<Store>, numRuns: nu
         const after = { factors: liveFactors().map((f) => f.factorId), salt: await recoverySalt() };
         const stored = (await deps.store.getMfaState(user.id)).factors.map((f) => f.factorId);
         expect(stored.sort()).toEqual([...after.factors].sort());
+        // Invariant B: the session has mfa exactly when it confirmed the first factor.
+        const session = await deps.store.getSession(sid);
+        expect(sessionAmr(session as SessionRecord).includes('mfa')).toBe(sessionMfa);
         // The recovery set moves only with a confirmed first factor, a renewal or the last removal.
         if (s.kind === 'wait' || s.kind === 'sign-in') expect(after).toEqual(before);
       }

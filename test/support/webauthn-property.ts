@@ -1,5 +1,6 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import fc from 'fast-check';
+import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
 import { finishOwnWebAuthn, startOwnWebAuthn } from '../../src/core/account/own-factors';
 import { noRequest } from '../../src/core/audit/audit';
@@ -11,11 +12,13 @@ import {
   verifyMfaCredential,
   verifyPasskey,
 } from '../../src/core/mfa';
+import { stepUpProofOf } from '../../src/core/sessions/reauthentication';
+import { startSession } from '../../src/core/sessions/sessions';
 import type { Store } from '../../src/core/shared/store';
 import { testDeps } from './core-deps';
 import { passwordMfaToken } from './mfa-fixtures';
 import { type AssertOptions, SoftAuthenticator } from './soft-authenticator';
-import { createUserWithPassword } from './users';
+import { createUserWithPassword, PASSWORD } from './users';
 
 type Counter = 'next' | 'same' | 'stale' | 'zero' | 'jump';
 
@@ -76,6 +79,9 @@ export const webAuthnProperty = async (freshStore: () => Promise<Store>, numRuns
       const origin = deps.config.webauthn.origins[0] as string;
       const user = await createUserWithPassword(deps);
       const self = { kind: 'user' as const, user, tokenId: null, origin: 'self' as const };
+      // The session that registers the keys: the first one marks it (first-factor-session.ts).
+      const signedIn = await startSession(deps, user, null, { origin: 'self' });
+      const sid = decodeJwt(signedIn.access_token).sid as string;
       const devices: Device[] = [];
       const sent: { assertion: AuthenticationResponseJSON; device: Device }[] = [];
       const acceptedChallenges = new Set<string>();
@@ -123,12 +129,13 @@ export const webAuthnProperty = async (freshStore: () => Promise<Store>, numRuns
           const options = await startOwnWebAuthn(
             deps,
             self,
-            { authTime: deps.clock.now() },
+            await stepUpProofOf(deps, user.id, sid, { password: PASSWORD }),
             noRequest,
           );
           const added = await finishOwnWebAuthn(
             deps,
             self,
+            sid,
             authenticator.register(options, origin),
             undefined,
             noRequest,

@@ -12,6 +12,7 @@ import {
   removeFactor,
   webAuthnRegistrationOptions,
 } from '../mfa';
+import { markFirstFactorSession, sessionVerifiedFactor } from '../sessions/first-factor-session';
 import { assertStepUp, type StepUpProof } from '../sessions/reauthentication';
 import type { CoreDeps } from '../shared/deps';
 import { madeInSession } from '../users/credential-lineage';
@@ -44,16 +45,20 @@ export const startOwnTotp = async (
 
 /**
  * `POST /me/mfa/totp/{factor_id}/confirm`: the pending factor (made after a proof) goes live
- * with a code from it; the account is mailed a notice.
+ * with a code from it; the account is mailed a notice. The first factor (the confirm answering
+ * recovery codes) marks the caller's session `sid` as having verified it.
  */
 export const confirmOwnTotp = async (
   deps: CoreDeps,
   self: Self,
+  sid: string,
   factorId: string,
   code: string,
   meta: RequestMeta,
 ) => {
-  const confirmed = await confirmTotp(deps, self.user, factorId, code, meta);
+  const firstOnly = !(await sessionVerifiedFactor(deps, self.user, sid));
+  const confirmed = await confirmTotp(deps, self.user, factorId, code, meta, firstOnly);
+  if (confirmed.recovery_codes) await markFirstFactorSession(deps, self.user, sid, 'otp');
   await mailFactorNotice(deps, self, 'added', confirmed.factor.name);
   return confirmed;
 };
@@ -74,18 +79,30 @@ export const startOwnWebAuthn = async (
 
 /**
  * `POST /me/mfa/webauthn {credential, name?}`: the authenticator's answer to those options
- * becomes a confirmed factor (the first brings recovery codes); the account is mailed a notice.
+ * becomes a confirmed factor (the first brings recovery codes, and marks the caller's session
+ * `sid` as having verified it); the account is mailed a notice.
  */
 export const finishOwnWebAuthn = async (
   deps: CoreDeps,
   self: Self,
+  sid: string,
   credential: RegistrationResponseJSON,
   name: string | undefined,
   meta: RequestMeta,
 ) => {
   // The passkey's sessions inherit this session's lineage (credential-lineage.ts).
   const origin = madeInSession(self.origin);
-  const added = await registerWebAuthnFactor(deps, self.user, credential, name, origin, meta);
+  const firstOnly = !(await sessionVerifiedFactor(deps, self.user, sid));
+  const added = await registerWebAuthnFactor(
+    deps,
+    self.user,
+    credential,
+    name,
+    origin,
+    meta,
+    firstOnly,
+  );
+  if (added.recovery_codes) await markFirstFactorSession(deps, self.user, sid, 'hwk');
   await mailFactorNotice(deps, self, 'added', added.factor.name);
   return added;
 };

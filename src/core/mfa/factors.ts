@@ -1,3 +1,4 @@
+import { GatehouseError } from '../shared/errors';
 import type { CredentialOrigin } from '../users/credential-lineage';
 
 /** A WebAuthn credential (passkey or security key) of a confirmed factor. */
@@ -75,3 +76,10 @@ export const toPublicFactor = (factor: MfaFactorRecord) => ({
   created_at: new Date(factor.createdAt).toISOString(),
   last_used_at: factor.lastUsedAt === null ? null : new Date(factor.lastUsedAt).toISOString(),
 });
+
+/** A session that verified no factor adding one beside the user's: it must verify one first. */
+export const unverifiedSession = () =>
+  new GatehouseError(
+    'forbidden',
+    'This session has not verified your second factor: sign in again with it to add another.',
+  );

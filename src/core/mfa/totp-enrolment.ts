@@ -4,7 +4,12 @@ import { GatehouseError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import type { UserRecord } from '../users/users';
 import { assertRoomForFactor, tooManyFactors } from './factor-cap';
-import { type MfaFactorRecord, toPublicFactor, UNCONFIRMED_FACTOR_MS } from './factors';
+import {
+  type MfaFactorRecord,
+  toPublicFactor,
+  UNCONFIRMED_FACTOR_MS,
+  unverifiedSession,
+} from './factors';
 import { newRecoveryCodeSet } from './recovery-codes';
 import { matchTotpStep, newTotpSecret, totpIssuer, totpUri } from './totp';
 
@@ -45,6 +50,8 @@ export const confirmTotp = async (
   factorId: string,
   code: string,
   meta: RequestMeta,
+  /** Only as the user's first factor: the confirming session verified none (reauthentication.ts). */
+  firstOnly = false,
 ) => {
   const now = deps.clock.now();
   const pending = await deps.store.getPendingFactor(factorId);
@@ -66,6 +73,9 @@ export const confirmTotp = async (
   };
   for (let attempt = 0; attempt < RETRIES; attempt++) {
     const { factors } = await deps.store.getMfaState(user.id);
+    // Invariant A: a session without mfa adds only the first factor (the write is conditional
+    // on this count), never one beside a factor it did not verify.
+    if (firstOnly && factors.length > 0) throw unverifiedSession();
     const fresh = factors.length === 0 ? await newRecoveryCodeSet() : null;
     // Invariant: a pending factor is confirmed at most once (the store spends it atomically).
     const outcome = await deps.store.confirmFactor({

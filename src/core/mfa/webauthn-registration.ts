@@ -7,7 +7,12 @@ import { newId } from '../shared/ids';
 import type { CredentialOrigin } from '../users/credential-lineage';
 import type { UserRecord } from '../users/users';
 import { tooManyFactors } from './factor-cap';
-import { type MfaFactorRecord, toPublicFactor, type WebAuthnCredential } from './factors';
+import {
+  type MfaFactorRecord,
+  toPublicFactor,
+  unverifiedSession,
+  type WebAuthnCredential,
+} from './factors';
 import { newRecoveryCodeSet } from './recovery-codes';
 import { challengeOf } from './webauthn-assertion';
 
@@ -65,6 +70,8 @@ export const registerWebAuthnFactor = async (
   name: string | undefined,
   origin: CredentialOrigin,
   meta: RequestMeta,
+  /** Only as the user's first factor: the registering session verified none (reauthentication.ts). */
+  firstOnly = false,
 ) => {
   const now = deps.clock.now();
   const factor: MfaFactorRecord & { webauthn: WebAuthnCredential } = {
@@ -79,6 +86,9 @@ export const registerWebAuthnFactor = async (
   };
   for (let attempt = 0; attempt < RETRIES; attempt++) {
     const { factors } = await deps.store.getMfaState(user.id);
+    // Invariant A: a session without mfa adds only the first factor (the write is conditional
+    // on this count), never one beside a factor it did not verify.
+    if (firstOnly && factors.length > 0) throw unverifiedSession();
     const fresh = factors.length === 0 ? await newRecoveryCodeSet() : null;
     const outcome = await deps.store.addWebAuthnFactor({
       factor,

@@ -64,6 +64,8 @@ export interface StepUpProof {
   credential?: AuthenticationResponseJSON;
   /** When the caller's session was signed in; null: no live session (an API token). */
   authTime: number | null;
+  /** The caller's session's RFC 8176 methods; absent: no live session (counts as no `mfa`). */
+  amr?: string[];
   /** The caller's live session; absent: none an `mfa_token` could renew. */
   session?: StepUpSession;
 }
@@ -89,6 +91,7 @@ export const stepUpProofOf = async (
     ...(given.code !== undefined ? { code: given.code } : {}),
     ...(given.credential !== undefined ? { credential: given.credential } : {}),
     authTime: session ? sessionAuthTime(session) : null,
+    ...(session ? { amr: sessionAmr(session) } : {}),
     ...(session
       ? { session: { sid: session.sid, clientId: session.clientId, amr: sessionAmr(session) } }
       : {}),
@@ -120,10 +123,12 @@ export const assertStepUp = async (
   if (proof.code !== undefined) await assertMfaCode(deps, user.id, proof.code, meta);
   if (proof.credential !== undefined)
     await assertMfaCredential(deps, user.id, proof.credential, meta);
-  if (proof.password !== undefined || proof.code !== undefined || proof.credential !== undefined)
-    return;
-  if (isRecent(deps, proof.authTime)) return;
+  if (proof.code !== undefined || proof.credential !== undefined) return;
   const { factors } = await deps.store.getMfaState(user.id);
+  // Invariant A: a session without `mfa` of a user with a factor (a thief's from before the
+  // enrolment) steps up only with that factor: a password or a recent sign-in proves nothing.
+  const needsFactor = factors.length > 0 && !(proof.amr ?? []).includes('mfa');
+  if (!needsFactor && (proof.password !== undefined || isRecent(deps, proof.authTime))) return;
   if (factors.length > 0 && proof.session) {
     const { mfaToken } = await issueStepUpToken(deps, user.id, proof.session);
     throw new MfaRequiredError(
@@ -133,7 +138,9 @@ export const assertStepUp = async (
   }
   throw new GatehouseError(
     'forbidden',
-    'This change needs proof: send your current password as "password", or sign in again.',
+    needsFactor
+      ? 'This change needs your second factor: send a code from your authenticator app, a recovery code, or your passkey.'
+      : 'This change needs proof: send your current password as "password", or sign in again.',
   );
 };
 

@@ -218,6 +218,12 @@ export interface Store extends MfaStore {
     clearLoginFailures: string;
   }): Promise<boolean>;
   /**
+   * Adds `values` to the amr of the session `sid` (its derived methods when none is stored), in
+   * one conditional write, if it is live (not revoked, unexpired at `at`); its refresh tokens
+   * are untouched. False, nothing written, otherwise.
+   */
+  addSessionAmr(sid: string, values: string[], at: number): Promise<boolean>;
+  /**
    * Moves a live session to the user's new credentialVersion: only the caller's own session,
    * kept by a password change made with the current password.
    */

@@ -25,10 +25,10 @@ export const enrolTotpAction: Action = async (request) => {
 };
 
 export const confirmTotpAction: Action = async (request) => {
-  const { actor } = await requireSession(request);
+  const { actor, sid } = await requireSession(request);
   const { code } = request.body as ConfirmTotpBody;
   const factorId = request.pathParameters.factor_id ?? '';
-  return json(200, await confirmOwnTotp(request.deps, actor, factorId, code, request.meta));
+  return json(200, await confirmOwnTotp(request.deps, actor, sid, factorId, code, request.meta));
 };
 
 export const removeFactorAction: Action = async (request) => {

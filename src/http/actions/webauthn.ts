@@ -18,11 +18,12 @@ export const webAuthnOptionsAction: Action = async (request) => {
 
 /** `POST /me/mfa/webauthn {credential, name?}`: 201 `{factor, recovery_codes?}`. */
 export const registerWebAuthnAction: Action = async (request) => {
-  const { actor } = await requireSession(request);
+  const { actor, sid } = await requireSession(request);
   const { credential, name } = request.body as RegisterWebAuthnBody;
   const added = await finishOwnWebAuthn(
     request.deps,
     actor,
+    sid,
     registrationOf(credential),
     name,
     request.meta,

@@ -10,7 +10,7 @@ import { proofField } from './page-step-up';
 /**
  * MFA_REQUIRED_ROLES on the console (API.md, MFA): a session held back to `profile` says why,
  * at the top of the account page, and walks a user with no factor into adding an authenticator
- * app; confirming it lifts this session (console-mfa.ts, held-back-lift.ts). Empty otherwise.
+ * app; confirming it marks this session (own-factors.ts, first-factor-session.ts). Empty otherwise.
  */
 export const mfaRequiredWalk = async (
   request: PageRequest,

@@ -2,7 +2,7 @@ import { listFactors } from '../../core/mfa';
 import { looksLikeRecoveryCode } from '../../core/mfa/recovery-codes';
 import { looksLikeTotpCode } from '../../core/mfa/totp';
 import type { StepUpProof } from '../../core/sessions/reauthentication';
-import { sessionAuthTime } from '../../core/sessions/sessions';
+import { sessionAmr, sessionAuthTime } from '../../core/sessions/sessions';
 import type { CoreDeps } from '../../core/shared/deps';
 import type { SessionRecord } from '../../core/shared/store';
 import { html } from '../html';
@@ -47,5 +47,6 @@ export const pageStepUpProof = (request: PageRequest, session: SessionRecord): S
     ...(isCode ? { code } : proof ? { password: proof } : {}),
     ...credential,
     authTime: sessionAuthTime(session),
+    amr: sessionAmr(session),
   };
 };

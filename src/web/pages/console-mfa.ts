@@ -6,7 +6,6 @@ import {
   startOwnTotp,
 } from '../../core/account/own-factors';
 import { type enrolTotp, listFactors } from '../../core/mfa';
-import { liftHeldBackSession } from '../../core/sessions/held-back-lift';
 import type { UserRecord } from '../../core/users/users';
 import { Html, html } from '../html';
 import { alert, csrfField, field, onceField } from '../layout';
@@ -144,9 +143,15 @@ export const confirmSubmit: PageAction = async (request) => {
     );
   return orRefuse(async () => {
     const code = (request.form.get('code') ?? '').replace(/\s+/g, '');
-    const confirmed = await confirmOwnTotp(request.deps, actor, factorId, code, request.meta);
-    // The code was verified in this session: under MFA_REQUIRED_ROLES it lifts this one only.
-    await liftHeldBackSession(request.deps, user, session, 'otp');
+    // The first factor's code, verified in this session, marks this one only (own-factors.ts).
+    const confirmed = await confirmOwnTotp(
+      request.deps,
+      actor,
+      session.sid,
+      factorId,
+      code,
+      request.meta,
+    );
     if (!confirmed.recovery_codes) return seeOther(withNotice('/console', 'factor_added'));
     return page(
       200,

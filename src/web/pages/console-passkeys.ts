@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import { finishOwnWebAuthn, startOwnWebAuthn } from '../../core/account/own-factors';
 import { stepUpAssertionOptions } from '../../core/mfa';
-import { liftHeldBackSession } from '../../core/sessions/held-back-lift';
 import { json } from '../../http/responses';
 import { RegisterWebAuthnBody } from '../../http/webauthn-schemas';
 import { checked, given } from '../forms';
@@ -104,9 +103,15 @@ export const passkeyFinishSubmit: PageAction = async (request) => {
     );
   return orRefuse(async () => {
     const { credential, name } = registrationFields(request);
-    const added = await finishOwnWebAuthn(request.deps, actor, credential, name, request.meta);
-    // The key was registered in this session: under MFA_REQUIRED_ROLES it lifts this one only.
-    await liftHeldBackSession(request.deps, user, session, 'hwk');
+    // The first key, registered in this session, marks this one only (own-factors.ts).
+    const added = await finishOwnWebAuthn(
+      request.deps,
+      actor,
+      session.sid,
+      credential,
+      name,
+      request.meta,
+    );
     if (!added.recovery_codes) return seeOther(withNotice('/console', 'passkey_added'));
     return page(
       201,

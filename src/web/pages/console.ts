@@ -1,6 +1,6 @@
 import { changeOwnPassword, updateOwnProfile } from '../../core/account/account';
 import { sessionGrants } from '../../core/sessions/mfa-policy';
-import { sessionAuthTime } from '../../core/sessions/sessions';
+import { sessionAmr, sessionAuthTime } from '../../core/sessions/sessions';
 import { isGatehouseError } from '../../core/shared/errors';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../core/tokens/api-tokens';
 import { toPublicUser, type UserRecord } from '../../core/users/users';
@@ -102,6 +102,7 @@ export const profileSubmit: PageAction = async (request) => {
       await updateOwnProfile(request.deps, who.actor, changes, request.meta, {
         ...(given(form, 'password') ? { password: given(form, 'password') } : {}),
         authTime: sessionAuthTime(who.session),
+        amr: sessionAmr(who.session),
       });
       const moving =
         changes.email !== undefined && changes.email.toLowerCase() !== who.user.emailKey;

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { finishOwnWebAuthn, startOwnWebAuthn } from '../../../src/core/account/own-factors';
 import { noRequest } from '../../../src/core/audit/audit';
 import { issueMfaToken } from '../../../src/core/mfa';
-import { browserSessionUser, sessionAmr } from '../../../src/core/sessions/sessions';
+import { browserSessionUser, sessionAmr, startSession } from '../../../src/core/sessions/sessions';
 import type { CoreDeps } from '../../../src/core/shared/deps';
+import type { SessionRecord } from '../../../src/core/shared/store';
 import type { HttpResult } from '../../../src/http/responses';
 import { signInPage } from '../../../src/web/pages/auth';
 import {
@@ -36,6 +38,7 @@ const withPasskey = async (deps: CoreDeps) => {
   const added = await finishOwnWebAuthn(
     deps,
     self,
+    '',
     device.register(options, origin),
     'Laptop',
     noRequest,
@@ -282,10 +285,14 @@ describe('adding a passkey in the console', () => {
     const deps = testDeps();
     const user = await createUserWithPassword(deps, { role: 'viewer' });
     const origin = deps.config.webauthn.origins[0] as string;
+    // One browser session, read as stored at each request (as the pages' handler does).
+    const { access_token } = await startSession(deps, user, null, { origin: 'self' });
+    const sid = decodeJwt(access_token).sid as string;
+    const session = async () => (await deps.store.getSession(sid)) as SessionRecord;
     const add = async (name: string, device: SoftAuthenticator) => {
       const form = { once: randomBytes(18).toString('base64url'), name, proof: PASSWORD };
       const shown = await passkeyOptionsSubmit(
-        pageRequest(deps, { path: '/console/mfa/webauthn', user, form }),
+        pageRequest(deps, { path: '/console/mfa/webauthn', user, form, session: await session() }),
       );
       const options = JSON.parse(attribute(shown.body ?? '', 'data-options') ?? '{}');
       const credential = JSON.stringify(device.register(options, origin));
@@ -294,12 +301,15 @@ describe('adding a passkey in the console', () => {
           path: '/console/mfa/webauthn/finish',
           user,
           form: { name, credential },
+          session: await session(),
         }),
       );
     };
     const laptop = new SoftAuthenticator();
     const first = await add('Laptop', laptop);
     expect(first.statusCode).toBe(201);
+    // The first key marks the session that registered it, so its password proves it again.
+    expect((await session()).amr).toEqual(['pwd', 'hwk', 'mfa']);
     const shownCodes = /<pre id="recovery-codes">([^<]*)<\/pre>/.exec(first.body ?? '')?.[1];
     expect(shownCodes?.trim().split('\n')).toHaveLength(10);
     // The options exclude the keys registered already: the same one cannot come twice.
@@ -308,6 +318,26 @@ describe('adding a passkey in the console', () => {
     expect(second.headers.location).toBe('/console?notice=passkey_added');
     const { factors } = await deps.store.getMfaState(user.id);
     expect(factors.map((f) => f.name).sort()).toEqual(['Laptop', 'YubiKey']);
+  });
+
+  it('refuses the password of a session that never verified the user’s factor (invariant A)', async () => {
+    const deps = testDeps();
+    const { user } = await withPasskey(deps);
+    // A session from before the key (a thief's): its recent sign-in and the password prove nothing.
+    const { access_token } = await startSession(deps, user, null, { origin: 'self' });
+    const session = await deps.store.getSession(decodeJwt(access_token).sid as string);
+    const form = { once: randomBytes(18).toString('base64url'), name: 'Thief', proof: PASSWORD };
+    const refused = await passkeyOptionsSubmit(
+      pageRequest(deps, {
+        path: '/console/mfa/webauthn',
+        user,
+        form,
+        session: session as SessionRecord,
+      }),
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('second factor');
+    expect(refused.body).not.toContain('data-options="');
   });
 
   it('gives step-up options over the user’s own keys only', async () => {

@@ -40,11 +40,12 @@ const setup = async () => {
 type Setup = Awaited<ReturnType<typeof setup>>;
 
 /** Enrols and confirms a TOTP factor with a recent session's proof. */
-const withFactor = async ({ deps, self, proof }: Setup) => {
+const withFactor = async ({ deps, self, sid, proof }: Setup) => {
   const enrolled = await startOwnTotp(deps, self, 'phone', await proof(), noRequest);
   const confirmed = await confirmOwnTotp(
     deps,
     self,
+    sid,
     enrolled.factor_id,
     totpCodeAt(enrolled.secret, deps.clock.now()),
     noRequest,
@@ -92,6 +93,34 @@ describe('step-up proof (one function for every account change)', () => {
     );
     expect(verified.token.context).toMatchObject({ method: 'reauth', sid: s.sid, clientId: null });
     expect(verified.amr).toEqual(expect.arrayContaining(['pwd', 'otp', 'mfa']));
+  });
+
+  it('refuses the password and a recent sign-in of a session without mfa once a factor exists', async () => {
+    const s = await setup();
+    // The thief's session, signed in before the user's factor, knows the password.
+    const thiefSid = s.sid;
+    const own = await startSession(s.deps, s.user, null, { origin: 'self' });
+    const ownSid = decodeJwt(own.access_token).sid as string;
+    // The thief starts an enrolment while the user has none; the user then confirms their own.
+    const pending = await startOwnTotp(s.deps, s.self, 'thief', await s.proof(), noRequest);
+    await withFactor({
+      ...s,
+      sid: ownSid,
+      proof: (given = {}) => stepUpProofOf(s.deps, s.user.id, ownSid, given),
+    });
+    const password = await s.proof({ password: PASSWORD });
+    await expect(startOwnTotp(s.deps, s.self, 'x', password, noRequest)).rejects.toBeInstanceOf(
+      MfaRequiredError,
+    );
+    // Invariant A: the earlier pending factor is not confirmed beside the user's either.
+    const late = totpCodeAt(pending.secret, s.deps.clock.now());
+    await expect(
+      confirmOwnTotp(s.deps, s.self, thiefSid, pending.factor_id, late, noRequest),
+    ).rejects.toEqual(code('forbidden'));
+    expect((await listOwnFactors(s.deps, s.self)).factors).toHaveLength(1);
+    // Invariant B: only the confirming session gained mfa.
+    expect((await s.deps.store.getSession(thiefSid))?.amr ?? []).not.toContain('mfa');
+    expect((await s.deps.store.getSession(ownSid))?.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 
   it('takes the password, and a wrong one is forbidden and counts toward the lockout', async () => {

@@ -31,7 +31,7 @@ const setup = async () => {
   const authenticator = new SoftAuthenticator();
   const register = async (device = authenticator) => {
     const options = await startOwnWebAuthn(deps, self, await proof(), noRequest);
-    return finishOwnWebAuthn(deps, self, device.register(options, origin), 'key', noRequest);
+    return finishOwnWebAuthn(deps, self, sid, device.register(options, origin), 'key', noRequest);
   };
   const mfaToken = async () =>
     (
@@ -42,7 +42,7 @@ const setup = async () => {
         amr: ['pwd'],
       })
     ).mfaToken;
-  return { deps, origin, user, self, authenticator, register, mfaToken };
+  return { deps, origin, user, self, sid, proof, authenticator, register, mfaToken };
 };
 
 describe('WebAuthn in the core', () => {
@@ -56,12 +56,12 @@ describe('WebAuthn in the core', () => {
   });
 
   it('keeps user.id the same while the user has a WebAuthn factor, and excludes their credentials', async () => {
-    const { deps, self, register, authenticator } = await setup();
-    const proof = { authTime: deps.clock.now() };
-    const before = await startOwnWebAuthn(deps, self, proof, noRequest);
+    const { deps, self, proof, register, authenticator } = await setup();
+    const before = await startOwnWebAuthn(deps, self, await proof(), noRequest);
     await register();
-    const after = await startOwnWebAuthn(deps, self, proof, noRequest);
-    const again = await startOwnWebAuthn(deps, self, proof, noRequest);
+    // The session that registered the first key steps up again with its recent sign-in.
+    const after = await startOwnWebAuthn(deps, self, await proof(), noRequest);
+    const again = await startOwnWebAuthn(deps, self, await proof(), noRequest);
     expect(after.user.id).toBe(again.user.id);
     expect(after.user.id).toHaveLength(43);
     // Before any WebAuthn factor each options call draws anew; after, the registered one stays.
@@ -70,11 +70,11 @@ describe('WebAuthn in the core', () => {
   });
 
   it('refuses a registration answer twice, or one over another purpose’s challenge', async () => {
-    const { deps, self, origin, authenticator, user } = await setup();
+    const { deps, self, sid, origin, authenticator, user } = await setup();
     const options = await startOwnWebAuthn(deps, self, { authTime: deps.clock.now() }, noRequest);
     const answer = authenticator.register(options, origin);
-    await finishOwnWebAuthn(deps, self, answer, undefined, noRequest);
-    await expect(finishOwnWebAuthn(deps, self, answer, undefined, noRequest)).rejects.toEqual(
+    await finishOwnWebAuthn(deps, self, sid, answer, undefined, noRequest);
+    await expect(finishOwnWebAuthn(deps, self, sid, answer, undefined, noRequest)).rejects.toEqual(
       code('record_invalid'),
     );
     const passkey = await passkeyOptions(deps);
@@ -82,7 +82,7 @@ describe('WebAuthn in the core', () => {
       { ...options, challenge: passkey.challenge, excludeCredentials: [] },
       origin,
     );
-    await expect(finishOwnWebAuthn(deps, self, forged, undefined, noRequest)).rejects.toEqual(
+    await expect(finishOwnWebAuthn(deps, self, sid, forged, undefined, noRequest)).rejects.toEqual(
       code('record_invalid'),
     );
     expect((await listFactors(deps, user.id)).factors).toHaveLength(1);

@@ -20,7 +20,7 @@ describe('passkey sign-in', () => {
     const self = { kind: 'user' as const, user, tokenId: null, origin: 'self' as const };
     const device = new SoftAuthenticator();
     const options = await startOwnWebAuthn(deps, self, { authTime: deps.clock.now() }, noRequest);
-    await finishOwnWebAuthn(deps, self, device.register(options, origin), 'key', noRequest);
+    await finishOwnWebAuthn(deps, self, '', device.register(options, origin), 'key', noRequest);
     await expect(startPasskeySignIn(deps, noRequest)).rejects.toEqual(
       code('password_login_disabled'),
     );
@@ -37,7 +37,7 @@ describe('passkey sign-in', () => {
     const self = { kind: 'user' as const, user, tokenId: null, origin: 'admin' as const };
     const device = new SoftAuthenticator();
     const options = await startOwnWebAuthn(deps, self, { authTime: deps.clock.now() }, noRequest);
-    await finishOwnWebAuthn(deps, self, device.register(options, origin), 'key', noRequest);
+    await finishOwnWebAuthn(deps, self, '', device.register(options, origin), 'key', noRequest);
     const signedIn = await signInWithPasskey(
       deps,
       device.assert(await passkeyOptions(deps), origin),
