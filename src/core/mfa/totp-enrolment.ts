@@ -1,19 +1,12 @@
-import { type RequestMeta, recordAudit } from '../audit/audit';
+import type { RequestMeta } from '../audit/audit';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import type { UserRecord } from '../users/users';
-import { assertRoomForFactor, tooManyFactors } from './factor-cap';
-import {
-  type MfaFactorRecord,
-  toPublicFactor,
-  UNCONFIRMED_FACTOR_MS,
-  unverifiedSession,
-} from './factors';
-import { newRecoveryCodeSet } from './recovery-codes';
+import { addConfirmedFactor } from './factor-addition';
+import { assertRoomForFactor } from './factor-cap';
+import { type MfaFactorRecord, UNCONFIRMED_FACTOR_MS } from './factors';
 import { matchTotpStep, newTotpSecret, totpIssuer, totpUri } from './totp';
-
-const RETRIES = 3;
 
 /** Starts a TOTP enrolment: unlisted and inert until a code confirms it (the caller proved the user). */
 export const enrolTotp = async (deps: CoreDeps, user: UserRecord, name?: string) => {
@@ -71,34 +64,13 @@ export const confirmTotp = async (
     // The confirming code's step is spent: it cannot be replayed at sign-in.
     totp: { secret: pending.totp.secret, lastStep: step },
   };
-  for (let attempt = 0; attempt < RETRIES; attempt++) {
-    const { factors } = await deps.store.getMfaState(user.id);
-    // Invariant A: a session without mfa adds only the first factor (the write is conditional
-    // on this count), never one beside a factor it did not verify.
-    if (firstOnly && factors.length > 0) throw unverifiedSession();
-    const fresh = factors.length === 0 ? await newRecoveryCodeSet() : null;
-    // Invariant: a pending factor is confirmed at most once (the store spends it atomically).
-    const outcome = await deps.store.confirmFactor({
-      factor,
-      at: now,
-      expectedCount: factors.length,
-      recovery: fresh?.set ?? null,
-    });
-    if (outcome === 'gone')
-      throw new GatehouseError('not_found', 'No such factor awaits confirmation.');
-    if (outcome === 'full') throw tooManyFactors();
-    if (outcome === 'done') {
-      await recordAudit(deps, meta, {
-        action: 'mfa.enroll',
-        actorId: user.id,
-        targetId: user.id,
-        detail: { factor_id: factorId, type: 'totp' },
-      });
-      return {
-        factor: toPublicFactor(factor),
-        ...(fresh ? { recovery_codes: fresh.codes } : {}),
-      };
-    }
-  }
-  throw new GatehouseError('conflict', 'Your factors changed meanwhile; try again.');
+  // Invariant: a pending factor is confirmed at most once (the store spends it atomically).
+  return addConfirmedFactor(
+    deps,
+    factor,
+    (expectedCount, recovery) =>
+      deps.store.confirmFactor({ factor, at: now, expectedCount, recovery }),
+    meta,
+    firstOnly,
+  );
 };

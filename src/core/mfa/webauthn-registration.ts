@@ -1,22 +1,14 @@
 import { type RegistrationResponseJSON, verifyRegistrationResponse } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
-import { type RequestMeta, recordAudit } from '../audit/audit';
+import type { RequestMeta } from '../audit/audit';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import type { CredentialOrigin } from '../users/credential-lineage';
 import type { UserRecord } from '../users/users';
-import { tooManyFactors } from './factor-cap';
-import {
-  type MfaFactorRecord,
-  toPublicFactor,
-  unverifiedSession,
-  type WebAuthnCredential,
-} from './factors';
-import { newRecoveryCodeSet } from './recovery-codes';
+import { addConfirmedFactor } from './factor-addition';
+import type { MfaFactorRecord, WebAuthnCredential } from './factors';
 import { challengeOf } from './webauthn-assertion';
-
-const RETRIES = 3;
 
 const refused = (why: string) => new GatehouseError('record_invalid', `credential: ${why}`);
 
@@ -84,32 +76,19 @@ export const registerWebAuthnFactor = async (
     confirmedAt: now,
     webauthn: { ...(await verifiedCredential(deps, user, credential)), origin },
   };
-  for (let attempt = 0; attempt < RETRIES; attempt++) {
-    const { factors } = await deps.store.getMfaState(user.id);
-    // Invariant A: a session without mfa adds only the first factor (the write is conditional
-    // on this count), never one beside a factor it did not verify.
-    if (firstOnly && factors.length > 0) throw unverifiedSession();
-    const fresh = factors.length === 0 ? await newRecoveryCodeSet() : null;
-    const outcome = await deps.store.addWebAuthnFactor({
-      factor,
-      expectedCount: factors.length,
-      recovery: fresh?.set ?? null,
-    });
-    if (outcome === 'taken')
-      throw new GatehouseError('conflict', 'credential: this authenticator is registered already.');
-    if (outcome === 'full') throw tooManyFactors();
-    if (outcome === 'done') {
-      await recordAudit(deps, meta, {
-        action: 'mfa.enroll',
-        actorId: user.id,
-        targetId: user.id,
-        detail: { factor_id: factor.factorId, type: 'webauthn' },
-      });
-      return {
-        factor: toPublicFactor(factor),
-        ...(fresh ? { recovery_codes: fresh.codes } : {}),
-      };
-    }
-  }
-  throw new GatehouseError('conflict', 'Your factors changed meanwhile; try again.');
+  return addConfirmedFactor(
+    deps,
+    factor,
+    async (expectedCount, recovery) => {
+      const outcome = await deps.store.addWebAuthnFactor({ factor, expectedCount, recovery });
+      if (outcome === 'taken')
+        throw new GatehouseError(
+          'conflict',
+          'credential: this authenticator is registered already.',
+        );
+      return outcome;
+    },
+    meta,
+    firstOnly,
+  );
 };
