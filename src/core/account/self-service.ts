@@ -1,5 +1,5 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
-import { takeOverUnprovenAccount } from '../identity/takeover';
+import { clearSquatterFactors, takeOverUnprovenAccount } from '../identity/takeover';
 import { credentialVersionOf, nextCredentialVersion } from '../sessions/credential-version';
 import { accountLockoutKey } from '../sessions/lockout';
 import { assertPasswordAllowed } from '../sessions/password-policy';
@@ -165,6 +165,7 @@ export const verifyEmail = async (
     before.passwordHash !== null &&
     (await deps.hasher.verify(password, before.passwordHash));
   const cleanUp = proving && !holdsAccount;
+  if (cleanUp) await clearSquatterFactors(deps, before.id, meta);
   // A taken address is a 409 from the store's unique index.
   await deps.store.updateUser(before, {
     ...before,
@@ -270,6 +271,7 @@ export const resetPasswordWithToken = async (
   // The mailed link proves the address too: if it was unproven, only the password just set
   // stays of what the account had (account-linking.ts).
   const proving = !linkingOf(before).emailVerified;
+  if (proving) await clearSquatterFactors(deps, before.id, meta);
   await deps.store.updateUser(before, {
     ...after,
     status: before.status === 'unverified' ? 'active' : before.status,

@@ -17,10 +17,23 @@ export const takeOverUnprovenAccount = async (
   meta: RequestMeta,
   keepSid?: string,
 ): Promise<void> => {
-  // The sessions first: a failure part way leaves the squatter signed out, not holding keys.
+  // Sessions, factors, sessions again: a passkey sign-in that lands between the first sweep
+  // and the clear starts at the new credential version, and only the second sweep ends it.
   await removeCredentialsForTakeover(deps, userId, deps.clock.now(), keepSid);
   await clearFactors(deps, null, userId, meta);
+  await removeCredentialsForTakeover(deps, userId, deps.clock.now(), keepSid);
 };
+
+/**
+ * Before a link's proof of an unproven email is saved: the squatter's factors go first, so a
+ * failure leaves the address unproven (a new link retries the takeover), never proven with the
+ * squatter's keys alive. takeOverUnprovenAccount runs again after the save.
+ */
+export const clearSquatterFactors = (
+  deps: CoreDeps,
+  userId: string,
+  meta: RequestMeta,
+): Promise<unknown> => clearFactors(deps, null, userId, meta);
 
 /** What a provider's login ended of the account's earlier credentials (sso-account.ts). */
 export type CleanUp = 'takeover' | 'raise' | null;

@@ -291,6 +291,8 @@ export const deleteUser = async (
   const factors = await forgetFactors(deps, id);
   await deps.store.deleteUser(user);
   await endSessionsOf(deps, id);
+  // Again once the user is gone: a key a live session registered in between goes too.
+  await forgetFactors(deps, id);
   await recordAudit(deps, meta, {
     action,
     ...auditActor(actor),
