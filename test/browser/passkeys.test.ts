@@ -248,7 +248,9 @@ describe('passkeys on the hosted pages', () => {
       'username webauthn',
     );
     // A real browser waits for the person to pick the passkey in the field's list; the
-    // virtual authenticator picks it as the page loads.
+    // virtual authenticator picks it as the page loads. Leave this sign-in page first: its own
+    // autofill request is waiting, and answering it would race the navigation below.
+    await page.goto('about:blank');
     await authenticator.answerAlways();
     await page.goto('/sign-in?return_to=%2Fconsole');
     await onConsole(page);
