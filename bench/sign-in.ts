@@ -96,7 +96,7 @@ type Kind =
 /** The timed part, against a running stack whose default owner has `password`. */
 const measureSignIn = async (url: string, password: string): Promise<Figure[]> => {
   const cost = loadConfig(process.env).bcryptCost;
-  const bareHash = await hash(password, { cost });
+  const bareHash = await hash(password, cost);
 
   const signIn = async (login: string, secret: string, status: number) => {
     const response = await fetch(`${url}/auth/sign-in`, {

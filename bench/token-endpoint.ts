@@ -113,7 +113,7 @@ const measureTokenEndpoint = async (stack: LocalStack, password: string): Promis
   });
 
   const cost = loadConfig(process.env).bcryptCost;
-  const bareHash = await hash(password, { cost });
+  const bareHash = await hash(password, cost);
   const codeVerifier = randomBytes(32).toString('base64url');
   const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
   // Imported only now: composition loads the logger, which reads LOG_LEVEL when it loads.

@@ -38,7 +38,7 @@ const loadBcrypt = () => {
 export const createBcryptHasher = (cost: number): PasswordHasher => {
   let dummy: Promise<string> | undefined;
   const hash = async (password: string, options: { cost: number }) =>
-    (await loadBcrypt()).hash(password, options);
+    (await loadBcrypt()).hash(password, options.cost);
   const verify = async (password: string, stored: string) =>
     (await loadBcrypt()).verify(password, stored);
   const hashPassword = async (password: string) =>

@@ -26,10 +26,10 @@ describe('password hasher', () => {
   });
 
   it('verifies imported plain bcrypt hashes, but never past their 72 bytes', async () => {
-    const legacy = await hash('legacy password', { cost: 4 });
+    const legacy = await hash('legacy password', 4);
     expect(await hasher.verify('legacy password', legacy)).toBe(true);
     const long = 'y'.repeat(72);
-    const legacyLong = await hash(long, { cost: 4 });
+    const legacyLong = await hash(long, 4);
     expect(await hasher.verify(`${long}extra`, legacyLong)).toBe(false);
     expect(hasher.needsRehash(legacy)).toBe(true);
   });
