@@ -7,8 +7,10 @@ import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build, type Loader, type Metafile, version } from 'esbuild';
+import { defaultArchitecture } from '../lib/architecture';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
 import { type Figure, heading, markdownTable, print, runIfMain } from './lib/report';
 import { median } from './lib/stats';
@@ -117,11 +119,17 @@ const cdkBundling = async (): Promise<{
 }> => {
   try {
     const lib = (await import('../lib/bundling')) as {
-      bundlingFor?: (spec: FunctionSpec) => BundlingOptions;
+      bundlingFor?: (spec: FunctionSpec, architecture: Architecture) => BundlingOptions;
       bundling?: BundlingOptions;
     };
     const { bundlingFor, bundling } = lib;
-    if (bundlingFor) return { forSpec: bundlingFor, source: 'lib/bundling.ts bundlingFor(spec)' };
+    // The JS is the same for either architecture: only the copied bcrypt binary differs.
+    if (bundlingFor) {
+      return {
+        forSpec: (spec) => bundlingFor(spec, defaultArchitecture),
+        source: 'lib/bundling.ts bundlingFor(spec)',
+      };
+    }
     if (bundling) return { forSpec: () => bundling, source: 'lib/bundling.ts bundling' };
   } catch (error) {
     print(`lib/bundling.ts did not load (${error}); using the planned options.`);

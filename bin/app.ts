@@ -1,5 +1,6 @@
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { architectureFromContext } from '../lib/architecture';
 import { ExampleApiStack } from '../lib/example-api-stack';
 import { GatehouseStack } from '../lib/gatehouse-stack';
 
@@ -31,6 +32,8 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   emailFrom: context('emailFrom'),
   sesIdentity: context('sesIdentity'),
   sesConfigurationSet: context('sesConfigurationSet'),
+  // arm64 unless `-c architecture=x86_64`; any other value fails the synth.
+  architecture: architectureFromContext(app.node.tryGetContext('architecture')),
 });
 
 // The example protected API; `-c exampleApi=false` leaves it out.

@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
+import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
+import { bcryptPackages, esbuildTarget, installedLoaderDir } from './architecture';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-
-/** The native bcrypt package and its Linux x64 (glibc) binary, which Lambda's x86_64 runs. */
-const nativePackages = ['@node-rs/bcrypt', '@node-rs/bcrypt-linux-x64-gnu'];
 
 /** Where web/build.mjs writes the hosted pages' script and stylesheet. */
 const webDist = 'web/dist';
@@ -23,7 +22,7 @@ export const webAssetsDir = '/var/task/web';
  */
 const base: BundlingOptions = {
   format: OutputFormat.ESM,
-  target: 'node22',
+  target: esbuildTarget,
   minify: true,
   logLevel: LogLevel.WARNING,
   sourceMap: true,
@@ -39,14 +38,21 @@ interface BundledFlags {
   servesWebAssets?: boolean;
 }
 
-/** Files copied into the bundle after esbuild, by the flags of the function's spec. */
-const copiesAfterBundling = (spec: BundledFlags, inputDir: string, outputDir: string) => [
+/**
+ * Files copied into the bundle after esbuild, by the flags of the function's spec. Invariant: a
+ * hashing bundle holds bcrypt's loader and the one binary of its own architecture, nothing else.
+ */
+const copiesAfterBundling = (
+  spec: BundledFlags,
+  architecture: Architecture,
+  inputDir: string,
+  outputDir: string,
+) => [
   ...(spec.hashesPasswords
     ? [
         `mkdir -p "${outputDir}/node_modules/@node-rs"`,
-        ...nativePackages.map(
-          (name) =>
-            `cp -R "${inputDir}/node_modules/${name}" "${outputDir}/node_modules/@node-rs/"`,
+        ...bcryptPackages(architecture).map(
+          (pkg) => `cp -R "${inputDir}/${pkg.dir}" "${outputDir}/node_modules/@node-rs/"`,
         ),
       ]
     : []),
@@ -56,10 +62,10 @@ const copiesAfterBundling = (spec: BundledFlags, inputDir: string, outputDir: st
 ];
 
 /**
- * Bundling for one function: those that hash passwords ship the native bcrypt, those that serve
- * the hosted pages ship web/dist as `web/`.
+ * Bundling for one function: those that hash passwords ship the native bcrypt built for the
+ * function's architecture, those that serve the hosted pages ship web/dist as `web/`.
  */
-export const bundlingFor = (spec: BundledFlags): BundlingOptions =>
+export const bundlingFor = (spec: BundledFlags, architecture: Architecture): BundlingOptions =>
   spec.hashesPasswords || spec.servesWebAssets
     ? {
         ...base,
@@ -67,7 +73,7 @@ export const bundlingFor = (spec: BundledFlags): BundlingOptions =>
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            copiesAfterBundling(spec, inputDir, outputDir),
+            copiesAfterBundling(spec, architecture, inputDir, outputDir),
         },
       }
     : base;
@@ -87,6 +93,34 @@ export const assertWebAssetsBuilt = (
       `Missing ${missing.map((file) => `${webDist}/${file}`).join(' and ')}: the hosted ` +
         "pages' assets are not built. Run `npm run build:web` (`npm run synth` does it first), " +
         'then synthesize again.',
+    );
+  }
+};
+
+const versionIn = (root: string, dir: string): string | undefined => {
+  const file = join(root, dir, 'package.json');
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version;
+};
+
+/**
+ * Fails the synth of a stack that bundles a `hashesPasswords` function when its architecture's
+ * bcrypt packages are missing or not the installed loader's version, naming the command that
+ * fetches them, rather than deploying a function that cannot hash.
+ */
+export const assertBcryptFetched = (
+  scope: Construct,
+  architecture: Architecture,
+  root: string = projectRoot,
+): void => {
+  if (!Stack.of(scope).bundlingRequired) return;
+  const pinned = versionIn(root, installedLoaderDir);
+  const stale = bcryptPackages(architecture).filter((pkg) => versionIn(root, pkg.dir) !== pinned);
+  if (stale.length > 0) {
+    throw new Error(
+      `Missing ${stale.map((pkg) => `${pkg.dir} (version ${pinned})`).join(' and ')}: the ` +
+        "Lambda functions' bcrypt binaries are fetched at install. Run " +
+        '`node scripts/fetch-lambda-native.mjs` (`npm install` runs it), then synthesize again.',
     );
   }
 };

@@ -56,6 +56,7 @@ export class ExampleApiStack extends Stack {
       tables: {},
       environment: {},
       logRetention: defaultLogRetention,
+      architecture: gatehouse.architecture,
     });
 
     const bound = gatehouse.revocationCacheSeconds;
@@ -67,6 +68,7 @@ export class ExampleApiStack extends Stack {
       scopeCatalog: gatehouse.settings.SCOPE_CATALOG,
       revocationBoundSeconds: bound,
       resultsCacheSeconds: props.resultsCacheSeconds ?? Math.floor(bound / 2),
+      architecture: gatehouse.architecture,
     });
     const integration = new HttpLambdaIntegration('HandlerIntegration', this.handler);
     for (const route of exampleRoutes) {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -16,7 +16,8 @@ import {
 } from '../src/http/functions';
 import type { ItemGrant } from '../src/store/item-access';
 import { keys, type TableName, tables } from '../src/store/schema';
-import { assertWebAssetsBuilt, bundlingFor, webAssetsDir } from './bundling';
+import { lambdaRuntime } from './architecture';
+import { assertBcryptFetched, assertWebAssetsBuilt, bundlingFor, webAssetsDir } from './bundling';
 import { grantQueueMail, grantSendEmail, type SesSender } from './email';
 import type { GatehouseSecrets } from './secrets';
 
@@ -40,6 +41,8 @@ export interface GatehouseFunctionsProps {
   /** AUDIT_RETENTION_DAYS of the functions that write the audit table. */
   auditRetentionDays: number;
   logRetention: RetentionDays;
+  /** What every function, the mailer included, runs on; its bundles carry its bcrypt binary. */
+  architecture: Architecture;
 }
 
 /** The bus `publishesEvents` functions put their events on: the account's default bus. */
@@ -101,6 +104,7 @@ interface SpecFunctionProps<S extends FunctionSpec> {
   /** Besides NODE_OPTIONS and the table names, which this sets. */
   environment: Record<string, string>;
   logRetention: RetentionDays;
+  architecture: Architecture;
 }
 
 /**
@@ -122,19 +126,20 @@ export const specFunction = <S extends FunctionSpec>(
   });
   logGroup.grantWrite(role);
   if (spec.servesWebAssets) assertWebAssetsBuilt(scope);
+  if (spec.hashesPasswords) assertBcryptFetched(scope, props.architecture);
 
   const fn = new NodejsFunction(scope, id, {
     entry: join(projectRoot, 'functions', spec.entry),
     projectRoot,
     depsLockFilePath: join(projectRoot, 'package-lock.json'),
     description: `Gatehouse: ${spec.description}`,
-    runtime: Runtime.NODEJS_22_X,
-    architecture: Architecture.X86_64,
+    runtime: lambdaRuntime,
+    architecture: props.architecture,
     memorySize: spec.memoryMb,
     timeout: Duration.seconds(10),
     role,
     logGroup,
-    bundling: bundlingFor(spec),
+    bundling: bundlingFor(spec, props.architecture),
     environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
   });
   // The bundle carries web/dist (bundlingFor): the pages read their script and stylesheet there.
@@ -230,6 +235,7 @@ export class GatehouseFunctions extends Construct {
     const mailer = specFunction(this, 'Mailer', mailerSpec, {
       tables: {},
       logRetention: props.logRetention,
+      architecture: props.architecture,
       environment: {},
     });
     grantSendEmail(mailer, sender);
@@ -242,6 +248,7 @@ export class GatehouseFunctions extends Construct {
     const fn = specFunction(this, id, spec, {
       tables: props.tables,
       logRetention: props.logRetention,
+      architecture: props.architecture,
       environment: {
         ...props.settings,
         ISSUER_URL: props.issuerUrl,

@@ -20,11 +20,13 @@ import {
   HttpLambdaResponseType,
 } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { scopeCatalogFromEnv } from '../src/core/users/roles';
 import { functionSpecs } from '../src/http/functions';
+import { defaultArchitecture } from './architecture';
 import { specFunction } from './functions';
 import { defaultLogRetention, defaultRevocationCacheSeconds, integerProp } from './gatehouse-stack';
 
@@ -52,6 +54,8 @@ export interface GatehouseAuthorizerProps {
   requireApiKey?: boolean;
   /** Retention of the authorizer function's logs. Default: three months. */
   logRetention?: RetentionDays;
+  /** What the authorizer function runs on. Default: arm64 (Graviton), as Gatehouse's own. */
+  architecture?: Architecture;
 }
 
 export interface HttpRouteProtection {
@@ -119,6 +123,7 @@ export class GatehouseAuthorizer extends Construct {
       tables: { users: props.usersTable, tokens: props.tokensTable },
       environment,
       logRetention: props.logRetention ?? defaultLogRetention,
+      architecture: props.architecture ?? defaultArchitecture,
     });
 
     this.node.addValidation({

@@ -1,8 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { GatehouseApi } from './api';
+import { defaultArchitecture } from './architecture';
 import { type EmailProps, sesSender } from './email';
 import { GatehouseFunctions } from './functions';
 import { suppressNagFindings } from './nag-suppressions';
@@ -35,6 +37,8 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
    * cold start by the functions that serve providers; the operator puts the JSON list in it.
    */
   identityProviders?: boolean;
+  /** What every function runs on (`-c architecture=`). Default: arm64 (Graviton). */
+  architecture?: Architecture;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -67,6 +71,8 @@ export class GatehouseStack extends Stack {
   readonly settings: Readonly<Record<string, string>>;
   /** REVOCATION_CACHE_SECONDS of every function: the bound on revocation. */
   readonly revocationCacheSeconds: number;
+  /** What its functions run on: an authorizer elsewhere (the example API) follows it. */
+  readonly architecture: Architecture;
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
@@ -106,6 +112,7 @@ export class GatehouseStack extends Stack {
       3650,
     );
     this.revocationCacheSeconds = revocationCacheSeconds;
+    this.architecture = props.architecture ?? defaultArchitecture;
     const sender = sesSender(props);
     const logRetention = props.logRetention ?? defaultLogRetention;
 
@@ -130,6 +137,7 @@ export class GatehouseStack extends Stack {
       revocationCacheSeconds,
       auditRetentionDays,
       logRetention,
+      architecture: this.architecture,
     });
     this.api.addRoutes(this.functions.byName);
 

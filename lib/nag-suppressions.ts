@@ -9,9 +9,9 @@ import type { ExampleApiStack } from './example-api-stack';
 import type { GatehouseStack } from './gatehouse-stack';
 
 /**
- * The findings on a function built by specFunction, each on the one resource it concerns: the
- * pinned runtime, and on its role the wildcards its spec's table grants make, named exactly
- * (appliesTo) from the same spec, so a new wildcard still fails the check.
+ * The findings on a function built by specFunction, all on its role: the wildcards its spec's
+ * table grants make, named exactly (appliesTo) from the same spec, so a new wildcard still fails
+ * the check. (No AwsSolutions-L1: every function runs the newest Node.js runtime.)
  */
 const suppressSpecFunctionFindings = (
   fn: LambdaFunction,
@@ -19,15 +19,6 @@ const suppressSpecFunctionFindings = (
   specTables: Partial<Record<TableName, ITable>>,
 ): void => {
   const access = spec.tables;
-  NagSuppressions.addResourceSuppressions(fn, [
-    {
-      id: 'AwsSolutions-L1',
-      reason:
-        'Pinned to nodejs22.x on purpose: the bundle targets node22 and the native bcrypt ' +
-        'binary is tested on it. Moving to a newer runtime is a deliberate, tested upgrade.',
-    },
-  ]);
-
   const role = fn.role;
   if (!role) throw new Error(`${fn.node.path} has no role`);
   const granted = Object.keys(access) as TableName[];

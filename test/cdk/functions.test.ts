@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bcryptPackages, lambdaRuntime } from '../../lib/architecture';
 import { assertWebAssetsBuilt } from '../../lib/bundling';
 import {
   defaultAuditRetentionDays,
@@ -39,8 +41,11 @@ const email = {
   sesConfigurationSet: 'gatehouse',
 };
 
+// The bundles' bcrypt must load in this machine's node below: synthesize for its architecture.
+const hostArchitecture = process.arch === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64;
+
 beforeAll(() => {
-  synth = synthGatehouse({ settings, ...email });
+  synth = synthGatehouse({ settings, ...email, architecture: hostArchitecture });
   const { stack, logicalId } = synth;
   ids.api = logicalId(stack.api.httpApi);
   ids.key = logicalId(stack.tables.key);
@@ -146,10 +151,10 @@ it('makes one function per spec, and the mailer', () => {
 describe.each(names)('the %s function', (name) => {
   const spec: FunctionSpec = functionSpecs[name];
 
-  it('runs bundled code on Node.js 22, x86_64, with its memory and a 10 s timeout', () => {
+  it("runs bundled code on the newest Node.js, the stack's architecture, its memory, 10 s", () => {
     expect(lambda(name)).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['x86_64'],
+      Runtime: lambdaRuntime.name,
+      Architectures: [hostArchitecture.name],
       Handler: 'index.handler',
       MemorySize: spec.memoryMb,
       Timeout: 10,
@@ -569,9 +574,8 @@ describe('bundles', () => {
     expect(existsSync(join(dir, 'node_modules/@node-rs/bcrypt/package.json'))).toBe(
       Boolean(hashes),
     );
-    expect(
-      existsSync(join(dir, 'node_modules/@node-rs/bcrypt-linux-x64-gnu/bcrypt.linux-x64-gnu.node')),
-    ).toBe(Boolean(hashes));
+    const binary = bcryptPackages(hostArchitecture)[1]?.name ?? '';
+    expect(existsSync(join(dir, 'node_modules', binary, 'package.json'))).toBe(Boolean(hashes));
   });
 
   it('need a built web/dist, but only when the stack is bundled', () => {
@@ -586,16 +590,16 @@ describe('bundles', () => {
     ).not.toThrow();
   });
 
-  // Synthesis copies the Linux x64 binary, so this runs wherever synth does.
+  // Synthesized for this machine's architecture: the Linux binary loads here (a Linux host).
   it('ships a bcrypt that loads and hashes from the bundle directory', () => {
     const requireFromBundle = createRequire(join(assetDir('signIn'), 'index.mjs'));
     const bcrypt = requireFromBundle('@node-rs/bcrypt') as {
-      hashSync: (password: string, options: { cost: number }) => string;
+      hashSync: (password: string, cost: number) => string;
       verifySync: (password: string, hash: string) => boolean;
     };
     expect(requireFromBundle.resolve('@node-rs/bcrypt')).toContain(synth.directory);
-    expect(bcrypt.verifySync('correct horse', bcrypt.hashSync('correct horse', { cost: 4 }))).toBe(
-      true,
-    );
+    const hash = bcrypt.hashSync('correct horse', 4);
+    expect(hash).toMatch(/^\$2[aby]\$04\$/);
+    expect(bcrypt.verifySync('correct horse', hash)).toBe(true);
   });
 });
