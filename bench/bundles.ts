@@ -12,6 +12,7 @@ import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build, type Loader, type Metafile, version } from 'esbuild';
 import { defaultArchitecture } from '../lib/architecture';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
+import { benchSdkChoice } from './bundles-sdk';
 import { type Figure, heading, markdownTable, print, runIfMain } from './lib/report';
 import { median } from './lib/stats';
 
@@ -327,6 +328,10 @@ export const benchBundles = async (): Promise<Figure[]> => {
   const authorizer = bundles.find((bundle) => bundle.name === 'authorizer');
   if (!authorizer) throw new Error('functionSpecs has no authorizer');
   const authorizerImport = imports.plain('authorizer');
+  const { forSpec } = await cdkBundling();
+  const sdkFigures = await benchSdkChoice(
+    (name) => esbuildOptions(forSpec(functionSpecs[name])).options,
+  );
   return [
     {
       name: 'Authorizer bundle, minified',
@@ -354,6 +359,7 @@ export const benchBundles = async (): Promise<Figure[]> => {
         target: '-',
         meets: null,
       })),
+    ...sdkFigures,
   ];
 };
 
