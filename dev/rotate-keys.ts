@@ -1,29 +1,35 @@
 import { join } from 'node:path';
 import { loadConfig } from '../src/core/shared/config';
-import { currentSigners, rotateSigningKeys } from '../src/core/tokens/signing-keys';
+import { rotationTiming } from '../src/core/tokens/key-timing';
+import { rotateSigningKeys, type SigningKeySet } from '../src/core/tokens/signing-keys';
 import { storeFromEnv } from '../src/http/composition';
 import { createFileKeySource } from '../src/store/file-key-source';
 
+const describeRotation = (set: SigningKeySet): string => {
+  const next = set.keys.filter((key) => key.retiredAt === null);
+  const at = next[0]?.activatesAt ?? Date.now();
+  return `Generation ${set.generation}: ${next.map((k) => k.kid).join(' and ')} published now, signing from ${new Date(at).toISOString()}; published: ${set.keys.length} keys.\n`;
+};
+
 /**
- * `npm run keys:rotate`: new local signing keys (ES256 and RS256). Earlier keys stay published for a day past
- * the longest access-token lifetime. Publishes to the running DynamoDB Local; a running
- * server signs with the new key after its next start.
+ * `npm run keys:rotate [-- --immediately]`: stages new local signing keys (ES256 and RS256),
+ * published now and signing after the publish lead (an hour); the AWS rotation function runs
+ * the same rotateSigningKeys. `--immediately` (a compromised key) signs with them at once.
+ * Running servers pick them up without a restart.
  */
 const main = async () => {
   const dataDir = process.env.GATEHOUSE_DATA_DIR || '.data';
   process.env.DYNAMODB_ENDPOINT ||= `http://127.0.0.1:${process.env.DYNAMODB_LOCAL_PORT || 8000}`;
   const config = loadConfig(process.env);
   const store = storeFromEnv(process.env);
+  const immediately = process.argv.includes('--immediately');
   const set = await rotateSigningKeys(
     createFileKeySource(join(dataDir, 'signing-keys.json')),
     (generation, keys) => store.publishKeys(generation, keys),
     Date.now(),
-    config.accessTokenTtlSeconds + 86_400,
+    rotationTiming(config, { immediately }),
   );
-  const signers = Object.values(currentSigners(set)).map((s) => `${s.alg} ${s.kid}`);
-  process.stdout.write(
-    `Signing with ${signers.join(' and ')} (generation ${set.generation}); published: ${set.keys.map((k) => k.kid).join(', ')}\n`,
-  );
+  process.stdout.write(describeRotation(set));
 };
 
 main().catch((error: unknown) => {

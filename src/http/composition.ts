@@ -5,11 +5,11 @@ import { systemClock } from '../core/shared/clock';
 import { loadConfig } from '../core/shared/config';
 import type { CoreDeps } from '../core/shared/deps';
 import type { Store } from '../core/shared/store';
+import { createSignerCache } from '../core/tokens/signer-cache';
 import {
-  currentSigners,
   ensureSigningKeySet,
   publicJwks,
-  type Signers,
+  type SigningKeySet,
   type SigningKeySource,
 } from '../core/tokens/signing-keys';
 import { scopeCatalogFromEnv } from '../core/users/roles';
@@ -35,14 +35,21 @@ const keySourceFromEnv = async (env: Env): Promise<SigningKeySource> => {
   return createFileKeySource(env.SIGNING_KEYS_FILE || '.data/signing-keys.json');
 };
 
-/** Loads (or on first start creates) the signing keys and makes sure their public half is published. */
-const loadSigners = async (env: Env, store: Store, now: number): Promise<Signers> => {
+/**
+ * Loads (or on first start creates) the signing keys and makes sure their public half is
+ * published. Invariant: a set with a key that signs now or later and that the JWKS lacks is
+ * published before it signs (the
+ * store refuses to go back a generation, so a stale set never shrinks a newer JWKS).
+ */
+const loadKeySet = async (env: Env, store: Store, now: number): Promise<SigningKeySet> => {
   const set = await ensureSigningKeySet(await keySourceFromEnv(env), now);
   const published = await store.getPublishedKeys();
-  if (!published || published.generation < set.generation) {
+  const kids = new Set(published?.keys.map((key) => key.kid));
+  const signsNowOrLater = set.keys.filter((key) => key.retiredAt === null || key.retiredAt > now);
+  if (!published || signsNowOrLater.some((key) => !kids.has(key.kid))) {
     await store.publishKeys(set.generation, publicJwks(set).keys);
   }
-  return currentSigners(set);
+  return set;
 };
 
 /**
@@ -68,7 +75,10 @@ export const storeFromEnv = (env: Env): Store =>
 /** The composition root: everything a handler needs, built once per cold start. */
 export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps => {
   const config = loadConfig(env);
-  let signers: Promise<Signers> | undefined;
+  const signers = createSignerCache({
+    load: () => loadKeySet(env, store, systemClock.now()),
+    now: systemClock.now,
+  });
   let cursorKey: Promise<Uint8Array> | undefined;
   return {
     config,
@@ -90,14 +100,7 @@ export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps 
       });
       return cursorKey;
     },
-    signer: async (alg) => {
-      // Every key is imported once per cold start.
-      signers ??= loadSigners(env, store, systemClock.now()).catch((error: unknown) => {
-        signers = undefined;
-        throw error;
-      });
-      return (await signers)[alg];
-    },
+    signer: (alg) => signers.signer(alg),
   };
 };
 

@@ -1,30 +1,39 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createAccessTokenVerifier, UnknownKeyError } from './access-token-verifier';
 import type { AccessTokenClaims } from './access-tokens';
+import { KEY_REFRESH_SECONDS } from './key-timing';
 import type { PublicJwk } from './signing-keys';
 
 export interface KeyRingOptions {
   issuer: string;
   audience: string;
   now: () => number;
-  /** The published public keys; read on first use and when an unknown `kid` appears. */
+  /**
+   * The published public keys; read on first use, every `refreshIntervalMs`, and when an
+   * unknown `kid` appears.
+   */
   loadKeys: () => Promise<PublicJwk[]>;
   /** How soon an unknown `kid` may trigger another reload (default 30 s). */
   reloadIntervalMs?: number;
+  /** How old the keys may grow before the next token waits for a fresh read (default 5 min). */
+  refreshIntervalMs?: number;
   /** How many verified tokens the verifier remembers. */
   cacheSize: number;
 }
 
 /**
  * The one key ring: the published keys in memory and the strict verifier over them, for the
- * authorizer and for handlers handed a token in a body (introspection, revocation). A rotated
- * key is picked up at the first token it signs, with at most one reload per interval.
+ * authorizer and for handlers handed a token in a body (introspection, revocation). A staged key
+ * is known before it signs: the ring re-reads the published keys every `refreshIntervalMs`,
+ * below the publish lead, whatever `kid`s arrive. Invariant: tokens with unknown `kid`s (an
+ * attacker's) cause at most one read per `reloadIntervalMs` and never delay the refresh.
  */
 export const createKeyRing = (options: KeyRingOptions) => {
   const keys = new Map<string, KeyObject>();
   let loadedAt = Number.NEGATIVE_INFINITY;
   let loading: Promise<void> | undefined;
   const reloadInterval = options.reloadIntervalMs ?? 30_000;
+  const refreshInterval = options.refreshIntervalMs ?? KEY_REFRESH_SECONDS * 1000;
 
   // Concurrent callers share one read.
   const reload = () => {
@@ -58,6 +67,13 @@ export const createKeyRing = (options: KeyRingOptions) => {
      */
     verify(token: string): AccessTokenClaims | Promise<AccessTokenClaims> {
       if (loadedAt < 0) return reload().then(() => verifier.verify(token));
+      if (options.now() - loadedAt > refreshInterval) {
+        // A failed refresh keeps the keys held (a store outage does not refuse every token).
+        return reload().then(
+          () => verifier.verify(token),
+          () => verifier.verify(token),
+        );
+      }
       try {
         return verifier.verify(token);
       } catch (error) {

@@ -38,13 +38,19 @@ export interface StoredSigningKey {
   privateJwk: JsonWebKey;
   publicJwk: PublicJwk;
   createdAt: number;
-  /** Set once a newer key signs; the key stays published until `retireAfter`. */
+  /**
+   * When it starts signing (ms), set by a staged rotation. Absent in a first set and in sets
+   * stored before staged rotation: signs until retired.
+   */
+  activatesAt?: number;
+  /** When it stops signing (a newer key activates); it stays published for the retention. */
   retiredAt: number | null;
 }
 
 /**
- * The first key of each algorithm signs; the others only verify tokens they signed before a
- * rotation. Sets stored before RSA keys existed hold ES256 keys only (ensureSigningKeySet).
+ * Every key is published; at any moment one key of each algorithm signs, chosen by time
+ * (`currentSigner`). Sets stored before RSA keys existed hold ES256 keys only
+ * (ensureSigningKeySet).
  */
 export interface SigningKeySet {
   generation: number;
@@ -67,8 +73,16 @@ export interface Signer {
   privateKey: KeyObject;
 }
 
-/** The key that signs each algorithm, imported once per cold start. */
+/** The key that signs each algorithm at one moment. */
 export type Signers = Record<SigningAlg, Signer>;
+
+/** How a rotation is staged: all in seconds. */
+export interface RotationTiming {
+  /** How long the next keys are published before they sign (0: an emergency rotation). */
+  leadSeconds: number;
+  /** How long a key stays published after it stops signing: past every token it signed. */
+  retainSeconds: number;
+}
 
 // RFC 7638 thumbprints: a kid that names the key and nothing else.
 const thumbprint = (members: Record<string, string>): string =>
@@ -114,23 +128,30 @@ export const newSigningKeySet = (now: number): SigningKeySet => ({
   keys: SIGNING_ALGS.map((alg) => generateSigningKey(now, alg)),
 });
 
+const activationOf = (key: StoredSigningKey): number => key.activatesAt ?? key.createdAt;
+
 /**
- * A new key of each algorithm signs from now on; earlier keys stay published for
- * `retainSeconds` after they stop signing (at least the longest token lifetime), then drop out.
+ * Stages a rotation: a new key of each algorithm, published from now and signing from
+ * `now + leadSeconds`, when every key signing or waiting to sign retires. Keys retired for
+ * longer than `retainSeconds` (every token they signed has expired) drop out.
  */
 export const rotateSigningKeySet = (
   set: SigningKeySet,
   now: number,
-  retainSeconds: number,
-): SigningKeySet => ({
-  generation: set.generation + 1,
-  keys: [
-    ...SIGNING_ALGS.map((alg) => generateSigningKey(now, alg)),
-    ...set.keys
-      .map((key) => ({ ...key, retiredAt: key.retiredAt ?? now }))
-      .filter((key) => key.retiredAt + retainSeconds * 1000 > now),
-  ],
-});
+  timing: RotationTiming,
+): SigningKeySet => {
+  const activatesAt = now + timing.leadSeconds * 1000;
+  const next = SIGNING_ALGS.map((alg) => ({ ...generateSigningKey(now, alg), activatesAt }));
+  return {
+    generation: set.generation + 1,
+    keys: [
+      ...next,
+      ...set.keys
+        .map((key) => ({ ...key, retiredAt: Math.min(key.retiredAt ?? activatesAt, activatesAt) }))
+        .filter((key) => key.retiredAt + timing.retainSeconds * 1000 > now),
+    ],
+  };
+};
 
 /** A key that may still sign: retired keys only verify what they signed before. */
 const isLive = (key: StoredSigningKey) => key.retiredAt === null;
@@ -146,21 +167,47 @@ export const publicJwks = (set: SigningKeySet): { keys: PublicJwk[] } => ({
   keys: set.keys.map((key) => key.publicJwk),
 });
 
-/** The signing key of `alg`: the newest key of that algorithm in the set. */
-export const currentSigner = (set: SigningKeySet, alg: SigningAlg = 'ES256'): Signer => {
-  // Invariant: never a retired key, which drops out of the JWKS after its retention.
-  const current = set.keys.find((key) => algOf(key) === alg && isLive(key));
-  if (!current) throw new Error(`The signing key set has no live ${alg} key.`);
-  return {
-    kid: current.kid,
-    alg,
-    privateKey: createPrivateKey({ key: current.privateJwk, format: 'jwk' }),
-  };
+/**
+ * The key that signs `alg` at `now`: activated and not yet retired, the latest activated if a
+ * superseded one overlaps. Invariant: never a key before its activation (it may not be
+ * published long enough) nor after its retirement (it drops out of the JWKS after retention).
+ */
+export const signingKeyAt = (
+  set: SigningKeySet,
+  alg: SigningAlg,
+  now: number,
+): StoredSigningKey | undefined =>
+  set.keys
+    .filter(
+      (key) =>
+        algOf(key) === alg &&
+        // No `activatesAt`: a first key, or one stored before staged rotation, signs from the
+        // start (a container whose clock lags the one that made it still finds a key).
+        (key.activatesAt === undefined || key.activatesAt <= now) &&
+        (key.retiredAt === null || key.retiredAt > now),
+    )
+    .sort((a, b) => activationOf(b) - activationOf(a))[0];
+
+/** The signing key of `alg` at `now`, imported. */
+export const currentSigner = (
+  set: SigningKeySet,
+  alg: SigningAlg = 'ES256',
+  now: number = Date.now(),
+): Signer => {
+  const current = signingKeyAt(set, alg, now);
+  if (!current) throw new Error(`The signing key set has no ${alg} key signing now.`);
+  return importSigner(current);
 };
 
-export const currentSigners = (set: SigningKeySet): Signers => ({
-  ES256: currentSigner(set, 'ES256'),
-  RS256: currentSigner(set, 'RS256'),
+export const importSigner = (key: StoredSigningKey): Signer => ({
+  kid: key.kid,
+  alg: algOf(key),
+  privateKey: createPrivateKey({ key: key.privateJwk, format: 'jwk' }),
+});
+
+export const currentSigners = (set: SigningKeySet, now: number = Date.now()): Signers => ({
+  ES256: currentSigner(set, 'ES256', now),
+  RS256: currentSigner(set, 'RS256', now),
 });
 
 /**
@@ -183,17 +230,19 @@ export const ensureSigningKeySet = async (
 };
 
 /**
- * Rotates to new signing keys and publishes every key still in the set, so tokens signed
- * before the rotation keep verifying until the old keys retire.
+ * `npm run keys:rotate` (and the local stack): stages the next keys and publishes every key of
+ * the saved set. Concurrent rotations decide one set per generation (the source), and each
+ * publishes the winner.
  */
 export const rotateSigningKeys = async (
   source: SigningKeySource,
   publish: (generation: number, keys: PublicJwk[]) => Promise<void>,
   now: number,
-  retainSeconds: number,
+  timing: RotationTiming,
 ): Promise<SigningKeySet> => {
   const current = await ensureSigningKeySet(source, now);
-  const saved = await source.save(rotateSigningKeySet(current, now, retainSeconds));
+  const saved = await source.save(rotateSigningKeySet(current, now, timing));
+  // Invariant (publish before sign): the new keys sign only `leadSeconds` after this.
   await publish(saved.generation, publicJwks(saved).keys);
   return saved;
 };

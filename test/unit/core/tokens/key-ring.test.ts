@@ -99,3 +99,57 @@ describe('key ring', () => {
     await expect(ring.verify(oldToken)).resolves.toMatchObject({ sub: 'user-1' });
   });
 });
+
+describe('key ring refresh', () => {
+  it('re-reads the published keys every five minutes, so a key published since verifies at once', async () => {
+    const clock = { now: NOW * 1000 };
+    const published = publicJwks(first);
+    const { ring, loads } = ringOver(published, clock);
+    await ring.verify(oldToken);
+    published.keys = [...publicJwks(rotated).keys, ...published.keys];
+    clock.now += 301_000;
+    // Not the unknown-kid path: the old token triggers the refresh.
+    await expect(ring.verify(oldToken)).resolves.toMatchObject({ jti: 'jti-1' });
+    expect(loads()).toBe(2);
+    expect(ring.verify(newToken)).toMatchObject({ jti: 'jti-2' });
+  });
+
+  it('random kids cannot hold back the refresh: the reload they burn reads the same JWKS', async () => {
+    const clock = { now: NOW * 1000 };
+    const published = publicJwks(first);
+    const { ring, loads } = ringOver(published, clock);
+    await ring.verify(oldToken);
+    const [header = '', payload, signature] = newToken.split('.');
+    const forgedHeader = { ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'x' };
+    const forged = `${Buffer.from(JSON.stringify(forgedHeader)).toString('base64url')}.${payload}.${signature}`;
+    for (let i = 0; i < 20; i++) {
+      clock.now += 29_000;
+      await expect(Promise.resolve().then(() => ring.verify(forged))).rejects.toThrow(
+        /unknown key/,
+      );
+    }
+    published.keys = [...publicJwks(rotated).keys, ...published.keys];
+    clock.now += 301_000;
+    await expect(Promise.resolve(ring.verify(newToken))).resolves.toMatchObject({ jti: 'jti-2' });
+    expect(loads()).toBeLessThanOrEqual(22);
+  });
+
+  it('keeps the keys it holds when a refresh fails', async () => {
+    const clock = { now: NOW * 1000 };
+    let fail = false;
+    const ring = createKeyRing({
+      issuer: ISSUER,
+      audience: ISSUER,
+      now: () => clock.now,
+      loadKeys: async () => {
+        if (fail) throw new Error('down');
+        return publicJwks(first).keys;
+      },
+      cacheSize: 0,
+    });
+    await ring.verify(oldToken);
+    fail = true;
+    clock.now += 301_000;
+    await expect(ring.verify(oldToken)).resolves.toMatchObject({ jti: 'jti-1' });
+  });
+});

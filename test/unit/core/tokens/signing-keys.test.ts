@@ -159,7 +159,7 @@ describe('signing keys', () => {
   it('keeps old public keys through a rotation, so earlier tokens still verify', () => {
     const first = newSigningKeySet(T0);
     const oldToken = tokenFrom(first);
-    const second = rotateSigningKeySet(first, T0 + 1000, 3600);
+    const second = rotateSigningKeySet(first, T0 + 1000, { leadSeconds: 0, retainSeconds: 3600 });
     expect(second.generation).toBe(2);
     expect(currentSigner(second).kid).not.toBe(currentSigner(first).kid);
     expect(currentSigner(second, 'RS256').kid).not.toBe(currentSigner(first, 'RS256').kid);
@@ -175,8 +175,8 @@ describe('signing keys', () => {
 
   it('drops a retired key once its retention has passed', () => {
     const first = newSigningKeySet(T0);
-    const second = rotateSigningKeySet(first, T0, 60);
-    const third = rotateSigningKeySet(second, T0 + 61_000, 60);
+    const second = rotateSigningKeySet(first, T0, { leadSeconds: 0, retainSeconds: 60 });
+    const third = rotateSigningKeySet(second, T0 + 61_000, { leadSeconds: 0, retainSeconds: 60 });
     expect(third.keys.map((k) => k.kid)).toEqual([
       third.keys[0]?.kid,
       third.keys[1]?.kid,
@@ -200,7 +200,9 @@ describe('signing keys', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'gh-keys-')), 'keys.json');
     const source = createFileKeySource(path);
     const first = await ensureSigningKeySet(source, T0);
-    const second = await source.save(rotateSigningKeySet(first, T0, 60));
+    const second = await source.save(
+      rotateSigningKeySet(first, T0, { leadSeconds: 0, retainSeconds: 60 }),
+    );
     expect((await source.load())?.generation).toBe(2);
     expect(await source.save(first)).toEqual(second);
   });
@@ -218,7 +220,7 @@ describe('rotateSigningKeys', () => {
         published.push({ generation, kids: keys.map((k) => k.kid) });
       },
       T0 + 1000,
-      3600,
+      { leadSeconds: 600, retainSeconds: 3600 },
     );
     expect((await source.load())?.generation).toBe(2);
     expect(published).toEqual([
@@ -253,5 +255,45 @@ describe('an ES256-only set upgraded by ensureSigningKeySet (red team, issue 14)
     expect(upgraded.keys.some((k) => k.publicJwk.kty === 'RSA')).toBe(true);
     expect(() => verifierFor(upgraded).verify(signedAsBefore(upgraded))).not.toThrow();
     expect(upgraded.keys[0]?.publicJwk.kty).toBe('EC');
+  });
+});
+
+describe('staged rotation', () => {
+  const timing = { leadSeconds: 3600, retainSeconds: 7200 };
+
+  it('publishes the next keys at once and signs with them only from their activation', () => {
+    const first = newSigningKeySet(T0);
+    const staged = rotateSigningKeySet(first, T0 + 1000, timing);
+    const activation = T0 + 1000 + 3_600_000;
+    expect(publicJwks(staged).keys.map((k) => k.kid)).toContain(staged.keys[0]?.kid);
+    for (const alg of ['ES256', 'RS256'] as const) {
+      const old = currentSigner(first, alg, T0).kid;
+      expect(currentSigner(staged, alg, activation - 1).kid).toBe(old);
+      expect(currentSigner(staged, alg, activation).kid).not.toBe(old);
+      expect(staged.keys.find((k) => k.kid === old)?.retiredAt).toBe(activation);
+    }
+  });
+
+  it('reads a set stored before staged rotation: a key without activatesAt signs until retired', () => {
+    const legacy = newSigningKeySet(T0);
+    for (const key of legacy.keys) expect(key).not.toHaveProperty('activatesAt');
+    expect(currentSigner(legacy, 'ES256', T0).kid).toBe(legacy.keys[0]?.kid);
+  });
+
+  it('retires a key still waiting when a second rotation supersedes it, with no gap', () => {
+    const first = newSigningKeySet(T0);
+    const second = rotateSigningKeySet(first, T0, timing);
+    const third = rotateSigningKeySet(second, T0 + 600_000, timing);
+    const waiting = second.keys[0]?.kid;
+    expect(third.keys.find((k) => k.kid === waiting)?.retiredAt).toBe(T0 + 600_000 + 3_600_000);
+    expect(currentSigner(third, 'ES256', T0 + 3_600_000).kid).toBe(waiting);
+    expect(currentSigner(third, 'ES256', T0 + 4_200_000).kid).toBe(third.keys[0]?.kid);
+    expect(currentSigner(third, 'ES256', T0 + 3_599_999).kid).toBe(first.keys[0]?.kid);
+  });
+
+  it('an emergency rotation (lead 0) signs with the new keys at once', () => {
+    const first = newSigningKeySet(T0);
+    const next = rotateSigningKeySet(first, T0 + 5, { leadSeconds: 0, retainSeconds: 60 });
+    expect(currentSigner(next, 'ES256', T0 + 5).kid).toBe(next.keys[0]?.kid);
   });
 });
