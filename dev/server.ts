@@ -5,6 +5,7 @@ import { requiresApiKey } from '../src/core/tokens/token-settings';
 import type { ExampleEvent, ExampleResult } from '../src/example/handler';
 import { exampleRouteScopes, exampleRoutes } from '../src/example/routes';
 import type { AuthorizerEvent, AuthorizerResult } from '../src/http/authorizer';
+import { oauthPreflightRoute } from '../src/http/cors-policy';
 import type { FunctionName } from '../src/http/functions';
 import type { HttpEvent } from '../src/http/handler';
 import { oauthError } from '../src/http/oauth-errors';
@@ -211,15 +212,22 @@ export const startDevServer = async (
       return send(response, await handlers.pages(event, lambdaContext('pages')));
     }
     const found = match.kind === 'found' ? match : null;
+    // As on AWS: OPTIONS under /oauth/ has a route of its own; the rest goes to `$default`.
+    const preflight =
+      request.method === oauthPreflightRoute.method && url.pathname.startsWith('/oauth/');
     const event = httpApiEvent({
       request,
       url,
       body,
-      routeKey: found?.routeKey ?? '$default',
+      routeKey:
+        found?.routeKey ??
+        (preflight ? `${oauthPreflightRoute.method} ${oauthPreflightRoute.path}` : '$default'),
       pathParameters: found?.pathParameters ?? {},
     });
     // Unknown routes go to API Gateway's $default route: the discovery function.
-    const handler = handlers[found?.route.function ?? 'discovery'];
+    const served =
+      found?.route.function ?? (preflight ? oauthPreflightRoute.function : 'discovery');
+    const handler = handlers[served];
     if (found && found.route.auth !== 'public') {
       const decision = (await authorizer(authorizerEvent(event))) as {
         isAuthorized: boolean;
@@ -230,7 +238,7 @@ export const startDevServer = async (
       }
       event.requestContext.authorizer = { lambda: decision.context ?? {} };
     }
-    send(response, await handler(event, lambdaContext(found?.route.function ?? 'discovery')));
+    send(response, await handler(event, lambdaContext(served)));
   };
 
   const server = 'held' in options ? options.held : await holdPort(options.port, options.host);

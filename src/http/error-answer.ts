@@ -11,7 +11,6 @@ import {
   oauthError,
   oauthServerError,
 } from './oauth-errors';
-import { preflight } from './preflight';
 import { errorResult, fromGatehouseError, type HttpResult, json } from './responses';
 import { unknownRoute } from './unknown-route';
 
@@ -54,8 +53,7 @@ const mfaRequiredAnswer = (dialect: 'json' | 'oauth', error: MfaRequiredError): 
 /** Any error in the route's dialect; null for an unexpected one (the caller logs it). */
 export const errorAnswer = (dialect: ErrorDialect, error: unknown): HttpResult | null => {
   if (error instanceof RouteNotServed) {
-    const answer = error.method === 'OPTIONS' ? preflight(error.path, error.origin) : null;
-    return answer ?? unknownRoute(error.method, error.path);
+    return unknownRoute(error.method, error.path);
   }
   if (error instanceof MfaRequiredError && dialect !== 'html') {
     return mfaRequiredAnswer(dialect, error);

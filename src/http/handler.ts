@@ -7,12 +7,14 @@ import { requestOrigin } from '../core/users/credential-lineage';
 import { findUser } from '../core/users/user-listing';
 import type { Actor } from '../core/users/user-policy';
 import { appDeps } from './composition';
+import { oauthPreflightRoute } from './cors-policy';
 import type { ErrorDialect } from './error-answer';
 import { type HttpEvent, header } from './http-event';
 import { apiKey } from './middleware/api-key';
 import { coreDeps } from './middleware/core-deps';
 import { cors } from './middleware/cors';
 import { errors } from './middleware/errors';
+import { preflight } from './middleware/preflight';
 import { principal } from './middleware/principal';
 import { requestBody } from './middleware/request-body';
 import { requestContext } from './middleware/request-context';
@@ -105,7 +107,7 @@ export interface HandlerOptions {
 
 /**
  * One Lambda's handler: `actions` must cover exactly the route table's routes for `name`.
- * The middlewares, in order: log line, CORS, errors (in the route's dialect), route, request
+ * The middlewares, in order: log line, CORS, errors (in the route's dialect), CORS preflight, route, request
  * metadata and cookies, dependencies, API key, principal, scope, query and body.
  */
 export const createHandler = <N extends HandlerName>(
@@ -150,6 +152,7 @@ export const createHandler = <N extends HandlerName>(
     .use(requestLog())
     .use(cors())
     .use(errors(({ internal, event }) => dialectOf(internal.route, header(event, 'accept'))))
+    .use(preflight({ deps, readsClients: name === oauthPreflightRoute.function }))
     .use(routeOf(byKey))
     .use(requestContext())
     .use(coreDeps({ deps, onColdStart }))

@@ -66,3 +66,16 @@ export const clientRedirectingTo = async (
   }
   return client;
 };
+
+/** Every registered client's redirect origins (a CORS preflight to /oauth/*, before any client is named). */
+export const everyClientRedirectOrigin = async (deps: CoreDeps): Promise<Set<string>> => {
+  const origins = new Set<string>();
+  let after: Position | undefined;
+  do {
+    const page = await deps.store.listClients({ limit: 200, ...(after ? { after } : {}) });
+    for (const client of page.items)
+      for (const uri of client.redirectUris) origins.add(originOf(uri));
+    after = page.next ?? undefined;
+  } while (after);
+  return origins;
+};

@@ -15,6 +15,7 @@ import {
   requiresUserAuthentication,
 } from '../tokens/token-settings';
 import { ROLES, type Role } from '../users/roles';
+import { corsOriginsFromSetting } from './cors-origins';
 
 export interface Config {
   issuerUrl: string;
@@ -52,6 +53,8 @@ export interface Config {
   sso: SsoConfig | null;
   /** Origins besides the service's own that `return_to` may name (ALLOWED_REDIRECT_ORIGINS). */
   allowedRedirectOrigins: string[];
+  /** Browser apps that may call the JSON API and /oauth/token, userinfo, revoke (CORS_ALLOWED_ORIGINS). */
+  corsAllowedOrigins: string[];
   /** OIDC identity providers (IDENTITY_PROVIDERS), in the order the sign-in page shows them. */
   identityProviders: IdentityProvider[];
   /** The provider a users.json `sub` names (USERS_IMPORT_PROVIDER); null when none. */
@@ -219,6 +222,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     },
     sso: ssoConfigFromEnv(env),
     allowedRedirectOrigins: allowedOriginsFromEnv(env.ALLOWED_REDIRECT_ORIGINS),
+    corsAllowedOrigins: corsOriginsFromSetting(env.CORS_ALLOWED_ORIGINS),
     identityProviders,
     usersImportProvider: usersImportProviderFromEnv(env, identityProviders),
     mfaRequiredRoles: [...new Set(e.MFA_REQUIRED_ROLES)],

@@ -1,4 +1,3 @@
-import { header } from '../http-event';
 import type { Route } from '../routes';
 import type { PipelineMiddleware } from './state';
 
@@ -7,8 +6,6 @@ export class RouteNotServed extends Error {
   constructor(
     readonly method: string,
     readonly path: string,
-    /** The Origin header: an OPTIONS with one may be a CORS preflight. */
-    readonly origin: string | null = null,
   ) {
     super(`no route for ${method} ${path}`);
   }
@@ -19,10 +16,7 @@ export const routeOf = (served: ReadonlyMap<string, Route>): PipelineMiddleware 
   before: async (request) => {
     const { event } = request;
     const route = served.get(event.routeKey);
-    if (!route) {
-      const origin = header(event, 'origin') ?? null;
-      throw new RouteNotServed(event.requestContext.http.method, event.rawPath, origin);
-    }
+    if (!route) throw new RouteNotServed(event.requestContext.http.method, event.rawPath);
     request.internal.route = route;
   },
 });

@@ -33,12 +33,18 @@ describe('cors', () => {
     expect(headersOf(request)?.['access-control-allow-origin']).toBe(SPA);
   });
 
-  it('adds nothing for another origin, no origin, an answer nobody shared, or a server error', async () => {
+  it('lets it read a 503 and its Retry-After, never an unexpected failure (500)', async () => {
+    const unavailable = await run(cors().onError, answered(SPA, [SPA], 503));
+    expect(headersOf(unavailable)?.['access-control-allow-origin']).toBe(SPA);
+    const failed = await run(cors().onError, answered(SPA, [SPA], 500));
+    expect(headersOf(failed)).toEqual({ 'cache-control': 'no-store' });
+  });
+
+  it('adds nothing for another origin, no origin, or an answer nobody shared', async () => {
     for (const request of [
       answered('https://evil.example.com', [SPA]),
       answered(undefined, [SPA]),
       answered(SPA, undefined),
-      answered(SPA, [SPA], 500),
     ]) {
       await run(cors().after, request);
       expect(headersOf(request)).toEqual({ 'cache-control': 'no-store' });
@@ -46,7 +52,9 @@ describe('cors', () => {
   });
 
   it('lets ALLOWED_REDIRECT_ORIGINS read a route that shares with them, a refusal before the action included', async () => {
-    const deps = { config: { allowedRedirectOrigins: [SPA] } } as unknown as CoreDeps;
+    const deps = {
+      config: { allowedRedirectOrigins: [SPA], corsAllowedOrigins: [] },
+    } as unknown as CoreDeps;
     const refused = (key: string, origin: string) => {
       const request = pipelineRequest(httpEvent(key, { headers: { origin } }), {
         deps,
@@ -62,5 +70,31 @@ describe('cors', () => {
     expect(headersOf(other)).toEqual({});
     const introspect = await run(cors().onError, refused('POST /oauth/introspect', SPA));
     expect(headersOf(introspect)).toEqual({});
+  });
+
+  it('lets CORS_ALLOWED_ORIGINS read the JSON API and the browser’s /oauth/*, not introspection nor /.well-known/*', async () => {
+    const deps = {
+      config: { allowedRedirectOrigins: [], corsAllowedOrigins: [SPA] },
+    } as unknown as CoreDeps;
+    const answeredOn = (key: string, status: number, headers: Record<string, string> = {}) => {
+      const request = pipelineRequest(httpEvent(key, { headers: { origin: SPA } }), {
+        deps,
+        route: routeFor(key),
+      });
+      request.response = { statusCode: status, headers };
+      return request;
+    };
+    for (const key of ['GET /me', 'POST /users', 'POST /oauth/token', 'POST /oauth/revoke']) {
+      const request = await run(cors().onError, answeredOn(key, 401));
+      expect(headersOf(request)?.['access-control-allow-origin'], key).toBe(SPA);
+      expect(headersOf(request)?.vary, key).toBe('Origin');
+    }
+    const introspect = await run(cors().onError, answeredOn('POST /oauth/introspect', 401));
+    expect(headersOf(introspect)).toEqual({});
+    const jwks = await run(
+      cors().after,
+      answeredOn('GET /.well-known/jwks.json', 200, { 'access-control-allow-origin': '*' }),
+    );
+    expect(headersOf(jwks)).toEqual({ 'access-control-allow-origin': '*' });
   });
 });
