@@ -10,6 +10,7 @@ import { scopeCatalogFromEnv } from '../core/users/roles';
 import { apiTokenStateStore } from '../store/api-token-state';
 import { clientExistsReader } from '../store/client-state';
 import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settings';
+import { lazyDynamoClient } from '../store/lazy-dynamo-client';
 import { publishedKeysReader } from '../store/published-keys';
 import { sessionRevocationReader } from '../store/session-state';
 import { createAuthorizer, type RouteScopes } from './authorizer';
@@ -49,7 +50,8 @@ export const authorizerFromEnv = (env: Env) => {
       'REQUIRE_USER_AUTHENTICATION=0: requests without a token act as the default owner.',
     );
   }
-  const dynamo = dynamoSettingsFromEnv(env);
+  // One client for every read: one connection pool and, with a reader role, one AssumeRole.
+  const dynamo = lazyDynamoClient(dynamoSettingsFromEnv(env));
   const tables = tableNamesFromEnv(env);
   const scopeCatalog = scopeCatalogFromEnv(env);
   const revocationCacheSeconds = revocationCacheSecondsFromEnv(env);

@@ -2,8 +2,8 @@ import type { ApiTokenRecord } from '../core/tokens/api-tokens';
 import type { Role } from '../core/users/roles';
 import type { UserStatus, UserType } from '../core/users/users';
 import { toApiToken } from './api-token-item';
-import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
 import { lastUsedAttribute, projectionOf, projections } from './item-access';
+import type { LazyDynamo } from './lazy-dynamo-client';
 import { keys } from './schema';
 
 export interface ApiTokenState {
@@ -19,16 +19,14 @@ const LAST_USED_GRANULARITY_MS = 3_600_000;
  * `lastUsedAt` stamp, with the SDK imported on first call (the function loads without it).
  */
 export const apiTokenStateStore = (
-  settings: DynamoSettings,
+  lazyDynamo: LazyDynamo,
   tables: { tokens: string; users: string },
 ) => {
-  let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined;
   const sdk = async () => {
-    const [dynamo, util] = await Promise.all([
-      import('@aws-sdk/client-dynamodb'),
+    const [{ sdk: dynamo, client }, util] = await Promise.all([
+      lazyDynamo(),
       import('@aws-sdk/util-dynamodb'),
     ]);
-    client ??= new dynamo.DynamoDBClient(dynamoClientConfig(settings));
     return { dynamo, util, client };
   };
   return {

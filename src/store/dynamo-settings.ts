@@ -5,11 +5,17 @@ export interface DynamoSettings {
   /** Set for DynamoDB Local; unset on AWS. */
   endpoint?: string | undefined;
   region?: string | undefined;
+  /**
+   * The authorizer in another account or app: the role it reads Gatehouse's tables as
+   * (GATEHOUSE_READER_ROLE_ARN, Gatehouse's AuthorizerReader); unset: the function's own role.
+   */
+  readerRoleArn?: string | undefined;
 }
 
 export const dynamoSettingsFromEnv = (env: Record<string, string | undefined>): DynamoSettings => ({
   endpoint: env.DYNAMODB_ENDPOINT || undefined,
   region: env.AWS_REGION || undefined,
+  readerRoleArn: env.GATEHOUSE_READER_ROLE_ARN || undefined,
 });
 
 /**

@@ -1,6 +1,6 @@
 import type { PublicJwk } from '../core/tokens/signing-keys';
-import type { DynamoSettings } from './dynamo-settings';
 import { projections } from './item-access';
+import type { LazyDynamo } from './lazy-dynamo-client';
 import { lazyGetItem } from './lazy-get-item';
 import { keys } from './schema';
 
@@ -11,8 +11,8 @@ export const parsePublishedKeys = (item: Record<string, unknown>) => ({
 });
 
 /** For the authorizer: reads the published keys (the SDK is imported on first call). */
-export const publishedKeysReader = (settings: DynamoSettings, tableName: string) => {
-  const getItem = lazyGetItem(settings);
+export const publishedKeysReader = (dynamo: LazyDynamo, tableName: string) => {
+  const getItem = lazyGetItem(dynamo);
   return async (): Promise<PublicJwk[]> => {
     const item = await getItem(tableName, keys.publishedKeys(), {
       attributes: projections.publishedKeys,

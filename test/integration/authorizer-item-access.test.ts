@@ -9,8 +9,6 @@
  * sends is one its role allows (so the least-privilege role really runs it), and each grant is
  * used (none is wider in kinds of item than the code needs).
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -33,50 +31,7 @@ import {
 import { keys, type TableName } from '../../src/store/schema';
 import { type IamStatement, isAllowed, requestContext } from '../support/dynamo-iam';
 import { useDynamoDbLocal } from '../support/dynamodb';
-
-interface Recorded {
-  operation: string;
-  table: string;
-  body: Record<string, unknown> & { TableName?: string };
-}
-
-/** An HTTP proxy to DynamoDB Local that records each request's operation and body. */
-const recordingProxy = async (target: string) => {
-  const recorded: Recorded[] = [];
-  const upstream = new URL(target);
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      const body = JSON.parse(raw.toString('utf8') || '{}');
-      recorded.push({ operation, table: String(body.TableName ?? ''), body });
-      const forward = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', (error) => res.destroy(error));
-      forward.end(raw);
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    recorded,
-    close: () => new Promise<void>((done) => server.close(() => done())),
-  };
-};
+import { recordingProxy } from '../support/recording-proxy';
 
 /** The IAM statements CDK makes of these item grants, per table name. */
 const statementsOf = (

@@ -1,0 +1,54 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
+
+type DynamoSdk = typeof import('@aws-sdk/client-dynamodb');
+
+/** The SDK module and the one client made with it. */
+export interface LoadedDynamo {
+  sdk: DynamoSdk;
+  client: DynamoDBClient;
+}
+
+/** Hands out the same client on every call; made (SDK imported) on the first. */
+export type LazyDynamo = () => Promise<LoadedDynamo>;
+
+/** The session name CloudTrail shows for the authorizer's reads through the reader role. */
+export const readerSessionName = 'gatehouse-authorizer';
+
+/**
+ * The reader role's credentials (GATEHOUSE_READER_ROLE_ARN): STS AssumeRole on first use, held
+ * and refreshed before they expire by the client's own identity cache.
+ */
+const readerRoleCredentials = async (roleArn: string) => {
+  const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
+  return fromTemporaryCredentials({
+    params: { RoleArn: roleArn, RoleSessionName: readerSessionName },
+  });
+};
+
+const loadDynamo = async (settings: DynamoSettings): Promise<LoadedDynamo> => {
+  const sdk = await import('@aws-sdk/client-dynamodb');
+  const config = dynamoClientConfig(settings);
+  // Invariant: with a reader role named, every request is signed with that role's credentials
+  // (never the function's own, never a local emulator's dummies), so IAM judges it by that role.
+  const signed = settings.readerRoleArn
+    ? { ...config, credentials: await readerRoleCredentials(settings.readerRoleArn) }
+    : config;
+  return { sdk, client: new sdk.DynamoDBClient(signed) };
+};
+
+/**
+ * For the authorizer: one DynamoDB client shared by all its readers (one connection pool, one
+ * AssumeRole), with the SDK imported on the first call, so loading the function costs no SDK
+ * start-up. A failed start is retried on the next call.
+ */
+export const lazyDynamoClient = (settings: DynamoSettings): LazyDynamo => {
+  let loading: Promise<LoadedDynamo> | undefined;
+  return () => {
+    loading ??= loadDynamo(settings).catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+};
