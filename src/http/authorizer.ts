@@ -12,6 +12,7 @@ import {
   type Decision,
   deny,
 } from './caller-decision';
+import { countMetric, flushMetrics } from './metrics';
 import { type AuthorizerContext, refusalContext } from './principal';
 
 /** Route key (`GET /things/{id}`) to every scope a call of it needs. */
@@ -97,6 +98,10 @@ const policyResult = (
   };
 };
 
+/** The one count of an answer: what the gateway is told (deny-with-reason refusals are denies). */
+const countVerdict = (allowed: boolean) =>
+  countMetric(allowed ? 'AuthorizerAllow' : 'AuthorizerDeny');
+
 /**
  * The Lambda authorizer, answering REST TOKEN, REST REQUEST (and HTTP payload 1.0) and HTTP
  * API 2.0 simple responses, over the caller's decision (caller-decision.ts).
@@ -124,11 +129,16 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
    */
   const restResult = (methodArn: string, decision: Decision): APIGatewayAuthorizerResult => {
     const tokenRefused = !decision.allow && decision.code !== 'api_key_invalid';
-    if (tokenRefused && !options.denyWithReason) throw new Error('Unauthorized');
-    return policyResult(methodArn, decision, routeScopes);
+    if (tokenRefused && !options.denyWithReason) {
+      countVerdict(false);
+      throw new Error('Unauthorized');
+    }
+    const result = policyResult(methodArn, decision, routeScopes);
+    countVerdict(result.policyDocument.Statement.every((s) => s.Effect === 'Allow'));
+    return result;
   };
 
-  return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
+  const answer = async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
     if (event.type === 'TOKEN') {
       return restResult(event.methodArn, await decide(event.authorizationToken));
     }
@@ -140,11 +150,21 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
           decision = deny('forbidden', `This route needs the ${required?.join(' ')} scope.`);
         }
       }
+      countVerdict(decision.allow);
       if (decision.allow) return { isAuthorized: true, context: decision.context };
       const context = refusalContext(decision.code, decision.message);
       return { isAuthorized: options.denyWithReason, context };
     }
     const request = event as APIGatewayRequestAuthorizerEvent;
     return restResult(request.methodArn, await decideRequest(request.headers));
+  };
+
+  /** Every answer's count leaves with its invocation, a refusal's throw included. */
+  return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
+    try {
+      return await answer(event);
+    } finally {
+      flushMetrics();
+    }
   };
 };

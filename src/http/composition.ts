@@ -18,8 +18,10 @@ import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settin
 import { createDynamoStore } from '../store/dynamo-store';
 import { createFileKeySource } from '../store/file-key-source';
 import { fileSecret } from '../store/file-secret';
+import { meteredStore } from './audit-metrics';
 import { logger } from './logger';
 import { mailQueueFromEnv } from './mail-queue';
+import { countMetric } from './metrics';
 import { userEventsFromEnv } from './user-events';
 
 type Env = Record<string, string | undefined>;
@@ -82,17 +84,20 @@ export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps 
   let cursorKey: Promise<Uint8Array> | undefined;
   return {
     config,
-    store,
+    // Audit events are counted as metrics where they are written (audit-metrics.ts).
+    store: meteredStore(store),
     clock: systemClock,
     hasher: createBcryptHasher(config.bcryptCost),
     scopes: scopeCatalogFromEnv(env),
     events: userEventsFromEnv(env),
     mail: mailQueueFromEnv(env),
-    onAuditFailure: (error, event) =>
+    onAuditFailure: (error, event) => {
+      countMetric('AuditWriteFailures');
       logger.error(
         { err: error, action: event.action, target: event.target_id },
         'audit event lost',
-      ),
+      );
+    },
     cursorKey: () => {
       cursorKey ??= loadCursorKey(env).catch((error: unknown) => {
         cursorKey = undefined;

@@ -10,6 +10,7 @@ import { appDeps } from './composition';
 import { oauthPreflightRoute } from './cors-policy';
 import type { ErrorDialect } from './error-answer';
 import { type HttpEvent, header } from './http-event';
+import { withInvocationLog } from './log-context';
 import { apiKey } from './middleware/api-key';
 import { coreDeps } from './middleware/core-deps';
 import { cors } from './middleware/cors';
@@ -107,7 +108,8 @@ export interface HandlerOptions {
 
 /**
  * One Lambda's handler: `actions` must cover exactly the route table's routes for `name`.
- * The middlewares, in order: log line, CORS, errors (in the route's dialect), CORS preflight, route, request
+ * Each invocation runs with its log fields (log-context.ts). The middlewares, in order: log
+ * line and metrics, CORS, errors (in the route's dialect), CORS preflight, route, request
  * metadata and cookies, dependencies, API key, principal, scope, query and body.
  */
 export const createHandler = <N extends HandlerName>(
@@ -148,7 +150,7 @@ export const createHandler = <N extends HandlerName>(
     },
   };
 
-  return middy<HttpEvent, HttpResult, Error, Context, PipelineState>()
+  const pipeline = middy<HttpEvent, HttpResult, Error, Context, PipelineState>()
     .use(requestLog())
     .use(cors())
     .use(errors(({ internal, event }) => dialectOf(internal.route, header(event, 'accept'))))
@@ -167,4 +169,5 @@ export const createHandler = <N extends HandlerName>(
       if (!request || !action) throw new Error(`pipeline: ${event.routeKey} was not prepared`);
       return action(request);
     });
+  return withInvocationLog((event: HttpEvent, context: Context) => pipeline(event, context));
 };

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import type { CoreDeps } from '../core/shared/deps';
 import { appDeps } from '../http/composition';
 import type { HttpEvent } from '../http/http-event';
+import { withInvocationLog } from '../http/log-context';
 import { coreDeps } from '../http/middleware/core-deps';
 import { errors } from '../http/middleware/errors';
 import { requestContext } from '../http/middleware/request-context';
@@ -55,7 +56,7 @@ export const createPagesHandler = (
     },
   };
 
-  return middy<HttpEvent, HttpResult, Error, Context, PageState>()
+  const pipeline = middy<HttpEvent, HttpResult, Error, Context, PageState>()
     .use(requestLog())
     .use(pageCookies())
     .use(errors(() => 'html'))
@@ -72,4 +73,5 @@ export const createPagesHandler = (
       if (!found) throw new Error(`pipeline: ${event.rawPath} was not prepared`);
       return found.action(found.request);
     });
+  return withInvocationLog((event: HttpEvent, context: Context) => pipeline(event, context));
 };
