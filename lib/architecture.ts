@@ -30,7 +30,7 @@ export const architectureFromContext = (value: unknown): Architecture => {
 };
 
 /** Where one native package for this architecture sits, relative to the project root. */
-export interface NativePackage {
+interface NativePackage {
   name: string;
   dir: string;
 }

@@ -115,7 +115,9 @@ export const assertBcryptFetched = (
 ): void => {
   if (!Stack.of(scope).bundlingRequired) return;
   const pinned = versionIn(root, installedLoaderDir);
-  const stale = bcryptPackages(architecture).filter((pkg) => versionIn(root, pkg.dir) !== pinned);
+  const stale = bcryptPackages(architecture).filter(
+    (pkg) => pinned === undefined || versionIn(root, pkg.dir) !== pinned,
+  );
   if (stale.length > 0) {
     throw new Error(
       `Missing ${stale.map((pkg) => `${pkg.dir} (version ${pinned})`).join(' and ')}: the ` +
