@@ -31,6 +31,14 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   emailFrom: context('emailFrom'),
   sesIdentity: context('sesIdentity'),
   sesConfigurationSet: context('sesConfigurationSet'),
+  // Browser apps' origins (comma-separated); the environment at synth when no context.
+  corsAllowedOrigins:
+    context('corsAllowedOrigins') ?? (process.env.CORS_ALLOWED_ORIGINS || undefined),
+  // A custom domain: the issuer becomes https://<domainName> (docs/aws.md, Custom domain).
+  domainName: context('domainName'),
+  certificateArn: context('certificateArn'),
+  hostedZoneId: context('hostedZoneId'),
+  hostedZoneName: context('hostedZoneName'),
 });
 
 // The example protected API; `-c exampleApi=false` leaves it out.

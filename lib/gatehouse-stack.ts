@@ -2,7 +2,9 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { corsOriginsFromSetting } from '../src/core/shared/cors-origins';
 import { GatehouseApi } from './api';
+import { customDomainOf, GatehouseDomain } from './domain';
 import { type EmailProps, sesSender } from './email';
 import { GatehouseFunctions } from './functions';
 import { suppressNagFindings } from './nag-suppressions';
@@ -35,6 +37,18 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
    * cold start by the functions that serve providers; the operator puts the JSON list in it.
    */
   identityProviders?: boolean;
+  /**
+   * CORS_ALLOWED_ORIGINS of every function (comma-separated exact origins): browser apps there
+   * may call the JSON API and /oauth/token, userinfo, revoke. Refused at synth when bad.
+   */
+  corsAllowedOrigins?: string;
+  /** The API's own name (auth.example.com), with certificateArn: the issuer follows it. */
+  domainName?: string;
+  /** The ACM certificate for domainName, in the stack's region. */
+  certificateArn?: string;
+  /** A Route 53 hosted zone (id and name) for domainName: the stack makes its alias record. */
+  hostedZoneId?: string;
+  hostedZoneName?: string;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -48,6 +62,7 @@ const settingsFromProps = {
   AUDIT_RETENTION_DAYS: 'auditRetentionDays',
   EMAIL_FROM: 'emailFrom',
   SES_CONFIGURATION_SET: 'sesConfigurationSet',
+  CORS_ALLOWED_ORIGINS: 'corsAllowedOrigins',
 } as const;
 
 /** An integer prop within the range the service accepts (src/core/shared/config.ts), or a throw. */
@@ -67,6 +82,10 @@ export class GatehouseStack extends Stack {
   readonly settings: Readonly<Record<string, string>>;
   /** REVOCATION_CACHE_SECONDS of every function: the bound on revocation. */
   readonly revocationCacheSeconds: number;
+  /** Every token's `iss`: https://<domainName> with a custom domain, else the API's URL. */
+  readonly issuerUrl: string;
+  /** The custom domain, when there is one. */
+  readonly domain: GatehouseDomain | undefined;
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
@@ -114,17 +133,30 @@ export class GatehouseStack extends Stack {
       sso: Boolean(props.settings?.SSO_IDP_URL),
       identityProviders: props.identityProviders ?? false,
     });
+    const corsAllowedOrigins = corsOriginsFromSetting(props.corsAllowedOrigins);
+    const customDomain = customDomainOf(this, props);
     this.api = new GatehouseApi(this, 'Api', {
       throttle: props.throttle ?? defaultThrottle,
       logRetention,
+      disableExecuteApiEndpoint: customDomain !== undefined,
     });
+    this.domain = customDomain
+      ? new GatehouseDomain(this, 'Domain', {
+          ...customDomain,
+          httpApi: this.api.httpApi,
+          stage: this.api.stage,
+        })
+      : undefined;
+    this.issuerUrl = this.domain?.url ?? this.api.url;
     this.functions = new GatehouseFunctions(this, 'Functions', {
       tables: this.tables.byName,
       secrets: this.secrets,
-      issuerUrl: this.api.url,
+      issuerUrl: this.issuerUrl,
       defaultOwnerEmail: props.defaultOwnerEmail,
       defaultOwnerUsername: props.defaultOwnerUsername,
-      settings,
+      settings: corsAllowedOrigins.length
+        ? { ...settings, CORS_ALLOWED_ORIGINS: corsAllowedOrigins.join(',') }
+        : settings,
       usersImportProvider,
       sesSender: sender,
       revocationCacheSeconds,
@@ -134,9 +166,19 @@ export class GatehouseStack extends Stack {
     this.api.addRoutes(this.functions.byName);
 
     new CfnOutput(this, 'ApiUrl', {
-      value: this.api.url,
+      value: this.issuerUrl,
       description: 'Base URL of the Gatehouse API (the token issuer)',
     });
+    if (this.domain) {
+      new CfnOutput(this, 'DomainTarget', {
+        value: this.domain.domainName.regionalDomainName,
+        description: `Point ${customDomain?.domainName} here: a CNAME, or a Route 53 alias in zone DomainTargetHostedZoneId`,
+      });
+      new CfnOutput(this, 'DomainTargetHostedZoneId', {
+        value: this.domain.domainName.regionalHostedZoneId,
+        description: "The regional endpoint's hosted zone, for a Route 53 alias record",
+      });
+    }
     new CfnOutput(this, 'DefaultOwnerPasswordSecretArn', {
       value: this.secrets.defaultOwnerPassword.secretArn,
       description: 'Secret holding the default owner password generated at deploy',
