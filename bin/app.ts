@@ -34,6 +34,14 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   sesConfigurationSet: context('sesConfigurationSet'),
   // arm64 unless `-c architecture=x86_64`; any other value fails the synth.
   architecture: architectureFromContext(app.node.tryGetContext('architecture')),
+  // Browser apps' origins (comma-separated); the environment at synth when no context.
+  corsAllowedOrigins:
+    context('corsAllowedOrigins') ?? (process.env.CORS_ALLOWED_ORIGINS || undefined),
+  // A custom domain: the issuer becomes https://<domainName> (docs/aws.md, Custom domain).
+  domainName: context('domainName'),
+  certificateArn: context('certificateArn'),
+  hostedZoneId: context('hostedZoneId'),
+  hostedZoneName: context('hostedZoneName'),
 });
 
 // The example protected API; `-c exampleApi=false` leaves it out.

@@ -18,6 +18,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { oauthPreflightRoute } from '../src/http/cors-policy';
 import type { FunctionName } from '../src/http/functions';
 import { routeKey, routes } from '../src/http/routes';
 import { pageRouteKey, pageRoutes } from '../src/web/routes';
@@ -26,6 +27,12 @@ import { functionId } from './functions';
 export interface GatehouseApiProps {
   throttle: Required<ThrottleSettings>;
   logRetention: RetentionDays;
+  /**
+   * With a custom domain (lib/domain.ts) the execute-api URL is turned off: a second origin
+   * would mint tokens whose pages and cookies live elsewhere, and WebAuthn's rp id would not
+   * match it.
+   */
+  disableExecuteApiEndpoint?: boolean;
 }
 
 // One JSON line per request. Never the Authorization header nor the query string (SSO's `jwt`).
@@ -88,6 +95,9 @@ export class GatehouseApi extends Construct {
       description: 'Gatehouse: sign-in, tokens and users',
       apiName: Stack.of(this).stackName,
       createDefaultStage: false,
+      // No corsPreflight: API Gateway would then answer every preflight itself and drop the
+      // functions' CORS headers (per-client origins on /oauth/*, `*` on /.well-known/*).
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
     });
     this.stage = addDefaultStage(this, this.httpApi, props);
   }
@@ -148,6 +158,16 @@ export class GatehouseApi extends Construct {
       });
       if (added) this.publicRoutes.set(pageRouteKey(route), added);
     }
+
+    // CORS preflights to /oauth/* reach the function that can list the clients, whose
+    // redirect origins may call them; other preflights reach $default (src/http/cors-policy.ts).
+    const preflight = new HttpRoute(this, 'OAuthPreflightRoute', {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.with(oauthPreflightRoute.path, HttpMethod.OPTIONS),
+      integration: integrationOf(oauthPreflightRoute.function),
+      authorizer: none,
+    });
+    this.publicRoutes.set(`${oauthPreflightRoute.method} ${oauthPreflightRoute.path}`, preflight);
 
     // Anything else reaches discovery, which answers the contract's 404 or 405 body.
     const fallback = new HttpRoute(this.httpApi, 'DefaultRoute', {

@@ -61,7 +61,7 @@ export class ExampleApiStack extends Stack {
 
     const bound = gatehouse.revocationCacheSeconds;
     this.authorizer = new GatehouseAuthorizer(this, 'Authorizer', {
-      issuerUrl: gatehouse.api.url,
+      issuerUrl: gatehouse.issuerUrl,
       audience: gatehouse.settings.ACCESS_TOKEN_AUDIENCE,
       usersTable: gatehouse.tables.byName.users,
       tokensTable: gatehouse.tables.byName.tokens,

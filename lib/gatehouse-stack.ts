@@ -3,8 +3,10 @@ import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { corsOriginsFromSetting } from '../src/core/shared/cors-origins';
 import { GatehouseApi } from './api';
 import { defaultArchitecture } from './architecture';
+import { customDomainOf, GatehouseDomain } from './domain';
 import { type EmailProps, sesSender } from './email';
 import { GatehouseFunctions } from './functions';
 import { suppressNagFindings } from './nag-suppressions';
@@ -39,6 +41,18 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
   identityProviders?: boolean;
   /** What every function runs on (`-c architecture=`). Default: arm64 (Graviton). */
   architecture?: Architecture;
+  /**
+   * CORS_ALLOWED_ORIGINS of every function (comma-separated exact origins): browser apps there
+   * may call the JSON API and /oauth/token, userinfo, revoke. Refused at synth when bad.
+   */
+  corsAllowedOrigins?: string;
+  /** The API's own name (auth.example.com), with certificateArn: the issuer follows it. */
+  domainName?: string;
+  /** The ACM certificate for domainName, in the stack's region. */
+  certificateArn?: string;
+  /** A Route 53 hosted zone (id and name) for domainName: the stack makes its alias record. */
+  hostedZoneId?: string;
+  hostedZoneName?: string;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -52,6 +66,7 @@ const settingsFromProps = {
   AUDIT_RETENTION_DAYS: 'auditRetentionDays',
   EMAIL_FROM: 'emailFrom',
   SES_CONFIGURATION_SET: 'sesConfigurationSet',
+  CORS_ALLOWED_ORIGINS: 'corsAllowedOrigins',
 } as const;
 
 /** An integer prop within the range the service accepts (src/core/shared/config.ts), or a throw. */
@@ -73,6 +88,10 @@ export class GatehouseStack extends Stack {
   readonly revocationCacheSeconds: number;
   /** What its functions run on: an authorizer elsewhere (the example API) follows it. */
   readonly architecture: Architecture;
+  /** Every token's `iss`: https://<domainName> with a custom domain, else the API's URL. */
+  readonly issuerUrl: string;
+  /** The custom domain, when there is one. */
+  readonly domain: GatehouseDomain | undefined;
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
@@ -121,17 +140,30 @@ export class GatehouseStack extends Stack {
       sso: Boolean(props.settings?.SSO_IDP_URL),
       identityProviders: props.identityProviders ?? false,
     });
+    const corsAllowedOrigins = corsOriginsFromSetting(props.corsAllowedOrigins);
+    const customDomain = customDomainOf(this, props);
     this.api = new GatehouseApi(this, 'Api', {
       throttle: props.throttle ?? defaultThrottle,
       logRetention,
+      disableExecuteApiEndpoint: customDomain !== undefined,
     });
+    this.domain = customDomain
+      ? new GatehouseDomain(this, 'Domain', {
+          ...customDomain,
+          httpApi: this.api.httpApi,
+          stage: this.api.stage,
+        })
+      : undefined;
+    this.issuerUrl = this.domain?.url ?? this.api.url;
     this.functions = new GatehouseFunctions(this, 'Functions', {
       tables: this.tables.byName,
       secrets: this.secrets,
-      issuerUrl: this.api.url,
+      issuerUrl: this.issuerUrl,
       defaultOwnerEmail: props.defaultOwnerEmail,
       defaultOwnerUsername: props.defaultOwnerUsername,
-      settings,
+      settings: corsAllowedOrigins.length
+        ? { ...settings, CORS_ALLOWED_ORIGINS: corsAllowedOrigins.join(',') }
+        : settings,
       usersImportProvider,
       sesSender: sender,
       revocationCacheSeconds,
@@ -142,9 +174,19 @@ export class GatehouseStack extends Stack {
     this.api.addRoutes(this.functions.byName);
 
     new CfnOutput(this, 'ApiUrl', {
-      value: this.api.url,
+      value: this.issuerUrl,
       description: 'Base URL of the Gatehouse API (the token issuer)',
     });
+    if (this.domain) {
+      new CfnOutput(this, 'DomainTarget', {
+        value: this.domain.domainName.regionalDomainName,
+        description: `Point ${customDomain?.domainName} here: a CNAME, or a Route 53 alias in zone DomainTargetHostedZoneId`,
+      });
+      new CfnOutput(this, 'DomainTargetHostedZoneId', {
+        value: this.domain.domainName.regionalHostedZoneId,
+        description: "The regional endpoint's hosted zone, for a Route 53 alias record",
+      });
+    }
     new CfnOutput(this, 'DefaultOwnerPasswordSecretArn', {
       value: this.secrets.defaultOwnerPassword.secretArn,
       description: 'Secret holding the default owner password generated at deploy',

@@ -142,6 +142,9 @@ export const suppressNagFindings = (stack: GatehouseStack): void => {
     if (key === '$default') {
       return '$default only answers unknown routes with the contract 404/405 error body.';
     }
+    if (key.startsWith('OPTIONS ')) {
+      return `${key} answers CORS preflights, which browsers send without credentials.`;
+    }
     if (pageKeys.has(key)) {
       return (
         `${key} is a hosted page: a browser authenticates with the HttpOnly session cookie, ` +

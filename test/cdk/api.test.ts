@@ -33,10 +33,15 @@ const integrationFunction = (target: unknown): string => {
 };
 
 describe('routes', () => {
-  it('has exactly one route per route table entry and per page route, plus $default', () => {
+  it('has exactly one route per route table entry and per page route, plus $default and /oauth/* preflights', () => {
     const keys = routeResources().map((route) => route.RouteKey);
     expect(keys.sort()).toEqual(
-      [...routes.map(routeKey), ...pageRoutes.map(pageRouteKey), '$default'].sort(),
+      [
+        ...routes.map(routeKey),
+        ...pageRoutes.map(pageRouteKey),
+        '$default',
+        'OPTIONS /oauth/{proxy+}',
+      ].sort(),
     );
   });
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack';
+import { firstPartyApp } from '../support/oauth';
 
 /** CORS_ALLOWED_ORIGINS over HTTP on DynamoDB Local (contract, CORS): the local server's rules. */
 const APP = 'https://app.cors.test';
 const OTHER = 'https://other.cors.test';
 const OWNER = { email: 'owner@cors.test', password: 'cors owner passphrase 12' };
 
-const { stack, call, signIn } = useLocalStack({
+const { stack, call, signIn, registerClient, postForm } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   CORS_ALLOWED_ORIGINS: `${APP},http://localhost:5173`,
@@ -89,6 +90,18 @@ describe('CORS_ALLOWED_ORIGINS', () => {
       headers: from(APP, { 'content-type': 'application/x-www-form-urlencoded' }),
     });
     expect(introspect.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets a registered client’s redirect origin read its /oauth/revoke answer', async () => {
+    const spa = 'https://spa.cors.test';
+    const owner = await signIn(OWNER.email, OWNER.password);
+    const client = await registerClient(owner, firstPartyApp('cors spa', `${spa}/callback`));
+    const fields = { client_id: client.client_id, token: 'srt_unknown' };
+    const revoked = await postForm('/oauth/revoke', fields, from(spa));
+    expect(revoked.status).toBe(200);
+    expectShared(revoked, spa, '/oauth/revoke');
+    const other = await postForm('/oauth/revoke', fields, from(OTHER));
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('shares nothing with another origin', async () => {

@@ -115,6 +115,10 @@ export const introspectAction: Action = async (request) => {
 export const revokeAction: Action = async (request) => {
   const form = request.body as TokenForm;
   const caller = await oauthCaller(request, form, true);
+  // The /oauth/* CORS rule: the client's registered redirect origins may read its answer.
+  if (caller.kind === 'client') {
+    request.shareWith(caller.client.redirectUris.map((uri) => new URL(uri).origin));
+  }
   const verify = verifyWith(request.deps);
   const principal = request.principal;
   if (caller.kind === 'user' && principal && (await isDelegated(request.deps, principal))) {
