@@ -3,8 +3,10 @@ import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { GatehouseApi } from './api';
+import { AuthorizerReader } from './authorizer-reader';
 import { type EmailProps, sesSender } from './email';
 import { GatehouseFunctions } from './functions';
+import { parameterPrefix, publishForAuthorizers } from './gatehouse-parameters';
 import { suppressNagFindings } from './nag-suppressions';
 import { GatehouseSecrets } from './secrets';
 import { GatehouseTables } from './tables';
@@ -35,6 +37,15 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
    * cold start by the functions that serve providers; the operator puts the JSON list in it.
    */
   identityProviders?: boolean;
+  /**
+   * Accounts whose GatehouseAuthorizer may read the tables through the AuthorizerReader role
+   * (12-digit ids). Unset: no such role.
+   */
+  authorizerAccounts?: string[];
+  /** The roles in those accounts that may assume it (ARNs; `*` inside a name). Default: any. */
+  authorizerPrincipalArns?: string[];
+  /** An sts:ExternalId the assuming authorizer must send. */
+  authorizerExternalId?: string;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -67,6 +78,10 @@ export class GatehouseStack extends Stack {
   readonly settings: Readonly<Record<string, string>>;
   /** REVOCATION_CACHE_SECONDS of every function: the bound on revocation. */
   readonly revocationCacheSeconds: number;
+  /** The role authorizers in authorizerAccounts assume; made only when some are named. */
+  readonly authorizerReader: AuthorizerReader | undefined;
+  /** The SSM prefix of what an authorizer elsewhere needs (gatehouse-parameters.ts). */
+  readonly parameterPrefix: string;
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
@@ -132,6 +147,32 @@ export class GatehouseStack extends Stack {
       logRetention,
     });
     this.api.addRoutes(this.functions.byName);
+
+    const { users, tokens } = this.tables.byName;
+    const trusted = props.authorizerAccounts?.length || props.authorizerPrincipalArns?.length;
+    this.authorizerReader =
+      trusted || props.authorizerExternalId
+        ? new AuthorizerReader(this, 'AuthorizerReader', {
+            trust: {
+              accounts: props.authorizerAccounts ?? [],
+              principalArns: props.authorizerPrincipalArns,
+              externalId: props.authorizerExternalId,
+            },
+            tables: { users, tokens },
+          })
+        : undefined;
+    this.parameterPrefix = parameterPrefix(this.stackName);
+    publishForAuthorizers(this, this.parameterPrefix, {
+      issuerUrl: this.api.url,
+      audience: settings.ACCESS_TOKEN_AUDIENCE ?? this.api.url,
+      usersTableName: users.tableName,
+      usersTableArn: users.tableArn,
+      tokensTableName: tokens.tableName,
+      tokensTableArn: tokens.tableArn,
+      tablesKeyArn: this.tables.key.keyArn,
+      scopeCatalog: settings.SCOPE_CATALOG,
+      readerRoleArn: this.authorizerReader?.role.roleArn,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
