@@ -16,6 +16,14 @@ const booleanContext = (key: string): boolean => {
   const value: unknown = app.node.tryGetContext(key);
   return value === true || value === 'true';
 };
+// From cdk.json a list; from `-c authorizerAccounts=222222222222,333333333333` a comma-separated string.
+const listContext = (key: string): string[] | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  if (Array.isArray(value)) return value.map(String);
+  return typeof value === 'string' && value !== ''
+    ? value.split(',').map((item) => item.trim())
+    : undefined;
+};
 // From cdk.json an object; from `-c settings='{"SIGN_UP_ENABLED":"1"}'` a JSON string.
 const settings = app.node.tryGetContext('settings') as Record<string, string> | string | undefined;
 
@@ -42,6 +50,10 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   certificateArn: context('certificateArn'),
   hostedZoneId: context('hostedZoneId'),
   hostedZoneName: context('hostedZoneName'),
+  // The AuthorizerReader role: which accounts (and roles, external id) may read as the authorizer.
+  authorizerAccounts: listContext('authorizerAccounts'),
+  authorizerPrincipalArns: listContext('authorizerPrincipalArns'),
+  authorizerExternalId: context('authorizerExternalId'),
 });
 
 // The example protected API; `-c exampleApi=false` leaves it out.

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  Effect,
+  type IGrantable,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -99,6 +105,28 @@ export const itemGrantStatement = (table: ITable, grant: ItemGrant): PolicyState
     },
   });
 
+/**
+ * Item grants as IAM on a principal (a function's role, or Gatehouse's AuthorizerReader role):
+ * each grant's statement, and what it needs of the table's key: Decrypt for a reader, what
+ * grantWriteData asks for an update.
+ */
+export const grantItemAccess = (
+  grantee: IGrantable,
+  itemAccess: Partial<Record<TableName, readonly ItemGrant[]>>,
+  tableOf: (name: TableName) => ITable,
+): void => {
+  for (const [name, grants] of Object.entries(itemAccess) as [TableName, ItemGrant[]][]) {
+    const table = tableOf(name);
+    for (const grant of grants) {
+      grantee.grantPrincipal.addToPrincipalPolicy(itemGrantStatement(table, grant));
+    }
+    table.encryptionKey?.grantDecrypt(grantee);
+    if (grants.some((grant) => grant.action === 'update')) {
+      table.encryptionKey?.grant(grantee, ...keyWriteActions);
+    }
+  }
+};
+
 interface SpecFunctionProps<S extends FunctionSpec> {
   tables: SpecTables<S>;
   /** Besides NODE_OPTIONS and the table names, which this sets. */
@@ -153,15 +181,9 @@ export const specFunction = <S extends FunctionSpec>(
     fn.addEnvironment(tables[name].envVar, table.tableName);
   }
   const itemAccess = spec.itemAccess ?? {};
-  for (const [name, grants] of Object.entries(itemAccess) as [TableName, ItemGrant[]][]) {
-    const table = tableOf(name);
-    for (const grant of grants) fn.addToRolePolicy(itemGrantStatement(table, grant));
-    // Decrypt only for a reader; an item update also asks what grantWriteData asks of the key.
-    table.encryptionKey?.grantDecrypt(fn);
-    if (grants.some((grant) => grant.action === 'update')) {
-      table.encryptionKey?.grant(fn, ...keyWriteActions);
-    }
-    fn.addEnvironment(tables[name].envVar, table.tableName);
+  grantItemAccess(fn, itemAccess, tableOf);
+  for (const name of Object.keys(itemAccess) as TableName[]) {
+    fn.addEnvironment(tables[name].envVar, tableOf(name).tableName);
   }
   if (spec.tables.tokens === 'write' && !spec.signsTokens) {
     // Whoever may write the published keys may mint tokens: only the functions that already

@@ -1,4 +1,4 @@
-import { Duration, Lazy, Names, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Lazy, Names, Token } from 'aws-cdk-lib';
 import {
   AuthorizationType,
   IdentitySource,
@@ -20,14 +20,17 @@ import {
   HttpLambdaResponseType,
 } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { scopeCatalogFromEnv } from '../src/core/users/roles';
 import { functionSpecs } from '../src/http/functions';
+import { tables } from '../src/store/schema';
 import { defaultArchitecture } from './architecture';
 import { specFunction } from './functions';
+import { type ParameterReading, propsFromParameters } from './gatehouse-parameters';
 import { defaultLogRetention, defaultRevocationCacheSeconds, integerProp } from './gatehouse-stack';
 
 export interface GatehouseAuthorizerProps {
@@ -35,9 +38,20 @@ export interface GatehouseAuthorizerProps {
   issuerUrl: string;
   /** The `aud` tokens must carry, when Gatehouse sets ACCESS_TOKEN_AUDIENCE. Default: the issuer. */
   audience?: string;
-  /** Gatehouse's tables: from its stack, or `Table.fromTableAttributes({ tableArn, encryptionKey })`. */
+  /**
+   * Gatehouse's tables: from its stack, or `Table.fromTableAttributes({ tableArn, encryptionKey })`
+   * (with readerRoleArn, `Table.fromTableArn` is enough: the role holds the key grant).
+   */
   usersTable: ITable;
   tokensTable: ITable;
+  /**
+   * Gatehouse's AuthorizerReader role (another account, or an app that must not grant itself):
+   * the function may only assume it and reads the tables as it. Unset: the function's own role
+   * gets the item grants (same account).
+   */
+  readerRoleArn?: string;
+  /** The sts:ExternalId the Gatehouse operator set on the reader role (authorizerExternalId). */
+  readerExternalId?: string;
   /** Gatehouse's SCOPE_CATALOG (JSON), when it sets one: the two must be equal. */
   scopeCatalog?: string;
   /**
@@ -85,6 +99,24 @@ export class GatehouseAuthorizer extends Construct {
   private readonly httpAuthorizers = new Map<HttpApi, HttpLambdaAuthorizer>();
   private readonly restAuthorizers = new Map<IRestApi, RequestAuthorizer>();
 
+  /**
+   * An authorizer on what a Gatehouse stack in this account and region published under `prefix`
+   * (SSM, resolved at deploy): issuer, audience, tables and key, the reader role when asked for.
+   */
+  static fromParameters(
+    scope: Construct,
+    id: string,
+    options: ParameterReading &
+      Omit<
+        GatehouseAuthorizerProps,
+        'issuerUrl' | 'audience' | 'usersTable' | 'tokensTable' | 'scopeCatalog' | 'readerRoleArn'
+      >,
+  ): GatehouseAuthorizer {
+    const { prefix, readerRole, scopeCatalog, ...rest } = options;
+    const published = propsFromParameters(scope, id, { prefix, readerRole, scopeCatalog });
+    return new GatehouseAuthorizer(scope, id, { ...rest, ...published });
+  }
+
   constructor(scope: Construct, id: string, props: GatehouseAuthorizerProps) {
     super(scope, id);
     const bound = integerProp(
@@ -119,12 +151,38 @@ export class GatehouseAuthorizer extends Construct {
     if (props.audience) environment.ACCESS_TOKEN_AUDIENCE = props.audience;
     if (catalog) environment.SCOPE_CATALOG = catalog;
     if (this.requireApiKey) environment.REQUIRE_API_KEY = '1';
-    this.function = specFunction(this, 'Authorizer', functionSpecs.authorizer, {
+    const readerRole = props.readerRoleArn;
+    if (readerRole) {
+      environment.GATEHOUSE_READER_ROLE_ARN = readerRole;
+      if (props.readerExternalId) environment.GATEHOUSE_READER_EXTERNAL_ID = props.readerExternalId;
+      // The tables' region, from their ARN: the function may run in another.
+      environment.GATEHOUSE_TABLES_REGION = Arn.split(
+        props.tokensTable.tableArn,
+        ArnFormat.SLASH_RESOURCE_NAME,
+      ).region as string;
+      for (const [name, table] of [
+        ['users', props.usersTable],
+        ['tokens', props.tokensTable],
+      ] as const) {
+        environment[tables[name].envVar] = table.tableName;
+      }
+    }
+    // With a reader role the item grants are the role's (Gatehouse's AuthorizerReader), not ours.
+    const spec = readerRole
+      ? { ...functionSpecs.authorizer, itemAccess: {} }
+      : functionSpecs.authorizer;
+    this.function = specFunction(this, 'Authorizer', spec, {
       tables: { users: props.usersTable, tokens: props.tokensTable },
       environment,
       logRetention: props.logRetention ?? defaultLogRetention,
       architecture: props.architecture ?? defaultArchitecture,
     });
+    if (readerRole) {
+      // Invariant: the function's own role holds no DynamoDB or KMS grant: it may only assume this one role.
+      this.function.addToRolePolicy(
+        new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [readerRole] }),
+      );
+    }
 
     this.node.addValidation({
       validate: () => {

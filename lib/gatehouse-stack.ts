@@ -6,9 +6,11 @@ import type { Construct } from 'constructs';
 import { corsOriginsFromSetting } from '../src/core/shared/cors-origins';
 import { GatehouseApi } from './api';
 import { defaultArchitecture } from './architecture';
+import { AuthorizerReader } from './authorizer-reader';
 import { customDomainOf, GatehouseDomain } from './domain';
 import { type EmailProps, sesSender } from './email';
 import { GatehouseFunctions } from './functions';
+import { parameterPrefix, publishForAuthorizers } from './gatehouse-parameters';
 import { suppressNagFindings } from './nag-suppressions';
 import { GatehouseSecrets } from './secrets';
 import { GatehouseTables } from './tables';
@@ -53,6 +55,15 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
   /** A Route 53 hosted zone (id and name) for domainName: the stack makes its alias record. */
   hostedZoneId?: string;
   hostedZoneName?: string;
+  /**
+   * Accounts whose GatehouseAuthorizer may read the tables through the AuthorizerReader role
+   * (12-digit ids). Unset: no such role.
+   */
+  authorizerAccounts?: string[];
+  /** The roles in those accounts that may assume it (ARNs; `*` inside a name). Default: any. */
+  authorizerPrincipalArns?: string[];
+  /** An sts:ExternalId the assuming authorizer must send. */
+  authorizerExternalId?: string;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -92,6 +103,10 @@ export class GatehouseStack extends Stack {
   readonly issuerUrl: string;
   /** The custom domain, when there is one. */
   readonly domain: GatehouseDomain | undefined;
+  /** The role authorizers in authorizerAccounts assume; made only when some are named. */
+  readonly authorizerReader: AuthorizerReader | undefined;
+  /** The SSM prefix of what an authorizer elsewhere needs (gatehouse-parameters.ts). */
+  readonly parameterPrefix: string;
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
@@ -172,6 +187,32 @@ export class GatehouseStack extends Stack {
       architecture: this.architecture,
     });
     this.api.addRoutes(this.functions.byName);
+
+    const { users, tokens } = this.tables.byName;
+    const trusted = props.authorizerAccounts?.length || props.authorizerPrincipalArns?.length;
+    this.authorizerReader =
+      trusted || props.authorizerExternalId
+        ? new AuthorizerReader(this, 'AuthorizerReader', {
+            trust: {
+              accounts: props.authorizerAccounts ?? [],
+              principalArns: props.authorizerPrincipalArns,
+              externalId: props.authorizerExternalId,
+            },
+            tables: { users, tokens },
+          })
+        : undefined;
+    this.parameterPrefix = parameterPrefix(this.stackName);
+    publishForAuthorizers(this, this.parameterPrefix, {
+      issuerUrl: this.issuerUrl,
+      audience: settings.ACCESS_TOKEN_AUDIENCE ?? this.issuerUrl,
+      usersTableName: users.tableName,
+      usersTableArn: users.tableArn,
+      tokensTableName: tokens.tableName,
+      tokensTableArn: tokens.tableArn,
+      tablesKeyArn: this.tables.key.keyArn,
+      scopeCatalog: settings.SCOPE_CATALOG,
+      readerRoleArn: this.authorizerReader?.role.roleArn,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.issuerUrl,

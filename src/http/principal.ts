@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../core/shared/errors';
 import type { AccessTokenClaims } from '../core/tokens/access-tokens';
+import { errorStatus } from './error-status';
 
 /**
  * What the authorizer hands the handlers, through API Gateway's authorizer context (flat
@@ -74,18 +75,42 @@ export type ContextReading =
   | { kind: 'refused'; code: ErrorCode; message: string }
   | { kind: 'anonymous' };
 
+/** What a refusal the authorizer carries may say: an authentication or authorization refusal. */
+const isRefusalCode = (code: string): code is ErrorCode =>
+  Object.hasOwn(errorStatus, code) &&
+  (code === 'unavailable' || [401, 403].includes(errorStatus[code as ErrorCode]));
+
+const malformed: ContextReading = {
+  kind: 'refused',
+  code: 'token_invalid',
+  message: 'The access token could not be verified.',
+};
+
+/**
+ * The authorizer's context as the handlers' one reading of it. Invariant: it fails closed: a
+ * refusal, or anything that is not exactly a principal the authorizer writes (a field missing,
+ * of another type, an unknown kind), is refused as token_invalid, never read as a caller; only
+ * no context at all, or the anonymous marker, is anonymous.
+ */
 export const readContext = (context: Record<string, unknown> | undefined): ContextReading => {
-  const value = (key: string) =>
-    typeof context?.[key] === 'string' ? (context[key] as string) : '';
-  if (value('error_code')) {
+  if (!context || Object.keys(context).length === 0) return { kind: 'anonymous' };
+  const text = (key: string) => context[key];
+  const value = (key: string) => (typeof context[key] === 'string' ? (context[key] as string) : '');
+  if ('error_code' in context || 'error_message' in context) {
+    const code = text('error_code');
+    if (typeof code !== 'string' || !isRefusalCode(code)) return malformed;
     return {
       kind: 'refused',
-      code: value('error_code') as ErrorCode,
+      code,
       message: value('error_message') || 'The access token is invalid.',
     };
   }
-  const kind = value('principal');
-  if (kind !== 'user' && kind !== 'default_owner') return { kind: 'anonymous' };
+  const kind = text('principal');
+  if (kind === 'none' && Object.keys(context).length === 1) return { kind: 'anonymous' };
+  if (kind !== 'user' && kind !== 'default_owner') return malformed;
+  if (!['sub', 'role', 'scope'].every((key) => typeof text(key) === 'string')) return malformed;
+  if (!Object.values(context).every((field) => typeof field === 'string')) return malformed;
+  if (!value('role') || (kind === 'user' && !value('sub'))) return malformed;
   return {
     kind: 'principal',
     principal: {

@@ -10,12 +10,16 @@ export interface DynamoSettings {
    * (GATEHOUSE_READER_ROLE_ARN, Gatehouse's AuthorizerReader); unset: the function's own role.
    */
   readerRoleArn?: string | undefined;
+  /** The sts:ExternalId the reader role's trust asks for (GATEHOUSE_READER_EXTERNAL_ID). */
+  readerExternalId?: string | undefined;
 }
 
 export const dynamoSettingsFromEnv = (env: Record<string, string | undefined>): DynamoSettings => ({
   endpoint: env.DYNAMODB_ENDPOINT || undefined,
-  region: env.AWS_REGION || undefined,
+  // An authorizer in another region reads Gatehouse's tables in theirs.
+  region: env.GATEHOUSE_TABLES_REGION || env.AWS_REGION || undefined,
   readerRoleArn: env.GATEHOUSE_READER_ROLE_ARN || undefined,
+  readerExternalId: env.GATEHOUSE_READER_EXTERNAL_ID || undefined,
 });
 
 /**

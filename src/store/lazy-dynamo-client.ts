@@ -19,10 +19,14 @@ export const readerSessionName = 'gatehouse-authorizer';
  * The reader role's credentials (GATEHOUSE_READER_ROLE_ARN): STS AssumeRole on first use, held
  * and refreshed before they expire by the client's own identity cache.
  */
-const readerRoleCredentials = async (roleArn: string) => {
+const readerRoleCredentials = async (roleArn: string, externalId: string | undefined) => {
   const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
   return fromTemporaryCredentials({
-    params: { RoleArn: roleArn, RoleSessionName: readerSessionName },
+    params: {
+      RoleArn: roleArn,
+      RoleSessionName: readerSessionName,
+      ...(externalId ? { ExternalId: externalId } : {}),
+    },
   });
 };
 
@@ -32,7 +36,10 @@ const loadDynamo = async (settings: DynamoSettings): Promise<LoadedDynamo> => {
   // Invariant: with a reader role named, every request is signed with that role's credentials
   // (never the function's own, never a local emulator's dummies), so IAM judges it by that role.
   const signed = settings.readerRoleArn
-    ? { ...config, credentials: await readerRoleCredentials(settings.readerRoleArn) }
+    ? {
+        ...config,
+        credentials: await readerRoleCredentials(settings.readerRoleArn, settings.readerExternalId),
+      }
     : config;
   return { sdk, client: new sdk.DynamoDBClient(signed) };
 };

@@ -20,9 +20,10 @@ let synth: Synthesized;
 beforeAll(() => {
   // A fresh app: the checks run as an aspect during synthesis, as in bin/app.ts.
   // SSO, federation and mail on, so the SSO and providers secrets, their grants and SendEmail
-  // are checked too.
+  // are checked too; an authorizer account, so the AuthorizerReader role is checked too.
   synth = synthGatehouse(
     {
+      authorizerAccounts: ['222222222222'],
       settings: { SSO_IDP_URL: 'https://idp.example.com/sso' },
       identityProviders: true,
       emailFrom: 'Gatehouse <no-reply@example.com>',
