@@ -31,6 +31,8 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   emailFrom: context('emailFrom'),
   sesIdentity: context('sesIdentity'),
   sesConfigurationSet: context('sesConfigurationSet'),
+  // Subscribed to the alarm topic; unset: subscribe to the AlarmTopicArn output yourself.
+  alarmEmail: context('alarmEmail'),
 });
 
 // The example protected API; `-c exampleApi=false` leaves it out.

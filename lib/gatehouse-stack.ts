@@ -2,12 +2,15 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { FunctionName } from '../src/http/functions';
 import { GatehouseApi } from './api';
-import { type EmailProps, sesSender } from './email';
-import { GatehouseFunctions } from './functions';
+import { type EmailProps, MailEvents, sesSender } from './email';
+import { functionId, GatehouseFunctions } from './functions';
 import { suppressNagFindings } from './nag-suppressions';
+import { GatehouseObservability } from './observability';
 import { GatehouseSecrets } from './secrets';
 import { GatehouseTables } from './tables';
+import { topicKey } from './topics';
 
 export interface GatehouseStackProps extends StackProps, EmailProps {
   /** The default owner made on first sign-in when no active owner exists. */
@@ -35,6 +38,8 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
    * cold start by the functions that serve providers; the operator puts the JSON list in it.
    */
   identityProviders?: boolean;
+  /** Subscribed to the alarm topic (docs/aws.md "Logs, metrics and alarms"). */
+  alarmEmail?: string;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -67,6 +72,9 @@ export class GatehouseStack extends Stack {
   readonly settings: Readonly<Record<string, string>>;
   /** REVOCATION_CACHE_SECONDS of every function: the bound on revocation. */
   readonly revocationCacheSeconds: number;
+  readonly observability: GatehouseObservability;
+  /** The configuration set the stack made for the mail's bounces (none given, mail on). */
+  readonly mailEvents: MailEvents | undefined;
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
@@ -106,7 +114,16 @@ export class GatehouseStack extends Stack {
       3650,
     );
     this.revocationCacheSeconds = revocationCacheSeconds;
-    const sender = sesSender(props);
+    const notificationKey = topicKey(this, 'TopicKey');
+    const given = sesSender(props);
+    this.mailEvents =
+      given && !given.configurationSet
+        ? new MailEvents(this, 'MailEvents', { key: notificationKey })
+        : undefined;
+    const sender =
+      given && this.mailEvents
+        ? { ...given, configurationSet: this.mailEvents.configurationSet.configurationSetName }
+        : given;
     const logRetention = props.logRetention ?? defaultLogRetention;
 
     this.tables = new GatehouseTables(this, 'Tables');
@@ -132,6 +149,22 @@ export class GatehouseStack extends Stack {
       logRetention,
     });
     this.api.addRoutes(this.functions.byName);
+    const { mailer } = this.functions;
+    this.observability = new GatehouseObservability(this, 'Observability', {
+      httpApi: this.api.httpApi,
+      functions: {
+        ...Object.fromEntries(
+          Object.entries(this.functions.byName).map(([name, fn]) => [
+            functionId(name as FunctionName),
+            fn,
+          ]),
+        ),
+        ...(mailer ? { Mailer: mailer } : {}),
+      },
+      authorizer: this.functions.byName.authorizer,
+      topicKey: notificationKey,
+      alarmEmail: props.alarmEmail,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
@@ -141,6 +174,21 @@ export class GatehouseStack extends Stack {
       value: this.secrets.defaultOwnerPassword.secretArn,
       description: 'Secret holding the default owner password generated at deploy',
     });
+
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.observability.alarmTopic.topicArn,
+      description: 'SNS topic every alarm notifies: subscribe the on-call address or tool',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.observability.dashboard.dashboardName,
+      description: 'CloudWatch dashboard: sign-ins, authorizer decisions, 5xx, latency, throttles',
+    });
+    if (this.mailEvents) {
+      new CfnOutput(this, 'MailEventsTopicArn', {
+        value: this.mailEvents.topic.topicArn,
+        description: 'SNS topic of SES bounces, complaints and rejects: subscribe to act on them',
+      });
+    }
 
     if (this.secrets.ssoJwtSecret) {
       new CfnOutput(this, 'SsoJwtSecretArn', {
