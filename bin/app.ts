@@ -54,6 +54,8 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   authorizerAccounts: listContext('authorizerAccounts'),
   authorizerPrincipalArns: listContext('authorizerPrincipalArns'),
   authorizerExternalId: context('authorizerExternalId'),
+  // Subscribed to the alarm topic; unset: subscribe to the AlarmTopicArn output yourself.
+  alarmEmail: context('alarmEmail'),
 });
 
 // The example protected API; `-c exampleApi=false` leaves it out.

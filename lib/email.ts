@@ -1,6 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { encryptedTopic } from './topics';
 
 /** The stack props that say how mail leaves (docs/aws.md, "Email (SES)"). */
 export interface EmailProps {
@@ -8,7 +13,10 @@ export interface EmailProps {
   emailFrom?: string;
   /** The verified SES identity mail is sent as: a domain or an address. Default: emailFrom's domain. */
   sesIdentity?: string;
-  /** An SES configuration set every mail goes through (SES_CONFIGURATION_SET). */
+  /**
+   * An SES configuration set every mail goes through (SES_CONFIGURATION_SET). Default: one the
+   * stack makes, sending bounces, complaints and rejects to its mail-events topic.
+   */
   sesConfigurationSet?: string;
 }
 
@@ -72,7 +80,8 @@ export const sesSender = (props: EmailProps): SesSender | undefined => {
 /**
  * Lets a function send mail as the sender and nothing else: `ses:SendEmail` on the sender's
  * identity (and configuration set, which SES also authorizes), in the stack's account and
- * region, plus the settings the mailer reads (src/http/mailer.ts).
+ * region, from the sender's address only, plus the settings the mailer reads
+ * (src/http/mailer.ts).
  */
 export const grantSendEmail = (fn: LambdaFunction, sender: SesSender): void => {
   const stack = Stack.of(fn);
@@ -88,7 +97,15 @@ export const grantSendEmail = (fn: LambdaFunction, sender: SesSender): void => {
       }),
     );
   }
-  fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources }));
+  // Invariant: even a domain identity sends as this one address, never as another of its domain.
+  const from = senderAddress(sender.from);
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources,
+      conditions: { StringEquals: { 'ses:FromAddress': from } },
+    }),
+  );
   fn.addEnvironment('EMAIL_FROM', sender.from);
   if (sender.configurationSet) {
     fn.addEnvironment('SES_CONFIGURATION_SET', sender.configurationSet);
@@ -105,3 +122,25 @@ export const grantQueueMail = (fn: LambdaFunction, mailer: LambdaFunction): void
   );
   fn.addEnvironment('MAILER_FUNCTION_NAME', mailer.functionName);
 };
+
+/**
+ * The configuration set the stack makes when the operator names none: SES publishes every
+ * bounce, complaint and reject to a KMS-encrypted topic, which the operator subscribes to.
+ */
+export class MailEvents extends Construct {
+  readonly configurationSet: ConfigurationSet;
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, { key }: { key: Key }) {
+    super(scope, id);
+    this.topic = encryptedTopic(this, 'Topic', key, 'Gatehouse mail bounces and complaints');
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+    });
+    // CDK's topic policy lets SES publish for this configuration set and account only.
+    this.configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: EventDestination.snsTopic(this.topic),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT, EmailSendingEvent.REJECT],
+    });
+  }
+}

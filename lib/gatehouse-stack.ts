@@ -4,16 +4,19 @@ import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { corsOriginsFromSetting } from '../src/core/shared/cors-origins';
+import type { FunctionName } from '../src/http/functions';
 import { GatehouseApi } from './api';
 import { defaultArchitecture } from './architecture';
 import { AuthorizerReader } from './authorizer-reader';
 import { customDomainOf, GatehouseDomain } from './domain';
-import { type EmailProps, sesSender } from './email';
-import { GatehouseFunctions } from './functions';
+import { type EmailProps, MailEvents, sesSender } from './email';
+import { functionId, GatehouseFunctions } from './functions';
 import { parameterPrefix, publishForAuthorizers } from './gatehouse-parameters';
 import { suppressNagFindings } from './nag-suppressions';
+import { GatehouseObservability } from './observability';
 import { GatehouseSecrets } from './secrets';
 import { GatehouseTables } from './tables';
+import { topicKey } from './topics';
 
 export interface GatehouseStackProps extends StackProps, EmailProps {
   /** The default owner made on first sign-in when no active owner exists. */
@@ -64,6 +67,8 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
   authorizerPrincipalArns?: string[];
   /** An sts:ExternalId the assuming authorizer must send. */
   authorizerExternalId?: string;
+  /** Subscribed to the alarm topic (docs/aws.md "Logs, metrics and alarms"). */
+  alarmEmail?: string;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -107,6 +112,9 @@ export class GatehouseStack extends Stack {
   readonly authorizerReader: AuthorizerReader | undefined;
   /** The SSM prefix of what an authorizer elsewhere needs (gatehouse-parameters.ts). */
   readonly parameterPrefix: string;
+  readonly observability: GatehouseObservability;
+  /** The configuration set the stack made for the mail's bounces (none given, mail on). */
+  readonly mailEvents: MailEvents | undefined;
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
@@ -147,7 +155,16 @@ export class GatehouseStack extends Stack {
     );
     this.revocationCacheSeconds = revocationCacheSeconds;
     this.architecture = props.architecture ?? defaultArchitecture;
-    const sender = sesSender(props);
+    const notificationKey = topicKey(this, 'TopicKey');
+    const given = sesSender(props);
+    this.mailEvents =
+      given && !given.configurationSet
+        ? new MailEvents(this, 'MailEvents', { key: notificationKey })
+        : undefined;
+    const sender =
+      given && this.mailEvents
+        ? { ...given, configurationSet: this.mailEvents.configurationSet.configurationSetName }
+        : given;
     const logRetention = props.logRetention ?? defaultLogRetention;
 
     this.tables = new GatehouseTables(this, 'Tables');
@@ -187,6 +204,22 @@ export class GatehouseStack extends Stack {
       architecture: this.architecture,
     });
     this.api.addRoutes(this.functions.byName);
+    const { mailer } = this.functions;
+    this.observability = new GatehouseObservability(this, 'Observability', {
+      httpApi: this.api.httpApi,
+      functions: {
+        ...Object.fromEntries(
+          Object.entries(this.functions.byName).map(([name, fn]) => [
+            functionId(name as FunctionName),
+            fn,
+          ]),
+        ),
+        ...(mailer ? { Mailer: mailer } : {}),
+      },
+      authorizer: this.functions.byName.authorizer,
+      topicKey: notificationKey,
+      alarmEmail: props.alarmEmail,
+    });
 
     const { users, tokens } = this.tables.byName;
     const trusted = props.authorizerAccounts?.length || props.authorizerPrincipalArns?.length;
@@ -232,6 +265,21 @@ export class GatehouseStack extends Stack {
       value: this.secrets.defaultOwnerPassword.secretArn,
       description: 'Secret holding the default owner password generated at deploy',
     });
+
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.observability.alarmTopic.topicArn,
+      description: 'SNS topic every alarm notifies: subscribe the on-call address or tool',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.observability.dashboard.dashboardName,
+      description: 'CloudWatch dashboard: sign-ins, authorizer decisions, 5xx, latency, throttles',
+    });
+    if (this.mailEvents) {
+      new CfnOutput(this, 'MailEventsTopicArn', {
+        value: this.mailEvents.topic.topicArn,
+        description: 'SNS topic of SES bounces, complaints and rejects: subscribe to act on them',
+      });
+    }
 
     if (this.secrets.ssoJwtSecret) {
       new CfnOutput(this, 'SsoJwtSecretArn', {

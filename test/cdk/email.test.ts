@@ -61,7 +61,8 @@ describe('grantSendEmail', () => {
         Effect: 'Allow',
         Action: 'ses:SendEmail',
         Resource: [sesArn('identity/example.com'), sesArn('configuration-set/gatehouse')],
-        Condition: undefined,
+        // A domain identity, yet only the sender's own address may be the From.
+        Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } },
       },
     ]);
     expect(variables).toEqual({
@@ -79,6 +80,7 @@ describe('grantSendEmail', () => {
       expect.objectContaining({
         Action: 'ses:SendEmail',
         Resource: sesArn('identity/no-reply@example.com'),
+        Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } },
       }),
     ]);
     expect(variables).toEqual({ EMAIL_FROM: 'no-reply@example.com' });
@@ -203,6 +205,82 @@ describe('the stack', () => {
       MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: 1800,
     });
+  });
+
+  it('makes a configuration set sending bounces, complaints and rejects to an encrypted topic', () => {
+    const stack = new GatehouseStack(new App({ context: noBundling }), 'Gatehouse', {
+      emailFrom: 'Gatehouse <no-reply@example.com>',
+    });
+    const template = Template.fromStack(stack);
+    const id = (construct: IConstruct) =>
+      stack.getLogicalId(construct.node.defaultChild as CfnElement);
+    const events = stack.mailEvents;
+    if (!events) throw new Error('no mail events');
+    const setId = id(events.configurationSet);
+    const topicId = id(events.topic);
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: setId },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint', 'reject'],
+        SnsDestination: { TopicARN: { Ref: topicId } },
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: Match.anyValue(),
+      DisplayName: 'Gatehouse mail bounces and complaints',
+    });
+    // SES may publish for this configuration set of this account only; nothing without TLS.
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: {
+              StringEquals: Match.objectLike({ 'AWS:SourceAccount': Match.anyValue() }),
+            },
+          }),
+        ]),
+      },
+    });
+    const mailer = stack.functions.mailer;
+    if (!mailer) throw new Error('no mailer');
+    const properties = lambdaProperties(template, id(mailer));
+    expect(properties.Environment.Variables.SES_CONFIGURATION_SET).toEqual({ Ref: setId });
+    const [send] = roleStatements(template, properties.Role['Fn::GetAtt'][0]).filter((s) =>
+      s.actions.includes('ses:SendEmail'),
+    );
+    expect(JSON.stringify(send?.Resource)).toContain(`configuration-set/`);
+    expect(send?.Condition).toEqual({
+      StringEquals: { 'ses:FromAddress': 'no-reply@example.com' },
+    });
+    expect(template.toJSON().Outputs.MailEventsTopicArn.Value).toEqual({ Ref: topicId });
+  });
+
+  it("uses the operator's configuration set as given, and makes none", () => {
+    const stack = new GatehouseStack(new App({ context: noBundling }), 'Gatehouse', {
+      emailFrom: 'no-reply@example.com',
+      sesConfigurationSet: 'operators-set',
+    });
+    const template = Template.fromStack(stack);
+    expect(stack.mailEvents).toBeUndefined();
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+    template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 0);
+    const mailer = stack.functions.mailer;
+    if (!mailer) throw new Error('no mailer');
+    const properties = lambdaProperties(
+      template,
+      stack.getLogicalId(mailer.node.defaultChild as CfnElement),
+    );
+    expect(properties.Environment.Variables.SES_CONFIGURATION_SET).toBe('operators-set');
+    expect(template.toJSON().Outputs).not.toHaveProperty('MailEventsTopicArn');
   });
 
   it('without emailFrom, no mailer, and no function may send nor knows a sender', () => {

@@ -15,6 +15,7 @@ import {
   type GatehouseStackProps,
 } from '../../lib/gatehouse-stack';
 import { type FunctionName, type FunctionSpec, functionSpecs } from '../../src/http/functions';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../src/http/metric-names';
 import { type TableName, tables } from '../../src/store/schema';
 import {
   type LambdaProperties,
@@ -167,6 +168,9 @@ describe.each(names)('the %s function', (name) => {
       NODE_OPTIONS: '--enable-source-maps',
       ISSUER_URL: { 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] },
       REVOCATION_CACHE_SECONDS: String(defaultRevocationCacheSeconds),
+      // EMF metrics (src/http/metrics.ts, lib/observability.ts).
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     };
     for (const table of [
       ...Object.keys(spec.tables),

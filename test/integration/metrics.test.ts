@@ -7,6 +7,7 @@ import { createHandler } from '../../src/http/handler';
 import { tables } from '../../src/store/schema';
 import { useLocalStack } from '../support/local-stack';
 import { httpEvent } from '../support/pipeline';
+import { totpCodeAt } from '../support/totp-codes';
 
 /**
  * The metrics as CloudWatch would read them: the EMF lines the real handlers and authorizer
@@ -18,7 +19,7 @@ const PASSWORD = 'a member passphrase 1234';
 const { call, signIn } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
-  LOCKOUT_THRESHOLD: '2',
+  LOCKOUT_THRESHOLD: '3',
   RATE_LIMIT_PER_IP: '0',
   // As the stack sets it on every function (lib/observability.ts).
   POWERTOOLS_METRICS_NAMESPACE: 'Gatehouse',
@@ -96,10 +97,48 @@ describe('EMF metrics from the real handlers on DynamoDB Local', () => {
     });
     expect(failed.counts).toEqual({ SignInFailures: 1 });
     await attempt(email, 'not the password either');
+    await attempt(email, 'nor this one');
     const locked = await emitted(async () => {
       expect((await attempt(email, PASSWORD)).status).toBe(429);
     });
     expect(locked.counts).toEqual({ SignInFailures: 1, Lockouts: 1 });
+  });
+
+  it('counts a second factor asked, a wrong code, and the sign-in it then completes', async () => {
+    const email = await newMember();
+    const token = await signIn(email, PASSWORD);
+    const started = await call('POST', '/me/mfa/totp', { token, json: {} });
+    expect(started.status, started.text).toBe(201);
+    const { factor_id, secret } = started.body as { factor_id: string; secret: string };
+    const confirmed = await call('POST', `/me/mfa/totp/${factor_id}/confirm`, {
+      token,
+      json: { code: totpCodeAt(secret, Date.now()) },
+    });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    let mfaToken = '';
+    const asked = await emitted(async () => {
+      const reply = await attempt(email, PASSWORD);
+      expect(reply.status).toBe(403);
+      mfaToken = reply.body.mfa_token;
+    });
+    expect(asked.counts).toEqual({ MfaChallenges: 1 });
+    const wrong = await emitted(async () => {
+      const reply = await call('POST', '/auth/mfa/verify', {
+        json: {
+          mfa_token: mfaToken,
+          code: '000000' === totpCodeAt(secret, Date.now()) ? '111111' : '000000',
+        },
+      });
+      expect(reply.status).toBe(401);
+    });
+    expect(wrong.counts).toEqual({ MfaFailures: 1 });
+    const right = await emitted(async () => {
+      const reply = await call('POST', '/auth/mfa/verify', {
+        json: { mfa_token: mfaToken, code: totpCodeAt(secret, Date.now() + 30_000) },
+      });
+      expect(reply.status, reply.text).toBe(200);
+    });
+    expect(right.counts).toEqual({ SignIns: 1 });
   });
 
   it('counts the authorizer allowing a token and denying a forged one', async () => {
