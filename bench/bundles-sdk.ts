@@ -1,6 +1,6 @@
 /**
- * The AWS SDK choice for the Lambda bundles: the runtime's SDK (`@aws-sdk/*` left external, as
- * lib/bundling.ts does) against a pinned SDK bundled in (esbuild inlines it). For each: bundle
+ * The AWS SDK choice for the Lambda bundles: the runtime's SDK (`@aws-sdk/*` left external)
+ * against the pinned SDK bundled in (esbuild inlines it, as lib/bundling.ts does). For each: bundle
  * size, import time and the first request's time in a fresh node process, median of RUNS.
  */
 
@@ -52,9 +52,8 @@ const buildChoice = async (
 ): Promise<string> => {
   const file = join(outDir, choice.replace(' ', '-'), name, 'index.mjs');
   mkdirSync(join(file, '..'), { recursive: true });
-  const external = (options.external ?? []).filter(
-    (module) => choice === 'runtime SDK' || module !== '@aws-sdk/*',
-  );
+  const others = (options.external ?? []).filter((module) => module !== '@aws-sdk/*');
+  const external = choice === 'runtime SDK' ? ['@aws-sdk/*', ...others] : others;
   await build({
     ...options,
     external,

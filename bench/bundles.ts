@@ -17,7 +17,7 @@ import { type Figure, heading, markdownTable, print, runIfMain } from './lib/rep
 import { median } from './lib/stats';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-/** Inside the project, so the externals (@aws-sdk/*, bcrypt) resolve from its node_modules. */
+/** Inside the project, so the externals (bcrypt) resolve from its node_modules. */
 const outDir = join(projectRoot, 'bench', '.tmp', 'bundles');
 
 const RUNS = 15;
@@ -34,7 +34,7 @@ const fallbackBundling = {
   sourceMap: true,
   mainFields: ['module', 'main'],
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-  externalModules: ['@aws-sdk/*', '@node-rs/bcrypt'],
+  externalModules: ['@node-rs/bcrypt'],
 } as BundlingOptions;
 
 /** Options that change how CDK runs esbuild or ships the asset, not what the bundle holds. */

@@ -28,9 +28,10 @@ const base: BundlingOptions = {
   sourceMap: true,
   mainFields: ['module', 'main'],
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-  // The runtime provides the AWS SDK v3; bcrypt is a native addon esbuild cannot inline.
-  // bcrypt is loaded lazily, only by code that hashes.
-  externalModules: ['@aws-sdk/*', '@node-rs/bcrypt'],
+  // The pinned AWS SDK v3 is bundled, not the runtime's: 0.6x to 0.9x the cold start's import +
+  // first request (bench/bundles-sdk.ts, docs/aws.md). bcrypt is a native addon esbuild cannot
+  // inline, loaded lazily, only by code that hashes.
+  externalModules: ['@node-rs/bcrypt'],
 };
 
 interface BundledFlags {

@@ -58,8 +58,7 @@ export const lambdaMailQueue = (functionName: string): MailQueue => {
     | Promise<{ send: (messages: readonly EmailMessage[]) => Promise<unknown> }>
     | undefined;
   const connect = async () => {
-    // Loaded on first use: only the functions that mail on AWS ever need it (the runtime
-    // provides the SDK; bundles leave @aws-sdk/* out).
+    // Loaded on first use: only the functions that mail on AWS ever need it.
     const sdk = await import('@aws-sdk/client-lambda');
     // Tight bounds: every forgot-password and resend invokes once (an empty batch for an unknown
     // address), inside the 400 ms even answer, so a slow Lambda API must not stretch it far.

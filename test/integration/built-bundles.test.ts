@@ -16,7 +16,8 @@ const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
  * against DynamoDB Local and local Secrets Manager, EventBridge, Lambda and SES endpoints that
  * the real SDK (the runtime's, not bundled) talks to.
  */
-describe('the built bundles, as the template deploys them', () => {
+// Each first request is a cold start (bcrypt, the owner's creation): slow on a loaded machine.
+describe('the built bundles, as the template deploys them', { timeout: 60_000 }, () => {
   let cloud: LocalCloud;
   let url: string;
   const call = async (path: string, init: RequestInit & { json?: unknown } = {}) => {

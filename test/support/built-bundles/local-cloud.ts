@@ -22,8 +22,6 @@ export interface LocalCloud {
   ses: SesLocal;
   /** The local value of each template id (tables' names, secrets' ARNs, the API's URL). */
   locals: LocalValues;
-  /** Milliseconds the synthesis (bundling every function) took. */
-  synthMs: number;
   stop(): Promise<void>;
 }
 
@@ -76,9 +74,7 @@ const initialSecretValue = (secret: CfnResource): string => {
  * pool of warm function processes.
  */
 export const startLocalCloud = async (dynamoEndpoint: string): Promise<LocalCloud> => {
-  const started = performance.now();
   const assembly = synthAssembly();
-  const synthMs = performance.now() - started;
   provideRuntimeSdk(assembly.directory);
 
   const locals: LocalValues = {};
@@ -131,7 +127,6 @@ export const startLocalCloud = async (dynamoEndpoint: string): Promise<LocalClou
     aws,
     ses,
     locals,
-    synthMs,
     async stop() {
       await running.stop();
       await Promise.all([gateway.stop(), aws.stop(), secrets.stop(), ses.stop()]);
