@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { GatehouseApi } from './api';
 import { type EmailProps, sesSender } from './email';
 import { GatehouseFunctions } from './functions';
+import { SigningKeyRotation } from './key-rotation';
 import { suppressNagFindings } from './nag-suppressions';
 import { GatehouseSecrets } from './secrets';
 import { GatehouseTables } from './tables';
@@ -35,6 +36,8 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
    * cold start by the functions that serve providers; the operator puts the JSON list in it.
    */
   identityProviders?: boolean;
+  /** Days between scheduled rotations of the signing keys (1 to 365); default 30. */
+  keyRotationDays?: number;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -63,6 +66,7 @@ export class GatehouseStack extends Stack {
   readonly tables: GatehouseTables;
   readonly secrets: GatehouseSecrets;
   readonly functions: GatehouseFunctions;
+  readonly keyRotation: SigningKeyRotation;
   /** The operator's settings, as given to every function (an authorizer elsewhere needs some). */
   readonly settings: Readonly<Record<string, string>>;
   /** REVOCATION_CACHE_SECONDS of every function: the bound on revocation. */
@@ -132,10 +136,23 @@ export class GatehouseStack extends Stack {
       logRetention,
     });
     this.api.addRoutes(this.functions.byName);
+    this.keyRotation = new SigningKeyRotation(this, 'KeyRotation', {
+      signingKeys: this.secrets.signingKeys,
+      tokensTable: this.tables.byName.tokens,
+      issuerUrl: this.api.url,
+      settings,
+      rotationDays: props.keyRotationDays ?? 30,
+      logRetention,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
       description: 'Base URL of the Gatehouse API (the token issuer)',
+    });
+    new CfnOutput(this, 'SigningKeysSecretArn', {
+      value: this.secrets.signingKeys.secretArn,
+      description:
+        'Signing keys: `aws secretsmanager rotate-secret --secret-id <this>` rotates them now',
     });
     new CfnOutput(this, 'DefaultOwnerPasswordSecretArn', {
       value: this.secrets.defaultOwnerPassword.secretArn,

@@ -5,13 +5,9 @@ import { systemClock } from '../core/shared/clock';
 import { loadConfig } from '../core/shared/config';
 import type { CoreDeps } from '../core/shared/deps';
 import type { Store } from '../core/shared/store';
+import { loadPublishedKeySet } from '../core/tokens/published-key-set';
 import { createSignerCache } from '../core/tokens/signer-cache';
-import {
-  ensureSigningKeySet,
-  publicJwks,
-  type SigningKeySet,
-  type SigningKeySource,
-} from '../core/tokens/signing-keys';
+import type { SigningKeySource } from '../core/tokens/signing-keys';
 import { scopeCatalogFromEnv } from '../core/users/roles';
 import { createDocumentClient, createDynamoClient } from '../store/dynamo-client';
 import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settings';
@@ -33,23 +29,6 @@ const keySourceFromEnv = async (env: Env): Promise<SigningKeySource> => {
     return createSecretsKeySource(new SecretsManagerClient({}), env.SIGNING_KEYS_SECRET_ARN);
   }
   return createFileKeySource(env.SIGNING_KEYS_FILE || '.data/signing-keys.json');
-};
-
-/**
- * Loads (or on first start creates) the signing keys and makes sure their public half is
- * published. Invariant: a set with a key that signs now or later and that the JWKS lacks is
- * published before it signs (the
- * store refuses to go back a generation, so a stale set never shrinks a newer JWKS).
- */
-const loadKeySet = async (env: Env, store: Store, now: number): Promise<SigningKeySet> => {
-  const set = await ensureSigningKeySet(await keySourceFromEnv(env), now);
-  const published = await store.getPublishedKeys();
-  const kids = new Set(published?.keys.map((key) => key.kid));
-  const signsNowOrLater = set.keys.filter((key) => key.retiredAt === null || key.retiredAt > now);
-  if (!published || signsNowOrLater.some((key) => !kids.has(key.kid))) {
-    await store.publishKeys(set.generation, publicJwks(set).keys);
-  }
-  return set;
 };
 
 /**
@@ -75,8 +54,12 @@ export const storeFromEnv = (env: Env): Store =>
 /** The composition root: everything a handler needs, built once per cold start. */
 export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps => {
   const config = loadConfig(env);
+  let keySource: Promise<SigningKeySource> | undefined;
   const signers = createSignerCache({
-    load: () => loadKeySet(env, store, systemClock.now()),
+    load: async () => {
+      keySource ??= keySourceFromEnv(env);
+      return loadPublishedKeySet(await keySource, store, systemClock.now());
+    },
     now: systemClock.now,
   });
   let cursorKey: Promise<Uint8Array> | undefined;
