@@ -36,6 +36,8 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   auditRetentionDays: numberContext('auditRetentionDays'),
   // OIDC federation: the IDENTITY_PROVIDERS secret, which the operator fills after deploy.
   identityProviders: booleanContext('identityProviders'),
+  // Days between scheduled signing-key rotations (default 30).
+  keyRotationDays: numberContext('keyRotationDays'),
   // Unset: no function may send mail (sign-up verification and password reset fail).
   emailFrom: context('emailFrom'),
   sesIdentity: context('sesIdentity'),

@@ -12,6 +12,7 @@ import { customDomainOf, GatehouseDomain } from './domain';
 import { type EmailProps, MailEvents, sesSender } from './email';
 import { functionId, GatehouseFunctions } from './functions';
 import { parameterPrefix, publishForAuthorizers } from './gatehouse-parameters';
+import { SigningKeyRotation } from './key-rotation';
 import { suppressNagFindings } from './nag-suppressions';
 import { GatehouseObservability } from './observability';
 import { GatehouseSecrets } from './secrets';
@@ -69,6 +70,8 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
   authorizerExternalId?: string;
   /** Subscribed to the alarm topic (docs/aws.md "Logs, metrics and alarms"). */
   alarmEmail?: string;
+  /** Days between scheduled rotations of the signing keys (1 to 365); default 30. */
+  keyRotationDays?: number;
 }
 
 export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -98,6 +101,7 @@ export class GatehouseStack extends Stack {
   readonly tables: GatehouseTables;
   readonly secrets: GatehouseSecrets;
   readonly functions: GatehouseFunctions;
+  readonly keyRotation: SigningKeyRotation;
   /** The operator's settings, as given to every function (an authorizer elsewhere needs some). */
   readonly settings: Readonly<Record<string, string>>;
   /** REVOCATION_CACHE_SECONDS of every function: the bound on revocation. */
@@ -246,6 +250,15 @@ export class GatehouseStack extends Stack {
       scopeCatalog: settings.SCOPE_CATALOG,
       readerRoleArn: this.authorizerReader?.role.roleArn,
     });
+    this.keyRotation = new SigningKeyRotation(this, 'KeyRotation', {
+      signingKeys: this.secrets.signingKeys,
+      tokensTable: this.tables.byName.tokens,
+      issuerUrl: this.issuerUrl,
+      settings,
+      rotationDays: props.keyRotationDays ?? 30,
+      logRetention,
+      architecture: this.architecture,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.issuerUrl,
@@ -261,6 +274,11 @@ export class GatehouseStack extends Stack {
         description: "The regional endpoint's hosted zone, for a Route 53 alias record",
       });
     }
+    new CfnOutput(this, 'SigningKeysSecretArn', {
+      value: this.secrets.signingKeys.secretArn,
+      description:
+        'Signing keys: `aws secretsmanager rotate-secret --secret-id <this>` rotates them now',
+    });
     new CfnOutput(this, 'DefaultOwnerPasswordSecretArn', {
       value: this.secrets.defaultOwnerPassword.secretArn,
       description: 'Secret holding the default owner password generated at deploy',

@@ -2,7 +2,12 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { NagSuppressions } from 'cdk-nag';
-import { type FunctionName, type FunctionSpec, functionSpecs } from '../src/http/functions';
+import {
+  type FunctionName,
+  type FunctionSpec,
+  functionSpecs,
+  keyRotationSpec,
+} from '../src/http/functions';
 import { type TableName, tables } from '../src/store/schema';
 import { pageRouteKey, pageRoutes } from '../src/web/routes';
 import type { ExampleApiStack } from './example-api-stack';
@@ -64,7 +69,8 @@ const suppressSpecFunctionFindings = (
           id: 'AwsSolutions-IAM5',
           reason:
             "Writing a table encrypted with Gatehouse's customer-managed key (grantReadWriteData, " +
-            "or the authorizer's one UpdateItem of lastUsedAt): the wildcards only cover the " +
+            "or an item grant's one UpdateItem: the authorizer's lastUsedAt, the key rotation's " +
+            'published keys): the wildcards only cover the ' +
             'variants of kms:ReEncrypt and kms:GenerateDataKey that DynamoDB uses, on that one ' +
             'key ARN.',
           appliesTo: ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
@@ -85,6 +91,7 @@ export const suppressNagFindings = (stack: GatehouseStack): void => {
   }
 
   if (functions.mailer) suppressSpecFunctionFindings(functions.mailer, { tables: {} }, {});
+  suppressSpecFunctionFindings(stack.keyRotation.function, keyRotationSpec, stack.tables.byName);
   NagSuppressions.addResourceSuppressions(secrets.cursorKey, [
     {
       id: 'AwsSolutions-SMG4',
@@ -92,15 +99,6 @@ export const suppressNagFindings = (stack: GatehouseStack): void => {
         'The cursor key only authenticates listing cursors, which live for one paging session. ' +
         'Rotating it would end the cursors in flight and protect nothing more; an operator who ' +
         'wants a new key puts a new value, which the functions read on their next cold start.',
-    },
-  ]);
-  NagSuppressions.addResourceSuppressions(secrets.signingKeys, [
-    {
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The service rotates its signing keys itself (a new generation signs, older public keys ' +
-        'stay in the JWKS until their tokens expire). A Secrets Manager rotation would replace ' +
-        'the set without publishing the new public keys and break every token in flight.',
     },
   ]);
   NagSuppressions.addResourceSuppressions(secrets.defaultOwnerPassword, [

@@ -2,7 +2,12 @@
  * The Lambda functions, as data: CDK makes one NodejsFunction of each and grants it exactly
  * what is listed here; the route table names them.
  */
-import { authorizerItemAccess, discoveryItemAccess, type ItemGrant } from '../store/item-access';
+import {
+  authorizerItemAccess,
+  discoveryItemAccess,
+  type ItemGrant,
+  keyRotationItemAccess,
+} from '../store/item-access';
 import type { TableName } from '../store/schema';
 
 export type Access = 'read' | 'write';
@@ -168,4 +173,16 @@ export const mailerSpec = {
   description: 'Sends one account mail through SES (invoked asynchronously)',
   tables: {},
   memoryMb: 256,
+} as const satisfies FunctionSpec;
+
+/**
+ * Secrets Manager's rotation function of the signing keys: no route, invoked by Secrets Manager
+ * alone (lib/key-rotation.ts). It stages the next keys and publishes them, nothing more.
+ */
+export const keyRotationSpec = {
+  entry: 'rotate-keys.ts',
+  description: 'Rotates the signing keys (Secrets Manager rotation: publish, then sign)',
+  tables: {},
+  itemAccess: keyRotationItemAccess,
+  memoryMb: 512,
 } as const satisfies FunctionSpec;

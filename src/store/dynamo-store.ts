@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GatehouseError } from '../core/shared/errors';
 import type {
   RefreshTokenRecord,
@@ -30,6 +30,7 @@ import {
   withoutKeys,
 } from './dynamo-shared';
 import { createDynamoUsers } from './dynamo-users';
+import { publishKeys } from './publish-keys';
 import { revokeListedSessions } from './revoke-listed-sessions';
 import { keys, tables } from './schema';
 
@@ -321,19 +322,6 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     ...createDynamoLoginFailures(db, names.tokens),
 
     getPublishedKeys: () => readPublishedKeys(db, names.tokens),
-    async publishKeys(generation, published) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: names.tokens,
-            Item: { ...keys.publishedKeys(), generation, jwks: JSON.stringify(published) },
-            ConditionExpression: 'attribute_not_exists(pk) OR generation <= :generation',
-            ExpressionAttributeValues: { ':generation': generation },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    },
+    publishKeys: (generation, published) => publishKeys(db, names.tokens, generation, published),
   };
 };

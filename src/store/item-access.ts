@@ -6,8 +6,9 @@
  * so what the code asks and what IAM allows cannot drift apart unnoticed
  * (test/integration/authorizer-item-access.test.ts replays the adapters' requests against them).
  *
- * Invariant: no grant here allows PutItem, DeleteItem, BatchWriteItem, Query or Scan, and none
- * names the published keys' partition (`JWKS`) with anything but a read.
+ * Invariant: no grant here allows PutItem, DeleteItem, BatchWriteItem, Query or Scan, and only
+ * the key rotation (which holds the private keys) names the published keys' partition (`JWKS`)
+ * with anything but a read.
  */
 import { keys } from './schema';
 
@@ -88,6 +89,21 @@ export const authorizerItemAccess = {
 /** Discovery serves the JWKS: it reads the published keys and nothing else. */
 export const discoveryItemAccess = {
   tokens: [publishedKeysRead],
+} as const satisfies Record<string, readonly ItemGrant[]>;
+
+/**
+ * The signing keys' rotation function: reads the published keys back and publishes the next
+ * set's (an UpdateItem of `generation` and `jwks`, src/store/publish-keys.ts), nothing else.
+ */
+export const keyRotationItemAccess = {
+  tokens: [
+    publishedKeysRead,
+    {
+      action: 'update',
+      partitions: [keys.publishedKeys().pk],
+      attributes: [...tableKeys, ...projections.publishedKeys],
+    },
+  ],
 } as const satisfies Record<string, readonly ItemGrant[]>;
 
 /** A ProjectionExpression naming these attributes through placeholders (reserved words). */

@@ -11,7 +11,7 @@ const isKeySet = (value: unknown): value is SigningKeySet =>
   typeof (value as SigningKeySet).generation === 'number' &&
   Array.isArray((value as SigningKeySet).keys);
 
-const parse = (text: string | undefined): SigningKeySet | null => {
+export const parseKeySet = (text: string | undefined): SigningKeySet | null => {
   try {
     const value: unknown = JSON.parse(text ?? '');
     return isKeySet(value) ? value : null;
@@ -31,7 +31,9 @@ export const createSecretsKeySource = (
   secretId: string,
 ): SigningKeySource => {
   const load = async () =>
-    parse((await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString);
+    parseKeySet(
+      (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString,
+    );
   return {
     load,
     async save(set) {

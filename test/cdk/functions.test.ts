@@ -145,8 +145,8 @@ const reachedBy = (name: FunctionName): string[] =>
 const servicesOf = (name: FunctionName): string[] =>
   [...new Set(allActions(name).map((action) => action.split(':')[0] as string))].sort();
 
-it('makes one function per spec, and the mailer', () => {
-  synth.template.resourceCountIs('AWS::Lambda::Function', names.length + 1);
+it('makes one function per spec, the mailer and the key rotation', () => {
+  synth.template.resourceCountIs('AWS::Lambda::Function', names.length + 2);
 });
 
 describe.each(names)('the %s function', (name) => {

@@ -77,7 +77,8 @@ export const createKeyRing = (options: KeyRingOptions) => {
       try {
         return verifier.verify(token);
       } catch (error) {
-        const stale = options.now() - loadedAt > reloadInterval;
+        // Holding no key (read before the very first set, which signs at once): read again.
+        const stale = keys.size === 0 || options.now() - loadedAt > reloadInterval;
         if (error instanceof UnknownKeyError && stale) {
           return reload().then(() => verifier.verify(token));
         }

@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSignerCache } from '../../../../src/core/tokens/signer-cache';
 import {
   newSigningKeySet,
   rotateSigningKeySet,
   type SigningKeySet,
 } from '../../../../src/core/tokens/signing-keys';
+
+// RSA key generation takes seconds on a loaded machine: a time limit for that, not a hang.
+vi.setConfig({ testTimeout: 30_000 });
 
 const T0 = Date.UTC(2026, 0, 1);
 const timing = { leadSeconds: 3600, retainSeconds: 90_000 };

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createAccessTokenVerifier } from '../../../../src/core/tokens/access-token-verifier';
 import { signAccessToken } from '../../../../src/core/tokens/access-tokens';
 import {
@@ -15,6 +15,9 @@ import {
   rotateSigningKeys,
 } from '../../../../src/core/tokens/signing-keys';
 import { createFileKeySource } from '../../../../src/store/file-key-source';
+
+// RSA key generation takes seconds on a loaded machine: a time limit for that, not a hang.
+vi.setConfig({ testTimeout: 30_000 });
 
 const T0 = Date.UTC(2026, 0, 1);
 
