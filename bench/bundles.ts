@@ -29,7 +29,7 @@ const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
 /** Used when lib/bundling.ts cannot be loaded: the options the stack is meant to use. */
 const fallbackBundling = {
   format: 'esm',
-  target: 'node22',
+  target: 'node24',
   minify: true,
   sourceMap: true,
   mainFields: ['module', 'main'],
@@ -92,7 +92,7 @@ const esbuildOptions = (
     bundle: true,
     platform: 'node',
     format: bundling.format ?? 'cjs',
-    target: bundling.target ?? 'node22',
+    target: bundling.target ?? 'node24',
     minify: bundling.minify ?? false,
     // CDK passes --sourcemap (linked: a .map file and a comment) unless a mode is named.
     sourcemap: sourceMap ? (sourceMapMode === 'default' ? true : sourceMapMode) : false,
@@ -321,7 +321,7 @@ export const benchBundles = async (): Promise<Figure[]> => {
       "`node --input-type=module -e 'await import(file)'` minus the median of the same command",
       `importing an empty module (${ms(imports.emptyModuleMs)}; bare \`node -e ''\` ${ms(imports.bareNodeMs)}).`,
       '"Timed inside" is the import alone, measured in the child. The last column runs with the',
-      `NODE_OPTIONS Lambda gets (${LAMBDA_NODE_OPTIONS}). Node ${process.versions.node} here; Lambda runs node22.`,
+      `NODE_OPTIONS Lambda gets (${LAMBDA_NODE_OPTIONS}). Node ${process.versions.node} here; Lambda runs node24.`,
     ].join('\n'),
   );
 
