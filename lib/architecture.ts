@@ -30,7 +30,7 @@ export const architectureFromContext = (value: unknown): Architecture => {
 };
 
 /** Where one native package for this architecture sits, relative to the project root. */
-interface NativePackage {
+export interface NativePackage {
   name: string;
   dir: string;
 }
@@ -47,6 +47,9 @@ export const bcryptPackages = (architecture: Architecture): NativePackage[] => {
     dir: join(native.dir, name, 'node_modules', pkg),
   }));
 };
+
+/** Where the fetched native packages (and their verified tarballs) live. */
+export const nativeDir = native.dir;
 
 /** The folder of the loader this machine installed: its version is the one the bundles ship. */
 export const installedLoaderDir = join('node_modules', native.loader);

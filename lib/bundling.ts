@@ -5,7 +5,8 @@ import { Stack } from 'aws-cdk-lib';
 import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { bcryptPackages, esbuildTarget, installedLoaderDir } from './architecture';
+import { bcryptPackages, esbuildTarget, installedLoaderDir, nativeDir } from './architecture';
+import { assertNativeMatchesLock } from './native-integrity';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -126,4 +127,5 @@ export const assertBcryptFetched = (
         '`node scripts/fetch-lambda-native.mjs` (`npm install` runs it), then synthesize again.',
     );
   }
+  assertNativeMatchesLock(root, nativeDir, bcryptPackages(architecture), pinned as string);
 };

@@ -4,7 +4,15 @@
 // synth then stays offline. Plain Node, no dependency: it runs before anything is built.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,19 +47,19 @@ const tarball = (name) => {
   const [packed] = JSON.parse(npm(['pack', `${name}@${version}`, '--json', '--silent'], work));
   const file = join(work, packed.filename);
   const expected = lockedIntegrity(name);
-  if (expected) {
-    const actual = `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
-    const sha512s = expected.split(/\s+/).filter((hash) => hash.startsWith('sha512-'));
-    if (!sha512s.includes(actual)) {
-      throw new Error(
-        `${name}@${version}: the tarball's ${actual} is not package-lock.json's ${expected}.`,
-      );
-    }
-  } else {
-    console.warn(
-      `${name}@${version} is not in package-lock.json: checked by npm's registry integrity only.`,
+  // Fail closed: a package the lock does not pin is never shipped.
+  if (!expected) throw new Error(`${name}@${version} is not in package-lock.json: refusing it.`);
+  const actual = `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
+  const sha512s = expected.split(/\s+/).filter((hash) => hash.startsWith('sha512-'));
+  if (!sha512s.includes(actual)) {
+    throw new Error(
+      `${name}@${version}: the tarball's ${actual} is not package-lock.json's ${expected}.`,
     );
   }
+  // Kept: each synth checks the shipped files against it again (lib/native-integrity.ts).
+  const kept = join(root, native.dir, 'tarballs', `${name.replace('/', '+')}-${version}.tgz`);
+  mkdirSync(dirname(kept), { recursive: true });
+  copyFileSync(file, kept);
   tarballs.set(name, file);
   return file;
 };
@@ -62,7 +70,8 @@ const installedVersion = (dir) =>
 /** Unpacks the package into node_modules/<name> under the architecture's folder, once. */
 const place = (architecture, name) => {
   const target = join(root, native.dir, architecture, 'node_modules', name);
-  if (installedVersion(target) === version) return;
+  const kept = join(root, native.dir, 'tarballs', `${name.replace('/', '+')}-${version}.tgz`);
+  if (installedVersion(target) === version && existsSync(kept)) return;
   const file = tarball(name);
   // Unpacked aside on the same disk, then moved in whole: a cut run never leaves half a package.
   mkdirSync(join(root, native.dir), { recursive: true });

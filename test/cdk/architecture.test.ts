@@ -235,6 +235,10 @@ describe('the fetched binaries', () => {
       'node_modules/@node-rs/bcrypt': '1.10.8',
       ...Object.fromEntries(arm64.map((pkg) => [pkg.dir, '1.10.8'])),
     });
-    expect(() => assertBcryptFetched(stackIn({}), Architecture.ARM_64, fresh)).not.toThrow();
+    // Past the version check, the files must also be the locked tarball's (native-integrity.test.ts).
+    expect(() => assertBcryptFetched(stackIn({}), Architecture.ARM_64, fresh)).toThrow(
+      /no verified tarball/,
+    );
+    expect(() => assertBcryptFetched(stackIn({}), Architecture.ARM_64, projectRoot)).not.toThrow();
   });
 });

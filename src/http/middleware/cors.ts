@@ -17,11 +17,19 @@ const sharedOrigins = ({ internal }: PipelineRequest): string[] => {
   return [...standing, ...(internal.corsOrigins ?? [])];
 };
 
+/** `Vary: Origin` added to whatever the answer already varies on. */
+const varyOnOrigin = (vary: string | undefined): string =>
+  vary && !/(^|,)\s*origin\s*(,|$)/i.test(vary) ? `${vary}, Origin` : (vary ?? 'Origin');
+
 const share = async (request: PipelineRequest) => {
   const { response } = request;
+  if (!response || isWellKnown(request.event.rawPath)) return;
+  // Invariant: an answer whose CORS headers depend on the Origin says so on EVERY answer (with
+  // any origin or none), so no shared cache in front (CloudFront on a custom domain) hands one
+  // origin's answer to another.
+  response.headers = { ...response.headers, vary: varyOnOrigin(response.headers?.vary) };
   const origin = header(request.event, 'origin');
-  if (!response || !origin || isWellKnown(request.event.rawPath)) return;
-  if (!sharedOrigins(request).includes(origin)) return;
+  if (!origin || !sharedOrigins(request).includes(origin)) return;
   // A 503 is shared, so the app can honour its Retry-After; an unexpected failure (500) stays
   // opaque: it has nothing the app can act on, and a readable one would tell a page which
   // inputs break the service (test/unit/http/error-leaks.test.ts).
@@ -30,7 +38,6 @@ const share = async (request: PipelineRequest) => {
     ...response.headers,
     'access-control-allow-origin': origin,
     'access-control-expose-headers': EXPOSED,
-    vary: 'Origin',
   };
 };
 

@@ -37,18 +37,28 @@ describe('cors', () => {
     const unavailable = await run(cors().onError, answered(SPA, [SPA], 503));
     expect(headersOf(unavailable)?.['access-control-allow-origin']).toBe(SPA);
     const failed = await run(cors().onError, answered(SPA, [SPA], 500));
-    expect(headersOf(failed)).toEqual({ 'cache-control': 'no-store' });
+    expect(headersOf(failed)).toEqual({ 'cache-control': 'no-store', vary: 'Origin' });
   });
 
-  it('adds nothing for another origin, no origin, or an answer nobody shared', async () => {
+  it('shares nothing with another origin, no origin, or when nobody shared, but always varies on Origin', async () => {
     for (const request of [
       answered('https://evil.example.com', [SPA]),
       answered(undefined, [SPA]),
       answered(SPA, undefined),
     ]) {
       await run(cors().after, request);
-      expect(headersOf(request)).toEqual({ 'cache-control': 'no-store' });
+      // A cache in front must not hand this answer to an origin it was shared with, or back.
+      expect(headersOf(request)).toEqual({ 'cache-control': 'no-store', vary: 'Origin' });
     }
+  });
+
+  it('adds Origin to what an answer already varies on, once', async () => {
+    const request = answered(SPA, [SPA]);
+    if (request.response) request.response.headers.vary = 'Accept-Encoding';
+    await run(cors().after, request);
+    expect(headersOf(request)?.vary).toBe('Accept-Encoding, Origin');
+    await run(cors().after, request);
+    expect(headersOf(request)?.vary).toBe('Accept-Encoding, Origin');
   });
 
   it('lets ALLOWED_REDIRECT_ORIGINS read a route that shares with them, a refusal before the action included', async () => {
@@ -67,9 +77,9 @@ describe('cors', () => {
     expect(headersOf(userinfo)?.['access-control-allow-origin']).toBe(SPA);
     // Another origin, or a route that does not share with them, gets nothing.
     const other = await run(cors().onError, refused('GET /oauth/userinfo', 'https://x.example'));
-    expect(headersOf(other)).toEqual({});
+    expect(headersOf(other)).toEqual({ vary: 'Origin' });
     const introspect = await run(cors().onError, refused('POST /oauth/introspect', SPA));
-    expect(headersOf(introspect)).toEqual({});
+    expect(headersOf(introspect)).toEqual({ vary: 'Origin' });
   });
 
   it('lets CORS_ALLOWED_ORIGINS read the JSON API and the browser’s /oauth/*, not introspection nor /.well-known/*', async () => {
@@ -90,7 +100,7 @@ describe('cors', () => {
       expect(headersOf(request)?.vary, key).toBe('Origin');
     }
     const introspect = await run(cors().onError, answeredOn('POST /oauth/introspect', 401));
-    expect(headersOf(introspect)).toEqual({});
+    expect(headersOf(introspect)).toEqual({ vary: 'Origin' });
     const jwks = await run(
       cors().after,
       answeredOn('GET /.well-known/jwks.json', 200, { 'access-control-allow-origin': '*' }),
