@@ -15,6 +15,8 @@ interface Version {
   id: string;
   value: string;
   created: number;
+  /** Staging labels: AWSCURRENT, AWSPENDING, AWSPREVIOUS. */
+  stages: Set<string>;
 }
 
 interface StoredSecret {
@@ -37,21 +39,51 @@ class ServiceError extends Error {
 
 const seconds = (ms: number) => ms / 1000;
 
-const getSecretValue: Action = (secret) => {
-  const current = secret.versions.at(-1) as Version;
+const holding = (secret: StoredSecret, stage: string) =>
+  secret.versions.find((version) => version.stages.has(stage));
+
+/**
+ * Puts `stage` on `version` alone, as Secrets Manager does; the version AWSCURRENT leaves gets
+ * AWSPREVIOUS.
+ */
+const moveStage = (secret: StoredSecret, stage: string, version: Version) => {
+  const from = holding(secret, stage);
+  if (from === version) return;
+  from?.stages.delete(stage);
+  if (stage === 'AWSCURRENT' && from) {
+    holding(secret, 'AWSPREVIOUS')?.stages.delete('AWSPREVIOUS');
+    from.stages.add('AWSPREVIOUS');
+  }
+  version.stages.add(stage);
+};
+
+const notFound = () =>
+  new ServiceError(
+    'ResourceNotFoundException',
+    "Secrets Manager can't find the specified version.",
+  );
+
+/** By VersionId, else by VersionStage, else AWSCURRENT. */
+const getSecretValue: Action = (secret, input) => {
+  const version =
+    typeof input.VersionId === 'string'
+      ? secret.versions.find((candidate) => candidate.id === input.VersionId)
+      : holding(secret, typeof input.VersionStage === 'string' ? input.VersionStage : 'AWSCURRENT');
+  if (!version) throw notFound();
   return {
     ARN: secret.arn,
     Name: secret.name,
-    VersionId: current.id,
-    SecretString: current.value,
-    VersionStages: ['AWSCURRENT'],
-    CreatedDate: seconds(current.created),
+    VersionId: version.id,
+    SecretString: version.value,
+    VersionStages: [...version.stages],
+    CreatedDate: seconds(version.created),
   };
 };
 
 /**
  * As Secrets Manager does: a ClientRequestToken is the version id, so the same token with the
- * same value is a no-op and with another value is refused; only a new token makes a new version.
+ * same value is a no-op and with another value is refused; only a new token makes a new version,
+ * which takes the labels asked (AWSCURRENT by default) from the versions that held them.
  */
 const putSecretValue: Action = (secret, input) => {
   const value = input.SecretString;
@@ -66,13 +98,22 @@ const putSecretValue: Action = (secret, input) => {
       `You can't modify an existing version, you can only create a new version.`,
     );
   }
-  if (!existing) secret.versions.push({ id: token ?? randomUUID(), value, created: Date.now() });
-  const current = existing ?? (secret.versions.at(-1) as Version);
+  const version = existing ?? {
+    id: token ?? randomUUID(),
+    value,
+    created: Date.now(),
+    stages: new Set<string>(),
+  };
+  if (!existing) {
+    secret.versions.push(version);
+    const stages = Array.isArray(input.VersionStages) ? input.VersionStages : ['AWSCURRENT'];
+    for (const stage of stages) moveStage(secret, String(stage), version);
+  }
   return {
     ARN: secret.arn,
     Name: secret.name,
-    VersionId: current.id,
-    VersionStages: ['AWSCURRENT'],
+    VersionId: version.id,
+    VersionStages: [...version.stages],
   };
 };
 
@@ -80,17 +121,37 @@ const describeSecret: Action = (secret) => ({
   ARN: secret.arn,
   Name: secret.name,
   VersionIdsToStages: Object.fromEntries(
-    secret.versions.map((version, index) => [
-      version.id,
-      index === secret.versions.length - 1 ? ['AWSCURRENT'] : [],
-    ]),
+    secret.versions
+      .filter((version) => version.stages.size > 0)
+      .map((version) => [version.id, [...version.stages]]),
   ),
 });
+
+/** Moves or removes a label; RemoveFromVersionId must hold it, as the service checks. */
+const updateSecretVersionStage: Action = (secret, input) => {
+  const stage = String(input.VersionStage ?? '');
+  const from = holding(secret, stage);
+  if (typeof input.RemoveFromVersionId === 'string' && from?.id !== input.RemoveFromVersionId) {
+    throw new ServiceError(
+      'InvalidParameterException',
+      `The parameter RemoveFromVersionId can't be ${input.RemoveFromVersionId}: ${stage} is on ${from?.id ?? 'no version'}.`,
+    );
+  }
+  if (typeof input.MoveToVersionId === 'string') {
+    const to = secret.versions.find((version) => version.id === input.MoveToVersionId);
+    if (!to) throw notFound();
+    moveStage(secret, stage, to);
+  } else {
+    from?.stages.delete(stage);
+  }
+  return { ARN: secret.arn, Name: secret.name };
+};
 
 const actions: Record<string, Action> = {
   GetSecretValue: getSecretValue,
   PutSecretValue: putSecretValue,
   DescribeSecret: describeSecret,
+  UpdateSecretVersionStage: updateSecretVersionStage,
 };
 
 const readJson = async (request: IncomingMessage): Promise<Record<string, unknown>> => {
@@ -107,8 +168,8 @@ const answer = (response: ServerResponse, status: number, body: unknown) => {
 /**
  * A Secrets Manager endpoint for local runs of the built bundles, speaking the service's JSON 1.1
  * protocol (`X-Amz-Target: secretsmanager.<Action>`) so the real SDK talks to it unchanged:
- * GetSecretValue, PutSecretValue (ClientRequestToken idempotent) and DescribeSecret, on
- * secrets kept in memory. It checks no signature: it listens on 127.0.0.1 only.
+ * GetSecretValue, PutSecretValue (ClientRequestToken idempotent), DescribeSecret and
+ * UpdateSecretVersionStage (the staging labels a rotation moves), on secrets kept in memory. It checks no signature: it listens on 127.0.0.1 only.
  */
 export const startSecretsLocal = async (region = 'local'): Promise<SecretsLocal> => {
   const secrets = new Map<string, StoredSecret>();
@@ -148,12 +209,21 @@ export const startSecretsLocal = async (region = 'local'): Promise<SecretsLocal>
     create(name, value) {
       // Secrets Manager suffixes the name with six random characters in the ARN.
       const arn = `arn:aws:secretsmanager:${region}:000000000000:secret:${name}-${randomUUID().slice(0, 6)}`;
-      const secret = { arn, name, versions: [{ id: randomUUID(), value, created: Date.now() }] };
+      const first = {
+        id: randomUUID(),
+        value,
+        created: Date.now(),
+        stages: new Set(['AWSCURRENT']),
+      };
+      const secret = { arn, name, versions: [first] };
       secrets.set(arn, secret);
       secrets.set(name, secret);
       return arn;
     },
-    current: (id) => secrets.get(id)?.versions.at(-1)?.value,
+    current: (id) => {
+      const secret = secrets.get(id);
+      return secret ? holding(secret, 'AWSCURRENT')?.value : undefined;
+    },
     stop: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

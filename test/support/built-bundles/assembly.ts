@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { architectureFromContext } from '../../../lib/architecture';
 import { GatehouseStack } from '../../../lib/gatehouse-stack';
 
 /** The default owner the synthesized stack names (its password is its generated secret). */
@@ -78,6 +79,7 @@ export const synthAssembly = (): Assembly => {
   const directory = mkdtempSync(join(tmpdir(), 'gatehouse-built-'));
   const app = new App({ outdir: directory, context: { architecture: hostArchitecture } });
   const stack = new GatehouseStack(app, 'Gatehouse', {
+    architecture: architectureFromContext(hostArchitecture),
     defaultOwnerEmail: ownerEmail,
     emailFrom,
     identityProviders: true,

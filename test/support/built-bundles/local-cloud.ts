@@ -94,6 +94,8 @@ export const startLocalCloud = async (dynamoEndpoint: string): Promise<LocalClou
   for (const [id, secret] of assembly.ofType('AWS::SecretsManager::Secret')) {
     locals[id] = secrets.create(`${run}-${id}`, initialSecretValue(secret));
   }
+  // A configuration set's Ref is its name: the local SES takes any.
+  for (const [id] of assembly.ofType('AWS::SES::ConfigurationSet')) locals[id] = `${run}-${id}`;
   // A function's Ref is its name: the logical id names it locally.
   for (const fn of assembly.functions) locals[fn.logicalId] = fn.logicalId;
 
