@@ -52,7 +52,8 @@ const gatehouse = new GatehouseStack(app, 'Gatehouse', {
   certificateArn: context('certificateArn'),
   hostedZoneId: context('hostedZoneId'),
   hostedZoneName: context('hostedZoneName'),
-  // The AuthorizerReader role: which accounts (and roles, external id) may read as the authorizer.
+  // The AuthorizerReader role: which accounts may read as the authorizer, each narrowed to its
+  // roles (exact ARNs or `role/Prefix-*`) or by an external id: a bare account is refused.
   authorizerAccounts: listContext('authorizerAccounts'),
   authorizerPrincipalArns: listContext('authorizerPrincipalArns'),
   authorizerExternalId: context('authorizerExternalId'),

@@ -17,9 +17,9 @@ export interface AuthorizerTrust {
   /** The AWS account ids whose authorizers read Gatehouse's tables (12 digits each). */
   accounts: readonly string[];
   /**
-   * The roles in those accounts that may assume it (their authorizer functions' roles; `*`
-   * inside a name allowed, e.g. `arn:aws:iam::222222222222:role/TeamApi-*`). Unset: any
-   * principal those accounts' own IAM policies allow.
+   * The roles in those accounts that may assume it (their authorizer functions' roles): exact
+   * role ARNs, or a literal path and name prefix of at least 4 characters then one final `*`
+   * (`arn:aws:iam::222222222222:role/TeamApi-*`). Each account needs one, or the external id.
    */
   principalArns?: readonly string[];
   /** An `sts:ExternalId` every AssumeRole must carry (the consumer's readerExternalId). */
@@ -27,14 +27,23 @@ export interface AuthorizerTrust {
 }
 
 const accountId = /^\d{12}$/;
-/** A role ARN in one of the trusted accounts; `*` only inside the name, never the account. */
-const roleArnIn = (arn: string, accounts: readonly string[]) => {
-  const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/[\w+=,.@\-/*]+$/.exec(arn);
-  return (
-    match !== null &&
-    accounts.includes(match[1] ?? '') &&
-    !/^[*/]+$/.test(arn.split(':role/')[1] ?? '')
-  );
+/** A role ARN's account, path, name and final `*` (the only wildcard a trusted role may have). */
+const roleArn = /^arn:aws[\w-]*:iam::(\d{12}):role\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]*)(\*?)$/;
+const minNamePrefix = 4;
+
+/** Why this role ARN is refused, or undefined: in a named account, exact or a long literal prefix. */
+const roleArnFault = (arn: string, accounts: readonly string[]): string | undefined => {
+  const match = roleArn.exec(arn);
+  if (!match) {
+    return 'name an exact role ARN, or a path and name prefix then one final * (no other wildcard)';
+  }
+  const [, account = '', , name = '', star] = match;
+  if (!accounts.includes(account))
+    return `name a role in authorizerAccounts (${accounts.join(', ')})`;
+  if (star ? name.length < minNamePrefix : name.length === 0) {
+    return `a * must follow a literal role name prefix of at least ${minNamePrefix} characters (role/TeamApi-*)`;
+  }
+  return undefined;
 };
 
 /** The trust as IAM: each account, narrowed to the named roles and the external id when given. */
@@ -79,10 +88,18 @@ export class AuthorizerReader extends Construct {
         'authorizerPrincipalArns and authorizerExternalId narrow authorizerAccounts: name the accounts.',
       );
     }
-    const stranger = trust.principalArns?.find((arn) => !roleArnIn(arn, trust.accounts));
-    if (stranger !== undefined) {
+    for (const arn of trust.principalArns ?? []) {
+      const fault = roleArnFault(arn, trust.accounts);
+      if (fault) throw new Error(`authorizerPrincipalArns: ${arn}: ${fault}.`);
+    }
+    // Invariant: never a whole account's root: each account is narrowed to roles or an external id.
+    const bare = trust.externalId
+      ? []
+      : trust.accounts.filter((a) => !trust.principalArns?.some((arn) => arn.includes(`::${a}:`)));
+    if (bare.length > 0) {
       throw new Error(
-        `${stranger}: name a role ARN in one of authorizerAccounts (${trust.accounts.join(', ')}).`,
+        `authorizerAccounts ${bare.join(', ')}: name the authorizer roles allowed ` +
+          '(authorizerPrincipalArns) or an authorizerExternalId: a bare account lets every principal it allows in.',
       );
     }
     if (trust.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(trust.externalId)) {

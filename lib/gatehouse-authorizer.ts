@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, Lazy, Names, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import {
   AuthorizationType,
   IdentitySource,
@@ -20,7 +20,7 @@ import {
   HttpLambdaResponseType,
 } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -50,6 +50,12 @@ export interface GatehouseAuthorizerProps {
    * gets the item grants (same account).
    */
   readerRoleArn?: string;
+  /**
+   * The account Gatehouse's tables, key and reader role are in: the function may touch DynamoDB,
+   * KMS and sts:AssumeRole in no other. Default: the reader role's or the tables' account when
+   * their ARNs are literal, or the stack that made the tables.
+   */
+  gatehouseAccount?: string;
   /** The sts:ExternalId the Gatehouse operator set on the reader role (authorizerExternalId). */
   readerExternalId?: string;
   /** Gatehouse's SCOPE_CATALOG (JSON), when it sets one: the two must be equal. */
@@ -80,6 +86,31 @@ export interface HttpRouteProtection {
   scopes: readonly string[];
 }
 
+/** Gatehouse's account when it is known: stated, a literal ARN's, or that of the stack that made the tables. */
+const gatehouseAccountOf = (props: GatehouseAuthorizerProps): string | undefined => {
+  const arnAccount = (arn: string | undefined) =>
+    arn && !Token.isUnresolved(arn)
+      ? Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).account
+      : undefined;
+  const literal = [
+    arnAccount(props.readerRoleArn),
+    ...[props.usersTable, props.tokensTable].map((table) =>
+      Resource.isOwnedResource(table) ? undefined : arnAccount(table.tableArn),
+    ),
+  ].filter((account): account is string => !!account && !Token.isUnresolved(account));
+  const account =
+    props.gatehouseAccount ??
+    literal[0] ??
+    (Resource.isOwnedResource(props.usersTable) ? Stack.of(props.usersTable).account : undefined);
+  const stranger = literal.find((other) => other !== account);
+  if (stranger !== undefined) {
+    throw new Error(
+      `GatehouseAuthorizer: the tables and reader role must all be in Gatehouse's account ${account}, not ${stranger}.`,
+    );
+  }
+  return account;
+};
+
 // Lambda allows 4 KB of environment in all; the route map must leave room for the rest.
 const maxRouteScopesLength = 3000;
 
@@ -101,7 +132,8 @@ export class GatehouseAuthorizer extends Construct {
 
   /**
    * An authorizer on what a Gatehouse stack in this account and region published under `prefix`
-   * (SSM, resolved at deploy): issuer, audience, tables and key, the reader role when asked for.
+   * (SSM, resolved at deploy): issuer, audience, tables and key, the reader role when asked for,
+   * each refused at deploy unless in gatehouseAccount and gatehouseRegion (the issuer: https).
    */
   static fromParameters(
     scope: Construct,
@@ -109,11 +141,24 @@ export class GatehouseAuthorizer extends Construct {
     options: ParameterReading &
       Omit<
         GatehouseAuthorizerProps,
-        'issuerUrl' | 'audience' | 'usersTable' | 'tokensTable' | 'scopeCatalog' | 'readerRoleArn'
+        | 'issuerUrl'
+        | 'audience'
+        | 'usersTable'
+        | 'tokensTable'
+        | 'scopeCatalog'
+        | 'readerRoleArn'
+        | 'gatehouseAccount'
       >,
   ): GatehouseAuthorizer {
-    const { prefix, readerRole, scopeCatalog, ...rest } = options;
-    const published = propsFromParameters(scope, id, { prefix, readerRole, scopeCatalog });
+    const { prefix, gatehouseAccount, gatehouseRegion, readerRole, scopeCatalog, ...rest } =
+      options;
+    const published = propsFromParameters(scope, id, {
+      prefix,
+      gatehouseAccount,
+      gatehouseRegion,
+      readerRole,
+      scopeCatalog,
+    });
     return new GatehouseAuthorizer(scope, id, { ...rest, ...published });
   }
 
@@ -181,6 +226,19 @@ export class GatehouseAuthorizer extends Construct {
       // Invariant: the function's own role holds no DynamoDB or KMS grant: it may only assume this one role.
       this.function.addToRolePolicy(
         new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [readerRole] }),
+      );
+    }
+
+    const account = gatehouseAccountOf(props);
+    if (account !== undefined) {
+      // Invariant: whatever the props (or SSM) name, no table, key or role outside Gatehouse's account.
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.DENY,
+          actions: ['dynamodb:*', 'kms:*', 'sts:AssumeRole'],
+          resources: ['*'],
+          conditions: { StringNotEquals: { 'aws:ResourceAccount': account } },
+        }),
       );
     }
 

@@ -1,7 +1,8 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, Token } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 
 /** Where a Gatehouse stack publishes what an authorizer elsewhere needs: one prefix per stack. */
@@ -50,6 +51,13 @@ export const publishForAuthorizers = (
 export interface ParameterReading {
   /** The Gatehouse stack's prefix (`/gatehouse/<stackName>/`). */
   prefix: string;
+  /**
+   * The account Gatehouse runs in (12 digits): the tables, key and reader role the parameters
+   * name must be in it, and the function's grants are limited to it.
+   */
+  gatehouseAccount: string;
+  /** Gatehouse's region (its tables' and key's). Default: this stack's, which must then be known. */
+  gatehouseRegion?: string;
   /** Read the tables as the AuthorizerReader role (it must have been made: authorizerAccounts). */
   readerRole?: boolean;
   /** Gatehouse sets SCOPE_CATALOG (so published it): required routes are then checked at deploy. */
@@ -57,25 +65,57 @@ export interface ParameterReading {
 }
 
 /**
+ * `prefix` + what follows `prefix` in `value`, resolved by CloudFormation: a value without the
+ * prefix fails the deploy (Fn::Select of a missing element), so what is used always starts with it.
+ * (CloudFormation Rules have no prefix test; this is the check that can refuse a deploy.)
+ */
+const pinned = (prefix: string, value: string): string =>
+  Fn.join('', [prefix, Fn.select(1, Fn.split(prefix, value, 2))]);
+
+/**
  * The props the published parameters give, resolved by CloudFormation at deploy time (same account
  * and region): issuer, audience, tables with their key, and the reader role when asked for.
+ * Invariant: whoever can write the parameters cannot point the authorizer outside
+ * gatehouseAccount and gatehouseRegion, nor at an issuer that is not https.
  */
 export const propsFromParameters = (scope: Construct, id: string, reading: ParameterReading) => {
+  const account = reading.gatehouseAccount;
+  const region = reading.gatehouseRegion ?? Stack.of(scope).region;
+  if (
+    !/^\d{12}$/.test(account) ||
+    Token.isUnresolved(region) ||
+    !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)
+  ) {
+    throw new Error(
+      `fromParameters: name gatehouseAccount (12 digits, not ${account}) and gatehouseRegion ` +
+        `(or give this stack a region), not ${region}: the parameters are checked against them.`,
+    );
+  }
+  const partition = RegionInfo.get(region).partition ?? 'aws';
   const value = (name: PublishedValue) =>
     StringParameter.valueForStringParameter(scope, `${reading.prefix}${parameterNames[name]}`);
-  const encryptionKey = Key.fromKeyArn(scope, `${id}TablesKey`, value('tablesKeyArn'));
+  const inGatehouse = (service: string, resource: string, name: PublishedValue) =>
+    pinned(`arn:${partition}:${service}:${region}:${account}:${resource}/`, value(name));
+  const encryptionKey = Key.fromKeyArn(
+    scope,
+    `${id}TablesKey`,
+    inGatehouse('kms', 'key', 'tablesKeyArn'),
+  );
   return {
-    issuerUrl: value('issuerUrl'),
+    gatehouseAccount: account,
+    issuerUrl: pinned('https://', value('issuerUrl')),
     audience: value('audience'),
     usersTable: Table.fromTableAttributes(scope, `${id}Users`, {
-      tableArn: value('usersTableArn'),
+      tableArn: inGatehouse('dynamodb', 'table', 'usersTableArn'),
       encryptionKey,
     }),
     tokensTable: Table.fromTableAttributes(scope, `${id}Tokens`, {
-      tableArn: value('tokensTableArn'),
+      tableArn: inGatehouse('dynamodb', 'table', 'tokensTableArn'),
       encryptionKey,
     }),
     ...(reading.scopeCatalog ? { scopeCatalog: value('scopeCatalog') } : {}),
-    ...(reading.readerRole ? { readerRoleArn: value('readerRoleArn') } : {}),
+    ...(reading.readerRole
+      ? { readerRoleArn: pinned(`arn:${partition}:iam::${account}:role/`, value('readerRoleArn')) }
+      : {}),
   };
 };

@@ -64,9 +64,12 @@ export interface GatehouseStackProps extends StackProps, EmailProps {
    * (12-digit ids). Unset: no such role.
    */
   authorizerAccounts?: string[];
-  /** The roles in those accounts that may assume it (ARNs; `*` inside a name). Default: any. */
+  /**
+   * The roles in those accounts that may assume it: exact ARNs or a name prefix then `*`. Each
+   * account needs one unless authorizerExternalId is set (synth refuses a bare account).
+   */
   authorizerPrincipalArns?: string[];
-  /** An sts:ExternalId the assuming authorizer must send. */
+  /** An sts:ExternalId the assuming authorizer must send (narrows every account). */
   authorizerExternalId?: string;
   /** Subscribed to the alarm topic (docs/aws.md "Logs, metrics and alarms"). */
   alarmEmail?: string;

@@ -11,7 +11,7 @@
  *   the role holds no DynamoDB or KMS grant of its own: it may only assume that one role.
  */
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -232,8 +232,74 @@ describe('the trust refuses what would let a stranger in', () => {
       { authorizerAccounts: [teamAccount], authorizerPrincipalArns: ['*'] },
     ],
     ['roles without accounts', { authorizerPrincipalArns: [teamRoles] }],
+    [
+      'a wildcard before the name',
+      {
+        authorizerAccounts: [teamAccount],
+        authorizerPrincipalArns: [`arn:aws:iam::${teamAccount}:role/*a*`],
+      },
+    ],
+    [
+      'a name prefix too short to mean one team',
+      {
+        authorizerAccounts: [teamAccount],
+        authorizerPrincipalArns: [`arn:aws:iam::${teamAccount}:role/Te*`],
+      },
+    ],
+    [
+      'a wildcard in the path',
+      {
+        authorizerAccounts: [teamAccount],
+        authorizerPrincipalArns: [`arn:aws:iam::${teamAccount}:role/*/TeamApi`],
+      },
+    ],
+    [
+      'a ? wildcard',
+      {
+        authorizerAccounts: [teamAccount],
+        authorizerPrincipalArns: [`arn:aws:iam::${teamAccount}:role/TeamApi-?`],
+      },
+    ],
+    ['a bare account', { authorizerAccounts: [teamAccount] }],
+    [
+      'a second account left bare',
+      {
+        authorizerAccounts: [teamAccount, '333333333333'],
+        authorizerPrincipalArns: [teamRoles],
+      },
+    ],
   ])('%s', (_what, props) => {
-    expect(() => gatehouseStack(props)).toThrow(/authorizerAccounts|name the accounts/);
+    expect(() => gatehouseStack(props)).toThrow(
+      /authorizerAccounts|authorizerPrincipalArns|name the accounts/,
+    );
+  });
+
+  it.each<[string, GatehouseStackProps]>([
+    [
+      'an exact role',
+      {
+        authorizerAccounts: [teamAccount],
+        authorizerPrincipalArns: [`arn:aws:iam::${teamAccount}:role/api/TeamApiAuthorizer`],
+      },
+    ],
+    [
+      'a path and a name prefix',
+      {
+        authorizerAccounts: [teamAccount],
+        authorizerPrincipalArns: [`arn:aws:iam::${teamAccount}:role/api/TeamApi-*`],
+      },
+    ],
+    [
+      'an external id alone',
+      { authorizerAccounts: [teamAccount], authorizerExternalId: externalId },
+    ],
+  ])('accepts %s, and the trust carries its condition', (_what, props) => {
+    const trust = JSON.stringify(
+      Template.fromStack(gatehouseStack(props)).findResources('AWS::IAM::Role', {
+        Properties: { Description: Match.stringLikeRegexp('GatehouseAuthorizer in') },
+      }),
+    );
+    expect(trust).toMatch(/aws:PrincipalArn|sts:ExternalId/);
   });
 
   it('makes no role and publishes no role ARN when no account is named', () => {
@@ -274,13 +340,46 @@ describe('a GatehouseAuthorizer in another app and account (222222222222)', () =
   });
 
   it('may only assume the reader role: no DynamoDB or KMS grant of its own', () => {
-    const statements = roleStatements(template, roleIdOf(stack, template, authorizer.function));
+    const statements = roleStatements(
+      template,
+      roleIdOf(stack, template, authorizer.function),
+    ).filter((s) => s.Effect === 'Allow');
     const services = new Set(statements.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
     expect([...services].sort()).toEqual(['logs', 'sts']);
     const sts = statements.filter((s) => s.actions.some((a) => a.startsWith('sts:')));
     expect(sts).toHaveLength(1);
     expect(sts[0]?.actions).toEqual(['sts:AssumeRole']);
     expect(sts[0]?.Resource).toBe(handed.readerRoleArn);
+  });
+
+  it("may touch DynamoDB, KMS and sts:AssumeRole only in Gatehouse's account (the ARNs')", () => {
+    const statements = roleStatements(template, roleIdOf(stack, template, authorizer.function));
+    expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:*', 'kms:*', 'sts:AssumeRole'],
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:ResourceAccount': gatehouseAccount } },
+      }),
+    ]);
+  });
+
+  it('refuses tables and a reader role in different accounts', () => {
+    const other = new Stack(new App({ context: noBundling }), 'Mixed', {
+      env: { account: teamAccount, region },
+    });
+    expect(
+      () =>
+        new GatehouseAuthorizer(other, 'Gatehouse', {
+          issuerUrl: handed.issuerUrl,
+          usersTable: Table.fromTableArn(other, 'U', handed.usersTableArn),
+          tokensTable: Table.fromTableArn(
+            other,
+            'T',
+            handed.tokensTableArn.replace(gatehouseAccount, '333333333333'),
+          ),
+          readerRoleArn: handed.readerRoleArn,
+        }),
+    ).toThrow(/Gatehouse's account 111111111111, not 333333333333/);
   });
 
   it("names the role, the external id, the tables and their region in the function's environment", () => {
@@ -310,6 +409,7 @@ describe('GatehouseAuthorizer.fromParameters (another app, same account)', () =>
     });
     authorizer = GatehouseAuthorizer.fromParameters(stack, 'Gatehouse', {
       prefix: '/gatehouse/Gatehouse/',
+      gatehouseAccount,
       readerRole: true,
     });
     authorizer.addHttpRoutes(new HttpApi(stack, 'Http'), {
@@ -338,7 +438,10 @@ describe('GatehouseAuthorizer.fromParameters (another app, same account)', () =>
   });
 
   it('assumes the published role and holds no table grant', () => {
-    const statements = roleStatements(template, roleIdOf(stack, template, authorizer.function));
+    const statements = roleStatements(
+      template,
+      roleIdOf(stack, template, authorizer.function),
+    ).filter((s) => s.Effect === 'Allow');
     const actions = statements.flatMap((s) => s.actions);
     expect(actions.filter((a) => !a.startsWith('logs:'))).toEqual(['sts:AssumeRole']);
   });

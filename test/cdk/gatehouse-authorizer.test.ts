@@ -162,8 +162,16 @@ describe('on a REST API', () => {
       'dynamodb:UpdateItem',
     ]);
     expect(on(keyArn).flatMap((s) => s.actions)).toContain('kms:Decrypt');
-    const services = new Set(statements.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
+    const allowed = statements.filter((s) => s.Effect === 'Allow');
+    const services = new Set(allowed.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
     expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs']);
+    // The fence: nothing in DynamoDB, KMS or STS outside the tables' account.
+    expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:*', 'kms:*', 'sts:AssumeRole'],
+        Condition: { StringNotEquals: { 'aws:ResourceAccount': usersArn.split(':')[4] } },
+      }),
+    ]);
   });
 });
 

@@ -24,6 +24,7 @@ beforeAll(() => {
   synth = synthGatehouse(
     {
       authorizerAccounts: ['222222222222'],
+      authorizerPrincipalArns: ['arn:aws:iam::222222222222:role/TeamApi-*'],
       settings: { SSO_IDP_URL: 'https://idp.example.com/sso' },
       identityProviders: true,
       emailFrom: 'Gatehouse <no-reply@example.com>',

@@ -21,20 +21,30 @@ export type TableRef = 'users' | 'tokens';
 type Statement = ReturnType<typeof roleStatements>[number];
 
 /** A role's statements, and its DynamoDB ones with the table each names. */
+/** GatehouseAuthorizer's fence: no DynamoDB, KMS or STS outside Gatehouse's account (tested on its own). */
+export const isAccountFence = (s: Statement) =>
+  s.Effect === 'Deny' &&
+  s.Resource === '*' &&
+  JSON.stringify(s.Condition).includes('aws:ResourceAccount');
+
 export const describeRole = (
-  statements: Statement[],
+  all: Statement[],
   tableOf: (resource: unknown) => TableRef | undefined,
-) => ({
-  statements,
-  dynamo: statements
-    .filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')))
-    .map((s) => ({
-      table: tableOf(s.Resource),
-      Effect: s.Effect,
-      Action: s.Action,
-      Condition: s.Condition as IamStatement['Condition'],
-    })),
-});
+) => {
+  // The fence names every table by `*` and grants nothing: the roles compared are the rest.
+  const statements = all.filter((s) => !isAccountFence(s));
+  return {
+    statements,
+    dynamo: statements
+      .filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')))
+      .map((s) => ({
+        table: tableOf(s.Resource),
+        Effect: s.Effect,
+        Action: s.Action,
+        Condition: s.Condition as IamStatement['Condition'],
+      })),
+  };
+};
 export type DescribedRole = ReturnType<typeof describeRole>;
 
 /** A role's DynamoDB statements on one table, for the evaluator. */
