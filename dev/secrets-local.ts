@@ -6,6 +6,11 @@ export interface SecretsLocal {
   url: string;
   /** Makes a secret (as CloudFormation would at deploy) and answers its ARN. */
   create(name: string, value: string): string;
+  /**
+   * What RotateSecret does before it invokes the rotation function: a version `token` with the
+   * AWSPENDING label and no value yet.
+   */
+  startRotation(id: string, token: string): void;
   /** The current value of a secret, by name or ARN (what a test reads instead of the console). */
   current(id: string): string | undefined;
   stop(): Promise<void>;
@@ -13,7 +18,8 @@ export interface SecretsLocal {
 
 interface Version {
   id: string;
-  value: string;
+  /** None yet: the version RotateSecret makes before the rotation function's createSecret. */
+  value: string | undefined;
   created: number;
   /** Staging labels: AWSCURRENT, AWSPENDING, AWSPREVIOUS. */
   stages: Set<string>;
@@ -69,7 +75,7 @@ const getSecretValue: Action = (secret, input) => {
     typeof input.VersionId === 'string'
       ? secret.versions.find((candidate) => candidate.id === input.VersionId)
       : holding(secret, typeof input.VersionStage === 'string' ? input.VersionStage : 'AWSCURRENT');
-  if (!version) throw notFound();
+  if (!version || version.value === undefined) throw notFound();
   return {
     ARN: secret.arn,
     Name: secret.name,
@@ -92,6 +98,8 @@ const putSecretValue: Action = (secret, input) => {
   }
   const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
   const existing = token ? secret.versions.find((version) => version.id === token) : undefined;
+  // RotateSecret's version has no value yet: createSecret's put gives it one.
+  if (existing && existing.value === undefined) existing.value = value;
   if (existing && existing.value !== value) {
     throw new ServiceError(
       'ResourceExistsException',
@@ -219,6 +227,17 @@ export const startSecretsLocal = async (region = 'local'): Promise<SecretsLocal>
       secrets.set(arn, secret);
       secrets.set(name, secret);
       return arn;
+    },
+    startRotation(id, token) {
+      const secret = find(id);
+      const version = {
+        id: token,
+        value: undefined,
+        created: Date.now(),
+        stages: new Set<string>(),
+      };
+      secret.versions.push(version);
+      moveStage(secret, 'AWSPENDING', version);
     },
     current: (id) => {
       const secret = secrets.get(id);

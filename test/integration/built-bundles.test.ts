@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
@@ -162,6 +163,39 @@ describe('the built bundles, as the template deploys them', { timeout: 60_000 },
     await cloud.aws.settled();
     const mail = await mailbox(cloud.ses.url).latestTo(ownerEmail, { timeoutMs: 10_000 });
     expect(mail.text).toContain(`${url}/reset-password`);
+  });
+
+  it('rotates the signing keys as Secrets Manager would: the next keys published before they sign', async () => {
+    const secretId = variable('SIGNING_KEYS_SECRET_ARN');
+    const rotation = cloud.assembly.functions.find((fn) => fn.logicalId.startsWith('KeyRotation'));
+    expect(rotation, 'the template has a key rotation function').toBeDefined();
+    const before = await call('/.well-known/jwks.json');
+    const token = randomUUID();
+    cloud.secrets.startRotation(secretId, token);
+    // Secrets Manager's four steps, in its order, with its event shape.
+    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+      await cloud.pool.invoke(rotation?.logicalId ?? '', {
+        SecretId: secretId,
+        ClientRequestToken: token,
+        Step,
+      });
+    }
+    const after = await call('/.well-known/jwks.json');
+    const kids = (jwks: { body: { keys: { kid: string }[] } }) =>
+      jwks.body.keys.map((key) => key.kid);
+    // Published now (two new keys: ES256 and RS256); the old ones stay, and still sign.
+    expect(kids(after)).toEqual(expect.arrayContaining(kids(before)));
+    expect(kids(after).length).toBe(kids(before).length + 2);
+    const keySet = JSON.parse(cloud.secrets.current(secretId) ?? '{}');
+    expect(keySet.keys).toHaveLength(kids(after).length);
+    const refreshed = await call('/auth/refresh', {
+      method: 'POST',
+      json: { refresh_token: refreshToken },
+    });
+    expect(refreshed.response.status, refreshed.text).toBe(200);
+    refreshToken = refreshed.body.refresh_token;
+    const { kid } = decodeProtectedHeader(refreshed.body.access_token);
+    expect(kids(before)).toContain(kid);
   });
 
   it('signs out, then started every function of the template, none failing', async () => {

@@ -57,9 +57,12 @@ export const startLambdaPool = (
       while (output.join('').length > OUTPUT_KEPT && output.length > 1) output.shift();
     };
     child.stdout?.on('data', keep);
-    child.stderr?.on("data", keep);
-    if (process.env.DEBUG_BUNDLES) child.stderr?.pipe(process.stderr);
-    if (process.env.DEBUG_BUNDLES) child.stdout?.pipe(process.stderr);
+    child.stderr?.on('data', keep);
+    // DEBUG_BUNDLES=1: every function's log lines on the test's stderr, to see why one failed.
+    if (process.env.DEBUG_BUNDLES) {
+      child.stderr?.pipe(process.stderr);
+      child.stdout?.pipe(process.stderr);
+    }
     const pending = new Map<string, (reply: Reply) => void>();
     const ready = new Promise<void>((done, fail) => {
       child.on('message', (reply: Reply) => {
