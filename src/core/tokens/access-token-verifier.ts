@@ -65,7 +65,7 @@ const generationalCache = <V>(size: number) => {
 /**
  * Strict ES256/RS256 access-token verification on node:crypto (no JOSE library on the hot path):
  * algorithm allowlist, `typ`, known `kid`, signature first, then issuer, audience, and the
- * required exp/iat/sub/jti claims. Verified tokens are remembered until they expire.
+ * required exp/iat/sub/jti/sid claims. Verified tokens are remembered until they expire.
  */
 export const createAccessTokenVerifier = (
   keyFor: (kid: string) => KeyObject | undefined,
@@ -155,6 +155,9 @@ export const createAccessTokenVerifier = (
     if (!isNonEmptyString(claims.sub) || !isNonEmptyString(claims.jti)) {
       throw invalid('lacks sub or jti');
     }
+    // Invariant: every access token Gatehouse issues (client_credentials too) names a session
+    // that can be revoked; one without (only a key holder could mint it) is never accepted.
+    if (!isNonEmptyString(claims.sid)) throw invalid('lacks sid');
     if (claims.iat > nowSeconds + tolerance) throw invalid('is issued in the future');
     if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds + tolerance) {
       throw invalid('is not valid yet');

@@ -151,6 +151,14 @@ describe('access token verifier', () => {
     }
   });
 
+  it('refuses a token without a session to check (Gatehouse issues none)', () => {
+    const { sid: _, ...sessionless } = claims();
+    expect(() => verifier().verify(forge(header, sessionless))).toThrow(/lacks sid/);
+    expect(() => verifier().verify(forge(header, { ...sessionless, sid: '' }))).toThrow(
+      /lacks sid/,
+    );
+  });
+
   it('names an unknown kid so the caller can reload keys', () => {
     const token = forge({ ...header, kid: 'someone-else' }, claims());
     expect(() => verifier().verify(token)).toThrow(UnknownKeyError);
