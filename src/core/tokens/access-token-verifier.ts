@@ -74,7 +74,7 @@ export const createAccessTokenVerifier = (
   const tolerance = Math.min(60, Math.max(0, options.clockToleranceSeconds));
   // Keyed by the signature (86 characters hash faster than the whole token); a hit must also
   // match the whole token.
-  const verified = generationalCache<{ token: string; claims: AccessTokenClaims }>(
+  const verified = generationalCache<{ token: string; claims: AccessTokenClaims; kid: string }>(
     options.cacheSize,
   );
   // Every token one key signs has the same header: check each distinct header once.
@@ -172,12 +172,15 @@ export const createAccessTokenVerifier = (
       const nowSeconds = Math.floor(options.now() / 1000);
       const signature = token.slice(token.lastIndexOf('.') + 1);
       const remembered = verified.get(signature);
-      if (remembered && remembered.token === token) {
+      // Invariant: a remembered token passes only while its key is held (a key the JWKS
+      // dropped, withdrawn after a compromise, fails its tokens at the ring's next refresh).
+      if (remembered && remembered.token === token && keyFor(remembered.kid)) {
         checkTimes(remembered.claims, nowSeconds);
         return remembered.claims;
       }
       const claims = verifyFresh(token, nowSeconds);
-      verified.set(signature, { token, claims });
+      const { kid } = headerOf(token.slice(0, token.indexOf('.')));
+      verified.set(signature, { token, claims, kid });
       return claims;
     },
   };

@@ -184,6 +184,25 @@ describe('key ring bounds (red team 16)', () => {
     );
   });
 
+  it('forgets a remembered token once its key leaves the JWKS (a withdrawal)', async () => {
+    const clock = { now: NOW * 1000 };
+    const published = publicJwks(first);
+    const ring = createKeyRing({
+      issuer: ISSUER,
+      audience: ISSUER,
+      now: () => clock.now,
+      loadKeys: async () => published.keys,
+      cacheSize: 10,
+    });
+    await ring.verify(oldToken);
+    expect(ring.verify(oldToken)).toMatchObject({ jti: 'jti-1' });
+    published.keys = publicJwks(rotated).keys;
+    clock.now += 301_000;
+    await expect(Promise.resolve().then(() => ring.verify(oldToken))).rejects.toThrow(
+      /unknown key/,
+    );
+  });
+
   it('an empty ring reads again for unknown kids at most once a second', async () => {
     const clock = { now: NOW * 1000 };
     const { ring, loads } = ringOver({ keys: [] }, clock);

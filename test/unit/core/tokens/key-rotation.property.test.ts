@@ -98,16 +98,17 @@ const runSequence = async (commands: Command[]) => {
       load: () => loadPublishedKeySet(staged.source, recordingStore, clock.now),
       now: () => clock.now,
     });
-  const newRing = () =>
+  // Ring 1 remembers verified tokens: a withdrawn key's token must not outlive it there.
+  const newRing = (cacheSize = 0) =>
     createKeyRing({
       issuer: ISSUER,
       audience: ISSUER,
       now: () => clock.now,
       loadKeys: async () => (await store.getPublishedKeys())?.keys ?? [],
-      cacheSize: 0,
+      cacheSize,
     });
   const signers = [newSigner(), newSigner(), newSigner()];
-  const rings = [newRing(), newRing()];
+  const rings = [newRing(), newRing(16)];
   const tokens: { token: string; exp: number; kid: string }[] = [];
   let rotations = 0;
   const withdrawn = new Set<string>();
@@ -206,7 +207,7 @@ const runSequence = async (commands: Command[]) => {
       }
     } else if (c.kind === 'coldStart') {
       signers[c.signer] = newSigner();
-      rings[c.ring] = newRing();
+      rings[c.ring] = newRing(c.ring * 16);
     } else {
       const [header = '', payload, signature] = (tokens.at(-1)?.token ?? 'e30.e30.AA').split('.');
       const forged = {
@@ -240,12 +241,12 @@ describe('signing-key rotation (property)', () => {
           [
             [
               { kind: 'sign', signer: 1, alg: 'ES256' },
-              { kind: 'verify', ring: 0 },
+              { kind: 'verify', ring: 1 },
               { kind: 'withdraw' },
               { kind: 'sign', signer: 1, alg: 'ES256' },
               { kind: 'advance', seconds: 301 },
               { kind: 'sign', signer: 1, alg: 'RS256' },
-              { kind: 'verify', ring: 0 },
+              { kind: 'verify', ring: 1 },
               { kind: 'rotate', coldStartAfter: 1 },
               { kind: 'sign', signer: 0, alg: 'ES256' },
               { kind: 'verify', ring: 1 },
