@@ -99,8 +99,7 @@ export const createCallerDecision = (options: CallerDecisionOptions) => {
     claims: Parameters<typeof contextFromClaims>[0],
   ): Decision | Promise<Decision> => {
     const context = contextFromClaims(claims);
-    // Tokens without a session (none are issued yet) have no session to check.
-    if (!claims.sid) return { allow: true, context };
+    // The verifier refuses a token without `sid`: every token's session is checked here.
     const sid = claims.sid;
     const known = sessions.get(sid);
     if (known !== undefined) return known ? revokedDecision : { allow: true, context };

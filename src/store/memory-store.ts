@@ -17,7 +17,7 @@ import type {
   Store,
 } from '../core/shared/store';
 import type { ApiTokenRecord } from '../core/tokens/api-tokens';
-import type { PublicJwk } from '../core/tokens/signing-keys';
+import { mergeJwks, type PublicJwk } from '../core/tokens/signing-keys';
 import { isActiveOwner, type UserRecord } from '../core/users/users';
 import { createMemoryMfa } from './memory-mfa';
 import { creationSortKey, keys } from './schema';
@@ -397,7 +397,9 @@ export const createMemoryStore = (): Store => {
     },
     async publishKeys(generation, keys) {
       if (published && published.generation > generation) return;
-      published = { generation, keys: copy(keys) };
+      // Same generation (a race of two publishers): merged, as the DynamoDB store does.
+      const held = published?.generation === generation ? published.keys : [];
+      published = { generation, keys: copy(mergeJwks(held, keys)) };
     },
 
     async revokeUserClientSessions(userId, clientId, at) {

@@ -744,6 +744,22 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
           keys: [jwk('b'), jwk('a')],
         });
       });
+
+      it('keeps every key of racing same-generation publishes (a cold start and a rotation)', async () => {
+        const store = await fresh();
+        await store.publishKeys(1, [jwk('a')]);
+        await Promise.all([
+          store.publishKeys(2, [jwk('cold'), jwk('a')]),
+          store.publishKeys(2, [jwk('rotated'), jwk('a')]),
+          store.publishKeys(2, [jwk('third'), jwk('a')]),
+        ]);
+        const published = await store.getPublishedKeys();
+        expect(published?.generation).toBe(2);
+        expect(published?.keys.map((k) => k.kid).sort()).toEqual(['a', 'cold', 'rotated', 'third']);
+        // A newer generation (a withdrawal) replaces the merged set.
+        await store.publishKeys(3, [jwk('fresh')]);
+        expect(await store.getPublishedKeys()).toEqual({ generation: 3, keys: [jwk('fresh')] });
+      });
     });
   });
 };

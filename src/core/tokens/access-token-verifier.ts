@@ -65,7 +65,7 @@ const generationalCache = <V>(size: number) => {
 /**
  * Strict ES256/RS256 access-token verification on node:crypto (no JOSE library on the hot path):
  * algorithm allowlist, `typ`, known `kid`, signature first, then issuer, audience, and the
- * required exp/iat/sub/jti claims. Verified tokens are remembered until they expire.
+ * required exp/iat/sub/jti/sid claims. Verified tokens are remembered until they expire.
  */
 export const createAccessTokenVerifier = (
   keyFor: (kid: string) => KeyObject | undefined,
@@ -74,7 +74,7 @@ export const createAccessTokenVerifier = (
   const tolerance = Math.min(60, Math.max(0, options.clockToleranceSeconds));
   // Keyed by the signature (86 characters hash faster than the whole token); a hit must also
   // match the whole token.
-  const verified = generationalCache<{ token: string; claims: AccessTokenClaims }>(
+  const verified = generationalCache<{ token: string; claims: AccessTokenClaims; kid: string }>(
     options.cacheSize,
   );
   // Every token one key signs has the same header: check each distinct header once.
@@ -155,6 +155,9 @@ export const createAccessTokenVerifier = (
     if (!isNonEmptyString(claims.sub) || !isNonEmptyString(claims.jti)) {
       throw invalid('lacks sub or jti');
     }
+    // Invariant: every access token Gatehouse issues (client_credentials too) names a session
+    // that can be revoked; one without (only a key holder could mint it) is never accepted.
+    if (!isNonEmptyString(claims.sid)) throw invalid('lacks sid');
     if (claims.iat > nowSeconds + tolerance) throw invalid('is issued in the future');
     if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds + tolerance) {
       throw invalid('is not valid yet');
@@ -169,12 +172,15 @@ export const createAccessTokenVerifier = (
       const nowSeconds = Math.floor(options.now() / 1000);
       const signature = token.slice(token.lastIndexOf('.') + 1);
       const remembered = verified.get(signature);
-      if (remembered && remembered.token === token) {
+      // Invariant: a remembered token passes only while its key is held (a key the JWKS
+      // dropped, withdrawn after a compromise, fails its tokens at the ring's next refresh).
+      if (remembered && remembered.token === token && keyFor(remembered.kid)) {
         checkTimes(remembered.claims, nowSeconds);
         return remembered.claims;
       }
       const claims = verifyFresh(token, nowSeconds);
-      verified.set(signature, { token, claims });
+      const { kid } = headerOf(token.slice(0, token.indexOf('.')));
+      verified.set(signature, { token, claims, kid });
       return claims;
     },
   };

@@ -125,8 +125,9 @@ export const findLiveToken = async (
     // Not one of our JWTs: perhaps a refresh token an import stored, of any spelling.
     return isImportableRefreshToken(token) ? findLiveRefreshToken(deps, token, now) : null;
   }
-  const session = claims.sid ? await deps.store.getSession(claims.sid) : null;
-  if (claims.sid && (!session || session.revokedAt !== null)) return null;
+  // The verifier refuses a token without `sid`: every token found has a live session.
+  const session = await deps.store.getSession(claims.sid);
+  if (!session || session.revokedAt !== null) return null;
   const user = await activeUser(deps, claims.sub);
   return user ? { kind: 'access_token', claims, user } : null;
 };

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createAccessTokenVerifier, UnknownKeyError } from './access-token-verifier';
 import type { AccessTokenClaims } from './access-tokens';
-import { KEY_REFRESH_SECONDS } from './key-timing';
+import { KEY_PUBLISH_LEAD_SECONDS, KEY_REFRESH_SECONDS } from './key-timing';
 import type { PublicJwk } from './signing-keys';
 
 export interface KeyRingOptions {
@@ -17,6 +17,8 @@ export interface KeyRingOptions {
   reloadIntervalMs?: number;
   /** How old the keys may grow before the next token waits for a fresh read (default 5 min). */
   refreshIntervalMs?: number;
+  /** How soon an empty ring (before the first set) may read again (default 1 s). */
+  emptyReloadIntervalMs?: number;
   /** How many verified tokens the verifier remembers. */
   cacheSize: number;
 }
@@ -31,12 +33,15 @@ export interface KeyRingOptions {
 export const createKeyRing = (options: KeyRingOptions) => {
   const keys = new Map<string, KeyObject>();
   let loadedAt = Number.NEGATIVE_INFINITY;
+  let readAt = Number.NEGATIVE_INFINITY;
   let loading: Promise<void> | undefined;
   const reloadInterval = options.reloadIntervalMs ?? 30_000;
   const refreshInterval = options.refreshIntervalMs ?? KEY_REFRESH_SECONDS * 1000;
+  const emptyReloadInterval = options.emptyReloadIntervalMs ?? 1000;
 
   // Concurrent callers share one read.
   const reload = () => {
+    if (!loading) readAt = options.now();
     loading ??= options
       .loadKeys()
       .then((jwks) => {
@@ -69,16 +74,26 @@ export const createKeyRing = (options: KeyRingOptions) => {
       if (loadedAt < 0) return reload().then(() => verifier.verify(token));
       if (options.now() - loadedAt > refreshInterval) {
         // A failed refresh keeps the keys held (a store outage does not refuse every token).
+        // Invariant: held keys older than the publish lead may include a key the JWKS dropped
+        // (retired or withdrawn): past it the ring refuses, as signer-cache.ts stops signing.
+        const heldFor = options.now() - loadedAt;
         return reload().then(
           () => verifier.verify(token),
-          () => verifier.verify(token),
+          (error: unknown) => {
+            if (heldFor > KEY_PUBLISH_LEAD_SECONDS * 1000) throw error;
+            return verifier.verify(token);
+          },
         );
       }
       try {
         return verifier.verify(token);
       } catch (error) {
-        // Holding no key (read before the very first set, which signs at once): read again.
-        const stale = keys.size === 0 || options.now() - loadedAt > reloadInterval;
+        // Holding no key (read before the very first set, which signs at once): read again,
+        // at most once per `emptyReloadIntervalMs` (unknown kids never flood the store).
+        const sinceRead = options.now() - readAt;
+        const stale =
+          (keys.size === 0 && sinceRead > emptyReloadInterval) ||
+          (options.now() - loadedAt > reloadInterval && sinceRead > reloadInterval);
         if (error instanceof UnknownKeyError && stale) {
           return reload().then(() => verifier.verify(token));
         }

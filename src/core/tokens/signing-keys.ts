@@ -153,6 +153,31 @@ export const rotateSigningKeySet = (
   };
 };
 
+/**
+ * Withdraws compromised keys: new keys of each algorithm sign from `now`, and the withdrawn keys
+ * (`kids`, or every key of the set: a stolen secret holds them all) leave the set and the JWKS
+ * at once, so every token they signed fails. The generation passes `aboveGeneration` (the
+ * published one) too: a pending rotation's same-generation publish never brings a key back.
+ */
+export const withdrawSigningKeySet = (
+  set: SigningKeySet,
+  now: number,
+  options: { kids?: string[]; aboveGeneration?: number } = {},
+): SigningKeySet => {
+  const kids = new Set(options.kids ?? set.keys.map((key) => key.kid));
+  const unknown = [...kids].filter((kid) => !set.keys.some((key) => key.kid === kid));
+  if (unknown.length > 0) throw new Error(`The key set holds no key ${unknown.join(', ')}.`);
+  const kept = set.keys.filter((key) => !kids.has(key.kid));
+  return {
+    generation: Math.max(set.generation, options.aboveGeneration ?? 0) + 1,
+    keys: [
+      // No `activatesAt`: they sign at once, even in a container whose clock lags.
+      ...SIGNING_ALGS.map((alg) => generateSigningKey(now, alg)),
+      ...kept.map((key) => ({ ...key, retiredAt: Math.min(key.retiredAt ?? now, now) })),
+    ],
+  };
+};
+
 /** A key that may still sign: retired keys only verify what they signed before. */
 const isLive = (key: StoredSigningKey) => key.retiredAt === null;
 
@@ -166,6 +191,12 @@ const missingAlgs = (set: SigningKeySet): SigningAlg[] =>
 export const publicJwks = (set: SigningKeySet): { keys: PublicJwk[] } => ({
   keys: set.keys.map((key) => key.publicJwk),
 });
+
+/** A same-generation publish (two publishers racing) merged: theirs first, then ours they lack. */
+export const mergeJwks = (theirs: PublicJwk[], ours: PublicJwk[]): PublicJwk[] => [
+  ...theirs,
+  ...ours.filter((key) => !theirs.some((held) => held.kid === key.kid)),
+];
 
 /**
  * The key that signs `alg` at `now`: activated and not yet retired, the latest activated if a
@@ -244,6 +275,34 @@ export const rotateSigningKeys = async (
   const saved = await source.save(rotateSigningKeySet(current, now, timing));
   // Invariant (publish before sign): the new keys sign only `leadSeconds` after this.
   await publish(saved.generation, publicJwks(saved).keys);
+  return saved;
+};
+
+/** What a withdrawal writes to: the key source and the published JWKS (local or AWS). */
+export interface WithdrawTarget {
+  source: SigningKeySource;
+  publishedGeneration: () => Promise<number>;
+  publish: (generation: number, keys: PublicJwk[]) => Promise<void>;
+}
+
+/**
+ * `npm run keys:rotate -- --withdraw` (local, or AWS with the operator's credentials): the one
+ * withdrawal path. Invariant: once it returns, neither the stored set nor the JWKS holds a
+ * withdrawn key; a lost race (another writer took the generation) throws: run it again.
+ */
+export const withdrawSigningKeys = async (
+  target: WithdrawTarget,
+  now: number,
+  kids?: string[],
+): Promise<SigningKeySet> => {
+  const current = await ensureSigningKeySet(target.source, now);
+  const aboveGeneration = await target.publishedGeneration();
+  const next = withdrawSigningKeySet(current, now, { kids, aboveGeneration });
+  const saved = await target.source.save(next);
+  if (saved.keys[0]?.kid !== next.keys[0]?.kid) {
+    throw new Error('The key set changed during the withdrawal: withdraw again.');
+  }
+  await target.publish(saved.generation, publicJwks(saved).keys);
   return saved;
 };
 

@@ -151,18 +151,53 @@ describe('access token verifier', () => {
     }
   });
 
+  it('refuses a token without a session to check (Gatehouse issues none)', () => {
+    const { sid: _, ...sessionless } = claims();
+    expect(() => verifier().verify(forge(header, sessionless))).toThrow(/lacks sid/);
+    expect(() => verifier().verify(forge(header, { ...sessionless, sid: '' }))).toThrow(
+      /lacks sid/,
+    );
+  });
+
   it('names an unknown kid so the caller can reload keys', () => {
     const token = forge({ ...header, kid: 'someone-else' }, claims());
     expect(() => verifier().verify(token)).toThrow(UnknownKeyError);
   });
 
   it('forgets the oldest tokens beyond its size, and checks them afresh', () => {
-    let lookups = 0;
-    const small = createAccessTokenVerifier(
-      (kid) => {
-        lookups++;
-        return kid === signer.kid ? publicKey : undefined;
-      },
+    // The same kid under another key: a remembered token passes, a fresh check fails.
+    const other = createPublicKey({
+      key: { ...newSigningKeySet(NOW * 1000).keys[0]?.publicJwk },
+      format: 'jwk',
+    });
+    let held = publicKey;
+    const small = createAccessTokenVerifier((kid) => (kid === signer.kid ? held : undefined), {
+      issuer: ISSUER,
+      audience: ISSUER,
+      clockToleranceSeconds: 0,
+      now: () => NOW * 1000,
+      cacheSize: 2,
+    });
+    const [a, b, c] = ['a', 'b', 'c'].map((jti) => signAccessToken(signer, claims({ jti }))) as [
+      string,
+      string,
+      string,
+    ];
+    small.verify(a);
+    held = other;
+    expect(small.verify(a)).toMatchObject({ jti: 'a' });
+    held = publicKey;
+    small.verify(b);
+    small.verify(c);
+    held = other;
+    expect(() => small.verify(a)).toThrow(/bad signature/);
+    expect(small.verify(c)).toMatchObject({ jti: 'c' });
+  });
+
+  it('checks a remembered token afresh once its key is no longer held', () => {
+    let holds = true;
+    const ring = createAccessTokenVerifier(
+      (kid) => (holds && kid === signer.kid ? publicKey : undefined),
       {
         issuer: ISSUER,
         audience: ISSUER,
@@ -171,18 +206,10 @@ describe('access token verifier', () => {
         cacheSize: 2,
       },
     );
-    const [a, b, c] = ['a', 'b', 'c'].map((jti) => signAccessToken(signer, claims({ jti }))) as [
-      string,
-      string,
-      string,
-    ];
-    small.verify(a);
-    small.verify(a);
-    expect(lookups).toBe(1);
-    small.verify(b);
-    small.verify(c);
-    small.verify(a);
-    expect(lookups).toBe(4);
+    const token = signAccessToken(signer, claims());
+    ring.verify(token);
+    holds = false;
+    expect(() => ring.verify(token)).toThrow(UnknownKeyError);
   });
 
   it('remembers verified tokens but still expires them', () => {

@@ -153,3 +153,73 @@ describe('key ring refresh', () => {
     await expect(ring.verify(oldToken)).resolves.toMatchObject({ jti: 'jti-1' });
   });
 });
+
+describe('key ring bounds (red team 16)', () => {
+  it('stops verifying with held keys once refreshes have failed for longer than the publish lead', async () => {
+    const clock = { now: NOW * 1000 };
+    let reads = 0;
+    const ring = createKeyRing({
+      issuer: ISSUER,
+      audience: ISSUER,
+      now: () => clock.now,
+      loadKeys: async () => {
+        reads++;
+        if (reads === 1) return publicJwks(first).keys;
+        throw new Error('AccessDenied');
+      },
+      cacheSize: 0,
+    });
+    const signedNow = () => {
+      const iat = Math.floor(clock.now / 1000);
+      return signAccessToken(currentSigner(first), { ...claims, iat, exp: iat + 900 });
+    };
+    await ring.verify(oldToken);
+    // Within the lead a failed refresh keeps the held keys (an outage refuses nothing).
+    clock.now += 3_000_000;
+    await expect(ring.verify(signedNow())).resolves.toMatchObject({ jti: 'jti-1' });
+    // Past it the held keys may include one the JWKS dropped (withdrawn): refused.
+    clock.now += 700_000;
+    await expect(Promise.resolve().then(() => ring.verify(signedNow()))).rejects.toThrow(
+      'AccessDenied',
+    );
+  });
+
+  it('forgets a remembered token once its key leaves the JWKS (a withdrawal)', async () => {
+    const clock = { now: NOW * 1000 };
+    const published = publicJwks(first);
+    const ring = createKeyRing({
+      issuer: ISSUER,
+      audience: ISSUER,
+      now: () => clock.now,
+      loadKeys: async () => published.keys,
+      cacheSize: 10,
+    });
+    await ring.verify(oldToken);
+    expect(ring.verify(oldToken)).toMatchObject({ jti: 'jti-1' });
+    published.keys = publicJwks(rotated).keys;
+    clock.now += 301_000;
+    await expect(Promise.resolve().then(() => ring.verify(oldToken))).rejects.toThrow(
+      /unknown key/,
+    );
+  });
+
+  it('an empty ring reads again for unknown kids at most once a second', async () => {
+    const clock = { now: NOW * 1000 };
+    const { ring, loads } = ringOver({ keys: [] }, clock);
+    await expect(Promise.resolve().then(() => ring.verify(oldToken))).rejects.toThrow(
+      /unknown key/,
+    );
+    for (let i = 0; i < 10; i++) {
+      clock.now += 50;
+      await expect(Promise.resolve().then(() => ring.verify(oldToken))).rejects.toThrow(
+        /unknown key/,
+      );
+    }
+    expect(loads()).toBe(1);
+    clock.now += 1000;
+    await expect(Promise.resolve().then(() => ring.verify(oldToken))).rejects.toThrow(
+      /unknown key/,
+    );
+    expect(loads()).toBe(2);
+  });
+});

@@ -3,10 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { type AccessTokenClaims, signAccessToken } from '../../../../src/core/tokens/access-tokens';
 import { createKeyRing } from '../../../../src/core/tokens/key-ring';
 import { ROTATION_STEPS, runRotationStep } from '../../../../src/core/tokens/key-rotation';
-import { KEY_PUBLISH_LEAD_SECONDS, rotationTiming } from '../../../../src/core/tokens/key-timing';
+import {
+  KEY_PUBLISH_LEAD_SECONDS,
+  KEY_REFRESH_SECONDS,
+  rotationTiming,
+} from '../../../../src/core/tokens/key-timing';
 import { loadPublishedKeySet } from '../../../../src/core/tokens/published-key-set';
 import { createSignerCache } from '../../../../src/core/tokens/signer-cache';
-import { currentSigner, type SigningAlg } from '../../../../src/core/tokens/signing-keys';
+import {
+  currentSigner,
+  type SigningAlg,
+  withdrawSigningKeys,
+} from '../../../../src/core/tokens/signing-keys';
 import { createMemoryStore } from '../../../../src/store/memory-store';
 import { propertyRuns } from '../../../support/property-runs';
 import { memoryStagedSecret } from '../../../support/staged-key-secret';
@@ -14,6 +22,9 @@ import { memoryStagedSecret } from '../../../support/staged-key-secret';
 const ISSUER = 'https://auth.example.com';
 const TTL = 900;
 const LEAD_MS = KEY_PUBLISH_LEAD_SECONDS * 1000;
+const REFRESH_MS = KEY_REFRESH_SECONDS * 1000;
+// How long a warm ring may refuse an unknown kid without a read (key-ring.ts's default).
+const RELOAD_MS = 30_000;
 
 type Command =
   | { kind: 'rotate'; coldStartAfter: number }
@@ -21,7 +32,8 @@ type Command =
   | { kind: 'sign'; signer: number; alg: SigningAlg }
   | { kind: 'verify'; ring: number }
   | { kind: 'coldStart'; signer: number; ring: number }
-  | { kind: 'attack'; ring: number };
+  | { kind: 'attack'; ring: number }
+  | { kind: 'withdraw' };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({
@@ -45,12 +57,15 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('verify' as const), ring: fc.nat(1) }),
   fc.record({ kind: fc.constant('coldStart' as const), signer: fc.nat(2), ring: fc.nat(1) }),
   fc.record({ kind: fc.constant('attack' as const), ring: fc.nat(1) }),
+  fc.record({ kind: fc.constant('withdraw' as const) }),
 );
 
 /**
  * Random sequences of rotations (with cold starts between their steps), time passing,
  * signatures by warm and cold signers, and verification by warm key rings under an attacker's
- * random kids, over the Secrets Manager rotation steps and the signers' own key-set reads.
+ * random kids, over the Secrets Manager rotation steps and the signers' own key-set reads; and
+ * withdrawals of every key (a stolen secret), after which no refreshed signer signs with a
+ * withdrawn key and no refreshed ring verifies one.
  */
 const runSequence = async (commands: Command[]) => {
   const staged = memoryStagedSecret();
@@ -83,18 +98,22 @@ const runSequence = async (commands: Command[]) => {
       load: () => loadPublishedKeySet(staged.source, recordingStore, clock.now),
       now: () => clock.now,
     });
-  const newRing = () =>
+  // Ring 1 remembers verified tokens: a withdrawn key's token must not outlive it there.
+  const newRing = (cacheSize = 0) =>
     createKeyRing({
       issuer: ISSUER,
       audience: ISSUER,
       now: () => clock.now,
       loadKeys: async () => (await store.getPublishedKeys())?.keys ?? [],
-      cacheSize: 0,
+      cacheSize,
     });
   const signers = [newSigner(), newSigner(), newSigner()];
-  const rings = [newRing(), newRing()];
-  const tokens: { token: string; exp: number }[] = [];
+  const rings = [newRing(), newRing(16)];
+  const tokens: { token: string; exp: number; kid: string }[] = [];
   let rotations = 0;
+  const withdrawn = new Set<string>();
+  let withdrawnAt = Number.NEGATIVE_INFINITY;
+  const sinceWithdrawal = () => clock.now - withdrawnAt;
 
   for (const c of commands) {
     if (c.kind === 'rotate') {
@@ -126,7 +145,12 @@ const runSequence = async (commands: Command[]) => {
       if (!firstSetKids.has(signer.kid))
         expect(clock.now - (seen ?? 0)).toBeGreaterThanOrEqual(LEAD_MS);
       // 4. A warm signer signs with the key the current set names for now, never a stale one.
-      if (current) expect(signer.kid).toBe(currentSigner(current, c.alg, clock.now).kid);
+      //    Within its refresh after a withdrawal it may still hold the withdrawn set.
+      if (current && sinceWithdrawal() > REFRESH_MS) {
+        expect(signer.kid).toBe(currentSigner(current, c.alg, clock.now).kid);
+      }
+      // 5. No signer refreshed after a withdrawal signs with a withdrawn key.
+      if (withdrawn.has(signer.kid)) expect(sinceWithdrawal()).toBeLessThanOrEqual(REFRESH_MS);
       const iat = Math.floor(clock.now / 1000);
       const claims: AccessTokenClaims = {
         iss: ISSUER,
@@ -143,18 +167,47 @@ const runSequence = async (commands: Command[]) => {
         groups: [],
         sid: 's',
       };
-      tokens.push({ token: signAccessToken(signer, claims), exp: claims.exp });
+      tokens.push({ token: signAccessToken(signer, claims), exp: claims.exp, kid: signer.kid });
     } else if (c.kind === 'verify') {
       // 2 and 3. Every unexpired token verifies on a warm ring: its key is still published.
-      for (const { token, exp } of tokens) {
+      //    6. Past its refresh after a withdrawal, a warm ring verifies no withdrawn key.
+      for (const { token, exp, kid } of tokens) {
         if (exp * 1000 <= clock.now) continue;
-        await expect(
-          Promise.resolve().then(() => rings[c.ring]?.verify(token)),
-        ).resolves.toBeDefined();
+        const verifying = Promise.resolve().then(() => rings[c.ring]?.verify(token));
+        if (withdrawn.has(kid)) {
+          if (sinceWithdrawal() > REFRESH_MS) await expect(verifying).rejects.toThrow();
+          else await verifying.catch(() => undefined);
+        } else if (sinceWithdrawal() > RELOAD_MS) {
+          await expect(verifying).resolves.toBeDefined();
+        } else {
+          // The new keys sign at once: a ring that read just before waits out its reload.
+          await verifying.catch(() => undefined);
+        }
+      }
+    } else if (c.kind === 'withdraw') {
+      // Every key published so far (and any in the set): a stolen secret holds them all.
+      const before = [...firstSeen.keys(), ...(staged.current()?.keys.map((key) => key.kid) ?? [])];
+      const after = await withdrawSigningKeys(
+        {
+          source: staged.source,
+          publishedGeneration: async () => (await store.getPublishedKeys())?.generation ?? 0,
+          publish: recordingStore.publishKeys,
+        },
+        clock.now,
+      );
+      withdrawnAt = clock.now;
+      for (const kid of before) withdrawn.add(kid);
+      // The new keys sign at once, published by the withdrawal itself.
+      for (const key of after.keys) firstSetKids.add(key.kid);
+      // 6. A ring read after it verifies no token a withdrawn key signed.
+      const fresh = newRing();
+      for (const { token, kid } of tokens) {
+        if (!withdrawn.has(kid)) continue;
+        await expect(Promise.resolve().then(() => fresh.verify(token))).rejects.toThrow();
       }
     } else if (c.kind === 'coldStart') {
       signers[c.signer] = newSigner();
-      rings[c.ring] = newRing();
+      rings[c.ring] = newRing(c.ring * 16);
     } else {
       const [header = '', payload, signature] = (tokens.at(-1)?.token ?? 'e30.e30.AA').split('.');
       const forged = {
@@ -182,6 +235,21 @@ describe('signing-key rotation (property)', () => {
               { kind: 'advance', seconds: 3700 },
               { kind: 'sign', signer: 1, alg: 'ES256' },
               { kind: 'verify', ring: 0 },
+            ],
+          ],
+          // Always tried: a withdrawal with a warm signer and a warm ring on either side.
+          [
+            [
+              { kind: 'sign', signer: 1, alg: 'ES256' },
+              { kind: 'verify', ring: 1 },
+              { kind: 'withdraw' },
+              { kind: 'sign', signer: 1, alg: 'ES256' },
+              { kind: 'advance', seconds: 301 },
+              { kind: 'sign', signer: 1, alg: 'RS256' },
+              { kind: 'verify', ring: 1 },
+              { kind: 'rotate', coldStartAfter: 1 },
+              { kind: 'sign', signer: 0, alg: 'ES256' },
+              { kind: 'verify', ring: 1 },
             ],
           ],
         ],
