@@ -180,6 +180,10 @@ export class GatehouseStack extends Stack {
       identityProviders: props.identityProviders ?? false,
     });
     const corsAllowedOrigins = corsOriginsFromSetting(props.corsAllowedOrigins);
+    // What every function is given: the operator's settings and the validated CORS origins.
+    const functionSettings = corsAllowedOrigins.length
+      ? { ...settings, CORS_ALLOWED_ORIGINS: corsAllowedOrigins.join(',') }
+      : settings;
     const customDomain = customDomainOf(this, props);
     this.api = new GatehouseApi(this, 'Api', {
       throttle: props.throttle ?? defaultThrottle,
@@ -200,9 +204,7 @@ export class GatehouseStack extends Stack {
       issuerUrl: this.issuerUrl,
       defaultOwnerEmail: props.defaultOwnerEmail,
       defaultOwnerUsername: props.defaultOwnerUsername,
-      settings: corsAllowedOrigins.length
-        ? { ...settings, CORS_ALLOWED_ORIGINS: corsAllowedOrigins.join(',') }
-        : settings,
+      settings: functionSettings,
       usersImportProvider,
       sesSender: sender,
       revocationCacheSeconds,
@@ -257,7 +259,7 @@ export class GatehouseStack extends Stack {
       signingKeys: this.secrets.signingKeys,
       tokensTable: this.tables.byName.tokens,
       issuerUrl: this.issuerUrl,
-      settings,
+      settings: functionSettings,
       rotationDays: props.keyRotationDays ?? 30,
       logRetention,
       architecture: this.architecture,

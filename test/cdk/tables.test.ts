@@ -84,7 +84,14 @@ describe.each(Object.keys(tables) as TableName[])('the %s table', (name) => {
 });
 
 it('encrypts with one retained customer-managed key that rotates', () => {
-  synth.template.resourceCountIs('AWS::KMS::Key', 1);
+  // Two keys in the stack: the tables' and the alarm and mail topics' (lib/topics.ts).
+  synth.template.resourceCountIs('AWS::KMS::Key', 2);
+  const tableKeys = new Set(
+    Object.values(synth.template.findResources('AWS::DynamoDB::Table')).map(
+      (table) => table.Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0],
+    ),
+  );
+  expect([...tableKeys]).toEqual([keyId]);
   const key = resources(synth.template)[keyId];
   expect(key?.Properties?.EnableKeyRotation).toBe(true);
   expect(key?.DeletionPolicy).toBe('Retain');
