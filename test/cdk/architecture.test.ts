@@ -114,8 +114,8 @@ describe.each(['arm64', 'x86_64'] as const)('synthesized for %s', (architecture)
 
   it('runs every function (the mailer and the example API included) on it, on the newest Node.js', () => {
     const all = functions();
-    // Every spec, the mailer, and the example API's handler and authorizer.
-    expect(all).toHaveLength(Object.keys(functionSpecs).length + 3);
+    // Every spec, the mailer, the signing keys' rotation, and the example API's handler and authorizer.
+    expect(all).toHaveLength(Object.keys(functionSpecs).length + 4);
     for (const fn of all) {
       expect({ id: fn.id, architectures: fn.architectures, runtime: fn.runtime }).toEqual({
         id: fn.id,
