@@ -186,11 +186,20 @@ describe('authorizer', () => {
     );
     expect(on(arnOf(gatehouseId(synth.stack.tables.key)))).toContain('kms:Decrypt');
     // Its log group, the two tables and their key: nothing else, no secret, never "*".
-    const services = new Set(statements.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
+    const allowed = statements.filter((s) => s.Effect !== 'Deny');
+    const services = new Set(allowed.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
     expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs']);
-    for (const statement of statements) {
+    for (const statement of allowed) {
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
     }
+    // And the fence: no DynamoDB, KMS or STS outside Gatehouse's account, whatever it is given.
+    expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:*', 'kms:*', 'sts:AssumeRole'],
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:ResourceAccount': expect.anything() } },
+      }),
+    ]);
   });
 });
 
