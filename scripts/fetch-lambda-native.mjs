@@ -35,6 +35,10 @@ const npm = (args, cwd) =>
     ? execFileSync(process.execPath, [process.env.npm_execpath, ...args], { cwd, encoding: 'utf8' })
     : execFileSync('npm', args, { cwd, encoding: 'utf8', shell: process.platform === 'win32' });
 
+/** Where a verified tarball is kept; lib/native-integrity.ts (tarballPath) names it alike. */
+const keptTarball = (name) =>
+  join(root, native.dir, 'tarballs', `${name.replace('/', '+')}-${version}.tgz`);
+
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-native-'));
 const tarballs = new Map();
 
@@ -57,7 +61,7 @@ const tarball = (name) => {
     );
   }
   // Kept: each synth checks the shipped files against it again (lib/native-integrity.ts).
-  const kept = join(root, native.dir, 'tarballs', `${name.replace('/', '+')}-${version}.tgz`);
+  const kept = keptTarball(name);
   mkdirSync(dirname(kept), { recursive: true });
   copyFileSync(file, kept);
   tarballs.set(name, file);
@@ -70,7 +74,7 @@ const installedVersion = (dir) =>
 /** Unpacks the package into node_modules/<name> under the architecture's folder, once. */
 const place = (architecture, name) => {
   const target = join(root, native.dir, architecture, 'node_modules', name);
-  const kept = join(root, native.dir, 'tarballs', `${name.replace('/', '+')}-${version}.tgz`);
+  const kept = keptTarball(name);
   if (installedVersion(target) === version && existsSync(kept)) return;
   const file = tarball(name);
   // Unpacked aside on the same disk, then moved in whole: a cut run never leaves half a package.
