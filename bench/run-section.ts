@@ -8,6 +8,7 @@ import { benchAuthorizer } from './authorizer';
 import { benchBundles } from './bundles';
 import { benchHotKeys } from './hot-keys';
 import type { Section } from './lib/report';
+import { benchLoad } from './load';
 import { benchSignIn } from './sign-in';
 import { benchTokenEndpoint } from './token-endpoint';
 import { benchUsersList } from './users-list';
@@ -19,6 +20,7 @@ const sections: Record<string, Section> = {
   bundles: benchBundles,
   'users-list': benchUsersList,
   'hot-keys': benchHotKeys,
+  load: benchLoad,
 };
 
 const [name, out] = process.argv.slice(2);
