@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type DevStart, isAlive, startDevService } from '../support/dev-start';
+import { type DevStart, goneSoon, startDevService } from '../support/dev-start';
 
 const OWNER = { email: 'owner@dev-start.example.com', password: 'a-long-dev-start-password' };
 
@@ -52,7 +52,28 @@ describe('npm start', () => {
     // Without the stop's own bound this waits forever (a SIGSTOPped JVM never answers).
     expect(Date.now() - sent).toBeLessThan(10_000);
     expect(code).toBe(0);
-    expect(isAlive(jar)).toBe(false);
+    expect(await goneSoon(jar)).toBe(true);
     expect(await hanging).toBeDefined();
+  });
+});
+
+describe('npm start, a second Ctrl-C', () => {
+  vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+  let service: DevStart;
+  beforeAll(async () => {
+    service = await startDevService({ DEFAULT_OWNER_PASSWORD: OWNER.password });
+  });
+  afterAll(() => service?.cleanUp());
+
+  it('leaves at once, still taking its frozen DynamoDB Local with it', async () => {
+    const jar = await service.jar();
+    process.kill(jar, 'SIGSTOP');
+    service.child.kill('SIGINT');
+    await service.waitForOutput('Stopping…');
+    service.child.kill('SIGINT');
+    // 130: the second signal's exit, not the first stop's own end (0).
+    expect(await service.exited).toBe(130);
+    expect(service.output()).toContain('Stopping at once.');
+    expect(await goneSoon(jar)).toBe(true);
   });
 });

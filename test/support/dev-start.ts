@@ -19,7 +19,13 @@ const procStat = (pid: number): { ppid: number; state: string } | null => {
   }
 };
 
-export const isAlive = (pid: number): boolean => procStat(pid) !== null;
+const isAlive = (pid: number): boolean => procStat(pid) !== null;
+
+/** Whether `pid` is gone within a couple of seconds (a SIGKILL takes effect asynchronously). */
+export const goneSoon = async (pid: number): Promise<boolean> => {
+  for (let i = 0; i < 30 && isAlive(pid); i++) await new Promise((done) => setTimeout(done, 100));
+  return !isAlive(pid);
+};
 
 /** The DynamoDB Local jars whose parent is `parent`. */
 const jarsOf = (parent: number): number[] =>
