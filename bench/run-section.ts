@@ -6,7 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { benchAuthorizer } from './authorizer';
 import { benchBundles } from './bundles';
+import { benchHotKeys } from './hot-keys';
 import type { Section } from './lib/report';
+import { benchLoad } from './load';
 import { benchSignIn } from './sign-in';
 import { benchTokenEndpoint } from './token-endpoint';
 import { benchUsersList } from './users-list';
@@ -17,6 +19,8 @@ const sections: Record<string, Section> = {
   'token-endpoint': benchTokenEndpoint,
   bundles: benchBundles,
   'users-list': benchUsersList,
+  'hot-keys': benchHotKeys,
+  load: benchLoad,
 };
 
 const [name, out] = process.argv.slice(2);

@@ -8,7 +8,15 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Figure, heading, print, summaryTable } from './lib/report';
 
-const SECTIONS = ['authorizer', 'sign-in', 'token-endpoint', 'bundles', 'users-list'];
+const SECTIONS = [
+  'authorizer',
+  'sign-in',
+  'token-endpoint',
+  'bundles',
+  'users-list',
+  'hot-keys',
+  'load',
+];
 
 /** One section in its own process (bench/run-section.ts says why); its figures come back. */
 const runSection = (name: string, dir: string): Figure[] => {

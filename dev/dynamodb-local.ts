@@ -8,8 +8,26 @@ import { createDynamoClient } from '../src/store/dynamo-client';
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** Settles when the jar exits without stop() asking it to (killed, crashed). */
+  died: Promise<string>;
+  /** SIGTERM, then SIGKILL after a short grace: a frozen JVM ignores SIGTERM until continued. */
   stop(): Promise<void>;
 }
+
+/** How long the jar gets to end on SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 2000;
+
+/** Every jar this process started and that still runs: none may outlive the process. */
+const running = new Set<ChildProcess>();
+let exitHooked = false;
+const killAllOnExit = () => {
+  if (exitHooked) return;
+  exitHooked = true;
+  // Synchronous, so it also holds on process.exit() (a second Ctrl-C, a stop that timed out).
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+};
 
 export const freePort = (): Promise<number> =>
   new Promise((done, fail) => {
@@ -79,7 +97,18 @@ const startOn = async (port: number, dataDir: string | undefined): Promise<Dynam
   if (path) mkdirSync(path, { recursive: true });
   // The jar reads its telemetry switch from the environment it inherits; there is no network.
   process.env.DDB_LOCAL_TELEMETRY = '0';
-  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  // Its own process group: a Ctrl-C in the terminal reaches the service alone, which then
+  // stops the jar itself instead of watching it die and restarting it.
+  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: true });
+  running.add(child);
+  killAllOnExit();
+  let asked = false;
+  const exited = new Promise<string>((done) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      done(signal ? `was killed (${signal})` : `exited (code ${code})`);
+    }),
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -96,11 +125,14 @@ const startOn = async (port: number, dataDir: string | undefined): Promise<Dynam
   }
   return {
     endpoint,
-    stop: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
+    died: exited.then((what) => (asked ? new Promise<string>(() => {}) : what)),
+    stop: async () => {
+      asked = true;
+      if (!running.has(child)) return;
+      child.kill('SIGTERM');
+      const grace = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(grace);
+    },
   };
 };

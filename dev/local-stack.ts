@@ -10,6 +10,7 @@ import { tableNamesFromEnv } from '../src/store/dynamo-settings';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { heldPort, holdPort, startDevServer } from './server';
 import { localEmailFrom, startSesLocal } from './ses-local';
+import { supervise } from './supervise';
 
 export interface LocalStackOptions {
   /** Persist DynamoDB and the signing keys here; in memory (keys in a temp dir) when unset. */
@@ -27,6 +28,8 @@ export interface LocalStackOptions {
   dynamoEndpoint?: string;
   /** Settings, as environment variables (../shared/API.md, Settings). */
   env?: Record<string, string>;
+  /** Where restarts of DynamoDB Local and the SES emulator are told; stderr when unset. */
+  say?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -37,8 +40,20 @@ export interface LocalStack {
   owner: DefaultOwnerResult;
   /** What USERS_IMPORT_FILE brought in, when it is set. */
   usersImport?: ImportSummary;
+  /** Settles with the reason when a helper died more often than it may be restarted. */
+  gaveUp: Promise<string>;
   stop(): Promise<void>;
 }
+
+/** Creates the tables that are missing (all of them in a fresh database). */
+const ensureTables = async (endpoint: string) => {
+  const client = createDynamoClient({ endpoint });
+  try {
+    await createTables(client, tableNamesFromEnv(process.env));
+  } finally {
+    client.destroy();
+  }
+};
 
 /**
  * DynamoDB Local, the SES emulator, the tables, the default owner and the local API Gateway:
@@ -66,10 +81,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   process.env.SES_ENDPOINT = options.env?.SES_ENDPOINT ?? ses.url;
   process.env.EMAIL_FROM ||= localEmailFrom;
   const given = options.dynamoEndpoint;
+  const dynamoDir = options.dataDir ? join(options.dataDir, 'dynamodb') : undefined;
   const dynamo = await (given
-    ? Promise.resolve({ endpoint: given, stop: async () => {} })
+    ? Promise.resolve({
+        endpoint: given,
+        died: new Promise<string>(() => {}),
+        stop: async () => {},
+      })
     : startDynamoDbLocal({
-        ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+        ...(dynamoDir ? { dataDir: dynamoDir } : {}),
         ...(options.dynamoPort ? { port: options.dynamoPort } : {}),
       })
   ).catch(async (error: unknown) => {
@@ -83,9 +103,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         ? join(options.dataDir, 'signing-keys.json')
         : (options.keysFile ?? '.data/test-keys.json'),
     );
-    const client = createDynamoClient({ endpoint: dynamo.endpoint });
-    await createTables(client, tableNamesFromEnv(process.env));
-    client.destroy();
+    await ensureTables(dynamo.endpoint);
 
     const deps = buildDeps(process.env);
     const owner = await ensureDefaultOwner(deps, ownerPasswordFromEnv(process.env));
@@ -100,15 +118,47 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       : undefined;
     await deps.signer('ES256'); // create and publish the signing keys before the first request
     const server = await startDevServer({ held });
+    const say = options.say ?? ((line: string) => process.stderr.write(`${line}\n`));
+    let giveUp: (reason: string) => void = () => {};
+    const gaveUp = new Promise<string>((done) => {
+      giveUp = done;
+    });
+    // Same port and data: the service's endpoint settings stay true across a restart.
+    const dynamoPort = Number(new URL(dynamo.endpoint).port);
+    const supervisedDynamo = supervise(
+      'DynamoDB Local',
+      dynamo,
+      async () => {
+        const again = await startDynamoDbLocal({
+          port: dynamoPort,
+          ...(dynamoDir ? { dataDir: dynamoDir } : {}),
+        });
+        // In memory, its tables went with it; on disk this finds them all there.
+        await ensureTables(again.endpoint).catch(async (error: unknown) => {
+          await again.stop();
+          throw error;
+        });
+        if (!dynamoDir) say('DynamoDB Local runs in memory: its data is gone.');
+        return again;
+      },
+      { say, giveUp },
+    );
+    const supervisedSes = supervise(
+      'The SES emulator',
+      ses,
+      () => startSesLocal({ port: ses.port }),
+      { say, giveUp },
+    );
     return {
       url: server.url,
       dynamoEndpoint: dynamo.endpoint,
       sesUrl: ses.url,
       owner,
       ...(usersImport ? { usersImport } : {}),
+      gaveUp,
       stop: async () => {
         await server.close();
-        await Promise.all([dynamo.stop(), ses.stop()]);
+        await Promise.all([supervisedDynamo.stop(), supervisedSes.stop()]);
       },
     };
   } catch (error) {

@@ -26,6 +26,9 @@ const READ_LIMIT = 1024 * 1024;
  */
 const DRAIN_LIMIT = 10 * 1024 * 1024;
 
+/** How long a request still running at shutdown may finish (one hung on a frozen database won't). */
+const CLOSE_GRACE_MS = 1000;
+
 const readBody = (request: IncomingMessage): Promise<Buffer | null> =>
   new Promise((done, fail) => {
     const chunks: Buffer[] = [];
@@ -253,10 +256,15 @@ export const startDevServer = async (
   return {
     url: `http://localhost:${port}`,
     port,
-    close: () =>
+    /** Stops taking connections; requests still running get `graceMs`, then their sockets go. */
+    close: (graceMs = CLOSE_GRACE_MS) =>
       new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
+        const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(cut);
+          done();
+        });
+        server.closeIdleConnections();
       }),
   };
 };

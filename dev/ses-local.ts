@@ -4,6 +4,8 @@ export interface SesLocal {
   /** The SES endpoint (SES_ENDPOINT), and the web page listing the mails received. */
   url: string;
   port: number;
+  /** Settles when the emulator's server closes or fails without stop() asking it to. */
+  died: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -31,11 +33,22 @@ export const startSesLocal = async (options: { port?: number } = {}): Promise<Se
         'taken? Set SES_LOCAL_PORT to another one).',
     );
   }
+  let asked = false;
+  const died = new Promise<string>((done) => {
+    server.once('close', () => {
+      if (!asked) done('closed');
+    });
+    server.once('error', (error: Error) => {
+      if (!asked) done(`failed (${error.message})`);
+    });
+  });
   return {
     url: `http://127.0.0.1:${address.port}`,
     port: address.port,
+    died,
     stop: () =>
       new Promise<void>((done) => {
+        asked = true;
         server.close(() => done());
         server.closeAllConnections();
       }),

@@ -1,14 +1,40 @@
 import { loadConfig } from '../src/core/shared/config';
 import { describeImportSummary } from '../src/core/users/user-import';
-import { startLocalStack } from './local-stack';
+import { type LocalStack, startLocalStack } from './local-stack';
+
+/** Past this, a stop that still waits on something (a frozen child) is cut short. */
+const STOP_DEADLINE_MS = 5000;
 
 /** `npm start`: the whole service on this machine, data kept under GATEHOUSE_DATA_DIR (.data). */
 const main = async () => {
   // Lambda runs Node 22; the SDK's notice about a Node 20 laptop is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) {
+      // A second Ctrl-C: leave now; the exit hook still kills DynamoDB Local.
+      process.stdout.write('Stopping at once.\n');
+      process.exit(130);
+    }
+    stopping = true;
+    process.stdout.write('\nStopping… (Ctrl-C again to stop at once)\n');
+    // Invariant: a stop ends the process within STOP_DEADLINE_MS, whatever hangs.
+    setTimeout(() => {
+      process.stderr.write('Gatehouse did not stop in time; leaving anyway.\n');
+      process.exit(code || 1);
+    }, STOP_DEADLINE_MS).unref();
+    await stack?.stop();
+    process.exit(code);
+  };
+  // Before anything starts: a signal during the start still stops what has started (the
+  // exit hook kills DynamoDB Local, which runs in its own process group).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void stop(0));
+  }
   const dataDir = process.env.GATEHOUSE_DATA_DIR || '.data';
   const port = Number(process.env.PORT || 3000);
-  const stack = await startLocalStack({
+  stack = await startLocalStack({
     dataDir,
     port,
     dynamoPort: Number(process.env.DYNAMODB_LOCAL_PORT || 8000),
@@ -58,16 +84,10 @@ const main = async () => {
     );
   }
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write('\nStopping…\n');
-    await stack.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  void stack.gaveUp.then((reason) => {
+    process.stderr.write(`\n${reason}\n`);
+    return stop(1);
+  });
 };
 
 main().catch((error: unknown) => {
