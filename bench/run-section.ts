@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { benchAuthorizer } from './authorizer';
 import { benchBundles } from './bundles';
+import { benchCapacity } from './capacity';
 import type { Section } from './lib/report';
 import { benchSignIn } from './sign-in';
 import { benchTokenEndpoint } from './token-endpoint';
@@ -17,6 +18,7 @@ const sections: Record<string, Section> = {
   'token-endpoint': benchTokenEndpoint,
   bundles: benchBundles,
   'users-list': benchUsersList,
+  capacity: benchCapacity,
 };
 
 const [name, out] = process.argv.slice(2);

@@ -8,7 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Figure, heading, print, summaryTable } from './lib/report';
 
-const SECTIONS = ['authorizer', 'sign-in', 'token-endpoint', 'bundles', 'users-list'];
+const SECTIONS = ['authorizer', 'sign-in', 'token-endpoint', 'bundles', 'users-list', 'capacity'];
 
 /** One section in its own process (bench/run-section.ts says why); its figures come back. */
 const runSection = (name: string, dir: string): Figure[] => {
