@@ -23,7 +23,7 @@ export interface Synthesized {
 
 /**
  * Context for a synth whose tests read the template only: no esbuild run, the biggest part of a
- * synth (architecture.test.ts, functions.test.ts and the built-bundles test check the bundles).
+ * synth (bundles.test.ts and the integration test of the built bundles check the bundles).
  */
 export const noBundling = { 'aws:cdk:bundling-stacks': [] };
 
