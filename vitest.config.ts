@@ -27,6 +27,10 @@ export default defineConfig({
         test: {
           name: 'cdk',
           include: ['test/cdk/**/*.test.ts'],
+          // Each file builds its own App; sharing the loaded modules (aws-cdk-lib, cdk-nag, lib/)
+          // between the files of a worker saves importing them again per file, most of the time
+          // of a synth that skips bundling.
+          isolate: false,
           testTimeout: 240_000,
           hookTimeout: 240_000,
         },

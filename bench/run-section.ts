@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { benchAuthorizer } from './authorizer';
 import { benchBundles } from './bundles';
+import { benchCapacity } from './capacity';
 import { benchHotKeys } from './hot-keys';
 import type { Section } from './lib/report';
 import { benchLoad } from './load';
@@ -19,6 +20,7 @@ const sections: Record<string, Section> = {
   'token-endpoint': benchTokenEndpoint,
   bundles: benchBundles,
   'users-list': benchUsersList,
+  capacity: benchCapacity,
   'hot-keys': benchHotKeys,
   load: benchLoad,
 };

@@ -16,6 +16,7 @@ const SECTIONS = [
   'users-list',
   'hot-keys',
   'load',
+  'capacity',
 ];
 
 /** One section in its own process (bench/run-section.ts says why); its figures come back. */

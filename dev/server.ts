@@ -12,6 +12,7 @@ import { oauthError } from '../src/http/oauth-errors';
 import { errorResult, type HttpResult } from '../src/http/responses';
 import { createRouteMatcher, matchRoute } from '../src/http/route-match';
 import { pageRoutes } from '../src/web/routes';
+import { timed } from './invocations';
 import { authorizerEvent, httpApiEvent, lambdaContext } from './lambda-events';
 
 type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
@@ -105,6 +106,9 @@ const loadFunctions = async () => {
     sso: sso.handler,
     pages: pages.handler as HttpHandler,
   };
+  for (const name of Object.keys(handlers) as (keyof typeof handlers)[]) {
+    handlers[name] = timed(name, handlers[name]);
+  }
   // The example protected API gets its own authorizer, as lib/gatehouse-authorizer.ts makes
   // it: plain denials, the route scopes, and never the default owner.
   const exampleAuthorizer = authorizerFactory.authorizerFromEnv({
@@ -115,7 +119,7 @@ const loadFunctions = async () => {
   });
   return {
     handlers,
-    authorizer: authorizer.handler as Authorizer,
+    authorizer: timed('authorizer', authorizer.handler as Authorizer),
     example: {
       handler: exampleApi.handler as (event: ExampleEvent) => Promise<ExampleResult>,
       authorizer: exampleAuthorizer as Authorizer,

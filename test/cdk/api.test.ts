@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultThrottle } from '../../lib/gatehouse-stack';
 import { routeKey, routes } from '../../src/http/routes';
 import { pageRouteKey, pageRoutes } from '../../src/web/routes';
-import { referencedIds, resources, type Synthesized, synthGatehouse } from './synth';
+import { noBundling, referencedIds, resources, type Synthesized, synthGatehouse } from './synth';
 
 let synth: Synthesized;
 let apiId: string;
@@ -11,7 +11,7 @@ let authorizerFunctionId: string;
 let authorizerId: string;
 
 beforeAll(() => {
-  synth = synthGatehouse();
+  synth = synthGatehouse({}, () => {}, noBundling);
   apiId = synth.logicalId(synth.stack.api.httpApi);
   authorizerFunctionId = synth.logicalId(synth.stack.functions.byName.authorizer);
   const [id] = Object.keys(synth.template.findResources('AWS::ApiGatewayV2::Authorizer'));

@@ -1,12 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bcryptPackages, lambdaRuntime } from '../../lib/architecture';
+import { lambdaRuntime } from '../../lib/architecture';
 import { assertWebAssetsBuilt } from '../../lib/bundling';
 import {
   defaultAuditRetentionDays,
@@ -20,6 +18,7 @@ import { type TableName, tables } from '../../src/store/schema';
 import {
   type LambdaProperties,
   lambdaProperties,
+  noBundling,
   ownerEmail,
   ownerUsername,
   resources,
@@ -28,8 +27,6 @@ import {
   synthGatehouse,
   usersAttributeCondition,
 } from './synth';
-
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 let synth: Synthesized;
 const ids = { api: '', key: '', signingKeys: '', ownerPassword: '', cursorKey: '', mailer: '' };
@@ -42,11 +39,15 @@ const email = {
   sesConfigurationSet: 'gatehouse',
 };
 
-// The bundles' bcrypt must load in this machine's node below: synthesize for its architecture.
+// A given architecture reaches every function (this machine's: any would do for a template).
 const hostArchitecture = process.arch === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64;
 
 beforeAll(() => {
-  synth = synthGatehouse({ settings, ...email, architecture: hostArchitecture });
+  synth = synthGatehouse(
+    { settings, ...email, architecture: hostArchitecture },
+    () => {},
+    noBundling,
+  );
   const { stack, logicalId } = synth;
   ids.api = logicalId(stack.api.httpApi);
   ids.key = logicalId(stack.tables.key);
@@ -548,40 +549,8 @@ describe('secrets', () => {
   });
 });
 
+// What the bundles hold is bundles.test.ts's, which synthesizes with bundling.
 describe('bundles', () => {
-  const assetDir = (name: FunctionName): string => {
-    const code = lambda(name).Code;
-    const dir = join(synth.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
-    expect(existsSync(dir)).toBe(true);
-    return dir;
-  };
-
-  it.each(names)('%s carries the web assets only if it serves them', (name) => {
-    const dir = join(assetDir(name), 'web');
-    const serves = 'servesWebAssets' in functionSpecs[name] && functionSpecs[name].servesWebAssets;
-    expect(existsSync(dir)).toBe(Boolean(serves));
-    if (!serves) return;
-    // What web/build.mjs wrote, byte for byte, where WEB_ASSETS_DIR (/var/task/web) points.
-    for (const file of ['app.js', 'app.css']) {
-      expect(readFileSync(join(dir, file), 'utf8')).toBe(
-        readFileSync(join(projectRoot, 'web/dist', file), 'utf8'),
-      );
-    }
-  });
-
-  it.each(names)('%s is an ESM bundle with a source map, and bcrypt only if it hashes', (name) => {
-    const dir = assetDir(name);
-    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-    expect(code.startsWith("import { createRequire } from 'module';")).toBe(true);
-    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
-    const hashes = 'hashesPasswords' in functionSpecs[name] && functionSpecs[name].hashesPasswords;
-    expect(existsSync(join(dir, 'node_modules/@node-rs/bcrypt/package.json'))).toBe(
-      Boolean(hashes),
-    );
-    const binary = bcryptPackages(hostArchitecture)[1]?.name ?? '';
-    expect(existsSync(join(dir, 'node_modules', binary, 'package.json'))).toBe(Boolean(hashes));
-  });
-
   it('need a built web/dist, but only when the stack is bundled', () => {
     const unbuilt = mkdtempSync(join(synth.directory, 'unbuilt-'));
     const stackIn = (context: Record<string, unknown>) =>
@@ -592,18 +561,5 @@ describe('bundles', () => {
     expect(() =>
       assertWebAssetsBuilt(stackIn({ 'aws:cdk:bundling-stacks': [] }), unbuilt),
     ).not.toThrow();
-  });
-
-  // Synthesized for this machine's architecture: the Linux binary loads here (a Linux host).
-  it('ships a bcrypt that loads and hashes from the bundle directory', () => {
-    const requireFromBundle = createRequire(join(assetDir('signIn'), 'index.mjs'));
-    const bcrypt = requireFromBundle('@node-rs/bcrypt') as {
-      hashSync: (password: string, cost: number) => string;
-      verifySync: (password: string, hash: string) => boolean;
-    };
-    expect(requireFromBundle.resolve('@node-rs/bcrypt')).toContain(synth.directory);
-    const hash = bcrypt.hashSync('correct horse', 4);
-    expect(hash).toMatch(/^\$2[aby]\$04\$/);
-    expect(bcrypt.verifySync('correct horse', hash)).toBe(true);
   });
 });

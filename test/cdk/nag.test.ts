@@ -9,6 +9,7 @@ import { type TableName, tables } from '../../src/store/schema';
 import { pageRouteKey, pageRoutes } from '../../src/web/routes';
 import {
   nagSuppressions,
+  noBundling,
   resources,
   type Suppression,
   type Synthesized,
@@ -31,6 +32,7 @@ beforeAll(() => {
       sesConfigurationSet: 'gatehouse',
     },
     (app) => Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true })),
+    noBundling,
   );
 });
 afterAll(() => synth.cleanUp());

@@ -22,6 +22,12 @@ export interface Synthesized {
 }
 
 /**
+ * Context for a synth whose tests read the template only: no esbuild run, the biggest part of a
+ * synth (bundles.test.ts and the integration test of the built bundles check the bundles).
+ */
+export const noBundling = { 'aws:cdk:bundling-stacks': [] };
+
+/**
  * Synthesizes a fresh app (bundling every function with the local esbuild): once per file.
  * `prepare` may add stacks or aspects; `context` may limit bundling (`aws:cdk:bundling-stacks`).
  */

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TableName, type TableSchema, tables } from '../../src/store/schema';
-import { resources, type Synthesized, synthGatehouse } from './synth';
+import { noBundling, resources, type Synthesized, synthGatehouse } from './synth';
 
 let synth: Synthesized;
 let keyId: string;
 
 beforeAll(() => {
-  synth = synthGatehouse();
+  synth = synthGatehouse({}, () => {}, noBundling);
   keyId = synth.logicalId(synth.stack.tables.key);
 });
 afterAll(() => synth.cleanUp());
