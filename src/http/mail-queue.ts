@@ -59,13 +59,22 @@ export const lambdaMailQueue = (functionName: string): MailQueue => {
     | undefined;
   const connect = async () => {
     // Loaded on first use: only the functions that mail on AWS ever need it.
-    const sdk = await import('@aws-sdk/client-lambda');
+    const [sdk, budget] = await Promise.all([
+      import('@aws-sdk/client-lambda'),
+      import('../store/aws-client-budget'),
+    ]);
     // Tight bounds: every forgot-password and resend invokes once (an empty batch for an unknown
     // address), inside the 400 ms even answer, so a slow Lambda API must not stretch it far.
-    const lambda = new sdk.LambdaClient({
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 200, requestTimeout: 300 },
-    });
+    const lambda = budget.withFaultBudget(
+      new sdk.LambdaClient(
+        budget.budgetedClientConfig({
+          maxAttempts: 2,
+          connectTimeoutMs: 200,
+          attemptTimeoutMs: 300,
+        }),
+      ),
+      'The mail queue',
+    );
     return {
       send: (messages: readonly EmailMessage[]) =>
         lambda.send(

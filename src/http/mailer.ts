@@ -33,8 +33,15 @@ export const mailerFromEnv = (env: Env): Mailer => {
     | Promise<{ client: SESv2Client; sdk: typeof import('@aws-sdk/client-sesv2') }>
     | undefined;
   const connect = async () => {
-    const sdk = await import('@aws-sdk/client-sesv2');
-    return { client: new sdk.SESv2Client(endpointClientConfig(settings)), sdk };
+    const [sdk, budget] = await Promise.all([
+      import('@aws-sdk/client-sesv2'),
+      import('../store/aws-client-budget'),
+    ]);
+    const client = new sdk.SESv2Client({
+      ...endpointClientConfig(settings),
+      ...budget.budgetedClientConfig(),
+    });
+    return { client: budget.withFaultBudget(client, 'The mail service'), sdk };
   };
   return {
     async send(message: EmailMessage) {

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
+import { DATABASE, type DynamoSettings, endpointClientConfig } from './dynamo-settings';
 
 type DynamoSdk = typeof import('@aws-sdk/client-dynamodb');
 
@@ -19,7 +19,11 @@ export const readerSessionName = 'gatehouse-authorizer';
  * The reader role's credentials (GATEHOUSE_READER_ROLE_ARN): STS AssumeRole on first use, held
  * and refreshed before they expire by the client's own identity cache.
  */
-const readerRoleCredentials = async (roleArn: string, externalId: string | undefined) => {
+const readerRoleCredentials = async (
+  roleArn: string,
+  externalId: string | undefined,
+  budget: Budget,
+) => {
   const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
   return fromTemporaryCredentials({
     params: {
@@ -27,21 +31,32 @@ const readerRoleCredentials = async (roleArn: string, externalId: string | undef
       RoleSessionName: readerSessionName,
       ...(externalId ? { ExternalId: externalId } : {}),
     },
+    // STS is bounded like every other call: a slow AssumeRole must not hang the authorizer.
+    clientConfig: budget.budgetedClientConfig(),
   });
 };
 
+type Budget = typeof import('./aws-client-budget');
+
 const loadDynamo = async (settings: DynamoSettings): Promise<LoadedDynamo> => {
-  const sdk = await import('@aws-sdk/client-dynamodb');
-  const config = dynamoClientConfig(settings);
+  const [sdk, budget] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('./aws-client-budget'),
+  ]);
+  const config = { ...endpointClientConfig(settings), ...budget.budgetedClientConfig() };
   // Invariant: with a reader role named, every request is signed with that role's credentials
   // (never the function's own, never a local emulator's dummies), so IAM judges it by that role.
   const signed = settings.readerRoleArn
     ? {
         ...config,
-        credentials: await readerRoleCredentials(settings.readerRoleArn, settings.readerExternalId),
+        credentials: await readerRoleCredentials(
+          settings.readerRoleArn,
+          settings.readerExternalId,
+          budget,
+        ),
       }
     : config;
-  return { sdk, client: new sdk.DynamoDBClient(signed) };
+  return { sdk, client: budget.withFaultBudget(new sdk.DynamoDBClient(signed), DATABASE) };
 };
 
 /**
