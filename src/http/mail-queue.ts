@@ -65,15 +65,16 @@ export const lambdaMailQueue = (functionName: string): MailQueue => {
     ]);
     // Tight bounds: every forgot-password and resend invokes once (an empty batch for an unknown
     // address), inside the 400 ms even answer, so a slow Lambda API must not stretch it far.
+    const tight = {
+      connectTimeoutMs: 200,
+      attemptTimeoutMs: 300,
+      callDeadlineMs: 1000,
+      maxAttempts: 2,
+    };
     const lambda = budget.withFaultBudget(
-      new sdk.LambdaClient(
-        budget.budgetedClientConfig({
-          maxAttempts: 2,
-          connectTimeoutMs: 200,
-          attemptTimeoutMs: 300,
-        }),
-      ),
+      new sdk.LambdaClient(budget.budgetedClientConfig(tight)),
       'The mail queue',
+      tight,
     );
     return {
       send: (messages: readonly EmailMessage[]) =>

@@ -37,11 +37,12 @@ export const mailerFromEnv = (env: Env): Mailer => {
       import('@aws-sdk/client-sesv2'),
       import('../store/aws-client-budget'),
     ]);
+    const limits = budget.budgetFor(settings.endpoint);
     const client = new sdk.SESv2Client({
       ...endpointClientConfig(settings),
-      ...budget.budgetedClientConfig(),
+      ...budget.budgetedClientConfig(limits),
     });
-    return { client: budget.withFaultBudget(client, 'The mail service'), sdk };
+    return { client: budget.withFaultBudget(client, 'The mail service', limits), sdk };
   };
   return {
     async send(message: EmailMessage) {

@@ -1,12 +1,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { budgetedClientConfig, withFaultBudget } from './aws-client-budget';
+import {
+  budgetedClientConfig,
+  budgetFor,
+  type FaultBudget,
+  withFaultBudget,
+} from './aws-client-budget';
 import { DATABASE, type DynamoSettings, endpointClientConfig } from './dynamo-settings';
 
-export const createDynamoClient = (settings: DynamoSettings): DynamoDBClient =>
+export const createDynamoClient = (
+  settings: DynamoSettings,
+  budget: FaultBudget = budgetFor(settings.endpoint),
+): DynamoDBClient =>
   withFaultBudget(
-    new DynamoDBClient({ ...endpointClientConfig(settings), ...budgetedClientConfig() }),
+    new DynamoDBClient({ ...endpointClientConfig(settings), ...budgetedClientConfig(budget) }),
     DATABASE,
+    budget,
   );
 
 export const createDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { FaultBudget } from './aws-client-budget';
 import { DATABASE, type DynamoSettings, endpointClientConfig } from './dynamo-settings';
 
 type DynamoSdk = typeof import('@aws-sdk/client-dynamodb');
@@ -22,7 +23,7 @@ export const readerSessionName = 'gatehouse-authorizer';
 const readerRoleCredentials = async (
   roleArn: string,
   externalId: string | undefined,
-  budget: Budget,
+  { budgetedClientConfig }: BudgetModule,
 ) => {
   const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
   return fromTemporaryCredentials({
@@ -32,18 +33,22 @@ const readerRoleCredentials = async (
       ...(externalId ? { ExternalId: externalId } : {}),
     },
     // STS is bounded like every other call: a slow AssumeRole must not hang the authorizer.
-    clientConfig: budget.budgetedClientConfig(),
+    clientConfig: budgetedClientConfig(),
   });
 };
 
-type Budget = typeof import('./aws-client-budget');
+type BudgetModule = typeof import('./aws-client-budget');
 
-const loadDynamo = async (settings: DynamoSettings): Promise<LoadedDynamo> => {
-  const [sdk, budget] = await Promise.all([
+const loadDynamo = async (
+  settings: DynamoSettings,
+  chosen: FaultBudget | undefined,
+): Promise<LoadedDynamo> => {
+  const [sdk, budgets] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('./aws-client-budget'),
   ]);
-  const config = { ...endpointClientConfig(settings), ...budget.budgetedClientConfig() };
+  const budget = chosen ?? budgets.budgetFor(settings.endpoint);
+  const config = { ...endpointClientConfig(settings), ...budgets.budgetedClientConfig(budget) };
   // Invariant: with a reader role named, every request is signed with that role's credentials
   // (never the function's own, never a local emulator's dummies), so IAM judges it by that role.
   const signed = settings.readerRoleArn
@@ -52,11 +57,14 @@ const loadDynamo = async (settings: DynamoSettings): Promise<LoadedDynamo> => {
         credentials: await readerRoleCredentials(
           settings.readerRoleArn,
           settings.readerExternalId,
-          budget,
+          budgets,
         ),
       }
     : config;
-  return { sdk, client: budget.withFaultBudget(new sdk.DynamoDBClient(signed), DATABASE) };
+  return {
+    sdk,
+    client: budgets.withFaultBudget(new sdk.DynamoDBClient(signed), DATABASE, budget),
+  };
 };
 
 /**
@@ -64,10 +72,10 @@ const loadDynamo = async (settings: DynamoSettings): Promise<LoadedDynamo> => {
  * AssumeRole), with the SDK imported on the first call, so loading the function costs no SDK
  * start-up. A failed start is retried on the next call.
  */
-export const lazyDynamoClient = (settings: DynamoSettings): LazyDynamo => {
+export const lazyDynamoClient = (settings: DynamoSettings, budget?: FaultBudget): LazyDynamo => {
   let loading: Promise<LoadedDynamo> | undefined;
   return () => {
-    loading ??= loadDynamo(settings).catch((error: unknown) => {
+    loading ??= loadDynamo(settings, budget).catch((error: unknown) => {
       loading = undefined;
       throw error;
     });
