@@ -199,6 +199,7 @@ export const useFaultStack = () => {
       query?: string;
       pathParameters?: Record<string, string>;
       accept?: string;
+      cookies?: string[];
     } = {},
   ): Promise<Reply> => {
     const started = performance.now();
@@ -219,6 +220,7 @@ export const useFaultStack = () => {
       ...(request.path ? { rawPath: request.path } : {}),
       ...(request.query ? { rawQueryString: request.query } : {}),
       ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}),
+      ...(request.cookies ? { cookies: request.cookies } : {}),
     });
     event.requestContext.http.path = event.rawPath;
     if (request.token && authorizer) {
