@@ -14,19 +14,21 @@ import {
 import { loadSecretSettings } from '../src/http/composition';
 import { createHandler } from '../src/http/handler';
 
-// On AWS the identity providers live in Secrets Manager: read them before the settings are.
-await loadSecretSettings(process.env);
-
-export const handler = createHandler('users', {
-  'GET /users': listUsersAction,
-  'POST /users': createUserAction,
-  'GET /users/{id}': getUserAction,
-  'PATCH /users/{id}': updateUserAction,
-  'DELETE /users/{id}': deleteUserAction,
-  'POST /users/{id}/password': resetPasswordAction,
-  'POST /users/{id}/approve': approveUserAction,
-  'POST /users/{id}/reject': rejectUserAction,
-  'DELETE /users/{id}/identities': unlinkIdentityAction,
-  'DELETE /users/{id}/mfa': resetUserFactorsAction,
-  'GET /audit': listAuditAction,
-});
+export const handler = createHandler(
+  'users',
+  {
+    'GET /users': listUsersAction,
+    'POST /users': createUserAction,
+    'GET /users/{id}': getUserAction,
+    'PATCH /users/{id}': updateUserAction,
+    'DELETE /users/{id}': deleteUserAction,
+    'POST /users/{id}/password': resetPasswordAction,
+    'POST /users/{id}/approve': approveUserAction,
+    'POST /users/{id}/reject': rejectUserAction,
+    'DELETE /users/{id}/identities': unlinkIdentityAction,
+    'DELETE /users/{id}/mfa': resetUserFactorsAction,
+    'GET /audit': listAuditAction,
+  },
+  // On AWS the identity providers live in Secrets Manager: read before the settings are.
+  { loadSettings: () => loadSecretSettings(process.env) },
+);

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createBcryptHasher } from '../core/sessions/password-hasher';
 import { systemClock } from '../core/shared/clock';
 import { loadConfig } from '../core/shared/config';
@@ -22,13 +23,21 @@ import { userEventsFromEnv } from './user-events';
 
 type Env = Record<string, string | undefined>;
 
+let secretsClient: Promise<SecretsManagerClient> | undefined;
+
+/** One Secrets Manager client per process (one connection pool), made on first use. */
+const sharedSecretsClient = () => {
+  // Imported on first use: most functions never read a secret.
+  secretsClient ??= import('../store/secrets-client').then((module) =>
+    module.createSecretsClient(),
+  );
+  return secretsClient;
+};
+
 const keySourceFromEnv = async (env: Env): Promise<SigningKeySource> => {
   if (env.SIGNING_KEYS_SECRET_ARN) {
-    const [{ SecretsManagerClient }, { createSecretsKeySource }] = await Promise.all([
-      import('@aws-sdk/client-secrets-manager'),
-      import('../store/secrets-key-source'),
-    ]);
-    return createSecretsKeySource(new SecretsManagerClient({}), env.SIGNING_KEYS_SECRET_ARN);
+    const { createSecretsKeySource } = await import('../store/secrets-key-source');
+    return createSecretsKeySource(await sharedSecretsClient(), env.SIGNING_KEYS_SECRET_ARN);
   }
   return createFileKeySource(env.SIGNING_KEYS_FILE || '.data/signing-keys.json');
 };
@@ -100,10 +109,8 @@ export const secretSetting = async (env: Env, name: string): Promise<string | un
   if (env[name]) return env[name];
   const arn = env[`${name}_SECRET_ARN`];
   if (!arn) return undefined;
-  const { SecretsManagerClient, GetSecretValueCommand } = await import(
-    '@aws-sdk/client-secrets-manager'
-  );
-  const secret = await new SecretsManagerClient({}).send(
+  const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const secret = await (await sharedSecretsClient()).send(
     new GetSecretValueCommand({ SecretId: arn }),
   );
   return secret.SecretString;
@@ -114,8 +121,9 @@ const SECRET_SETTINGS = ['SSO_JWT_SECRET', 'IDENTITY_PROVIDERS'] as const;
 
 /**
  * Puts the secret settings this function is given (`<NAME>_SECRET_ARN`) in `env`, before its
- * settings are built: an entry file awaits it at cold start. A failed read fails the cold
- * start (Lambda retries it on the next request), never starts without the setting.
+ * settings are built: the pipeline awaits it before the first request (core-deps.ts). A failed
+ * read answers that request (503 when Secrets Manager is out) and is tried again on the next;
+ * the function never runs without the setting.
  */
 export const loadSecretSettings = async (env: Env): Promise<void> => {
   for (const name of SECRET_SETTINGS) {

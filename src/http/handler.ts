@@ -102,6 +102,8 @@ export const requireActor = async (
 
 export interface HandlerOptions {
   deps?: () => CoreDeps;
+  /** Settings read once before the dependencies are built (secrets, on AWS). */
+  loadSettings?: () => Promise<void>;
   /** Runs once per cold start, before the first request is served. */
   onColdStart?: (deps: CoreDeps) => Promise<void>;
 }
@@ -115,7 +117,7 @@ export interface HandlerOptions {
 export const createHandler = <N extends HandlerName>(
   name: N,
   routeActions: ActionsOf<N>,
-  { deps = appDeps, onColdStart }: HandlerOptions = {},
+  { deps = appDeps, loadSettings, onColdStart }: HandlerOptions = {},
 ) => {
   // Looked up by the event's routeKey, which is any string.
   const actions: Readonly<Record<string, Action | undefined>> = routeActions;
@@ -157,7 +159,7 @@ export const createHandler = <N extends HandlerName>(
     .use(preflight({ deps, readsClients: name === oauthPreflightRoute.function }))
     .use(routeOf(byKey))
     .use(requestContext())
-    .use(coreDeps({ deps, onColdStart }))
+    .use(coreDeps({ deps, loadSettings, onColdStart }))
     .use(apiKey({ exempt: name === 'discovery' }))
     .use(principal())
     .use(scope())

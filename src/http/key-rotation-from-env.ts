@@ -1,4 +1,3 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from '../core/shared/config';
 import { ROTATION_STEPS, type RotationStep, runRotationStep } from '../core/tokens/key-rotation';
 import { rotationTiming } from '../core/tokens/key-timing';
@@ -6,6 +5,7 @@ import { createDocumentClient, createDynamoClient } from '../store/dynamo-client
 import { readPublishedKeys } from '../store/dynamo-published-keys';
 import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settings';
 import { publishKeys } from '../store/publish-keys';
+import { createSecretsClient } from '../store/secrets-client';
 import { createSecretsStagedKeySecret } from '../store/secrets-rotation-key-source';
 import { logger } from './logger';
 
@@ -25,7 +25,7 @@ export const keyRotationFromEnv = (env: Record<string, string | undefined>) => {
   const table = tableNamesFromEnv(env).tokens;
   const db = createDocumentClient(createDynamoClient(dynamoSettingsFromEnv(env)));
   const deps = {
-    secret: createSecretsStagedKeySecret(new SecretsManagerClient({}), secretArn),
+    secret: createSecretsStagedKeySecret(createSecretsClient(), secretArn),
     publish: (generation: number, keys: Parameters<typeof publishKeys>[3]) =>
       publishKeys(db, table, generation, keys),
     readPublished: async () => (await readPublishedKeys(db, table))?.keys ?? [],

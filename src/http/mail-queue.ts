@@ -59,13 +59,23 @@ export const lambdaMailQueue = (functionName: string): MailQueue => {
     | undefined;
   const connect = async () => {
     // Loaded on first use: only the functions that mail on AWS ever need it.
-    const sdk = await import('@aws-sdk/client-lambda');
+    const [sdk, budget] = await Promise.all([
+      import('@aws-sdk/client-lambda'),
+      import('../store/aws-client-budget'),
+    ]);
     // Tight bounds: every forgot-password and resend invokes once (an empty batch for an unknown
     // address), inside the 400 ms even answer, so a slow Lambda API must not stretch it far.
-    const lambda = new sdk.LambdaClient({
+    const tight = {
+      connectTimeoutMs: 200,
+      attemptTimeoutMs: 300,
+      callDeadlineMs: 1000,
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: 200, requestTimeout: 300 },
-    });
+    };
+    const lambda = budget.withFaultBudget(
+      new sdk.LambdaClient(budget.budgetedClientConfig(tight)),
+      'The mail queue',
+      tight,
+    );
     return {
       send: (messages: readonly EmailMessage[]) =>
         lambda.send(

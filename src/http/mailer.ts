@@ -33,8 +33,16 @@ export const mailerFromEnv = (env: Env): Mailer => {
     | Promise<{ client: SESv2Client; sdk: typeof import('@aws-sdk/client-sesv2') }>
     | undefined;
   const connect = async () => {
-    const sdk = await import('@aws-sdk/client-sesv2');
-    return { client: new sdk.SESv2Client(endpointClientConfig(settings)), sdk };
+    const [sdk, budget] = await Promise.all([
+      import('@aws-sdk/client-sesv2'),
+      import('../store/aws-client-budget'),
+    ]);
+    const limits = budget.budgetFor(settings.endpoint);
+    const client = new sdk.SESv2Client({
+      ...endpointClientConfig(settings),
+      ...budget.budgetedClientConfig(limits),
+    });
+    return { client: budget.withFaultBudget(client, 'The mail service', limits), sdk };
   };
   return {
     async send(message: EmailMessage) {

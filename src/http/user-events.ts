@@ -20,8 +20,14 @@ export const userEventsFromEnv = (env: Record<string, string | undefined>): User
   }
   let client: Promise<{ send: (event: UserEvent) => Promise<void> }> | undefined;
   const connect = async () => {
-    const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
-    const eventBridge = new EventBridgeClient({});
+    const [{ EventBridgeClient, PutEventsCommand }, budget] = await Promise.all([
+      import('@aws-sdk/client-eventbridge'),
+      import('../store/aws-client-budget'),
+    ]);
+    const eventBridge = budget.withFaultBudget(
+      new EventBridgeClient(budget.budgetedClientConfig()),
+      'The event bus',
+    );
     return {
       send: async (event: UserEvent) => {
         const result = await eventBridge.send(

@@ -7,6 +7,9 @@ import {
 import type { TableNames } from './dynamo-settings';
 import { type TableName, type TableSchema, tables } from './schema';
 
+/** Table administration is slow on a busy DynamoDB Local: past the request budget's attempt. */
+const ADMINISTRATION_TIMEOUT = { requestTimeout: 60_000 };
+
 const createTable = async (client: DynamoDBClient, name: string, schema: TableSchema) => {
   const attributes = new Set([
     schema.partitionKey,
@@ -39,6 +42,7 @@ const createTable = async (client: DynamoDBClient, name: string, schema: TableSc
             }
           : {}),
       }),
+      ADMINISTRATION_TIMEOUT,
     );
   } catch (error) {
     if (error instanceof ResourceInUseException) return; // already there
@@ -50,6 +54,7 @@ const createTable = async (client: DynamoDBClient, name: string, schema: TableSc
         TableName: name,
         TimeToLiveSpecification: { AttributeName: schema.ttlAttribute, Enabled: true },
       }),
+      ADMINISTRATION_TIMEOUT,
     );
   }
 };

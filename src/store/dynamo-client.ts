@@ -1,9 +1,22 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
+import {
+  budgetedClientConfig,
+  budgetFor,
+  type FaultBudget,
+  withFaultBudget,
+} from './aws-client-budget';
+import { DATABASE, type DynamoSettings, endpointClientConfig } from './dynamo-settings';
 
-export const createDynamoClient = (settings: DynamoSettings): DynamoDBClient =>
-  new DynamoDBClient(dynamoClientConfig(settings));
+export const createDynamoClient = (
+  settings: DynamoSettings,
+  budget: FaultBudget = budgetFor(settings.endpoint),
+): DynamoDBClient =>
+  withFaultBudget(
+    new DynamoDBClient({ ...endpointClientConfig(settings), ...budgetedClientConfig(budget) }),
+    DATABASE,
+    budget,
+  );
 
 export const createDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

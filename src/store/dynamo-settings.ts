@@ -44,10 +44,8 @@ export const endpointClientConfig = ({
       ? { region }
       : {};
 
-export const dynamoClientConfig = (settings: DynamoSettings) => ({
-  ...endpointClientConfig(settings),
-  maxAttempts: 3,
-});
+/** What a failed DynamoDB call names to the caller (503 `unavailable`). */
+export const DATABASE = 'The database';
 
 export type TableNames = Record<TableName, string>;
 

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoSettings, dynamoClientConfig } from './dynamo-settings';
+import type { FaultBudget } from './aws-client-budget';
+import { DATABASE, type DynamoSettings, endpointClientConfig } from './dynamo-settings';
 
 type DynamoSdk = typeof import('@aws-sdk/client-dynamodb');
 
@@ -19,7 +20,11 @@ export const readerSessionName = 'gatehouse-authorizer';
  * The reader role's credentials (GATEHOUSE_READER_ROLE_ARN): STS AssumeRole on first use, held
  * and refreshed before they expire by the client's own identity cache.
  */
-const readerRoleCredentials = async (roleArn: string, externalId: string | undefined) => {
+const readerRoleCredentials = async (
+  roleArn: string,
+  externalId: string | undefined,
+  { budgetedClientConfig }: BudgetModule,
+) => {
   const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
   return fromTemporaryCredentials({
     params: {
@@ -27,21 +32,39 @@ const readerRoleCredentials = async (roleArn: string, externalId: string | undef
       RoleSessionName: readerSessionName,
       ...(externalId ? { ExternalId: externalId } : {}),
     },
+    // STS is bounded like every other call: a slow AssumeRole must not hang the authorizer.
+    clientConfig: budgetedClientConfig(),
   });
 };
 
-const loadDynamo = async (settings: DynamoSettings): Promise<LoadedDynamo> => {
-  const sdk = await import('@aws-sdk/client-dynamodb');
-  const config = dynamoClientConfig(settings);
+type BudgetModule = typeof import('./aws-client-budget');
+
+const loadDynamo = async (
+  settings: DynamoSettings,
+  chosen: FaultBudget | undefined,
+): Promise<LoadedDynamo> => {
+  const [sdk, budgets] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('./aws-client-budget'),
+  ]);
+  const budget = chosen ?? budgets.budgetFor(settings.endpoint);
+  const config = { ...endpointClientConfig(settings), ...budgets.budgetedClientConfig(budget) };
   // Invariant: with a reader role named, every request is signed with that role's credentials
   // (never the function's own, never a local emulator's dummies), so IAM judges it by that role.
   const signed = settings.readerRoleArn
     ? {
         ...config,
-        credentials: await readerRoleCredentials(settings.readerRoleArn, settings.readerExternalId),
+        credentials: await readerRoleCredentials(
+          settings.readerRoleArn,
+          settings.readerExternalId,
+          budgets,
+        ),
       }
     : config;
-  return { sdk, client: new sdk.DynamoDBClient(signed) };
+  return {
+    sdk,
+    client: budgets.withFaultBudget(new sdk.DynamoDBClient(signed), DATABASE, budget),
+  };
 };
 
 /**
@@ -49,10 +72,10 @@ const loadDynamo = async (settings: DynamoSettings): Promise<LoadedDynamo> => {
  * AssumeRole), with the SDK imported on the first call, so loading the function costs no SDK
  * start-up. A failed start is retried on the next call.
  */
-export const lazyDynamoClient = (settings: DynamoSettings): LazyDynamo => {
+export const lazyDynamoClient = (settings: DynamoSettings, budget?: FaultBudget): LazyDynamo => {
   let loading: Promise<LoadedDynamo> | undefined;
   return () => {
-    loading ??= loadDynamo(settings).catch((error: unknown) => {
+    loading ??= loadDynamo(settings, budget).catch((error: unknown) => {
       loading = undefined;
       throw error;
     });

@@ -26,7 +26,10 @@ import { pageRouteKey, pageRoutes } from './routes';
  */
 export const createPagesHandler = (
   actions: Record<string, PageAction>,
-  { deps = appDeps }: { deps?: () => CoreDeps } = {},
+  {
+    deps = appDeps,
+    loadSettings,
+  }: { deps?: () => CoreDeps; loadSettings?: () => Promise<void> } = {},
 ) => {
   const missing = pageRoutes.map(pageRouteKey).filter((key) => !actions[key]);
   if (missing.length) throw new Error(`pages: no action for ${missing.join(', ')}`);
@@ -61,7 +64,7 @@ export const createPagesHandler = (
     .use(pageCookies())
     .use(errors(() => 'html'))
     .use(requestContext())
-    .use(coreDeps({ deps }))
+    .use(coreDeps({ deps, loadSettings }))
     .use(csrfCookie())
     .use(pageForm())
     .use(pageRoute(pageRoutes, (key) => actions[key] !== undefined))

@@ -24,7 +24,8 @@ export const revokeAnyToken = async (
   if (!found || !permissionsFor(actor, found.user).canManage) return;
   if (found.kind === 'api_token') {
     await revokeApiToken(deps, actor, found.tokenId, meta).catch((error: unknown) => {
-      if (!isGatehouseError(error)) throw error;
+      // A refusal stays silent (RFC 7009); a database out is no revocation and must not read as one.
+      if (!isGatehouseError(error) || error.code === 'unavailable') throw error;
     });
     return;
   }

@@ -232,7 +232,10 @@ export const importUsers = async (
       summary.refreshTokens.revoked += change.revoked;
     } catch (error) {
       // A refusal (a conflict with a concurrent change, a policy) fails this row only.
-      if (!isGatehouseError(error) || error.code === 'internal') throw error;
+      // A database out stops the import (it can be run again), never fails rows one by one.
+      if (!isGatehouseError(error) || error.code === 'internal' || error.code === 'unavailable') {
+        throw error;
+      }
       fail(error.message);
     }
   };

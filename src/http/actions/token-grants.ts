@@ -64,7 +64,8 @@ const asInvalidGrant = async <T>(work: Promise<T>): Promise<T> => {
     if (error instanceof InvalidScopeError || !isGatehouseError(error)) throw error;
     // A due second factor is answered as API.md says: 403 mfa_required with the mfa_token.
     if (error.code === 'mfa_required') throw error;
-    if (error.code === 'internal' || error.code === 'record_invalid') throw error;
+    // A dependency out is no refusal: 503 temporarily_unavailable, so the client tries again.
+    if (['internal', 'record_invalid', 'unavailable'].includes(error.code)) throw error;
     if (error.code === 'password_login_disabled') {
       throw new OAuthProtocolError('unsupported_grant_type', error.message);
     }

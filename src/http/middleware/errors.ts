@@ -1,3 +1,4 @@
+import { isGatehouseError } from '../../core/shared/errors';
 import { type ErrorDialect, errorAnswer, serverErrorAnswer } from '../error-answer';
 import { logger } from '../logger';
 import type { PipelineMiddleware, PipelineRequest } from './state';
@@ -14,6 +15,11 @@ export const errors = (
     const dialect = dialectOf(request);
     const answer = errorAnswer(dialect, request.error);
     if (answer) {
+      const { error } = request;
+      // A dependency out is answered (503), yet the operator needs to see what failed.
+      if (isGatehouseError(error) && error.code === 'unavailable') {
+        logger.warn({ err: error.cause ?? error, route: request.event.routeKey }, 'unavailable');
+      }
       request.response = answer;
       return;
     }

@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../../core/shared/deps';
-import { GatehouseError } from '../../core/shared/errors';
+import { GatehouseError, UNAVAILABLE_RETRY_SECONDS } from '../../core/shared/errors';
 import { findDefaultOwner } from '../../core/users/default-owner';
 import { type Principal, readContext } from '../principal';
 import type { Route } from '../routes';
@@ -13,7 +13,11 @@ const resolvePrincipal = async (
 ): Promise<Principal | null> => {
   if (route.auth === 'public') return null;
   const reading = readContext(context);
-  if (reading.kind === 'refused') throw new GatehouseError(reading.code, reading.message);
+  if (reading.kind === 'refused') {
+    // The authorizer could not decide (its database out): 503 with Retry-After, not a bad token.
+    const retryAfter = reading.code === 'unavailable' ? UNAVAILABLE_RETRY_SECONDS : undefined;
+    throw new GatehouseError(reading.code, reading.message, retryAfter);
+  }
   if (reading.kind === 'anonymous') {
     // Fail closed: a protected route never runs without the authorizer's principal.
     if (route.auth === 'optional') return null;
