@@ -34,13 +34,14 @@ export interface Split {
 
 export interface Trace {
   store: Store;
-  hasher: PasswordHasher;
+  /** The hasher with its bcrypt calls traced. */
+  hasher(hasher: PasswordHasher): PasswordHasher;
   /** Runs `call` and answers its phases and the split of its wall time. */
   measure<T>(call: () => Promise<T>): Promise<{ result: T; phases: Phase[]; split: Split }>;
 }
 
-/** Wraps a store and a hasher so each call of `measure` is traced. */
-export const traced = (store: Store, hasher: PasswordHasher): Trace => {
+/** Wraps a store (and then a hasher) so each call of `measure` is traced. */
+export const traced = (store: Store): Trace => {
   let spans: Span[] = [];
   const timed =
     <A extends unknown[], R>(name: string, kind: Span['kind'], run: (...args: A) => Promise<R>) =>
@@ -60,14 +61,13 @@ export const traced = (store: Store, hasher: PasswordHasher): Trace => {
       ),
     ]),
   ) as unknown as Store;
-  const tracedHasher: PasswordHasher = {
-    ...hasher,
-    verify: timed('verify', 'bcrypt', hasher.verify),
-    verifyDummy: timed('verifyDummy', 'bcrypt', hasher.verifyDummy),
-  };
   return {
     store: tracedStore,
-    hasher: tracedHasher,
+    hasher: (hasher) => ({
+      ...hasher,
+      verify: timed('verify', 'bcrypt', hasher.verify),
+      verifyDummy: timed('verifyDummy', 'bcrypt', hasher.verifyDummy),
+    }),
     async measure(call) {
       spans = [];
       const start = performance.now();
