@@ -1,12 +1,11 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { GatehouseError } from '../core/shared/errors';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GatehouseError, isGatehouseError } from '../core/shared/errors';
 import type { Page, Store, UserListQuery } from '../core/shared/store';
 import { isActiveOwner, type UserRecord } from '../core/users/users';
 import {
   failedConditions,
   getItem,
   type Item,
-  isConditionFailure,
   notExists,
   type TransactItem,
   transact,
@@ -24,7 +23,7 @@ type UserMethods = Pick<
   | 'getUser'
   | 'findUserByEmail'
   | 'findUserByUsername'
-  | 'findUserIdByLogin'
+  | 'findLogin'
   | 'updateUser'
   | 'deleteUser'
   | 'listUsers'
@@ -48,6 +47,20 @@ const indexAttributes = (user: UserRecord) => ({
 });
 
 const conflict = (message: string) => new GatehouseError('conflict', message);
+
+/**
+ * The login items' copy of the password hash (LoginEntry.passwordHashHint): written in the
+ * same transaction as every write of the hash or of a login item. Invariant: only sign-in
+ * reads it (findLogin); no reader role's grant names a login item (item-access.ts).
+ */
+const HINT = 'passwordHashHint';
+
+/** A login's uniqueness item: the user it names and the hint (null: no password). */
+const loginItem = (key: Item, user: UserRecord): Item => ({
+  ...key,
+  userId: user.id,
+  [HINT]: user.passwordHash ?? null,
+});
 
 /** Users on DynamoDB: see docs/data-model.md for every item and index. */
 export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): UserMethods => {
@@ -102,13 +115,13 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
       onFailure: () => conflict('That user already exists.'),
     },
     {
-      item: put({ ...keys.email(user.emailKey), userId: user.id }, notExists),
+      item: put(loginItem(keys.email(user.emailKey), user), notExists),
       onFailure: taken('email'),
     },
     ...(user.usernameKey
       ? [
           {
-            item: put({ ...keys.username(user.usernameKey), userId: user.id }, notExists),
+            item: put(loginItem(keys.username(user.usernameKey), user), notExists),
             onFailure: taken('username'),
           },
         ]
@@ -120,6 +133,23 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
     ),
     ...[...identityIds(user).values()].map(claimIdentity(user.id)),
   ];
+
+  /**
+   * The hint on a login item of `user` that keeps its key: set to `passwordHash` only while
+   * the item still names this user (a login item is never written into another user's).
+   */
+  const setHint = (loginKey: Item, user: UserRecord, passwordHash: string | null) => ({
+    item: {
+      Update: {
+        TableName: table,
+        Key: loginKey,
+        UpdateExpression: `SET ${HINT} = :hint`,
+        ConditionExpression: 'userId = :id',
+        ExpressionAttributeValues: { ':hint': passwordHash, ':id': user.id },
+      },
+    } satisfies TransactItem,
+    onFailure: changedMeanwhile,
+  });
 
   /** A federated identity's uniqueness item, written only if nobody holds it. */
   const claimIdentity = (userId: string) => (identity: { provider: string; subject: string }) => ({
@@ -265,13 +295,18 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
       return item ? withoutKeys<UserRecord>(item) : null;
     },
     findUserByEmail: (emailKey) => findByGuard(keys.email(emailKey)),
-    async findUserIdByLogin(login) {
+    async findLogin(login) {
       const guard = await getItem(
         db,
         table,
         login.kind === 'email' ? keys.email(login.key) : keys.username(login.key),
       );
-      return typeof guard?.userId === 'string' ? guard.userId : null;
+      if (typeof guard?.userId !== 'string') return null;
+      const hint = guard[HINT];
+      // Absent on items written before hints: sign-in then waits for the user item.
+      return typeof hint === 'string' || hint === null
+        ? { userId: guard.userId, passwordHashHint: hint }
+        : { userId: guard.userId };
     },
     findUserByUsername: (usernameKey) => findByGuard(keys.username(usernameKey)),
     findUserByIdentity: (provider, subject) => findByGuard(keys.identity(provider, subject)),
@@ -290,23 +325,29 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
           onFailure: changedMeanwhile,
         },
       ];
+      // Invariant: a login item written here carries `after`'s hash; one kept, if it changed.
+      const hashChanged = (before.passwordHash ?? null) !== (after.passwordHash ?? null);
       if (before.emailKey !== after.emailKey) {
         items.push(
           { item: remove(keys.email(before.emailKey)) },
           {
-            item: put({ ...keys.email(after.emailKey), userId: after.id }, notExists),
+            item: put(loginItem(keys.email(after.emailKey), after), notExists),
             onFailure: taken('email'),
           },
         );
+      } else if (hashChanged) {
+        items.push(setHint(keys.email(after.emailKey), after, after.passwordHash ?? null));
       }
       if (before.usernameKey !== after.usernameKey) {
         if (before.usernameKey) items.push({ item: remove(keys.username(before.usernameKey)) });
         if (after.usernameKey) {
           items.push({
-            item: put({ ...keys.username(after.usernameKey), userId: after.id }, notExists),
+            item: put(loginItem(keys.username(after.usernameKey), after), notExists),
             onFailure: taken('username'),
           });
         }
+      } else if (hashChanged && after.usernameKey) {
+        items.push(setHint(keys.username(after.usernameKey), after, after.passwordHash ?? null));
       }
       const oldValues = searchValues(before);
       searchValues(after).forEach((value, field) => {
@@ -352,24 +393,34 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
     },
     listUsers: (query) =>
       query.prefix ? listByPrefix({ ...query, prefix: query.prefix }) : listByIndex(query),
-    async updatePasswordHash(userId, passwordHash, at, verifiedHash) {
+    async updatePasswordHash(user, passwordHash, at, verifiedHash) {
       try {
-        await db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.user(userId),
-            ConditionExpression: 'passwordHash = :verified',
-            UpdateExpression: 'SET passwordHash = :hash, updatedAt = :at',
-            ExpressionAttributeValues: {
-              ':verified': verifiedHash,
-              ':hash': passwordHash,
-              ':at': at,
+        await write([
+          {
+            item: {
+              Update: {
+                TableName: table,
+                Key: keys.user(user.id),
+                // The user as read: its login items are exactly the ones hinted below.
+                ConditionExpression: 'passwordHash = :verified AND updatedAt = :previous',
+                UpdateExpression: 'SET passwordHash = :hash, updatedAt = :at',
+                ExpressionAttributeValues: {
+                  ':verified': verifiedHash,
+                  ':previous': user.updatedAt,
+                  ':hash': passwordHash,
+                  ':at': at,
+                },
+              },
             },
-          }),
-        );
+          },
+          setHint(keys.email(user.emailKey), user, passwordHash),
+          ...(user.usernameKey
+            ? [setHint(keys.username(user.usernameKey), user, passwordHash)]
+            : []),
+        ]);
         return true;
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!isGatehouseError(error) || error.code !== 'conflict') throw error;
         return false;
       }
     },

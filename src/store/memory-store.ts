@@ -146,8 +146,10 @@ export const createMemoryStore = (): Store => {
     async findUserByUsername(key) {
       return byId(usernames.get(key));
     },
-    async findUserIdByLogin(login) {
-      return (login.kind === 'email' ? emails : usernames).get(login.key) ?? null;
+    async findLogin(login) {
+      const userId = (login.kind === 'email' ? emails : usernames).get(login.key);
+      // In memory every write is atomic: the hint is always the user's current hash.
+      return userId ? { userId, passwordHashHint: users.get(userId)?.passwordHash ?? null } : null;
     },
     async updateUser(before, after) {
       assertUnchanged(before);
@@ -198,9 +200,11 @@ export const createMemoryStore = (): Store => {
       for (const token of live) apiTokens.set(token.tokenId, { ...token, revokedAt: at });
       return live.length;
     },
-    async updatePasswordHash(userId, passwordHash, at, verifiedHash) {
-      if (users.get(userId)?.passwordHash !== verifiedHash) return false;
-      update(userId, { passwordHash, updatedAt: at });
+    async updatePasswordHash(user, passwordHash, at, verifiedHash) {
+      const stored = users.get(user.id);
+      if (stored?.passwordHash !== verifiedHash || stored.updatedAt !== user.updatedAt)
+        return false;
+      update(user.id, { passwordHash, updatedAt: at });
       return true;
     },
 

@@ -25,7 +25,7 @@ describe('SSO with a second factor', () => {
     expect(new URL(page.url()).pathname).toBe('/console');
 
     const deps = buildDeps(process.env);
-    const id = await deps.store.findUserIdByLogin(loginKey(email));
+    const id = (await deps.store.findLogin(loginKey(email)))?.userId;
     const user = id ? await deps.store.getUser(id) : null;
     if (!user) throw new Error('no SSO user');
     const { secret } = await confirmedTotp(deps, user);

@@ -22,7 +22,7 @@ const deps = () => buildDeps(process.env);
 const host = () => new URL(stack().url).host;
 
 const userByEmail = async (email: string): Promise<UserRecord> => {
-  const id = await deps().store.findUserIdByLogin(loginKey(email));
+  const id = (await deps().store.findLogin(loginKey(email)))?.userId;
   const user = id ? await deps().store.getUser(id) : null;
   if (!user) throw new Error(`no user ${email}`);
   return user;

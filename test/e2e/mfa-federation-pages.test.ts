@@ -33,7 +33,7 @@ describe.each(['plain', 'trusted'])(
       expect(first.landed.location).toBe(`${stack().url}/landing`);
 
       const deps = buildDeps(process.env);
-      const userId = await deps.store.findUserIdByLogin(loginKey(email));
+      const userId = (await deps.store.findLogin(loginKey(email)))?.userId;
       const user = userId ? await deps.store.getUser(userId) : null;
       if (!user) throw new Error('no federated user');
       const { secret } = await confirmedTotp(deps, user);

@@ -217,7 +217,7 @@ describe('SSO of a user with a factor', () => {
     };
     const first = await firstLogin();
     expect(first.cookies.some((c) => c.startsWith('gatehouse_session='))).toBe(true);
-    const id = await deps().store.findUserIdByLogin(loginKey(email));
+    const id = (await deps().store.findLogin(loginKey(email)))?.userId;
     const user = id ? await deps().store.getUser(id) : null;
     if (!user) throw new Error('no SSO user');
     const totp = await confirmedTotp(deps(), user);

@@ -27,7 +27,7 @@ const { idp, stack } = await useSsoStack({
 const deps = (): CoreDeps => buildDeps(process.env);
 
 const userByEmail = async (email: string): Promise<UserRecord> => {
-  const id = await deps().store.findUserIdByLogin(loginKey(email));
+  const id = (await deps().store.findLogin(loginKey(email)))?.userId;
   const user = id ? await deps().store.getUser(id) : null;
   if (!user) throw new Error(`no user ${email}`);
   return user;

@@ -30,7 +30,7 @@ describe('SSO login that raises the role of a user with a factor', () => {
     idp.signInAs({ email, first_name: 'R', last_name: 'T', groups: [] });
     const first = await ssoLogin();
     expect(first.cookies.some((c) => c.startsWith('gatehouse_session='))).toBe(true);
-    const id = await deps().store.findUserIdByLogin(loginKey(email));
+    const id = (await deps().store.findLogin(loginKey(email)))?.userId;
     const user = id ? await deps().store.getUser(id) : null;
     if (!user) throw new Error('no SSO user');
     expect(user.role).toBe('viewer');
@@ -62,7 +62,7 @@ describe('SSO login that raises the role of a user with a factor', () => {
     const email = `cycle-${Date.now()}@red.test`;
     idp.signInAs({ email, first_name: 'C', last_name: 'Y', groups: ['data-admins'] });
     await ssoLogin();
-    const id = await deps().store.findUserIdByLogin(loginKey(email));
+    const id = (await deps().store.findLogin(loginKey(email)))?.userId;
     const user = id ? await deps().store.getUser(id) : null;
     if (!user) throw new Error('no SSO user');
     expect(user.role).toBe('admin');

@@ -192,6 +192,34 @@ describe('the authorizer, through a recording proxy', () => {
   });
 });
 
+it("no reader role reaches a login guard's password hint, nor the user's hash", () => {
+  const roles = [
+    statementsOf(authorizerItemAccess, names),
+    statementsOf(discoveryItemAccess, names),
+  ];
+  const reads = [keys.email('a@example.com'), keys.username('a'), keys.user('u1')].flatMap((key) =>
+    ['passwordHashHint', 'passwordHash'].map((attribute) =>
+      requestContext('GetItem', {
+        Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+        ProjectionExpression: '#a',
+        ExpressionAttributeNames: { '#a': attribute },
+      }),
+    ),
+  );
+  // The same kind of read of what the authorizer may see is allowed: the refusals are real.
+  const standing = requestContext('GetItem', {
+    Key: { pk: { S: keys.user('u1').pk }, sk: { S: 'USER' } },
+    ProjectionExpression: '#a',
+    ExpressionAttributeNames: { '#a': 'role' },
+  });
+  expect(isAllowed(roles[0]?.get(names.users) ?? [], standing)).toBe(true);
+  for (const statements of roles) {
+    for (const request of reads) {
+      expect(isAllowed(statements.get(names.users) ?? [], request)).toBe(false);
+    }
+  }
+});
+
 it("discovery's store reads only what its role allows", async () => {
   const start = proxy.recorded.length;
   const client = createDynamoClient({ endpoint: proxy.endpoint });

@@ -138,12 +138,11 @@ export const credentialVersionContract = (fresh: () => Promise<Store>) => {
       const user = aUser({ passwordHash: 'old-cost' });
       await store.createUser(user);
       // A reset wrote a new password meanwhile: the in-flight rehash of the old one is dropped.
-      await store.updateUser(user, { ...user, passwordHash: 'new', updatedAt: user.updatedAt + 1 });
-      expect(await store.updatePasswordHash(user.id, 'old-rehashed', T0 + 5, 'old-cost')).toBe(
-        false,
-      );
+      const reset = { ...user, passwordHash: 'new', updatedAt: user.updatedAt + 1 };
+      await store.updateUser(user, reset);
+      expect(await store.updatePasswordHash(user, 'old-rehashed', T0 + 5, 'old-cost')).toBe(false);
       expect((await store.getUser(user.id))?.passwordHash).toBe('new');
-      expect(await store.updatePasswordHash(user.id, 'new-rehashed', T0 + 6, 'new')).toBe(true);
+      expect(await store.updatePasswordHash(reset, 'new-rehashed', T0 + 6, 'new')).toBe(true);
       expect((await store.getUser(user.id))?.passwordHash).toBe('new-rehashed');
     });
 

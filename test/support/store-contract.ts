@@ -70,12 +70,11 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         expect(await store.getUser(newId())).toBeNull();
         expect(await store.findUserByEmail('nobody@example.com')).toBeNull();
         expect(await store.findUserByUsername('nobody')).toBeNull();
-        const id = (kind: 'email' | 'username', key: string) =>
-          store.findUserIdByLogin({ kind, key });
-        expect(await id('email', 'ann@example.com')).toBe(user.id);
-        expect(await id('username', 'ann')).toBe(user.id);
-        expect(await id('email', 'nobody@example.com')).toBeNull();
-        expect(await id('username', 'nobody')).toBeNull();
+        const login = (kind: 'email' | 'username', key: string) => store.findLogin({ kind, key });
+        expect(await login('email', 'ann@example.com')).toMatchObject({ userId: user.id });
+        expect(await login('username', 'ann')).toMatchObject({ userId: user.id });
+        expect(await login('email', 'nobody@example.com')).toBeNull();
+        expect(await login('username', 'nobody')).toBeNull();
       });
 
       it('refuses a taken email or username and writes nothing of the refused user', async () => {
@@ -128,7 +127,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         await store.createUser(user);
         const session = { ...aSession(user.id), createdAt: T0 + HOUR, credentialVersion: 0 };
         await store.createSession(session, aRefresh(session));
-        await store.updatePasswordHash(user.id, 'new', T0 + 2 * HOUR, 'old');
+        await store.updatePasswordHash(user, 'new', T0 + 2 * HOUR, 'old');
         const stored = await store.getUser(user.id);
         expect(stored).toMatchObject({
           lastSignInAt: T0 + HOUR,

@@ -7,6 +7,7 @@ import {
   recordAudit,
 } from '../audit/audit';
 import { userMfaSummary } from '../mfa';
+import { mfaSummary } from '../mfa/factors';
 import type { ClientRecord } from '../oauth/clients';
 import { consentStillHolds } from '../oauth/consent';
 import { grantScopes, sessionTokenScopes } from '../oauth/oauth-scopes';
@@ -317,10 +318,13 @@ export const rotateRefreshToken = async (
   const now = deps.clock.now();
   const current = await deps.store.getRefreshToken(sha256(refreshToken));
   if (!current || current.expiresAt <= now) throw refused();
-  const [session, user] = await Promise.all([
+  // One read phase: the answer's `user.mfa` is read here too, so nothing follows the write.
+  const [session, user, mfaState] = await Promise.all([
     deps.store.getSession(current.sid),
     deps.store.getUser(current.userId),
+    deps.store.getMfaState(current.userId),
   ]);
+  const mfa = mfaSummary(mfaState.factors);
   if (!session || !mayRefresh(session, caller)) throw refused();
   if (current.usedAt !== null) {
     await deps.store.revokeSession(current.sid, now);
@@ -357,7 +361,7 @@ export const rotateRefreshToken = async (
   // using it); every check above still applies, and its session's end is its end.
   // A refreshed ID token has no nonce: the nonce belongs to the authorization request.
   if (current.imported) {
-    return tokenResponse(deps, user, session, refreshToken, now, requestedScope, { client });
+    return tokenResponse(deps, user, session, refreshToken, now, requestedScope, { client }, mfa);
   }
   // A token from before the session's last step-up renewal is spent: its use is a reuse.
   if ((current.generation ?? 0) !== (session.refreshGeneration ?? 0)) {
@@ -372,7 +376,7 @@ export const rotateRefreshToken = async (
   );
   if (outcome === 'already_used') await deps.store.revokeSession(session.sid, now);
   if (outcome !== 'rotated') throw refused();
-  return tokenResponse(deps, user, session, nextToken, now, requestedScope, { client });
+  return tokenResponse(deps, user, session, nextToken, now, requestedScope, { client }, mfa);
 };
 
 /** Ends the session a refresh token belongs to; unknown tokens are ignored, as RFC 7009 does. */

@@ -10,6 +10,7 @@ import { credentialVersionOf } from './credential-version';
 import { accountLockoutKey, lockoutKey } from './lockout';
 import { takeCountedAttempt } from './password-attempt';
 import { assertMaySignIn, isCredentialsMoved, startSession, type TokenResponse } from './sessions';
+import { startPasswordCheck } from './sign-in-password-check';
 
 export interface SignInRequest {
   login: string;
@@ -65,11 +66,14 @@ export const signInWithPassword = async (
   }
   // One counter per account, whichever login named it; a login naming nobody has its own.
   // Both paths do the same store work (the login's item, then the user item beside the
-  // conditional write of the attempt) and one bcrypt.
+  // conditional write of the attempt) and one bcrypt, started between the two.
   const named = loginKey(request.login);
-  const userId = await store.findUserIdByLogin(named);
+  const entry = await store.findLogin(named);
+  const userId = entry?.userId ?? null;
   const failureKey = userId ? accountLockoutKey(userId) : lockoutKey(named.key);
-  // The lock is checked, and this attempt counted, before bcrypt (see password-attempt.ts).
+  // bcrypt on the login item's hint runs beside the reads below (sign-in-password-check.ts).
+  const check = startPasswordCheck(hasher, request.password, entry);
+  // The attempt is counted, and the lock checked, in the same phase (password-attempt.ts).
   // The factors are read beside them (the gate below needs them): no round trip added.
   const [user, attempt, mfaState] = await Promise.all([
     store.getUser(userId ?? '-'),
@@ -86,15 +90,16 @@ export const signInWithPassword = async (
   });
   const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
     recordAudit(deps, meta, event(outcome, detail));
+  // Invariant: nothing that depends on the password is answered before this attempt is
+  // counted and found unlocked, so of N parallel guesses at most LOCKOUT_THRESHOLD learn
+  // anything. A locked attempt waits for the bcrypt begun early and ignores its verdict.
   const locked = attempt.lockedSeconds;
   if (locked > 0) {
-    await audit('failure', { reason: 'too_many_attempts' });
+    await Promise.all([check.settled, audit('failure', { reason: 'too_many_attempts' })]);
     throw lockedOut(locked);
   }
 
-  const passwordOk = user?.passwordHash
-    ? await hasher.verify(request.password, user.passwordHash)
-    : await hasher.verifyDummy(request.password);
+  const passwordOk = await check.against(user);
   if (!user || !passwordOk) {
     // Already counted when the attempt was taken.
     await audit('failure', { reason: 'invalid_credentials' });
@@ -105,14 +110,15 @@ export const signInWithPassword = async (
   let rehashed: string | null = null;
   // The right password: the count starts over, in the session's own write (startSession), so
   // a sign-in pays one round trip more than before at most (the attempt), not two.
+  const rehash = user.passwordHash && hasher.needsRehash(user.passwordHash);
   const upkeep = Promise.all([
-    user.passwordHash && hasher.needsRehash(user.passwordHash)
-      ? hasher
-          .hash(request.password)
-          // Only over the hash just verified: never an old password back over a new one.
+    rehash || entry?.passwordHashHint !== verifiedHash
+      ? (rehash ? hasher.hash(request.password) : Promise.resolve(verifiedHash))
+          // Only over the hash just verified: never an old password back over a new one. The
+          // same write brings the login items' hint up to date (an item from before hints).
           .then(async (hash) => {
-            if (await store.updatePasswordHash(user.id, hash, clock.now(), verifiedHash)) {
-              rehashed = hash;
+            if (await store.updatePasswordHash(user, hash, clock.now(), verifiedHash)) {
+              if (rehash) rehashed = hash;
             }
           })
       : null,

@@ -132,6 +132,18 @@ export interface SessionSweep {
   importedOnly?: boolean;
 }
 
+/** A login's uniqueness item (email or username), as sign-in reads it. */
+export interface LoginEntry {
+  userId: string;
+  /**
+   * A copy of the user's password hash, written in the same write as every change of the hash
+   * or of the login (null: no password; absent: an item from before copies were kept). Only a
+   * HINT, possibly stale: sign-in starts bcrypt on it early and accepts a password only against
+   * the user item's own hash (sign-in-password-check.ts). Never in an answer, log or audit.
+   */
+  passwordHashHint?: string | null;
+}
+
 /** MFA's methods are declared in core/mfa/mfa-store.ts, beside the records they keep. */
 export interface Store extends MfaStore {
   /** Creates a user with its unique email and username, atomically. */
@@ -146,10 +158,10 @@ export interface Store extends MfaStore {
   findUserByEmail(emailKey: string): Promise<UserRecord | null>;
   findUserByUsername(usernameKey: string): Promise<UserRecord | null>;
   /**
-   * The id a login names, from its uniqueness item alone (one read): sign-in counts the
-   * attempt against that account while it reads the user.
+   * What a login's uniqueness item holds (one read): the user it names, and the hint sign-in
+   * starts bcrypt on while it reads the user and counts the attempt.
    */
-  findUserIdByLogin(login: { kind: 'email' | 'username'; key: string }): Promise<string | null>;
+  findLogin(login: { kind: 'email' | 'username'; key: string }): Promise<LoginEntry | null>;
   /**
    * Replaces `before` by `after` in one atomic write, with its unique fields and the owner
    * count: 'conflict' if the user changed since `before` was read, a new email or username is
@@ -161,12 +173,13 @@ export interface Store extends MfaStore {
   /** One page of users, oldest first (by prefix match when `prefix` is set). */
   listUsers(query: UserListQuery): Promise<Page<UserRecord>>;
   /**
-   * The rehash after a sign-in: only while the stored hash is still `verifiedHash` (the one
-   * the password was checked against), atomically, so it never writes an old password back
-   * over a new one. Answers whether it wrote.
+   * The rehash after a sign-in (or the login items' hint brought up to date): only while the
+   * stored hash is still `verifiedHash` (the one the password was checked against) and the
+   * user's login items still name it, atomically, so it never writes an old password back over
+   * a new one. Answers whether it wrote.
    */
   updatePasswordHash(
-    userId: string,
+    user: UserRecord,
     passwordHash: string,
     at: number,
     verifiedHash: string,

@@ -59,7 +59,7 @@ describe('createHandler', () => {
   it('turns an unexpected failure into a bare 500 with nothing of the error', async () => {
     const deps = testDeps();
     // The first read a sign-in makes: the account its login names.
-    deps.store.findUserIdByLogin = async () => {
+    deps.store.findLogin = async () => {
       throw new Error('secret internals: connection string');
     };
     const handler = createHandler('signIn', signInActions, { deps: () => deps });

@@ -88,7 +88,7 @@ describe('logger', () => {
 
   it('keeps secrets out of the lines of a request that fails unexpectedly', async () => {
     const deps = testDeps();
-    deps.store.findUserIdByLogin = async () => {
+    deps.store.findLogin = async () => {
       throw new Error('store unreachable');
     };
     const handler = createHandler('signIn', signInActions, { deps: () => deps });
