@@ -9,9 +9,9 @@ import type { Revocation } from '../core/shared/store';
 import { keys } from './schema';
 
 /**
- * Shards of the feed: a partition takes at most 1,000 writes a second, so 4 partitions cap
- * revocations at 4,000 a second (a sweep of a user's sessions writes one entry per session);
- * each reader pays one Query per shard per window.
+ * Shards of the feed: a partition takes at most 1,000 write units a second and an item written
+ * in a transaction costs 2, so 4 partitions cap revocations at about 2,000 a second (a sweep
+ * writes one entry per session); each reader pays one Query per shard per window.
  */
 export const REVOCATION_SHARDS = 4;
 
