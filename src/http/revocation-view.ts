@@ -107,5 +107,3 @@ export const createRevocationView = (options: RevocationViewOptions) => {
     },
   };
 };
-
-export type RevocationView = ReturnType<typeof createRevocationView>;

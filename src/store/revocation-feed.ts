@@ -13,16 +13,16 @@ import { keys } from './schema';
  * in a transaction costs 2, so 4 partitions cap revocations at about 2,000 a second (a sweep
  * writes one entry per session); each reader pays one Query per shard per window.
  */
-export const REVOCATION_SHARDS = 4;
+const REVOCATION_SHARDS = 4;
 
 /**
  * How long an entry is kept (DynamoDB TTL): longer than any authorizer's lookback (the longest
  * access token, ACCESS_TOKEN_TTL_SECONDS <= 86,400, plus skew), so a cold start finds them all.
  */
-export const REVOCATION_RETENTION_SECONDS = 2 * 86_400;
+const REVOCATION_RETENTION_SECONDS = 2 * 86_400;
 
 /** FNV-1a of the sid: a stable shard, spread evenly over random ids. */
-export const revocationShardOf = (sid: string): number => {
+const revocationShardOf = (sid: string): number => {
   let hash = 0x811c9dc5;
   for (let i = 0; i < sid.length; i++) {
     hash ^= sid.charCodeAt(i);
