@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isGatehouseError } from '../../../src/core/shared/errors';
 import type { Revocation } from '../../../src/core/shared/store';
 import { createRevocationView } from '../../../src/http/revocation-view';
 
@@ -112,26 +111,99 @@ describe('the revocation view', () => {
     expect(view.standing('gone', now() - LOOKBACK + 60_000)).toBe('live');
   });
 
-  it('keeps serving through a failed read for the grace, then fails closed with unavailable', async () => {
+  it('begins the next read a grace early; after it fails, answers only while the last good read is younger than the window', async () => {
     const { view, feed, reads, advance, now, fail } = setUp();
     await view.standing('s1', now());
     fail(true);
     feed.push({ sid: 's1', at: now() });
-    advance(WINDOW);
-    expect(await view.standing('s1', START)).toBe('live');
-    // Within the retry delay: answered from the last good read, no new read.
+    advance(WINDOW - 5_000);
+    // Still answered from the good read, while the next one starts in the background and fails.
     expect(view.standing('s1', START)).toBe('live');
+    await Promise.resolve();
     expect(reads).toHaveLength(2);
     advance(4_999);
-    expect(await view.standing('s1', START)).toBe('live');
+    expect(view.standing('s1', START)).toBe('live');
     advance(1);
-    const refused = await Promise.resolve()
-      .then(() => view.standing('s1', START))
-      .catch((error: unknown) => error);
-    expect(isGatehouseError(refused) && refused.code).toBe('unavailable');
+    // The good read started a window ago: never answered from it again.
+    await expect(view.standing('s1', START)).rejects.toMatchObject({ code: 'unavailable' });
     fail(false);
     advance(1_000);
     expect(await view.standing('s1', START)).toBe('ended');
+  });
+
+  it('counts a read past its deadline as failed and ignores its late answer', async () => {
+    let now = START;
+    let hang = false;
+    const view = createRevocationView({
+      now: () => now,
+      windowMs: WINDOW,
+      lookbackMs: LOOKBACK,
+      readDeadlineMs: 20,
+      read: (since) =>
+        hang ? new Promise(() => {}) : Promise.resolve([{ sid: 'old', at: since + 1 }]),
+    });
+    expect(await view.standing('s1', now)).toBe('live');
+    hang = true;
+    now += WINDOW;
+    await expect(view.standing('s1', START)).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('keeps at most maxEntries ended sessions, narrowing its coverage past the oldest dropped', async () => {
+    const feed = Array.from({ length: 10 }, (_, i) => ({ sid: `s${i}`, at: START - 1_000 + i }));
+    const view = createRevocationView({
+      now: () => START,
+      windowMs: WINDOW,
+      lookbackMs: LOOKBACK,
+      overlapMs: 0,
+      maxEntries: 4,
+      read: async () => feed,
+    });
+    expect(await view.standing('s9', START)).toBe('ended');
+    expect(view.standing('s6', START)).toBe('ended');
+    // s5 was dropped: a token that could name it is 'unknown' (its session is read), never 'live'.
+    expect(view.standing('s5', START - 1_000 + 5)).toBe('unknown');
+    expect(view.standing('s5', START - 1_000 + 6)).toBe('live');
+  });
+
+  it('narrows its coverage to what a read cut short by its page limit covers', async () => {
+    const view = createRevocationView({
+      now: () => START,
+      windowMs: WINDOW,
+      lookbackMs: LOOKBACK,
+      overlapMs: 0,
+      read: async () => ({ entries: [{ sid: 'new', at: START - 10 }], coveredFrom: START - 10 }),
+    });
+    expect(await view.standing('new', START)).toBe('ended');
+    expect(view.standing('x', START - 11)).toBe('unknown');
+    expect(view.standing('x', START - 10)).toBe('live');
+  });
+
+  it('refuses a session ended just after a good read at every later probe past the window though reads fail (red team 17)', async () => {
+    let now = START;
+    let failing = false;
+    const feed: Revocation[] = [];
+    const view = createRevocationView({
+      now: () => now,
+      windowMs: WINDOW,
+      lookbackMs: LOOKBACK,
+      read: async (since) => {
+        if (failing) throw new Error('DynamoDB throttled / 500');
+        return feed.filter((entry) => entry.at >= since);
+      },
+    });
+    const iat = START - 5_000;
+    expect(await view.standing('victim', iat)).toBe('live');
+    now = START + 1_000;
+    feed.push({ sid: 'victim', at: now });
+    failing = true;
+    const revokedAt = now;
+    for (const t of [9_000, 11_500, 12_500, 13_500, 14_500]) {
+      now = revokedAt + t;
+      const seen = await Promise.resolve()
+        .then(() => view.standing('victim', iat))
+        .catch((error: { code?: string }) => error.code);
+      expect(seen).toBe('unavailable');
+    }
   });
 
   it('fails closed when the first read fails', async () => {
