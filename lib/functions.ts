@@ -85,22 +85,28 @@ export const itemWriteActions = [
 /** What writing a table encrypted with a customer-managed key asks of the key (grantWriteData's). */
 const keyWriteActions = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
+const grantActions = {
+  get: 'dynamodb:GetItem',
+  update: 'dynamodb:UpdateItem',
+  query: 'dynamodb:Query',
+} as const;
+
 /**
- * One item grant as IAM: GetItem (with a projection of these attributes only) or UpdateItem (of
- * these attributes only, answering nothing but what it set), on items whose partition key
- * matches. `Null` makes both keys required: a `ForAllValues` test on a missing key would pass.
+ * One item grant as IAM: GetItem or Query (with a projection of these attributes only; the
+ * table's ARN alone, so no index) or UpdateItem (of these attributes only, answering nothing
+ * but what it set), on items whose partition key matches. `Null` makes both keys required: a `ForAllValues` test on a missing key would pass.
  */
 export const itemGrantStatement = (table: ITable, grant: ItemGrant): PolicyStatement =>
   new PolicyStatement({
-    actions: [grant.action === 'get' ? 'dynamodb:GetItem' : 'dynamodb:UpdateItem'],
+    actions: [grantActions[grant.action]],
     resources: [table.tableArn],
     conditions: {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grant.partitions] },
       'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...grant.attributes] },
       StringEqualsIfExists:
-        grant.action === 'get'
-          ? { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' }
-          : { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_NEW'] },
+        grant.action === 'update'
+          ? { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_NEW'] }
+          : { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
       Null: { 'dynamodb:LeadingKeys': 'false', 'dynamodb:Attributes': 'false' },
     },
   });

@@ -12,6 +12,7 @@ import { clientExistsReader } from '../store/client-state';
 import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settings';
 import { lazyDynamoClient } from '../store/lazy-dynamo-client';
 import { publishedKeysReader } from '../store/published-keys';
+import { revocationFeedReader } from '../store/revocation-feed-reader';
 import { sessionRevocationReader } from '../store/session-state';
 import { createAuthorizer, type RouteScopes } from './authorizer';
 
@@ -43,6 +44,23 @@ export const routeScopesFromEnv = (env: Env): RouteScopes | null => {
   return parsed as RouteScopes;
 };
 
+/** Writers' and signers' clock skew the feed's lookback allows beyond the longest token. */
+const LOOKBACK_SKEW_SECONDS = 300;
+/** Without ACCESS_TOKEN_TTL_SECONDS (another stack's authorizer): an hour; older tokens read. */
+const DEFAULT_LOOKBACK_SECONDS = 3600;
+
+/**
+ * How far back the revocation feed is read at a cold start: the longest access token plus
+ * skew. A token issued earlier than that is checked by a session read, so a wrong value costs
+ * reads, never a revoked token let through.
+ */
+export const revocationLookbackSecondsFromEnv = (env: Env): number => {
+  const ttl = Number(env.ACCESS_TOKEN_TTL_SECONDS);
+  return Number.isInteger(ttl) && ttl > 0 && ttl <= 86_400
+    ? ttl + LOOKBACK_SKEW_SECONDS
+    : DEFAULT_LOOKBACK_SECONDS;
+};
+
 /** The authorizer as a function's environment configures it (functions/authorizer.ts). */
 export const authorizerFromEnv = (env: Env) => {
   if (!requiresUserAuthentication(env)) {
@@ -63,6 +81,10 @@ export const authorizerFromEnv = (env: Env) => {
     loadKeys: publishedKeysReader(dynamo, tables.tokens),
     isSessionRevoked: sessionRevocationReader(dynamo, tables.tokens),
     revocationCacheSeconds,
+    revocationFeed: {
+      read: revocationFeedReader(dynamo, tables.tokens),
+      lookbackSeconds: revocationLookbackSecondsFromEnv(env),
+    },
     apiTokens: apiTokenStateStore(dynamo, { tokens: tables.tokens, users: tables.users }),
     scopes: scopeCatalog,
     denyWithReason,

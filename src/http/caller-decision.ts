@@ -1,4 +1,5 @@
 import { type ErrorCode, isGatehouseError } from '../core/shared/errors';
+import type { Revocation } from '../core/shared/store';
 import { createTtlCache } from '../core/shared/ttl-cache';
 import { judgeApiToken, parseApiToken } from '../core/tokens/api-token-judge';
 import { looksLikeApiToken } from '../core/tokens/api-token-secret';
@@ -14,6 +15,7 @@ import {
   contextFromClaims,
   defaultOwnerContext,
 } from './principal';
+import { createRevocationView, type SessionStanding } from './revocation-view';
 
 export interface CallerDecisionOptions {
   issuer: string;
@@ -35,6 +37,12 @@ export interface CallerDecisionOptions {
    */
   isSessionRevoked: (sid: string) => Promise<boolean>;
   revocationCacheSeconds: number;
+  /**
+   * The revocation feed (src/store/revocation-feed.ts): when set, a token issued within the
+   * feed's coverage is decided from it with no read per session; an older one falls back to
+   * `isSessionRevoked`. `lookbackSeconds`: the longest access token's lifetime plus skew.
+   */
+  revocationFeed?: { read: (since: number) => Promise<Revocation[]>; lookbackSeconds: number };
   /** API tokens (`sat_…`): read at most once per token per `revocationCacheSeconds`. */
   apiTokens: {
     load: (tokenId: string) => Promise<ApiTokenState | null>;
@@ -95,18 +103,54 @@ export const createCallerDecision = (options: CallerDecisionOptions) => {
   const revokedDecision = deny('token_invalid', 'The session of this access token has ended.');
   const apiTokenRefused = deny('token_invalid', 'The API token is invalid, expired or revoked.');
 
+  const feed = options.revocationFeed
+    ? createRevocationView({
+        read: options.revocationFeed.read,
+        now: options.now,
+        windowMs: options.revocationCacheSeconds * 1000,
+        lookbackMs: options.revocationFeed.lookbackSeconds * 1000,
+      })
+    : null;
+
+  /** The session item itself, remembered per sid for the window. */
+  const decideBySessionRead = (
+    sid: string,
+    context: AuthorizerContext,
+  ): Decision | Promise<Decision> => {
+    const known = sessions.get(sid);
+    if (known !== undefined) return known ? revokedDecision : { allow: true, context };
+    return options.isSessionRevoked(sid).then((revoked): Decision => {
+      sessions.set(sid, revoked);
+      return revoked ? revokedDecision : { allow: true, context };
+    }, refusal);
+  };
+
+  const decideStanding = (
+    standing: SessionStanding,
+    sid: string,
+    context: AuthorizerContext,
+  ): Decision | Promise<Decision> =>
+    standing === 'ended'
+      ? revokedDecision
+      : standing === 'live'
+        ? { allow: true, context }
+        : decideBySessionRead(sid, context);
+
   const decideClaims = (
     claims: Parameters<typeof contextFromClaims>[0],
   ): Decision | Promise<Decision> => {
     const context = contextFromClaims(claims);
     // The verifier refuses a token without `sid`: every token's session is checked here.
     const sid = claims.sid;
-    const known = sessions.get(sid);
-    if (known !== undefined) return known ? revokedDecision : { allow: true, context };
-    return options.isSessionRevoked(sid).then((revoked) => {
-      sessions.set(sid, revoked);
-      return revoked ? revokedDecision : { allow: true, context };
-    }, refusal);
+    if (!feed) return decideBySessionRead(sid, context);
+    try {
+      const standing = feed.standing(sid, claims.iat * 1000);
+      return standing instanceof Promise
+        ? standing.then((known) => decideStanding(known, sid, context), refusal)
+        : decideStanding(standing, sid, context);
+    } catch (error) {
+      return refusal(error);
+    }
   };
 
   /** Synchronous on the hot path: only a key reload or a session check makes it wait. */

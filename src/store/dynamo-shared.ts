@@ -4,9 +4,9 @@ import {
   GetCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { GatehouseError } from '../core/shared/errors';
+import { revocationItem } from './revocation-feed';
 import { keys } from './schema';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -69,34 +69,43 @@ export const positionOf = (item: Item, attributes: readonly string[]): Record<st
 
 export { withoutKeys } from './items';
 
-/** Ends a session: true when this call ended it (it existed and was live). */
+/**
+ * Ends a session: true when this call ended it (it existed and was live). Invariant: the
+ * session's end and its revocation-feed entry are one transaction, so no session ends without
+ * its entry and no entry names a session that did not end. `feedAt` (default `at`) is when the
+ * entry is written: a long sweep stamps each entry with its own time, inside the readers' overlap.
+ */
 export const revokeSessionItem = async (
   db: DynamoDBDocumentClient,
   table: string,
   sid: string,
   at: number,
   belowVersion?: number,
+  feedAt = at,
 ): Promise<boolean> => {
   try {
-    await db.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: keys.session(sid),
-        UpdateExpression: 'SET revokedAt = :at',
-        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(revokedAt)${
-          belowVersion === undefined
-            ? ''
-            : ' AND (attribute_not_exists(credentialVersion) OR credentialVersion < :v)'
-        }`,
-        ExpressionAttributeValues: {
-          ':at': at,
-          ...(belowVersion === undefined ? {} : { ':v': belowVersion }),
+    await transact(db, [
+      {
+        Update: {
+          TableName: table,
+          Key: keys.session(sid),
+          UpdateExpression: 'SET revokedAt = :at',
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(revokedAt)${
+            belowVersion === undefined
+              ? ''
+              : ' AND (attribute_not_exists(credentialVersion) OR credentialVersion < :v)'
+          }`,
+          ExpressionAttributeValues: {
+            ':at': at,
+            ...(belowVersion === undefined ? {} : { ':v': belowVersion }),
+          },
         },
-      }),
-    );
+      },
+      { Put: { TableName: table, Item: revocationItem(sid, feedAt) } },
+    ]);
     return true;
   } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+    if (!failedConditions(error)?.includes(0)) throw error;
     return false;
   }
 };

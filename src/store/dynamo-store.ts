@@ -14,6 +14,7 @@ import { createDynamoLoginFailures } from './dynamo-login-failures';
 import { createDynamoMfa } from './dynamo-mfa';
 import { createDynamoOneTime } from './dynamo-one-time';
 import { readPublishedKeys } from './dynamo-published-keys';
+import { createDynamoRevocations } from './dynamo-revocations';
 import { addDynamoSessionAmr } from './dynamo-session-amr';
 import { renewDynamoSession } from './dynamo-session-renewal';
 import type { TableNames } from './dynamo-settings';
@@ -72,6 +73,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
     ...createDynamoOneTime(db, names.tokens),
     ...createDynamoConsents(db, names.tokens),
     ...createDynamoMfa(db, names),
+    ...createDynamoRevocations(db, names.tokens),
 
     async createSession(session, refresh, options) {
       // One transaction: the session is written only while the user still has the credential

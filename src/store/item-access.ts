@@ -6,7 +6,8 @@
  * so what the code asks and what IAM allows cannot drift apart unnoticed
  * (test/integration/authorizer-item-access.test.ts replays the adapters' requests against them).
  *
- * Invariant: no grant here allows PutItem, DeleteItem, BatchWriteItem, Query or Scan, and only
+ * Invariant: no grant here allows PutItem, DeleteItem, BatchWriteItem or Scan, a Query only of
+ * the revocation feed's partitions (`REVOKED#*`, the table itself, no index), and only
  * the key rotation (which holds the private keys) names the published keys' partition (`JWKS`)
  * with anything but a read.
  */
@@ -21,8 +22,9 @@ export interface ItemGrant {
    * conditioned on the item existing). For the authorizer's `lastUsedAt` stamp on
    * `APITOKEN#*` that is harmless: an item with a key and `lastUsedAt` alone has no hash,
    * owner or scopes, so no token matches it and nothing reads it as one (impact nil).
+   * `query`: Query of the table (never an index) in these partitions, projecting these only.
    */
-  action: 'get' | 'update';
+  action: 'get' | 'update' | 'query';
   /** Partition key values it may name (IAM `dynamodb:LeadingKeys`; `*` matches any suffix). */
   partitions: readonly string[];
   /** Every attribute a request may name, the table keys included (IAM `dynamodb:Attributes`). */
@@ -49,6 +51,8 @@ export const projections = {
     'revokedAt',
   ],
   clientExists: ['pk'],
+  /** A feed entry says everything in its sort key: when, and which session. */
+  revocationFeed: ['sk'],
   /** Of a token's owner: never the password hash, email or anything else. */
   ownerStanding: ['role', 'status', 'type'],
 } as const;
@@ -65,15 +69,24 @@ const get = (pk: string, attributes: readonly string[]): ItemGrant => ({
   attributes: [...new Set([...tableKeys, ...attributes])],
 });
 
+/** The revocation feed's shards (src/store/revocation-feed.ts), read by Query since a time. */
+const revocationFeedQuery: ItemGrant = {
+  action: 'query',
+  partitions: [partitionOf(keys.revocation(0, 0, 'x').pk)],
+  attributes: [...new Set([...tableKeys, ...projections.revocationFeed])],
+};
+
 const publishedKeysRead = get(keys.publishedKeys().pk, projections.publishedKeys);
 
 /**
- * The authorizer: the published keys, a session's end, an API token and its owner's standing,
+ * The authorizer: the published keys, the revocation feed, a session's end (tokens older than
+ * the feed's coverage), an API token and its owner's standing,
  * whether a client exists (REQUIRE_API_KEY), and the hourly `lastUsedAt` stamp on API tokens.
  */
 export const authorizerItemAccess = {
   tokens: [
     publishedKeysRead,
+    revocationFeedQuery,
     get(keys.session('x').pk, projections.sessionState),
     get(keys.apiToken('x').pk, projections.apiToken),
     get(keys.client('x').pk, projections.clientExists),

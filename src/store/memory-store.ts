@@ -12,6 +12,7 @@ import type {
   Page,
   Position,
   RefreshTokenRecord,
+  Revocation,
   RotationOutcome,
   SessionRecord,
   Store,
@@ -118,9 +119,13 @@ export const createMemoryStore = (): Store => {
     if (!user) throw new GatehouseError('not_found', 'No such user.');
     users.set(id, { ...user, ...change });
   };
+  /** The revocation feed: an entry exactly when a session ends (as DynamoDB's transaction). */
+  const revocations: Revocation[] = [];
   const revoke = (sid: string, at: number) => {
     const session = sessions.get(sid);
-    if (session && session.revokedAt === null) sessions.set(sid, { ...session, revokedAt: at });
+    if (!session || session.revokedAt !== null) return;
+    sessions.set(sid, { ...session, revokedAt: at });
+    revocations.push({ sid, at });
   };
 
   return {
@@ -406,6 +411,9 @@ export const createMemoryStore = (): Store => {
       published = { generation, keys: copy(mergeJwks(held, keys)) };
     },
 
+    async revocationsSince(since) {
+      return revocations.filter((entry) => entry.at >= since);
+    },
     async revokeUserClientSessions(userId, clientId, at) {
       const theirs = [...sessions.values()].filter(
         (s) => s.userId === userId && s.clientId === clientId && s.revokedAt === null,

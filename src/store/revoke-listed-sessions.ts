@@ -2,6 +2,9 @@ import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dyn
 import { revokeSessionItem } from './dynamo-shared';
 import { queryPages } from './paged-query';
 
+/** Sessions ended at once: a few dozen transactions in flight, well under the SDK's sockets. */
+const SWEEP_BATCH = 25;
+
 /**
  * Ends every session a Query lists (items carrying `sid`) but `keepSid`, and with
  * `belowVersion` only those made at an older credential version; answers how many this call
@@ -16,8 +19,19 @@ export const revokeListedSessions = async (
 ): Promise<number> => {
   const { items } = await queryPages(db, { TableName: table, ...listing });
   const sids = items.map((item) => String(item.sid)).filter((sid) => sid !== keepSid);
-  const ended = await Promise.all(
-    sids.map((sid) => revokeSessionItem(db, table, sid, at, belowVersion)),
-  );
+  // In batches, each feed entry stamped when its batch starts (the sweep's `at` plus the time
+  // since): however long the sweep, an entry lands well inside the readers' overlap.
+  const started = performance.now();
+  const ended: boolean[] = [];
+  for (let first = 0; first < sids.length; first += SWEEP_BATCH) {
+    const feedAt = at + Math.round(performance.now() - started);
+    ended.push(
+      ...(await Promise.all(
+        sids
+          .slice(first, first + SWEEP_BATCH)
+          .map((sid) => revokeSessionItem(db, table, sid, at, belowVersion, feedAt)),
+      )),
+    );
+  }
   return ended.filter(Boolean).length;
 };

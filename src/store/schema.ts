@@ -146,6 +146,14 @@ export const keys = {
   }),
   /** An `mfa_token` by its SHA-256, in the tokens table: gone by TTL. */
   mfaToken: (hash: string) => ({ pk: `MFATOKEN#${hash}`, sk: 'MFATOKEN' }),
+  /**
+   * One entry of the revocation feed (src/store/revocation-feed.ts): a session ended at `at`,
+   * in shard `shard`'s partition, sorted by time so "ended since T" is one Query per shard.
+   */
+  revocation: (shard: number, at: number, sid: string) => ({
+    pk: `REVOKED#${shard}`,
+    sk: `${String(at).padStart(15, '0')}#${sid}`,
+  }),
   /** A user's OAuth consent to one client; the user's consents share a partition. */
   consent: (userId: string, clientId: string) => ({
     pk: `CONSENT#${userId}`,

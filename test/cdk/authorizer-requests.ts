@@ -91,9 +91,49 @@ export const refusedToAuthorizer: [string, TableRef, DynamoRequest][] = [
     'tokens',
     { action: 'dynamodb:Query', context: { LeadingKeys: ['USER#u'], Attributes: ['pk'] } },
   ],
+  [
+    "query a client's sessions",
+    'tokens',
+    {
+      action: 'dynamodb:Query',
+      context: {
+        LeadingKeys: ['CLIENTSESSIONS#c'],
+        Attributes: ['pk', 'sk'],
+        Select: ['SPECIFIC_ATTRIBUTES'],
+      },
+    },
+  ],
+  [
+    'query the revocation feed for more than its sort key',
+    'tokens',
+    {
+      action: 'dynamodb:Query',
+      context: { LeadingKeys: ['REVOKED#0'], Attributes: ['pk', 'sk', 'ttl'] },
+    },
+  ],
+  [
+    'query the revocation feed for every attribute',
+    'tokens',
+    {
+      action: 'dynamodb:Query',
+      context: { LeadingKeys: ['REVOKED#0'], Select: ['ALL_ATTRIBUTES'] },
+    },
+  ],
 ];
 
 export const allowedToAuthorizer: [string, TableRef, DynamoRequest][] = [
+  [
+    'query the revocation feed',
+    'tokens',
+    {
+      action: 'dynamodb:Query',
+      context: {
+        LeadingKeys: ['REVOKED#3'],
+        Attributes: ['pk', 'sk'],
+        Select: ['SPECIFIC_ATTRIBUTES'],
+      },
+    },
+  ],
   [
     'stamp lastUsedAt',
     'tokens',

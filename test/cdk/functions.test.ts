@@ -287,9 +287,12 @@ describe.each(names)('the %s function', (name) => {
     const access = (spec.tables as Partial<Record<TableName, 'read' | 'write'>>)[table];
     const items = spec.itemAccess?.[table];
     if (items) {
-      const itemActions = items.map((grant) =>
-        grant.action === 'get' ? 'dynamodb:GetItem' : 'dynamodb:UpdateItem',
-      );
+      const actionOf = {
+        get: 'dynamodb:GetItem',
+        update: 'dynamodb:UpdateItem',
+        query: 'dynamodb:Query',
+      } as const;
+      const itemActions = items.map((grant) => actionOf[grant.action]);
       expect([...new Set(actions)].sort()).toEqual([...new Set(itemActions)].sort());
       return;
     }

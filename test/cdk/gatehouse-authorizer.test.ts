@@ -146,7 +146,7 @@ describe('on a REST API', () => {
   });
 
   // The exact item grants: test/cdk/least-privilege.test.ts.
-  it('reads users attribute by attribute, tokens item by item, decrypts with the key', () => {
+  it('reads users attribute by attribute, tokens item by item (and the revocation feed), decrypts with the key', () => {
     const roleId = lambdaOf(stack, template, authorizer.function).Role['Fn::GetAtt'][0];
     const statements = roleStatements(template, roleId);
     const on = (arn: string) =>
@@ -159,8 +159,15 @@ describe('on a REST API', () => {
     ]);
     expect([...new Set(on(tokensArn).flatMap((s) => s.actions))].sort()).toEqual([
       'dynamodb:GetItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
+    // Its one Query: the revocation feed's partitions, the table only (no index).
+    const queries = on(tokensArn).filter((s) => s.actions.includes('dynamodb:Query'));
+    expect(
+      queries.map((s) => (s.Condition as Record<string, unknown>)['ForAllValues:StringLike']),
+    ).toEqual([{ 'dynamodb:LeadingKeys': ['REVOKED#*'] }]);
+    expect(queries.map((s) => s.Resource)).toEqual([tokensArn]);
     expect(on(keyArn).flatMap((s) => s.actions)).toContain('kms:Decrypt');
     const allowed = statements.filter((s) => s.Effect === 'Allow');
     const services = new Set(allowed.flatMap((s) => s.actions.map((a) => a.split(':')[0])));

@@ -4,7 +4,8 @@
  * on the wire by a proxy in front of DynamoDB Local, then replayed against the IAM statements CDK
  * makes of their item grants (lib/functions.ts itemGrantStatement).
  *
- * Invariants: the authorizer sends only GetItem and UpdateItem; its only write sets `lastUsedAt`
+ * Invariants: the authorizer sends only GetItem, UpdateItem and consistent Queries of the
+ * revocation feed's partitions (no other partition's Query is allowed); its only write sets `lastUsedAt`
  * of an API token and leaves every other attribute as it was; every request it or discovery
  * sends is one its role allows (so the least-privilege role really runs it), and each grant is
  * used (none is wider in kinds of item than the code needs).
@@ -28,6 +29,7 @@ import {
   discoveryItemAccess,
   type ItemGrant,
 } from '../../src/store/item-access';
+import { allRevocationShards } from '../../src/store/revocation-feed';
 import { keys, type TableName } from '../../src/store/schema';
 import { type IamStatement, isAllowed, requestContext } from '../support/dynamo-iam';
 import { useDynamoDbLocal } from '../support/dynamodb';
@@ -135,32 +137,72 @@ describe('the authorizer, through a recording proxy', () => {
       ISSUER_URL: issuer,
       REQUIRE_API_KEY: '1',
       REVOCATION_CACHE_SECONDS: '0',
+      // A lookback of 900 s: the older token below is past it, so its session is read.
+      ACCESS_TOKEN_TTL_SECONDS: '600',
     }) as (event: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAuthorized: boolean }>;
-    const jwt = signAccessToken(currentSigner(keySet), {
-      iss: issuer,
-      aud: issuer,
-      sub: 'u1',
-      iat: Math.floor(now / 1000),
-      exp: Math.floor(now / 1000) + 600,
-      jti: 'j1',
-      scope: 'profile',
-      role: 'admin',
-      username: 'ann',
-      email: 'ann@example.com',
-      user_type: 'human',
-      groups: [],
-      sid: 's1',
-    });
-    // Both credential kinds must pass: the recorded requests are those of real grants.
-    expect(await authorize(event(`Bearer ${jwt}`))).toMatchObject({ isAuthorized: true });
+    const jwtIssuedAt = (iat: number) =>
+      signAccessToken(currentSigner(keySet), {
+        iss: issuer,
+        aud: issuer,
+        sub: 'u1',
+        iat,
+        exp: Math.floor(now / 1000) + 600,
+        jti: 'j1',
+        scope: 'profile',
+        role: 'admin',
+        username: 'ann',
+        email: 'ann@example.com',
+        user_type: 'human',
+        groups: [],
+        sid: 's1',
+      });
+    // Every credential kind must pass: the recorded requests are those of real grants. A
+    // fresh token is decided by the feed, one issued before its coverage by its session.
+    const fresh = jwtIssuedAt(Math.floor(now / 1000));
+    const older = jwtIssuedAt(Math.floor(now / 1000) - 2000);
+    expect(await authorize(event(`Bearer ${fresh}`))).toMatchObject({ isAuthorized: true });
+    expect(await authorize(event(`Bearer ${older}`))).toMatchObject({ isAuthorized: true });
     expect(await authorize(event(`Bearer ${apiSecret}`))).toMatchObject({ isAuthorized: true });
   });
 
   const sent = () => proxy.recorded.slice(start);
 
-  it('sends only GetItem and UpdateItem', () => {
+  it('sends only GetItem, UpdateItem and consistent Queries of the revocation feed', () => {
     expect(sent().length).toBeGreaterThan(0);
-    expect([...new Set(sent().map((r) => r.operation))].sort()).toEqual(['GetItem', 'UpdateItem']);
+    expect([...new Set(sent().map((r) => r.operation))].sort()).toEqual([
+      'GetItem',
+      'Query',
+      'UpdateItem',
+    ]);
+    const queries = sent().filter((r) => r.operation === 'Query');
+    expect(queries.every((r) => r.body.ConsistentRead === true && !r.body.IndexName)).toBe(true);
+    const partitions = queries.map((r) => requestContext('Query', r.body).context.LeadingKeys);
+    expect(new Set(partitions.flat())).toEqual(
+      new Set(allRevocationShards.map((n) => `REVOKED#${n}`)),
+    );
+  });
+
+  it('may Query no partition but the feed, nor project more than its sort key', () => {
+    const statements = statementsOf(authorizerItemAccess, names).get(names.tokens) ?? [];
+    const query = (pk: string, projection = 'sk') =>
+      requestContext('Query', {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk } },
+        ProjectionExpression: projection,
+      });
+    expect(isAllowed(statements, query('REVOKED#0'))).toBe(true);
+    for (const pk of [
+      'SESSION#s1',
+      `APITOKEN#${tokenId}`,
+      'JWKS',
+      `CLIENT#${clientId}`,
+      'REFRESH#x',
+    ]) {
+      expect(isAllowed(statements, query(pk)), pk).toBe(false);
+    }
+    expect(isAllowed(statements, query('REVOKED#0', 'sk, secretHash'))).toBe(false);
+    const users = statementsOf(authorizerItemAccess, names).get(names.users) ?? [];
+    expect(isAllowed(users, query('USER#u1', 'role'))).toBe(false);
   });
 
   it('updates only lastUsedAt of the API token, returning nothing', async () => {

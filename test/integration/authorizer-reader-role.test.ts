@@ -171,7 +171,9 @@ describe('with GATEHOUSE_READER_ROLE_ARN', () => {
   });
 
   it("signs every DynamoDB read and the lastUsedAt stamp with the role's credentials", () => {
-    expect(new Set(sent.map((r) => r.operation))).toEqual(new Set(['GetItem', 'UpdateItem']));
+    expect(new Set(sent.map((r) => r.operation))).toEqual(
+      new Set(['GetItem', 'Query', 'UpdateItem']),
+    );
     for (const request of sent) {
       expect(request.accessKeyId, request.operation).toBe(roleKeyId);
       expect(request.sessionToken, request.operation).toBe(roleSessionToken);

@@ -79,6 +79,8 @@ interface DynamoBody {
   ReturnValues?: string;
   AttributesToGet?: string[];
   Select?: string;
+  KeyConditionExpression?: string;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
 }
 
 const notAttributes = new Set([
@@ -116,11 +118,14 @@ export const requestContext = (operation: string, raw: object): DynamoRequest =>
   const body = raw as DynamoBody;
   const context: DynamoRequest['context'] = {};
   const key = body.Key ?? {};
-  const pk = key.pk?.S;
-  if (typeof pk === 'string') context.LeadingKeys = [pk];
   const names = body.ExpressionAttributeNames;
+  // A Query names its partition in the key condition: `pk = :value`.
+  const queried = /(?:^|\s)#?pk\s*=\s*(:\w+)/.exec(body.KeyConditionExpression ?? '')?.[1];
+  const pk = operation === 'Query' ? body.ExpressionAttributeValues?.[queried ?? '']?.S : key.pk?.S;
+  if (typeof pk === 'string') context.LeadingKeys = [pk];
   const attributes = new Set(Object.keys(key));
-  if (operation === 'GetItem') {
+  for (const name of namesIn(body.KeyConditionExpression, names)) attributes.add(name);
+  if (operation === 'GetItem' || operation === 'Query') {
     if (body.ProjectionExpression || body.AttributesToGet) {
       for (const name of namesIn(body.ProjectionExpression, names)) attributes.add(name);
       for (const name of body.AttributesToGet ?? []) attributes.add(name);

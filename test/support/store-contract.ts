@@ -18,6 +18,7 @@ import { importedRefreshContract } from './store-contract-imported';
 import { lineageContract } from './store-contract-lineage';
 import { linkingContract } from './store-contract-linking';
 import { mfaContract } from './store-contract-mfa';
+import { revocationFeedContract } from './store-contract-revocations';
 import { sessionAmrContract } from './store-contract-session-amr';
 import { webAuthnContract } from './store-contract-webauthn';
 import { aUser } from './users';
@@ -59,6 +60,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
     mfaContract(fresh);
     webAuthnContract(fresh);
     sessionAmrContract(fresh);
+    revocationFeedContract(fresh);
     describe('users', () => {
       it('creates a user and finds it by id, email and username', async () => {
         const store = await fresh();

@@ -85,7 +85,8 @@ export const accessClaims = (
     iss: deps.config.issuerUrl,
     sub: user.id,
     aud: deps.config.audience,
-    exp: iat + deps.config.accessTokenTtlSeconds,
+    // Never past its session's end: an expired session's tokens need no read to be refused.
+    exp: Math.min(iat + deps.config.accessTokenTtlSeconds, toSeconds(session.expiresAt)),
     iat,
     jti: newId(),
     scope: scopes.join(' '),
@@ -123,10 +124,8 @@ export const tokenResponse = async (
     session,
     sessionTokenScopes(deps.scopes, user.role, session.scope, requestedScope),
   );
-  const accessToken = signAccessToken(
-    await deps.signer(deps.config.accessTokenSigningAlg),
-    accessClaims(deps, user, session, now, scopes),
-  );
+  const claims = accessClaims(deps, user, session, now, scopes);
+  const accessToken = signAccessToken(await deps.signer(deps.config.accessTokenSigningAlg), claims);
   const client =
     session.clientId && scopes.includes('openid')
       ? (oidc.client ?? (await deps.store.getClient(session.clientId)))
@@ -143,7 +142,7 @@ export const tokenResponse = async (
   return {
     access_token: accessToken,
     token_type: 'Bearer',
-    expires_in: deps.config.accessTokenTtlSeconds,
+    expires_in: claims.exp - claims.iat,
     refresh_token: refreshToken,
     scope: scopes.join(' '),
     ...(idToken ? { id_token: idToken } : {}),

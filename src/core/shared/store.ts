@@ -11,6 +11,12 @@ import type { CredentialOrigin } from '../users/credential-lineage';
 import type { Role } from '../users/roles';
 import type { UserRecord, UserStatus } from '../users/users';
 
+/** One entry of the revocation feed: the session `sid` ended at `at` (epoch ms). */
+export interface Revocation {
+  sid: string;
+  at: number;
+}
+
 /** A sign-in session; its id (`sid`) survives refresh-token rotation. */
 export interface SessionRecord {
   sid: string;
@@ -255,6 +261,12 @@ export interface Store extends MfaStore {
   revokeClientSessions(clientId: string, at: number): Promise<number>;
   /** Ends every live session of the user issued to the client (a consent withdrawn). */
   revokeUserClientSessions(userId: string, clientId: string, at: number): Promise<number>;
+  /**
+   * The revocation feed: every session ended at or after `since`. Invariant: each write that
+   * ends a session records its entry in the same atomic step, so the feed names exactly the
+   * sessions that ended (the authorizer decides access tokens from it, with no read per session).
+   */
+  revocationsSince(since: number): Promise<Revocation[]>;
 
   getLoginFailures(key: string): Promise<LoginFailures | null>;
   /**

@@ -26,11 +26,15 @@ export type Verdict =
 export type Authorize = (token: string) => Promise<Verdict>;
 
 /**
- * The authorizer as deployed, on the store under test: the session-state read is the
- * DynamoDB reader's rule (src/store/session-state.ts: missing, revoked or expired is ended)
- * on the fake clock, and API tokens are loaded as the authorizer's state store loads them.
+ * The authorizer as deployed, on the store under test: the revocation feed (the store's), read
+ * back `lookbackSeconds` at its cold start; for tokens older than that, the session-state read
+ * is the DynamoDB reader's rule (src/store/session-state.ts: missing, revoked or expired is
+ * ended) on the fake clock; API tokens are loaded as the authorizer's state store loads them.
  */
-export const authorizerFor = (deps: TestDeps): Authorize => {
+export const authorizerFor = (
+  deps: TestDeps,
+  lookbackSeconds = deps.config.accessTokenTtlSeconds + 300,
+): Authorize => {
   const authorizer = createAuthorizer({
     issuer: deps.config.issuerUrl,
     audience: deps.config.audience,
@@ -43,6 +47,7 @@ export const authorizerFor = (deps: TestDeps): Authorize => {
       return !session || session.revokedAt !== null || session.expiresAt <= deps.clock.now();
     },
     revocationCacheSeconds: deps.config.revocationCacheSeconds,
+    revocationFeed: { read: (since) => deps.store.revocationsSince(since), lookbackSeconds },
     apiTokens: {
       load: async (tokenId) => {
         const token = await deps.store.getApiToken(tokenId);

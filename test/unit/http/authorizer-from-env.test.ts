@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createApiKeyCheck } from '../../../src/core/tokens/api-keys';
-import { routeScopesFromEnv } from '../../../src/http/authorizer-from-env';
+import {
+  revocationLookbackSecondsFromEnv,
+  routeScopesFromEnv,
+} from '../../../src/http/authorizer-from-env';
 
 describe('AUTHORIZER_ROUTE_SCOPES', () => {
   it('reads a map of route keys to scopes, and nothing when unset', () => {
@@ -45,5 +48,14 @@ describe('API key check', () => {
     now = 10_000;
     expect(await check(key)).toBe(true);
     expect(reads).toEqual([key, key]);
+  });
+});
+
+describe("the revocation feed's lookback", () => {
+  it('covers the longest access token plus skew, or an hour when the lifetime is not known', () => {
+    expect(revocationLookbackSecondsFromEnv({ ACCESS_TOKEN_TTL_SECONDS: '900' })).toBe(1200);
+    expect(revocationLookbackSecondsFromEnv({ ACCESS_TOKEN_TTL_SECONDS: '86400' })).toBe(86_700);
+    expect(revocationLookbackSecondsFromEnv({})).toBe(3600);
+    expect(revocationLookbackSecondsFromEnv({ ACCESS_TOKEN_TTL_SECONDS: 'soon' })).toBe(3600);
   });
 });

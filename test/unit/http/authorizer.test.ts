@@ -258,6 +258,61 @@ describe('authorizer', () => {
     expect(reads).toEqual(['sid-1', 'sid-1']);
   });
 
+  describe('with the revocation feed', () => {
+    const withFeed = (feed: { sid: string; at: number }[], reads: string[], clock: () => number) =>
+      authorizer({
+        now: clock,
+        denyWithReason: true,
+        revocationCacheSeconds: 10,
+        isSessionRevoked: async (sid) => {
+          reads.push(sid);
+          return feed.some((entry) => entry.sid === sid);
+        },
+        revocationFeed: {
+          lookbackSeconds: 1200,
+          read: async (since) => {
+            if (feed.some((entry) => entry.sid === 'down')) throw new Error('feed down');
+            return feed.filter((entry) => entry.at >= since);
+          },
+        },
+      }).handler;
+
+    it('decides a never-seen session with no session read, and learns its end within the window', async () => {
+      let now = NOW * 1000;
+      const feed: { sid: string; at: number }[] = [];
+      const reads: string[] = [];
+      const handler = withFeed(feed, reads, () => now);
+      expect(await handler(httpEvent(`Bearer ${token}`))).toMatchObject({
+        isAuthorized: true,
+        context: { sid: 'sid-1' },
+      });
+      feed.push({ sid: 'sid-1', at: now });
+      now += 10_000;
+      expect(await handler(httpEvent(`Bearer ${token}`))).toMatchObject({
+        context: { error_code: 'token_invalid' },
+      });
+      expect(reads).toEqual([]);
+    });
+
+    it("reads the session of a token issued before the feed's coverage", async () => {
+      const reads: string[] = [];
+      const old = signAccessToken(signer, { ...claims, sid: 'sid-old', iat: NOW - 1300 });
+      const handler = withFeed([], reads, () => NOW * 1000);
+      expect(await handler(httpEvent(`Bearer ${old}`))).toMatchObject({
+        context: { sid: 'sid-old' },
+      });
+      expect(reads).toEqual(['sid-old']);
+    });
+
+    it('answers unavailable when the feed cannot be read', async () => {
+      const handler = withFeed([{ sid: 'down', at: 0 }], [], () => NOW * 1000);
+      expect(await handler(httpEvent(`Bearer ${token}`))).toMatchObject({
+        isAuthorized: true,
+        context: { error_code: 'unavailable' },
+      });
+    });
+  });
+
   it('denies when the session state cannot be read', async () => {
     const { handler } = authorizer({
       isSessionRevoked: async () => Promise.reject(new Error('down')),

@@ -43,6 +43,17 @@ const signIn = async (deps: TestDeps) => {
 };
 
 describe('sessions', () => {
+  it("never lets an access token outlive its session: exp and expires_in stop at the session's end", async () => {
+    const deps = testDeps({ SESSION_TTL_SECONDS: '3000' });
+    const { tokens } = await signIn(deps);
+    deps.clock.advance(2900);
+    const refreshed = await rotateRefreshToken(deps, tokens.refresh_token, AUTH);
+    const claims = verifierFor(deps).verify(refreshed.access_token);
+    expect(claims.exp - claims.iat).toBe(100);
+    expect(refreshed.expires_in).toBe(100);
+    expect(tokens.expires_in).toBe(900);
+  });
+
   it('issues an access token with the contract claims and header', async () => {
     const deps = testDeps();
     const { user, tokens } = await signIn(deps);
