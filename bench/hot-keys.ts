@@ -53,7 +53,7 @@ const hammerLockout = async (stack: LocalStack): Promise<{ volley: Volley; figur
     connections: CONNECTIONS,
     amount: LOCKOUT_ATTEMPTS,
   });
-  const userId = await store.findUserIdByLogin(loginKey(OWNER_EMAIL));
+  const userId = (await store.findLogin(loginKey(OWNER_EMAIL)))?.userId;
   if (!userId) throw new Error('the bench owner is missing');
   const record = await store.getLoginFailures(accountLockoutKey(userId));
   const { threshold } = loadConfig(process.env).lockout;
