@@ -38,6 +38,7 @@ import {
 import { CliError, EXIT, usageError } from './exit-codes';
 import { formatImportSummary, formatUser, formatUserTable } from './output';
 import { progressBar } from './progress';
+import { addBackfillHintsCommand } from './users-hints';
 import { addMfaResetCommand } from './users-mfa';
 
 const AttributesInput = z.object({ attributes: UpdateUserBody.shape.attributes });
@@ -364,6 +365,7 @@ export const addUsersCommand = (program: Command, context: CliContext) => {
     });
 
   addMfaResetCommand(users, context, userArgument);
+  addBackfillHintsCommand(users, context);
 
   users
     .command('import')

@@ -28,6 +28,7 @@ type UserMethods = Pick<
   | 'deleteUser'
   | 'listUsers'
   | 'updatePasswordHash'
+  | 'refreshLoginHints'
   | 'findUserByIdentity'
 >;
 
@@ -393,6 +394,34 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
     },
     listUsers: (query) =>
       query.prefix ? listByPrefix({ ...query, prefix: query.prefix }) : listByIndex(query),
+    async refreshLoginHints(user) {
+      const hash = user.passwordHash ?? null;
+      try {
+        await write([
+          {
+            item: {
+              ConditionCheck: {
+                TableName: table,
+                Key: keys.user(user.id),
+                // Invariant: a hint is only ever the hash the user item holds as it is written.
+                ConditionExpression:
+                  hash === null
+                    ? 'attribute_exists(id) AND (attribute_not_exists(passwordHash) OR attribute_type(passwordHash, :null))'
+                    : 'passwordHash = :hash',
+                ExpressionAttributeValues: hash === null ? { ':null': 'NULL' } : { ':hash': hash },
+              },
+            },
+            onFailure: changedMeanwhile,
+          },
+          setHint(keys.email(user.emailKey), user, hash),
+          ...(user.usernameKey ? [setHint(keys.username(user.usernameKey), user, hash)] : []),
+        ]);
+        return true;
+      } catch (error) {
+        if (!isGatehouseError(error) || error.code !== 'conflict') throw error;
+        return false;
+      }
+    },
     async updatePasswordHash(user, passwordHash, at, verifiedHash) {
       try {
         await write([

@@ -205,6 +205,11 @@ export const createMemoryStore = (): Store => {
       for (const token of live) apiTokens.set(token.tokenId, { ...token, revokedAt: at });
       return live.length;
     },
+    async refreshLoginHints(user) {
+      // The hint is read from the user here (findLogin): nothing to write, only the condition.
+      const stored = users.get(user.id);
+      return stored !== undefined && (stored.passwordHash ?? null) === (user.passwordHash ?? null);
+    },
     async updatePasswordHash(user, passwordHash, at, verifiedHash) {
       const stored = users.get(user.id);
       if (stored?.passwordHash !== verifiedHash || stored.updatedAt !== user.updatedAt)

@@ -76,7 +76,47 @@ it('gives a guard stored before hints its hint at the next right password', asyn
   await expect(
     signInWithPassword(deps, { login: 'old', password: 'not the password!' }),
   ).rejects.toMatchObject({ code: 'invalid_credentials' });
+  // An admin edit prepared before the sign-in (the user as read then) still lands after it.
+  const prepared = (await deps.store.getUser(user.id)) as UserRecord;
   await signInWithPassword(deps, { login: 'old', password: PASSWORD });
   const { hash, hints: after } = await hints(user.id);
   expect(after).toEqual([hash, hash]);
+  expect((await deps.store.getUser(user.id))?.updatedAt).toBe(prepared.updatedAt);
+  await deps.store.updateUser(prepared, { ...prepared, name: 'Edited meanwhile' });
+  expect((await deps.store.getUser(user.id))?.name).toBe('Edited meanwhile');
+});
+
+it('refreshes the hints only while the user item still holds the hash read (never a stale one)', async () => {
+  const { db, names, deps, hints } = await setUp();
+  const user = await createUserWithPassword(deps, { email: 'r@example.com', username: 'r' });
+  for (const key of [keys.email('r@example.com'), keys.username('r')]) {
+    await db.send(
+      new UpdateCommand({
+        TableName: names.users,
+        Key: key,
+        UpdateExpression: 'REMOVE passwordHashHint',
+      }),
+    );
+  }
+  // The hash changed after `user` was read (raw, so no write of the store refreshes a hint).
+  const setHash = (hash: string | null) =>
+    db.send(
+      new UpdateCommand({
+        TableName: names.users,
+        Key: keys.user(user.id),
+        UpdateExpression: 'SET passwordHash = :hash',
+        ExpressionAttributeValues: { ':hash': hash },
+      }),
+    );
+  await setHash('changed');
+  expect(await deps.store.refreshLoginHints(user)).toBe(false);
+  expect((await hints(user.id)).hints).toEqual([undefined, undefined]);
+  const fresh = (await deps.store.getUser(user.id)) as UserRecord;
+  expect(await deps.store.refreshLoginHints(fresh)).toBe(true);
+  expect((await hints(user.id)).hints).toEqual(['changed', 'changed']);
+  // No password: the hint says so (null), under the same condition.
+  await setHash(null);
+  expect(await deps.store.refreshLoginHints(fresh)).toBe(false);
+  expect(await deps.store.refreshLoginHints({ ...fresh, passwordHash: null })).toBe(true);
+  expect((await hints(user.id)).hints).toEqual([null, null]);
 });

@@ -146,6 +146,24 @@ export const credentialVersionContract = (fresh: () => Promise<Store>) => {
       expect((await store.getUser(user.id))?.passwordHash).toBe('new-rehashed');
     });
 
+    it('refreshes login hints only while the hash read is the user’s, without writing the user', async () => {
+      const store = await fresh();
+      const user = aUser({ passwordHash: 'old' });
+      await store.createUser(user);
+      expect(await store.refreshLoginHints(user)).toBe(true);
+      const hint = async () =>
+        (await store.findLogin({ kind: 'email', key: user.emailKey }))?.passwordHashHint;
+      expect(await hint()).toBe('old');
+      expect((await store.getUser(user.id))?.updatedAt).toBe(user.updatedAt);
+      const reset = { ...user, passwordHash: 'new', updatedAt: user.updatedAt + 1 };
+      await store.updateUser(user, reset);
+      // The user as read before the reset: its hash is no longer the user's, nothing is written.
+      expect(await store.refreshLoginHints(user)).toBe(false);
+      expect(await hint()).toBe('new');
+      await store.deleteUser(reset);
+      expect(await store.refreshLoginHints(reset)).toBe(false);
+    });
+
     it('lets a concurrent version move and session creation end in one order only', async () => {
       const store = await fresh();
       const user = aUser();

@@ -12,11 +12,10 @@ export interface PasswordCheck {
 
 /**
  * Starts the one bcrypt of a sign-in as soon as the login item is read: against its hint of
- * the user's hash, or the dummy hash for a login naming nobody or an account without a
- * password, so an unknown login, no password and a wrong password all cost one bcrypt begun
- * at the same moment. It runs beside the second read (user item, counted attempt, factors):
- * bcrypt hides that read. An item from before hints (no `passwordHashHint`) starts nothing:
- * its check waits for the user item, as sign-in did before.
+ * the user's hash, or the dummy hash for a login naming nobody, an account without a password
+ * or an item from before hints, so every path (unknown, locked, no password, wrong password)
+ * costs one bcrypt begun at the same moment. It runs beside the second read (user item,
+ * counted attempt, factors): bcrypt hides that read.
  */
 export const startPasswordCheck = (
   hasher: PasswordHasher,
@@ -24,25 +23,20 @@ export const startPasswordCheck = (
   entry: LoginEntry | null,
 ): PasswordCheck => {
   const hint = entry?.passwordHashHint;
-  const unhinted = entry !== null && hint === undefined;
-  const early: Promise<boolean> | null = unhinted
-    ? null
-    : hint
-      ? hasher.verify(password, hint)
-      : hasher.verifyDummy(password);
+  // Invariant: exactly one bcrypt starts here on every path, and every answer awaits it.
+  const early: Promise<boolean> = hint
+    ? hasher.verify(password, hint)
+    : hasher.verifyDummy(password);
   return {
-    settled: early ? early.then(() => undefined) : Promise.resolve(),
+    settled: early.then(() => undefined),
     async against(user) {
       const earlyVerdict = await early;
-      if (!user?.passwordHash) {
-        // One bcrypt on every path, even when the early one could not start.
-        if (early === null) await hasher.verifyDummy(password);
-        return false;
-      }
+      if (!user?.passwordHash) return false;
       // Invariant: a password is accepted only if it verifies against the hash on the user
       // item read in this sign-in. The hint is never trusted: a verdict on it counts only
-      // when it is that very hash; otherwise (stale, absent) bcrypt runs again on the user's.
-      if (early !== null && hint === user.passwordHash) return earlyVerdict === true;
+      // when it is that very hash; otherwise (stale, absent) bcrypt runs again on the user's,
+      // only once the attempt is counted and unlocked (the caller asks only then).
+      if (hint === user.passwordHash) return earlyVerdict;
       return hasher.verify(password, user.passwordHash);
     },
   };

@@ -112,16 +112,21 @@ export const signInWithPassword = async (
   // a sign-in pays one round trip more than before at most (the attempt), not two.
   const rehash = user.passwordHash && hasher.needsRehash(user.passwordHash);
   const upkeep = Promise.all([
-    rehash || entry?.passwordHashHint !== verifiedHash
-      ? (rehash ? hasher.hash(request.password) : Promise.resolve(verifiedHash))
+    rehash
+      ? hasher
+          .hash(request.password)
           // Only over the hash just verified: never an old password back over a new one. The
-          // same write brings the login items' hint up to date (an item from before hints).
+          // same write brings the login items' hint up to date.
           .then(async (hash) => {
             if (await store.updatePasswordHash(user, hash, clock.now(), verifiedHash)) {
-              if (rehash) rehashed = hash;
+              rehashed = hash;
             }
           })
-      : null,
+      : entry?.passwordHashHint !== verifiedHash
+        ? // A stale or absent hint (an item from before hints): the login items only, so the
+          // user's updatedAt stays and an admin edit prepared meanwhile does not conflict.
+          store.refreshLoginHints(user)
+        : null,
   ]);
   try {
     assertMaySignIn(user);

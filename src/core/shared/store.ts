@@ -179,10 +179,17 @@ export interface Store extends MfaStore {
   /** One page of users, oldest first (by prefix match when `prefix` is set). */
   listUsers(query: UserListQuery): Promise<Page<UserRecord>>;
   /**
-   * The rehash after a sign-in (or the login items' hint brought up to date): only while the
-   * stored hash is still `verifiedHash` (the one the password was checked against) and the
-   * user's login items still name it, atomically, so it never writes an old password back over
-   * a new one. Answers whether it wrote.
+   * Brings `user`'s login items' hint up to `user.passwordHash` (as read) without writing the
+   * user item (its `updatedAt` stays: no admin edit prepared meanwhile conflicts), only while
+   * the user item still holds that hash and the items still name it, atomically. Sign-in's
+   * refresh and the operator's backfill. Answers whether it wrote.
+   */
+  refreshLoginHints(user: UserRecord): Promise<boolean>;
+  /**
+   * The rehash after a sign-in, with the login items' hint: only while the stored hash is
+   * still `verifiedHash` (the one the password was checked against) and the user's login items
+   * still name it, atomically, so it never writes an old password back over a new one.
+   * Answers whether it wrote.
    */
   updatePasswordHash(
     user: UserRecord,
