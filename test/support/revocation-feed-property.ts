@@ -60,6 +60,7 @@ export const checkFeedRun = async (store: Store, run: Run) => {
   const tokens: Issued[] = [];
   /** When each session ended, as the model knows it. */
   const endedAt = new Map<string, number>();
+  const latestRefresh = new Map<string, string>();
   const trace: string[] = [];
   const pick = (n: number) => (tokens.length ? tokens[n % tokens.length] : undefined);
 
@@ -103,10 +104,13 @@ export const checkFeedRun = async (store: Store, run: Run) => {
       case 'refresh': {
         const token = pick(s.token);
         if (!token || endedAt.has(token.sid)) break;
-        const response = await rotateRefreshToken(deps, token.refreshToken, { endpoint: 'auth' });
-        token.refreshToken = response.refresh_token;
+        // The session's newest refresh token: an older one is a reuse, refused.
+        const current = latestRefresh.get(token.sid) ?? token.refreshToken;
+        const response = await rotateRefreshToken(deps, current, { endpoint: 'auth' });
+        latestRefresh.set(token.sid, response.refresh_token);
         tokens.push({
           ...token,
+          refreshToken: response.refresh_token,
           accessToken: response.access_token,
           exp: expOf(response.access_token),
         });
