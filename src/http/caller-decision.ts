@@ -1,5 +1,4 @@
 import { type ErrorCode, isGatehouseError } from '../core/shared/errors';
-import type { Revocation } from '../core/shared/store';
 import { createTtlCache } from '../core/shared/ttl-cache';
 import { judgeApiToken, parseApiToken } from '../core/tokens/api-token-judge';
 import { looksLikeApiToken } from '../core/tokens/api-token-secret';
@@ -15,7 +14,11 @@ import {
   contextFromClaims,
   defaultOwnerContext,
 } from './principal';
-import { createRevocationView, type SessionStanding } from './revocation-view';
+import {
+  createRevocationView,
+  type RevocationViewOptions,
+  type SessionStanding,
+} from './revocation-view';
 
 export interface CallerDecisionOptions {
   issuer: string;
@@ -42,7 +45,7 @@ export interface CallerDecisionOptions {
    * feed's coverage is decided from it with no read per session; an older one falls back to
    * `isSessionRevoked`. `lookbackSeconds`: the longest access token's lifetime plus skew.
    */
-  revocationFeed?: { read: (since: number) => Promise<Revocation[]>; lookbackSeconds: number };
+  revocationFeed?: { read: RevocationViewOptions['read']; lookbackSeconds: number };
   /** API tokens (`sat_…`): read at most once per token per `revocationCacheSeconds`. */
   apiTokens: {
     load: (tokenId: string) => Promise<ApiTokenState | null>;

@@ -21,17 +21,25 @@ export const revokeListedSessions = async (
   const sids = items.map((item) => String(item.sid)).filter((sid) => sid !== keepSid);
   // In batches, each feed entry stamped when its batch starts (the sweep's `at` plus the time
   // since): however long the sweep, an entry lands well inside the readers' overlap.
+  // Invariant: one failed session never stops the others; the caller gets one error after all.
   const started = performance.now();
-  const ended: boolean[] = [];
+  const results: PromiseSettledResult<boolean>[] = [];
   for (let first = 0; first < sids.length; first += SWEEP_BATCH) {
     const feedAt = at + Math.round(performance.now() - started);
-    ended.push(
-      ...(await Promise.all(
+    results.push(
+      ...(await Promise.allSettled(
         sids
           .slice(first, first + SWEEP_BATCH)
           .map((sid) => revokeSessionItem(db, table, sid, at, belowVersion, feedAt)),
       )),
     );
   }
-  return ended.filter(Boolean).length;
+  const failed = results.filter((result) => result.status === 'rejected');
+  if (failed.length) {
+    throw new AggregateError(
+      failed.map((result) => result.reason),
+      `${failed.length} of ${sids.length} sessions could not be ended; repeat the request`,
+    );
+  }
+  return results.filter((result) => result.status === 'fulfilled' && result.value).length;
 };

@@ -60,8 +60,7 @@ export const checkFeedRun = async (store: Store, run: Run) => {
   const tokens: Issued[] = [];
   /** When each session ended, as the model knows it. */
   const endedAt = new Map<string, number>();
-  /** Each session's current refresh token (rotation spends the one before). */
-  const refreshOf = new Map<string, string>();
+  const latestRefresh = new Map<string, string>();
   const trace: string[] = [];
   const pick = (n: number) => (tokens.length ? tokens[n % tokens.length] : undefined);
 
@@ -105,10 +104,10 @@ export const checkFeedRun = async (store: Store, run: Run) => {
       case 'refresh': {
         const token = pick(s.token);
         if (!token || endedAt.has(token.sid)) break;
-        // A session has one live refresh token, whichever of its access tokens was picked.
-        const current = refreshOf.get(token.sid) ?? token.refreshToken;
+        // The session's newest refresh token: an older one is a reuse, refused.
+        const current = latestRefresh.get(token.sid) ?? token.refreshToken;
         const response = await rotateRefreshToken(deps, current, { endpoint: 'auth' });
-        refreshOf.set(token.sid, response.refresh_token);
+        latestRefresh.set(token.sid, response.refresh_token);
         tokens.push({
           ...token,
           refreshToken: response.refresh_token,

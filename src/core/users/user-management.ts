@@ -243,7 +243,14 @@ export const updateUser = async (
   }
   assertCanEdit(actor, before);
   const fields = changedFields(before, after);
-  if (fields.length === 0) return showUser(deps, before);
+  if (fields.length === 0) {
+    // A repeated role or status change re-runs its sweep (sessions below the saved version):
+    // a sweep that failed after the change was saved is retried by repeating the request.
+    if (changes.role !== undefined || changes.status !== undefined) {
+      await endSessionsOf(deps, id, before);
+    }
+    return showUser(deps, before);
+  }
   const raised = raisesAboveAdminReach(before, after);
   if (raised) assertEmailMayBeRaised(after);
   const saved = raised ? { ...after, ...passwordOnRaise(before) } : after;
@@ -289,7 +296,10 @@ export const deleteUser = async (
   // Factors live in their own partition. Invariant: none (nor its passkey lookup) outlives its
   // user: they go first, so a failure leaves the user there for the deletion to be retried.
   const factors = await forgetFactors(deps, id);
+  // Sessions end before the user goes: a failed sweep leaves the user for a retried delete.
+  await endSessionsOf(deps, id);
   await deps.store.deleteUser(user);
+  // Again once the user is gone: one a sign-in opened in between ends too.
   await endSessionsOf(deps, id);
   // Again once the user is gone: a key a live session registered in between goes too.
   await forgetFactors(deps, id);
