@@ -1,3 +1,4 @@
+import { createLockSightings } from '../core/sessions/lock-sightings';
 import type { CoreDeps } from '../core/shared/deps';
 import { buildDeps } from '../http/composition';
 import { type TableNames, tableNamesFromEnv } from '../store/dynamo-settings';
@@ -102,6 +103,7 @@ export const depsFor = (
   return {
     ...deps,
     events: { publish: async () => {} },
+    lockSightings: createLockSightings(),
     onAuditFailure: (error, event) =>
       warn(
         `warning: audit event ${event.action} not written: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createLockSightings } from '../core/sessions/lock-sightings';
 import { createBcryptHasher } from '../core/sessions/password-hasher';
 import { systemClock } from '../core/shared/clock';
 import { loadConfig } from '../core/shared/config';
@@ -83,6 +84,7 @@ export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps 
     scopes: scopeCatalogFromEnv(env),
     events: userEventsFromEnv(env),
     mail: mailQueueFromEnv(env),
+    lockSightings: createLockSightings(),
     onAuditFailure: (error, event) => {
       countMetric('AuditWriteFailures');
       logger.error(

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createLockSightings } from '../../src/core/sessions/lock-sightings';
 import { createBcryptHasher } from '../../src/core/sessions/password-hasher';
 import { loadConfig } from '../../src/core/shared/config';
 import type { CoreDeps } from '../../src/core/shared/deps';
@@ -79,6 +80,7 @@ export const testDeps = (
     },
     mail,
     mailer: mail,
+    lockSightings: createLockSightings(),
     onAuditFailure: (error) => {
       throw error;
     },

@@ -110,11 +110,13 @@ export const lockoutProperty = async (newStore: () => Promise<Store>, numRuns: n
           }
         }
         const refused = answers.filter((a) => a === 'too_many_attempts').length;
-        // Every attempt runs exactly one bcrypt, begun on the login item's hint beside the
-        // counted attempt (sign-in-password-check.ts); a locked one waits for it and learns
-        // nothing: only the `taken` attempts get a password verdict (checked next).
+        // Every attempt runs at most one bcrypt, begun on the login item's hint beside the
+        // counted attempt (sign-in-password-check.ts), none once this instance saw the key
+        // locked (lock-sightings.ts); a locked one learns nothing: only the `taken` attempts
+        // get a password verdict (checked next), each after its one bcrypt.
         expect(refused).toBe(parallel - taken);
-        expect(bcrypts).toBe(parallel);
+        expect(bcrypts).toBeGreaterThanOrEqual(taken);
+        expect(bcrypts).toBeLessThanOrEqual(parallel);
         expect(answers.filter((a) => a !== 'too_many_attempts')).toEqual(
           Array(taken).fill(right ? 'ok' : 'invalid_credentials'),
         );

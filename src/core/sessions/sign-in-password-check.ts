@@ -21,15 +21,24 @@ export const startPasswordCheck = (
   hasher: PasswordHasher,
   password: string,
   entry: LoginEntry | null,
+  { early: startEarly }: { early: boolean } = { early: true },
 ): PasswordCheck => {
   const hint = entry?.passwordHashHint;
-  // Invariant: exactly one bcrypt starts here on every path, and every answer awaits it.
-  const early: Promise<boolean> = hint
-    ? hasher.verify(password, hint)
-    : hasher.verifyDummy(password);
+  // Invariant: exactly one bcrypt starts here on every path, and every answer awaits it;
+  // unless the caller knows the key locked (lock-sightings.ts), when none starts early and
+  // every path that is not a lockout runs its one bcrypt in `against`, whoever the login names.
+  const early: Promise<boolean> | null = !startEarly
+    ? null
+    : hint
+      ? hasher.verify(password, hint)
+      : hasher.verifyDummy(password);
   return {
-    settled: early.then(() => undefined),
+    settled: early ? early.then(() => undefined) : Promise.resolve(),
     async against(user) {
+      if (early === null) {
+        if (!user?.passwordHash) return hasher.verifyDummy(password).then(() => false);
+        return hasher.verify(password, user.passwordHash);
+      }
       const earlyVerdict = await early;
       if (!user?.passwordHash) return false;
       // Invariant: a password is accepted only if it verifies against the hash on the user

@@ -72,7 +72,9 @@ export const signInWithPassword = async (
   const userId = entry?.userId ?? null;
   const failureKey = userId ? accountLockoutKey(userId) : lockoutKey(named.key);
   // bcrypt on the login item's hint runs beside the reads below (sign-in-password-check.ts).
-  const check = startPasswordCheck(hasher, request.password, entry);
+  // A key this instance saw locked skips it: a hammered lock costs no bcrypt per attempt.
+  const early = !deps.lockSightings.isLocked(failureKey, clock.now());
+  const check = startPasswordCheck(hasher, request.password, entry, { early });
   // The attempt is counted, and the lock checked, in the same phase (password-attempt.ts).
   // The factors are read beside them (the gate below needs them): no round trip added.
   const [user, attempt, mfaState] = await Promise.all([
@@ -95,6 +97,7 @@ export const signInWithPassword = async (
   // anything. A locked attempt waits for the bcrypt begun early and ignores its verdict.
   const locked = attempt.lockedSeconds;
   if (locked > 0) {
+    deps.lockSightings.saw(failureKey, clock.now() + locked * 1000);
     await Promise.all([check.settled, audit('failure', { reason: 'too_many_attempts' })]);
     throw lockedOut(locked);
   }

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../audit/audit';
+import type { LockSightings } from '../sessions/lock-sightings';
 import type { PasswordHasher } from '../sessions/password-hasher';
 import type { Signer, SigningAlg } from '../tokens/signing-keys';
 import type { ScopeCatalog } from '../users/roles';
@@ -22,6 +23,8 @@ export interface CoreDeps {
   mail: MailQueue;
   /** The key that authenticates listing cursors (HMAC-SHA256); loaded on first use. */
   cursorKey: () => Promise<Uint8Array>;
+  /** Lockout keys this instance saw locked: where sign-in may skip its early bcrypt. */
+  lockSightings: LockSightings;
   /** An audit event could not be written: report it, the change itself stands. */
   onAuditFailure: (error: unknown, event: AuditEvent) => void;
 }
