@@ -138,31 +138,47 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
     return result;
   };
 
-  const answer = async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
+  /** The HTTP API 2.0 simple response: deny-with-reason refusals pass, carrying the refusal. */
+  const simpleResult = (routeKey: string, decided: Decision): AuthorizerResult => {
+    let decision = decided;
+    if (decision.allow && routeScopes) {
+      const required = routeScopes[routeKey];
+      if (!required || !holdsAll(decision.context, required)) {
+        decision = deny('forbidden', `This route needs the ${required?.join(' ')} scope.`);
+      }
+    }
+    countVerdict(decision.allow);
+    if (decision.allow) return { isAuthorized: true, context: decision.context };
+    const context = refusalContext(decision.code, decision.message);
+    return { isAuthorized: options.denyWithReason, context };
+  };
+
+  /** Synchronous when the decision is (a known key, the feed's window): no await on the hot path. */
+  const answer = (event: AuthorizerEvent): AuthorizerResult | Promise<AuthorizerResult> => {
     if (event.type === 'TOKEN') {
-      return restResult(event.methodArn, await decide(event.authorizationToken));
+      const decision = decide(event.authorizationToken);
+      return decision instanceof Promise
+        ? decision.then((d) => restResult(event.methodArn, d))
+        : restResult(event.methodArn, decision);
     }
     if ('version' in event && event.version === '2.0') {
-      let decision = await decideRequest(event.headers);
-      if (decision.allow && routeScopes) {
-        const required = routeScopes[event.routeKey];
-        if (!required || !holdsAll(decision.context, required)) {
-          decision = deny('forbidden', `This route needs the ${required?.join(' ')} scope.`);
-        }
-      }
-      countVerdict(decision.allow);
-      if (decision.allow) return { isAuthorized: true, context: decision.context };
-      const context = refusalContext(decision.code, decision.message);
-      return { isAuthorized: options.denyWithReason, context };
+      const decision = decideRequest(event.headers);
+      return decision instanceof Promise
+        ? decision.then((d) => simpleResult(event.routeKey, d))
+        : simpleResult(event.routeKey, decision);
     }
     const request = event as APIGatewayRequestAuthorizerEvent;
-    return restResult(request.methodArn, await decideRequest(request.headers));
+    const decision = decideRequest(request.headers);
+    return decision instanceof Promise
+      ? decision.then((d) => restResult(request.methodArn, d))
+      : restResult(request.methodArn, decision);
   };
 
   /** Every answer's count leaves with its invocation, a refusal's throw included. */
   return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
     try {
-      return await answer(event);
+      const result = answer(event);
+      return result instanceof Promise ? await result : result;
     } finally {
       flushMetrics();
     }

@@ -119,7 +119,11 @@ export const createAccessTokenVerifier = (
     return signature;
   };
 
-  const verifyFresh = (token: string, nowSeconds: number): AccessTokenClaims => {
+  /** The verified claims and the key that signed them (the cache re-checks that key on a hit). */
+  const verifyFresh = (
+    token: string,
+    nowSeconds: number,
+  ): { claims: AccessTokenClaims; kid: string } => {
     if (token.length > MAX_TOKEN_LENGTH) throw invalid('is too long');
     const firstDot = token.indexOf('.');
     const lastDot = token.lastIndexOf('.');
@@ -164,7 +168,7 @@ export const createAccessTokenVerifier = (
     }
     const result = claims as unknown as AccessTokenClaims;
     checkTimes(result, nowSeconds);
-    return result;
+    return { claims: result, kid };
   };
 
   return {
@@ -178,10 +182,9 @@ export const createAccessTokenVerifier = (
         checkTimes(remembered.claims, nowSeconds);
         return remembered.claims;
       }
-      const claims = verifyFresh(token, nowSeconds);
-      const { kid } = headerOf(token.slice(0, token.indexOf('.')));
-      verified.set(signature, { token, claims, kid });
-      return claims;
+      const fresh = verifyFresh(token, nowSeconds);
+      verified.set(signature, { token, claims: fresh.claims, kid: fresh.kid });
+      return fresh.claims;
     },
   };
 };
