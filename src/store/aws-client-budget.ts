@@ -140,9 +140,12 @@ export const withFaultBudget = <C extends SdkClient>(
   );
   client.middlewareStack.add(
     (next, context: HandlerExecutionContext) => async (args) => {
-      // No attempt starts once the call has given up: a late write would land unanswered.
+      // No attempt starts once the call has given up: a late write would land unanswered. It
+      // is `unavailable` itself (503), never retried, whichever of it and the timer wins.
       if (Date.now() >= (context[DEADLINE] as number)) {
-        throw new Error('The call deadline has passed; no further attempt.');
+        throw Object.assign(unavailable(what), {
+          cause: new DeadlineExceeded('The call deadline has passed; no further attempt.'),
+        });
       }
       return next(args);
     },
