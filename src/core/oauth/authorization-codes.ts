@@ -116,7 +116,7 @@ export const exchangeAuthorizationCode = async (
   if (!code || code.usedAt !== null || code.expiresAt <= now) {
     throw invalidGrant('The code is invalid, used or expired.');
   }
-  // A wrong try spends the code first: it is gone after one try by the wrong party.
+  // Any refusal spends the code first: it is gone after one try, right or wrong.
   const refuse = async (reason: string): Promise<never> => {
     await deps.store.consumeAuthorizationCode(hash, now);
     throw invalidGrant(reason);
@@ -143,17 +143,17 @@ export const exchangeAuthorizationCode = async (
     deps.store.getUser(code.userId),
     userMfaSummary(deps, code.userId),
   ]);
-  if (!user) throw invalidGrant('The code names no user.');
+  if (!user) return refuse('The code names no user.');
   // A reset, takeover, role change... since the code was issued voids it (credential-version.ts).
   if (credentialVersionOf(code) !== credentialVersionOf(user)) {
-    throw invalidGrant('The code is invalid, used or expired.');
+    return refuse('The code is invalid, used or expired.');
   }
   const client = await deps.store.getClient(code.clientId);
-  if (!client) throw invalidGrant('The client no longer exists.');
+  if (!client) return refuse('The client no longer exists.');
   // A code from before scopes were kept gets what a request without `scope` gets.
   const scope = code.scope ?? grantScopes(deps.scopes, user.role, null, client.firstParty);
   if (!(await consentStillHolds(deps, user.id, client, scope))) {
-    throw invalidGrant('The user has withdrawn this app’s access.');
+    return refuse('The user has withdrawn this app’s access.');
   }
   // Opened at the version just checked: a move (or the client's deletion) meanwhile refuses it.
   return startSession(deps, user, code.clientId, {
@@ -168,6 +168,7 @@ export const exchangeAuthorizationCode = async (
     spendsAuthorizationCode: hash,
     mfa,
   }).catch((error: unknown) => {
-    throw isCredentialsMoved(error) ? invalidGrant('The code is invalid, used or expired.') : error;
+    if (isCredentialsMoved(error)) return refuse('The code is invalid, used or expired.');
+    throw error;
   });
 };
