@@ -6,6 +6,7 @@ import type {
   StandardRetryBackoffStrategy,
 } from '@smithy/types';
 import { unavailable } from '../core/shared/errors';
+import { isOutcomeUnknown } from './outcome-unknown';
 import { isTransientFailure } from './transient-failure';
 
 /** How long an AWS client waits, per attempt and per call, and how often it tries. */
@@ -100,6 +101,13 @@ const TABLE_ADMINISTRATION = new Set([
   'DeleteTableCommand',
 ]);
 
+/**
+ * `unavailable` for an attempt given up inside the retries: the reason is kept beside, not as
+ * `cause`, which the SDK's retry classification follows (a transient cause would be retried).
+ */
+const givenUp = (what: string, reason: unknown) =>
+  Object.assign(unavailable(what), { givenUpOn: reason });
+
 class DeadlineExceeded extends Error {
   // The SDK reads this name as a transient timeout, so it becomes `unavailable` below.
   override readonly name = 'TimeoutError';
@@ -143,13 +151,22 @@ export const withFaultBudget = <C extends SdkClient>(
       // No attempt starts once the call has given up: a late write would land unanswered. It
       // is `unavailable` itself (503), never retried, whichever of it and the timer wins.
       if (Date.now() >= (context[DEADLINE] as number)) {
-        throw Object.assign(unavailable(what), {
-          cause: new DeadlineExceeded('The call deadline has passed; no further attempt.'),
-        });
+        throw givenUp(
+          what,
+          new DeadlineExceeded('The call deadline has passed; no further attempt.'),
+        );
       }
-      return next(args);
+      try {
+        return await next(args);
+      } catch (error) {
+        // Not retried: `unavailable` (503) is no error the SDK retries (outcome-unknown.ts).
+        if (isOutcomeUnknown(context.commandName, args.input, error)) {
+          throw givenUp(what, error);
+        }
+        throw error;
+      }
     },
-    // Inside the retry middleware: runs before each attempt.
+    // Inside the retry middleware: runs around each attempt.
     { step: 'finalizeRequest', priority: 'low', name: 'gatehouseAttemptDeadline', override: true },
   );
   return client;
