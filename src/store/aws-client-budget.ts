@@ -7,6 +7,7 @@ import type {
 } from '@smithy/types';
 import { unavailable } from '../core/shared/errors';
 import { isOutcomeUnknown } from './outcome-unknown';
+import { requestTimeLeft } from './request-deadline';
 import { isTransientFailure } from './transient-failure';
 
 /** How long an AWS client waits, per attempt and per call, and how often it tries. */
@@ -17,6 +18,8 @@ export interface FaultBudget {
   /** The whole call: every attempt and every backoff. */
   callDeadlineMs: number;
   maxAttempts: number;
+  /** The whole request (request-deadline.ts): no call outlives it; absent: no such bound. */
+  requestDeadlineMs?: number;
 }
 
 /**
@@ -30,6 +33,9 @@ export const AWS_BUDGET: FaultBudget = {
   attemptTimeoutMs: 1500,
   callDeadlineMs: 2500,
   maxAttempts: 3,
+  // A slow call then a frozen one, or a cold start's secret read then a DynamoDB call, still
+  // answer 503 within 3 s of the request's arrival.
+  requestDeadlineMs: 2700,
 };
 
 /**
@@ -121,17 +127,19 @@ class DeadlineExceeded extends Error {
 export const withFaultBudget = <C extends SdkClient>(
   client: C,
   what: string,
-  { callDeadlineMs }: FaultBudget = AWS_BUDGET,
+  { callDeadlineMs, requestDeadlineMs }: FaultBudget = AWS_BUDGET,
 ): C => {
   client.middlewareStack.add(
     (next, context: HandlerExecutionContext) => async (args) => {
       if (TABLE_ADMINISTRATION.has(context.commandName ?? '')) return next(args);
-      context[DEADLINE] = Date.now() + callDeadlineMs;
+      // Invariant: a call ends by its own deadline and by its request's, whichever is first.
+      const allowedMs = Math.max(0, Math.min(callDeadlineMs, requestTimeLeft(requestDeadlineMs)));
+      context[DEADLINE] = Date.now() + allowedMs;
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<never>((_, fail) => {
         timer = setTimeout(
-          () => fail(new DeadlineExceeded(`no answer within ${callDeadlineMs} ms`)),
-          callDeadlineMs,
+          () => fail(new DeadlineExceeded(`no answer within ${allowedMs} ms`)),
+          allowedMs,
         );
       });
       try {
