@@ -45,6 +45,8 @@ const main = async () => {
     '',
     `Gatehouse is running at ${stack.url}`,
     `  DynamoDB Local:   ${stack.dynamoEndpoint} (data in ${dataDir}/)`,
+    // The jar has no bind-address option (its -help): the operator must know it is exposed.
+    `  Warning: DynamoDB Local listens on every interface: anyone on your network can reach port ${new URL(stack.dynamoEndpoint).port}; use a firewall or run on a trusted network.`,
     `  Mail (local SES): http://localhost:${new URL(stack.sesUrl).port} (every mail sent)`,
     `  Console:          ${stack.url}/console (sign in there as the owner)`,
     `  OpenAPI:          ${stack.url}/openapi.json`,

@@ -6,6 +6,7 @@ import { GatehouseError } from '../core/shared/errors';
 import { requestOrigin } from '../core/users/credential-lineage';
 import { findUser } from '../core/users/user-listing';
 import type { Actor } from '../core/users/user-policy';
+import { asRequest } from '../store/request-deadline';
 import { appDeps } from './composition';
 import { oauthPreflightRoute } from './cors-policy';
 import type { ErrorDialect } from './error-answer';
@@ -171,5 +172,8 @@ export const createHandler = <N extends HandlerName>(
       if (!request || !action) throw new Error(`pipeline: ${event.routeKey} was not prepared`);
       return action(request);
     });
-  return withInvocationLog((event: HttpEvent, context: Context) => pipeline(event, context));
+  // One deadline for every AWS call of the request, from its arrival (request-deadline.ts).
+  return withInvocationLog((event: HttpEvent, context: Context) =>
+    asRequest(() => pipeline(event, context)),
+  );
 };

@@ -6,6 +6,8 @@ import type {
   StandardRetryBackoffStrategy,
 } from '@smithy/types';
 import { unavailable } from '../core/shared/errors';
+import { isOutcomeUnknown } from './outcome-unknown';
+import { requestTimeLeft } from './request-deadline';
 import { isTransientFailure } from './transient-failure';
 
 /** How long an AWS client waits, per attempt and per call, and how often it tries. */
@@ -16,6 +18,8 @@ export interface FaultBudget {
   /** The whole call: every attempt and every backoff. */
   callDeadlineMs: number;
   maxAttempts: number;
+  /** The whole request (request-deadline.ts): no call outlives it; absent: no such bound. */
+  requestDeadlineMs?: number;
 }
 
 /**
@@ -29,6 +33,9 @@ export const AWS_BUDGET: FaultBudget = {
   attemptTimeoutMs: 1500,
   callDeadlineMs: 2500,
   maxAttempts: 3,
+  // A slow call then a frozen one, or a cold start's secret read then a DynamoDB call, still
+  // answer 503 within 3 s of the request's arrival.
+  requestDeadlineMs: 2700,
 };
 
 /**
@@ -100,6 +107,13 @@ const TABLE_ADMINISTRATION = new Set([
   'DeleteTableCommand',
 ]);
 
+/**
+ * `unavailable` for an attempt given up inside the retries: the reason is kept beside, not as
+ * `cause`, which the SDK's retry classification follows (a transient cause would be retried).
+ */
+const givenUp = (what: string, reason: unknown) =>
+  Object.assign(unavailable(what), { givenUpOn: reason });
+
 class DeadlineExceeded extends Error {
   // The SDK reads this name as a transient timeout, so it becomes `unavailable` below.
   override readonly name = 'TimeoutError';
@@ -113,17 +127,19 @@ class DeadlineExceeded extends Error {
 export const withFaultBudget = <C extends SdkClient>(
   client: C,
   what: string,
-  { callDeadlineMs }: FaultBudget = AWS_BUDGET,
+  { callDeadlineMs, requestDeadlineMs }: FaultBudget = AWS_BUDGET,
 ): C => {
   client.middlewareStack.add(
     (next, context: HandlerExecutionContext) => async (args) => {
       if (TABLE_ADMINISTRATION.has(context.commandName ?? '')) return next(args);
-      context[DEADLINE] = Date.now() + callDeadlineMs;
+      // Invariant: a call ends by its own deadline and by its request's, whichever is first.
+      const allowedMs = Math.max(0, Math.min(callDeadlineMs, requestTimeLeft(requestDeadlineMs)));
+      context[DEADLINE] = Date.now() + allowedMs;
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<never>((_, fail) => {
         timer = setTimeout(
-          () => fail(new DeadlineExceeded(`no answer within ${callDeadlineMs} ms`)),
-          callDeadlineMs,
+          () => fail(new DeadlineExceeded(`no answer within ${allowedMs} ms`)),
+          allowedMs,
         );
       });
       try {
@@ -140,13 +156,25 @@ export const withFaultBudget = <C extends SdkClient>(
   );
   client.middlewareStack.add(
     (next, context: HandlerExecutionContext) => async (args) => {
-      // No attempt starts once the call has given up: a late write would land unanswered.
+      // No attempt starts once the call has given up: a late write would land unanswered. It
+      // is `unavailable` itself (503), never retried, whichever of it and the timer wins.
       if (Date.now() >= (context[DEADLINE] as number)) {
-        throw new Error('The call deadline has passed; no further attempt.');
+        throw givenUp(
+          what,
+          new DeadlineExceeded('The call deadline has passed; no further attempt.'),
+        );
       }
-      return next(args);
+      try {
+        return await next(args);
+      } catch (error) {
+        // Not retried: `unavailable` (503) is no error the SDK retries (outcome-unknown.ts).
+        if (isOutcomeUnknown(context.commandName, args.input, error)) {
+          throw givenUp(what, error);
+        }
+        throw error;
+      }
     },
-    // Inside the retry middleware: runs before each attempt.
+    // Inside the retry middleware: runs around each attempt.
     { step: 'finalizeRequest', priority: 'low', name: 'gatehouseAttemptDeadline', override: true },
   );
   return client;

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk
 import type { OneTimeTokenRecord } from '../core/account/one-time-tokens';
 import type { AuthorizationCodeRecord } from '../core/oauth/authorization-codes';
 import type { Store } from '../core/shared/store';
-import { isConditionFailure, notExists, withoutKeys } from './dynamo-shared';
+import { getItem, isConditionFailure, notExists, withoutKeys } from './dynamo-shared';
 import { keys } from './schema';
 
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
@@ -25,6 +25,13 @@ const spendable = <T extends { hash: string; expiresAt: number; usedAt: number |
         ConditionExpression: notExists,
       }),
     );
+  },
+  async get(hash: string): Promise<T | null> {
+    const item = await getItem(db, table, keyOf(hash));
+    // Stored without `usedAt` until spent.
+    if (!item) return null;
+    const record = withoutKeys<T>(item);
+    return { ...record, usedAt: record.usedAt ?? null };
   },
   async spend(hash: string, at: number): Promise<T | null> {
     try {
@@ -54,6 +61,7 @@ export const createDynamoOneTime = (
   Store,
   | 'createAuthorizationCode'
   | 'consumeAuthorizationCode'
+  | 'getAuthorizationCode'
   | 'createOneTimeToken'
   | 'consumeOneTimeToken'
   | 'markOnce'
@@ -64,6 +72,7 @@ export const createDynamoOneTime = (
   return {
     createAuthorizationCode: codes.create,
     consumeAuthorizationCode: codes.spend,
+    getAuthorizationCode: codes.get,
     createOneTimeToken: tokens.create,
     consumeOneTimeToken: tokens.spend,
     async markOnce(key, expiresAt, now) {

@@ -157,6 +157,20 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
               },
             ]
           : []),
+        // Spent in the session's write: a failed exchange leaves the code for its retry.
+        ...(options?.spendAuthorizationCode
+          ? [
+              {
+                Update: {
+                  TableName: names.tokens,
+                  Key: keys.authorizationCode(options.spendAuthorizationCode.hash),
+                  UpdateExpression: 'SET usedAt = :usedAt',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+                  ExpressionAttributeValues: { ':usedAt': options.spendAuthorizationCode.at },
+                },
+              },
+            ]
+          : []),
         // Listed under its user, so the import replacing it finds it (revokeUserSessions).
         ...(session.origin === 'import'
           ? [
@@ -191,6 +205,9 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       const refreshIndex = refresh
         ? items.findIndex((item) => item.Put?.Item?.pk === keys.refresh(refresh.hash).pk)
         : -1;
+      const codeIndex = items.findIndex(
+        (item) => item.Update?.UpdateExpression === 'SET usedAt = :usedAt',
+      );
       try {
         await transact(db, items);
       } catch (error) {
@@ -202,7 +219,9 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             ? "The user's credentials changed meanwhile."
             : failed.includes(refreshIndex)
               ? 'That refresh token already names another session.'
-              : 'The client no longer exists.',
+              : failed.includes(codeIndex)
+                ? 'The authorization code is spent.'
+                : 'The client no longer exists.',
         );
       }
     },

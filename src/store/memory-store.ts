@@ -230,6 +230,10 @@ export const createMemoryStore = (): Store => {
         throw new GatehouseError('conflict', 'The client no longer exists.');
       }
       if (refresh && refreshTokens.has(refresh.hash)) throw refreshTaken();
+      const code = options?.spendAuthorizationCode;
+      if (code && !spendOnce(codes, code.hash, code.at)) {
+        throw new GatehouseError('conflict', 'The authorization code is spent.');
+      }
       if (guarded) update(session.userId, { lastSignInAt: session.createdAt });
       sessions.set(session.sid, copy(session));
       if (refresh) refreshTokens.set(refresh.hash, copy(refresh));
@@ -375,6 +379,9 @@ export const createMemoryStore = (): Store => {
     },
     async consumeAuthorizationCode(hash, at) {
       return spendOnce(codes, hash, at);
+    },
+    async getAuthorizationCode(hash) {
+      return copy(codes.get(hash) ?? null);
     },
     async createClient(client) {
       clients.set(client.clientId, copy(client));

@@ -30,6 +30,8 @@ export const isTransientFailure = (error: unknown): boolean => {
   const sdkError = error as Parameters<typeof isTransientError>[0];
   return (
     sdkError.name === 'AbortError' ||
+    // A retried transaction still running under its ClientRequestToken (AWS: retry shortly).
+    sdkError.name === 'TransactionInProgressException' ||
     isThrottlingError(sdkError) ||
     isTransientError(sdkError) ||
     isServerError(sdkError) ||

@@ -2,7 +2,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { type RequestMeta, recordAudit } from '../audit/audit';
 import { accountLockoutKey } from '../sessions/lockout';
 import type { CoreDeps } from '../shared/deps';
-import { GatehouseError } from '../shared/errors';
+import { GatehouseError, isGatehouseError } from '../shared/errors';
 import type { CredentialOrigin } from '../users/credential-lineage';
 import type { UserRecord } from '../users/users';
 import { takeCodeAttempt, verifyWithMfaToken } from './mfa-challenge';
@@ -97,9 +97,16 @@ export const assertMfaCredential = async (
 const invalidPasskey = () =>
   new GatehouseError('invalid_credentials', 'That passkey was not accepted.');
 
-/** Counts a refused passkey toward its account's lockout, once the account is known. */
+/**
+ * Counts a refused passkey toward its account's lockout, once the account is known. A lock
+ * changes nothing (the refusal is answered anyway); a count lost to an outage answers 503, so
+ * no guess goes uncounted.
+ */
 const countRefusal = async (deps: CoreDeps, outcome: AssertionOutcome) => {
-  if (!outcome.ok && outcome.userId) await takeCodeAttempt(deps, outcome.userId).catch(() => {});
+  if (!outcome.ok && outcome.userId)
+    await takeCodeAttempt(deps, outcome.userId).catch((error: unknown) => {
+      if (isGatehouseError(error) && error.code === 'unavailable') throw error;
+    });
 };
 
 /**

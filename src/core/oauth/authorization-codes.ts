@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { userMfaSummary } from '../mfa';
 import { credentialVersionOf } from '../sessions/credential-version';
 import { isCredentialsMoved, startSession, type TokenResponse } from '../sessions/sessions';
 import { secretShape } from '../shared/base64url';
@@ -107,11 +108,21 @@ export const exchangeAuthorizationCode = async (
     throw invalidGrant('The code is invalid, used or expired.');
   }
   const now = deps.clock.now();
-  // Spent first, checked after: a code is gone after one try, right or wrong.
-  const code = await deps.store.consumeAuthorizationCode(sha256(request.code), now);
-  if (!code || code.expiresAt <= now) throw invalidGrant('The code is invalid, used or expired.');
+  const hash = sha256(request.code);
+  // Invariant: read first, spent only in the session's own write (or by a wrong try), so an
+  // exchange that fails on an outage (503) leaves the code for its retry, and of two exchanges
+  // of one code only one session is written (the write is conditional on the code unspent).
+  const code = await deps.store.getAuthorizationCode(hash);
+  if (!code || code.usedAt !== null || code.expiresAt <= now) {
+    throw invalidGrant('The code is invalid, used or expired.');
+  }
+  // Any refusal spends the code first: it is gone after one try, right or wrong.
+  const refuse = async (reason: string): Promise<never> => {
+    await deps.store.consumeAuthorizationCode(hash, now);
+    throw invalidGrant(reason);
+  };
   if (code.clientId !== request.clientId || code.redirectUri !== request.redirectUri) {
-    throw invalidGrant('The code was issued to another client or redirect URI.');
+    await refuse('The code was issued to another client or redirect URI.');
   }
   // A code issued with a challenge needs its verifier; one issued without takes none (a
   // verifier there would be a downgrade attempt).
@@ -120,24 +131,29 @@ export const exchangeAuthorizationCode = async (
       ? request.codeVerifier !== undefined
       : request.codeVerifier === undefined
   ) {
-    throw invalidGrant('The code_verifier does not fit how the code was requested.');
+    await refuse('The code_verifier does not fit how the code was requested.');
   }
   if (request.codeVerifier !== undefined) {
     const challenge = createHash('sha256').update(request.codeVerifier).digest('base64url');
-    if (challenge !== code.codeChallenge) throw invalidGrant('The code_verifier does not match.');
+    if (challenge !== code.codeChallenge) await refuse('The code_verifier does not match.');
   }
-  const user = await deps.store.getUser(code.userId);
-  if (!user) throw invalidGrant('The code names no user.');
+  // Every read before the session's write (the answer's MFA summary too, beside the user): a
+  // fault after that write would answer 503 for a code already spent.
+  const [user, mfa] = await Promise.all([
+    deps.store.getUser(code.userId),
+    userMfaSummary(deps, code.userId),
+  ]);
+  if (!user) return refuse('The code names no user.');
   // A reset, takeover, role change... since the code was issued voids it (credential-version.ts).
   if (credentialVersionOf(code) !== credentialVersionOf(user)) {
-    throw invalidGrant('The code is invalid, used or expired.');
+    return refuse('The code is invalid, used or expired.');
   }
   const client = await deps.store.getClient(code.clientId);
-  if (!client) throw invalidGrant('The client no longer exists.');
+  if (!client) return refuse('The client no longer exists.');
   // A code from before scopes were kept gets what a request without `scope` gets.
   const scope = code.scope ?? grantScopes(deps.scopes, user.role, null, client.firstParty);
   if (!(await consentStillHolds(deps, user.id, client, scope))) {
-    throw invalidGrant('The user has withdrawn this app’s access.');
+    return refuse('The user has withdrawn this app’s access.');
   }
   // Opened at the version just checked: a move (or the client's deletion) meanwhile refuses it.
   return startSession(deps, user, code.clientId, {
@@ -149,7 +165,10 @@ export const exchangeAuthorizationCode = async (
     origin: code.origin ?? 'unknown',
     authTime: code.authTime ?? 0,
     ...(code.amr ? { amr: code.amr } : {}),
+    spendsAuthorizationCode: hash,
+    mfa,
   }).catch((error: unknown) => {
-    throw isCredentialsMoved(error) ? invalidGrant('The code is invalid, used or expired.') : error;
+    if (isCredentialsMoved(error)) return refuse('The code is invalid, used or expired.');
+    throw error;
   });
 };

@@ -193,6 +193,8 @@ export const startSession = async (
     clearsLoginFailures?: string;
     /** The sign-in's success event, written in the session's own write (only if it is). */
     audit?: { meta: RequestMeta; entry: AuditEntry };
+    /** The exchanged authorization code (its hash), spent in the session's own write. */
+    spendsAuthorizationCode?: string;
     /** The client the session is for (read from the store when absent and needed). */
     client?: ClientRecord;
     /** The authorization request's nonce, for the ID token (code grant). */
@@ -229,6 +231,9 @@ export const startSession = async (
   // Records the sign-in in the same write; a refused session records none.
   await deps.store.createSession(session, refreshRecord(refreshToken, session, now), {
     ...(options.clearsLoginFailures ? { clearLoginFailures: options.clearsLoginFailures } : {}),
+    ...(options.spendsAuthorizationCode
+      ? { spendAuthorizationCode: { hash: options.spendsAuthorizationCode, at: now } }
+      : {}),
     ...(options.audit ? { audit: auditRecord(deps, options.audit.meta, options.audit.entry) } : {}),
   });
   const tokens = await tokenResponse(

@@ -172,11 +172,15 @@ export const signInWithPassword = async (
     ]);
     throw error;
   }
+  // Invariant: a verified password with no factor clears the count in its own write, sent
+  // beside the session's (no round trip added), so a session write lost to an outage (503)
+  // never leaves this attempt counted: retries with the right password lock nobody out.
+  // Best effort: an outage that loses it too leaves a count a later sign-in clears.
+  const cleared = store.clearLoginFailures(failureKey).catch(() => {});
   const open = (at: UserRecord) =>
     startSession(deps, at, request.clientId ?? null, {
       browser: request.browser ?? false,
       origin: passwordOrigin(user),
-      clearsLoginFailures: failureKey,
       // In the session's own write: one round trip, and no success without its session.
       audit: { meta, entry: event('success', {}) },
       // Read beside the user for the gate: the answer's `user.mfa` needs no query again.
@@ -188,7 +192,7 @@ export const signInWithPassword = async (
     (error: unknown) => ({ tokens: null, error }),
   );
   // A session that a concurrent credential change refuses adds a failure event after it.
-  const [outcome] = await Promise.all([first, upkeep]);
+  const [outcome] = await Promise.all([first, upkeep, cleared]);
   try {
     return (
       outcome.tokens ??

@@ -125,6 +125,11 @@ export interface SessionStartWrites {
   clearLoginFailures?: string;
   /** The sign-in's success event: written only if the session is. */
   audit?: AuditRecord;
+  /**
+   * The authorization code exchanged for the session, spent in its write: 'conflict' and
+   * nothing written when it is gone or spent, so a failed exchange leaves it unspent.
+   */
+  spendAuthorizationCode?: { hash: string; at: number };
 }
 
 /** Which of a user's sessions a sweep spares (Store.revokeUserSessions). */
@@ -317,6 +322,8 @@ export interface Store extends MfaStore {
   createAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
   /** Marks the code used and answers it, once; null if unknown or already used. */
   consumeAuthorizationCode(hash: string, at: number): Promise<AuthorizationCodeRecord | null>;
+  /** The code as stored (read strongly), spent or not; null when there is none. */
+  getAuthorizationCode(hash: string): Promise<AuthorizationCodeRecord | null>;
 
   createClient(client: ClientRecord): Promise<void>;
   getClient(clientId: string): Promise<ClientRecord | null>;
