@@ -16,3 +16,10 @@ export const requestTimeLeft = (budgetMs: number | undefined): number => {
   if (arrivedAt === undefined || budgetMs === undefined) return Number.POSITIVE_INFINITY;
   return arrivedAt + budgetMs - Date.now();
 };
+
+/**
+ * Runs `work` outside the request's deadline (each AWS call keeps its own budget): for work
+ * that must finish once begun, such as a sweep ending many sessions, bounded by the function's
+ * timeout instead of the 3 s answer budget.
+ */
+export const outsideRequestDeadline = <T>(work: () => Promise<T>): Promise<T> => arrival.exit(work);
