@@ -121,14 +121,17 @@ export const createCallerDecision = (options: CallerDecisionOptions) => {
   const revokedDecision = deny('token_invalid', 'The session of this access token has ended.');
   const apiTokenRefused = deny('token_invalid', 'The API token is invalid, expired or revoked.');
 
-  const feed = options.revocationFeed
-    ? createRevocationView({
-        read: options.revocationFeed.read,
-        now: options.now,
-        windowMs: options.revocationCacheSeconds * 1000,
-        lookbackMs: options.revocationFeed.lookbackSeconds * 1000,
-      })
-    : null;
+  // A window of 0 remembers nothing: every token's session is read, as REVOCATION_CACHE_SECONDS=0
+  // asks (a feed read per request would cost more than the session's own item).
+  const feed =
+    options.revocationFeed && options.revocationCacheSeconds > 0
+      ? createRevocationView({
+          read: options.revocationFeed.read,
+          now: options.now,
+          windowMs: options.revocationCacheSeconds * 1000,
+          lookbackMs: options.revocationFeed.lookbackSeconds * 1000,
+        })
+      : null;
 
   /** The session item itself, remembered per sid for the window. */
   const decideBySessionRead = (
