@@ -136,7 +136,7 @@ describe('the authorizer, through a recording proxy', () => {
       TOKENS_TABLE: names.tokens,
       ISSUER_URL: issuer,
       REQUIRE_API_KEY: '1',
-      REVOCATION_CACHE_SECONDS: '0',
+      REVOCATION_CACHE_SECONDS: '1',
       // A lookback of 900 s: the older token below is past it, so its session is read.
       ACCESS_TOKEN_TTL_SECONDS: '600',
     }) as (event: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAuthorized: boolean }>;

@@ -146,7 +146,7 @@ const authorizeBoth = async (env: Record<string, string>) => {
     USERS_TABLE: names.users,
     TOKENS_TABLE: names.tokens,
     ISSUER_URL: issuer,
-    REVOCATION_CACHE_SECONDS: '0',
+    REVOCATION_CACHE_SECONDS: '1',
     ...env,
   }) as (event: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAuthorized: boolean }>;
   expect(await authorize(event(`Bearer ${jwt()}`))).toMatchObject({ isAuthorized: true });
