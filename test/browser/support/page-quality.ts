@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { Tab } from './browser';
+
+/** The widths every console page must fit: a phone, a laptop, a wide desktop. */
+export const WIDTHS = [375, 1280, 1920] as const;
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+/**
+ * What reaches past its box sideways: the page itself (`page`, by how many pixels), and every
+ * element that scrolls or cuts its content sideways (a table in a scrolling wrapper counts: the
+ * console fits its width, it does not hide columns behind a scrollbar). An element that
+ * truncates on purpose (`text-overflow: ellipsis`, full value on focus or hover) does not count.
+ */
+export const sidewaysOverflow = (page: Page) =>
+  page.evaluate(() => {
+    const root = document.documentElement;
+    const found: string[] = [];
+    const pageOverflow = Math.max(root.scrollWidth, document.body.scrollWidth) - root.clientWidth;
+    if (pageOverflow > 0) found.push(`page by ${pageOverflow}px`);
+    for (const element of Array.from(document.body.querySelectorAll('*'))) {
+      const style = getComputedStyle(element);
+      if (!['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) continue;
+      if (style.textOverflow === 'ellipsis') continue;
+      // Screen-reader-only text (a 1px clipped box) is meant to be cut.
+      if (element.clientWidth <= 1) continue;
+      if (element.scrollWidth > element.clientWidth + 1) {
+        const name = `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${
+          element.classList.length ? `.${Array.from(element.classList).join('.')}` : ''
+        }`;
+        found.push(`${name} by ${element.scrollWidth - element.clientWidth}px`);
+      }
+    }
+    return found;
+  });
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * axe-core's rules on the page as it is now, through the DevTools protocol (the page's own
+ * CSP stays on: nothing is injected as a script tag). Answers the serious and critical ones.
+ */
+export const seriousAxeViolations = async (page: Page): Promise<AxeViolation[]> => {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: axe is the global the evaluated source defines.
+    const axe = (globalThis as any).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return (
+      result.violations as Array<{
+        id: string;
+        impact: string | null;
+        help: string;
+        nodes: Array<{ target: unknown[] }>;
+      }>
+    ).map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => JSON.stringify(n.target)),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+};
+
+/**
+ * Opens `path` at each width, screenshots it (screenshots/<test>-<nn>-<label>-<width>.png),
+ * and expects no sideways overflow and no serious or critical axe violation, in light and
+ * dark colour schemes. `ready` runs after each load (e.g. to wait for a chart).
+ */
+export const expectFitsEveryWidth = async (
+  tab: Tab,
+  path: string,
+  label: string,
+  ready?: (page: Page) => Promise<void>,
+) => {
+  const { page } = tab;
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      const response = await page.goto(path);
+      expect(response?.status(), `${path} at ${width}px`).toBeLessThan(400);
+      if (ready) await ready(page);
+      await tab.snap(`${label}-${scheme}-${width}`);
+      expect(
+        await sidewaysOverflow(page),
+        `${path} overflows sideways at ${width}px (${scheme})`,
+      ).toEqual([]);
+      // Colour contrast differs per scheme; structure does not differ per width: axe at two widths.
+      if (width !== 1280) {
+        expect(await seriousAxeViolations(page), `${path} at ${width}px (${scheme})`).toEqual([]);
+      }
+    }
+  }
+  await page.emulateMedia({ colorScheme: null });
+};
