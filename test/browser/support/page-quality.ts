@@ -19,26 +19,25 @@ const axeSource = readFileSync(
  * truncates on purpose (`text-overflow: ellipsis`, full value on focus or hover) does not count.
  */
 export const sidewaysOverflow = (page: Page) =>
-  page.evaluate(() => {
+  page.evaluate<string[]>(`(() => {
     const root = document.documentElement;
-    const found: string[] = [];
+    const found = [];
     const pageOverflow = Math.max(root.scrollWidth, document.body.scrollWidth) - root.clientWidth;
-    if (pageOverflow > 0) found.push(`page by ${pageOverflow}px`);
-    for (const element of Array.from(document.body.querySelectorAll('*'))) {
+    if (pageOverflow > 0) found.push('page by ' + pageOverflow + 'px');
+    for (const element of document.body.querySelectorAll('*')) {
       const style = getComputedStyle(element);
       if (!['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) continue;
       if (style.textOverflow === 'ellipsis') continue;
       // Screen-reader-only text (a 1px clipped box) is meant to be cut.
       if (element.clientWidth <= 1) continue;
       if (element.scrollWidth > element.clientWidth + 1) {
-        const name = `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${
-          element.classList.length ? `.${Array.from(element.classList).join('.')}` : ''
-        }`;
-        found.push(`${name} by ${element.scrollWidth - element.clientWidth}px`);
+        const name = element.tagName.toLowerCase() + (element.id ? '#' + element.id : '') +
+          [...element.classList].map((c) => '.' + c).join('');
+        found.push(name + ' by ' + (element.scrollWidth - element.clientWidth) + 'px');
       }
     }
     return found;
-  });
+  })()`);
 
 export interface AxeViolation {
   id: string;
@@ -53,24 +52,15 @@ export interface AxeViolation {
  */
 export const seriousAxeViolations = async (page: Page): Promise<AxeViolation[]> => {
   await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe is the global the evaluated source defines.
-    const axe = (globalThis as any).axe;
+  const violations = await page.evaluate<AxeViolation[]>(`(async () => {
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return (
-      result.violations as Array<{
-        id: string;
-        impact: string | null;
-        help: string;
-        nodes: Array<{ target: unknown[] }>;
-      }>
-    ).map((v) => ({
+    return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
       nodes: v.nodes.map((n) => JSON.stringify(n.target)),
     }));
-  });
+  })()`);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 };
 
