@@ -24,6 +24,8 @@ export interface ApiTokenRecord {
   lifetimeSeconds: number | null;
   renewable: boolean;
   lastUsedAt: number | null;
+  /** Where the use stamped in lastUsedAt came from (the caller's IP and user agent); absent: unknown. */
+  lastUsedFrom?: { ip: string | null; userAgent: string | null };
   revokedAt: number | null;
   /** The origin of the session that made it (credential-lineage.ts); absent: unknown. */
   origin?: CredentialOrigin;
