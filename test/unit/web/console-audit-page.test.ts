@@ -42,8 +42,10 @@ const setUp = async () => {
   const owner = await addUser(deps, 'owner@example.com', 'owner', 'Olive Owner');
   const editor = await addUser(deps, 'editor@example.com', 'editor');
   const write = (e: Partial<AuditEvent>) => deps.store.writeAuditEvent(event(e), AT + 86_400_000);
-  const open = (query = '', path = '/console/audit') =>
-    auditPage(pageRequest(deps, { user: owner, path, query }));
+  const open = async (query = '', path = '/console/audit') => {
+    const result = await auditPage(pageRequest(deps, { user: owner, path, query }));
+    return { ...result, body: result.body ?? '' };
+  };
   return { deps, owner, editor, write, open };
 };
 
