@@ -137,7 +137,7 @@ describe('the audit page', () => {
   });
 
   it('filters by outcome, by actor email, by time in the viewer’s zone, and keeps them in the pager', async () => {
-    const { deps, owner, write, open } = await setUp();
+    const { owner, write, open } = await setUp();
     for (let i = 0; i < 60; i++) {
       await write({
         at: new Date(AT + i * 60_000).toISOString(),
