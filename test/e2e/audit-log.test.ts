@@ -1,10 +1,7 @@
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/core/audit/audit';
-import { auditItem } from '../../src/store/dynamo-audit';
-import { createDocumentClient, createDynamoClient } from '../../src/store/dynamo-client';
-import { tables } from '../../src/store/schema';
 import { csvRecords, unguarded } from '../support/audit-csv';
+import { writeAuditEvents } from '../support/audit-events';
 import { browserFlow } from '../support/browser-flow';
 import { useLocalStack } from '../support/local-stack';
 
@@ -43,22 +40,6 @@ const bulky = (n: number): AuditEvent => ({
   detail: { n, padding: 'x'.repeat(4300) },
 });
 
-const writeEvents = async (events: AuditEvent[]) => {
-  const endpoint = inject('sharedDynamoEndpoint') ?? process.env.DYNAMODB_ENDPOINT;
-  const db = createDocumentClient(createDynamoClient({ endpoint, region: 'local' }));
-  const table = process.env[tables.audit.envVar] as string;
-  for (let i = 0; i < events.length; i += 25) {
-    const batch = events.slice(i, i + 25);
-    let items: Record<string, unknown>[] | undefined = batch.map((e) => ({
-      PutRequest: { Item: auditItem(e, Date.UTC(2027, 11, 1)) },
-    }));
-    while (items?.length) {
-      const done = await db.send(new BatchWriteCommand({ RequestItems: { [table]: items } }));
-      items = done.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined;
-    }
-  }
-};
-
 let ownerToken: string;
 const owner = browserFlow(() => stack().url);
 const editor = browserFlow(() => stack().url);
@@ -70,7 +51,7 @@ beforeAll(async () => {
     json: { email: EDITOR.email, role: 'editor', password: EDITOR.password },
   });
   expect(made.status, made.text).toBe(201);
-  await writeEvents([
+  await writeAuditEvents([
     ...Array.from({ length: 450 }, (_, n) => seeded(n)),
     ...Array.from({ length: 1300 }, (_, n) => bulky(n)),
   ]);

@@ -74,9 +74,10 @@ const identityField = (detail: AuditEvent['detail']) =>
 /** An event's detail, where it came from and with what, as labelled fields. */
 export const detailList = (event: AuditEvent, names: AuditNames): Html => {
   const identity = identityField(event.detail);
-  const entries = Object.entries(event.detail).filter(
-    ([key]) => !(identity && (key === 'provider' || key === 'subject')),
-  );
+  // By key: DynamoDB keeps no order of a map's keys, and a reader finds a field faster so.
+  const entries = Object.entries(event.detail)
+    .filter(([key]) => !(identity && (key === 'provider' || key === 'subject')))
+    .sort(([a], [b]) => a.localeCompare(b));
   return html`<dl class="detail">${identity}${entries.map(
     ([key, value]) => html`<dt>${keyWords(key)}</dt><dd>${detailValue(key, value, names)}</dd>`,
   )}${event.ip ? html`<dt>IP address</dt><dd>${clipped(event.ip)}</dd>` : ''}${
