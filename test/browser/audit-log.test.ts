@@ -163,6 +163,10 @@ describe('the audit log in a browser', () => {
     ).resolves.toBe(`/console/users/${viewerId}`);
     expect(await page.locator('#field-actor_id').inputValue()).toBe(LONG_EMAIL);
     expect(await page.locator('#field-since').inputValue()).toBe('2026-12-01T00:00');
+    // A link made in UTC (tz=0) shows its times in this zone, and sends this zone's offset.
+    await current.visit('/console/audit?since=2026-12-01T00:00&tz=0', 'utc-link');
+    expect(await page.locator('#field-since').inputValue()).toBe('2026-12-01T05:30');
+    expect(await page.locator('input[name="tz"]').inputValue()).toBe('330');
   });
 
   it('downloads the filtered events as CSV that parses back to GET /audit’s events', async () => {

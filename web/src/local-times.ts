@@ -22,10 +22,25 @@ const showLocalTimes = () => {
   }
 };
 
-/** Minutes east of UTC, now (getTimezoneOffset counts the other way). */
+/** `YYYY-MM-DDTHH:MM` moved by `minutes` (read and written as if UTC: only the shift counts). */
+const shifted = (value: string, minutes: number) =>
+  new Date(Date.parse(`${value}Z`) + minutes * 60_000).toISOString().slice(0, 16);
+
+/**
+ * Sends this zone's offset (minutes east of UTC; getTimezoneOffset counts the other way). A
+ * link made in another zone (or without scripts: UTC) carries its own: its times move here.
+ */
 const sendTimeZoneOffset = () => {
+  const local = -new Date().getTimezoneOffset();
   for (const input of document.querySelectorAll<HTMLInputElement>('input[data-time-zone-offset]')) {
-    input.value = String(-new Date().getTimezoneOffset());
+    const given = input.value === '' ? 0 : Number(input.value);
+    const fields = input.form?.querySelectorAll<HTMLInputElement>('input[type="datetime-local"]');
+    for (const field of fields ?? []) {
+      if (field.value && Number.isFinite(given) && given !== local) {
+        field.value = shifted(field.value.slice(0, 16), local - given);
+      }
+    }
+    input.value = String(local);
   }
 };
 
