@@ -19,7 +19,7 @@ const CSV_COLUMNS = [
 ] as const satisfies readonly (keyof AuditEvent)[];
 
 /** Below Lambda's 6 MB buffered answer (HTTP API), with room for the headers. */
-export const EXPORT_BYTE_BUDGET = 5_000_000;
+const EXPORT_BYTE_BUDGET = 5_000_000;
 const EXPORT_PAGE_SIZE = 200;
 /** Sparse filters read many items per match: a part stops after this many store pages. */
 const MAX_PAGES_PER_PART = 50;

@@ -17,7 +17,7 @@ export const AuditQuery = z.strictObject({
 
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-export const AUDIT_OUTCOMES = ['success', 'failure'] as const;
+const AUDIT_OUTCOMES = ['success', 'failure'] as const;
 
 /** The console's filters: the API's plus the outcome (a bounded post-filter, docs/console.md). */
 export const ConsoleAuditQuery = z.extend(AuditQuery, {

@@ -47,7 +47,7 @@ const LISTS = new Set(['scope', 'grant_types', 'groups', 'fields']);
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** One detail value, formatted for reading: never raw JSON. */
-export const detailValue = (key: string, value: DetailValue, names: AuditNames): Html => {
+const detailValue = (key: string, value: DetailValue, names: AuditNames): Html => {
   if (value === null || value === '') return html`<span>none</span>`;
   if (typeof value === 'boolean') return html`${value ? 'Yes' : 'No'}`;
   if (typeof value === 'number') return html`${value.toLocaleString('en-GB')}`;

@@ -5,7 +5,7 @@ import { checked, given } from '../../forms';
 import type { PageRequest } from '../../page-handler';
 
 /** The filter form's fields as the URL carries them (GET, so links and the pager keep them). */
-export const FILTER_FIELDS = [
+const FILTER_FIELDS = [
   'action',
   'actor_id',
   'target_id',
