@@ -29,7 +29,8 @@ export const createDynamoAudit = (
   },
 
   async listAuditEvents(query: AuditQuery): Promise<Page<AuditEvent>> {
-    // The most selective filter picks the index; the others filter its results.
+    // The most selective filter picks the index; the others filter its results. Invariant: a
+    // page reads at most MAX_QUERIES_PER_PAGE queries of `limit + 1` items, however few match.
     const [index, partition, value] = query.actorId
       ? (['byActor', 'actorPk', query.actorId] as const)
       : query.targetId
@@ -50,6 +51,10 @@ export const createDynamoAudit = (
     if (query.action && partition !== 'actionPk') {
       filters.push('#action = :action');
       values[':action'] = query.action;
+    }
+    if (query.outcome) {
+      filters.push('outcome = :outcome');
+      values[':outcome'] = query.outcome;
     }
     const found = await queryPages(
       db,

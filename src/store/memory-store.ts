@@ -400,13 +400,14 @@ export const createMemoryStore = (): Store => {
     async writeAuditEvent(event) {
       audit.push(copy(event));
     },
-    async listAuditEvents({ limit, after, actorId, targetId, action, since, until }) {
+    async listAuditEvents({ limit, after, actorId, targetId, action, since, until, outcome }) {
       const key = (e: AuditEvent) => `${e.at}#${e.id}`;
       const matching = audit.filter(
         (e) =>
           (!actorId || e.actor_id === actorId) &&
           (!targetId || e.target_id === targetId) &&
           (!action || e.action === action) &&
+          (!outcome || e.outcome === outcome) &&
           (!since || e.at >= since) &&
           (!until || e.at <= until),
       );

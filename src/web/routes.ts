@@ -60,6 +60,8 @@ export const pageRoutes: readonly PageRoute[] = [
   post('/console/users/{id}/delete'),
   post('/console/users/{id}/identities/unlink'),
   get('/console/audit'),
+  get('/console/audit/export.csv'),
+  get('/console/audit/export.jsonl'),
   get('/console/clients'),
   post('/console/clients'),
   get('/assets/{file}'),

@@ -401,6 +401,9 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
         expect(await ids({ targetId: 't2' })).toEqual(['e3']);
         expect(await ids({ action: 'user.update', targetId: 't1' })).toEqual(['e5', 'e1']);
         expect(await ids({ since: event(2).at, until: event(4).at })).toEqual(['e4', 'e3', 'e2']);
+        expect(await ids({ outcome: 'failure' })).toEqual(['e2']);
+        expect(await ids({ outcome: 'success', targetId: 't1' })).toEqual(['e5', 'e4', 'e1']);
+        expect(await ids({ action: 'auth.sign_in', outcome: 'success' })).toEqual([]);
         const [first] = (
           await store.listAuditEvents({ limit: 1, targetId: 't1', action: 'auth.sign_in' })
         ).items;

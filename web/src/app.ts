@@ -3,6 +3,7 @@
  * buttons need it, mailed links put their token in the URL fragment, which only a script
  * can read, and passkeys and security keys are a browser API (webauthn.ts).
  */
+import './local-times';
 import { wireWebAuthn } from './webauthn';
 
 /** Mailed links carry `#token=…`: into the form, and out of the address bar and history. */

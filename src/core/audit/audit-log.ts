@@ -17,6 +17,15 @@ export const AuditQuery = z.strictObject({
 
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
+const AUDIT_OUTCOMES = ['success', 'failure'] as const;
+
+/** The console's filters: the API's plus the outcome (a bounded post-filter, docs/console.md). */
+export const ConsoleAuditQuery = z.extend(AuditQuery, {
+  outcome: z.optional(z.enum(AUDIT_OUTCOMES)),
+});
+
+export type ConsoleAuditQuery = z.infer<typeof ConsoleAuditQuery>;
+
 export interface AuditListing {
   events: AuditEvent[];
   next_cursor: string | null;
@@ -25,10 +34,21 @@ export interface AuditListing {
 const utc = (iso: string | undefined) => (iso ? new Date(iso).toISOString() : undefined);
 
 /** Audit events, newest first; a cursor works only with the filters that made it. */
-export const listAuditEvents = async (deps: CoreDeps, query: AuditQuery): Promise<AuditListing> => {
+export const listAuditEvents = async (
+  deps: CoreDeps,
+  query: ConsoleAuditQuery,
+): Promise<AuditListing> => {
   const since = utc(query.since);
   const until = utc(query.until);
-  const filters = JSON.stringify([query.actor_id, query.target_id, query.action, since, until]);
+  // The outcome joins the cursor's filters only when set: GET /audit's cursors stay as they were.
+  const filters = JSON.stringify([
+    query.actor_id,
+    query.target_id,
+    query.action,
+    since,
+    until,
+    ...(query.outcome ? [query.outcome] : []),
+  ]);
   const page = await deps.store.listAuditEvents({
     limit: query.limit ?? 50,
     ...(query.cursor ? { after: await decodeCursor(deps, query.cursor, filters) } : {}),
@@ -37,6 +57,7 @@ export const listAuditEvents = async (deps: CoreDeps, query: AuditQuery): Promis
     ...(query.action ? { action: query.action } : {}),
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
+    ...(query.outcome ? { outcome: query.outcome } : {}),
   });
   return {
     events: page.items,

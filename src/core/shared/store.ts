@@ -112,6 +112,7 @@ export interface AuditQuery {
   /** ISO-8601 bounds, inclusive. */
   since?: string;
   until?: string;
+  outcome?: 'success' | 'failure';
 }
 
 /**

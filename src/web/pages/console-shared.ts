@@ -54,9 +54,14 @@ export const pager = (
       }</p></nav>`
     : '';
 
-/** A machine-readable time with a short UTC reading; `fallback` when there is none. */
+/**
+ * A machine-readable time, one line in UTC with the exact UTC time on hover; the page script
+ * (web/src/local-times.ts) rewrites the text into the viewer's zone. `fallback` when none.
+ */
 export const timeTag = (iso: string | null, fallback = 'Never') =>
-  iso ? html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>` : fallback;
+  iso
+    ? html`<time datetime="${iso}" title="${iso.slice(0, 19).replace('T', ' ')} UTC">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`
+    : fallback;
 
 /** A GatehouseError a form answers next to itself; anything else goes to the error page. */
 export const formError = (error: unknown, codes: readonly string[]) =>

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import {
   type Browser,
   type BrowserContext,
+  type BrowserContextOptions,
   chromium,
   type LaunchOptions,
   type Page,
@@ -57,7 +58,11 @@ export interface Tab {
  * The local stack (its own DynamoDB Local, SES emulator and server) and chromium, once per
  * file; a fresh browser context per test. Each test fails if a page threw or broke its CSP.
  */
-export const useBrowser = (env: Record<string, string> = {}) => {
+export const useBrowser = (
+  env: Record<string, string> = {},
+  /** Each test's context options beside the base URL (a `timezoneId`, a `locale`). */
+  contextOptions: BrowserContextOptions = {},
+) => {
   const local = useLocalStack({
     DEFAULT_OWNER_EMAIL: OWNER.email,
     DEFAULT_OWNER_PASSWORD: OWNER.password,
@@ -81,7 +86,11 @@ export const useBrowser = (env: Record<string, string> = {}) => {
   beforeEach(async ({ task }) => {
     if (!browser) throw new Error('chromium has not started.');
     const base = local.stack().url;
-    const context = await browser.newContext({ baseURL: base, serviceWorkers: 'block' });
+    const context = await browser.newContext({
+      ...contextOptions,
+      baseURL: base,
+      serviceWorkers: 'block',
+    });
     const page = await context.newPage();
     const urls: string[] = [];
     problems = [];

@@ -5,7 +5,8 @@ import { createUser } from '../../../src/core/users/user-management';
 import type { Actor } from '../../../src/core/users/user-policy';
 import type { UserRecord, UserStatus } from '../../../src/core/users/users';
 import type { PageRequest } from '../../../src/web/page-handler';
-import { auditPage } from '../../../src/web/pages/console-audit';
+import { consoleAuditActions } from '../../../src/web/pages/console-audit';
+import { auditPage } from '../../../src/web/pages/console-audit/page';
 import { consoleUsersActions } from '../../../src/web/pages/console-users';
 import { userDetailPage } from '../../../src/web/pages/console-users/detail';
 import { usersListPage } from '../../../src/web/pages/console-users/list';
@@ -73,10 +74,13 @@ const failureCode = async (promise: Promise<unknown>) =>
 
 describe('console users pages', () => {
   it('has an action for every users and audit page route', () => {
-    const keys = pageRoutes
-      .map(pageRouteKey)
-      .filter((key) => key.includes('/console/users') || key.includes('/console/audit'));
-    expect(Object.keys(consoleUsersActions).sort()).toEqual(keys.sort());
+    const keys = pageRoutes.map(pageRouteKey);
+    expect(Object.keys(consoleUsersActions).sort()).toEqual(
+      keys.filter((key) => key.includes('/console/users')).sort(),
+    );
+    expect(Object.keys(consoleAuditActions).sort()).toEqual(
+      keys.filter((key) => key.includes('/console/audit')).sort(),
+    );
   });
 
   it('shows an owner the users table and the add form', async () => {
@@ -348,8 +352,14 @@ describe('console audit page', () => {
       pageRequest(deps, owner, { path: '/console/audit', query: 'action=user.update' }),
     );
     expect(updates.body).not.toContain('<code>user.create</code>');
-    expect(updates.body).toContain(`<a href="/console/users/${owner.id}">owner@example.com</a>`);
-    expect(updates.body).toContain('&quot;fields&quot;:&quot;name&quot;');
+    expect(updates.body).toMatch(
+      new RegExp(`<a class="clip" href="/console/users/${owner.id}"[^>]*>owner@example.com</a>`),
+    );
+    // Detail as labelled fields, not JSON.
+    expect(updates.body).toContain(
+      '<dt>Fields changed</dt><dd><ul class="chips"><li><code>name</code></li></ul></dd>',
+    );
+    expect(updates.body).not.toContain('&quot;fields&quot;');
 
     const bad = await auditPage(
       pageRequest(deps, owner, { path: '/console/audit', query: 'action=DROP TABLE' }),

@@ -1,5 +1,4 @@
 import type { PageAction } from '../../page-handler';
-import { auditPage } from '../console-audit';
 import { userDetailPage } from './detail';
 import { usersListPage } from './list';
 import {
@@ -12,7 +11,7 @@ import {
   userUpdateSubmit,
 } from './submits';
 
-/** The users and audit pages, by page route key (src/web/routes.ts). */
+/** The users pages, by page route key (src/web/routes.ts). */
 export const consoleUsersActions: Record<string, PageAction> = {
   'GET /console/users': usersListPage,
   'POST /console/users': usersCreateSubmit,
@@ -23,5 +22,4 @@ export const consoleUsersActions: Record<string, PageAction> = {
   'POST /console/users/{id}/reject': userRejectSubmit,
   'POST /console/users/{id}/delete': userDeleteSubmit,
   'POST /console/users/{id}/identities/unlink': userUnlinkSubmit,
-  'GET /console/audit': auditPage,
 };
