@@ -60,6 +60,7 @@ export const pageRoutes: readonly PageRoute[] = [
   post('/console/users/{id}/delete'),
   post('/console/users/{id}/identities/unlink'),
   get('/console/audit'),
+  get('/console/activity'),
   get('/console/clients'),
   post('/console/clients'),
   get('/assets/{file}'),

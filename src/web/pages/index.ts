@@ -23,6 +23,7 @@ import {
   tokenRevokeSubmit,
   tokensPage,
 } from './console';
+import { activityPage } from './console-activity/activity-page';
 import { clientsCreateSubmit, clientsListPage } from './console-clients';
 import { grantRevokeSubmit } from './console-grants';
 import {
@@ -85,6 +86,7 @@ export const pageActions: Record<string, PageAction> = {
   'POST /console/tokens/{token_id}/revoke': tokenRevokeSubmit,
   'POST /console/grants/{client_id}/revoke': grantRevokeSubmit,
   ...consoleUsersActions,
+  'GET /console/activity': activityPage,
   'GET /console/clients': clientsListPage,
   'POST /console/clients': clientsCreateSubmit,
   'GET /assets/{file}': assetFile,
