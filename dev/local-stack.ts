@@ -7,6 +7,7 @@ import { buildDeps, ownerPasswordFromEnv } from '../src/http/composition';
 import { createTables } from '../src/store/create-tables';
 import { createDynamoClient } from '../src/store/dynamo-client';
 import { tableNamesFromEnv } from '../src/store/dynamo-settings';
+import { tables } from '../src/store/schema';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { heldPort, holdPort, startDevServer } from './server';
 import { localEmailFrom, startSesLocal } from './ses-local';
@@ -80,6 +81,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   // A given SES_ENDPOINT wins: the tests put a controllable gate in front of the emulator.
   process.env.SES_ENDPOINT = options.env?.SES_ENDPOINT ?? ses.url;
   process.env.EMAIL_FROM ||= localEmailFrom;
+  // The local authorizers count API token uses as Gatehouse's own does on AWS (it is given the
+  // audit table), flushing every second so a test reads its uses at once.
+  process.env[tables.audit.envVar] ||= tableNamesFromEnv(process.env).audit;
+  process.env.TOKEN_USE_FLUSH_SECONDS ||= '1';
   const given = options.dynamoEndpoint;
   const dynamoDir = options.dataDir ? join(options.dataDir, 'dynamodb') : undefined;
   const dynamo = await (given

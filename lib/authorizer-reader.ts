@@ -9,7 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { functionSpecs } from '../src/http/functions';
+import { authorizerItemAccess } from '../src/store/item-access';
 import { grantItemAccess } from './functions';
 
 /** Who may assume the reader role: the Gatehouse operator names them, nobody else. */
@@ -64,7 +64,7 @@ const trustedPrincipal = (trust: AuthorizerTrust): IPrincipal => {
 /**
  * AuthorizerReader: the role a GatehouseAuthorizer in another account (or app) assumes to read
  * Gatehouse's tables. It holds exactly the authorizer function's item grants
- * (functionSpecs.authorizer.itemAccess, through the same grantItemAccess) and the key actions
+ * (authorizerItemAccess, through the same grantItemAccess) and the key actions
  * they need; its trust names the operator's accounts and, when given, roles and external id.
  */
 export class AuthorizerReader extends Construct {
@@ -113,7 +113,7 @@ export class AuthorizerReader extends Construct {
     // Invariant: item by item, the authorizer's reads and its lastUsedAt stamp, nothing more.
     grantItemAccess(
       this.role,
-      functionSpecs.authorizer.itemAccess,
+      authorizerItemAccess,
       (name) => props.tables[name as 'users' | 'tokens'],
     );
 

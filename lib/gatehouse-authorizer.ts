@@ -27,6 +27,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { scopeCatalogFromEnv } from '../src/core/users/roles';
 import { functionSpecs } from '../src/http/functions';
+import { authorizerItemAccess } from '../src/store/item-access';
 import { tables } from '../src/store/schema';
 import { defaultArchitecture } from './architecture';
 import { specFunction } from './functions';
@@ -213,9 +214,11 @@ export class GatehouseAuthorizer extends Construct {
       }
     }
     // With a reader role the item grants are the role's (Gatehouse's AuthorizerReader), not ours.
-    const spec = readerRole
-      ? { ...functionSpecs.authorizer, itemAccess: {} }
-      : functionSpecs.authorizer;
+    // Another team's API counts no token uses: its stack names no audit table (item-access.ts).
+    const spec = {
+      ...functionSpecs.authorizer,
+      itemAccess: readerRole ? {} : authorizerItemAccess,
+    };
     this.function = specFunction(this, 'Authorizer', spec, {
       tables: { users: props.usersTable, tokens: props.tokensTable },
       environment,

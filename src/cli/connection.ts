@@ -108,5 +108,9 @@ export const depsFor = (
       warn(
         `warning: audit event ${event.action} not written: ${error instanceof Error ? error.message : String(error)}`,
       ),
+    onActivityFailure: (error) =>
+      warn(
+        `warning: activity count not written: ${error instanceof Error ? error.message : String(error)}`,
+      ),
   };
 };

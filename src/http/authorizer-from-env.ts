@@ -7,14 +7,17 @@ import {
   revocationCacheSecondsFromEnv,
 } from '../core/tokens/token-settings';
 import { scopeCatalogFromEnv } from '../core/users/roles';
+import { activityCounterWriter } from '../store/activity-counter-writer';
 import { apiTokenStateStore } from '../store/api-token-state';
 import { clientExistsReader } from '../store/client-state';
 import { dynamoSettingsFromEnv, tableNamesFromEnv } from '../store/dynamo-settings';
 import { lazyDynamoClient } from '../store/lazy-dynamo-client';
 import { publishedKeysReader } from '../store/published-keys';
 import { revocationFeedReader } from '../store/revocation-feed-reader';
+import { tables as tableSchema } from '../store/schema';
 import { sessionRevocationReader } from '../store/session-state';
 import { createAuthorizer, type RouteScopes } from './authorizer';
+import { createTokenUseCounter } from './token-use-counter';
 
 type Env = Record<string, string | undefined>;
 
@@ -61,6 +64,37 @@ export const revocationLookbackSecondsFromEnv = (env: Env): number => {
     : DEFAULT_LOOKBACK_SECONDS;
 };
 
+const DEFAULT_FLUSH_SECONDS = 60;
+
+/**
+ * TOKEN_USE_FLUSH_SECONDS: how often an instance adds its API token uses to the activity
+ * counters (default 60; the local server sets 1 so a test sees its uses at once).
+ */
+export const tokenUseFlushSecondsFromEnv = (env: Env): number => {
+  const raw = env.TOKEN_USE_FLUSH_SECONDS;
+  if (raw === undefined || raw === '') return DEFAULT_FLUSH_SECONDS;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new Error('Invalid settings: TOKEN_USE_FLUSH_SECONDS must be a whole number, 1 to 3600.');
+  }
+  return seconds;
+};
+
+/** Token uses are counted where the audit table is named: Gatehouse's own authorizer only. */
+const tokenUseCounterFromEnv = (env: Env, dynamo: ReturnType<typeof lazyDynamoClient>) => {
+  const table = env[tableSchema.audit.envVar];
+  if (!table) return null;
+  return createTokenUseCounter({
+    write: activityCounterWriter(dynamo, table),
+    intervalMs: tokenUseFlushSecondsFromEnv(env) * 1000,
+    now: Date.now,
+    onLost: (error, uses) =>
+      console.error(
+        JSON.stringify({ level: 'error', message: 'token uses lost', uses, error: String(error) }),
+      ),
+  });
+};
+
 /** The authorizer as a function's environment configures it (functions/authorizer.ts). */
 export const authorizerFromEnv = (env: Env) => {
   if (!requiresUserAuthentication(env)) {
@@ -86,6 +120,7 @@ export const authorizerFromEnv = (env: Env) => {
       lookbackSeconds: revocationLookbackSecondsFromEnv(env),
     },
     apiTokens: apiTokenStateStore(dynamo, { tokens: tables.tokens, users: tables.users }),
+    tokenUses: tokenUseCounterFromEnv(env, dynamo),
     scopes: scopeCatalog,
     denyWithReason,
     defaultOwnerScope: requiresUserAuthentication(env) ? null : scopeCatalog.owner.join(' '),

@@ -11,6 +11,7 @@ import {
   createCallerDecision,
   type Decision,
   deny,
+  type OriginOf,
 } from './caller-decision';
 import { countMetric, flushMetrics } from './metrics';
 import { type AuthorizerContext, refusalContext } from './principal';
@@ -114,12 +115,13 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
   /** The API key first (403), then the token; the route's scopes are the caller's to apply. */
   const decideRequest = (
     headers: Record<string, string | undefined> | null | undefined,
+    origin: OriginOf,
   ): Decision | Promise<Decision> => {
     const isKnownApiKey = options.isKnownApiKey;
     // Synchronous when no key is required: the hot path awaits nothing it does not need.
-    if (!isKnownApiKey) return decide(headerValue(headers, 'authorization'));
+    if (!isKnownApiKey) return decide(headerValue(headers, 'authorization'), origin);
     return isKnownApiKey(headerValue(headers, 'x-api-key')).then((known) =>
-      known ? decide(headerValue(headers, 'authorization')) : apiKeyRefused,
+      known ? decide(headerValue(headers, 'authorization'), origin) : apiKeyRefused,
     );
   };
 
@@ -162,13 +164,19 @@ export const createAuthorizer = (options: AuthorizerOptions) => {
         : restResult(event.methodArn, decision);
     }
     if ('version' in event && event.version === '2.0') {
-      const decision = decideRequest(event.headers);
+      const decision = decideRequest(event.headers, () => ({
+        ip: event.requestContext?.http?.sourceIp || null,
+        userAgent: event.requestContext?.http?.userAgent || null,
+      }));
       return decision instanceof Promise
         ? decision.then((d) => simpleResult(event.routeKey, d))
         : simpleResult(event.routeKey, decision);
     }
     const request = event as APIGatewayRequestAuthorizerEvent;
-    const decision = decideRequest(request.headers);
+    const decision = decideRequest(request.headers, () => ({
+      ip: request.requestContext?.identity?.sourceIp || null,
+      userAgent: request.requestContext?.identity?.userAgent || null,
+    }));
     return decision instanceof Promise
       ? decision.then((d) => restResult(request.methodArn, d))
       : restResult(request.methodArn, decision);

@@ -6,7 +6,7 @@ import type { ApiTokenRecord } from '../core/tokens/api-tokens';
 import { createKeyRing } from '../core/tokens/key-ring';
 import type { PublicJwk } from '../core/tokens/signing-keys';
 import type { ScopeCatalog } from '../core/users/roles';
-import type { ApiTokenState } from '../store/api-token-state';
+import type { ApiTokenState, UseOrigin } from '../store/api-token-state';
 import {
   type AuthorizerContext,
   anonymousContext,
@@ -49,14 +49,22 @@ export interface CallerDecisionOptions {
   /** API tokens (`sat_…`): read at most once per token per `revocationCacheSeconds`. */
   apiTokens: {
     load: (tokenId: string) => Promise<ApiTokenState | null>;
-    markUsed: (token: ApiTokenRecord, at: number) => Promise<void>;
+    /** The use's lastUsedAt/lastUsedFrom stamp when one is due, else null (api-token-state.ts). */
+    markUsed: (token: ApiTokenRecord, at: number, origin: UseOrigin) => Promise<void> | null;
   };
+  /** Counts each allowed API token use in memory (token-use-counter.ts); absent: not counted. */
+  tokenUses?: { note: (at: number) => void } | null;
   /** The grants that bound every API token's scopes at each use. */
   scopes: ScopeCatalog;
   cacheSize?: number;
   /** How soon an unknown `kid` may trigger another key reload. */
   keyReloadIntervalMs?: number;
 }
+
+/** Where a request came from, asked only when an API token is used (the event's fields). */
+export type OriginOf = (() => UseOrigin) | undefined;
+
+const unknownOrigin: UseOrigin = { ip: null, userAgent: null };
 
 export type Decision =
   | { allow: true; context: AuthorizerContext }
@@ -196,24 +204,38 @@ export const createCallerDecision = (options: CallerDecisionOptions) => {
       : apiTokenRefused;
   };
 
-  const decideApiToken = (secret: string): Decision | Promise<Decision> => {
+  /** An allowed use: counted in memory, and stamped (lastUsedAt, from where) when one is due. */
+  const noteUse = (decision: Decision, state: ApiTokenState | null, origin: OriginOf) => {
+    if (!decision.allow || !state) return null;
+    const at = options.now();
+    options.tokenUses?.note(at);
+    return options.apiTokens.markUsed(state.token, at, origin?.() ?? unknownOrigin);
+  };
+
+  const decideApiToken = (secret: string, origin: OriginOf): Decision | Promise<Decision> => {
     const parsed = parseApiToken(secret);
     if (!parsed) return apiTokenRefused;
     const { hash, tokenId } = parsed;
     const known = apiTokenStates.get(tokenId);
-    if (known !== undefined) return judge(hash, known);
+    if (known !== undefined) {
+      const decision = judge(hash, known);
+      // A cached token's stamp (a new address) runs beside the answer: a lost one waits an hour.
+      noteUse(decision, known, origin)?.catch(() => {});
+      return decision;
+    }
     return options.apiTokens
       .load(tokenId)
       .then(async (state) => {
         apiTokenStates.set(tokenId, state);
         const decision = judge(hash, state);
-        if (decision.allow && state) await options.apiTokens.markUsed(state.token, options.now());
+        await noteUse(decision, state, origin);
         return decision;
       })
       .catch(refusal);
   };
 
-  return (authorization: string | undefined): Decision | Promise<Decision> => {
+  /** `origin`: where the request came from, read only for an API token's use. */
+  return (authorization: string | undefined, origin?: OriginOf): Decision | Promise<Decision> => {
     if (!authorization) {
       if (options.defaultOwnerScope !== null) {
         return { allow: true, context: defaultOwnerContext(options.defaultOwnerScope) };
@@ -232,6 +254,6 @@ export const createCallerDecision = (options: CallerDecisionOptions) => {
         ? { allow: true, context: anonymousContext }
         : deny('token_invalid', 'The Authorization header must be "Bearer <token>".');
     }
-    return looksLikeApiToken(token) ? decideApiToken(token) : decideAccessToken(token);
+    return looksLikeApiToken(token) ? decideApiToken(token, origin) : decideAccessToken(token);
   };
 };

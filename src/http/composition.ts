@@ -92,6 +92,9 @@ export const buildDeps = (env: Env, store: Store = storeFromEnv(env)): CoreDeps 
         'audit event lost',
       );
     },
+    onActivityFailure: (error, counts) => {
+      logger.error({ err: error, counts }, 'activity count lost');
+    },
     cursorKey: () => {
       cursorKey ??= loadCursorKey(env).catch((error: unknown) => {
         cursorKey = undefined;

@@ -3,7 +3,7 @@
  * what is listed here; the route table names them.
  */
 import {
-  authorizerItemAccess,
+  countingAuthorizerItemAccess,
   discoveryItemAccess,
   type ItemGrant,
   keyRotationItemAccess,
@@ -155,9 +155,10 @@ export const functionSpecs = {
     entry: 'authorizer.ts',
     description: 'Lambda authorizer: verifies access tokens and API tokens',
     // Reads the published keys, sessions' end, API tokens and their owner's role, status and
-    // type; its one write stamps an API token's lastUsedAt once an hour. It can write no key.
+    // type; it writes an API token's lastUsedAt/lastUsedFrom stamp and ADDs token uses to the
+    // activity counters. It can write no key.
     tables: {},
-    itemAccess: authorizerItemAccess,
+    itemAccess: countingAuthorizerItemAccess,
     memoryMb: 512,
   },
 } as const satisfies Record<string, FunctionSpec>;

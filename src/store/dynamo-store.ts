@@ -6,6 +6,7 @@ import type {
   SessionRecord,
   Store,
 } from '../core/shared/store';
+import { createDynamoActivity } from './dynamo-activity';
 import { createDynamoApiTokens } from './dynamo-api-tokens';
 import { auditItem, createDynamoAudit } from './dynamo-audit';
 import { createDynamoClients } from './dynamo-clients';
@@ -68,6 +69,7 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
   return {
     ...createDynamoUsers(db, names.users),
     ...createDynamoAudit(db, names.audit),
+    ...createDynamoActivity(db, names.audit),
     ...createDynamoApiTokens(db, names.tokens),
     ...createDynamoClients(db, names.tokens),
     ...createDynamoOneTime(db, names.tokens),

@@ -11,6 +11,8 @@
  * the key rotation (which holds the private keys) names the published keys' partition (`JWKS`)
  * with anything but a read.
  */
+import type { ActivityMetric } from '../core/activity/metrics';
+import { activityTtlAttribute } from './activity-items';
 import { keys } from './schema';
 
 /** One kind of item, reached by its key only. */
@@ -48,6 +50,7 @@ export const projections = {
     'lifetimeSeconds',
     'renewable',
     'lastUsedAt',
+    'lastUsedFrom',
     'revokedAt',
   ],
   clientExists: ['pk'],
@@ -57,8 +60,9 @@ export const projections = {
   ownerStanding: ['role', 'status', 'type'],
 } as const;
 
-/** The one attribute the authorizer writes: when an API token was last used (hourly). */
+/** What the authorizer writes on an API token: when it was last used (hourly), and from where. */
 export const lastUsedAttribute = 'lastUsedAt';
+export const lastUsedFromAttribute = 'lastUsedFrom';
 
 /** A partition pattern from a key builder: `APITOKEN#x` -> `APITOKEN#*`. */
 const partitionOf = (pk: string): string => pk.replace(/#.*$/, '#*');
@@ -81,7 +85,8 @@ const publishedKeysRead = get(keys.publishedKeys().pk, projections.publishedKeys
 /**
  * The authorizer: the published keys, the revocation feed, a session's end (tokens older than
  * the feed's coverage), an API token and its owner's standing,
- * whether a client exists (REQUIRE_API_KEY), and the hourly `lastUsedAt` stamp on API tokens.
+ * whether a client exists (REQUIRE_API_KEY), and the `lastUsedAt`/`lastUsedFrom` stamp on API
+ * tokens (hourly, or a minute after a use from a new address).
  */
 export const authorizerItemAccess = {
   tokens: [
@@ -93,10 +98,26 @@ export const authorizerItemAccess = {
     {
       action: 'update',
       partitions: [partitionOf(keys.apiToken('x').pk)],
-      attributes: [...tableKeys, lastUsedAttribute],
+      attributes: [...tableKeys, lastUsedAttribute, lastUsedFromAttribute],
     },
   ],
   users: [get(keys.user('x').pk, projections.ownerStanding)],
+} as const satisfies Record<string, readonly ItemGrant[]>;
+
+/**
+ * Gatehouse's own authorizer (its API's, and the local server's) also counts API token uses:
+ * ADD to `token_uses` of the activity counters (src/store/activity-items.ts), never a read.
+ * Another team's GatehouseAuthorizer keeps authorizerItemAccess: its stack names no audit table.
+ */
+export const countingAuthorizerItemAccess = {
+  ...authorizerItemAccess,
+  audit: [
+    {
+      action: 'update',
+      partitions: [partitionOf(keys.activity('hour', 0, 'x').pk)],
+      attributes: [...tableKeys, 'token_uses' satisfies ActivityMetric, activityTtlAttribute],
+    },
+  ],
 } as const satisfies Record<string, readonly ItemGrant[]>;
 
 /** Discovery serves the JWKS: it reads the published keys and nothing else. */

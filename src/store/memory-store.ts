@@ -20,6 +20,7 @@ import type {
 import type { ApiTokenRecord } from '../core/tokens/api-tokens';
 import { mergeJwks, type PublicJwk } from '../core/tokens/signing-keys';
 import { isActiveOwner, type UserRecord } from '../core/users/users';
+import { createMemoryActivity } from './memory-activity';
 import { createMemoryMfa } from './memory-mfa';
 import { creationSortKey, keys } from './schema';
 import { firstMatch, searchValues } from './user-search';
@@ -130,6 +131,7 @@ export const createMemoryStore = (): Store => {
 
   return {
     ...createMemoryMfa((key) => failures.get(key)),
+    ...createMemoryActivity(),
     async createUser(user) {
       insertUser(user);
     },

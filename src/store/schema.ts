@@ -154,6 +154,15 @@ export const keys = {
     pk: `REVOKED#${shard}`,
     sk: `${String(at).padStart(15, '0')}#${sid}`,
   }),
+  /**
+   * One shard of an activity counter window (src/store/activity-items.ts), in the audit table
+   * (TTL; no index key, so no audit listing sees it): a granularity's shard is one partition,
+   * sorted by window start, so a chart's windows are one Query per shard.
+   */
+  activity: (granularity: 'hour' | 'day', shard: number, start: string) => ({
+    pk: `ACTIVITY#${granularity === 'hour' ? 'H' : 'D'}#${shard}`,
+    sk: start,
+  }),
   /** A user's OAuth consent to one client; the user's consents share a partition. */
   consent: (userId: string, clientId: string) => ({
     pk: `CONSENT#${userId}`,

@@ -62,6 +62,7 @@ export const pageRoutes: readonly PageRoute[] = [
   get('/console/audit'),
   get('/console/audit/export.csv'),
   get('/console/audit/export.jsonl'),
+  get('/console/activity'),
   get('/console/clients'),
   post('/console/clients'),
   get('/assets/{file}'),

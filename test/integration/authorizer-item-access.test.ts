@@ -5,8 +5,9 @@
  * makes of their item grants (lib/functions.ts itemGrantStatement).
  *
  * Invariants: the authorizer sends only GetItem, UpdateItem and consistent Queries of the
- * revocation feed's partitions (no other partition's Query is allowed); its only write sets `lastUsedAt`
- * of an API token and leaves every other attribute as it was; every request it or discovery
+ * revocation feed's partitions (no other partition's Query is allowed); its writes set `lastUsedAt`
+ * and `lastUsedFrom` of an API token (every other attribute as it was) and ADD `token_uses` to the
+ * activity counters; every request it or discovery
  * sends is one its role allows (so the least-privilege role really runs it), and each grant is
  * used (none is wider in kinds of item than the code needs).
  */
@@ -26,6 +27,7 @@ import type { TableNames } from '../../src/store/dynamo-settings';
 import { createDynamoStore } from '../../src/store/dynamo-store';
 import {
   authorizerItemAccess,
+  countingAuthorizerItemAccess,
   discoveryItemAccess,
   type ItemGrant,
 } from '../../src/store/item-access';
@@ -107,6 +109,8 @@ afterAll(async () => {
   await proxy?.close();
 });
 
+const LONG_AGENT = `ci-bot/${'x'.repeat(300)}`;
+
 const event = (authorization: string): APIGatewayRequestAuthorizerEventV2 =>
   ({
     version: '2.0',
@@ -117,7 +121,7 @@ const event = (authorization: string): APIGatewayRequestAuthorizerEventV2 =>
     rawPath: '/things',
     rawQueryString: '',
     headers: { authorization, 'x-api-key': clientId },
-    requestContext: {},
+    requestContext: { http: { sourceIp: '203.0.113.7', userAgent: LONG_AGENT } },
   }) as unknown as APIGatewayRequestAuthorizerEventV2;
 
 describe('the authorizer, through a recording proxy', () => {
@@ -134,6 +138,8 @@ describe('the authorizer, through a recording proxy', () => {
       DYNAMODB_ENDPOINT: proxy.endpoint,
       USERS_TABLE: names.users,
       TOKENS_TABLE: names.tokens,
+      AUDIT_TABLE: names.audit,
+      TOKEN_USE_FLUSH_SECONDS: '1',
       ISSUER_URL: issuer,
       REQUIRE_API_KEY: '1',
       REVOCATION_CACHE_SECONDS: '1',
@@ -163,6 +169,8 @@ describe('the authorizer, through a recording proxy', () => {
     expect(await authorize(event(`Bearer ${fresh}`))).toMatchObject({ isAuthorized: true });
     expect(await authorize(event(`Bearer ${older}`))).toMatchObject({ isAuthorized: true });
     expect(await authorize(event(`Bearer ${apiSecret}`))).toMatchObject({ isAuthorized: true });
+    // Its use is counted in memory and added to the activity counters within the interval.
+    await new Promise((done) => setTimeout(done, 1_500));
   });
 
   const sent = () => proxy.recorded.slice(start);
@@ -205,8 +213,8 @@ describe('the authorizer, through a recording proxy', () => {
     expect(isAllowed(users, query('USER#u1', 'role'))).toBe(false);
   });
 
-  it('updates only lastUsedAt of the API token, returning nothing', async () => {
-    const updates = sent().filter((r) => r.operation === 'UpdateItem');
+  it('updates only lastUsedAt and lastUsedFrom of the API token, returning nothing', async () => {
+    const updates = sent().filter((r) => r.operation === 'UpdateItem' && r.table === names.tokens);
     expect(updates).toHaveLength(1);
     expect(updates[0]?.body.Key).toEqual({
       pk: { S: `APITOKEN#${tokenId}` },
@@ -216,13 +224,37 @@ describe('the authorizer, through a recording proxy', () => {
     const after = (
       await direct.send(new GetCommand({ TableName: names.tokens, Key: keys.apiToken(tokenId) }))
     ).Item;
-    const { lastUsedAt, ...unchanged } = after ?? {};
+    const { lastUsedAt, lastUsedFrom, ...unchanged } = after ?? {};
     expect(unchanged).toEqual(before);
     expect(lastUsedAt).toBeGreaterThanOrEqual(now);
+    // The user agent is cut to 200 characters.
+    expect(lastUsedFrom).toEqual({ ip: '203.0.113.7', userAgent: LONG_AGENT.slice(0, 200) });
+  });
+
+  it('adds the token use to the activity counters with ADD, naming only token_uses and ttl', () => {
+    const counts = sent().filter((r) => r.operation === 'UpdateItem' && r.table === names.audit);
+    // The hour's and the day's counter, one write each.
+    expect(counts).toHaveLength(2);
+    for (const { body } of counts) {
+      expect(String(body.UpdateExpression)).toMatch(/^SET #ttl = :ttl ADD #m0 :m0$/);
+      expect(body.ExpressionAttributeNames).toEqual({ '#ttl': 'ttl', '#m0': 'token_uses' });
+      expect(String((body.Key as { pk: { S: string } }).pk.S)).toMatch(/^ACTIVITY#[HD]#\d+$/);
+    }
+    // Another counter, or another partition of the audit table, is refused.
+    const audit = statementsOf(countingAuthorizerItemAccess, names).get(names.audit) ?? [];
+    const add = (pk: string, attribute: string) =>
+      requestContext('UpdateItem', {
+        Key: { pk: { S: pk }, sk: { S: '2026-01-01' } },
+        UpdateExpression: 'ADD #m :m',
+        ExpressionAttributeNames: { '#m': attribute },
+      });
+    expect(isAllowed(audit, add('ACTIVITY#D#0', 'token_uses'))).toBe(true);
+    expect(isAllowed(audit, add('ACTIVITY#D#0', 'sign_ins'))).toBe(false);
+    expect(isAllowed(audit, add('EVENT#e1', 'token_uses'))).toBe(false);
   });
 
   it('sends nothing its least-privilege role would refuse, and uses every grant', () => {
-    const statements = statementsOf(authorizerItemAccess, names);
+    const statements = statementsOf(countingAuthorizerItemAccess, names);
     const used = new Set<IamStatement>();
     for (const { operation, table, body } of sent()) {
       const request = requestContext(operation, body);

@@ -84,5 +84,8 @@ export const testDeps = (
     onAuditFailure: (error) => {
       throw error;
     },
+    onActivityFailure: (error) => {
+      throw error;
+    },
   };
 };

@@ -1,3 +1,5 @@
+import { activityOfAuditEvent } from '../activity/audit-activity';
+import { countActivity } from '../activity/count-activity';
 import { toIso } from '../shared/clock';
 import type { CoreDeps } from '../shared/deps';
 import { newId } from '../shared/ids';
@@ -69,9 +71,11 @@ export const recordAudit = async (
   entry: AuditEntry,
 ): Promise<void> => {
   const { event, expiresAt } = auditRecord(deps, meta, entry);
-  try {
-    await deps.store.writeAuditEvent(event, expiresAt);
-  } catch (error) {
-    deps.onAuditFailure(error, event);
-  }
+  // The dashboard's count runs beside the event's write: no round trip added, never a failure.
+  await Promise.all([
+    deps.store.writeAuditEvent(event, expiresAt).catch((error: unknown) => {
+      deps.onAuditFailure(error, event);
+    }),
+    countActivity(deps, activityOfAuditEvent(event)),
+  ]);
 };

@@ -1,3 +1,4 @@
+import { countActivity } from '../activity/count-activity';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import type { FactorType, MfaState } from './factors';
@@ -39,7 +40,11 @@ export const requireSecondFactor = async (
 ): Promise<void> => {
   const { factors } = known ?? (await deps.store.getMfaState(userId));
   if (factors.length === 0) return;
-  const { mfaToken } = await issueMfaToken(deps, userId, context, failuresNow);
+  // The challenge is counted beside its token's write (a lost write over-counts one, 503).
+  const [{ mfaToken }] = await Promise.all([
+    issueMfaToken(deps, userId, context, failuresNow),
+    countActivity(deps, { mfa_challenges: 1 }),
+  ]);
   throw new MfaRequiredError(
     mfaToken,
     factors.map((f) => ({ factor_id: f.factorId, type: f.type })),

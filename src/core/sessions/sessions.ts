@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { countActivity } from '../activity/count-activity';
 import {
   type AuditEntry,
   auditRecord,
@@ -236,6 +237,10 @@ export const startSession = async (
       : {}),
     ...(options.audit ? { audit: auditRecord(deps, options.audit.meta, options.audit.entry) } : {}),
   });
+  // Every session a person opens is a sign-in (password, passkey, MFA, SSO, federation, OAuth
+  // grants): counted after its write (never in it: a counter in the transaction would make
+  // concurrent sign-ins conflict), beside the answer's signing.
+  const counted = countActivity(deps, { sign_ins: 1 });
   const tokens = await tokenResponse(
     deps,
     { ...user, lastSignInAt: now },
@@ -249,6 +254,7 @@ export const startSession = async (
     },
     options.mfa,
   );
+  await counted;
   return browserSecret ? { ...tokens, browserSession: `${session.sid}.${browserSecret}` } : tokens;
 };
 

@@ -7,7 +7,7 @@ import { GatehouseError, isGatehouseError } from '../shared/errors';
 import { passwordOrigin } from '../users/credential-lineage';
 import { emailKey, loginKey, type UserRecord, usernameKey } from '../users/users';
 import { credentialVersionOf } from './credential-version';
-import { accountLockoutKey, lockoutKey } from './lockout';
+import { accountLockoutKey, lockoutKey, lockSeconds } from './lockout';
 import { takeCountedAttempt } from './password-attempt';
 import { assertMaySignIn, isCredentialsMoved, startSession, type TokenResponse } from './sessions';
 import { startPasswordCheck } from './sign-in-password-check';
@@ -83,14 +83,17 @@ export const signInWithPassword = async (
     store.getMfaState(userId ?? '-'),
   ]);
   // auth.* events name the user as actor and target; null for an unknown login.
-  const event = (outcome: 'success' | 'failure', detail: Record<string, string>): AuditEntry => ({
+  const event = (
+    outcome: 'success' | 'failure',
+    detail: Record<string, string | number>,
+  ): AuditEntry => ({
     action: 'auth.sign_in',
     actorId: user?.id ?? null,
     targetId: user?.id ?? null,
     outcome,
     detail: { method: breakGlass ? 'password_break_glass' : 'password', ...detail },
   });
-  const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
+  const audit = (outcome: 'success' | 'failure', detail: Record<string, string | number>) =>
     recordAudit(deps, meta, event(outcome, detail));
   // Invariant: nothing that depends on the password is answered before this attempt is
   // counted and found unlocked, so of N parallel guesses at most LOCKOUT_THRESHOLD learn
@@ -104,8 +107,13 @@ export const signInWithPassword = async (
 
   const passwordOk = await check.against(user);
   if (!user || !passwordOk) {
-    // Already counted when the attempt was taken.
-    await audit('failure', { reason: 'invalid_credentials' });
+    // Already counted when the attempt was taken. A wrong password whose count locks the key
+    // BEGINS a lock: its event says for how long (the activity dashboard counts lockouts so).
+    const lockBegins = lockSeconds(attempt.failures, config.lockout);
+    await audit('failure', {
+      reason: 'invalid_credentials',
+      ...(lockBegins > 0 ? { lock_seconds: lockBegins } : {}),
+    });
     throw badCredentials();
   }
   const verifiedHash = user.passwordHash ?? '';

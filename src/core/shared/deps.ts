@@ -1,3 +1,4 @@
+import type { ActivityCounts } from '../activity/metrics';
 import type { AuditEvent } from '../audit/audit';
 import type { LockSightings } from '../sessions/lock-sightings';
 import type { PasswordHasher } from '../sessions/password-hasher';
@@ -27,4 +28,6 @@ export interface CoreDeps {
   lockSightings: LockSightings;
   /** An audit event could not be written: report it, the change itself stands. */
   onAuditFailure: (error: unknown, event: AuditEvent) => void;
+  /** An activity count could not be written: report it, the request stands. */
+  onActivityFailure: (error: unknown, counts: ActivityCounts) => void;
 }

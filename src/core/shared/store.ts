@@ -1,4 +1,5 @@
 import type { OneTimeTokenRecord } from '../account/one-time-tokens';
+import type { ActivityCounts, ActivityGranularity, ActivityWindow } from '../activity/metrics';
 import type { AuditEvent, AuditRecord } from '../audit/audit';
 import type { MfaStore } from '../mfa/mfa-store';
 import type { AuthorizationCodeRecord } from '../oauth/authorization-codes';
@@ -343,6 +344,18 @@ export interface Store extends MfaStore {
   writeAuditEvent(event: AuditEvent, expiresAt: number): Promise<void>;
   /** Newest first. */
   listAuditEvents(query: AuditQuery): Promise<Page<AuditEvent>>;
+
+  /**
+   * Adds `counts` to each window's counter (the activity dashboard's), one atomic add per
+   * window (no read-then-write), so N concurrent calls add N. Never part of another write.
+   */
+  addActivity(windows: readonly ActivityWindow[], counts: ActivityCounts): Promise<void>;
+  /** The counters of the windows `first`..`last` (window starts, inclusive), by start. */
+  readActivity(
+    granularity: ActivityGranularity,
+    first: string,
+    last: string,
+  ): Promise<Map<string, ActivityCounts>>;
 
   getPublishedKeys(): Promise<{ generation: number; keys: PublicJwk[] } | null>;
   /** Publishes the public keys unless a newer generation is already published. */

@@ -24,6 +24,7 @@ import {
   tokensPage,
 } from './console';
 import { consoleAuditActions } from './console-audit';
+import { activityPage } from './console-activity/activity-page';
 import { clientsCreateSubmit, clientsListPage } from './console-clients';
 import { grantRevokeSubmit } from './console-grants';
 import {
@@ -87,6 +88,7 @@ export const pageActions: Record<string, PageAction> = {
   'POST /console/grants/{client_id}/revoke': grantRevokeSubmit,
   ...consoleUsersActions,
   ...consoleAuditActions,
+  'GET /console/activity': activityPage,
   'GET /console/clients': clientsListPage,
   'POST /console/clients': clientsCreateSubmit,
   'GET /assets/{file}': assetFile,
