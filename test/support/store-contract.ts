@@ -13,6 +13,7 @@ import type {
 import type { ApiTokenRecord } from '../../src/core/tokens/api-tokens';
 import type { UserRecord } from '../../src/core/users/users';
 import { loginFailuresContract } from './login-failures-contract';
+import { consoleContract } from './store-contract-console';
 import { credentialVersionContract } from './store-contract-credentials';
 import { importedRefreshContract } from './store-contract-imported';
 import { lineageContract } from './store-contract-lineage';
@@ -61,6 +62,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
     webAuthnContract(fresh);
     sessionAmrContract(fresh);
     revocationFeedContract(fresh);
+    consoleContract(fresh);
     describe('users', () => {
       it('creates a user and finds it by id, email and username', async () => {
         const store = await fresh();
