@@ -5,7 +5,7 @@ import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import { type CredentialOrigin, madeInSession } from '../users/credential-lineage';
 import { isAtLeast } from '../users/roles';
-import { type Actor, assertCanManage } from '../users/user-policy';
+import { type Actor, assertCanManage, mayHandleTokensOf } from '../users/user-policy';
 import type { UserRecord } from '../users/users';
 import { apiTokenDigest, newApiTokenSecret } from './api-token-secret';
 
@@ -154,10 +154,7 @@ export const createApiToken = async (
 const visibleToken = async (deps: CoreDeps, actor: UserActor, tokenId: string) => {
   const token = await deps.store.getApiToken(tokenId);
   const mayKnow =
-    token &&
-    (token.userId === actor.user.id ||
-      token.createdBy === actor.user.id ||
-      isAtLeast(actor.user.role, 'admin'));
+    token && (mayHandleTokensOf(actor, token.userId) || token.createdBy === actor.user.id);
   if (!mayKnow) throw notFound();
   return token;
 };
