@@ -180,6 +180,19 @@ export const revokeApiToken = async (
   });
 };
 
+/** The user page's Revoke: a token of this user only (any other is 404), then the usual rule. */
+export const revokeUserApiToken = async (
+  deps: CoreDeps,
+  actor: UserActor,
+  userId: string,
+  tokenId: string,
+  meta: RequestMeta,
+): Promise<void> => {
+  const token = await deps.store.getApiToken(tokenId);
+  if (token?.userId !== userId) throw notFound();
+  await revokeApiToken(deps, actor, tokenId, meta);
+};
+
 export const renewApiToken = async (
   deps: CoreDeps,
   actor: UserActor,

@@ -16,13 +16,22 @@ import type { UserRecord } from './users';
 /** At most this many locks on the lockouts view: an attack past it shows the newest. */
 export const LOCKS_SHOWN = 200;
 
-/** A lock as the view shows it: its holder's account when it names one. */
+/** A lock as the view shows it: its holder's account when it names one, and who may clear it. */
 export interface ShownLock extends LoginLock {
   user: UserRecord | null;
+  /** From the rules clearUserLock and clearLoginLock enforce. */
+  canClear: boolean;
 }
 
+/** Who may clear a lock: the account's password rule, or admins for a login of nobody. */
+const whyNotClear = (actor: Actor, lock: LoginLock, user: UserRecord | null): string | null => {
+  if (!lock.holder) return 'This lock names no login: it ends by itself.';
+  if ('login' in lock.holder) return whyNotClearLoginLock(actor);
+  return user ? whyNotClearLock(actor, user) : whyNotClearLoginLock(actor);
+};
+
 /** Who is locked now (admins and owners; the page checks the scope), from the lock index. */
-export const listLockouts = async (deps: CoreDeps): Promise<ShownLock[]> => {
+export const listLockouts = async (deps: CoreDeps, actor: Actor): Promise<ShownLock[]> => {
   const locks = await deps.store.listLoginLocks(deps.clock.now(), deps.config.lockout, LOCKS_SHOWN);
   const ids = [
     ...new Set(
@@ -34,10 +43,11 @@ export const listLockouts = async (deps: CoreDeps): Promise<ShownLock[]> => {
       user ? [[user.id, user] as const] : [],
     ),
   );
-  return locks.map((lock) => ({
-    ...lock,
-    user: lock.holder && 'userId' in lock.holder ? (users.get(lock.holder.userId) ?? null) : null,
-  }));
+  return locks.map((lock) => {
+    const user =
+      lock.holder && 'userId' in lock.holder ? (users.get(lock.holder.userId) ?? null) : null;
+    return { ...lock, user, canClear: whyNotClear(actor, lock, user) === null };
+  });
 };
 
 /** The user's account lock now, or null (the user page). */

@@ -75,7 +75,9 @@ describe('console users pages', () => {
   it('has an action for every users and audit page route', () => {
     const keys = pageRoutes
       .map(pageRouteKey)
-      .filter((key) => key.includes('/console/users') || key.includes('/console/audit'));
+      .filter((key) =>
+        ['/console/users', '/console/audit', '/console/lockouts'].some((p) => key.includes(p)),
+      );
     expect(Object.keys(consoleUsersActions).sort()).toEqual(keys.sort());
   });
 
