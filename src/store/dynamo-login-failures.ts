@@ -1,16 +1,35 @@
-import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   isForgotten,
   type LockoutPolicy,
+  lockEnd,
   lockSteps,
   secondsLocked,
 } from '../core/sessions/lockout';
 import { GatehouseError } from '../core/shared/errors';
-import type { LoginFailures, Store } from '../core/shared/store';
+import type { LoginFailures, LoginLock, Store } from '../core/shared/store';
 import { epochSeconds, getItem, type Item, isConditionFailure } from './dynamo-shared';
-import { keys } from './schema';
+import { keys, tables } from './schema';
 
-type Values = Record<string, number>;
+type Values = Record<string, unknown>;
+
+/**
+ * The lock index: a counter at or past the threshold carries `kindPk` = LOCK#<shard> and
+ * `kindSk` = the latest its lock can end (its last failure + maxSeconds), so it is listed by the
+ * sparse byKind index. Written by the very UpdateItem that counts the failure (never a second
+ * write), removed by the restart and gone with the item on a clear: the listing cannot disagree
+ * with the counter. Sixteen shards by the key's first character (a digest's): no hot partition
+ * under a spray of locks.
+ */
+const LOCK_SHARDS = 16;
+const lockPartition = (shard: number) => `LOCK#${shard}`;
+const lockPk = (key: string) => lockPartition((key.codePointAt(0) ?? 0) % LOCK_SHARDS);
+const lockSk = (until: number) => String(until).padStart(15, '0');
 
 /**
  * "Not forgotten (and not locked)" and "forgotten" as DynamoDB conditions on the stored
@@ -55,6 +74,10 @@ const toFailures = (item: Item): LoginFailures => ({
   lastFailureAt: numberOf(item.lastFailureAt),
 });
 
+/** Whether a live record already reaches the count that locks (so the next failure locks too). */
+const atLockCount = (record: LoginFailures | null, policy: LockoutPolicy) =>
+  (record?.failures ?? 0) + 1 >= policy.threshold;
+
 /**
  * Login failures, counted by conditional writes only. The usual case is ONE UpdateItem: ADD
  * one if the record is new or live (and, with `unlessLocked`, not locked). When that
@@ -66,7 +89,10 @@ const toFailures = (item: Item): LoginFailures => ({
 export const createDynamoLoginFailures = (
   db: DynamoDBDocumentClient,
   table: string,
-): Pick<Store, 'getLoginFailures' | 'recordLoginFailure' | 'clearLoginFailures'> => {
+): Pick<
+  Store,
+  'getLoginFailures' | 'recordLoginFailure' | 'clearLoginFailures' | 'listLoginLocks'
+> => {
   const update = async (key: string, expression: string, condition: string, values: Values) => {
     try {
       const result = await db.send(
@@ -94,38 +120,97 @@ export const createDynamoLoginFailures = (
       const item = await getItem(db, table, keys.loginFailures(key));
       return item ? toFailures(item) : null;
     },
-    async recordLoginFailure(key, { at, expiresAt, policy, unlessLocked }) {
+    async recordLoginFailure(key, { at, expiresAt, policy, unlessLocked, holder }) {
       const { live, forgotten } = conditions(policy, at, unlessLocked);
       const common = { ':one': 1, ':at': at, ':ttl': epochSeconds(expiresAt) };
-      // Each round either counts or sees a state another writer just changed; a handful of
-      // rounds is plenty (a restart happens once per quiet spell).
-      for (let round = 0; round < 5; round++) {
-        const added = await update(
-          key,
-          'ADD failures :one SET lastFailureAt = :at, #ttl = :ttl',
-          `attribute_not_exists(pk) OR ${live.condition}`,
-          { ...live.values, ...common },
-        );
+      // A failure that reaches the threshold writes the lock index in the same UpdateItem.
+      const index = {
+        set: ', kindPk = :lockPk, kindSk = :lockSk, lockHolder = :holder',
+        values: {
+          ':lockPk': lockPk(key),
+          ':lockSk': lockSk(at + policy.maxSeconds * 1000),
+          ':holder': holder ?? {},
+        },
+      };
+      const unindex = ' REMOVE kindPk, kindSk, lockHolder';
+      const firstLocks = policy.threshold <= 1;
+      // Below the lock count the ADD leaves the index alone; at it, the ADD writes the index.
+      // The two conditions split the live states, so concurrent adds never lose a count.
+      let locking = firstLocks;
+      for (let round = 0; round < 6; round++) {
+        const added = locking
+          ? await update(
+              key,
+              `ADD failures :one SET lastFailureAt = :at, #ttl = :ttl${index.set}`,
+              `${firstLocks ? 'attribute_not_exists(pk) OR ' : ''}((${live.condition}) AND failures >= :lockAt)`,
+              { ...live.values, ...common, ...index.values, ':lockAt': policy.threshold - 1 },
+            )
+          : await update(
+              key,
+              'ADD failures :one SET lastFailureAt = :at, #ttl = :ttl',
+              `attribute_not_exists(pk) OR ((${live.condition}) AND failures < :lockAt)`,
+              { ...live.values, ...common, ':lockAt': policy.threshold - 1 },
+            );
         if (added.counted) return { ...added.counted, counted: true };
         const old =
           added.old ??
           (await getItem(db, table, keys.loginFailures(key)).then((item) =>
             item ? toFailures(item) : null,
           ));
-        if (!old) continue;
+        if (!old) {
+          locking = firstLocks;
+          continue;
+        }
         if (isForgotten(old, at, policy)) {
           const restarted = await update(
             key,
-            'SET failures = :one, lastFailureAt = :at, #ttl = :ttl',
+            firstLocks
+              ? `SET failures = :one, lastFailureAt = :at, #ttl = :ttl${index.set}`
+              : `SET failures = :one, lastFailureAt = :at, #ttl = :ttl${unindex}`,
             forgotten.condition,
-            { ...forgotten.values, ...common },
+            { ...forgotten.values, ...common, ...(firstLocks ? index.values : {}) },
           );
           if (restarted.counted) return { ...restarted.counted, counted: true };
           continue;
         }
         if (unlessLocked && secondsLocked(old, at, policy) > 0) return { ...old, counted: false };
+        locking = atLockCount(old, policy);
       }
       throw new GatehouseError('conflict', 'A concurrent sign-in won; try again.');
+    },
+    async listLoginLocks(now, policy, limit) {
+      // One Query per shard, only entries whose latest possible end is still ahead.
+      const shards = await Promise.all(
+        Array.from({ length: LOCK_SHARDS }, (_, shard) =>
+          db.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: tables.tokens.indexes[1].name,
+              KeyConditionExpression: 'kindPk = :pk AND kindSk > :now',
+              ExpressionAttributeValues: { ':pk': lockPartition(shard), ':now': lockSk(now) },
+              ScanIndexForward: false,
+              Limit: limit,
+            }),
+          ),
+        ),
+      );
+      const locks = shards.flatMap((result) =>
+        (result.Items ?? []).flatMap((item): LoginLock[] => {
+          const record = toFailures(item);
+          if (secondsLocked(record, now, policy) === 0) return [];
+          const holder = item.lockHolder as Partial<Record<string, string>> | undefined;
+          return [
+            {
+              key: String(item.pk).slice(String(keys.loginFailures('').pk).length),
+              ...record,
+              lockedUntil: lockEnd(record, policy),
+              ...(holder?.userId ? { holder: { userId: holder.userId } } : {}),
+              ...(holder?.login ? { holder: { login: holder.login } } : {}),
+            },
+          ];
+        }),
+      );
+      return locks.sort((a, b) => b.lockedUntil - a.lockedUntil).slice(0, limit);
     },
     async clearLoginFailures(key) {
       await db.send(new DeleteCommand({ TableName: table, Key: keys.loginFailures(key) }));

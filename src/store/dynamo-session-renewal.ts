@@ -28,7 +28,9 @@ export const renewDynamoSession = async (
               ? '(attribute_not_exists(refreshGeneration) OR refreshGeneration = :before)'
               : 'refreshGeneration = :before'
           }`,
-          UpdateExpression: 'SET authTime = :at, amr = :amr, refreshGeneration = :g',
+          // A renewal is a use of the session: its last use rides on the same write.
+          UpdateExpression:
+            'SET authTime = :at, amr = :amr, refreshGeneration = :g, lastUsedAt = :now',
           ExpressionAttributeValues: {
             ':u': refresh.userId,
             ':now': refresh.createdAt,

@@ -1,10 +1,11 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GatehouseError } from '../core/shared/errors';
-import type {
-  RefreshTokenRecord,
-  RotationOutcome,
-  SessionRecord,
-  Store,
+import {
+  type RefreshTokenRecord,
+  type RotationOutcome,
+  SESSION_LISTING_MAX,
+  type SessionRecord,
+  type Store,
 } from '../core/shared/store';
 import { createDynamoActivity } from './dynamo-activity';
 import { createDynamoApiTokens } from './dynamo-api-tokens';
@@ -32,6 +33,7 @@ import {
   withoutKeys,
 } from './dynamo-shared';
 import { createDynamoUsers } from './dynamo-users';
+import { queryPages } from './paged-query';
 import { publishKeys } from './publish-keys';
 import { revokeListedSessions } from './revoke-listed-sessions';
 import { keys, tables } from './schema';
@@ -257,6 +259,27 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       const item = await get(names.tokens, keys.session(sid));
       return item ? toSession(item) : null;
     },
+    async listUserSessions(userId, now, limit) {
+      // The sweeps' access path (byUser), live sessions only; bounded by SESSION_LISTING_MAX
+      // reads, so a user with thousands of sessions costs a few pages, not all of them.
+      const { items } = await queryPages(
+        db,
+        {
+          TableName: names.tokens,
+          IndexName: tables.tokens.indexes[0].name,
+          KeyConditionExpression: 'gsi1pk = :user AND begins_with(gsi1sk, :session)',
+          FilterExpression: 'attribute_not_exists(revokedAt) AND expiresAt > :now',
+          ExpressionAttributeValues: {
+            ':user': keys.sessionsOfUser(userId),
+            ':session': 'SESSION#',
+            ':now': now,
+          },
+        },
+        { limit: SESSION_LISTING_MAX, maxRounds: 5 },
+      );
+      const live = items.map(toSession).sort((a, b) => b.createdAt - a.createdAt);
+      return { sessions: live.slice(0, limit), more: live.length > limit };
+    },
     async getRefreshToken(hash) {
       const item = await get(names.tokens, keys.refresh(hash));
       return item ? toRefresh(item) : null;
@@ -281,7 +304,8 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             },
           },
           {
-            ConditionCheck: {
+            // The session's last use rides on its own guard: no round trip added.
+            Update: {
               TableName: names.tokens,
               Key: keys.session(next.sid),
               // Issued before the session's last renewal: spent (the caller read this generation).
@@ -290,7 +314,8 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
                   ? 'refreshGeneration = :g'
                   : '(attribute_not_exists(refreshGeneration) OR refreshGeneration = :g)'
               }`,
-              ExpressionAttributeValues: { ':g': next.generation ?? 0 },
+              UpdateExpression: 'SET lastUsedAt = :at',
+              ExpressionAttributeValues: { ':g': next.generation ?? 0, ':at': at },
             },
           },
         ]);

@@ -4,11 +4,13 @@ import type { AuthorizationCodeRecord } from '../core/oauth/authorization-codes'
 import type { ClientRecord } from '../core/oauth/clients';
 import type { ConsentRecord } from '../core/oauth/consent';
 import { credentialVersionOf } from '../core/sessions/credential-version';
-import { nextFailures } from '../core/sessions/lockout';
+import { lockEnd, nextFailures, secondsLocked } from '../core/sessions/lockout';
 import { sessionAmr } from '../core/sessions/session-facts';
 import { GatehouseError } from '../core/shared/errors';
 import type {
+  LockHolder,
   LoginFailures,
+  LoginLock,
   Page,
   Position,
   RefreshTokenRecord,
@@ -51,7 +53,7 @@ export const createMemoryStore = (): Store => {
   };
   const sessions = new Map<string, SessionRecord>();
   const refreshTokens = new Map<string, RefreshTokenRecord>();
-  const failures = new Map<string, LoginFailures & { expiresAt: number }>();
+  const failures = new Map<string, LoginFailures & { expiresAt: number; holder?: LockHolder }>();
   let published: { generation: number; keys: PublicJwk[] } | null = null;
   const audit: AuditEvent[] = [];
   const apiTokens = new Map<string, ApiTokenRecord>();
@@ -257,6 +259,7 @@ export const createMemoryStore = (): Store => {
         authTime,
         amr: [...amr],
         refreshGeneration: refresh.generation ?? 1,
+        lastUsedAt: refresh.createdAt,
       });
       refreshTokens.set(refresh.hash, copy(refresh));
       failures.delete(clearLoginFailures);
@@ -276,6 +279,12 @@ export const createMemoryStore = (): Store => {
     async getSession(sid) {
       return copy(sessions.get(sid) ?? null);
     },
+    async listUserSessions(userId, now, limit) {
+      const live = [...sessions.values()]
+        .filter((s) => s.userId === userId && s.revokedAt === null && s.expiresAt > now)
+        .sort((a, b) => b.createdAt - a.createdAt);
+      return { sessions: copy(live.slice(0, limit)), more: live.length > limit };
+    },
     async getRefreshToken(hash) {
       return copy(refreshTokens.get(hash) ?? null);
     },
@@ -288,6 +297,7 @@ export const createMemoryStore = (): Store => {
       if ((session.refreshGeneration ?? 0) !== (next.generation ?? 0)) return 'already_used';
       refreshTokens.set(oldHash, { ...old, usedAt: at });
       refreshTokens.set(next.hash, copy(next));
+      sessions.set(next.sid, { ...session, lastUsedAt: at });
       return 'rotated';
     },
     async revokeSession(sid, at) {
@@ -317,7 +327,7 @@ export const createMemoryStore = (): Store => {
       const record = failures.get(key);
       return record ? { failures: record.failures, lastFailureAt: record.lastFailureAt } : null;
     },
-    async recordLoginFailure(key, { at, expiresAt, policy, unlessLocked }) {
+    async recordLoginFailure(key, { at, expiresAt, policy, unlessLocked, holder }) {
       // One synchronous step (no await between read and write): atomic in this process.
       const current = failures.get(key) ?? null;
       const next = nextFailures(current, at, policy, unlessLocked);
@@ -325,8 +335,20 @@ export const createMemoryStore = (): Store => {
         const { failures: count, lastFailureAt } = current as LoginFailures;
         return { failures: count, lastFailureAt, counted: false };
       }
-      failures.set(key, { ...next, expiresAt });
+      failures.set(key, { ...next, expiresAt, ...(holder ? { holder } : {}) });
       return { ...next, counted: true };
+    },
+    async listLoginLocks(now, policy, limit) {
+      // The counters are the index here: one map, so lock and listing never disagree.
+      const locks: LoginLock[] = [...failures.entries()].flatMap(([key, record]) => {
+        if (secondsLocked(record, now, policy) === 0) return [];
+        const { failures: count, lastFailureAt, holder } = record;
+        const lockedUntil = lockEnd(record, policy);
+        return [
+          { key, failures: count, lastFailureAt, lockedUntil, ...(holder ? { holder } : {}) },
+        ];
+      });
+      return copy(locks.sort((a, b) => b.lockedUntil - a.lockedUntil).slice(0, limit));
     },
     async clearLoginFailures(key) {
       failures.delete(key);

@@ -14,6 +14,7 @@ import type { ApiTokenRecord } from '../../src/core/tokens/api-tokens';
 import type { UserRecord } from '../../src/core/users/users';
 import { loginFailuresContract } from './login-failures-contract';
 import { activityContract } from './store-contract-activity';
+import { consoleContract } from './store-contract-console';
 import { credentialVersionContract } from './store-contract-credentials';
 import { importedRefreshContract } from './store-contract-imported';
 import { lineageContract } from './store-contract-lineage';
@@ -63,6 +64,7 @@ export const storeContract = (name: string, fresh: () => Promise<Store>) => {
     sessionAmrContract(fresh);
     revocationFeedContract(fresh);
     activityContract(fresh);
+    consoleContract(fresh);
     describe('users', () => {
       it('creates a user and finds it by id, email and username', async () => {
         const store = await fresh();

@@ -204,7 +204,7 @@ export const completePendingLink = async (
       detail: { method: 'sso_link', reason },
     });
   const key = accountLockoutKey(record.userId);
-  const locked = await takePasswordAttempt(deps, key);
+  const locked = await takePasswordAttempt(deps, key, { userId: record.userId });
   if (locked > 0) {
     await failed('too_many_attempts');
     const error = new GatehouseError(
@@ -253,6 +253,7 @@ export const completePendingLink = async (
   const synced = await applyProviderFacts(deps, facts, user.id, meta);
   const tokens = await startSession(deps, synced.user, null, {
     browser: true,
+    meta,
     // Only a completed sign-in clears the count, in the session's own write.
     clearsLoginFailures: key,
   });

@@ -178,6 +178,7 @@ export const signInFederated = async (
   const tokens = await startSession(deps, user, null, {
     browser: true,
     origin: 'sso',
+    meta,
     ...(providerAmr.length > 0 ? { amr: [...providerAmr] } : {}),
   });
   // Again after the new session: one a concurrent sign-in opened with an old password dies.

@@ -80,7 +80,7 @@ const locked = (seconds: number) =>
 
 /** Counts the attempt before any check (as passwords do), so a burst of guesses meets the lock. */
 export const takeCodeAttempt = async (deps: CoreDeps, userId: string): Promise<void> => {
-  const seconds = await takePasswordAttempt(deps, accountLockoutKey(userId));
+  const seconds = await takePasswordAttempt(deps, accountLockoutKey(userId), { userId });
   if (seconds > 0) throw locked(seconds);
 };
 

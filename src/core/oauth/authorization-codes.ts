@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { noRequest, type RequestMeta } from '../audit/audit';
 import { userMfaSummary } from '../mfa';
 import { credentialVersionOf } from '../sessions/credential-version';
 import { isCredentialsMoved, startSession, type TokenResponse } from '../sessions/sessions';
@@ -96,6 +97,7 @@ export const issueAuthorizationCode = async (
 export const exchangeAuthorizationCode = async (
   deps: CoreDeps,
   request: { code: string; clientId: string; redirectUri: string; codeVerifier?: string },
+  meta: RequestMeta = noRequest,
 ): Promise<TokenResponse> => {
   if (request.codeVerifier !== undefined && !VERIFIER.test(request.codeVerifier)) {
     throw new GatehouseError(
@@ -167,6 +169,7 @@ export const exchangeAuthorizationCode = async (
     ...(code.amr ? { amr: code.amr } : {}),
     spendsAuthorizationCode: hash,
     mfa,
+    meta,
   }).catch((error: unknown) => {
     if (isCredentialsMoved(error)) return refuse('The code is invalid, used or expired.');
     throw error;

@@ -1,5 +1,6 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
 import { credentialVersionOf } from '../sessions/credential-version';
+import { openingFacts } from '../sessions/session-facts';
 import { accessClaims, isCredentialsMoved } from '../sessions/sessions';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
@@ -50,6 +51,7 @@ export const issueClientToken = async (
     authTime: 0,
     // Written only while the service account is at this version and the client exists.
     credentialVersion: credentialVersionOf(user),
+    ...openingFacts(meta),
   };
   await Promise.all([
     deps.store.createSession(session, null).catch((error: unknown) => {

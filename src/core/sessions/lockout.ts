@@ -23,6 +23,10 @@ export const lockSeconds = (failures: number, policy: LockoutPolicy): number =>
     ? 0
     : Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** (failures - policy.threshold));
 
+/** When the record's lock ends (its last failure, when below the threshold). */
+export const lockEnd = (record: LoginFailures, policy: LockoutPolicy): number =>
+  record.lastFailureAt + lockSeconds(record.failures, policy) * 1000;
+
 /** Seconds left in the lock, or 0 when sign-in may be tried. */
 export const secondsLocked = (
   record: LoginFailures | null,
@@ -30,7 +34,7 @@ export const secondsLocked = (
   policy: LockoutPolicy,
 ): number => {
   if (!record) return 0;
-  const until = record.lastFailureAt + lockSeconds(record.failures, policy) * 1000;
+  const until = lockEnd(record, policy);
   return until > now ? Math.ceil((until - now) / 1000) : 0;
 };
 

@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../shared/deps';
+import type { LockHolder } from '../shared/store';
 import { failureRecordExpiry, secondsLocked } from './lockout';
 
 /**
@@ -12,13 +13,18 @@ import { failureRecordExpiry, secondsLocked } from './lockout';
  * - no count is read and written back, so none is lost.
  * Answers the seconds the key is still locked: 0 means go ahead and check the password.
  */
-export const takePasswordAttempt = async (deps: CoreDeps, key: string): Promise<number> =>
-  (await takeCountedAttempt(deps, key)).lockedSeconds;
+export const takePasswordAttempt = async (
+  deps: CoreDeps,
+  key: string,
+  holder: LockHolder,
+): Promise<number> => (await takeCountedAttempt(deps, key, holder)).lockedSeconds;
 
 /** As takePasswordAttempt, with the key's failure count after this attempt (an mfa_token's). */
 export const takeCountedAttempt = async (
   deps: CoreDeps,
   key: string,
+  /** Whose counter it is: kept with a lock, so the lockouts view can name it. */
+  holder: LockHolder,
 ): Promise<{ lockedSeconds: number; failures: number }> => {
   const { store, clock, config } = deps;
   const at = clock.now();
@@ -27,6 +33,7 @@ export const takeCountedAttempt = async (
     expiresAt: failureRecordExpiry(at, config.lockout),
     policy: config.lockout,
     unlessLocked: true,
+    holder,
   });
   // A refused attempt always has a lock left (at least one second).
   const lockedSeconds = outcome.counted

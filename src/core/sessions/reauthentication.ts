@@ -28,7 +28,7 @@ export const assertCurrentPassword = async (
   }
   // The account's counter, as sign-in uses: the attempt is counted before bcrypt runs.
   const key = accountLockoutKey(user.id);
-  const locked = await takePasswordAttempt(deps, key);
+  const locked = await takePasswordAttempt(deps, key, { userId: user.id });
   if (locked > 0) {
     throw new GatehouseError(
       'too_many_attempts',

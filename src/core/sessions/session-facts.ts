@@ -1,4 +1,14 @@
+import type { RequestMeta } from '../audit/audit';
 import type { SessionRecord } from '../shared/store';
+
+/** The longest User-Agent a session keeps: enough to name a browser, never a page of text. */
+const USER_AGENT_MAX = 200;
+
+/** Where a session was opened from, as stored with it (the user page shows it). */
+export const openingFacts = (meta: RequestMeta): Pick<SessionRecord, 'ip' | 'userAgent'> => ({
+  ...(meta.ip ? { ip: meta.ip } : {}),
+  ...(meta.userAgent ? { userAgent: meta.userAgent.slice(0, USER_AGENT_MAX) } : {}),
+});
 
 /**
  * When the person behind a session last proved who they are (a step-up's recent sign-in); 0

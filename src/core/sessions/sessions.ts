@@ -26,7 +26,7 @@ import { type PublicUser, toPublicUser, type UserRecord } from '../users/users';
 import { bumpCredentialVersion, credentialVersionOf } from './credential-version';
 import { isImportableRefreshToken } from './imported-refresh';
 import { policyScopes, requireFactorForHeldBackSession } from './mfa-policy';
-import { sessionAmr, sessionAuthTime } from './session-facts';
+import { openingFacts, sessionAmr, sessionAuthTime } from './session-facts';
 
 export { sessionAmr, sessionAuthTime } from './session-facts';
 
@@ -204,6 +204,8 @@ export const startSession = async (
     amr?: string[];
     /** The user's MFA summary, when the caller read the factors already (tokenResponse). */
     mfa?: PublicUser['mfa'];
+    /** The opening request (IP, User-Agent); absent: the audit entry's request. */
+    meta?: RequestMeta;
   } = {},
 ): Promise<TokenResponse & { browserSession?: string }> => {
   assertMaySignIn(user);
@@ -227,6 +229,7 @@ export const startSession = async (
     origin: options.origin ?? 'unknown',
     authTime: options.authTime ?? now,
     ...(options.amr ? { amr: [...new Set(options.amr)] } : {}),
+    ...openingFacts(options.meta ?? options.audit?.meta ?? noRequest),
   };
   const refreshToken = newRefreshToken();
   // Records the sign-in in the same write; a refused session records none.

@@ -79,7 +79,7 @@ export const signInWithPassword = async (
   // The factors are read beside them (the gate below needs them): no round trip added.
   const [user, attempt, mfaState] = await Promise.all([
     store.getUser(userId ?? '-'),
-    takeCountedAttempt(deps, failureKey),
+    takeCountedAttempt(deps, failureKey, userId ? { userId } : { login: named.key.slice(0, 254) }),
     store.getMfaState(userId ?? '-'),
   ]);
   // auth.* events name the user as actor and target; null for an unknown login.

@@ -51,6 +51,26 @@ export interface SessionRecord {
   authTime?: number;
   /** RFC 8176 methods of the sign-in behind it (and of its last step-up); absent: derived. */
   amr?: string[];
+  /** The address the session was opened from (the request's, as the audit keeps it). */
+  ip?: string;
+  /** The opening request's User-Agent, cut to 200 characters. */
+  userAgent?: string;
+  /** When a refresh token of it was last rotated (its last use); absent: never refreshed. */
+  lastUsedAt?: number;
+}
+
+/** At most this many live sessions are listed per user (Store.listUserSessions). */
+export const SESSION_LISTING_MAX = 100;
+
+/** Who a lockout counter belongs to: an account, or a login that names nobody. */
+export type LockHolder = { userId: string } | { login: string };
+
+/** A lockout counter locked now, as the lockouts view lists it. */
+export interface LoginLock extends LoginFailures {
+  key: string;
+  /** Absent on a counter stored before holders were kept. */
+  holder?: LockHolder;
+  lockedUntil: number;
 }
 
 /** One refresh token of a session, kept only as its SHA-256. */
@@ -81,6 +101,8 @@ export interface LoginFailureRequest {
   expiresAt: number;
   policy: LockoutPolicy;
   unlessLocked: boolean;
+  /** Whose counter it is, kept with a lock for the lockouts view. */
+  holder?: LockHolder;
 }
 
 export type LoginFailureOutcome = LoginFailures & { counted: boolean };
@@ -229,8 +251,21 @@ export interface Store extends MfaStore {
     options?: SessionStartWrites,
   ): Promise<void>;
   getSession(sid: string): Promise<SessionRecord | null>;
+  /**
+   * The user's live sessions (not revoked, unexpired at `now`), newest first, at most `limit`
+   * (<= SESSION_LISTING_MAX) of the first SESSION_LISTING_MAX found; `more` says some were left
+   * out. Bounded: never every session of a user who has thousands.
+   */
+  listUserSessions(
+    userId: string,
+    now: number,
+    limit: number,
+  ): Promise<{ sessions: SessionRecord[]; more: boolean }>;
   getRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
-  /** Marks `oldHash` used and stores `next`, in one step, if neither is spent or revoked. */
+  /**
+   * Marks `oldHash` used and stores `next`, in one step, if neither is spent or revoked; the
+   * same step sets the session's `lastUsedAt` to `at`.
+   */
   rotateRefreshToken(
     oldHash: string,
     next: RefreshTokenRecord,
@@ -292,6 +327,12 @@ export interface Store extends MfaStore {
    */
   recordLoginFailure(key: string, failure: LoginFailureRequest): Promise<LoginFailureOutcome>;
   clearLoginFailures(key: string): Promise<void>;
+  /**
+   * The counters locked at `now` under `policy`, latest lock end first, at most `limit`. Read
+   * from an index of locks written by the failure's own atomic write (never a scan of counters),
+   * so a counter is listed exactly while recordLoginFailure would refuse it as locked.
+   */
+  listLoginLocks(now: number, policy: LockoutPolicy, limit: number): Promise<LoginLock[]>;
 
   createApiToken(token: ApiTokenRecord): Promise<void>;
   getApiToken(tokenId: string): Promise<ApiTokenRecord | null>;

@@ -5,7 +5,7 @@ import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import { type CredentialOrigin, madeInSession } from '../users/credential-lineage';
 import { isAtLeast } from '../users/roles';
-import { type Actor, assertCanManage } from '../users/user-policy';
+import { type Actor, assertCanManage, mayHandleTokensOf } from '../users/user-policy';
 import type { UserRecord } from '../users/users';
 import { apiTokenDigest, newApiTokenSecret } from './api-token-secret';
 
@@ -154,10 +154,7 @@ export const createApiToken = async (
 const visibleToken = async (deps: CoreDeps, actor: UserActor, tokenId: string) => {
   const token = await deps.store.getApiToken(tokenId);
   const mayKnow =
-    token &&
-    (token.userId === actor.user.id ||
-      token.createdBy === actor.user.id ||
-      isAtLeast(actor.user.role, 'admin'));
+    token && (mayHandleTokensOf(actor, token.userId) || token.createdBy === actor.user.id);
   if (!mayKnow) throw notFound();
   return token;
 };
@@ -181,6 +178,19 @@ export const revokeApiToken = async (
     targetId: token.userId,
     detail: { token_id: tokenId },
   });
+};
+
+/** The user page's Revoke: a token of this user only (any other is 404), then the usual rule. */
+export const revokeUserApiToken = async (
+  deps: CoreDeps,
+  actor: UserActor,
+  userId: string,
+  tokenId: string,
+  meta: RequestMeta,
+): Promise<void> => {
+  const token = await deps.store.getApiToken(tokenId);
+  if (token?.userId !== userId) throw notFound();
+  await revokeApiToken(deps, actor, tokenId, meta);
 };
 
 export const renewApiToken = async (

@@ -90,7 +90,39 @@ const whyNotUnlink = (actor: Actor): string | null =>
     ? null
     : 'Only an owner can unlink an identity.';
 
-const refuseIf = (reason: string | null): void => {
+/** Ending someone's sessions is managing them; one's own, always. */
+export const whyNotSignOut = (actor: Actor, target: PolicyTarget): string | null =>
+  whyNotManage(actor, target);
+
+/** A password reset (POST /users/{id}/password): as editing, and only people have passwords. */
+export const whyNotResetPassword = (
+  actor: Actor,
+  target: PolicyTarget & Pick<UserRecord, 'type'>,
+): string | null =>
+  whyNotEdit(actor, target) ??
+  (target.type === 'machine' ? 'Machine users have no password.' : null);
+
+/** Whoever may reset a user's password may clear their lockout (and nobody else). */
+export const whyNotClearLock = whyNotResetPassword;
+
+/** A lock on a login that names nobody: admins and owners. */
+export const whyNotClearLoginLock = (actor: Actor): string | null =>
+  actor.kind === 'operator' || isAtLeast(actor.user.role, 'admin')
+    ? null
+    : 'Only admins and owners clear lockouts.';
+
+/** API tokens of a user: the user, or an admin (DELETE /tokens/{id}; a token's creator too). */
+export const mayHandleTokensOf = (actor: Actor, userId: string): boolean =>
+  actor.kind === 'operator' || actor.user.id === userId || isAtLeast(actor.user.role, 'admin');
+
+/** A pending user is approved or rejected by whoever manages them. */
+export const whyNotDecidePending = (
+  actor: Actor,
+  target: PolicyTarget & Pick<UserRecord, 'status'>,
+): string | null =>
+  whyNotManage(actor, target) ?? (target.status === 'pending' ? null : 'This user is not pending.');
+
+export const refuseIf = (reason: string | null): void => {
   if (reason !== null) throw forbidden(reason);
 };
 
@@ -112,6 +144,8 @@ export const assertCanDelete = (actor: Actor, target: PolicyTarget): void =>
   refuseIf(whyNotDelete(actor, target));
 
 export const assertCanUnlink = (actor: Actor): void => refuseIf(whyNotUnlink(actor));
+
+export { whyNotDelete, whyNotEdit, whyNotManage, whyNotSetRole, whyNotSetStatus, whyNotUnlink };
 
 export const canCreateUsers = (actor: Actor): boolean => whyNotCreate(actor) === null;
 
@@ -145,7 +179,7 @@ export const permissionsFor = (
       whyNotSetStatus(actor, target) === null,
     canDelete: whyNotDelete(actor, target) === null,
     // Machine users have no password (resetPassword refuses them).
-    canResetPassword: editRefusal === null && target.type === 'human',
+    canResetPassword: whyNotResetPassword(actor, target) === null,
     canUnlink: whyNotUnlink(actor) === null,
   };
 };

@@ -138,7 +138,7 @@ const authorizationCodeGrant: GrantHandler = async ({ request, form, client }) =
     ...(form.code_verifier ? { codeVerifier: form.code_verifier } : {}),
   };
   return tokenFields(
-    await asInvalidGrant(exchangeAuthorizationCode(request.deps, exchange)),
+    await asInvalidGrant(exchangeAuthorizationCode(request.deps, exchange, request.meta)),
     caller,
   );
 };

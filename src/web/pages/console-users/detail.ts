@@ -1,14 +1,17 @@
 import { loadUser } from '../../../core/users/user-management';
-import { permissionsFor } from '../../../core/users/user-policy';
+import { userOverview } from '../../../core/users/user-overview';
 import { toPublicUser, type UserRecord } from '../../../core/users/users';
 import type { HttpResult } from '../../../http/responses';
 import { html } from '../../html';
 import { alert } from '../../layout';
 import { type PageRequest, page } from '../../page-handler';
-import { type ConsoleActor, consoleAction, queryPath, timeTag } from '../console-shared';
+import { type ConsoleActor, consoleAction, timeTag } from '../console-shared';
+import { eventsSection, lockSection } from './activity';
+import { factorsSection, grantsSection, tokensSection } from './credentials';
 import { deleteForm, editForm, passwordForm } from './forms';
 import { identitiesSection } from './identities';
 import { noticeOf, targetId } from './links';
+import { sessionsSection } from './sessions';
 import { consolePage, type Problem, pendingButtons } from './widgets';
 
 const userFacts = (user: UserRecord) => {
@@ -43,51 +46,67 @@ const generatedPasswordNote = (password: string) =>
 <p><code id="generated-password">${password}</code> <button type="button" data-copy="#generated-password">Copy</button></p>
 </section>`;
 
-/** One user's page: the forms offered are those permissionsFor allows. */
-export const userDetail = (
+/** Role, status and type as badges in words (never colour alone). */
+const badges = (user: UserRecord) =>
+  html`<p class="user-badges"><span class="badge">Role: ${user.role}</span> <span class="badge">Status: ${user.status}</span> <span class="badge">Type: ${user.type}</span></p>`;
+
+/** One user's page: every action offered is one userPermissions allows (each POST decides again). */
+export const userDetail = async (
   request: PageRequest,
   actor: ConsoleActor,
   target: UserRecord,
   options: { problem?: Problem; generatedPassword?: string } = {},
-): HttpResult => {
+): Promise<HttpResult> => {
   const problem = options.problem ?? null;
   const self = actor.user.id === target.id;
-  const may = permissionsFor(actor, target);
-  // A refusal whose form is not on the page (a crafted post) is shown at the top.
+  const overview = await userOverview(request.deps, actor, target.id);
+  const { user } = overview;
+  const may = overview.permissions;
+  // A refusal whose form is not on the page (a crafted post, a button's action) goes on top.
   const stray =
     problem &&
     !(
-      (problem.at === 'edit' && may.canEdit) ||
-      (problem.at === 'password' && may.canResetPassword) ||
-      (problem.at === 'unlink' && may.canUnlink)
+      (problem.at === 'edit' && may.editProfile.allowed) ||
+      (problem.at === 'password' && may.resetPassword.allowed) ||
+      (problem.at === 'unlink' && may.unlink.allowed)
     )
       ? problem.message
       : null;
-  const auditLink = request.deps.scopes[actor.user.role].includes('audit:read')
-    ? html` · <a href="${queryPath('/console/audit', { target_id: target.id })}">Audit events</a>`
-    : '';
-  const body = html`<p><a href="/console/users">All users</a>${auditLink}</p>
+  const body = html`<p><a href="/console/users">All users</a></p>
+${badges(user)}
 ${alert(noticeOf(request), 'notice')}
 ${alert(stray)}
 ${options.generatedPassword ? generatedPasswordNote(options.generatedPassword) : ''}
-${userFacts(target)}
-${identitiesSection(request, toPublicUser(target), { canUnlink: may.canUnlink, problem })}
+${lockSection(request, overview)}
+<section aria-labelledby="profile-heading">
+<h2 id="profile-heading">Profile</h2>
+${userFacts(user)}
+</section>
 ${
-  target.status === 'pending' && may.canManage && !self
+  user.status === 'pending' && may.decidePending.allowed
     ? html`<section aria-labelledby="pending-heading"><h2 id="pending-heading">Waiting for approval</h2>
-<div>${pendingButtons(request, target)}</div></section>`
+<div>${pendingButtons(request, user)}</div></section>`
     : ''
 }
 ${
   self
     ? html`<p class="hint">This is you: change your profile and password on <a href="/console">your profile page</a>. Nobody changes their own role or status.</p>`
-    : may.canEdit
-      ? editForm(request, target, may, problem)
-      : html`<p class="hint">${may.whyNotEdit}</p>`
+    : may.editProfile.allowed
+      ? editForm(request, user, may, problem)
+      : html`<p class="hint">${may.editProfile.why}</p>`
 }
-${may.canResetPassword ? passwordForm(request, target, problem) : ''}
-${may.canDelete ? deleteForm(request, target) : ''}`;
-  return page(problem?.status ?? 200, consolePage(request, actor, target.email, body));
+${sessionsSection(request, user.id, overview.sessions, {
+  canSignOut: may.signOut.allowed,
+  more: overview.moreSessions,
+})}
+${tokensSection(request, overview)}
+${factorsSection(request, overview)}
+${identitiesSection(request, toPublicUser(user), { canUnlink: may.unlink.allowed, problem })}
+${grantsSection(overview)}
+${eventsSection(request, overview)}
+${may.resetPassword.allowed ? passwordForm(request, user, problem) : ''}
+${may.delete.allowed ? deleteForm(request, user) : ''}`;
+  return page(problem?.status ?? 200, consolePage(request, actor, user.name ?? user.email, body));
 };
 
 export const userDetailPage = consoleAction('users:read', async (request, actor) =>

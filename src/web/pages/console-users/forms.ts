@@ -1,5 +1,5 @@
 import { ROLES } from '../../../core/users/roles';
-import type { Permissions } from '../../../core/users/user-policy';
+import type { UserPermissions } from '../../../core/users/user-permissions';
 import type { UserRecord } from '../../../core/users/users';
 import { html } from '../../html';
 import { alert, csrfField, field, onceField } from '../../layout';
@@ -60,12 +60,13 @@ ${field('Password', 'password', {
 export const editForm = (
   request: PageRequest,
   target: UserRecord,
-  permissions: Permissions,
+  permissions: UserPermissions,
   problem: Problem | null,
 ) => {
   const values = problem?.at === 'edit' ? request.form : null;
   const value = (name: 'name' | 'username' | 'email') => values?.get(name) ?? target[name];
-  const roles = permissions.canSetRole;
+  // The current role and the ones the core allows now, in rank order.
+  const roles = ROLES.filter((role) => role === target.role || permissions.roles.includes(role));
   return html`<section aria-labelledby="edit-heading">
 <h2 id="edit-heading">Edit</h2>
 ${alert(problem?.at === 'edit' ? problem.message : null)}
@@ -86,7 +87,7 @@ ${
     : ''
 }
 ${
-  permissions.canSetStatus
+  permissions.setStatus.allowed
     ? select(
         'Status',
         'status',

@@ -15,6 +15,13 @@ const NOTICES = {
   rejected: 'Request rejected: the user is deleted.',
   deleted: 'User deleted.',
   unlinked: 'Identity unlinked: its next sign-in is judged as a new login.',
+  signedOut:
+    'Session ended: its refresh token no longer works, its access tokens stop within the revocation bound.',
+  signedOutAll: 'Every session of this user has ended.',
+  tokenRevoked: 'Token revoked.',
+  factorsCleared:
+    'Every factor and recovery code of this user is gone; their sessions ended and they were mailed.',
+  unlocked: 'Lock cleared: the right password gets in now.',
 } as const;
 type Notice = keyof typeof NOTICES;
 

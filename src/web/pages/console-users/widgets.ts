@@ -8,7 +8,7 @@ export const FORM_ERRORS = ['record_invalid', 'conflict', 'forbidden'] as const;
 
 export interface Problem {
   /** The form the message belongs beside. */
-  at: 'add' | 'edit' | 'password' | 'filter' | 'unlink';
+  at: 'add' | 'edit' | 'password' | 'filter' | 'unlink' | 'action';
   message: string;
   status: number;
 }
@@ -28,7 +28,7 @@ export const select = (
     html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${text}</option>`,
 )}</select>`;
 
-const postButton = (
+export const postButton = (
   action: string,
   csrf: string,
   text: string,
