@@ -82,6 +82,13 @@ ${field('Target id', 'target_id', { value: query.get('target_id') })}
 ${results}`;
   return page(
     problem?.status ?? 200,
-    layout({ title: 'Audit log', body, user: actor.user, csrf: request.csrf }),
+    layout({
+      title: 'Audit log',
+      body,
+      user: actor.user,
+      csrf: request.csrf,
+      path: request.path,
+      wide: true,
+    }),
   );
 });

@@ -15,14 +15,7 @@ import {
 } from './auth';
 import { authorizePage } from './authorize';
 import { consentPage, consentSubmit } from './consent';
-import {
-  accountPage,
-  passwordSubmit,
-  profileSubmit,
-  tokenCreateSubmit,
-  tokenRevokeSubmit,
-  tokensPage,
-} from './console';
+import { accountPage, passwordSubmit, profileSubmit } from './console';
 import { clientsCreateSubmit, clientsListPage } from './console-clients';
 import { grantRevokeSubmit } from './console-grants';
 import {
@@ -38,6 +31,7 @@ import {
   passkeyOptionsSubmit,
   stepUpOptionsRoute,
 } from './console-passkeys';
+import { tokenCreateSubmit, tokenRevokeSubmit, tokensPage } from './console-tokens';
 import { consoleUsersActions } from './console-users';
 import { linkAccountPage, linkAccountSubmit } from './link-account';
 import { logoutConfirmSubmit, logoutPage } from './logout';
