@@ -174,7 +174,10 @@ describe('API tokens', () => {
     expect(await page.content()).not.toContain(secret);
     expect(await page.locator('#new-token').count()).toBe(0);
     const row = page.getByRole('row').filter({ hasText: 'ci pipeline' });
-    expect(await row.getByRole('cell').allTextContents()).toContain('profile');
+    // The scope in words beside its name.
+    expect(await row.getByRole('cell').allTextContents()).toContain(
+      'profile: See your name and username',
+    );
 
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {

@@ -90,20 +90,35 @@ export const sessionTokenScopes = (
 export const consentCovers = (allowed: readonly string[], scopes: readonly string[]): boolean =>
   scopes.every((s) => allowed.includes(s));
 
-/** The consent page's words for a scope; an API scope without words is shown by name. */
+/**
+ * What each scope lets its holder do, in words: one catalogue for the consent page and the
+ * tokens page. Every scope of the default role table has words (a test checks); a scope a
+ * SCOPE_CATALOG adds without words is shown by name.
+ */
 const SCOPE_WORDS: Record<string, string> = {
   openid: 'Know who you are (your account id)',
   profile: 'See your name and username',
   email: 'See your email address',
   offline_access: 'Stay signed in when you are away',
   'tokens:read': 'See your API tokens',
-  'tokens:write': 'Create and revoke API tokens in your name',
+  'tokens:write': 'Create, renew and revoke API tokens in your name',
   'users:read': 'See every user account',
-  'users:write': 'Create, change and delete user accounts',
+  'users:write': 'Create, change and delete user accounts, within your role',
   'audit:read': 'Read the audit log',
-  'tokens:introspect': 'Check any token',
+  'tokens:introspect': 'Check whether any token is valid, and whose it is',
   'clients:read': 'See the registered applications',
   'clients:write': 'Register and delete applications',
+  // The example protected API's scopes (integrate.ai's list; API.md "Roles and scopes").
+  read_user_session: 'See your own sessions in the protected API',
+  read_all_session: 'See everyone’s sessions in the protected API',
+  model_download: 'Download models from the protected API',
+  cli: 'Use the protected API’s command-line tool',
+  create_session: 'Create sessions in the protected API',
+  start_session: 'Start sessions in the protected API',
+  custom_model: 'Use custom models in the protected API',
+  cancel_user_session: 'Cancel your sessions in the protected API',
+  delete_user_session: 'Delete your sessions in the protected API',
+  revoke_user_token: 'Revoke user tokens in the protected API',
 };
 
 export const describeScope = (scope: string): string =>

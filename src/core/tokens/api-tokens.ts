@@ -219,11 +219,34 @@ export const renewApiToken = async (
   return toPublicApiToken(renewed);
 };
 
-export const listApiTokens = async (
+type TokenQuery = { all?: boolean; include_revoked?: boolean; limit?: number; cursor?: string };
+
+/** The console's reading of a token: the contract's record and where its last use came from. */
+export type ApiTokenView = PublicApiToken & {
+  last_used_from: { ip: string | null; user_agent: string | null } | null;
+};
+
+const toApiTokenView = (token: ApiTokenRecord): ApiTokenView => ({
+  ...toPublicApiToken(token),
+  last_used_from: token.lastUsedFrom
+    ? { ip: token.lastUsedFrom.ip, user_agent: token.lastUsedFrom.userAgent }
+    : null,
+});
+
+export const listApiTokens = async (deps: CoreDeps, actor: UserActor, query: TokenQuery) => {
+  const listing = await listApiTokenViews(deps, actor, query);
+  return {
+    tokens: listing.tokens.map(({ last_used_from: _, ...token }): PublicApiToken => token),
+    next_cursor: listing.next_cursor,
+  };
+};
+
+/** The tokens the caller may list (theirs; every one for an admin asking `all`), as the console shows them. */
+export const listApiTokenViews = async (
   deps: CoreDeps,
   actor: UserActor,
-  query: { all?: boolean; include_revoked?: boolean; limit?: number; cursor?: string },
-): Promise<{ tokens: PublicApiToken[]; next_cursor: string | null }> => {
+  query: TokenQuery,
+): Promise<{ tokens: ApiTokenView[]; next_cursor: string | null }> => {
   if (query.all && !isAtLeast(actor.user.role, 'admin')) {
     throw forbidden('Only admins list every token.');
   }
@@ -236,7 +259,7 @@ export const listApiTokens = async (
     ...(query.cursor ? { after: await decodeCursor(deps, query.cursor, filters) } : {}),
   });
   return {
-    tokens: page.items.map(toPublicApiToken),
+    tokens: page.items.map(toApiTokenView),
     next_cursor: page.next ? await encodeCursor(deps, page.next, filters) : null,
   };
 };

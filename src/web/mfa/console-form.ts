@@ -7,7 +7,7 @@ import type { PageRequest, page } from '../page-handler';
 
 /** A console page of the signed-in user, with its navigation. */
 export const consolePage = (request: PageRequest, user: UserRecord, title: string, body: Html) =>
-  layout({ title, body, user, csrf: request.csrf });
+  layout({ title, body, user, csrf: request.csrf, path: request.path });
 
 /** Refusals a console form shows beside itself. */
 const FORM_ERRORS = new Set([

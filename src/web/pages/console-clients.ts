@@ -10,6 +10,7 @@ import { checked, given } from '../forms';
 import { html } from '../html';
 import { alert, csrfField, field, layout, onceField } from '../layout';
 import { assertFirstPost, type PageRequest, page } from '../page-handler';
+import { stackTable } from '../tables';
 import { type ConsoleActor, consoleAction, formError, pager, timeTag } from './console-shared';
 
 const PAGE_SIZE = 50;
@@ -25,23 +26,28 @@ const uriList = (uris: string[]) =>
   uris.length ? html`${uris.map((uri) => html`<code>${uri}</code><br>`)}` : '-';
 
 const clientsTable = (clients: PublicClient[]) =>
-  clients.length === 0
-    ? html`<p>No clients yet.</p>`
-    : html`<div class="table-wrap"><table>
-<caption>OAuth clients</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Client ID</th><th scope="col">Kind</th><th scope="col">Grant types</th><th scope="col">Redirect URIs</th><th scope="col">Post-logout redirect URIs</th><th scope="col">Created</th></tr></thead>
-<tbody>${clients.map(
-        (client) => html`<tr>
-<td>${client.name}</td>
-<td><code>${client.client_id}</code></td>
-<td>${client.confidential ? 'confidential' : 'public'}${client.first_party ? ', first-party' : ''}</td>
-<td>${client.grant_types.join(', ')}</td>
-<td>${uriList(client.redirect_uris)}</td>
-<td>${uriList(client.post_logout_redirect_uris)}</td>
-<td>${timeTag(client.created_at)}</td>
-</tr>`,
-      )}</tbody>
-</table></div>`;
+  stackTable({
+    caption: 'OAuth clients',
+    columns: [
+      { label: 'Name', width: 's' },
+      { label: 'Client ID', width: 'm' },
+      { label: 'Kind', width: 's' },
+      { label: 'Grant types', width: 's' },
+      { label: 'Redirect URIs' },
+      { label: 'Post-logout redirect URIs' },
+      { label: 'Created', width: 's' },
+    ],
+    rows: clients.map((client) => [
+      client.name,
+      html`<code>${client.client_id}</code>`,
+      html`${client.confidential ? 'confidential' : 'public'}${client.first_party ? ', first-party' : ''}`,
+      client.grant_types.join(', '),
+      uriList(client.redirect_uris),
+      uriList(client.post_logout_redirect_uris),
+      timeTag(client.created_at),
+    ]),
+    empty: 'No clients yet.',
+  });
 
 const textarea = (label: string, name: string, value: string | null, hint: string) =>
   html`<label for="field-${name}">${label}</label>
@@ -85,7 +91,14 @@ ${alert(problem?.message)}
 ${canRegister ? registerForm(request) : ''}`;
   return page(
     problem?.status ?? 200,
-    layout({ title: 'Clients', body, user: actor.user, csrf: request.csrf }),
+    layout({
+      title: 'Clients',
+      body,
+      user: actor.user,
+      csrf: request.csrf,
+      path: request.path,
+      wide: true,
+    }),
   );
 };
 
@@ -124,6 +137,12 @@ ${secret}
 <p><a href="/console/clients">Back to the clients</a></p>`;
   return page(
     201,
-    layout({ title: 'Client registered', body, user: actor.user, csrf: request.csrf }),
+    layout({
+      title: 'Client registered',
+      body,
+      user: actor.user,
+      csrf: request.csrf,
+      path: request.path,
+    }),
   );
 });

@@ -3,26 +3,34 @@ import { html } from '../html';
 import { csrfField } from '../layout';
 import { withNotice } from '../notices';
 import { type PageAction, type PageRequest, seeOther } from '../page-handler';
+import { stackTable } from '../tables';
 import { signedInActor } from './console';
 import { timeTag } from './console-shared';
+import { scopeWords } from './console-token-rows';
 
 /** The console's "App grants": each application the user allowed, with a Revoke button. */
 export const grantsSection = async (request: PageRequest, userId: string) => {
   const grants = await listGrants(request.deps, userId);
-  const rows = grants.map(
-    (g) => html`<tr>
-  <td>${g.client_name}</td><td>${g.scopes.join(' ')}</td><td>${timeTag(g.granted_at)}</td>
-  <td><form method="post" action="/console/grants/${encodeURIComponent(g.client_id)}/revoke" class="inline" data-confirm="Revoke this application's access? It is signed out of your account.">
-    ${csrfField(request.csrf)}<button type="submit" class="danger">Revoke</button></form></td>
-</tr>`,
-  );
+  const table = stackTable({
+    caption: 'Applications you allowed to use your account',
+    columns: [
+      { label: 'Application', width: 'm' },
+      { label: 'What it can do' },
+      { label: 'Allowed', width: 's' },
+      { label: 'Actions', width: 's', hiddenLabel: true },
+    ],
+    rows: grants.map((g) => [
+      g.client_name,
+      scopeWords(g.scopes),
+      timeTag(g.granted_at),
+      html`<form method="post" action="/console/grants/${encodeURIComponent(g.client_id)}/revoke" class="inline" data-confirm="Revoke this application's access? It is signed out of your account.">
+    ${csrfField(request.csrf)}<button type="submit" class="danger" aria-label="Revoke ${g.client_name}">Revoke</button></form>`,
+    ]),
+    empty: 'No application has been allowed.',
+  });
   return html`<section aria-labelledby="grants-heading">
 <h2 id="grants-heading">App grants</h2>
-<div class="table-wrap"><table>
-<caption>Applications you allowed to use your account</caption>
-<thead><tr><th scope="col">Application</th><th scope="col">Scopes</th><th scope="col">Allowed</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="4">No application has been allowed.</td></tr>`}</tbody>
-</table></div>
+${table}
 </section>`;
 };
 

@@ -20,6 +20,7 @@ import {
   page,
   seeOther,
 } from '../page-handler';
+import { stackTable } from '../tables';
 import { signedInActor } from './console';
 import { timeTag } from './console-shared';
 
@@ -35,15 +36,26 @@ const TITLE = 'Two-factor authentication';
 export const mfaSection = async (request: PageRequest, user: UserRecord) => {
   const { factors } = await listFactors(request.deps, user.id);
   const hasKey = factors.some((factor) => factor.type === 'webauthn');
-  const rows = factors.map(
-    (f) => html`<tr>
-  <td>${f.name}</td><td>${f.type === 'totp' ? 'Authenticator app' : 'Passkey or security key'}</td>
-  <td>${timeTag(f.created_at)}</td><td>${timeTag(f.last_used_at)}</td>
-  <td><form method="post" action="/console/mfa/${f.factor_id}/remove" class="inline" data-confirm="Remove this factor?"${keyProofAttributes(hasKey)}>
+  const table = stackTable({
+    caption: 'Your second factors',
+    columns: [
+      { label: 'Name', width: 'm' },
+      { label: 'Type', width: 'm' },
+      { label: 'Added', width: 's' },
+      { label: 'Last used', width: 's' },
+      { label: 'Actions', width: 's', hiddenLabel: true },
+    ],
+    rows: factors.map((f) => [
+      f.name,
+      f.type === 'totp' ? 'Authenticator app' : 'Passkey or security key',
+      timeTag(f.created_at),
+      timeTag(f.last_used_at),
+      html`<form method="post" action="/console/mfa/${f.factor_id}/remove" class="inline" data-confirm="Remove this factor?"${keyProofAttributes(hasKey)}>
     ${csrfField(request.csrf)}${proofField(`remove-${f.factor_id}`, hasKey)}
-    <button type="submit" class="danger">Remove</button></form></td>
-</tr>`,
-  );
+    <button type="submit" class="danger">Remove</button></form>`,
+    ]),
+    empty: 'No second factor yet: a password alone signs you in.',
+  });
   const codes = factors.length
     ? html`<form method="post" action="/console/mfa/recovery-codes"${keyProofAttributes(hasKey)}>
   ${csrfField(request.csrf)}${onceField()}${proofField('codes', hasKey)}
@@ -52,11 +64,7 @@ export const mfaSection = async (request: PageRequest, user: UserRecord) => {
     : '';
   return html`<section aria-labelledby="mfa-heading">
 <h2 id="mfa-heading">${TITLE}</h2>
-<div class="table-wrap"><table>
-<caption>Your second factors</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Added</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="5">No second factor yet: a password alone signs you in.</td></tr>`}</tbody>
-</table></div>
+${table}
 <ul class="sign-in-options" aria-label="Add a second factor">
 <li><a href="/console/mfa/totp">Add an authenticator app</a></li>
 <li><a href="/console/mfa/webauthn">Add a passkey or security key</a></li>

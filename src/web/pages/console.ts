@@ -1,28 +1,18 @@
 import { changeOwnPassword, updateOwnProfile } from '../../core/account/account';
-import { sessionGrants } from '../../core/sessions/mfa-policy';
 import { sessionAmr, sessionAuthTime } from '../../core/sessions/sessions';
 import { isGatehouseError } from '../../core/shared/errors';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../core/tokens/api-tokens';
 import { toPublicUser, type UserRecord } from '../../core/users/users';
 import { pageRefusal } from '../../http/error-answer';
-import { ChangePasswordBody, CreateTokenBody, UpdateMeBody } from '../../http/schemas';
+import { ChangePasswordBody, UpdateMeBody } from '../../http/schemas';
 import { checked, given } from '../forms';
 import { type Html, html } from '../html';
-import { alert, csrfField, field, layout, onceField } from '../layout';
+import { alert, csrfField, field, layout } from '../layout';
 import { mfaRequiredWalk } from '../mfa/enrol-walk';
 import { noticeText, withNotice } from '../notices';
-import {
-  assertFirstPost,
-  type PageAction,
-  type PageRequest,
-  page,
-  Redirect,
-  seeOther,
-} from '../page-handler';
+import { type PageAction, type PageRequest, page, Redirect, seeOther } from '../page-handler';
 import { currentPath, signInRedirect } from './auth';
 import { grantsSection } from './console-grants';
 import { mfaSection } from './console-mfa';
-import { timeTag } from './console-shared';
 import { identitiesSection } from './console-users/identities';
 
 /** The signed-in user as the core's actor; without a session, off to sign in first. */
@@ -36,7 +26,7 @@ export const signedInActor = (request: PageRequest) => {
 const FORM_ERRORS = new Set(['record_invalid', 'conflict', 'forbidden', 'too_many_attempts']);
 
 const consolePage = (request: PageRequest, user: UserRecord, title: string, body: Html) =>
-  layout({ title, body, user, csrf: request.csrf });
+  layout({ title, body, user, csrf: request.csrf, path: request.path });
 
 const profileBody = (request: PageRequest, user: UserRecord, error?: string) => html`
 ${alert(error)}${alert(noticeText(request.query.get('notice')), 'notice')}
@@ -132,133 +122,4 @@ export const passwordSubmit: PageAction = async (request) => {
     (message) =>
       consolePage(request, who.user, 'Your account', profileBody(request, who.user, message)),
   );
-};
-
-const tokensBody = async (
-  request: PageRequest,
-  user: UserRecord,
-  options: { error?: string; created?: { token: string; name: string } } = {},
-) => {
-  const actor = { kind: 'user' as const, user, tokenId: null };
-  const admin = user.role === 'admin' || user.role === 'owner';
-  const all = admin && request.query.get('all') === 'true';
-  const cursor = request.query.get('cursor');
-  // Revoked tokens stay listed, marked so, as the API's include_revoked shows them.
-  const listing = await listApiTokens(request.deps, actor, {
-    all,
-    include_revoked: true,
-    ...(cursor ? { cursor } : {}),
-    limit: 50,
-  });
-  const grants = request.deps.scopes[user.role];
-  const created = options.created
-    ? html`<div class="notice secret" role="status">
-  <p>Your new token <strong>${options.created.name}</strong>. Copy it now: it is shown this once.</p>
-  <p><code id="new-token">${options.created.token}</code>
-  <button type="button" data-copy="#new-token">Copy</button></p>
-</div>`
-    : '';
-  const rows = listing.tokens.map(
-    (t) => html`<tr>
-  <td>${t.name}</td><td><code>${t.token_id}</code></td>
-  <td>${t.scopes === null ? 'all of the owner’s grants' : t.scopes.join(' ')}</td>
-  <td>${timeTag(t.expires_at)}</td><td>${timeTag(t.last_used_at, '—')}</td>
-  <td>${
-    t.revoked_at
-      ? html`revoked ${timeTag(t.revoked_at)}`
-      : html`<form method="post" action="/console/tokens/${t.token_id}/revoke" class="inline" data-confirm="Revoke this token? Whatever uses it stops working.">
-    ${csrfField(request.csrf)}<button type="submit" class="danger">Revoke</button></form>`
-  }</td>
-</tr>`,
-  );
-  return html`${created}${alert(options.error)}${alert(noticeText(request.query.get('notice')), 'notice')}
-<section aria-labelledby="new-token-heading">
-<h2 id="new-token-heading">New token</h2>
-<form method="post" action="/console/tokens">
-  ${csrfField(request.csrf)}${onceField()}
-  ${field('Name', 'name', { required: true, hint: 'What the token is for, e.g. "CI pipeline".' })}
-  ${field('Expires in (days)', 'expires_in_days', { type: 'number', hint: 'Empty: a scoped token lives as long as allowed; an unscoped one never expires.' })}
-  <fieldset>
-    <legend>Scopes (none ticked: an unscoped token with all your grants)</legend>
-    <div class="scopes">
-    ${grants.map(
-      (scope) =>
-        html`<label class="check"><input type="checkbox" name="scopes" value="${scope}"> ${scope}</label>`,
-    )}
-    </div>
-  </fieldset>
-  <label class="check"><input type="checkbox" name="renewable" value="true"> Renewable</label>
-  <button type="submit">Create token</button>
-</form>
-</section>
-<section aria-labelledby="tokens-heading">
-<h2 id="tokens-heading">${all ? 'Every token' : 'Your tokens'}</h2>
-${admin ? html`<p><a href="/console/tokens${all ? '' : '?all=true'}">${all ? 'Show only yours' : 'Show every token'}</a></p>` : ''}
-<div class="table-wrap"><table>
-<caption>${all ? 'Every API token in the workspace' : 'Your API tokens'}</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Scopes</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="6">No tokens yet.</td></tr>`}</tbody>
-</table></div>
-${listing.next_cursor ? html`<p><a href="/console/tokens?${new URLSearchParams({ ...(all ? { all: 'true' } : {}), cursor: listing.next_cursor }).toString()}">Next page</a></p>` : ''}
-</section>`;
-};
-
-export const tokensPage: PageAction = async (request) => {
-  const who = signedInActor(request);
-  return page(
-    200,
-    consolePage(request, who.user, 'API tokens', await tokensBody(request, who.user)),
-  );
-};
-
-export const tokenCreateSubmit: PageAction = async (request) => {
-  const who = signedInActor(request);
-  const { form } = request;
-  const scopes = form.getAll('scopes');
-  const days = Number(form.get('expires_in_days') || 0);
-  try {
-    await assertFirstPost(request);
-    const created = await createApiToken(
-      request.deps,
-      who.actor,
-      sessionGrants(request.deps, who.user, who.session),
-      checked(CreateTokenBody, {
-        name: given(form, 'name') ?? '',
-        ...(scopes.length ? { scopes } : {}),
-        ...(days > 0 ? { expires_in: Math.round(days * 86_400) } : {}),
-        renewable: form.get('renewable') === 'true',
-      }),
-      request.meta,
-    );
-    return page(
-      201,
-      consolePage(
-        request,
-        who.user,
-        'API tokens',
-        await tokensBody(request, who.user, {
-          created: { token: created.token, name: created.name },
-        }),
-      ),
-    );
-  } catch (error) {
-    if (isGatehouseError(error) && FORM_ERRORS.has(error.code)) {
-      return pageRefusal(
-        error,
-        consolePage(
-          request,
-          who.user,
-          'API tokens',
-          await tokensBody(request, who.user, { error: error.message }),
-        ),
-      );
-    }
-    throw error;
-  }
-};
-
-export const tokenRevokeSubmit: PageAction = async (request) => {
-  const who = signedInActor(request);
-  await revokeApiToken(request.deps, who.actor, request.params.token_id ?? '', request.meta);
-  return seeOther(withNotice('/console/tokens', 'token_revoked'));
 };

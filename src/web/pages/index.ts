@@ -15,14 +15,7 @@ import {
 } from './auth';
 import { authorizePage } from './authorize';
 import { consentPage, consentSubmit } from './consent';
-import {
-  accountPage,
-  passwordSubmit,
-  profileSubmit,
-  tokenCreateSubmit,
-  tokenRevokeSubmit,
-  tokensPage,
-} from './console';
+import { accountPage, passwordSubmit, profileSubmit } from './console';
 import { consoleAuditActions } from './console-audit';
 import { activityPage } from './console-activity/activity-page';
 import { clientsCreateSubmit, clientsListPage } from './console-clients';
@@ -40,6 +33,7 @@ import {
   passkeyOptionsSubmit,
   stepUpOptionsRoute,
 } from './console-passkeys';
+import { tokenCreateSubmit, tokenRevokeSubmit, tokensPage } from './console-tokens';
 import { consoleUsersActions } from './console-users';
 import { linkAccountPage, linkAccountSubmit } from './link-account';
 import { logoutConfirmSubmit, logoutPage } from './logout';

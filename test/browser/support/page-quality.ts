@@ -16,7 +16,8 @@ const axeSource = readFileSync(
  * What reaches past its box sideways: the page itself (`page`, by how many pixels), and every
  * element that scrolls or cuts its content sideways (a table in a scrolling wrapper counts: the
  * console fits its width, it does not hide columns behind a scrollbar). An element that
- * truncates on purpose (`text-overflow: ellipsis`, full value on focus or hover) does not count.
+ * truncates on purpose (`text-overflow: ellipsis`, full value on focus or hover) does not count,
+ * nor does a form field holding a value longer than itself.
  */
 export const sidewaysOverflow = (page: Page) =>
   page.evaluate<string[]>(`(() => {
@@ -28,6 +29,8 @@ export const sidewaysOverflow = (page: Page) =>
       const style = getComputedStyle(element);
       if (!['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) continue;
       if (style.textOverflow === 'ellipsis') continue;
+      // A text field scrolls a long value inside itself by design (the caret reaches it).
+      if (element.matches('input, textarea, select')) continue;
       // Screen-reader-only text (a 1px clipped box) is meant to be cut.
       if (element.clientWidth <= 1) continue;
       if (element.scrollWidth > element.clientWidth + 1) {

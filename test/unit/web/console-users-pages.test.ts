@@ -89,7 +89,9 @@ describe('console users pages', () => {
     expect(result.statusCode).toBe(200);
     const body = result.body as string;
     expect(body).toContain('<caption>Users</caption>');
-    expect(body).toContain('<th scope="col">Last sign-in</th>');
+    expect(body).toContain('<th scope="col" class="col-s">Last sign-in</th>');
+    // Each cell names its column, for the stacked layout of narrow screens.
+    expect(body).toContain('<td data-label="Last sign-in">');
     expect(body).toContain('viewer@example.com');
     expect(body).toContain('<div class="table-wrap">');
     expect(body).toContain('<form method="post" action="/console/users"');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { UserRecord } from '../../../src/core/users/users';
 import type { PageRequest } from '../../../src/web/page-handler';
 import { signUpSubmit } from '../../../src/web/pages/auth';
-import { tokenCreateSubmit } from '../../../src/web/pages/console';
+import { tokenCreateSubmit } from '../../../src/web/pages/console-tokens';
 import { type TestDeps, testDeps } from '../../support/core-deps';
 import { pageRequest } from '../../support/page-request';
 import { createUserWithPassword } from '../../support/users';

@@ -7,6 +7,7 @@ import { checked, given } from '../../forms';
 import { type Html, html } from '../../html';
 import { alert, field } from '../../layout';
 import { type PageRequest, page } from '../../page-handler';
+import { stackTable } from '../../tables';
 import { type ConsoleActor, consoleAction, formError, pager, timeTag } from '../console-shared';
 import { addUserForm } from './forms';
 import { noticeOf, userPath } from './links';
@@ -25,27 +26,30 @@ const listQuery = (query: URLSearchParams): ListUsersQuery =>
   });
 
 const usersTable = (request: PageRequest, actor: ConsoleActor, users: PublicUser[]) =>
-  users.length === 0
-    ? html`<p>No users match.</p>`
-    : html`<div class="table-wrap"><table>
-<caption>Users</caption>
-<thead><tr><th scope="col">Email</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Last sign-in</th><th scope="col">Actions</th></tr></thead>
-<tbody>${users.map(
-        (user) => html`<tr>
-<td><a href="${userPath(user.id)}">${user.email}</a></td>
-<td>${user.name ?? ''}</td>
-<td>${user.role}</td>
-<td><span class="badge">${user.status}</span></td>
-<td>${user.type}</td>
-<td>${timeTag(user.last_sign_in_at)}</td>
-<td>${
-          user.status === 'pending' && permissionsFor(actor, user).canManage
-            ? pendingButtons(request, user)
-            : ''
-        }</td>
-</tr>`,
-      )}</tbody>
-</table></div>`;
+  stackTable({
+    caption: 'Users',
+    columns: [
+      { label: 'Email' },
+      { label: 'Name' },
+      { label: 'Role', width: 'xs' },
+      { label: 'Status', width: 's' },
+      { label: 'Type', width: 'xs' },
+      { label: 'Last sign-in', width: 's' },
+      { label: 'Actions', width: 'm' },
+    ],
+    rows: users.map((user) => [
+      html`<a href="${userPath(user.id)}">${user.email}</a>`,
+      user.name ?? '',
+      user.role,
+      html`<span class="badge">${user.status}</span>`,
+      user.type,
+      timeTag(user.last_sign_in_at),
+      user.status === 'pending' && permissionsFor(actor, user).canManage
+        ? pendingButtons(request, user)
+        : '',
+    ]),
+    empty: 'No users match.',
+  });
 
 /** The users page; `problem` is a refused add, shown beside its form (or at the top). */
 export const usersList = async (

@@ -14,7 +14,7 @@ export interface Problem {
 }
 
 export const consolePage = (request: PageRequest, actor: ConsoleActor, title: string, body: Html) =>
-  layout({ title, body, user: actor.user, csrf: request.csrf });
+  layout({ title, body, user: actor.user, csrf: request.csrf, path: request.path, wide: true });
 
 export const select = (
   label: string,
