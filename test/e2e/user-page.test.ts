@@ -130,8 +130,8 @@ describe('the user page on DynamoDB Local', () => {
     expect(view.status, view.text).toBe(200);
     expect(view.text).toContain(editor.email);
     expect(view.text).toContain(owner.email);
-    expect(view.text).toContain(`Clear the lock of ${editor.email}`);
-    expect(view.text).not.toContain(`Clear the lock of ${owner.email}`);
+    expect(view.text).toContain(`Clear lock of ${editor.email}`);
+    expect(view.text).not.toContain(`Clear lock of ${owner.email}`);
     const csrf = flow.hidden(view.text, 'csrf');
     const refused = await flow.request('POST', '/console/lockouts/clear', {
       csrf,

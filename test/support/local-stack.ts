@@ -58,6 +58,8 @@ export const useLocalStack = (env: Record<string, string>) => {
   const client = httpClient(() => current().url);
   return {
     stack: current,
+    /** This file's table names (a test seeds what no route makes, e.g. a consent). */
+    tables: names,
     mail: () => mailbox(current().sesUrl),
     ...client,
     ...oauthCalls(client.call),

@@ -14,7 +14,7 @@ import {
 import type { UserRecord } from './users';
 
 /** At most this many locks on the lockouts view: an attack past it shows the newest. */
-export const LOCKS_SHOWN = 200;
+const LOCKS_SHOWN = 200;
 
 /** A lock as the view shows it: its holder's account when it names one, and who may clear it. */
 export interface ShownLock extends LoginLock {

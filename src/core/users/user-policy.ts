@@ -145,7 +145,7 @@ export const assertCanDelete = (actor: Actor, target: PolicyTarget): void =>
 
 export const assertCanUnlink = (actor: Actor): void => refuseIf(whyNotUnlink(actor));
 
-export { whyNotDelete, whyNotEdit, whyNotManage, whyNotSetRole, whyNotSetStatus, whyNotUnlink };
+export { whyNotDelete, whyNotEdit, whyNotSetRole, whyNotSetStatus, whyNotUnlink };
 
 export const canCreateUsers = (actor: Actor): boolean => whyNotCreate(actor) === null;
 

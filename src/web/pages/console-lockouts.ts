@@ -15,7 +15,7 @@ const clearForm = (
   value: string,
   label: string,
 ) =>
-  html`<form method="post" action="/console/lockouts/clear" class="inline">${csrfField(request.csrf)}<input type="hidden" name="${field}" value="${value}"><button type="submit" aria-label="Clear the lock of ${label}">Clear lock</button></form>`;
+  html`<form method="post" action="/console/lockouts/clear" class="inline">${csrfField(request.csrf)}<input type="hidden" name="${field}" value="${value}"><button type="submit" aria-label="Clear lock of ${label}">Clear lock</button></form>`;
 
 /** Who is locked now and until when, from the lock index (no scan of the failure counters). */
 const lockoutsPage = async (
@@ -38,10 +38,10 @@ const lockoutsPage = async (
         : '';
     return html`<tr>
 <th scope="row">${login}</th>
-<td>${lock.user ? html`<a href="${userPath(lock.user.id)}">${lock.user.name ?? lock.user.email}</a>` : 'No account'}</td>
-<td>${lock.failures}</td>
-<td>${timeTag(new Date(lock.lockedUntil).toISOString())}</td>
-<td>${form}</td>
+<td data-label="User">${lock.user ? html`<a href="${userPath(lock.user.id)}">${lock.user.name ?? lock.user.email}</a>` : 'No account'}</td>
+<td data-label="Failed attempts">${lock.failures}</td>
+<td data-label="Locked until">${timeTag(new Date(lock.lockedUntil).toISOString())}</td>
+<td data-label="Actions">${form}</td>
 </tr>`;
   });
   const body = html`${alert(notice, 'notice')}

@@ -62,9 +62,9 @@ describe('linked identities in the console', () => {
     const page = section((await detail(deps, owner, member)).body);
     expect(page).toContain('<h2 id="identities-heading">Linked identities</h2>');
     expect(page).toMatch(
-      /<td>Corp Login<\/td>\s*<td><code>sub-&lt;1&gt;<\/code><\/td>\s*<td><time datetime="/,
+      /<th scope="row">Corp Login<\/th>\s*<td data-label="Subject"><code>sub-&lt;1&gt;<\/code><\/td>\s*<td data-label="Linked"><time datetime="/,
     );
-    expect(page).toContain('<td>retired</td>');
+    expect(page).toContain('<th scope="row">retired</th>');
     const forms = page.match(/<form [^>]*>[\s\S]*?<\/form>/g) ?? [];
     expect(forms).toHaveLength(2);
     expect(forms[0]).toContain(

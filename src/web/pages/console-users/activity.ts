@@ -16,7 +16,7 @@ export const lockSection = (request: PageRequest, overview: UserOverview) => {
 ${
   permissions.clearLock.allowed
     ? postButton(`${userPath(user.id)}/unlock`, request.csrf, 'Clear lock', {
-        label: `Clear the lock of ${user.email}`,
+        label: `Clear lock of ${user.email}`,
       })
     : alert(permissions.clearLock.why, 'notice')
 }
@@ -30,11 +30,11 @@ export const eventsSection = (request: PageRequest, overview: UserOverview) => {
     request.deps.scopes[request.signedIn?.user.role ?? 'viewer'].includes('audit:read');
   const rows = events.map(
     (event) => html`<tr>
-<td>${timeTag(event.at)}</td>
+<td data-label="When">${timeTag(event.at)}</td>
 <th scope="row"><code>${event.action}</code></th>
-<td>${event.actor_id === user.id ? 'By them' : event.actor_id ? 'By someone else' : 'By the system'}</td>
-<td><span class="badge">${event.outcome}</span></td>
-<td>${event.ip ?? '—'}</td>
+<td data-label="Actor">${event.actor_id === user.id ? 'By them' : event.actor_id ? 'By someone else' : 'By the system'}</td>
+<td data-label="Outcome"><span class="badge">${event.outcome}</span></td>
+<td data-label="IP address">${event.ip ?? '—'}</td>
 </tr>`,
   );
   return html`<section aria-labelledby="events-heading">

@@ -18,13 +18,13 @@ export const tokensSection = (request: PageRequest, overview: UserOverview) => {
   const rows = overview.tokens.map(
     (token) => html`<tr>
 <th scope="row">${token.name}</th>
-<td>${token.scopes === null ? 'All of the user’s grants' : token.scopes.join(' ')}</td>
-<td>${timeTag(token.created_at)}</td>
-<td>${timeTag(token.expires_at, 'Never')}</td>
-<td>${timeTag(token.last_used_at)}</td>
+<td data-label="Scopes">${token.scopes === null ? 'All of the user’s grants' : token.scopes.join(' ')}</td>
+<td data-label="Created">${timeTag(token.created_at)}</td>
+<td data-label="Expires">${timeTag(token.expires_at, 'Never')}</td>
+<td data-label="Last used">${timeTag(token.last_used_at)}</td>
 ${
   may
-    ? html`<td>${postButton(
+    ? html`<td data-label="Actions">${postButton(
         `${userPath(overview.user.id)}/tokens/${encodeURIComponent(token.token_id)}/revoke`,
         request.csrf,
         'Revoke',
@@ -56,9 +56,9 @@ export const factorsSection = (request: PageRequest, overview: UserOverview) => 
   const rows = overview.factors.map(
     (factor) => html`<tr>
 <th scope="row">${factor.name}</th>
-<td>${FACTOR_TYPES[factor.type] ?? factor.type}</td>
-<td>${timeTag(factor.created_at)}</td>
-<td>${timeTag(factor.last_used_at)}</td>
+<td data-label="Type">${FACTOR_TYPES[factor.type] ?? factor.type}</td>
+<td data-label="Added">${timeTag(factor.created_at)}</td>
+<td data-label="Last used">${timeTag(factor.last_used_at)}</td>
 </tr>`,
   );
   return html`<section aria-labelledby="factors-heading">
@@ -86,8 +86,8 @@ export const grantsSection = (overview: UserOverview) => {
   const rows = overview.grants.map(
     (grant) => html`<tr>
 <th scope="row">${grant.clientName}</th>
-<td>${grant.scopes.join(' ')}</td>
-<td>${timeTag(grant.grantedAt)}</td>
+<td data-label="Scopes">${grant.scopes.join(' ')}</td>
+<td data-label="Granted">${timeTag(grant.grantedAt)}</td>
 </tr>`,
   );
   return html`<section aria-labelledby="grants-heading">

@@ -48,7 +48,7 @@ const generatedPasswordNote = (password: string) =>
 
 /** Role, status and type as badges in words (never colour alone). */
 const badges = (user: UserRecord) =>
-  html`<p class="user-badges"><span class="badge">Role: ${user.role}</span> <span class="badge">Status: ${user.status}</span> <span class="badge">Type: ${user.type}</span></p>`;
+  html`<p class="user-badges">${user.name ? html`<strong>${user.name}</strong> ` : ''}<span class="badge">Role: ${user.role}</span> <span class="badge">Status: ${user.status}</span> <span class="badge">Type: ${user.type}</span></p>`;
 
 /** One user's page: every action offered is one userPermissions allows (each POST decides again). */
 export const userDetail = async (
@@ -106,7 +106,7 @@ ${grantsSection(overview)}
 ${eventsSection(request, overview)}
 ${may.resetPassword.allowed ? passwordForm(request, user, problem) : ''}
 ${may.delete.allowed ? deleteForm(request, user) : ''}`;
-  return page(problem?.status ?? 200, consolePage(request, actor, user.name ?? user.email, body));
+  return page(problem?.status ?? 200, consolePage(request, actor, user.email, body));
 };
 
 export const userDetailPage = consoleAction('users:read', async (request, actor) =>

@@ -28,10 +28,10 @@ export const identitiesSection = (
   const rows = user.identities.map((identity) => {
     const label = providerLabel(request.deps, identity.provider);
     return html`<tr>
-<td>${label}</td>
-<td><code>${identity.subject}</code></td>
-<td>${timeTag(identity.linked_at)}</td>
-${options.canUnlink ? html`<td>${unlinkForm(request, user.id, identity, label)}</td>` : ''}
+<th scope="row">${label}</th>
+<td data-label="Subject"><code>${identity.subject}</code></td>
+<td data-label="Linked">${timeTag(identity.linked_at)}</td>
+${options.canUnlink ? html`<td data-label="Actions">${unlinkForm(request, user.id, identity, label)}</td>` : ''}
 </tr>`;
   });
   return html`<section aria-labelledby="identities-heading">
@@ -39,7 +39,7 @@ ${options.canUnlink ? html`<td>${unlinkForm(request, user.id, identity, label)}<
 ${alert(options.problem?.at === 'unlink' ? options.problem.message : null)}
 ${
   rows.length
-    ? html`<div class="table-wrap"><table>
+    ? html`<div class="table-wrap"><table class="user-table">
 <caption class="visually-hidden">Linked identities</caption>
 <thead><tr><th scope="col">Provider</th><th scope="col">Subject</th><th scope="col">Linked</th>${
         options.canUnlink ? html`<th scope="col">Actions</th>` : ''

@@ -18,13 +18,13 @@ export const sessionsSection = (
     const device = deviceInWords(session.userAgent);
     return html`<tr>
 <th scope="row">${device}</th>
-<td>${session.ip ?? '—'}</td>
-<td>${timeTag(session.createdAt)}</td>
-<td>${timeTag(session.lastUsedAt, 'Not since')}</td>
-<td>${signInInWords(session.amr, session.clientName ?? session.clientId)}</td>
+<td data-label="IP address">${session.ip ?? '—'}</td>
+<td data-label="Signed in">${timeTag(session.createdAt)}</td>
+<td data-label="Last use">${timeTag(session.lastUsedAt, 'Not since')}</td>
+<td data-label="How">${signInInWords(session.amr, session.clientName ?? session.clientId)}</td>
 ${
   options.canSignOut
-    ? html`<td>${postButton(
+    ? html`<td data-label="Actions">${postButton(
         `${path}/sessions/${encodeURIComponent(session.sid)}/sign-out`,
         request.csrf,
         'Sign out',
