@@ -86,7 +86,8 @@ describe('security headers and CSRF', () => {
     await visit('/console/tokens', 'after');
     const names = await page
       .getByRole('table')
-      .locator('tbody tr td:first-child')
+      // Each token's name, in bold above its id.
+      .locator('tbody tr td:first-child strong')
       .allTextContents();
     expect(names).toContain('made here');
     expect(names.filter((name) => name.startsWith('forged'))).toEqual([]);

@@ -32,7 +32,7 @@ const clientsTable = (clients: PublicClient[]) =>
       { label: 'Name', width: 's' },
       { label: 'Client ID', width: 'm' },
       { label: 'Kind', width: 's' },
-      { label: 'Grant types', width: 's' },
+      { label: 'Grant types', width: 'm' },
       { label: 'Redirect URIs' },
       { label: 'Post-logout redirect URIs' },
       { label: 'Created', width: 's' },

@@ -59,7 +59,7 @@ export const tokenColumns = (all: boolean): Column[] => [
   { label: 'Actions', width: 's', hiddenLabel: true },
 ];
 
-export interface TokenRowContext {
+interface TokenRowContext {
   request: PageRequest;
   all: boolean;
   now: number;
