@@ -66,7 +66,10 @@ const toFailures = (item: Item): LoginFailures => ({
 export const createDynamoLoginFailures = (
   db: DynamoDBDocumentClient,
   table: string,
-): Pick<Store, 'getLoginFailures' | 'recordLoginFailure' | 'clearLoginFailures'> => {
+): Pick<
+  Store,
+  'getLoginFailures' | 'recordLoginFailure' | 'clearLoginFailures' | 'releaseLoginAttempt'
+> => {
   const update = async (key: string, expression: string, condition: string, values: Values) => {
     try {
       const result = await db.send(
@@ -129,6 +132,22 @@ export const createDynamoLoginFailures = (
     },
     async clearLoginFailures(key) {
       await db.send(new DeleteCommand({ TableName: table, Key: keys.loginFailures(key) }));
+    },
+    async releaseLoginAttempt(key) {
+      // One conditional ADD -1: never below zero, never creates a record a clear removed.
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.loginFailures(key),
+            UpdateExpression: 'ADD failures :less',
+            ConditionExpression: 'failures > :zero',
+            ExpressionAttributeValues: { ':less': -1, ':zero': 0 },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     },
   };
 };
