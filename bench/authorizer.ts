@@ -258,6 +258,7 @@ export const benchAuthorizer = async (): Promise<Figure[]> => {
       markUsed: async () => undefined,
     },
     scopes: defaultScopeCatalog,
+    mfaRequiredRoles: [],
     denyWithReason: false,
     defaultOwnerScope: null,
   });

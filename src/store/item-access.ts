@@ -49,6 +49,7 @@ export const projections = {
     'renewable',
     'lastUsedAt',
     'revokedAt',
+    'mfaAtCreation',
   ],
   clientExists: ['pk'],
   /** A feed entry says everything in its sort key: when, and which session. */
