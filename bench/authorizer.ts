@@ -267,6 +267,7 @@ export const benchAuthorizer = async (): Promise<Figure[]> => {
       onLost: () => {},
     }),
     scopes: defaultScopeCatalog,
+    mfaRequiredRoles: [],
     denyWithReason: false,
     defaultOwnerScope: null,
   });

@@ -66,6 +66,7 @@ export class ExampleApiStack extends Stack {
       usersTable: gatehouse.tables.byName.users,
       tokensTable: gatehouse.tables.byName.tokens,
       scopeCatalog: gatehouse.settings.SCOPE_CATALOG,
+      mfaRequiredRoles: gatehouse.settings.MFA_REQUIRED_ROLES,
       revocationBoundSeconds: bound,
       resultsCacheSeconds: props.resultsCacheSeconds ?? Math.floor(bound / 2),
       architecture: gatehouse.architecture,

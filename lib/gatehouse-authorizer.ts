@@ -25,7 +25,7 @@ import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { scopeCatalogFromEnv } from '../src/core/users/roles';
+import { mfaRequiredRolesFromEnv, scopeCatalogFromEnv } from '../src/core/users/roles';
 import { functionSpecs } from '../src/http/functions';
 import { authorizerItemAccess } from '../src/store/item-access';
 import { tables } from '../src/store/schema';
@@ -61,6 +61,11 @@ export interface GatehouseAuthorizerProps {
   readerExternalId?: string;
   /** Gatehouse's SCOPE_CATALOG (JSON), when it sets one: the two must be equal. */
   scopeCatalog?: string;
+  /**
+   * Gatehouse's MFA_REQUIRED_ROLES (comma-separated), when it sets one: the two must be equal,
+   * or a person's API token made without a factor passes here with grants Gatehouse holds back.
+   */
+  mfaRequiredRoles?: string;
   /**
    * The longest a revoked session, a disabled user or a role change may still pass, in seconds,
    * API Gateway's cache included. 0 to 300; default 10.
@@ -147,6 +152,7 @@ export class GatehouseAuthorizer extends Construct {
         | 'usersTable'
         | 'tokensTable'
         | 'scopeCatalog'
+        | 'mfaRequiredRoles'
         | 'readerRoleArn'
         | 'gatehouseAccount'
       >,
@@ -196,6 +202,12 @@ export class GatehouseAuthorizer extends Construct {
     };
     if (props.audience) environment.ACCESS_TOKEN_AUDIENCE = props.audience;
     if (catalog) environment.SCOPE_CATALOG = catalog;
+    const mfaRoles = props.mfaRequiredRoles;
+    // A role list known at synth is checked now, as Gatehouse checks it at start.
+    if (mfaRoles !== undefined && !Token.isUnresolved(mfaRoles)) {
+      mfaRequiredRolesFromEnv({ MFA_REQUIRED_ROLES: mfaRoles });
+    }
+    if (mfaRoles) environment.MFA_REQUIRED_ROLES = mfaRoles;
     if (this.requireApiKey) environment.REQUIRE_API_KEY = '1';
     const readerRole = props.readerRoleArn;
     if (readerRole) {

@@ -18,8 +18,16 @@ export const parameterNames = {
   tokensTableArn: 'tokens-table-arn',
   tablesKeyArn: 'tables-key-arn',
   scopeCatalog: 'scope-catalog',
+  mfaRequiredRoles: 'mfa-required-roles',
   readerRoleArn: 'reader-role-arn',
 } as const;
+
+/**
+ * MFA_REQUIRED_ROLES as published: always, so no authorizer elsewhere can miss the policy; ','
+ * when none (SSM refuses an empty value; the list's empty items are ignored).
+ */
+export const publishedMfaRequiredRoles = (setting: string | undefined): string =>
+  setting?.trim() ? setting : ',';
 export type PublishedValue = keyof typeof parameterNames;
 
 /**
@@ -74,7 +82,8 @@ const pinned = (prefix: string, value: string): string =>
 
 /**
  * The props the published parameters give, resolved by CloudFormation at deploy time (same account
- * and region): issuer, audience, tables with their key, and the reader role when asked for.
+ * and region): issuer, audience, tables with their key, MFA_REQUIRED_ROLES, and the reader role
+ * when asked for.
  * Invariant: whoever can write the parameters cannot point the authorizer outside
  * gatehouseAccount and gatehouseRegion, nor at an issuer that is not https.
  */
@@ -114,6 +123,8 @@ export const propsFromParameters = (scope: Construct, id: string, reading: Param
       encryptionKey,
     }),
     ...(reading.scopeCatalog ? { scopeCatalog: value('scopeCatalog') } : {}),
+    // Always read: API tokens are judged under Gatehouse's MFA_REQUIRED_ROLES everywhere.
+    mfaRequiredRoles: value('mfaRequiredRoles'),
     ...(reading.readerRole
       ? { readerRoleArn: pinned(`arn:${partition}:iam::${account}:role/`, value('readerRoleArn')) }
       : {}),

@@ -11,7 +11,11 @@ import { AuthorizerReader } from './authorizer-reader';
 import { customDomainOf, GatehouseDomain } from './domain';
 import { type EmailProps, MailEvents, sesSender } from './email';
 import { functionId, GatehouseFunctions } from './functions';
-import { parameterPrefix, publishForAuthorizers } from './gatehouse-parameters';
+import {
+  parameterPrefix,
+  publishedMfaRequiredRoles,
+  publishForAuthorizers,
+} from './gatehouse-parameters';
 import { SigningKeyRotation } from './key-rotation';
 import { suppressNagFindings } from './nag-suppressions';
 import { GatehouseObservability } from './observability';
@@ -253,6 +257,7 @@ export class GatehouseStack extends Stack {
       tokensTableArn: tokens.tableArn,
       tablesKeyArn: this.tables.key.keyArn,
       scopeCatalog: settings.SCOPE_CATALOG,
+      mfaRequiredRoles: publishedMfaRequiredRoles(settings.MFA_REQUIRED_ROLES),
       readerRoleArn: this.authorizerReader?.role.roleArn,
     });
     this.keyRotation = new SigningKeyRotation(this, 'KeyRotation', {

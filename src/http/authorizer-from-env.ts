@@ -6,7 +6,7 @@ import {
   requiresUserAuthentication,
   revocationCacheSecondsFromEnv,
 } from '../core/tokens/token-settings';
-import { scopeCatalogFromEnv } from '../core/users/roles';
+import { mfaRequiredRolesFromEnv, scopeCatalogFromEnv } from '../core/users/roles';
 import { activityCounterWriter } from '../store/activity-counter-writer';
 import { apiTokenStateStore } from '../store/api-token-state';
 import { clientExistsReader } from '../store/client-state';
@@ -122,6 +122,7 @@ export const authorizerFromEnv = (env: Env) => {
     apiTokens: apiTokenStateStore(dynamo, { tokens: tables.tokens, users: tables.users }),
     tokenUses: tokenUseCounterFromEnv(env, dynamo),
     scopes: scopeCatalog,
+    mfaRequiredRoles: mfaRequiredRolesFromEnv(env),
     denyWithReason,
     defaultOwnerScope: requiresUserAuthentication(env) ? null : scopeCatalog.owner.join(' '),
     routeScopes: routeScopesFromEnv(env),

@@ -5,7 +5,7 @@ import { looksLikeApiToken } from '../core/tokens/api-token-secret';
 import type { ApiTokenRecord } from '../core/tokens/api-tokens';
 import { createKeyRing } from '../core/tokens/key-ring';
 import type { PublicJwk } from '../core/tokens/signing-keys';
-import type { ScopeCatalog } from '../core/users/roles';
+import type { Role, ScopeCatalog } from '../core/users/roles';
 import type { ApiTokenState, UseOrigin } from '../store/api-token-state';
 import {
   type AuthorizerContext,
@@ -56,6 +56,8 @@ export interface CallerDecisionOptions {
   tokenUses?: { note: (at: number) => void } | null;
   /** The grants that bound every API token's scopes at each use. */
   scopes: ScopeCatalog;
+  /** MFA_REQUIRED_ROLES: a human owner of such a role gets nothing from a token made without a factor. */
+  mfaRequiredRoles: readonly Role[];
   cacheSize?: number;
   /** How soon an unknown `kid` may trigger another key reload. */
   keyReloadIntervalMs?: number;
@@ -192,9 +194,10 @@ export const createCallerDecision = (options: CallerDecisionOptions) => {
     }
   };
 
+  const policy = { catalog: options.scopes, mfaRequiredRoles: options.mfaRequiredRoles };
   /** The core's judge at each use (a demotion shrinks every token); only the state is cached. */
   const judge = (hash: string, state: ApiTokenState | null): Decision => {
-    const verdict = judgeApiToken(options.scopes, hash, state, options.now());
+    const verdict = judgeApiToken(policy, hash, state, options.now());
     if (verdict.valid) {
       const { token, owner, scopes } = verdict;
       return { allow: true, context: apiTokenContext(token, owner, scopes.join(' ')) };

@@ -158,6 +158,7 @@ export const federatedLanding = async (
     maxAgeSeconds: deps.config.sessionTtlSeconds,
     secure,
   });
-  const location = await ssoLandingFor(deps, outcome.user, returnTo, flow);
+  // The app's session carries the login's methods, as the browser session does.
+  const location = await ssoLandingFor(deps, outcome.user, returnTo, flow, outcome.amr);
   return browserRedirect(location, [session, ...cookies]);
 };

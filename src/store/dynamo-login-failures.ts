@@ -91,7 +91,11 @@ export const createDynamoLoginFailures = (
   table: string,
 ): Pick<
   Store,
-  'getLoginFailures' | 'recordLoginFailure' | 'clearLoginFailures' | 'listLoginLocks'
+  | 'getLoginFailures'
+  | 'recordLoginFailure'
+  | 'clearLoginFailures'
+  | 'listLoginLocks'
+  | 'releaseLoginAttempt'
 > => {
   const update = async (key: string, expression: string, condition: string, values: Values) => {
     try {
@@ -214,6 +218,22 @@ export const createDynamoLoginFailures = (
     },
     async clearLoginFailures(key) {
       await db.send(new DeleteCommand({ TableName: table, Key: keys.loginFailures(key) }));
+    },
+    async releaseLoginAttempt(key) {
+      // One conditional ADD -1: never below zero, never creates a record a clear removed.
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.loginFailures(key),
+            UpdateExpression: 'ADD failures :less',
+            ConditionExpression: 'failures > :zero',
+            ExpressionAttributeValues: { ':less': -1, ':zero': 0 },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     },
   };
 };

@@ -52,6 +52,7 @@ export const projections = {
     'lastUsedAt',
     'lastUsedFrom',
     'revokedAt',
+    'mfaAtCreation',
   ],
   clientExists: ['pk'],
   /** A feed entry says everything in its sort key: when, and which session. */

@@ -353,6 +353,10 @@ export const createMemoryStore = (): Store => {
     async clearLoginFailures(key) {
       failures.delete(key);
     },
+    async releaseLoginAttempt(key) {
+      const record = failures.get(key);
+      if (record && record.failures > 0) record.failures -= 1;
+    },
 
     async createApiToken(token) {
       if (apiTokens.has(token.tokenId)) throw new GatehouseError('conflict', 'That token exists.');

@@ -30,6 +30,7 @@ const published: Record<string, string> = {
   'tokens-table-arn': `arn:aws:dynamodb:${region}:${account}:table/Gatehouse-TablesTokens-1`,
   'tables-key-arn': `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
   'reader-role-arn': `arn:aws:iam::${account}:role/Gatehouse-AuthorizerReaderRole-1`,
+  'mfa-required-roles': 'admin,owner',
 };
 
 type Json = unknown;
@@ -136,6 +137,7 @@ describe('fromParameters pins what SSM names to gatehouseAccount and its region'
     expect(environment).toMatchObject({
       ISSUER_URL: published['issuer-url'],
       GATEHOUSE_READER_ROLE_ARN: published['reader-role-arn'],
+      MFA_REQUIRED_ROLES: published['mfa-required-roles'],
       GATEHOUSE_TABLES_REGION: region,
     });
   });

@@ -194,6 +194,7 @@ describe("Gatehouse's AuthorizerReader role (account 111111111111)", () => {
       [
         'audience',
         'issuer-url',
+        'mfa-required-roles',
         'reader-role-arn',
         'tables-key-arn',
         'tokens-table-arn',
@@ -202,6 +203,11 @@ describe("Gatehouse's AuthorizerReader role (account 111111111111)", () => {
         'users-table-name',
       ].map((name) => `/gatehouse/Gatehouse/${name}`),
     );
+    // MFA_REQUIRED_ROLES is published even when unset (',': no role), so no reader misses it.
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/gatehouse/Gatehouse/mfa-required-roles',
+      Value: ',',
+    });
     template.hasResourceProperties('AWS::SSM::Parameter', {
       Name: '/gatehouse/Gatehouse/reader-role-arn',
       Value: { 'Fn::GetAtt': [readerId, 'Arn'] },
@@ -300,6 +306,20 @@ describe('the trust refuses what would let a stranger in', () => {
       }),
     );
     expect(trust).toMatch(/aws:PrincipalArn|sts:ExternalId/);
+  });
+
+  it('gives MFA_REQUIRED_ROLES to its own authorizer and publishes it for authorizers elsewhere', () => {
+    const stack = gatehouseStack({ settings: { MFA_REQUIRED_ROLES: 'admin,owner' } });
+    const template = Template.fromStack(stack);
+    const authorizer = stack.functions.byName.authorizer;
+    const id = stack.getLogicalId(authorizer.node.defaultChild as CfnElement);
+    expect(lambdaProperties(template, id).Environment.Variables.MFA_REQUIRED_ROLES).toBe(
+      'admin,owner',
+    );
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/gatehouse/Gatehouse/mfa-required-roles',
+      Value: 'admin,owner',
+    });
   });
 
   it('makes no role and publishes no role ARN when no account is named', () => {
@@ -429,6 +449,7 @@ describe('GatehouseAuthorizer.fromParameters (another app, same account)', () =>
       [
         'audience',
         'issuer-url',
+        'mfa-required-roles',
         'reader-role-arn',
         'tables-key-arn',
         'tokens-table-arn',

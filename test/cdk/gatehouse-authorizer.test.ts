@@ -228,6 +228,7 @@ describe('refuses at synth time', () => {
     [{ resultsCacheSeconds: 1.5 }, /resultsCacheSeconds/],
     [{ revocationBoundSeconds: 301 }, /revocationBoundSeconds .* 0 to 300/],
     [{ scopeCatalog: '{"guest":["x"]}' }, /SCOPE_CATALOG names an unknown role "guest"/],
+    [{ mfaRequiredRoles: 'admin,guest' }, /MFA_REQUIRED_ROLES names an unknown role "guest"/],
   ] as [Partial<GatehouseAuthorizerProps>, RegExp][])('props %j', (props, message) => {
     expect(() => teamStack().authorizer(props)).toThrow(message);
   });
@@ -283,6 +284,14 @@ describe('refuses at synth time', () => {
     ).toThrow(/read_user_session not in the scope catalog/);
     expect(variablesOf(gatehouse.node.scope as Stack, gatehouse.function).SCOPE_CATALOG).toBe(
       scopeCatalog,
+    );
+  });
+
+  it("judges API tokens under Gatehouse's MFA_REQUIRED_ROLES", () => {
+    const { gatehouse, resource } = withRestApi({ mfaRequiredRoles: 'admin,owner' });
+    gatehouse.addRestMethod(resource, 'GET', new MockIntegration(), ['profile']);
+    expect(variablesOf(gatehouse.node.scope as Stack, gatehouse.function).MFA_REQUIRED_ROLES).toBe(
+      'admin,owner',
     );
   });
 

@@ -38,6 +38,7 @@ const apiTokenAttributes = [
   'renewable',
   'lastUsedAt',
   'revokedAt',
+  'mfaAtCreation',
 ];
 
 interface ItemStatement {

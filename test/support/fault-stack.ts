@@ -11,7 +11,7 @@ import {
   issuerFromEnv,
   revocationCacheSecondsFromEnv,
 } from '../../src/core/tokens/token-settings';
-import { scopeCatalogFromEnv } from '../../src/core/users/roles';
+import { mfaRequiredRolesFromEnv, scopeCatalogFromEnv } from '../../src/core/users/roles';
 import { accountActions } from '../../src/http/actions/account';
 import {
   createTokenAction,
@@ -174,6 +174,7 @@ export const useFaultStack = () => {
       revocationCacheSeconds: revocationCacheSecondsFromEnv(env),
       apiTokens: apiTokenStateStore(dynamo, { tokens: names.tokens, users: names.users }),
       scopes: scopeCatalogFromEnv(env),
+      mfaRequiredRoles: mfaRequiredRolesFromEnv(env),
       denyWithReason: true,
       defaultOwnerScope: null,
     });

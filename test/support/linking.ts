@@ -58,6 +58,7 @@ export const apiTokenOf = async (deps: CoreDeps, user: UserRecord) =>
       deps.scopes[user.role],
       { name: 'mine' },
       noRequest,
+      { sid: '', tokenId: null },
     )
   ).token_id;
 

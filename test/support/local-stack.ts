@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, inject, vi } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../dev/local-stack';
 import { createDynamoClient } from '../../src/store/dynamo-client';
 import type { TableNames } from '../../src/store/dynamo-settings';
@@ -25,18 +25,21 @@ export const useLocalStack = (env: Record<string, string>) => {
     tokens: `${prefix}-Tokens`,
     audit: `${prefix}-Audit`,
   };
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      keysFile: join(mkdtempSync(join(tmpdir(), 'gh-e2e-')), 'keys.json'),
+  const keysFile = join(mkdtempSync(join(tmpdir(), 'gh-e2e-')), 'keys.json');
+  const start = (settings: Record<string, string>) =>
+    startLocalStack({
+      keysFile,
       dynamoEndpoint: inject('sharedDynamoEndpoint'),
       env: {
         LOG_LEVEL: 'silent',
         [tables.users.envVar]: names.users,
         [tables.tokens.envVar]: names.tokens,
         [tables.audit.envVar]: names.audit,
-        ...env,
+        ...settings,
       },
     });
+  beforeAll(async () => {
+    stack = await start(env);
   });
   afterAll(async () => {
     await stack?.stop();
@@ -56,10 +59,21 @@ export const useLocalStack = (env: Record<string, string>) => {
     return stack;
   };
   const client = httpClient(() => current().url);
+  /**
+   * An operator's redeploy with changed settings: the same tables and keys, every function
+   * loaded again (a Lambda cold start reads its environment once).
+   */
+  const restart = async (changed: Record<string, string>) => {
+    await current().stop();
+    stack = undefined;
+    vi.resetModules();
+    stack = await start({ ...env, ...changed });
+  };
   return {
     stack: current,
     /** This file's table names (a test seeds what no route makes, e.g. a consent). */
     tables: names,
+    restart,
     mail: () => mailbox(current().sesUrl),
     ...client,
     ...oauthCalls(client.call),

@@ -91,6 +91,26 @@ export const loginFailuresContract = (fresh: () => Promise<Store>) => {
       expect((await store.getLoginFailures('q'))?.failures).toBe(20);
     });
 
+    it('releases exactly one attempt, never below zero, never recreating a cleared record', async () => {
+      const store = await fresh();
+      for (let i = 0; i < 3; i++) await fail(store, 'r', T0 + i);
+      await store.releaseLoginAttempt('r');
+      expect(await store.getLoginFailures('r')).toEqual({ failures: 2, lastFailureAt: T0 + 2 });
+      // Fifty releases at once against two failures: two are taken back, none past zero.
+      await Promise.all(Array.from({ length: 50 }, () => store.releaseLoginAttempt('r')));
+      expect((await store.getLoginFailures('r'))?.failures).toBe(0);
+      // A count taken back to zero still counts from there, and the lock comes back with it.
+      for (let i = 0; i < 5; i++) await fail(store, 'r', T0 + 10, true);
+      expect((await fail(store, 'r', T0 + 11, true)).counted).toBe(false);
+      await store.releaseLoginAttempt('r');
+      expect(await fail(store, 'r', T0 + 12, true)).toMatchObject({ failures: 5, counted: true });
+      await store.clearLoginFailures('r');
+      await store.releaseLoginAttempt('r');
+      await store.releaseLoginAttempt('never-failed');
+      expect(await store.getLoginFailures('r')).toBeNull();
+      expect(await store.getLoginFailures('never-failed')).toBeNull();
+    });
+
     it("decides as the core rule does at each lock step's edges", async () => {
       const store = await fresh();
       // Around the threshold: the first lock's end (30 s), the second's (60 s), and the quiet

@@ -129,7 +129,8 @@ export const startTestOidcIdp = async (
     }),
     scopes: ['openid', 'email', 'profile', 'groups'],
     claims: {
-      openid: ['sub'],
+      // `amr`: how the person signed in (RFC 8176), in the ID token when setUser gives it.
+      openid: ['sub', 'amr'],
       email: ['email', 'email_verified'],
       profile: ['name', 'given_name', 'family_name', ...EXTRA_CLAIMS],
       groups: ['groups'],
@@ -182,7 +183,9 @@ export const startTestOidcIdp = async (
     }
     if (details.prompt.name === 'login') {
       users.set(current.sub, current);
-      await provider.interactionFinished(req, res, { login: { accountId: current.sub } });
+      // An `amr` claim given to setUser is how this sign-in was made (RFC 8176), in the ID token.
+      const amr = Array.isArray(current.amr) ? { amr: current.amr as string[] } : {};
+      await provider.interactionFinished(req, res, { login: { accountId: current.sub, ...amr } });
       return;
     }
     const accountId = details.session?.accountId as string;

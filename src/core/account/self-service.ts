@@ -282,13 +282,23 @@ export const resetPasswordWithToken = async (
     proving
       ? takeOverUnprovenAccount(deps, before.id, meta)
       : deps.store.revokeUserSessions(before.id, now),
-    deps.store.clearLoginFailures(accountLockoutKey(before.id)),
+    clearCountWithoutFactor(deps, before.id, proving),
   ]);
   await recordAudit(deps, meta, {
     action: 'account.password_reset',
     actorId: before.id,
     targetId: before.id,
   });
+};
+
+/**
+ * Invariant (docs/mfa.md "Lockout"): the link proves the email, not the second factor, so the
+ * failure count of a user with a confirmed factor stays (a lock from wrong codes waits out its
+ * time or an admin clears it). A proving reset has just removed the squatter's factors.
+ */
+const clearCountWithoutFactor = async (deps: CoreDeps, userId: string, proving: boolean) => {
+  if (!proving && (await deps.store.getMfaState(userId)).factors.length > 0) return;
+  await deps.store.clearLoginFailures(accountLockoutKey(userId));
 };
 
 /**

@@ -49,6 +49,8 @@ interface PendingPayload extends LinkHandoff {
   profile: SsoProfile;
   /** The role group sync gives (sso-sign-in.ts roleFromGroups), or null: left alone. */
   mappedRole: Role | null;
+  /** The provider's `amr` when it is trusted for it (`trust_mfa`); absent: none. */
+  providerAmr?: string[];
 }
 
 export interface PendingLink {
@@ -93,9 +95,11 @@ export const startPendingLink = async (
   { login, profile, mappedRole }: ProviderFacts,
   handoff: LinkHandoff,
   meta: RequestMeta,
+  /** The provider's `amr` when it is trusted for it (`trust_mfa`), else none. */
+  providerAmr: readonly string[] = [],
 ): Promise<PendingLink> => {
   const expiresAt = deps.clock.now() + PENDING_LINK_TTL_SECONDS * 1000;
-  const payload = { ...handoff, login, profile, mappedRole };
+  const payload = { ...handoff, login, profile, mappedRole, providerAmr: [...providerAmr] };
   const token = await store(deps, holder.id, payload, expiresAt);
   await recordAudit(deps, meta, {
     action: 'auth.sign_in',
@@ -153,6 +157,8 @@ export type LinkOutcome =
       user: UserRecord;
       tokens: TokenResponse & { browserSession?: string };
       handoff: LinkHandoff;
+      /** The session's RFC 8176 methods, for an app's code hand-off. */
+      amr: string[];
     }
   /** The account has a factor: nothing is linked yet; the challenge page finishes with it. */
   | { kind: 'factor_due'; mfaToken: string; handoff: LinkHandoff }
@@ -235,17 +241,22 @@ export const completePendingLink = async (
   const { login, profile, mappedRole, returnTo, codeChallenge, clientId } = payload;
   const handoff = { returnTo, codeChallenge, clientId };
   const facts: ProviderFacts = { login, profile, mappedRole, passwordConfirmed: true };
+  // The provider's methods when it is trusted for them (`trust_mfa`), as signInFederated's.
+  const amr = [...(payload.providerAmr ?? [])];
   try {
     // Invariant: the password proved the account, not its second factor: with a factor, the
-    // link and the sync wait in the mfa_token until the factor is verified (sso-account.ts).
-    await requireSecondFactor(deps, user.id, {
-      method: 'sso',
-      clientId: null,
-      sid: null,
-      amr: [],
-      credentialVersion: credentialVersionOf(user),
-      provider: facts,
-    });
+    // link and the sync wait in the mfa_token until the factor is verified (sso-account.ts),
+    // unless the provider is trusted for MFA and did one (as signInFederated).
+    if (!amr.includes('mfa')) {
+      await requireSecondFactor(deps, user.id, {
+        method: 'sso',
+        clientId: null,
+        sid: null,
+        amr: [],
+        credentialVersion: credentialVersionOf(user),
+        provider: facts,
+      });
+    }
   } catch (error) {
     if (!(error instanceof MfaRequiredError)) throw error;
     return { kind: 'factor_due', mfaToken: error.mfaToken, handoff };
@@ -254,6 +265,7 @@ export const completePendingLink = async (
   const tokens = await startSession(deps, synced.user, null, {
     browser: true,
     meta,
+    ...(amr.length > 0 ? { amr } : {}),
     // Only a completed sign-in clears the count, in the session's own write.
     clearsLoginFailures: key,
   });
@@ -267,5 +279,5 @@ export const completePendingLink = async (
     outcome: 'success',
     detail: { method: 'sso_link' },
   });
-  return { kind: 'linked', user: synced.user, tokens, handoff };
+  return { kind: 'linked', user: synced.user, tokens, handoff, amr };
 };

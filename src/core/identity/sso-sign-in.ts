@@ -52,6 +52,8 @@ export const profileFromClaims = (claims: SsoClaims, config: SsoConfig): SsoProf
 export interface SsoSignIn {
   tokens: TokenResponse & { browserSession?: string };
   user: UserRecord;
+  /** The session's RFC 8176 methods (a `trust_mfa` provider's), for an app's code hand-off. */
+  amr: string[];
 }
 
 /**
@@ -152,7 +154,7 @@ export const signInFederated = async (
   const plan = await planLink(deps, login);
   if (plan.kind === 'confirm') {
     if (!handoff) throw confirmRefused();
-    const pending = await startPendingLink(deps, plan.user, facts, handoff, meta);
+    const pending = await startPendingLink(deps, plan.user, facts, handoff, meta, providerAmr);
     return { pending };
   }
   // The account this login is, as it stands: a takeover ends its holder's factors, a new one has none.
@@ -190,5 +192,5 @@ export const signInFederated = async (
     outcome: 'success',
     detail: { method, provider: login.identity.provider },
   });
-  return { tokens, user };
+  return { tokens, user, amr: [...providerAmr] };
 };

@@ -37,7 +37,9 @@ export const assertCurrentPassword = async (
     );
   }
   if (await deps.hasher.verify(password, user.passwordHash)) {
-    await deps.store.clearLoginFailures(key);
+    // Invariant (docs/mfa.md "Lockout"): a right password takes back only its own attempt, so
+    // wrong codes counted on this key stay counted (a password is no second factor).
+    await deps.store.releaseLoginAttempt(key);
     return;
   }
   throw new GatehouseError('forbidden', 'The current password is incorrect.');

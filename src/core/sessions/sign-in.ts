@@ -142,9 +142,11 @@ export const signInWithPassword = async (
   try {
     assertMaySignIn(user);
   } catch (error) {
+    // A right password that may not sign in takes back its own attempt only (docs/mfa.md
+    // "Lockout"): wrong codes of a user with a factor stay counted.
     await Promise.all([
       upkeep,
-      store.clearLoginFailures(failureKey),
+      store.releaseLoginAttempt(failureKey),
       audit('failure', { reason: (error as GatehouseError).code }),
     ]);
     throw error;

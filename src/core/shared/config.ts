@@ -14,7 +14,7 @@ import {
   issuerFromEnv,
   requiresUserAuthentication,
 } from '../tokens/token-settings';
-import { ROLES, type Role } from '../users/roles';
+import { ROLES, type Role, roleListItems } from '../users/roles';
 import { corsOriginsFromSetting } from './cors-origins';
 
 export interface Config {
@@ -156,18 +156,7 @@ const EnvSchema = z.object({
   LOCKOUT_BASE_SECONDS: seconds(30, 86_400),
   LOCKOUT_MAX_SECONDS: seconds(900, 86_400),
   MFA_REQUIRED_ROLES: z._default(
-    z.pipe(
-      z.pipe(
-        z.string(),
-        z.transform((v) =>
-          v
-            .split(',')
-            .map((role) => role.trim())
-            .filter(Boolean),
-        ),
-      ),
-      z.array(z.enum(ROLES)),
-    ),
+    z.pipe(z.pipe(z.string(), z.transform(roleListItems)), z.array(z.enum(ROLES))),
     [],
   ),
   WEBAUTHN_RP_ID: z.optional(z.string().check(z.regex(/^[a-z0-9.-]{1,253}$/i))),

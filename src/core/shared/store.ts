@@ -333,6 +333,12 @@ export interface Store extends MfaStore {
    * so a counter is listed exactly while recordLoginFailure would refuse it as locked.
    */
   listLoginLocks(now: number, policy: LockoutPolicy, limit: number): Promise<LoginLock[]>;
+  /**
+   * Takes back ONE counted attempt (a right password's own), in one conditional write: one
+   * less if the count is above zero, nothing otherwise (no record, or cleared meanwhile).
+   * Never lowers the count by more than one, so others' failures stay counted.
+   */
+  releaseLoginAttempt(key: string): Promise<void>;
 
   createApiToken(token: ApiTokenRecord): Promise<void>;
   getApiToken(tokenId: string): Promise<ApiTokenRecord | null>;

@@ -29,6 +29,23 @@ export type ApiTokenVerdict<O extends ApiTokenOwner = ApiTokenOwner> =
 
 const INVALID = { valid: false, reason: 'invalid' } as const;
 
+/** What bounds a token's scopes at each use: the role grants, and MFA_REQUIRED_ROLES. */
+export interface ApiTokenPolicy {
+  catalog: ScopeCatalog;
+  mfaRequiredRoles: readonly Role[];
+}
+
+/**
+ * MFA_REQUIRED_ROLES on API tokens, as on sessions (mfa-policy.ts): a human owner of such a role
+ * gets nothing from a token whose maker verified no factor. Machine users are not held back: a
+ * machine user cannot have a factor, and its tokens are made by an admin whose own session met
+ * the policy (a token needs the maker's grants, which a held-back session does not carry).
+ */
+const heldBackForMfa = (policy: ApiTokenPolicy, token: ApiTokenRecord, owner: ApiTokenOwner) =>
+  owner.type === 'human' &&
+  policy.mfaRequiredRoles.includes(owner.role) &&
+  token.mfaAtCreation !== true;
+
 /** Shape and checksum, then the digest: no lookup for a typo or a forgery. */
 export const parseApiToken = (secret: string): { hash: string; tokenId: string } | null =>
   isWellFormedApiToken(secret) ? apiTokenDigest(secret) : null;
@@ -39,10 +56,12 @@ const sameHash = (a: string, b: string) =>
 /**
  * Valid only when the presented hash matches in constant time, the token is neither revoked
  * nor expired and its owner exists and is active; its scopes are capped by the owner's grants
- * at this moment, so a demotion shrinks every token at once. Pure: no I/O, no clock.
+ * at this moment, so a demotion shrinks every token at once; under MFA_REQUIRED_ROLES a token
+ * made without a factor is valid with no scopes (identity only, as a held-back session).
+ * Pure: no I/O, no clock.
  */
 export const judgeApiToken = <O extends ApiTokenOwner>(
-  catalog: ScopeCatalog,
+  policy: ApiTokenPolicy,
   presentedHash: string,
   standing: ApiTokenStanding<O> | null,
   now: number,
@@ -54,7 +73,10 @@ export const judgeApiToken = <O extends ApiTokenOwner>(
   if (token.expiresAt !== null && token.expiresAt <= now) {
     return { valid: false, reason: 'expired' };
   }
-  const grants = catalog[owner.role];
+  // Invariant: a raise to (or a policy on) an MFA-required role gives no grant to a token its
+  // maker made without a factor, scoped or not.
+  if (heldBackForMfa(policy, token, owner)) return { valid: true, token, owner, scopes: [] };
+  const grants = policy.catalog[owner.role];
   const scopes =
     token.scopes === null ? [...grants] : token.scopes.filter((s) => grants.includes(s));
   return { valid: true, token, owner, scopes };
@@ -66,5 +88,6 @@ export const findApiToken = async (deps: CoreDeps, secret: string) => {
   if (!parsed) return INVALID;
   const token = await deps.store.getApiToken(parsed.tokenId);
   const owner = token ? await deps.store.getUser(token.userId) : null;
-  return judgeApiToken(deps.scopes, parsed.hash, token ? { token, owner } : null, deps.clock.now());
+  const policy = { catalog: deps.scopes, mfaRequiredRoles: deps.config.mfaRequiredRoles };
+  return judgeApiToken(policy, parsed.hash, token ? { token, owner } : null, deps.clock.now());
 };

@@ -1,4 +1,5 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
+import { sessionAmr } from '../sessions/session-facts';
 import { toIso } from '../shared/clock';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import type { CoreDeps } from '../shared/deps';
@@ -29,6 +30,11 @@ export interface ApiTokenRecord {
   revokedAt: number | null;
   /** The origin of the session that made it (credential-lineage.ts); absent: unknown. */
   origin?: CredentialOrigin;
+  /**
+   * Whether the credential that made it had verified a second factor (its session's `amr` has
+   * `mfa`, or the token it was made with had this flag). Absent (made before it was recorded): no.
+   */
+  mfaAtCreation?: boolean;
 }
 
 /** The flat record of the contract; `token` only in the creation answer. */
@@ -90,9 +96,38 @@ const tokenOwner = async (
   return target;
 };
 
+/** The credential a request came in with: its session (`sid`), else its API token. */
+export interface MintingCredential {
+  sid: string;
+  tokenId: string | null;
+}
+
+/**
+ * Whether the credential minting a token had verified a second factor: the caller's live
+ * session's `amr` has `mfa`, or the API token it uses was itself made so (`mfaAtCreation`).
+ */
+const mintedWithMfa = async (
+  deps: CoreDeps,
+  actor: UserActor,
+  credential: MintingCredential,
+): Promise<boolean> => {
+  if (credential.sid) {
+    const session = await deps.store.getSession(credential.sid);
+    return (
+      session?.userId === actor.user.id &&
+      session.revokedAt === null &&
+      sessionAmr(session).includes('mfa')
+    );
+  }
+  if (!credential.tokenId) return false;
+  const token = await deps.store.getApiToken(credential.tokenId);
+  return token?.userId === actor.user.id && token.mfaAtCreation === true;
+};
+
 /**
  * Makes a token. Scoped tokens carry a subset of the creator's current grants (and of the
- * calling token's scopes); unscoped ones carry the owner's full grants at each use.
+ * calling token's scopes); unscoped ones carry the owner's full grants at each use. It records
+ * whether its maker's credential verified a factor (MFA_REQUIRED_ROLES, api-token-judge.ts).
  */
 export const createApiToken = async (
   deps: CoreDeps,
@@ -100,8 +135,13 @@ export const createApiToken = async (
   callerScopes: readonly string[],
   input: NewApiToken,
   meta: RequestMeta,
+  /** Unknown (a test's, a script's): made without a factor, so held back under the policy. */
+  credential: MintingCredential,
 ): Promise<{ token: string } & PublicApiToken> => {
-  const owner = await tokenOwner(deps, actor, input.user_id);
+  const [owner, mfaAtCreation] = await Promise.all([
+    tokenOwner(deps, actor, input.user_id),
+    mintedWithMfa(deps, actor, credential),
+  ]);
   const known = new Set(deps.scopes.owner);
   const creatorGrants = new Set(deps.scopes[actor.user.role]);
   const ownerGrants = new Set(deps.scopes[owner.role]);
@@ -138,6 +178,7 @@ export const createApiToken = async (
     lastUsedAt: null,
     revokedAt: null,
     origin: madeInSession(actor.origin),
+    mfaAtCreation,
   };
   await deps.store.createApiToken(record);
   await recordAudit(deps, meta, {

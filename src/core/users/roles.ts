@@ -58,6 +58,26 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
  * `{"viewer":["read"],"editor":["write"],"admin":[],"owner":[]}` (a role left out has none).
  * Unset: the default. Anything malformed stops the start, naming the setting.
  */
+/** A comma-separated role list (MFA_REQUIRED_ROLES), as written: trimmed, empties dropped. */
+export const roleListItems = (text: string): string[] =>
+  text
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+
+/**
+ * MFA_REQUIRED_ROLES for the authorizers (which do not load the whole config): the same list
+ * config.ts reads; an unknown role stops the start, as it stops Gatehouse's.
+ */
+export const mfaRequiredRolesFromEnv = (env: Record<string, string | undefined>): Role[] => {
+  const items = roleListItems(env.MFA_REQUIRED_ROLES ?? '');
+  const unknown = items.find((item) => !(ROLES as readonly string[]).includes(item));
+  if (unknown !== undefined) {
+    throw new Error(`Invalid settings: MFA_REQUIRED_ROLES names an unknown role "${unknown}".`);
+  }
+  return [...new Set(items as Role[])];
+};
+
 export const scopeCatalogFromEnv = (env: Record<string, string | undefined>): ScopeCatalog => {
   const text = env.SCOPE_CATALOG;
   if (!text) return defaultScopeCatalog;

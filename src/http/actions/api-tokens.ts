@@ -31,13 +31,14 @@ export const listTokensAction: Action = async (request) =>
 
 export const createTokenAction: Action = async (request) => {
   const actor = await requireMinter(request, 'Making an API token');
-  const { scopes } = requirePrincipal(request);
+  const { scopes, sid, jti } = requirePrincipal(request);
   const created = await createApiToken(
     request.deps,
     actor,
     scopes,
     request.body as CreateTokenBody,
     request.meta,
+    { sid, tokenId: jti || null },
   );
   return json(201, created);
 };

@@ -136,6 +136,7 @@ export const tokenCreateSubmit: PageAction = async (request) => {
         renewable: form.get('renewable') === 'true',
       }),
       request.meta,
+      { sid: who.session.sid, tokenId: null },
     );
     return page(
       201,

@@ -16,8 +16,8 @@ import {
 import { authorizePage } from './authorize';
 import { consentPage, consentSubmit } from './consent';
 import { accountPage, passwordSubmit, profileSubmit } from './console';
-import { consoleAuditActions } from './console-audit';
 import { activityPage } from './console-activity/activity-page';
+import { consoleAuditActions } from './console-audit';
 import { clientsCreateSubmit, clientsListPage } from './console-clients';
 import { grantRevokeSubmit } from './console-grants';
 import {

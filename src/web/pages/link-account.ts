@@ -113,9 +113,10 @@ export const linkAccountSubmit: PageAction = async (request) => {
     request.setCookies.push(mfaCookie(outcome.mfaToken, request.secure));
     return seeOther(challengeLocation(returnTo, flow));
   }
-  const { user, tokens } = outcome;
+  const { user, tokens, amr } = outcome;
   request.setCookies.push(sessionCookie(tokens.browserSession as string, deps, request.secure));
-  const location = await ssoLandingFor(deps, user, returnTo, flow);
+  // The app's session carries the login's methods, as the browser session does.
+  const location = await ssoLandingFor(deps, user, returnTo, flow, amr);
   const result: HttpResult = {
     statusCode: 302,
     headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },

@@ -143,6 +143,7 @@ export const apiTokenStep = async (world: World, op: Extract<Op, { op: 'apiToken
     acting.scopes,
     { name: 'attack', ...(op.scoped ? { scopes: ['profile', 'users:read'] } : {}) },
     noRequest,
+    { sid: '', tokenId: null },
   );
   addCredential(world, {
     kind: 'api',

@@ -61,6 +61,7 @@ export const authorizerFor = (
       markUsed: async () => {},
     },
     scopes: deps.scopes,
+    mfaRequiredRoles: deps.config.mfaRequiredRoles,
   });
   return async (token) => {
     const result = (await authorizer({

@@ -54,6 +54,7 @@ const authorizer = (overrides: Partial<AuthorizerOptions> = {}) => {
     revocationCacheSeconds: 10,
     apiTokens: { load: async () => null, markUsed: async () => undefined },
     scopes: defaultScopeCatalog,
+    mfaRequiredRoles: [],
     ...overrides,
   });
   return { handler, loads: () => loads };
@@ -214,6 +215,7 @@ describe('authorizer', () => {
       revocationCacheSeconds: 10,
       apiTokens: { load: async () => null, markUsed: async () => undefined },
       scopes: defaultScopeCatalog,
+      mfaRequiredRoles: [],
       loadKeys: async () => {
         loads++;
         return published;

@@ -26,6 +26,10 @@ interface Case {
   label: string;
   /** The owner's role when the token is made, and the change made afterwards. */
   role?: Role;
+  /** A machine user's token (default: a person's). */
+  machine?: boolean;
+  /** Settings (MFA_REQUIRED_ROLES). */
+  env?: Record<string, string>;
   token?: Partial<ApiTokenRecord>;
   after?: (deps: TestDeps, owner: UserRecord, record: ApiTokenRecord) => Promise<void>;
   /** What is presented instead of the real secret. */
@@ -81,6 +85,36 @@ const cases: Case[] = [
     },
   },
   {
+    label: "an admin's token made without a factor, under MFA_REQUIRED_ROLES=admin: identity only",
+    role: 'admin',
+    env: { MFA_REQUIRED_ROLES: 'admin' },
+    expected: { active: true, scope: '' },
+  },
+  {
+    label: "an admin's token made with a factor, under MFA_REQUIRED_ROLES=admin: the grants",
+    role: 'admin',
+    env: { MFA_REQUIRED_ROLES: 'admin' },
+    token: { mfaAtCreation: true },
+    expected: { active: true, scope: defaultScopeCatalog.admin.join(' ') },
+  },
+  {
+    label:
+      "an editor's token made without a factor, raised to admin under MFA_REQUIRED_ROLES=admin",
+    env: { MFA_REQUIRED_ROLES: 'admin' },
+    token: { scopes: ['profile', 'users:read'], mfaAtCreation: false },
+    after: async (deps, owner) =>
+      deps.store.updateUser(owner, { ...owner, role: 'admin', updatedAt: owner.updatedAt + 1 }),
+    expected: { active: true, scope: '' },
+  },
+  {
+    label:
+      "a machine admin's token under MFA_REQUIRED_ROLES=admin: not held back (no factor to have)",
+    role: 'admin',
+    machine: true,
+    env: { MFA_REQUIRED_ROLES: 'admin' },
+    expected: { active: true, scope: defaultScopeCatalog.admin.join(' ') },
+  },
+  {
     label: 'a token of a deleted owner',
     after: async (deps, owner) => deps.store.deleteUser(owner),
     expected: { active: false, code: 'token_invalid' },
@@ -122,6 +156,7 @@ const authorizerOver = (deps: TestDeps) =>
       markUsed: async () => undefined,
     },
     scopes: deps.scopes,
+    mfaRequiredRoles: deps.config.mfaRequiredRoles,
   });
 
 const httpEvent = (secret: string) =>
@@ -183,8 +218,8 @@ const judgeEverywhere = async (
 
 describe('one API-token judge: authorizer, introspection and revocation agree', () => {
   it.each(cases)('$label', async (c) => {
-    const deps = testDeps();
-    const owner = aUser({ role: c.role ?? 'editor' });
+    const deps = testDeps(c.env);
+    const owner = aUser({ role: c.role ?? 'editor', ...(c.machine ? { type: 'machine' } : {}) });
     const seen = await judgeEverywhere(deps, owner, c);
     if (c.expected.active) {
       expect(seen.verdict).toMatchObject({ valid: true });
@@ -213,16 +248,20 @@ describe('one API-token judge: authorizer, introspection and revocation agree', 
           revoked: fc.boolean(),
           expiry: fc.constantFrom('none', 'past', 'future'),
           mistyped: fc.boolean(),
+          mfaRequired: fc.subarray([...roles]),
+          mfaAtCreation: fc.boolean(),
+          type: fc.constantFrom('human', 'machine'),
         }),
         async (t) => {
-          const deps = testDeps();
-          const owner = aUser({ role: t.madeAs });
+          const deps = testDeps({ MFA_REQUIRED_ROLES: t.mfaRequired.join(',') });
+          const owner = aUser({ role: t.madeAs, type: t.type });
           const now = deps.clock.now();
           const seen = await judgeEverywhere(deps, owner, {
             token: {
               scopes: t.scopes,
               expiresAt: t.expiry === 'none' ? null : now + (t.expiry === 'past' ? -1 : HOUR),
               revokedAt: t.revoked ? now - 1 : null,
+              mfaAtCreation: t.mfaAtCreation,
             },
             after: async (d, o) => {
               if (t.status === 'deleted') return d.store.deleteUser(o);
@@ -244,11 +283,14 @@ describe('one API-token judge: authorizer, introspection and revocation agree', 
           if (!live || !seen.verdict.valid || !seen.introspection.active) return;
           const grants = defaultScopeCatalog[t.nowRole];
           expect(seen.verdict.scopes.every((s) => grants.includes(s))).toBe(true);
+          // MFA_REQUIRED_ROLES: a person's token made without a factor carries no grant.
+          const held = t.type === 'human' && t.mfaRequired.includes(t.nowRole) && !t.mfaAtCreation;
+          if (held) expect(seen.verdict.scopes).toEqual([]);
           expect(seen.authorizer.scope).toBe(seen.verdict.scopes.join(' '));
           expect(seen.introspection.scope).toBe(seen.verdict.scopes.join(' '));
         },
       ),
       { numRuns: 200 },
     );
-  });
+  }, 60_000);
 });

@@ -76,7 +76,9 @@ describe('console users pages', () => {
   it('has an action for every users and audit page route', () => {
     const keys = pageRoutes.map(pageRouteKey);
     expect(Object.keys(consoleUsersActions).sort()).toEqual(
-      keys.filter((key) => ['/console/users', '/console/lockouts'].some((p) => key.includes(p))).sort(),
+      keys
+        .filter((key) => ['/console/users', '/console/lockouts'].some((p) => key.includes(p)))
+        .sort(),
     );
     expect(Object.keys(consoleAuditActions).sort()).toEqual(
       keys.filter((key) => key.includes('/console/audit')).sort(),

@@ -40,7 +40,7 @@ describe('the landing of a federated login', () => {
     const deps = testDeps();
     const user = await createUserWithPassword(deps, { role: 'viewer' });
     const tokens = await startSession(deps, user, null, { browser: true, origin: 'provider' });
-    const result = await federatedLanding(deps, { tokens, user }, '/landing', null, []);
+    const result = await federatedLanding(deps, { tokens, user, amr: [] }, '/landing', null, []);
     expect(result.headers?.location).toBe('/landing');
     expect((result.cookies ?? []).some((c) => c.startsWith('gatehouse_session='))).toBe(true);
     expect(await browserSessionUser(deps, tokens.browserSession)).not.toBeNull();

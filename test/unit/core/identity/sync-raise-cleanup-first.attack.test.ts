@@ -79,6 +79,7 @@ describe('group sync raise with a failing clean-up (finding 7)', () => {
       s.scope.split(' '),
       { name: 'x' },
       noRequest,
+      { sid: '', tokenId: null },
     );
     const verify = createSsoTokenVerifier(
       deps.config.sso as NonNullable<typeof deps.config.sso>,

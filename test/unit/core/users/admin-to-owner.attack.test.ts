@@ -86,6 +86,7 @@ describe('admin to owner (red team A, findings 2-4): every path fails', () => {
       session.scope.split(' '),
       { name: 'backup' },
       noRequest,
+      { sid: '', tokenId: null },
     );
     expect(minted.created_by).toBe(pat.id);
     await updateUser(deps, as(owner), pat.id, { role: 'owner' }, noRequest);

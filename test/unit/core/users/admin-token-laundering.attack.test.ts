@@ -49,6 +49,7 @@ describe('a token made with an admin-made token is admin-made (red team C, findi
       deps.scopes.admin,
       { name: 'admin-made', user_id: bot.id },
       noRequest,
+      { sid: '', tokenId: null },
     );
     const t1Record = await deps.store.getApiToken(t1.token_id);
     // With T1 (as handler.ts builds the actor: the bot, T1's origin) the admin makes T2.
@@ -64,6 +65,7 @@ describe('a token made with an admin-made token is admin-made (red team C, findi
       deps.scopes.editor,
       { name: 'laundered' },
       noRequest,
+      { sid: '', tokenId: null },
     );
     const t2Record = await deps.store.getApiToken(t2.token_id);
     // T1 speaks for the admin who made it, so what it makes is admin-made.

@@ -67,6 +67,7 @@ describe("an owner's raise and credentials an admin made", () => {
       deps.scopes.admin,
       { name: 'admin-made', user_id: bot.id },
       noRequest,
+      { sid: '', tokenId: null },
     );
     const byOwner = await createApiToken(
       deps,
@@ -74,6 +75,7 @@ describe("an owner's raise and credentials an admin made", () => {
       deps.scopes.owner,
       { name: 'owner-made', user_id: bot.id },
       noRequest,
+      { sid: '', tokenId: null },
     );
     await updateUser(deps, as(owner), bot.id, { role: 'admin' }, noRequest);
     expect((await deps.store.getApiToken(byAdmin.token_id))?.revokedAt).not.toBeNull();

@@ -115,6 +115,7 @@ describe("an owner's raise, by the rule", () => {
       deps.scopes.viewer,
       { name: `by ${origin}` },
       noRequest,
+      { sid: '', tokenId: null },
     );
 
   it("keeps the person's untainted token, revokes one of unknown or admin origin", async () => {
