@@ -6,6 +6,7 @@
  * item shapes straight with BatchWriteItem, in parallel, with progress.
  */
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../dev/dynamodb-local';
 import { ACTIVITY_METRICS } from '../src/core/activity/metrics';
@@ -22,7 +23,7 @@ import { ACTIVITY_SHARDS, activityIncrement } from '../src/store/activity-items'
 import { createTables } from '../src/store/create-tables';
 import { auditItem } from '../src/store/dynamo-audit';
 import { createDocumentClient, createDynamoClient } from '../src/store/dynamo-client';
-import type { TableNames } from '../src/store/dynamo-settings';
+import { endpointClientConfig, type TableNames } from '../src/store/dynamo-settings';
 import { createDynamoStore } from '../src/store/dynamo-store';
 import { creationSortKey, keys } from '../src/store/schema';
 import { activityPage } from '../src/web/pages/console-activity/activity-page';
@@ -141,15 +142,16 @@ const seed = async (
   const worker = async () => {
     while (next < count) {
       const from = next;
-      next = Math.min(count, next + BATCH);
-      let pending = Array.from({ length: next - from }, (_, k) => ({
+      const to = Math.min(count, from + BATCH);
+      next = to;
+      let pending = Array.from({ length: to - from }, (_, k) => ({
         PutRequest: { Item: make(from + k) },
       }));
       while (pending.length > 0) {
         const answer = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
         pending = (answer.UnprocessedItems?.[table] ?? []) as typeof pending;
       }
-      done += next - from;
+      done += to - from;
       if (done - reported >= count / 10) {
         reported = done;
         const rate = done / ((Date.now() - started) / 1000);
@@ -203,7 +205,11 @@ const section = async (): Promise<Figure[]> => {
         tokens: `${prefix}-Tokens`,
         audit: `${prefix}-Audit`,
       };
-      const seeding = createDynamoClient({ endpoint: local.endpoint });
+      // Seeding alone skips the service's time budget (a loaded DynamoDB Local is slow to answer).
+      const seeding = new DynamoDBClient({
+        ...endpointClientConfig({ endpoint: local.endpoint }),
+        maxAttempts: 10,
+      });
       await createTables(seeding, names);
       const seedDb = createDocumentClient(seeding);
       const now = Date.now();

@@ -5,7 +5,8 @@
  *
  * Invariants, each a test below that fails if a grant widens:
  * - the authorizer: GetItem of five kinds of item, each by partition prefix and projected
- *   attributes, and UpdateItem of `lastUsedAt` on API tokens; no Put, Delete, BatchWrite, Query,
+ *   attributes, and UpdateItem of `lastUsedAt`/`lastUsedFrom` on API tokens (Gatehouse's own also
+ *   of `token_uses` on the activity counters, `ACTIVITY#*`); no Put, Delete, BatchWrite, Query,
  *   Scan, no `dynamodb:*`, no write that could reach `JWKS`;
  * - discovery: GetItem of `JWKS/PUBLIC`'s `generation` and `jwks`, nothing else;
  * - whoever may write `JWKS` may already sign tokens.
@@ -37,6 +38,7 @@ const apiTokenAttributes = [
   'lifetimeSeconds',
   'renewable',
   'lastUsedAt',
+  'lastUsedFrom',
   'revokedAt',
   'mfaAtCreation',
 ];
@@ -83,13 +85,23 @@ const authorizerGrants: ItemStatement[] = [
     table: 'tokens',
     action: 'dynamodb:UpdateItem',
     partitions: ['APITOKEN#*'],
-    attributes: ['pk', 'sk', 'lastUsedAt'],
+    attributes: ['pk', 'sk', 'lastUsedAt', 'lastUsedFrom'],
   },
   {
     table: 'users',
     action: 'dynamodb:GetItem',
     partitions: ['USER#*'],
     attributes: ['pk', 'sk', 'role', 'status', 'type'],
+  },
+];
+/** Gatehouse's own authorizer also ADDs token uses to the activity counters (audit table). */
+const countingAuthorizerGrants: ItemStatement[] = [
+  ...authorizerGrants,
+  {
+    table: 'audit',
+    action: 'dynamodb:UpdateItem',
+    partitions: ['ACTIVITY#*'],
+    attributes: ['pk', 'sk', 'token_uses', 'ttl'],
   },
 ];
 const discoveryGrants: ItemStatement[] = [authorizerGrants[0] as ItemStatement];
@@ -161,11 +173,15 @@ beforeAll(() => {
 const gatehouseRole = (name: FunctionName) => roles.gatehouseRole(name);
 
 describe.each([
-  ['Gatehouse', () => gatehouseRole('authorizer')],
-  ['another stack (GatehouseAuthorizer, imported tables)', () => roles.teamAuthorizerRole()],
-])("the authorizer's role in %s", (_where, role) => {
-  it('gets five kinds of item by key and projection, queries the revocation feed, and updates only lastUsedAt', () => {
-    expectNarrowRole(role(), authorizerGrants);
+  ['Gatehouse', () => gatehouseRole('authorizer'), countingAuthorizerGrants],
+  [
+    'another stack (GatehouseAuthorizer, imported tables)',
+    () => roles.teamAuthorizerRole(),
+    authorizerGrants,
+  ],
+])("the authorizer's role in %s", (_where, role, grants) => {
+  it("gets five kinds of item by key and projection, queries the revocation feed, and updates only lastUsedAt/lastUsedFrom (and, Gatehouse's own, token uses)", () => {
+    expectNarrowRole(role(), grants);
   });
 
   it.each(refusedToAuthorizer)('cannot %s', (_what, table, request) => {
@@ -186,7 +202,7 @@ describe.each([
   });
 });
 
-it("the example API's authorizer holds the same item grants (by import)", () => {
+it("the example API's authorizer holds the same item grants (by import), but counts no token uses", () => {
   const all = roles.exampleAuthorizerStatements();
   // Beside the same grants, the fence to the tables' account (the Gatehouse stack's).
   expect(all.filter(isAccountFence)).toHaveLength(1);
@@ -198,7 +214,12 @@ it("the example API's authorizer holds the same item grants (by import)", () => 
       .filter((s) => JSON.stringify(s.Action).includes('dynamodb:'))
       .map(shape)
       .sort();
-  expect(dynamo(statements)).toEqual(dynamo(gatehouseRole('authorizer').statements));
+  // Its stack names no audit table: Gatehouse's grants but the activity counters' ADD.
+  const gatehouseReads = gatehouseRole('authorizer').statements.filter(
+    (s) => !JSON.stringify(s.Condition ?? {}).includes('ACTIVITY#'),
+  );
+  expect(gatehouseReads).toHaveLength(gatehouseRole('authorizer').statements.length - 1);
+  expect(dynamo(statements)).toEqual(dynamo(gatehouseReads));
 });
 
 describe("discovery's role", () => {

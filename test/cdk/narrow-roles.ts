@@ -17,7 +17,7 @@ import type { FunctionName } from '../../src/http/functions';
 import type { IamStatement } from '../support/dynamo-iam';
 import { lambdaProperties, referencedIds, roleStatements } from './synth';
 
-export type TableRef = 'users' | 'tokens';
+export type TableRef = 'users' | 'tokens' | 'audit';
 type Statement = ReturnType<typeof roleStatements>[number];
 
 /** A role's statements, and its DynamoDB ones with the table each names. */
@@ -92,7 +92,7 @@ export const synthNarrowRoles = () => {
   /** Which Gatehouse table a statement's resource names (by logical id). */
   const gatehouseTableOf = (resource: unknown): TableRef | undefined => {
     const ids = referencedIds(resource);
-    for (const name of ['users', 'tokens'] as const) {
+    for (const name of ['users', 'tokens', 'audit'] as const) {
       const table = gatehouse.tables.byName[name].node.defaultChild as CfnElement;
       if (ids.has(gatehouse.getLogicalId(table))) return name;
     }
