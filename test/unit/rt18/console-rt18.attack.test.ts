@@ -21,12 +21,24 @@ describe('red team issue 18 (console)', () => {
       actor_token_id: null,
       target_id: null,
       ip: '203.0.113.9',
-      user_agent: 'Mozilla/5.0;=HYPERLINK(CONCAT(0x68,A1),1)',
+      // No "," and no '"': csvCell leaves the field unquoted.
+      user_agent: "Mozilla/5.0;=cmd|' /C calc'!A0",
       outcome: 'failure',
       detail: {},
     } as never);
-    const cells = line.trimEnd().split(';');
-    const formulaCells = cells.slice(1).filter((cell) => /^[=+\-@]/.test(cell));
+    // Read as a ";"-delimited CSV (RFC 4180 quoting): a quoted field is one cell.
+    const cells: string[] = [];
+    let cell = '';
+    let quoted = false;
+    for (const ch of line.trimEnd()) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === ';' && !quoted) {
+        cells.push(cell);
+        cell = '';
+      } else cell += ch;
+    }
+    cells.push(cell);
+    const formulaCells = cells.filter((c) => /^[=+\-@]/.test(c));
     expect(formulaCells).toEqual([]);
   });
 
