@@ -21,7 +21,7 @@ const session = (userId: string, sid: string, createdAt: number, expiresAt: numb
     credentialVersion: 0,
   }) satisfies SessionRecord;
 
-it("user page: a live session behind 506 dead ones is not listed, and `more` says nothing was left out", async () => {
+it('user page: a live session behind 506 dead ones is not listed, and `more` says nothing was left out', async () => {
   const store = await dynamo.freshStore();
   const user = aUser();
   await store.createUser(user);
@@ -43,7 +43,13 @@ it('lockouts view: a real lock is hidden behind 200 newer locks that already end
   const store = await dynamo.freshStore();
   const policy: LockoutPolicy = { threshold: 1, baseSeconds: 1, maxSeconds: 3600 };
   const fail = (key: string, at: number, holder: { login: string } | { userId: string }) =>
-    store.recordLoginFailure(key, { at, expiresAt: at + 2 * HOUR, policy, unlessLocked: false, holder });
+    store.recordLoginFailure(key, {
+      at,
+      expiresAt: at + 2 * HOUR,
+      policy,
+      unlessLocked: false,
+      holder,
+    });
   // The owner's account counter, locked for an hour (13 failures: 1 s * 2^12 > 3600 s -> 3600 s).
   const ownerKey = 'Aowner-account-key';
   for (let i = 0; i < 13; i++) await fail(ownerKey, T0 + i, { userId: 'owner-1' });
