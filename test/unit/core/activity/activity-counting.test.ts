@@ -81,10 +81,11 @@ describe('counting activity where it happens', () => {
     const deps = testDeps({ LOCKOUT_THRESHOLD: '3', LOCKOUT_BASE_SECONDS: '30' });
     const user = await createUserWithPassword(deps);
     await confirmedTotp(deps, user);
-    const required = await signInWithPassword(deps, {
+    const required = (await signInWithPassword(deps, {
       login: user.email,
       password: PASSWORD,
-    }).catch((error: unknown) => error as MfaRequiredError);
+    }).catch((error: unknown) => error)) as MfaRequiredError;
+    expect(required).toBeInstanceOf(MfaRequiredError);
     const wrongCode = () =>
       finishMfaSignIn(
         deps,
