@@ -22,6 +22,24 @@ const shown = async (page: Page) => {
   return { totals, cells };
 };
 
+/** The page's numbers, read again (no screenshot): counts land after their requests' answers. */
+const reread = async (page: Page) => {
+  await page.goto('/console/activity');
+  return shown(page);
+};
+
+/** The numbers once counts started by earlier requests (never awaited by them) have landed. */
+const settled = async (page: Page) => {
+  let last = await shown(page);
+  for (let tries = 0; tries < 20; tries++) {
+    await new Promise((done) => setTimeout(done, 100));
+    const now = await reread(page);
+    if (JSON.stringify(now.totals) === JSON.stringify(last.totals)) return now;
+    last = now;
+  }
+  return last;
+};
+
 const member = async (ownerToken: string, role = 'viewer') => {
   const email = `d${randomUUID().slice(0, 8)}@dashboard.test`;
   const reply = await call('POST', '/users', {
@@ -37,7 +55,7 @@ describe('the activity dashboard', () => {
     const current = tab();
     await current.signInAsOwner();
     await current.visit('/console/activity', 'before');
-    const before = await shown(current.page);
+    const before = await settled(current.page);
 
     const ownerToken = await signIn(OWNER.email, OWNER.password);
     const right = await member(ownerToken);
@@ -50,8 +68,6 @@ describe('the activity dashboard', () => {
       expect(wrong.status).toBe(401);
     }
 
-    await current.visit('/console/activity', 'after');
-    const after = await shown(current.page);
     const expected = {
       sign_ins: 2,
       failed_sign_ins: 2,
@@ -60,6 +76,13 @@ describe('the activity dashboard', () => {
       mfa_challenges: 0,
       token_uses: 0,
     };
+    const delta = ({ totals }: Awaited<ReturnType<typeof shown>>) =>
+      Object.fromEntries(ACTIVITY_METRICS.map((m) => [m, totals[m] - before.totals[m]]));
+    await expect
+      .poll(async () => delta(await reread(current.page)), { timeout: 10_000, interval: 200 })
+      .toEqual(expected);
+    await current.visit('/console/activity', 'after');
+    const after = await shown(current.page);
     for (const metric of ACTIVITY_METRICS) {
       expect(after.totals[metric] - before.totals[metric], metric).toBe(expected[metric]);
       // This hour's cell moved by the same (unless the hour turned between the two views).

@@ -41,6 +41,20 @@ const dashboard = async () => {
   return { totals, text: page.text };
 };
 
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** The totals once counts started by earlier requests (never awaited by them) have landed. */
+const settledTotals = async () => {
+  let last = (await dashboard()).totals;
+  for (let tries = 0; tries < 20; tries++) {
+    await sleep(100);
+    const now = (await dashboard()).totals;
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+};
+
 const newMember = async (role = 'viewer') => {
   const email = `m${randomUUID().slice(0, 8)}@activity.test`;
   const reply = await call('POST', '/users', {
@@ -62,7 +76,7 @@ beforeAll(async () => {
 
 describe('the activity dashboard', () => {
   it('counts what happened, each number as this test made it', async () => {
-    const before = (await dashboard()).totals;
+    const before = await settledTotals();
 
     const right = await newMember();
     const locked = await newMember();
@@ -84,22 +98,25 @@ describe('the activity dashboard', () => {
       const used = await call('GET', '/example/sessions', { token: created.body.token });
       expect(used.status, used.text).toBe(200);
     }
-    // The authorizer flushes its in-memory count every second locally.
-    await new Promise((done) => setTimeout(done, 2_500));
-
+    // Counts land after their answers: the sign-ins' within milliseconds, token uses when the
+    // authorizer flushes its in-memory count (every second locally). Read until they are in.
+    const deltaOf = (totals: Record<ActivityMetric, number>) =>
+      Object.fromEntries(
+        ACTIVITY_METRICS.map((metric) => [metric, totals[metric] - before[metric]]),
+      );
+    await expect
+      .poll(async () => deltaOf((await dashboard()).totals), { timeout: 10_000, interval: 200 })
+      .toEqual({
+        // `right` twice (the second to make the token).
+        sign_ins: 2,
+        failed_sign_ins: 4,
+        lockouts: 1,
+        new_users: 3,
+        mfa_challenges: 1,
+        token_uses: 3,
+      });
     const after = await dashboard();
-    const delta = Object.fromEntries(
-      ACTIVITY_METRICS.map((metric) => [metric, after.totals[metric] - before[metric]]),
-    );
-    expect(delta).toEqual({
-      // `right` twice (the second to make the token).
-      sign_ins: 2,
-      failed_sign_ins: 4,
-      lockouts: 1,
-      new_users: 3,
-      mfa_challenges: 1,
-      token_uses: 3,
-    });
+    expect(deltaOf(after.totals).sign_ins).toBe(2); // and no late count beyond the expected
     // The hourly tables hold the same numbers: this hour's cell, summed over the page's rows.
     const cells = (metric: string) =>
       [

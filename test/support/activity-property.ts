@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { activityDashboard } from '../../src/core/activity/dashboard';
 import {
   ACTIVITY_METRICS,
@@ -127,21 +127,27 @@ export const activityProperty = async (fresh: () => Promise<Store>, runs: number
       }
       await tokenUses.flush();
 
-      const board = await activityDashboard(deps);
-      for (const series of [board.hours, board.days]) {
-        for (const { start, counts } of series.windows) {
-          expect(counts, `${series.granularity} ${start}`).toEqual(
-            expected.get(`${series.granularity}#${start}`) ?? {},
-          );
-        }
-      }
-      const last24h = Object.fromEntries(ACTIVITY_METRICS.map((metric) => [metric, 0]));
-      for (const { start } of board.hours.windows) {
-        for (const [metric, n] of Object.entries(expected.get(`hour#${start}`) ?? {})) {
-          last24h[metric] = (last24h[metric] ?? 0) + n;
-        }
-      }
-      expect(board.last24h).toEqual(last24h);
+      // Counts are started, never awaited by the requests: read until they have all landed.
+      await vi.waitFor(
+        async () => {
+          const board = await activityDashboard(deps);
+          for (const series of [board.hours, board.days]) {
+            for (const { start, counts } of series.windows) {
+              expect(counts, `${series.granularity} ${start}`).toEqual(
+                expected.get(`${series.granularity}#${start}`) ?? {},
+              );
+            }
+          }
+          const last24h = Object.fromEntries(ACTIVITY_METRICS.map((metric) => [metric, 0]));
+          for (const { start } of board.hours.windows) {
+            for (const [metric, n] of Object.entries(expected.get(`hour#${start}`) ?? {})) {
+              last24h[metric] = (last24h[metric] ?? 0) + n;
+            }
+          }
+          expect(board.last24h).toEqual(last24h);
+        },
+        { timeout: 5000, interval: 20 },
+      );
     }),
     { numRuns: propertyRuns(runs), endOnFailure: true },
   );

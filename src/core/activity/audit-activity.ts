@@ -17,11 +17,14 @@ export const activityOfAuditEvent = (event: AuditEvent): ActivityCounts => {
   if (event.action === 'user.create' || event.action === 'sso.account_create') {
     return { new_users: 1 };
   }
-  if (event.action !== 'auth.sign_in' || event.outcome !== 'failure') return {};
+  if (event.outcome !== 'failure') return {};
+  // A lock BEGINS with the failure that reached it (sign-in.ts and mfa-challenge.ts write
+  // lock_seconds), not with each attempt refused while it holds.
+  const lockBegins = typeof event.detail.lock_seconds === 'number' && event.detail.lock_seconds > 0;
+  // A wrong MFA code is no failed sign-in (the password was right), but its lock is a lockout.
+  if (event.action === 'mfa.challenge') return lockBegins ? { lockouts: 1 } : {};
+  if (event.action !== 'auth.sign_in') return {};
   const reason = event.detail.reason;
   if (typeof reason === 'string' && NOT_FAILURES.has(reason)) return {};
-  // A lock BEGINS with the failure that reached it (sign-in.ts writes lock_seconds), not with
-  // each attempt refused while it holds.
-  const lockBegins = typeof event.detail.lock_seconds === 'number' && event.detail.lock_seconds > 0;
   return lockBegins ? { failed_sign_ins: 1, lockouts: 1 } : { failed_sign_ins: 1 };
 };

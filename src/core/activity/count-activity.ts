@@ -3,16 +3,15 @@ import { type ActivityCounts, nonZero } from './metrics';
 import { windowsOf } from './windows';
 
 /**
- * Adds `counts` to the current hour's and day's counters. Never in a sign-in's transaction
- * (concurrent transactions on one counter would conflict and fail sign-ins): its own writes,
- * after the event. Never throws: a lost count is reported and the request it describes stands.
+ * Starts adding `counts` to the current hour's and day's counters and returns at once: no
+ * request ever waits on a counter write (a throttled counter would slow every sign-in). Never
+ * in a sign-in's transaction (concurrent transactions on one counter would conflict). Never
+ * throws: a lost count is reported and the request it describes stands. A write still in
+ * flight when the instance is frozen or killed is lost (the dashboard is approximate).
  */
-export const countActivity = async (deps: CoreDeps, counts: ActivityCounts): Promise<void> => {
+export const countActivity = (deps: CoreDeps, counts: ActivityCounts): void => {
   const wanted = nonZero(counts);
   if (Object.keys(wanted).length === 0) return;
-  try {
-    await deps.store.addActivity(windowsOf(deps.clock.now()), wanted);
-  } catch (error) {
-    deps.onActivityFailure(error, wanted);
-  }
+  const started = (async () => deps.store.addActivity(windowsOf(deps.clock.now()), wanted))();
+  started.catch((error: unknown) => deps.onActivityFailure(error, wanted));
 };

@@ -38,6 +38,9 @@ export const AUDIT_ACTIONS = {
   'user.delete': 'Deleted a user',
   'user.link': 'Linked a sign-in identity',
   'user.unlink': 'Unlinked a sign-in identity',
+  'user.sign_out': 'Signed a user out of a session',
+  'user.sign_out_all': 'Signed a user out everywhere',
+  'user.unlock': 'Cleared a sign-in lock',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -27,12 +27,14 @@ const MAX_PAGES_PER_PART = 50;
 /** A spreadsheet runs a cell that starts with these as a formula: a `'` makes it text. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One RFC 4180 field: formula starts neutralised, quoted when it holds `,` `"` CR or LF. */
+/**
+ * One RFC 4180 field: formula starts neutralised, and every field quoted, so a spreadsheet
+ * reading `;` (or any other character) as the delimiter never splits a value into a formula.
+ */
 export const csvCell = (value: string | number | boolean | null): string => {
-  if (value === null) return '';
-  const raw = String(value);
+  const raw = value === null ? '' : String(value);
   const text = FORMULA_START.test(raw) ? `'${raw}` : raw;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return `"${text.replaceAll('"', '""')}"`;
 };
 
 const csvRow = (cells: (string | number | boolean | null)[]) =>

@@ -71,11 +71,9 @@ export const recordAudit = async (
   entry: AuditEntry,
 ): Promise<void> => {
   const { event, expiresAt } = auditRecord(deps, meta, entry);
-  // The dashboard's count runs beside the event's write: no round trip added, never a failure.
-  await Promise.all([
-    deps.store.writeAuditEvent(event, expiresAt).catch((error: unknown) => {
-      deps.onAuditFailure(error, event);
-    }),
-    countActivity(deps, activityOfAuditEvent(event)),
-  ]);
+  // The dashboard's count is started, never awaited: a slow counter never slows the request.
+  countActivity(deps, activityOfAuditEvent(event));
+  await deps.store.writeAuditEvent(event, expiresAt).catch((error: unknown) => {
+    deps.onAuditFailure(error, event);
+  });
 };

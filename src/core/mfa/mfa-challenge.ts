@@ -1,6 +1,6 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
-import { accountLockoutKey } from '../sessions/lockout';
-import { takePasswordAttempt } from '../sessions/password-attempt';
+import { accountLockoutKey, lockSeconds } from '../sessions/lockout';
+import { takeCountedAttempt } from '../sessions/password-attempt';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import type { PublicUser } from '../users/users';
@@ -78,11 +78,19 @@ const locked = (seconds: number) =>
     seconds,
   );
 
-/** Counts the attempt before any check (as passwords do), so a burst of guesses meets the lock. */
-export const takeCodeAttempt = async (deps: CoreDeps, userId: string): Promise<void> => {
-  const seconds = await takePasswordAttempt(deps, accountLockoutKey(userId), { userId });
-  if (seconds > 0) throw locked(seconds);
+/**
+ * Counts the attempt before any check (as passwords do), so a burst of guesses meets the lock.
+ * Answers the lock this attempt begins if it proves wrong (0: none), for its failure event.
+ */
+export const takeCodeAttempt = async (deps: CoreDeps, userId: string): Promise<number> => {
+  const attempt = await takeCountedAttempt(deps, accountLockoutKey(userId), { userId });
+  if (attempt.lockedSeconds > 0) throw locked(attempt.lockedSeconds);
+  return lockSeconds(attempt.failures, deps.config.lockout);
 };
+
+/** A wrong code whose count locks the account BEGINS a lock: its event says for how long. */
+const lockFact = (lockBegins: number): Record<string, number> =>
+  lockBegins > 0 ? { lock_seconds: lockBegins } : {};
 
 /** What one factor brings to a verify: its audit name, its amr, and how its proof is found. */
 interface FactorAttempt {
@@ -118,7 +126,7 @@ export const verifyWithMfaToken = async (
   const tokenInvalid = new GatehouseError('token_invalid', 'The mfa_token is invalid or spent.');
   if (!token) throw tokenInvalid;
   // Every attempt on a real token is audited, whatever stops it (never the code or the token).
-  const audit = (outcome: 'success' | 'failure', detail: Record<string, string>) =>
+  const audit = (outcome: 'success' | 'failure', detail: Record<string, string | number>) =>
     recordAudit(deps, meta, {
       action: 'mfa.challenge',
       actorId: token.userId,
@@ -131,7 +139,7 @@ export const verifyWithMfaToken = async (
     throw tokenInvalid;
   }
   // The attempt is counted before any check; the factors are only read beside it.
-  const [, state] = await Promise.all([
+  const [lockBegins, state] = await Promise.all([
     takeCodeAttempt(deps, token.userId).catch(async (error: unknown) => {
       await audit('failure', { factor: attempt.kind, reason: 'too_many_attempts' });
       throw error;
@@ -146,7 +154,11 @@ export const verifyWithMfaToken = async (
       : 'That code is not right.',
   );
   if ('refused' in proof) {
-    await audit('failure', { factor: attempt.kind, reason: proof.refused });
+    await audit('failure', {
+      factor: attempt.kind,
+      reason: proof.refused,
+      ...lockFact(lockBegins),
+    });
     throw wrong;
   }
   // Invariant: an mfa_token and a proof are each spent at most once, together; never after 300 s
@@ -161,11 +173,19 @@ export const verifyWithMfaToken = async (
     },
   });
   if (outcome === 'token_invalid') {
-    await audit('failure', { factor: proof.kind, reason: 'token_invalid' });
+    await audit('failure', {
+      factor: proof.kind,
+      reason: 'token_invalid',
+      ...lockFact(lockBegins),
+    });
     throw tokenInvalid;
   }
   if (outcome === 'proof_refused') {
-    await audit('failure', { factor: proof.kind, reason: 'invalid_credentials' });
+    await audit('failure', {
+      factor: proof.kind,
+      reason: 'invalid_credentials',
+      ...lockFact(lockBegins),
+    });
     throw wrong;
   }
   await audit('success', { factor: proof.kind });
@@ -209,7 +229,7 @@ export const assertMfaCode = async (
   code: string,
   meta: RequestMeta,
 ): Promise<void> => {
-  await takeCodeAttempt(deps, userId);
+  const lockBegins = await takeCodeAttempt(deps, userId);
   const now = deps.clock.now();
   const proof = await proofOf(await deps.store.getMfaState(userId), userId, code, now);
   // Invariant: a step-up code is spent once, like a sign-in code (the same atomic write).
@@ -219,7 +239,11 @@ export const assertMfaCode = async (
     actorId: userId,
     targetId: userId,
     outcome: spent ? 'success' : 'failure',
-    detail: { factor: proof?.kind ?? 'unknown', step_up: true },
+    detail: {
+      factor: proof?.kind ?? 'unknown',
+      step_up: true,
+      ...(spent ? {} : lockFact(lockBegins)),
+    },
   });
   if (!spent) throw new GatehouseError('forbidden', 'That code is not right.');
   await deps.store.clearLoginFailures(accountLockoutKey(userId));

@@ -40,11 +40,9 @@ export const requireSecondFactor = async (
 ): Promise<void> => {
   const { factors } = known ?? (await deps.store.getMfaState(userId));
   if (factors.length === 0) return;
-  // The challenge is counted beside its token's write (a lost write over-counts one, 503).
-  const [{ mfaToken }] = await Promise.all([
-    issueMfaToken(deps, userId, context, failuresNow),
-    countActivity(deps, { mfa_challenges: 1 }),
-  ]);
+  // The challenge's count is started, never awaited (a lost token write over-counts one, 503).
+  countActivity(deps, { mfa_challenges: 1 });
+  const { mfaToken } = await issueMfaToken(deps, userId, context, failuresNow);
   throw new MfaRequiredError(
     mfaToken,
     factors.map((f) => ({ factor_id: f.factorId, type: f.type })),

@@ -240,10 +240,10 @@ export const startSession = async (
       : {}),
     ...(options.audit ? { audit: auditRecord(deps, options.audit.meta, options.audit.entry) } : {}),
   });
-  // Every session a person opens is a sign-in (password, passkey, MFA, SSO, federation, OAuth
-  // grants): counted after its write (never in it: a counter in the transaction would make
-  // concurrent sign-ins conflict), beside the answer's signing.
-  const counted = countActivity(deps, { sign_ins: 1 });
+  // A sign-in is a session whose person proved a credential in this request (no authTime carried
+  // in: password, passkey, MFA, SSO, federation); a code exchange keeps the approving session's
+  // authTime and is no second sign-in. Counted after its write, never awaited.
+  if (options.authTime === undefined) countActivity(deps, { sign_ins: 1 });
   const tokens = await tokenResponse(
     deps,
     { ...user, lastSignInAt: now },
@@ -257,7 +257,6 @@ export const startSession = async (
     },
     options.mfa,
   );
-  await counted;
   return browserSecret ? { ...tokens, browserSession: `${session.sid}.${browserSecret}` } : tokens;
 };
 

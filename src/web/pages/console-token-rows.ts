@@ -7,6 +7,7 @@ import { csrfField } from '../layout';
 import type { PageRequest } from '../page-handler';
 import { type Column, truncated } from '../tables';
 import { timeTag } from './console-shared';
+import { deviceInWords } from './console-users/device';
 
 /** Each scope by name with what it lets a token do, in words (one catalogue: describeScope). */
 export const scopeWords = (scopes: readonly string[]): Html =>
@@ -34,13 +35,16 @@ const statusWords = (token: ApiTokenView, now: number) => {
   }${token.renewable ? ', renewable' : ''}`;
 };
 
-/** When and from where; the user agent cut to a line, whole on focus. */
+/**
+ * When and from where: the device in words (the user page's parser), then the user agent cut
+ * to a line, whole on focus.
+ */
 const lastUseWords = (token: ApiTokenView) => {
   if (!token.last_used_at) return 'Never used';
   const from = token.last_used_from;
   return html`${timeTag(token.last_used_at)}${
     from?.ip ? html`<br>from <code>${from.ip}</code>` : ''
-  }${from?.user_agent ? truncated(from.user_agent) : ''}`;
+  }${from?.user_agent ? html`<br>${deviceInWords(from.user_agent)}${truncated(from.user_agent)}` : ''}`;
 };
 
 const personWords = (users: ReadonlyMap<string, PublicUser>, id: string) => {

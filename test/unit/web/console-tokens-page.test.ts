@@ -82,7 +82,9 @@ describe('console tokens page', () => {
     expect(body).toContain('Today: 7 permissions');
     expect(body).toContain('See your own sessions in the protected API');
     expect(body).toContain('198.51.100.7');
-    // The user agent, escaped, cut to a line and whole on focus.
+    // The device in words (the user page's parser), then the user agent, escaped, cut to a line
+    // and whole on focus.
+    expect(body).toMatch(/A browser on Linux<span class="truncate"/);
     expect(body).toMatch(/<span class="truncate" tabindex="0" title="Mozilla[^"]*&lt;script&gt;">/);
     expect(body).not.toContain('<script>"');
     expect(body).toContain('Never used');

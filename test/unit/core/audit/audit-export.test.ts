@@ -26,25 +26,27 @@ const event = (n: number, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
 });
 
 describe('CSV cells (RFC 4180, spreadsheet-safe)', () => {
-  it('quotes commas, quotes, CR and LF, doubling the quotes inside', () => {
-    expect(csvCell('plain')).toBe('plain');
+  it('quotes every field (a ";" locale splits no value), doubling the quotes inside', () => {
+    expect(csvCell('plain')).toBe('"plain"');
     expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('a;b')).toBe('"a;b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('one\ntwo')).toBe('"one\ntwo"');
     expect(csvCell('one\r\ntwo')).toBe('"one\r\ntwo"');
-    expect(csvCell(null)).toBe('');
-    expect(csvCell(true)).toBe('true');
-    expect(csvCell('Zoë 😀 名前')).toBe('Zoë 😀 名前');
+    expect(csvCell(null)).toBe('""');
+    expect(csvCell(true)).toBe('"true"');
+    expect(csvCell(3)).toBe('"3"');
+    expect(csvCell('Zoë 😀 名前')).toBe('"Zoë 😀 名前"');
   });
 
   it("neutralises a formula start (= + - @ TAB CR) with a leading '", () => {
     expect(csvCell('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
-    expect(csvCell('+1')).toBe("'+1");
-    expect(csvCell('-2+3')).toBe("'-2+3");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('\tx')).toBe("'\tx");
+    expect(csvCell('+1')).toBe(`"'+1"`);
+    expect(csvCell('-2+3')).toBe(`"'-2+3"`);
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+    expect(csvCell('\tx')).toBe(`"'\tx"`);
     expect(csvCell('\rx')).toBe(`"'\rx"`);
-    expect(csvCell('a=b')).toBe('a=b');
+    expect(csvCell('a=b')).toBe('"a=b"');
   });
 
   it('writes a header and one CRLF line per event that a reader parses back', () => {
