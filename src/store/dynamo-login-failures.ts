@@ -12,7 +12,7 @@ import {
   secondsLocked,
 } from '../core/sessions/lockout';
 import { GatehouseError } from '../core/shared/errors';
-import type { LoginFailures, LoginLock, Store } from '../core/shared/store';
+import type { LockHolder, LoginFailures, LoginLock, Store } from '../core/shared/store';
 import { epochSeconds, getItem, type Item, isConditionFailure } from './dynamo-shared';
 import { keys, tables } from './schema';
 
@@ -30,6 +30,31 @@ const LOCK_SHARDS = 16;
 const lockPartition = (shard: number) => `LOCK#${shard}`;
 const lockPk = (key: string) => lockPartition((key.codePointAt(0) ?? 0) % LOCK_SHARDS);
 const lockSk = (until: number) => String(until).padStart(15, '0');
+
+/** Pages of the lock index read per shard at most: past it the view says it may be partial. */
+const LOCK_READ_ROUNDS = 5;
+
+const holderOf = (item: Item): LockHolder | undefined => {
+  const holder = item.lockHolder as Partial<Record<string, string>> | undefined;
+  if (holder?.userId) return { userId: holder.userId };
+  if (holder?.login) return { login: holder.login };
+  return undefined;
+};
+
+/** The lock an index entry stands for, if it is still locked at `now`. */
+const liveLock = (item: Item, now: number, policy: LockoutPolicy): LoginLock[] => {
+  const record = toFailures(item);
+  if (secondsLocked(record, now, policy) === 0) return [];
+  const holder = holderOf(item);
+  return [
+    {
+      key: String(item.pk).slice(String(keys.loginFailures('').pk).length),
+      ...record,
+      lockedUntil: lockEnd(record, policy),
+      ...(holder ? { holder } : {}),
+    },
+  ];
+};
 
 /**
  * "Not forgotten (and not locked)" and "forgotten" as DynamoDB conditions on the stored
@@ -183,41 +208,61 @@ export const createDynamoLoginFailures = (
       throw new GatehouseError('conflict', 'A concurrent sign-in won; try again.');
     },
     async listLoginLocks(now, policy, limit) {
-      // One Query per shard, only entries whose latest possible end is still ahead.
+      // One Query chain per shard, only entries whose latest possible end is still ahead; the
+      // chain reads past ended locks until `limit` live ones or the shard's budget.
       const shards = await Promise.all(
-        Array.from({ length: LOCK_SHARDS }, (_, shard) =>
-          db.send(
-            new QueryCommand({
-              TableName: table,
-              IndexName: tables.tokens.indexes[1].name,
-              KeyConditionExpression: 'kindPk = :pk AND kindSk > :now',
-              ExpressionAttributeValues: { ':pk': lockPartition(shard), ':now': lockSk(now) },
-              ScanIndexForward: false,
-              Limit: limit,
-            }),
-          ),
-        ),
-      );
-      const locks = shards.flatMap((result) =>
-        (result.Items ?? []).flatMap((item): LoginLock[] => {
-          const record = toFailures(item);
-          if (secondsLocked(record, now, policy) === 0) return [];
-          const holder = item.lockHolder as Partial<Record<string, string>> | undefined;
-          return [
-            {
-              key: String(item.pk).slice(String(keys.loginFailures('').pk).length),
-              ...record,
-              lockedUntil: lockEnd(record, policy),
-              ...(holder?.userId ? { holder: { userId: holder.userId } } : {}),
-              ...(holder?.login ? { holder: { login: holder.login } } : {}),
-            },
-          ];
+        Array.from({ length: LOCK_SHARDS }, async (_, shard) => {
+          const live: LoginLock[] = [];
+          let lastKey: Item | undefined;
+          for (let round = 0; round < LOCK_READ_ROUNDS; round++) {
+            const result = await db.send(
+              new QueryCommand({
+                TableName: table,
+                IndexName: tables.tokens.indexes[1].name,
+                KeyConditionExpression: 'kindPk = :pk AND kindSk > :now',
+                ExpressionAttributeValues: { ':pk': lockPartition(shard), ':now': lockSk(now) },
+                ScanIndexForward: false,
+                Limit: limit,
+                ...(lastKey ? { ExclusiveStartKey: lastKey } : {}),
+              }),
+            );
+            live.push(...(result.Items ?? []).flatMap((item) => liveLock(item, now, policy)));
+            lastKey = result.LastEvaluatedKey;
+            if (!lastKey || live.length >= limit) break;
+          }
+          // Entries left unread: live locks may be among them.
+          return { live, cut: lastKey !== undefined };
         }),
       );
-      return locks.sort((a, b) => b.lockedUntil - a.lockedUntil).slice(0, limit);
+      const locks = shards.flatMap((s) => s.live).sort((a, b) => b.lockedUntil - a.lockedUntil);
+      return {
+        locks: locks.slice(0, limit),
+        partial: locks.length > limit || shards.some((s) => s.cut),
+      };
     },
-    async clearLoginFailures(key) {
-      await db.send(new DeleteCommand({ TableName: table, Key: keys.loginFailures(key) }));
+    async clearLoginFailures(key, options) {
+      try {
+        const result = await db.send(
+          new DeleteCommand({
+            TableName: table,
+            Key: keys.loginFailures(key),
+            ReturnValues: 'ALL_OLD',
+            // Only a login's counter when asked: an account's lock is cleared under its own rule.
+            ...(options?.loginHolderOnly
+              ? {
+                  ConditionExpression: 'attribute_exists(#holder.#login)',
+                  ExpressionAttributeNames: { '#holder': 'lockHolder', '#login': 'login' },
+                }
+              : {}),
+          }),
+        );
+        if (!result.Attributes) return null;
+        const holder = holderOf(result.Attributes);
+        return holder ? { holder } : {};
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return null;
+      }
     },
     async releaseLoginAttempt(key) {
       // One conditional ADD -1: never below zero, never creates a record a clear removed.

@@ -38,6 +38,10 @@ import { publishKeys } from './publish-keys';
 import { revokeListedSessions } from './revoke-listed-sessions';
 import { keys, tables } from './schema';
 
+/** A session listing reads at most 5 pages of 1,000 index entries (ended ones included). */
+const SESSION_READ_PAGE = 1000;
+const SESSION_READ_ROUNDS = 5;
+
 const toSession = (item: Item): SessionRecord => {
   const session = withoutKeys<SessionRecord>(item);
   return { ...session, clientId: session.clientId ?? null, revokedAt: session.revokedAt ?? null };
@@ -260,9 +264,10 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
       return item ? toSession(item) : null;
     },
     async listUserSessions(userId, now, limit) {
-      // The sweeps' access path (byUser), live sessions only; bounded by SESSION_LISTING_MAX
-      // reads, so a user with thousands of sessions costs a few pages, not all of them.
-      const { items } = await queryPages(
+      // The sweeps' access path (byUser), ordered by sid (random), not by age: every entry is
+      // read, past ended ones, up to a budget of SESSION_READ_ROUNDS pages of SESSION_READ_PAGE
+      // entries; a read the budget stops answers `more` (never a silently short list).
+      const { items, lastKey } = await queryPages(
         db,
         {
           TableName: names.tokens,
@@ -274,11 +279,15 @@ export const createDynamoStore = (db: DynamoDBDocumentClient, names: TableNames)
             ':session': 'SESSION#',
             ':now': now,
           },
+          Limit: SESSION_READ_PAGE,
         },
-        { limit: SESSION_LISTING_MAX, maxRounds: 5 },
+        { maxRounds: SESSION_READ_ROUNDS },
       );
       const live = items.map(toSession).sort((a, b) => b.createdAt - a.createdAt);
-      return { sessions: live.slice(0, limit), more: live.length > limit };
+      return {
+        sessions: live.slice(0, Math.min(limit, SESSION_LISTING_MAX)),
+        more: live.length > limit || lastKey !== undefined,
+      };
     },
     async getRefreshToken(hash) {
       const item = await get(names.tokens, keys.refresh(hash));

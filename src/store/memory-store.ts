@@ -335,7 +335,9 @@ export const createMemoryStore = (): Store => {
         const { failures: count, lastFailureAt } = current as LoginFailures;
         return { failures: count, lastFailureAt, counted: false };
       }
-      failures.set(key, { ...next, expiresAt, ...(holder ? { holder } : {}) });
+      // The holder is kept from the failure that locks on, as DynamoDB's lock index keeps it.
+      const locks = holder && next.failures >= policy.threshold;
+      failures.set(key, { ...next, expiresAt, ...(locks ? { holder } : {}) });
       return { ...next, counted: true };
     },
     async listLoginLocks(now, policy, limit) {
@@ -348,10 +350,16 @@ export const createMemoryStore = (): Store => {
           { key, failures: count, lastFailureAt, lockedUntil, ...(holder ? { holder } : {}) },
         ];
       });
-      return copy(locks.sort((a, b) => b.lockedUntil - a.lockedUntil).slice(0, limit));
+      const sorted = locks.sort((a, b) => b.lockedUntil - a.lockedUntil);
+      return { locks: copy(sorted.slice(0, limit)), partial: sorted.length > limit };
     },
-    async clearLoginFailures(key) {
+    async clearLoginFailures(key, options) {
+      const record = failures.get(key);
+      if (!record) return null;
+      // Only a login's counter when asked: an account's lock is cleared under its own rule.
+      if (options?.loginHolderOnly && !(record.holder && 'login' in record.holder)) return null;
       failures.delete(key);
+      return record.holder ? { holder: copy(record.holder) } : {};
     },
     async releaseLoginAttempt(key) {
       const record = failures.get(key);

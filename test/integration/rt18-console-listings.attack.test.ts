@@ -37,6 +37,8 @@ it('user page: a live session behind 506 dead ones is not listed, and `more` say
   const listed = await store.listUserSessions(user.id, T0 + 1, 50);
   // Expected: the live session listed (or at least more: true). Actual: [] and more: false.
   expect(listed.sessions.map((s) => s.sid)).toContain('zz-attacker');
+  // Every entry was read within the budget: nothing was left out.
+  expect(listed.more).toBe(false);
 }, 240_000);
 
 it('lockouts view: a real lock is hidden behind 200 newer locks that already ended', async () => {
@@ -58,8 +60,11 @@ it('lockouts view: a real lock is hidden behind 200 newer locks that already end
     await fail(`Aspray-${i}`, T0 + 1000 + i, { login: `spray-${i}@x.test` });
   }
   const now = T0 + 60_000; // the spray's 1 s locks are over; the owner's lock runs to T0 + 1 h
-  const locks = await store.listLoginLocks(now, policy, 200);
+  const { locks, partial } = await store.listLoginLocks(now, policy, 200);
+  expect(partial).toBe(false);
   expect((await store.getLoginFailures(ownerKey))?.failures).toBe(13);
   // Expected: the owner's lock listed. Actual: "Nobody is locked out."
   expect(locks.map((l) => l.key)).toContain(ownerKey);
+  // A budget too small to read past the ended locks says so: never a silent "nobody".
+  expect(await store.listLoginLocks(now, policy, 1)).toEqual({ locks: [], partial: true });
 }, 240_000);

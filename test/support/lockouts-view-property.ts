@@ -84,7 +84,7 @@ export const lockoutsViewProperty = async (newStore: () => Promise<Store>, numRu
           const login = LOGINS[s.login] as string;
           const clear =
             login === GHOST
-              ? clearLoginLock(deps, actor, loginKey(GHOST).key, noRequest)
+              ? clearLoginLock(deps, actor, lockoutKey(loginKey(GHOST).key), noRequest)
               : clearUserLock(deps, actor, user.id, noRequest);
           await Promise.all([clear, ...Array.from({ length: s.racing }, () => wrong(login))]);
         } else {
@@ -98,7 +98,7 @@ export const lockoutsViewProperty = async (newStore: () => Promise<Store>, numRu
             ),
           );
         }
-        const listed = new Set((await listLockouts(deps, actor)).map((lock) => lock.key));
+        const listed = new Set((await listLockouts(deps, actor)).locks.map((lock) => lock.key));
         for (const login of [ACCOUNT_LOGINS[0] as string, GHOST]) {
           const key = keyOf(login);
           const locked =

@@ -73,9 +73,10 @@ export const consoleContract = (fresh: () => Promise<Store>) => {
       const key = sha256(newId());
       await fail(store, key, T0);
       await fail(store, key, T0 + 1);
-      expect(await store.listLoginLocks(T0 + 2, policy, 10)).toEqual([]);
+      expect(await store.listLoginLocks(T0 + 2, policy, 10)).toEqual({ locks: [], partial: false });
       await fail(store, key, T0 + 2);
-      const locks = await store.listLoginLocks(T0 + 3, policy, 10);
+      const { locks, partial } = await store.listLoginLocks(T0 + 3, policy, 10);
+      expect(partial).toBe(false);
       expect(locks).toEqual([
         {
           key,
@@ -86,25 +87,34 @@ export const consoleContract = (fresh: () => Promise<Store>) => {
         },
       ]);
       // The lock's end: no longer listed, though the count is kept.
-      expect(await store.listLoginLocks(T0 + 2 + 30_000, policy, 10)).toEqual([]);
+      expect(await store.listLoginLocks(T0 + 2 + 30_000, policy, 10)).toEqual({
+        locks: [],
+        partial: false,
+      });
       // A failure after it locks again, longer; a clear ends it and its listing at once.
       await fail(store, key, T0 + 40_000);
-      expect((await store.listLoginLocks(T0 + 40_001, policy, 10))[0]).toMatchObject({
+      expect((await store.listLoginLocks(T0 + 40_001, policy, 10)).locks[0]).toMatchObject({
         failures: 4,
         lockedUntil: T0 + 40_000 + 60_000,
       });
-      await store.clearLoginFailures(key);
-      expect(await store.listLoginLocks(T0 + 40_002, policy, 10)).toEqual([]);
+      expect(await store.clearLoginFailures(key)).toEqual({ holder: { login: `${key}@x.test` } });
+      expect(await store.clearLoginFailures(key)).toBeNull();
+      expect(await store.listLoginLocks(T0 + 40_002, policy, 10)).toEqual({
+        locks: [],
+        partial: false,
+      });
     });
 
     it('forgets the listing when the count starts over after a quiet spell', async () => {
       const store = await fresh();
       const key = sha256(newId());
       for (let i = 0; i < 3; i++) await fail(store, key, T0 + i, { userId: 'u1' } as never);
-      expect((await store.listLoginLocks(T0 + 5, policy, 10))[0]?.holder).toEqual({ userId: 'u1' });
+      expect((await store.listLoginLocks(T0 + 5, policy, 10)).locks[0]?.holder).toEqual({
+        userId: 'u1',
+      });
       const later = T0 + 2 * 900_000 + 60_000;
       expect((await fail(store, key, later)).failures).toBe(1);
-      expect(await store.listLoginLocks(later + 1, policy, 10)).toEqual([]);
+      expect((await store.listLoginLocks(later + 1, policy, 10)).locks).toEqual([]);
     });
 
     it('lists the lock a burst of failures makes, and no lock once a racing clear wins', async () => {
@@ -113,9 +123,9 @@ export const consoleContract = (fresh: () => Promise<Store>) => {
       await Promise.all(
         keys.flatMap((key) => Array.from({ length: 12 }, () => fail(store, key, T0))),
       );
-      expect((await store.listLoginLocks(T0 + 1, policy, 10)).map((l) => l.key).sort()).toEqual(
-        [...keys].sort(),
-      );
+      expect(
+        (await store.listLoginLocks(T0 + 1, policy, 10)).locks.map((l) => l.key).sort(),
+      ).toEqual([...keys].sort());
       // Clears racing failures: whatever order they land in, the listing agrees with the counter.
       const key = keys[0] as string;
       await Promise.all([
@@ -125,7 +135,7 @@ export const consoleContract = (fresh: () => Promise<Store>) => {
       ]);
       const now = T0 + 100;
       const locked = secondsLocked(await store.getLoginFailures(key), now, policy) > 0;
-      const listed = (await store.listLoginLocks(now, policy, 10)).some((l) => l.key === key);
+      const listed = (await store.listLoginLocks(now, policy, 10)).locks.some((l) => l.key === key);
       expect(listed).toBe(locked);
     });
   });

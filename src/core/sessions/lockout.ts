@@ -14,6 +14,19 @@ export interface LockoutPolicy {
  */
 export const lockoutKey = (normalizedLogin: string): string => sha256(`login:${normalizedLogin}`);
 
+/**
+ * The only form of a login that names nobody kept on its lock and shown to admins: a person
+ * may have typed a password into the login field, so never the whole of it and never
+ * whitespace. An email keeps its first 2 characters and its domain; anything else its first 2
+ * characters and its length.
+ */
+export const maskedLogin = (login: string): string => {
+  const email = /^([^\s@]+)@((?:[a-z0-9-]+\.)+[a-z]{2,})$/i.exec(login);
+  const head = (text: string) => [...text].slice(0, 2).join('').replace(/\s/g, '');
+  if (email) return `${head(email[1] as string)}…@${email[2]}`;
+  return `${head(login)}…${[...login].length}`;
+};
+
 /** One counter per account, whatever login (email or username) named it. */
 export const accountLockoutKey = (userId: string): string => sha256(`user:${userId}`);
 

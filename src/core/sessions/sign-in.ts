@@ -7,7 +7,7 @@ import { GatehouseError, isGatehouseError } from '../shared/errors';
 import { passwordOrigin } from '../users/credential-lineage';
 import { emailKey, loginKey, type UserRecord, usernameKey } from '../users/users';
 import { credentialVersionOf } from './credential-version';
-import { accountLockoutKey, lockoutKey, lockSeconds } from './lockout';
+import { accountLockoutKey, lockoutKey, lockSeconds, maskedLogin } from './lockout';
 import { takeCountedAttempt } from './password-attempt';
 import { assertMaySignIn, isCredentialsMoved, startSession, type TokenResponse } from './sessions';
 import { startPasswordCheck } from './sign-in-password-check';
@@ -79,7 +79,7 @@ export const signInWithPassword = async (
   // The factors are read beside them (the gate below needs them): no round trip added.
   const [user, attempt, mfaState] = await Promise.all([
     store.getUser(userId ?? '-'),
-    takeCountedAttempt(deps, failureKey, userId ? { userId } : { login: named.key.slice(0, 254) }),
+    takeCountedAttempt(deps, failureKey, userId ? { userId } : { login: maskedLogin(named.key) }),
     store.getMfaState(userId ?? '-'),
   ]);
   // auth.* events name the user as actor and target; null for an unknown login.

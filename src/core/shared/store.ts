@@ -253,8 +253,9 @@ export interface Store extends MfaStore {
   getSession(sid: string): Promise<SessionRecord | null>;
   /**
    * The user's live sessions (not revoked, unexpired at `now`), newest first, at most `limit`
-   * (<= SESSION_LISTING_MAX) of the first SESSION_LISTING_MAX found; `more` says some were left
-   * out. Bounded: never every session of a user who has thousands.
+   * (<= SESSION_LISTING_MAX). The read goes past ended sessions up to a stated budget; `more`
+   * says some live ones were left out OR the budget stopped the read (the list may be partial,
+   * never silently short). Bounded: never every session of a user who has thousands.
    */
   listUserSessions(
     userId: string,
@@ -326,13 +327,26 @@ export interface Store extends MfaStore {
    * attempt this way before bcrypt). The record may vanish after `expiresAt`.
    */
   recordLoginFailure(key: string, failure: LoginFailureRequest): Promise<LoginFailureOutcome>;
-  clearLoginFailures(key: string): Promise<void>;
+  /**
+   * Deletes the counter in one (conditional) write and answers what it removed, or null when
+   * nothing was (no counter, or with `loginHolderOnly` one whose holder is not a login).
+   */
+  clearLoginFailures(
+    key: string,
+    options?: { loginHolderOnly?: boolean },
+  ): Promise<{ holder?: LockHolder } | null>;
   /**
    * The counters locked at `now` under `policy`, latest lock end first, at most `limit`. Read
    * from an index of locks written by the failure's own atomic write (never a scan of counters),
-   * so a counter is listed exactly while recordLoginFailure would refuse it as locked.
+   * so a counter is listed exactly while recordLoginFailure would refuse it as locked. The read
+   * goes past ended locks up to a budget; `partial` says the list may miss live locks (more than
+   * `limit` are live, or the budget stopped the read): never a silent "nobody".
    */
-  listLoginLocks(now: number, policy: LockoutPolicy, limit: number): Promise<LoginLock[]>;
+  listLoginLocks(
+    now: number,
+    policy: LockoutPolicy,
+    limit: number,
+  ): Promise<{ locks: LoginLock[]; partial: boolean }>;
   /**
    * Takes back ONE counted attempt (a right password's own), in one conditional write: one
    * less if the count is above zero, nothing otherwise (no record, or cleared meanwhile).

@@ -1,5 +1,5 @@
 import { type RequestMeta, recordAudit } from '../audit/audit';
-import { accountLockoutKey, lockEnd, lockoutKey, secondsLocked } from '../sessions/lockout';
+import { accountLockoutKey, lockEnd, secondsLocked } from '../sessions/lockout';
 import type { CoreDeps } from '../shared/deps';
 import type { LoginLock } from '../shared/store';
 import { loadUser } from './user-management';
@@ -31,8 +31,15 @@ const whyNotClear = (actor: Actor, lock: LoginLock, user: UserRecord | null): st
 };
 
 /** Who is locked now (admins and owners; the page checks the scope), from the lock index. */
-export const listLockouts = async (deps: CoreDeps, actor: Actor): Promise<ShownLock[]> => {
-  const locks = await deps.store.listLoginLocks(deps.clock.now(), deps.config.lockout, LOCKS_SHOWN);
+export const listLockouts = async (
+  deps: CoreDeps,
+  actor: Actor,
+): Promise<{ locks: ShownLock[]; partial: boolean }> => {
+  const { locks, partial } = await deps.store.listLoginLocks(
+    deps.clock.now(),
+    deps.config.lockout,
+    LOCKS_SHOWN,
+  );
   const ids = [
     ...new Set(
       locks.flatMap((lock) => (lock.holder && 'userId' in lock.holder ? [lock.holder.userId] : [])),
@@ -43,11 +50,12 @@ export const listLockouts = async (deps: CoreDeps, actor: Actor): Promise<ShownL
       user ? [[user.id, user] as const] : [],
     ),
   );
-  return locks.map((lock) => {
+  const shown = locks.map((lock) => {
     const user =
       lock.holder && 'userId' in lock.holder ? (users.get(lock.holder.userId) ?? null) : null;
     return { ...lock, user, canClear: whyNotClear(actor, lock, user) === null };
   });
+  return { locks: shown, partial };
 };
 
 /** The user's account lock now, or null (the user page). */
@@ -63,38 +71,50 @@ export const userLock = async (
 
 /**
  * Clears a user's account lock: whoever may reset their password may. The count goes (the
- * right password gets in at once); nothing else changes. Audited `user.unlock`.
+ * right password gets in at once); nothing else changes. Audited `user.unlock` only when a
+ * counter was removed; answers whether one was.
  */
 export const clearUserLock = async (
   deps: CoreDeps,
   actor: Actor,
   userId: string,
   meta: RequestMeta,
-): Promise<void> => {
+): Promise<boolean> => {
   const user = await loadUser(deps, userId);
   refuseIf(whyNotClearLock(actor, user));
-  await deps.store.clearLoginFailures(accountLockoutKey(user.id));
+  const removed = await deps.store.clearLoginFailures(accountLockoutKey(user.id));
+  // A clear that removed nothing is said as such, never audited as a clear.
+  if (!removed) return false;
   await recordAudit(deps, meta, {
     action: 'user.unlock',
     ...auditActor(actor),
     targetId: user.id,
     detail: operatorDetail(actor),
   });
+  return true;
 };
 
-/** Clears the lock of a login that names nobody (its own counter): admins and owners. */
+/**
+ * Clears the lock of a login that names nobody (admins and owners), named by its counter's key
+ * as the lock index lists it (never a login rebuilt from what the page shows). Only a login's
+ * counter is removed, in one conditional delete: an account's lock goes by clearUserLock's
+ * rule. Audited `user.unlock` (the masked login) only when a counter was removed.
+ */
 export const clearLoginLock = async (
   deps: CoreDeps,
   actor: Actor,
-  login: string,
+  key: string,
   meta: RequestMeta,
-): Promise<void> => {
+): Promise<boolean> => {
   refuseIf(whyNotClearLoginLock(actor));
-  await deps.store.clearLoginFailures(lockoutKey(login));
+  const removed = await deps.store.clearLoginFailures(key, { loginHolderOnly: true });
+  if (!removed) return false;
+  const login = removed.holder && 'login' in removed.holder ? removed.holder.login : null;
   await recordAudit(deps, meta, {
     action: 'user.unlock',
     ...auditActor(actor),
     targetId: null,
-    detail: { login, ...operatorDetail(actor) },
+    detail: { ...(login ? { login } : {}), ...operatorDetail(actor) },
   });
+  return true;
 };

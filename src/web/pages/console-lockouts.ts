@@ -7,14 +7,18 @@ import { type ConsoleActor, consoleAction, formError, timeTag } from './console-
 import { userPath } from './console-users/links';
 import { consolePage, FORM_ERRORS } from './console-users/widgets';
 
-const NOTICES = { cleared: 'Lock cleared: the right password gets in now.' } as const;
+const NOTICES = {
+  cleared: 'Lock cleared: the right password gets in now.',
+  notLocked: 'Nothing was cleared: there was no lock (it had ended or was already cleared).',
+} as const;
 
-const clearForm = (
-  request: PageRequest,
-  field: 'user_id' | 'login',
-  value: string,
-  label: string,
-) =>
+const noticeOf = (request: PageRequest) => {
+  const key = request.query.get('notice');
+  return key && Object.hasOwn(NOTICES, key) ? NOTICES[key as keyof typeof NOTICES] : null;
+};
+
+// A login's lock is posted by its counter's key (from the lock index), never by display text.
+const clearForm = (request: PageRequest, field: 'user_id' | 'key', value: string, label: string) =>
   html`<form method="post" action="/console/lockouts/clear" class="inline">${csrfField(request.csrf)}<input type="hidden" name="${field}" value="${value}"><button type="submit" aria-label="Clear lock of ${label}">Clear lock</button></form>`;
 
 /** Who is locked now and until when, from the lock index (no scan of the failure counters). */
@@ -23,8 +27,8 @@ const lockoutsPage = async (
   actor: ConsoleActor,
   problem: { message: string; status: number } | null = null,
 ): Promise<HttpResult> => {
-  const locks = await listLockouts(request.deps, actor);
-  const notice = request.query.get('notice') === 'cleared' ? NOTICES.cleared : null;
+  const { locks, partial } = await listLockouts(request.deps, actor);
+  const notice = noticeOf(request);
   const rows = locks.map((lock) => {
     const login =
       lock.holder && 'login' in lock.holder
@@ -34,7 +38,7 @@ const lockoutsPage = async (
       lock.canClear && lock.holder
         ? 'userId' in lock.holder
           ? clearForm(request, 'user_id', lock.holder.userId, login)
-          : clearForm(request, 'login', lock.holder.login, login)
+          : clearForm(request, 'key', lock.key, login)
         : '';
     return html`<tr>
 <th scope="row">${login}</th>
@@ -54,7 +58,15 @@ ${
 <thead><tr><th scope="col">Login</th><th scope="col">User</th><th scope="col">Failed attempts</th><th scope="col">Locked until</th><th scope="col">Actions</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`
-    : html`<p>Nobody is locked out.</p>`
+    : partial
+      ? ''
+      : html`<p>Nobody is locked out.</p>`
+}
+${
+  // Never "nobody" (nor a list that looks whole) when the read was cut.
+  partial
+    ? html`<p class="notice" role="status">This list may be incomplete: more locks are recorded than one page view reads (an attack can spray many). Each lock still ends by itself at its time.</p>`
+    : ''
 }`;
   return page(problem?.status ?? 200, consolePage(request, actor, 'Lockouts', body));
 };
@@ -68,11 +80,14 @@ export const lockoutClearSubmit = consoleAction(
   'users:write',
   async (request, actor) => {
     const userId = request.form.get('user_id');
-    const login = request.form.get('login');
+    const key = request.form.get('key');
     try {
-      if (userId) await clearUserLock(request.deps, actor, userId, request.meta);
-      else if (login) await clearLoginLock(request.deps, actor, login, request.meta);
-      return seeOther('/console/lockouts?notice=cleared');
+      const cleared = userId
+        ? await clearUserLock(request.deps, actor, userId, request.meta)
+        : key
+          ? await clearLoginLock(request.deps, actor, key, request.meta)
+          : false;
+      return seeOther(`/console/lockouts?notice=${cleared ? 'cleared' : 'notLocked'}`);
     } catch (error) {
       const found = formError(error, [...FORM_ERRORS, 'not_found']);
       if (!found) throw error;

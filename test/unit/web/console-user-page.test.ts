@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { accountLockoutKey } from '../../../src/core/sessions/lockout';
+import { noRequest } from '../../../src/core/audit/audit';
+import { accountLockoutKey, lockoutKey } from '../../../src/core/sessions/lockout';
 import { startSession } from '../../../src/core/sessions/sessions';
+import { signInWithPassword } from '../../../src/core/sessions/sign-in';
 import type { Role } from '../../../src/core/users/roles';
 import { createUser } from '../../../src/core/users/user-management';
 import type { Actor } from '../../../src/core/users/user-policy';
-import type { UserRecord } from '../../../src/core/users/users';
+import { type UserRecord, usernameKey } from '../../../src/core/users/users';
 import { lockoutClearSubmit, lockoutsListPage } from '../../../src/web/pages/console-lockouts';
 import {
   userSessionSignOutSubmit,
@@ -142,5 +144,29 @@ describe('the lockouts view', () => {
     expect(after).not.toContain('Clear lock of owner@example.com');
     const events = await deps.store.listAuditEvents({ limit: 5, action: 'user.unlock' });
     expect(events.items).toHaveLength(1);
+  });
+});
+
+describe('the lockouts view, a login of nobody', () => {
+  it('shows it masked, clears it by its key, and says when a clear removed nothing', async () => {
+    const { deps, admin } = await setUp();
+    const typed = 'my secret password';
+    for (let i = 0; i < deps.config.lockout.threshold; i++) {
+      await signInWithPassword(deps, { login: typed, password: 'wrong-guess-1' }, noRequest).catch(
+        () => {},
+      );
+    }
+    const view = (await lockoutsListPage(pageRequest(deps, { user: admin }))).body as string;
+    expect(view).not.toContain(typed);
+    expect(view).toContain('Clear lock of my…18');
+    const key = lockoutKey(usernameKey(typed));
+    expect(view).toContain(`name="key" value="${key}"`);
+    const clear = () => lockoutClearSubmit(pageRequest(deps, { user: admin, form: { key } }));
+    expect((await clear()).headers?.location).toBe('/console/lockouts?notice=cleared');
+    expect((await clear()).headers?.location).toBe('/console/lockouts?notice=notLocked');
+    const events = await deps.store.listAuditEvents({ limit: 5, action: 'user.unlock' });
+    expect(events.items.map((e) => e.detail)).toEqual([
+      expect.objectContaining({ login: 'my…18' }),
+    ]);
   });
 });

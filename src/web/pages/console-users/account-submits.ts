@@ -16,17 +16,19 @@ type Notice = Parameters<typeof userPath>[1];
  * One button's POST on the user page: the core decides (and audits); a refusal re-renders the
  * page with it on top, anything else (404 for a sid of another user) is the error page.
  */
-const userButton = (
-  act: (request: PageRequest, actor: ConsoleActor, userId: string) => Promise<unknown>,
-  notice: Notice,
+const userButton = <T>(
+  act: (request: PageRequest, actor: ConsoleActor, userId: string) => Promise<T>,
+  notice: Notice | ((answer: T) => Notice),
 ) =>
   consoleAction(
     'users:write',
     async (request, actor): Promise<HttpResult> => {
       const target = await loadUser(request.deps, targetId(request));
       try {
-        await act(request, actor, target.id);
-        return seeOther(userPath(target.id, notice));
+        const answer = await act(request, actor, target.id);
+        return seeOther(
+          userPath(target.id, typeof notice === 'function' ? notice(answer) : notice),
+        );
       } catch (error) {
         const found = formError(error, FORM_ERRORS);
         if (!found) throw error;
@@ -67,5 +69,5 @@ export const userFactorsClearSubmit = userButton(
 
 export const userUnlockSubmit = userButton(
   (request, actor, userId) => clearUserLock(request.deps, actor, userId, request.meta),
-  'unlocked',
+  (cleared) => (cleared ? 'unlocked' : 'notLocked'),
 );

@@ -22,6 +22,7 @@ const NOTICES = {
   factorsCleared:
     'Every factor and recovery code of this user is gone; their sessions ended and they were mailed.',
   unlocked: 'Lock cleared: the right password gets in now.',
+  notLocked: 'Nothing was cleared: there was no lock (it had ended or was already cleared).',
 } as const;
 type Notice = keyof typeof NOTICES;
 

@@ -47,11 +47,17 @@ ${
         options.canSignOut ? html`<th scope="col">Actions</th>` : ''
       }</tr></thead>
 <tbody>${rows}</tbody>
-</table></div>${options.more ? html`<p class="hint">Only the newest ${sessions.length} are shown.</p>` : ''}`
-    : html`<p>None.</p>`
+</table></div>${
+        options.more
+          ? html`<p class="hint">Not every session of this user is listed (the list is partial: at most ${sessions.length} of those read are shown, newest first). “Sign out everywhere” ends them all, listed or not.</p>`
+          : ''
+      }`
+    : options.more
+      ? html`<p class="hint">None of the sessions read is live, but not every session was read (the list is partial). “Sign out everywhere” ends them all.</p>`
+      : html`<p>None.</p>`
 }
 ${
-  options.canSignOut && rows.length
+  options.canSignOut && (rows.length || options.more)
     ? html`<p>${postButton(`${path}/sessions/sign-out-all`, request.csrf, 'Sign out everywhere', {
         kind: 'danger',
         confirm:
