@@ -71,9 +71,11 @@ export const recordAudit = async (
   entry: AuditEntry,
 ): Promise<void> => {
   const { event, expiresAt } = auditRecord(deps, meta, entry);
-  // The dashboard's count is started, never awaited: a slow counter never slows the request.
-  countActivity(deps, activityOfAuditEvent(event));
-  await deps.store.writeAuditEvent(event, expiresAt).catch((error: unknown) => {
+  const written = deps.store.writeAuditEvent(event, expiresAt).catch((error: unknown) => {
     deps.onAuditFailure(error, event);
   });
+  // The dashboard's count is started after the event, never awaited: a slow counter never
+  // slows the request.
+  countActivity(deps, activityOfAuditEvent(event));
+  await written;
 };
