@@ -33,9 +33,15 @@ export const createTokenUseCounter = (options: TokenUseCounterOptions) => {
     pending = new Map();
     return Promise.all(
       [...batch].map(([hour, uses]) =>
-        options
-          .write(windowsOf(hour * HOUR_MS), { token_uses: uses })
-          .catch((error: unknown) => options.onLost(error, uses)),
+        options.write(windowsOf(hour * HOUR_MS), { token_uses: uses }).catch((error: unknown) => {
+          // Nothing awaits a flush started by a use: a reporter that throws must not leave
+          // a rejection.
+          try {
+            options.onLost(error, uses);
+          } catch {
+            // The reporter's own failure: there is no one left to tell.
+          }
+        }),
       ),
     ).then(() => {});
   };

@@ -84,8 +84,8 @@ export const testDeps = (
     onAuditFailure: (error) => {
       throw error;
     },
-    onActivityFailure: (error) => {
-      throw error;
-    },
+    // A count is never awaited (count-activity.ts): a lost one cannot fail the test that made
+    // it, and DynamoDB Local under load may drop one; tests that care read the dashboard.
+    onActivityFailure: () => {},
   };
 };

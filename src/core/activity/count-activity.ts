@@ -13,5 +13,12 @@ export const countActivity = (deps: CoreDeps, counts: ActivityCounts): void => {
   const wanted = nonZero(counts);
   if (Object.keys(wanted).length === 0) return;
   const started = (async () => deps.store.addActivity(windowsOf(deps.clock.now()), wanted))();
-  started.catch((error: unknown) => deps.onActivityFailure(error, wanted));
+  // Nothing is awaiting this promise: a reporter that throws must not leave a rejection.
+  started.catch((error: unknown) => {
+    try {
+      deps.onActivityFailure(error, wanted);
+    } catch {
+      // The reporter's own failure: there is no one left to tell.
+    }
+  });
 };
