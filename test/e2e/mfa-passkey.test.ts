@@ -78,6 +78,26 @@ describe('passwordless passkey sign-in', () => {
     expect(JSON.stringify(audit.body)).not.toContain(member.device.credentialIds[0]);
   });
 
+  it('refuses a challenge of a shape never issued (6,000 characters: past a DynamoDB key) with the same 401', async () => {
+    const member = await withPasskey();
+    const options = await call('POST', '/auth/passkey/options');
+    for (const challenge of ['A'.repeat(6000), 'not base64url!', `${options.body.challenge}=`]) {
+      expectRefused(
+        await call('POST', '/auth/passkey/verify', {
+          json: { credential: member.device.assert({ ...options.body, challenge }, origin) },
+        }),
+      );
+    }
+    // None of them spent the real challenge.
+    expect(
+      (
+        await call('POST', '/auth/passkey/verify', {
+          json: { credential: member.device.assert(options.body, origin) },
+        })
+      ).status,
+    ).toBe(200);
+  });
+
   it('refuses a challenge used twice, missing user verification, a wrong origin or rp id', async () => {
     const member = await withPasskey();
     const assertion = await passkeyAssertion(member.device);

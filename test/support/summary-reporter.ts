@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
+import { FILE_SECONDS } from './longest-first-sequencer';
 
 const SLOWEST = 12;
 
@@ -25,6 +27,14 @@ export default class SummaryReporter implements Reporter {
         project: module.project.name,
         file: relative(process.cwd(), module.moduleId),
       });
+    }
+    if (process.env.RECORD_TEST_SECONDS) {
+      const record = Object.fromEntries(
+        files
+          .map((f) => [`${f.project}:${f.file}`, Math.round(f.seconds * 10) / 10] as const)
+          .sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+      writeFileSync(FILE_SECONDS, `${JSON.stringify(record, null, 2)}\n`);
     }
     const totals = new Map<string, number>();
     for (const f of files) totals.set(f.project, (totals.get(f.project) ?? 0) + f.seconds);

@@ -1,12 +1,9 @@
-import {
-  type AuthenticationResponseJSON,
-  verifyAuthenticationResponse,
-} from '@simplewebauthn/server';
-import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { CoreDeps } from '../shared/deps';
 import type { MfaFactorRecord, WebAuthnCredential } from './factors';
 import { counterAdvances, type MfaProof } from './mfa-store';
 import type { WebAuthnPurpose } from './webauthn-challenges';
+import { webAuthnLibrary } from './webauthn-library';
 
 /** Why an assertion was refused: audited, never shown (every caller answers one error). */
 type AssertionRefusal =
@@ -29,6 +26,8 @@ interface ExpectedChallenge {
   mfaTokenHash?: string;
 }
 
+const CHALLENGE = /^[A-Za-z0-9_-]{1,128}$/;
+
 /** The challenge a response answers (`clientDataJSON.challenge`), or null when unreadable. */
 export const challengeOf = (credential: {
   response?: { clientDataJSON?: unknown };
@@ -36,8 +35,11 @@ export const challengeOf = (credential: {
   const data = credential.response?.clientDataJSON;
   if (typeof data !== 'string') return null;
   try {
-    const challenge = decodeClientDataJSON(data).challenge;
-    return typeof challenge === 'string' && challenge.length > 0 ? challenge : null;
+    // clientDataJSON is base64url of a JSON object (as the library's decodeClientDataJSON).
+    const challenge = JSON.parse(Buffer.from(data, 'base64url').toString('utf8')).challenge;
+    // Only the shape of a challenge we issue (base64url, 43 characters): anything else is
+    // refused before it becomes a store key (a 6,000-character one exceeds DynamoDB's key size).
+    return typeof challenge === 'string' && CHALLENGE.test(challenge) ? challenge : null;
   } catch {
     return null;
   }
@@ -67,6 +69,7 @@ const verdictOf = async (
   const handle = credential.response.userHandle;
   // A discoverable credential names its account: it must be the one it was registered for.
   if (handle && stored.userHandle && handle !== stored.userHandle) return 'invalid_signature';
+  const { verifyAuthenticationResponse, isoBase64URL } = await webAuthnLibrary();
   try {
     const { verified, authenticationInfo } = await verifyAuthenticationResponse({
       response: credential,
@@ -104,6 +107,8 @@ export const checkAssertion = async (
   expected: ExpectedChallenge,
   requireUserVerification: boolean,
 ): Promise<AssertionOutcome> => {
+  // Loaded before the challenge is spent: a failed load leaves the challenge for a retry.
+  await webAuthnLibrary();
   const challenge = challengeOf(credential);
   const record = challenge
     ? await deps.store.takeWebAuthnChallenge(challenge, deps.clock.now())

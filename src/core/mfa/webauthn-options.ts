@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
 import type { UserRecord } from '../users/users';
@@ -17,6 +14,7 @@ import {
   type WebAuthnChallengeRecord,
   type WebAuthnPurpose,
 } from './webauthn-challenges';
+import { webAuthnLibrary } from './webauthn-library';
 
 const TIMEOUT_MS = WEBAUTHN_CHALLENGE_MS;
 
@@ -61,6 +59,7 @@ export const webAuthnRegistrationOptions = async (
   // Refused before the ceremony; the registration's count condition is what holds the cap.
   assertRoomForFactor(factors.length);
   const known = factors.find((factor) => factor.webauthn?.userHandle)?.webauthn?.userHandle;
+  const { generateRegistrationOptions, isoBase64URL } = await webAuthnLibrary();
   const userHandle = known ?? isoBase64URL.fromBuffer(randomBytes(32));
   const options = await generateRegistrationOptions({
     rpName: deps.config.webauthn.rpName,
@@ -85,6 +84,7 @@ const assertionOptions = async (
   factors: readonly MfaFactorRecord[],
   extra: Pick<WebAuthnChallengeRecord, 'mfaTokenHash'> = {},
 ): Promise<PublicKeyCredentialRequestOptionsJSON> => {
+  const { generateAuthenticationOptions } = await webAuthnLibrary();
   const options = await generateAuthenticationOptions({
     rpID: deps.config.webauthn.rpId,
     timeout: TIMEOUT_MS,

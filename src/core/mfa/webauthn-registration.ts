@@ -1,5 +1,4 @@
-import { type RegistrationResponseJSON, verifyRegistrationResponse } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { RequestMeta } from '../audit/audit';
 import type { CoreDeps } from '../shared/deps';
 import { GatehouseError } from '../shared/errors';
@@ -9,6 +8,7 @@ import type { UserRecord } from '../users/users';
 import { addConfirmedFactor } from './factor-addition';
 import type { MfaFactorRecord, WebAuthnCredential } from './factors';
 import { challengeOf } from './webauthn-assertion';
+import { webAuthnLibrary } from './webauthn-library';
 
 const refused = (why: string) => new GatehouseError('record_invalid', `credential: ${why}`);
 
@@ -18,6 +18,8 @@ const verifiedCredential = async (
   user: UserRecord,
   credential: RegistrationResponseJSON,
 ): Promise<Omit<WebAuthnCredential, 'origin'>> => {
+  // Loaded before the challenge is spent: a failed load leaves the challenge for a retry.
+  const { verifyRegistrationResponse, isoBase64URL } = await webAuthnLibrary();
   const challenge = challengeOf(credential);
   // Invariant: a registration answers a 'register' challenge of this user, once, within 300 s
   // (issued only after a step-up proof): a stolen access token alone cannot add a credential.
