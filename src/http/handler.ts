@@ -24,6 +24,7 @@ import { requestLog } from './middleware/request-log';
 import { routeOf } from './middleware/route';
 import { scope } from './middleware/scope';
 import { needs, type PipelineMiddleware, type PipelineState } from './middleware/state';
+import { checkedPathParameters } from './path-parameters';
 import type { Principal } from './principal';
 import type { HttpResult } from './responses';
 import {
@@ -140,7 +141,8 @@ export const createHandler = <N extends HandlerName>(
         deps: needs(request, 'deps'),
         body: internal.body,
         principal: internal.principal ?? null,
-        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        // After the principal and scope checks: a caller without them learns nothing here.
+        pathParameters: checkedPathParameters(event.pathParameters ?? {}),
         query: internal.query,
         authorization: header(event, 'authorization') ?? null,
         cookies: needs(request, 'cookies'),

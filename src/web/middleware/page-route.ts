@@ -1,4 +1,5 @@
 import { GatehouseError } from '../../core/shared/errors';
+import { checkedPathParameters } from '../../http/path-parameters';
 import { createRouteMatcher } from '../../http/route-match';
 import type { PageRoute } from '../routes';
 import type { PageMiddleware } from './page-state';
@@ -15,7 +16,10 @@ export const pageRoute = (
       if (found.kind !== 'found' || !hasAction(found.routeKey)) {
         throw new GatehouseError('not_found', 'There is no such page.');
       }
-      internal.page = { routeKey: found.routeKey, params: found.pathParameters };
+      internal.page = {
+        routeKey: found.routeKey,
+        params: checkedPathParameters(found.pathParameters),
+      };
     },
   };
 };
