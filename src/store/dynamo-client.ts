@@ -7,6 +7,7 @@ import {
   withFaultBudget,
 } from './aws-client-budget';
 import { DATABASE, type DynamoSettings, endpointClientConfig } from './dynamo-settings';
+import { refuseOverlongKeys } from './key-size';
 
 export const createDynamoClient = (
   settings: DynamoSettings,
@@ -19,4 +20,6 @@ export const createDynamoClient = (
   );
 
 export const createDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  refuseOverlongKeys(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+  );

@@ -14,6 +14,7 @@ import {
 import { GatehouseError } from '../core/shared/errors';
 import type { LockHolder, LoginFailures, LoginLock, Store } from '../core/shared/store';
 import { epochSeconds, getItem, type Item, isConditionFailure } from './dynamo-shared';
+import { isStorableKey } from './key-size';
 import { keys, tables } from './schema';
 
 type Values = Record<string, unknown>;
@@ -241,6 +242,8 @@ export const createDynamoLoginFailures = (
       };
     },
     async clearLoginFailures(key, options) {
+      // A key no counter can have (a form's over-long value) clears nothing.
+      if (!isStorableKey(keys.loginFailures(key))) return null;
       try {
         const result = await db.send(
           new DeleteCommand({

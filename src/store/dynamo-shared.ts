@@ -6,6 +6,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { GatehouseError } from '../core/shared/errors';
+import { isStorableKey } from './key-size';
 import { revocationItem } from './revocation-feed';
 import { keys } from './schema';
 
@@ -55,25 +56,12 @@ export const transact = async (
   }
 };
 
-/** DynamoDB's largest partition and sort keys, in bytes of UTF-8. */
-const MAX_PARTITION_KEY_BYTES = 2048;
-const MAX_SORT_KEY_BYTES = 1024;
-
-/**
- * Whether DynamoDB can hold this key at all. A looked-up value comes from a client (a
- * client_id, a challenge, an id in a path); one longer than any key can be names nothing, and
- * asking DynamoDB for it is a ValidationException (a 500), not a miss.
- */
-export const isStorableKey = (key: Item): boolean =>
-  Buffer.byteLength(String(key.pk ?? '')) <= MAX_PARTITION_KEY_BYTES &&
-  Buffer.byteLength(String(key.sk ?? '')) <= MAX_SORT_KEY_BYTES;
-
 export const getItem = async (
   db: DynamoDBDocumentClient,
   table: string,
   key: Item,
 ): Promise<Item | null> => {
-  // A key no item can have: a miss.
+  // A key no item can have (a client's over-long value): a miss, not a ValidationException.
   if (!isStorableKey(key)) return null;
   return (
     (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item ??

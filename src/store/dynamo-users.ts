@@ -12,7 +12,7 @@ import {
   withoutKeys,
 } from './dynamo-shared';
 import { queryPages } from './paged-query';
-import { creationSortKey, keys } from './schema';
+import { creationSortKey, keys, searchPrefix } from './schema';
 import { firstMatch, searchValues } from './user-search';
 
 type UserMethods = Pick<
@@ -252,8 +252,8 @@ export const createDynamoUsers = (db: DynamoDBDocumentClient, table: string): Us
   ): Promise<Page<UserRecord>> => {
     const found = await queryRange(
       { partition: 'pk', value: 'SEARCH', sortKey: 'sk' },
-      query.after?.sk ? after(query.after.sk) : query.prefix,
-      `${query.prefix}\u{10ffff}`,
+      query.after?.sk ? after(query.after.sk) : searchPrefix(query.prefix),
+      `${searchPrefix(query.prefix)}\u{10ffff}`,
       query.limit,
     );
     const entries = found.slice(0, query.limit);

@@ -1,3 +1,4 @@
+import { cutToBytes } from './utf8';
 /**
  * The DynamoDB tables, described once: CDK builds them from this, the adapter reads and writes
  * by it, and the local server and tests create their tables from it. Key design and access
@@ -71,6 +72,13 @@ export const creationSortKey = (createdAt: number, id: string) =>
   `${String(createdAt).padStart(15, '0')}#${id}`;
 
 /** Key builders: the one place item keys are spelled. */
+/**
+ * The part of a searchable value a search entry keeps: its first 512 bytes, so the entry's sort
+ * key (value, field, user id) stays under DynamoDB's 1,024 bytes whatever the name. A search
+ * for a longer prefix is cut the same way.
+ */
+export const searchPrefix = (value: string): string => cutToBytes(value, 512);
+
 export const keys = {
   user: (id: string) => ({ pk: `USER#${id}`, sk: 'USER' }),
   email: (emailKey: string) => ({ pk: `EMAIL#${emailKey}`, sk: 'EMAIL' }),
@@ -107,7 +115,7 @@ export const keys = {
   /** Prefix search entries: one per searchable field of a user, in one sorted partition. */
   search: (value: string, field: string, userId: string) => ({
     pk: 'SEARCH',
-    sk: `${value}\u0000${field}\u0000${userId}`,
+    sk: `${searchPrefix(value)}\u0000${field}\u0000${userId}`,
   }),
   auditEvent: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   apiToken: (tokenId: string) => ({ pk: `APITOKEN#${tokenId}`, sk: 'APITOKEN' }),

@@ -13,6 +13,8 @@ const { call, signIn, stack } = useLocalStack({
   DEFAULT_OWNER_EMAIL: OWNER.email,
   DEFAULT_OWNER_PASSWORD: OWNER.password,
   RATE_LIMIT_PER_IP: '0',
+  SIGN_UP_ENABLED: '1',
+  REQUIRE_EMAIL_VERIFICATION: '0',
 });
 let owner: string;
 beforeAll(async () => {
@@ -140,4 +142,43 @@ describe('an over-long value in a body, a form or a query', () => {
       expect(authorize.status, `authorize (${value.length} characters)`).toBeLessThan(500);
     },
   );
+});
+
+describe('an over-long value that becomes part of a key when written', () => {
+  /** U+FB2C: 3 bytes, 6 after NFC; 200 of them are 1,200 bytes of a search entry's key. */
+  const WIDE_NAME = '\ufb2c'.repeat(200);
+
+  it('signs up, renames and finds a user whose name is 1,200 bytes', async () => {
+    const signedUp = await call('POST', '/auth/sign-up', {
+      json: { email: 'wide@long-keys.test', password: 'a wide name passphrase', name: WIDE_NAME },
+    });
+    expect(signedUp.status, signedUp.text).toBeLessThan(300);
+    const made = await call('POST', '/users', {
+      token: owner,
+      json: { email: 'wide2@long-keys.test', name: WIDE_NAME, role: 'viewer' },
+    });
+    expect(made.status, made.text).toBe(201);
+    const renamed = await call('PATCH', `/users/${made.body.user.id}`, {
+      token: owner,
+      json: { name: `${WIDE_NAME.slice(0, 199)}x` },
+    });
+    expect(renamed.status, renamed.text).toBe(200);
+    const found = await call('GET', `/users?q=${encodeURIComponent('\ufb2c'.repeat(254))}`, {
+      token: owner,
+    });
+    expect(found.status, found.text).toBeLessThan(500);
+  });
+
+  it('refuses an identity subject of 1,024 bytes with 400, not 500', async () => {
+    const made = await call('POST', '/users', {
+      token: owner,
+      json: {
+        email: 'subject@long-keys.test',
+        role: 'viewer',
+        identities: [{ provider: 'corp', subject: '\u00e9'.repeat(512) }],
+      },
+    });
+    expectNotAServerError(made, 'a 1,024-byte subject');
+    expect(made.status, made.text).toBe(400);
+  });
 });
