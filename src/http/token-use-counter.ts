@@ -1,5 +1,6 @@
 import type { ActivityCounts, ActivityWindow } from '../core/activity/metrics';
 import { windowsOf } from '../core/activity/windows';
+import { reportQuietly } from '../core/shared/report-quietly';
 
 const HOUR_MS = 3_600_000;
 
@@ -33,15 +34,10 @@ export const createTokenUseCounter = (options: TokenUseCounterOptions) => {
     pending = new Map();
     return Promise.all(
       [...batch].map(([hour, uses]) =>
-        options.write(windowsOf(hour * HOUR_MS), { token_uses: uses }).catch((error: unknown) => {
-          // Nothing awaits a flush started by a use: a reporter that throws must not leave
-          // a rejection.
-          try {
-            options.onLost(error, uses);
-          } catch {
-            // The reporter's own failure: there is no one left to tell.
-          }
-        }),
+        options
+          .write(windowsOf(hour * HOUR_MS), { token_uses: uses })
+          // Nothing awaits a flush started by a use.
+          .catch((error: unknown) => reportQuietly(() => options.onLost(error, uses))),
       ),
     ).then(() => {});
   };

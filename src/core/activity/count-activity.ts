@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../shared/deps';
+import { reportQuietly } from '../shared/report-quietly';
 import { type ActivityCounts, nonZero } from './metrics';
 import { windowsOf } from './windows';
 
@@ -14,11 +15,5 @@ export const countActivity = (deps: CoreDeps, counts: ActivityCounts): void => {
   if (Object.keys(wanted).length === 0) return;
   const started = (async () => deps.store.addActivity(windowsOf(deps.clock.now()), wanted))();
   // Nothing is awaiting this promise: a reporter that throws must not leave a rejection.
-  started.catch((error: unknown) => {
-    try {
-      deps.onActivityFailure(error, wanted);
-    } catch {
-      // The reporter's own failure: there is no one left to tell.
-    }
-  });
+  started.catch((error: unknown) => reportQuietly(() => deps.onActivityFailure(error, wanted)));
 };

@@ -1,4 +1,5 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { isCanonicalBase64url } from '../shared/base64url';
 import type { CoreDeps } from '../shared/deps';
 import type { MfaFactorRecord, WebAuthnCredential } from './factors';
 import { counterAdvances, type MfaProof } from './mfa-store';
@@ -26,7 +27,8 @@ interface ExpectedChallenge {
   mfaTokenHash?: string;
 }
 
-const CHALLENGE = /^[A-Za-z0-9_-]{1,128}$/;
+/** Our challenges are 43 characters; past this no stored one can match. */
+const MAX_CHALLENGE = 128;
 
 /** The challenge a response answers (`clientDataJSON.challenge`), or null when unreadable. */
 export const challengeOf = (credential: {
@@ -37,9 +39,14 @@ export const challengeOf = (credential: {
   try {
     // clientDataJSON is base64url of a JSON object (as the library's decodeClientDataJSON).
     const challenge = JSON.parse(Buffer.from(data, 'base64url').toString('utf8')).challenge;
-    // Only the shape of a challenge we issue (base64url, 43 characters): anything else is
+    // Only the shape of a challenge we issue (canonical base64url, 43 characters): anything else is
     // refused before it becomes a store key (a 6,000-character one exceeds DynamoDB's key size).
-    return typeof challenge === 'string' && CHALLENGE.test(challenge) ? challenge : null;
+    return typeof challenge === 'string' &&
+      challenge.length > 0 &&
+      challenge.length <= MAX_CHALLENGE &&
+      isCanonicalBase64url(challenge)
+      ? challenge
+      : null;
   } catch {
     return null;
   }
