@@ -38,7 +38,9 @@ export const cliStart = async (): Promise<Figure[]> => {
       ],
     ),
   );
-  return [{ name: 'gatehouse --version p50', value: formatMs(cli), target: 'context', meets: null }];
+  return [
+    { name: 'gatehouse --version p50', value: formatMs(cli), target: 'context', meets: null },
+  ];
 };
 
 runIfMain(import.meta.url, cliStart);
